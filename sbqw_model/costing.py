@@ -1,0 +1,266 @@
+"""Costing a ledger: every payout line with its clause and a readable basis, and the totals.
+
+This is the trusted, line-by-line view: what a given list of recognized units and firm-years is
+owed under the rules and assumptions in force. The Monte Carlo engine computes the same amounts
+through the same ``rules`` functions, without building lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sbqw_model import prefectures, rules, units
+from sbqw_model.assumptions import Assumptions
+from sbqw_model.ledger import Ledger
+from sbqw_model.parameters import Parameters
+
+LINE_COLUMNS = (
+    "unit_id",
+    "category",
+    "prefecture",
+    "achievement_year",
+    "payment_year",
+    "instrument",
+    "amount_yuan",
+    "clause",
+    "basis",
+)
+
+
+def plan_years(params: Parameters) -> list[int]:
+    """Achievement years of the plan, 2023…2025."""
+    return list(range(int(params.value("plan.first_year")), int(params.value("plan.target_year")) + 1))
+
+
+def payment_years(params: Parameters, assume: Assumptions) -> list[int]:
+    """Years in which money can be paid: the plan years shifted by the payment lag."""
+    return [y + assume.payment_lag_years for y in plan_years(params)]
+
+
+def instrument_clause(params: Parameters, instrument: str) -> str:
+    """The clause a payout line cites, read from the parameter it applies."""
+    kind, _, name = instrument.partition(".")
+    if kind == "award":
+        return params.leaf(f"awards.{name}").clause
+    if kind == "sales":
+        return params.leaf(f"sales_awards.{name}.amount").clause
+    return params.leaf("traffic.rate").clause
+
+
+@dataclass
+class Totals:
+    """Totals in yuan with every key present (zeros included) so tables line up."""
+
+    total: float
+    by_instrument: dict[str, float]
+    by_year: dict[str, float]
+    by_prefecture: dict[str, float]
+
+
+@dataclass
+class CostResult:
+    lines: pd.DataFrame
+    totals: Totals
+    assumptions: Assumptions
+    params: Parameters = field(repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form documented in the README (yuan, rounded to the fen)."""
+        lines = [
+            {
+                **{k: rec[k] for k in LINE_COLUMNS if k != "amount_yuan"},
+                "achievement_year": int(rec["achievement_year"]),
+                "payment_year": int(rec["payment_year"]),
+                "amount_yuan": fen(rec["amount_yuan"]),
+            }
+            for rec in self.lines.to_dict("records")
+        ]
+        return {
+            "total_yuan": fen(self.totals.total),
+            **totals_dict(self.totals),
+            "assumptions": self.assumptions.as_dict(),
+            "lines": lines,
+        }
+
+
+def fen(yuan: float) -> float:
+    """Round to the fen for output; sums are kept unrounded inside."""
+    return round(float(yuan), 2)
+
+
+def totals_dict(totals: Totals) -> dict[str, dict[str, float]]:
+    return {
+        "by_instrument": {k: fen(v) for k, v in totals.by_instrument.items()},
+        "by_year": {k: fen(v) for k, v in totals.by_year.items()},
+        "by_prefecture": {k: fen(v) for k, v in totals.by_prefecture.items()},
+    }
+
+
+def summarize(lines: pd.DataFrame, params: Parameters, assume: Assumptions) -> Totals:
+    amounts = lines["amount_yuan"].to_numpy(dtype=float)
+    by_instrument = {k: 0.0 for k in rules.INSTRUMENTS}
+    by_year = {str(y): 0.0 for y in payment_years(params, assume)}
+    by_prefecture = {p: 0.0 for p in prefectures.NAMES_ZH}
+    for key, column, table in (
+        ("instrument", lines["instrument"], by_instrument),
+        ("payment_year", lines["payment_year"].astype(str), by_year),
+        ("prefecture", lines["prefecture"], by_prefecture),
+    ):
+        del key
+        for name, value in pd.Series(amounts).groupby(column.to_numpy()).sum().items():
+            table[str(name)] = float(value)
+    return Totals(float(amounts.sum()), by_instrument, by_year, by_prefecture)
+
+
+def cost_ledger(ledger: Ledger, params: Parameters, assume: Assumptions) -> CostResult:
+    """Apply the rules to a ledger: one line per payout, then totals."""
+    parts = [
+        _award_lines(ledger.recognitions, params, assume),
+        _sales_lines(ledger, params, assume),
+        _traffic_lines(ledger.sales, params, assume),
+    ]
+    lines = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(
+        len(p) for p in parts
+    ) else pd.DataFrame({c: pd.Series(dtype=object) for c in LINE_COLUMNS})
+    lines = lines.astype({"amount_yuan": float})
+    return CostResult(lines, summarize(lines, params, assume), assume, params)
+
+
+def _frame(records: list[dict[str, Any]]) -> pd.DataFrame:
+    return pd.DataFrame.from_records(records, columns=list(LINE_COLUMNS))
+
+
+def _share_text(assume: Assumptions) -> str:
+    return "" if assume.payout_share == 1 else f" × {assume.payout_share:.0%}"
+
+
+def _award_lines(rec: pd.DataFrame, params: Parameters, assume: Assumptions) -> pd.DataFrame:
+    """One-time awards (§四(二)2): once per unit and category, in the first year recognized."""
+    first = rec.sort_values("year", kind="stable").drop_duplicates(["unit_id", "category"])
+    if first.empty:
+        return _frame([])
+    index = first["category"].map(rules.CATEGORIES.index).to_numpy()
+    amounts = rules.one_time_award(index, params, assume)
+    ceilings = rules.award_ceilings(params)
+    records = []
+    for (row, amount, k) in zip(first.itertuples(index=False), amounts, index, strict=True):
+        if amount <= 0:
+            continue
+        instrument = f"award.{row.category}"
+        records.append(
+            {
+                "unit_id": row.unit_id,
+                "category": row.category,
+                "prefecture": row.prefecture,
+                "achievement_year": row.year,
+                "payment_year": row.year + assume.payment_lag_years,
+                "instrument": instrument,
+                "amount_yuan": float(amount),
+                "clause": instrument_clause(params, instrument),
+                "basis": (
+                    f"{rules.INSTRUMENT_LABELS[instrument][0]}上限 {units.wan(ceilings[k])}"
+                    f"{_share_text(assume)} = {units.wan(amount)}"
+                ),
+            }
+        )
+    return _frame(records)
+
+
+def sales_recipient_mask(unit_ids: np.ndarray, rec: pd.DataFrame, assume: Assumptions) -> np.ndarray:
+    """Which units may receive sales-milestone awards (DIGEST open point 2)."""
+    if assume.sales_award_recipients == "all_units":
+        return np.ones(len(unit_ids), dtype=bool)
+    excluded = set(rec.loc[rec["category"].isin(["park", "base"]), "unit_id"])
+    return np.array([u not in excluded for u in unit_ids], dtype=bool)
+
+
+def _sales_lines(ledger: Ledger, params: Parameters, assume: Assumptions) -> pd.DataFrame:
+    """Sales-milestone awards (§四(二)3) on each unit's panel of annual sales."""
+    sales = ledger.sales
+    if sales.empty:
+        return _frame([])
+    years = plan_years(params)
+    unit_ids = pd.unique(sales["unit_id"])
+    u_index = pd.Index(unit_ids).get_indexer(sales["unit_id"])
+    y_index = sales["year"].to_numpy() - years[0]
+    panel = np.zeros((len(unit_ids), len(years)))
+    panel[u_index, y_index] = sales["annual_sales_yuan"].to_numpy()
+    pref = np.full(panel.shape, "", dtype=object)
+    pref[u_index, y_index] = sales["prefecture"].to_numpy()
+    panel *= sales_recipient_mask(unit_ids, ledger.recognitions, assume)[:, None]
+    awards = rules.sales_milestone_awards(panel, params, assume)
+    thresholds, amounts = params.sales_scale()
+    records = []
+    for u, y, t in zip(*np.nonzero(awards > 0), strict=True):
+        instrument = rules.SALES_INSTRUMENTS[t]
+        amount = float(awards[u, y, t])
+        ceiling = amounts[t] * assume.payout_share
+        basis = (
+            f"年销售额 {units.yi(panel[u, y])} ≥ {units.yi(thresholds[t])}:"
+            f"奖励上限 {units.wan(amounts[t])}{_share_text(assume)}"
+        )
+        if abs(amount - ceiling) > 1e-6:
+            basis += f",扣除已获奖励 {units.wan(ceiling - amount)}"
+        basis += f" = {units.wan(amount)}"
+        records.append(
+            {
+                "unit_id": unit_ids[u],
+                "category": "",
+                "prefecture": pref[u, y],
+                "achievement_year": years[y],
+                "payment_year": years[y] + assume.payment_lag_years,
+                "instrument": instrument,
+                "amount_yuan": amount,
+                "clause": instrument_clause(params, instrument),
+                "basis": basis,
+            }
+        )
+    return _frame(records)
+
+
+def _traffic_lines(sales: pd.DataFrame, params: Parameters, assume: Assumptions) -> pd.DataFrame:
+    """Traffic subsidy (§四(二)3), yearly per above-scale enterprise."""
+    if sales.empty:
+        return _frame([])
+    retail = sales["online_retail_yuan"].to_numpy()
+    amounts = rules.traffic_subsidy(
+        retail, sales["above_scale"].to_numpy(), sales["cross_border"].to_numpy(), params, assume
+    )
+    base = rules.traffic_base(retail, params, assume)
+    rate = params.value("traffic.rate")
+    cap = params.value("traffic.cap")
+    threshold = params.value("traffic.threshold")
+    per_wan = rate * units.WAN
+    records = []
+    for row, amount, b in zip(sales.itertuples(index=False), amounts, base, strict=True):
+        if amount <= 0:
+            continue
+        gross = b * rate
+        base_text = (
+            units.yi(row.online_retail_yuan)
+            if assume.traffic_base == "all"
+            else f"({units.yi(row.online_retail_yuan)} − {units.yi(threshold)})"
+        )
+        basis = f"{base_text} × {per_wan:g} 元/万元 = {units.wan(gross)}"
+        if gross > cap:
+            basis += f",封顶 {units.wan(cap)}"
+        if assume.payout_share != 1:
+            basis += f"{_share_text(assume)} = {units.wan(amount)}"
+        records.append(
+            {
+                "unit_id": row.unit_id,
+                "category": "",
+                "prefecture": row.prefecture,
+                "achievement_year": row.year,
+                "payment_year": row.year + assume.payment_lag_years,
+                "instrument": "traffic",
+                "amount_yuan": float(amount),
+                "clause": instrument_clause(params, "traffic"),
+                "basis": basis,
+            }
+        )
+    return _frame(records)

@@ -1,0 +1,277 @@
+"""Reading and validating ledgers: recognitions and firm-year sales, from CSV or Excel.
+
+A ledger is what the department actually holds: which units were recognized in which year, and
+what each firm sold. Validation reports every problem at once, by file, row and column, so an
+analyst fixes the sheet in one pass. Row numbers are spreadsheet rows (the header is row 1).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from sbqw_model import prefectures
+from sbqw_model.errors import InputError, Problems
+from sbqw_model.parameters import Parameters
+from sbqw_model.rules import CATEGORIES
+
+RECOGNITION_COLUMNS = ("unit_id", "category", "prefecture", "year")
+SALES_COLUMNS = (
+    "unit_id",
+    "prefecture",
+    "year",
+    "annual_sales_yuan",
+    "online_retail_yuan",
+    "above_scale",
+    "cross_border",
+)
+_TRUE = {"true", "1", "yes", "y", "是", "t"}
+_FALSE = {"false", "0", "no", "n", "否", "f"}
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """Validated recognitions and sales, typed, in file order."""
+
+    recognitions: pd.DataFrame
+    sales: pd.DataFrame
+
+    @staticmethod
+    def empty() -> Ledger:
+        return Ledger(_empty_recognitions(), _empty_sales())
+
+
+def _empty_recognitions() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "unit_id": pd.Series(dtype=object),
+            "category": pd.Series(dtype=object),
+            "prefecture": pd.Series(dtype=object),
+            "year": pd.Series(dtype="int64"),
+        }
+    )
+
+
+def _empty_sales() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "unit_id": pd.Series(dtype=object),
+            "prefecture": pd.Series(dtype=object),
+            "year": pd.Series(dtype="int64"),
+            "annual_sales_yuan": pd.Series(dtype=float),
+            "online_retail_yuan": pd.Series(dtype=float),
+            "above_scale": pd.Series(dtype=bool),
+            "cross_border": pd.Series(dtype=bool),
+        }
+    )
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """Every cell as text (so validation sees what the user typed); CSV or the first xlsx sheet."""
+    name = str(path)
+    if not path.exists():
+        raise InputError([f"{name}: file not found"])
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            frame = pd.read_csv(
+                path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=True
+            )
+        elif suffix in (".xlsx", ".xlsm"):
+            frame = _read_xlsx(path)
+        else:
+            raise InputError([f"{name}: expected a .csv or .xlsx file, got '{path.suffix}'"])
+    except InputError:
+        raise
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
+        raise InputError([f"{name}: cannot read the table ({str(exc).splitlines()[0]})"]) from None
+    except pd.errors.EmptyDataError:
+        raise InputError([f"{name}: the file is empty (expected a header row)"]) from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+def _read_xlsx(path: Path) -> pd.DataFrame:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a broken file
+        raise InputError([f"{path}: cannot read the workbook ({exc})"]) from None
+    sheet = book.worksheets[0]
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    book.close()
+    rows = [r for r in rows if any(c not in (None, "") for c in r)]
+    if not rows:
+        raise InputError([f"{path}: the first sheet is empty (expected a header row)"])
+    header = [("" if c is None else str(c)) for c in rows[0]]
+    body = [[_cell_text(c) for c in r[: len(header)]] for r in rows[1:]]
+    return pd.DataFrame(body, columns=header)
+
+
+def _cell_text(cell: object) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, bool):
+        return "true" if cell else "false"
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell)
+
+
+def _check_columns(frame: pd.DataFrame, needed: tuple[str, ...], name: str) -> list[str]:
+    missing = [c for c in needed if c not in frame.columns]
+    return [
+        f"{name}: missing column `{c}` (expected columns: {', '.join(needed)})" for c in missing
+    ]
+
+
+def _year(text: str, where: str, first: int, last: int, problems: Problems) -> int | None:
+    try:
+        value = float(text.strip())
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value != int(value):
+        problems.add(f"{where}: expected a year such as {first}, got {text!r}")
+        return None
+    if not first <= value <= last:
+        problems.add(f"{where}: year {int(value)} is outside the plan ({first}–{last})")
+        return None
+    return int(value)
+
+
+def _amount(text: str, where: str, problems: Problems) -> float | None:
+    cleaned = text.strip().replace(",", "").replace("_", "")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        problems.add(f"{where}: expected an amount in yuan, got {text!r}")
+        return None
+    if not math.isfinite(value):
+        problems.add(f"{where}: expected a finite amount in yuan, got {text!r}")
+        return None
+    if value < 0:
+        problems.add(f"{where}: expected a non-negative amount in yuan, got {text!r}")
+        return None
+    return value
+
+
+def _boolean(text: str, where: str, problems: Problems) -> bool | None:
+    word = text.strip().lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    problems.add(f"{where}: expected true or false, got {text!r}")
+    return None
+
+
+def _prefecture(text: str, where: str, problems: Problems) -> str | None:
+    zh = prefectures.normalize(text)
+    if zh is None:
+        problems.add(f"{where}: unknown prefecture {text!r} (valid: {prefectures.valid_names()})")
+    return zh
+
+
+def _unit(text: str, where: str, problems: Problems) -> str | None:
+    value = text.strip()
+    if not value:
+        problems.add(f"{where}: expected a unit id, got an empty cell")
+        return None
+    return value
+
+
+def parse_recognitions(frame: pd.DataFrame, name: str, params: Parameters) -> pd.DataFrame:
+    """Validate a recognitions table (one row per unit recognized in a year)."""
+    problems = Problems()
+    problems.extend(_check_columns(frame, RECOGNITION_COLUMNS, name))
+    problems.raise_if_any()
+    first, last = int(params.value("plan.first_year")), int(params.value("plan.target_year"))
+    rows = []
+    for i, rec in enumerate(frame[list(RECOGNITION_COLUMNS)].itertuples(index=False), start=2):
+        at = f"{name} row {i}, column"
+        unit = _unit(rec.unit_id, f"{at} unit_id", problems)
+        category = rec.category.strip().lower()
+        if category not in CATEGORIES:
+            problems.add(
+                f"{at} category: unknown category {rec.category!r}"
+                f" (valid: {', '.join(CATEGORIES)})"
+            )
+        pref = _prefecture(rec.prefecture, f"{at} prefecture", problems)
+        year = _year(rec.year, f"{at} year", first, last, problems)
+        rows.append((unit, category, pref, year))
+    problems.raise_if_any()
+    if not rows:
+        return _empty_recognitions()
+    out = pd.DataFrame(rows, columns=list(RECOGNITION_COLUMNS))
+    out["year"] = out["year"].astype("int64")
+    return out
+
+
+def parse_sales(frame: pd.DataFrame, name: str, params: Parameters) -> pd.DataFrame:
+    """Validate a firm-year sales table (one row per unit and year)."""
+    problems = Problems()
+    problems.extend(_check_columns(frame, SALES_COLUMNS, name))
+    problems.raise_if_any()
+    first, last = int(params.value("plan.first_year")), int(params.value("plan.target_year"))
+    rows = []
+    seen: dict[tuple[str, int], int] = {}
+    for i, rec in enumerate(frame[list(SALES_COLUMNS)].itertuples(index=False), start=2):
+        at = f"{name} row {i}, column"
+        unit = _unit(rec.unit_id, f"{at} unit_id", problems)
+        pref = _prefecture(rec.prefecture, f"{at} prefecture", problems)
+        year = _year(rec.year, f"{at} year", first, last, problems)
+        sales = _amount(rec.annual_sales_yuan, f"{at} annual_sales_yuan", problems)
+        retail = _amount(rec.online_retail_yuan, f"{at} online_retail_yuan", problems)
+        above = _boolean(rec.above_scale, f"{at} above_scale", problems)
+        cross = _boolean(rec.cross_border, f"{at} cross_border", problems)
+        if unit is not None and year is not None:
+            if (unit, year) in seen:
+                problems.add(
+                    f"{name} row {i}: unit {unit!r} appears twice in {year}"
+                    f" (first at row {seen[(unit, year)]}); one row per unit and year"
+                )
+            else:
+                seen[(unit, year)] = i
+        rows.append((unit, pref, year, sales, retail, above, cross))
+    problems.raise_if_any()
+    if not rows:
+        return _empty_sales()
+    out = pd.DataFrame(rows, columns=list(SALES_COLUMNS))
+    return out.astype(
+        {
+            "year": "int64",
+            "annual_sales_yuan": float,
+            "online_retail_yuan": float,
+            "above_scale": bool,
+            "cross_border": bool,
+        }
+    )
+
+
+def load_ledger(
+    recognitions: Path | None, sales: Path | None, params: Parameters
+) -> Ledger:
+    """Read and validate both files; problems from both are reported together."""
+    problems = Problems()
+    rec, sal = _empty_recognitions(), _empty_sales()
+    for path, parse, slot in (
+        (recognitions, parse_recognitions, "rec"),
+        (sales, parse_sales, "sal"),
+    ):
+        if path is None:
+            continue
+        try:
+            table = parse(read_table(path), str(path), params)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        if slot == "rec":
+            rec = table
+        else:
+            sal = table
+    problems.raise_if_any()
+    return Ledger(rec, sal)

@@ -1,0 +1,281 @@
+"""The plan's parameters: one YAML file, every number with its clause, unit and labels.
+
+Modelled on OpenFisca's parameter tree: code reads ``params.value("traffic.cap")`` and never
+types an amount into a formula. A reform is data — ``{path: value}`` — validated in full
+before anything changes, and returns a new object so the baseline stays beside it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sbqw_model.errors import InputError, Problems, did_you_mean
+
+UNITS = ("yuan", "count", "rate", "year")
+LEAF_FIELDS = ("value", "unit", "clause", "label_zh", "label_en", "period", "note")
+REQUIRED_FIELDS = ("value", "unit", "clause", "label_zh", "label_en", "period")
+
+#: The paths the rules read. The file must hold exactly these leaves: a missing one would make
+#: a rule silently wrong, an unknown one is almost always a typo.
+EXPECTED_PATHS = (
+    "plan.first_year",
+    "plan.target_year",
+    "targets.parks",
+    "targets.bases",
+    "targets.enterprises_and_teams",
+    "targets.enterprises",
+    "targets.teams",
+    "targets.products",
+    "targets.online_retail",
+    "awards.park",
+    "awards.base",
+    "awards.enterprise",
+    "awards.team",
+    "sales_awards.tier1.threshold",
+    "sales_awards.tier1.amount",
+    "sales_awards.tier2.threshold",
+    "sales_awards.tier2.amount",
+    "traffic.threshold",
+    "traffic.rate",
+    "traffic.cap",
+)
+
+DEFAULT_FILE = "plan.yaml"
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """One number of the plan with everything needed to cite it."""
+
+    path: str
+    value: float
+    unit: str
+    clause: str
+    label_zh: str
+    label_en: str
+    period: tuple[int, int]
+    note: str = ""
+
+    def label(self, lang: str = "zh") -> str:
+        return self.label_zh if lang == "zh" else self.label_en
+
+
+class Parameters:
+    """An immutable, validated set of plan parameters, addressed by dotted path."""
+
+    def __init__(self, leaves: Mapping[str, Leaf], source: str):
+        self._leaves = dict(leaves)
+        self.source = source
+
+    def value(self, path: str) -> float:
+        return self.leaf(path).value
+
+    def leaf(self, path: str) -> Leaf:
+        try:
+            return self._leaves[path]
+        except KeyError:
+            raise KeyError(f"unknown parameter `{path}`{did_you_mean(path, self._leaves)}") from None
+
+    def paths(self) -> list[str]:
+        return list(self._leaves)
+
+    def leaves(self) -> list[Leaf]:
+        return list(self._leaves.values())
+
+    def with_overrides(self, overrides: Mapping[str, Any], source: str = "overrides") -> Parameters:
+        """A reformed copy; every override is checked before any is applied (all or nothing)."""
+        problems = Problems()
+        new = dict(self._leaves)
+        for path, raw in overrides.items():
+            where = f"{source}: {path}"
+            if path not in self._leaves:
+                problems.add(f"{where}: unknown parameter path{did_you_mean(path, self._leaves)}")
+                continue
+            leaf = self._leaves[path]
+            value = _check_value(raw, leaf.unit, where, problems)
+            if value is not None:
+                new[path] = replace(leaf, value=value)
+        problems.raise_if_any()
+        _check_consistency(new, source, problems)
+        problems.raise_if_any()
+        return Parameters(new, f"{self.source} + {source}")
+
+    def differences(self, other: Parameters) -> dict[str, tuple[float, float]]:
+        """Paths whose value differs from ``other``: {path: (other value, this value)}."""
+        return {
+            p: (other.value(p), leaf.value)
+            for p, leaf in self._leaves.items()
+            if other.value(p) != leaf.value
+        }
+
+    def sales_scale(self) -> tuple[list[float], list[float]]:
+        """The sales-milestone scale as (thresholds, amounts), thresholds ascending."""
+        tiers = sorted(
+            {p.split(".")[1] for p in self._leaves if p.startswith("sales_awards.")}
+        )
+        pairs = [
+            (self.value(f"sales_awards.{t}.threshold"), self.value(f"sales_awards.{t}.amount"))
+            for t in tiers
+        ]
+        return [p[0] for p in pairs], [p[1] for p in pairs]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Parameters) and self._leaves == other._leaves
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted((p, leaf.value) for p, leaf in self._leaves.items())))
+
+
+def _check_value(raw: Any, unit: str, where: str, problems: Problems) -> float | None:
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        problems.add(f"{where}: expected a number, got {raw!r}")
+        return None
+    value = float(raw)
+    if not math.isfinite(value):
+        problems.add(f"{where}: expected a finite number, got {raw!r}")
+        return None
+    if value < 0:
+        problems.add(f"{where}: expected a non-negative amount, got {raw!r}")
+        return None
+    if unit == "rate" and value > 1:
+        problems.add(f"{where}: expected a rate between 0 and 1, got {raw!r}")
+        return None
+    if unit in ("count", "year") and value != int(value):
+        problems.add(f"{where}: expected a whole number ({unit}), got {raw!r}")
+        return None
+    return value
+
+
+def _parse_period(raw: Any, where: str, problems: Problems) -> tuple[int, int] | None:
+    text = str(raw).strip()
+    parts = text.split("-")
+    try:
+        years = [int(p) for p in parts]
+    except ValueError:
+        years = []
+    if len(years) == 1:
+        years = years * 2
+    if len(years) != 2 or years[0] > years[1]:
+        problems.add(f"{where}.period: expected 'YYYY' or 'YYYY-YYYY', got {raw!r}")
+        return None
+    return years[0], years[1]
+
+
+def _check_consistency(leaves: Mapping[str, Leaf], source: str, problems: Problems) -> None:
+    """Cross-leaf rules: the sales scale must rise with its thresholds."""
+    tiers = sorted({p.split(".")[1] for p in leaves if p.startswith("sales_awards.")})
+    thresholds = [leaves[f"sales_awards.{t}.threshold"].value for t in tiers]
+    if any(b <= a for a, b in zip(thresholds, thresholds[1:], strict=False)):
+        problems.add(
+            f"{source}: sales_awards: tier thresholds must increase from tier1 upward,"
+            f" got {thresholds}"
+        )
+
+
+def _flatten(node: Any, prefix: str, out: dict[str, Any], where: str, problems: Problems) -> None:
+    if not isinstance(node, dict):
+        problems.add(f"{where}: {prefix or '<top>'}: expected a mapping, got {node!r}")
+        return
+    if "value" in node:
+        out[prefix] = node
+        return
+    for key, child in node.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        _flatten(child, path, out, where, problems)
+
+
+def parse_parameters(data: Any, source: str) -> Parameters:
+    """Validate a parsed parameter tree; raise InputError listing every problem."""
+    problems = Problems()
+    raw_leaves: dict[str, Any] = {}
+    _flatten(data, "", raw_leaves, source, problems)
+    for path in raw_leaves:
+        if path not in EXPECTED_PATHS:
+            problems.add(
+                f"{source}: {path}: unknown parameter{did_you_mean(path, EXPECTED_PATHS)}"
+            )
+    for path in EXPECTED_PATHS:
+        if path not in raw_leaves:
+            problems.add(f"{source}: {path}: missing (every rule parameter must be present)")
+    leaves: dict[str, Leaf] = {}
+    for path, node in raw_leaves.items():
+        if path not in EXPECTED_PATHS:
+            continue
+        where = f"{source}: {path}"
+        for key in node:
+            if key not in LEAF_FIELDS:
+                problems.add(f"{where}.{key}: unknown field{did_you_mean(str(key), LEAF_FIELDS)}")
+        missing = [f for f in REQUIRED_FIELDS if f not in node or node[f] in (None, "")]
+        for f in missing:
+            problems.add(f"{where}.{f}: missing (expected {_FIELD_HELP[f]})")
+        unit = node.get("unit")
+        if "unit" not in missing and unit not in UNITS:
+            problems.add(f"{where}.unit: expected one of {', '.join(UNITS)}, got {unit!r}")
+            unit = None
+        for f in ("clause", "label_zh", "label_en", "note"):
+            if f in node and node[f] is not None and not isinstance(node[f], str):
+                problems.add(f"{where}.{f}: expected text, got {node[f]!r}")
+        value = None
+        if "value" not in missing:
+            value = _check_value(node["value"], unit or "", f"{where}.value", problems)
+        period = None
+        if "period" not in missing:
+            period = _parse_period(node["period"], where, problems)
+        if value is not None and period is not None and unit and not missing:
+            leaves[path] = Leaf(
+                path=path,
+                value=value,
+                unit=unit,
+                clause=str(node["clause"]),
+                label_zh=str(node["label_zh"]),
+                label_en=str(node["label_en"]),
+                period=period,
+                note=str(node.get("note") or ""),
+            )
+    if not problems:
+        _check_consistency(leaves, source, problems)
+    problems.raise_if_any()
+    return Parameters(leaves, source)
+
+
+_FIELD_HELP = {
+    "value": "a number",
+    "unit": "one of " + ", ".join(UNITS),
+    "clause": "a clause id such as §四(二)3",
+    "label_zh": "a Chinese label",
+    "label_en": "an English label",
+    "period": "'YYYY' or 'YYYY-YYYY'",
+}
+
+
+def load_parameters(path: str | Path | None = None) -> Parameters:
+    """Load and validate a parameter file (the shipped plan when ``path`` is None)."""
+    if path is None:
+        ref = resources.files(__name__).joinpath(DEFAULT_FILE)
+        text = ref.read_text(encoding="utf-8")
+        source = f"sbqw_model/parameters/{DEFAULT_FILE}"
+    else:
+        source = str(path)
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise InputError([f"{source}: cannot read the parameter file ({exc.strerror})"]) from None
+    from sbqw_model.yamlio import safe_load
+
+    return parse_parameters(safe_load(text, source), source)
+
+
+_DEFAULT: Parameters | None = None
+
+
+def default_parameters() -> Parameters:
+    """The shipped plan, parsed once per process."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = load_parameters()
+    return _DEFAULT

@@ -1,0 +1,123 @@
+"""The plan's money rules (§四(二)) as vectorized formulas.
+
+These are the only implementation of the rules: ``sbqw cost`` applies them to one ledger and the
+Monte Carlo engine to many simulated worlds at once. Each formula takes arrays of any leading
+shape (units, or draws × firms), the parameters and the assumptions, and is deterministic:
+draws are made before the rules run (as PolicyEngine insists).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from sbqw_model.assumptions import Assumptions
+from sbqw_model.parameters import Parameters
+
+#: Recognition categories in the order the plan lists them (§三(二)2(1)).
+CATEGORIES: tuple[str, ...] = ("park", "base", "enterprise", "team")
+
+#: Instruments in output order; keys of every ``by_instrument`` table.
+AWARD_INSTRUMENTS: tuple[str, ...] = tuple(f"award.{c}" for c in CATEGORIES)
+SALES_INSTRUMENTS: tuple[str, ...] = ("sales.tier1", "sales.tier2")
+INSTRUMENTS: tuple[str, ...] = (*AWARD_INSTRUMENTS, *SALES_INSTRUMENTS, "traffic")
+
+INSTRUMENT_LABELS: dict[str, tuple[str, str]] = {
+    "award.park": ("园区一次性奖励", "One-time award: parks"),
+    "award.base": ("直播基地一次性奖励", "One-time award: livestream bases"),
+    "award.enterprise": ("企业一次性奖励", "One-time award: enterprises"),
+    "award.team": ("团队一次性奖励", "One-time award: teams"),
+    "sales.tier1": ("销售额奖励(10亿档)", "Sales milestone: tier 1 (10亿)"),
+    "sales.tier2": ("销售额奖励(50亿档)", "Sales milestone: tier 2 (50亿)"),
+    "traffic": ("流量补贴", "Traffic subsidy"),
+}
+
+Array = NDArray[np.float64]
+
+
+def award_ceilings(params: Parameters) -> Array:
+    """One-time award ceiling per category, in CATEGORIES order (§四(二)2)."""
+    return np.array([params.value(f"awards.{c}") for c in CATEGORIES], dtype=float)
+
+
+def one_time_award(category_index: ArrayLike, params: Parameters, assume: Assumptions) -> Array:
+    """Amount owed for each recognition (index into CATEGORIES), paid once per unit (§四(二)2)."""
+    return award_ceilings(params)[np.asarray(category_index, dtype=np.intp)] * assume.payout_share
+
+
+def sales_milestone_awards(
+    annual_sales: ArrayLike, params: Parameters, assume: Assumptions
+) -> Array:
+    """Sales-milestone awards (§四(二)3) for a panel of annual sales.
+
+    ``annual_sales`` has shape (..., years) in chronological order (0 where a unit has no data).
+    Returns shape (..., years, tiers): the amount paid in each year under each tier. The tiers
+    include their boundary (达 / 以上). How repeat and skipped tiers pay is
+    ``assume.sales_award_mode`` (DIGEST open point 2).
+    """
+    sales = np.asarray(annual_sales, dtype=float)
+    thresholds, amounts = params.sales_scale()
+    th = np.asarray(thresholds)
+    amt = np.asarray(amounts) * assume.payout_share
+    n_tiers = th.size
+    lead = sales.shape[:-1]
+    out = np.zeros((*sales.shape, n_tiers))
+    tiers = np.arange(n_tiers)
+    # highest tier index reached each year, -1 when none: thresholds ascend, so count them.
+    top = (sales[..., None] >= th).sum(axis=-1) - 1
+    paid_top = np.full(lead, -1)
+    received = np.zeros(lead)
+    for y in range(sales.shape[-1]):
+        k = top[..., y]
+        if assume.sales_award_mode == "highest":
+            pay = k > paid_top
+            out[..., y, :] = (tiers == k[..., None]) * pay[..., None] * amt
+            paid_top = np.where(pay, k, paid_top)
+        elif assume.sales_award_mode == "cumulative":
+            new = (tiers <= k[..., None]) & (tiers > paid_top[..., None])
+            out[..., y, :] = new * amt
+            paid_top = np.maximum(paid_top, k)
+        elif assume.sales_award_mode == "top_up":
+            entitled = np.where(k >= 0, amt[np.maximum(k, 0)], 0.0)
+            due = np.maximum(entitled - received, 0.0)
+            out[..., y, :] = (tiers == k[..., None]) * due[..., None]
+            received = received + due
+        else:  # pragma: no cover - Assumptions validation makes this unreachable
+            raise ValueError(f"unknown sales_award_mode {assume.sales_award_mode!r}")
+    return out
+
+
+def traffic_eligible(
+    online_retail: ArrayLike, above_scale: ArrayLike, cross_border: ArrayLike, params: Parameters
+) -> NDArray[np.bool_]:
+    """上规入统, not cross-border, and online retail of goods ≥ 1亿 in the year (§四(二)3)."""
+    retail = np.asarray(online_retail, dtype=float)
+    return (
+        np.asarray(above_scale, dtype=bool)
+        & ~np.asarray(cross_border, dtype=bool)
+        & (retail >= params.value("traffic.threshold"))
+    )
+
+
+def traffic_base(online_retail: ArrayLike, params: Parameters, assume: Assumptions) -> Array:
+    """The retail the rate applies to: all of it, or the part above the threshold (open point 3)."""
+    retail = np.asarray(online_retail, dtype=float)
+    if assume.traffic_base == "excess":
+        return np.maximum(retail - params.value("traffic.threshold"), 0.0)
+    return retail
+
+
+def traffic_subsidy(
+    online_retail: ArrayLike,
+    above_scale: ArrayLike,
+    cross_border: ArrayLike,
+    params: Parameters,
+    assume: Assumptions,
+) -> Array:
+    """Yearly traffic subsidy per enterprise-year, capped per enterprise and year (§四(二)3)."""
+    eligible = traffic_eligible(online_retail, above_scale, cross_border, params)
+    raw = np.minimum(
+        traffic_base(online_retail, params, assume) * params.value("traffic.rate"),
+        params.value("traffic.cap"),
+    )
+    return np.where(eligible, raw, 0.0) * assume.payout_share

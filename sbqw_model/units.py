@@ -1,0 +1,33 @@
+"""Money display: computed in yuan, shown in 万元 and 亿元 with clear labels."""
+
+from __future__ import annotations
+
+WAN = 10_000.0  # 1 万元 in yuan (a unit of account, not a rule amount)
+YI = 100_000_000.0  # 1 亿元 in yuan
+
+
+def wan(yuan: float, digits: int = 2) -> str:
+    """'1,234.56 万元'."""
+    return f"{yuan / WAN:,.{digits}f} 万元"
+
+
+def yi(yuan: float, digits: int = 2) -> str:
+    """'12.34 亿元'."""
+    return f"{yuan / YI:,.{digits}f} 亿元"
+
+
+def wan_number(yuan: float, digits: int = 2) -> str:
+    return f"{yuan / WAN:,.{digits}f}"
+
+
+def yi_number(yuan: float, digits: int = 2) -> str:
+    return f"{yuan / YI:,.{digits}f}"
+
+
+def auto(yuan: float, digits: int = 2) -> str:
+    """亿元 from 1亿 upward, else 万元: the unit a reader expects for the size."""
+    return yi(yuan, digits) if abs(yuan) >= YI else wan(yuan, digits)
+
+
+def percent(share: float, digits: int = 0) -> str:
+    return f"{share * 100:.{digits}f}%"
