@@ -26,7 +26,9 @@ def _add_cost(sub: argparse._SubParsersAction) -> None:
         description="What a given list of recognized units and firm-years is owed under the"
         " plan's rules, with the clause behind every yuan.",
     )
-    p.add_argument("--recognitions", type=Path, help="CSV/XLSX: unit_id, category, prefecture, year")
+    p.add_argument(
+        "--recognitions", type=Path, help="CSV/XLSX: unit_id, category, prefecture, year"
+    )
     p.add_argument(
         "--sales",
         type=Path,
@@ -81,6 +83,120 @@ def _run_cost(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_simulate(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "simulate",
+        help="Monte Carlo of a scenario: odds of each 2025 target and the budget with bands",
+        description="Simulate many worlds of a scenario file and summarize target attainment"
+        " and outlay by payment year, instrument and prefecture.",
+    )
+    p.add_argument("scenario", type=Path, help="scenario YAML file (see scenarios/)")
+    p.add_argument("--draws", type=_positive_int, default=10_000, help="worlds to simulate")
+    p.add_argument("--seed", type=_nonnegative_int, default=0)
+    _add_assume(p)
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--out", type=Path, help="folder for CSV tables, summary.json and summary.xlsx")
+    p.add_argument(
+        "--export-draw",
+        type=_nonnegative_int,
+        metavar="K",
+        help="write world K's ledger (recognitions.csv, sales.csv) to --out and print its outlay",
+    )
+    p.add_argument("--chunk", type=_positive_int, default=None, help=argparse.SUPPRESS)
+    p.set_defaults(handler=_run_simulate)
+
+
+def _positive_int(text: str) -> int:
+    value = _nonnegative_int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, got {text!r}")
+    return value
+
+
+def _nonnegative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 0, got {text!r}")
+    return value
+
+
+def load_scenario_with(path: Path, assume: list[str]):
+    """A scenario with ``--assume`` flags applied over its levers; all problems together."""
+    from sbqw_model.assumptions import parse_assume_args
+    from sbqw_model.scenario import load_scenario
+
+    problems: list[str] = []
+    scenario = None
+    try:
+        scenario = load_scenario(path)
+    except InputError as exc:
+        problems.extend(exc.problems)
+    try:
+        base = scenario.assumptions if scenario else None
+        assumptions = parse_assume_args(assume, base)
+    except InputError as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    assert scenario is not None
+    return scenario.with_assumptions(assumptions)
+
+
+def _run_simulate(args: argparse.Namespace) -> int:
+    import json
+
+    from sbqw_model import summary
+    from sbqw_model.engine import DEFAULT_CHUNK, simulate
+
+    scenario = load_scenario_with(args.scenario, args.assume)
+    if args.export_draw is not None:
+        from sbqw_model.audit import export_draw
+
+        if args.out is None:
+            raise InputError(["--export-draw needs --out DIR for the ledger files"])
+        if args.export_draw >= args.draws:
+            raise InputError(
+                [
+                    f"--export-draw {args.export_draw}: expected a draw index below"
+                    f" --draws {args.draws}"
+                ]
+            )
+        result = export_draw(scenario, args.seed, args.export_draw, args.out)
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return 0
+    bar = _progress(args.draws)
+    try:
+        results = simulate(
+            scenario,
+            draws=args.draws,
+            seed=args.seed,
+            chunk=args.chunk or DEFAULT_CHUNK,
+            progress=bar.update if bar else None,
+        )
+    finally:
+        if bar:
+            bar.close()
+    data = summary.summarize(results)
+    text = summary.to_json(data) if args.format == "json" else summary.to_table(data)
+    if args.out is not None:
+        written = summary.write_tables(data, args.out)
+        print(f"wrote {', '.join(str(p) for p in written)}", file=sys.stderr)
+    emit(text, None)
+    return 0
+
+
+def _progress(draws: int):
+    """A progress bar on long runs, on a terminal only (tqdm hides itself elsewhere)."""
+    if draws < 50_000:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=draws, unit="draw", file=sys.stderr, disable=None, leave=False)
+
+
 def _add_assumptions(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("assumptions", help="list the named assumptions and their values")
     p.set_defaults(handler=_run_assumptions)
@@ -91,7 +207,9 @@ def _run_assumptions(args: argparse.Namespace) -> int:
 
     defaults = Assumptions().as_dict()
     for name, spec in SPECS.items():
-        print(f"{name} (default {defaults[name]}; {spec.describe_expected()}; DIGEST {spec.digest})")
+        print(
+            f"{name} (default {defaults[name]}; {spec.describe_expected()}; DIGEST {spec.digest})"
+        )
         print(f"    {spec.doc_zh}")
         print(f"    {spec.doc_en}")
     return 0
@@ -108,7 +226,11 @@ def emit(text: str, out: Path | None) -> None:
         print(f"wrote {out}", file=sys.stderr)
 
 
-SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_cost, _add_assumptions]
+SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
+    _add_cost,
+    _add_simulate,
+    _add_assumptions,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -87,6 +87,15 @@ def sales_milestone_awards(
     return out
 
 
+def reaches_a_tier(annual_sales: ArrayLike, params: Parameters) -> NDArray[np.bool_]:
+    """Units whose sales reach the lowest tier in some year: the only ones a milestone can pay.
+
+    Lets a caller with many units apply ``sales_milestone_awards`` to these alone.
+    """
+    lowest = min(params.sales_scale()[0])
+    return (np.asarray(annual_sales, dtype=float) >= lowest).any(axis=-1)
+
+
 def traffic_eligible(
     online_retail: ArrayLike, above_scale: ArrayLike, cross_border: ArrayLike, params: Parameters
 ) -> NDArray[np.bool_]:

@@ -1,0 +1,163 @@
+"""Distributions an uncertainty may take, validated and sampled the same way everywhere.
+
+A distribution is plain data (``{dist: triangular, low: …, mode: …, high: …}``); this module
+checks it against the quantity's domain (a probability must stay in [0, 1]) and draws from it
+with an explicit generator, so seeds stay in the caller's hands (as in SALib).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+#: dist name → its required parameters, in order.
+DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
+    "fixed": ("value",),
+    "uniform": ("low", "high"),
+    "triangular": ("low", "mode", "high"),
+    "normal": ("mean", "sd"),
+    "lognormal": ("median", "sigma"),
+}
+
+#: Domains: name → (lowest, highest, readable).
+DOMAINS: dict[str, tuple[float, float, str]] = {
+    "level": (0.0, math.inf, "a non-negative amount"),
+    "count": (0.0, math.inf, "a non-negative count"),
+    "probability": (0.0, 1.0, "a probability between 0 and 1"),
+    "share": (0.0, 1.0, "a share between 0 and 1"),
+    "rate": (-0.99, 10.0, "a growth rate above -0.99"),
+    "spread": (0.0, math.inf, "a non-negative spread"),
+    "positive": (1e-9, math.inf, "a positive number"),
+}
+
+
+@dataclass(frozen=True)
+class Distribution:
+    dist: str
+    params: dict[str, float]
+    source: str
+    domain: str
+
+    def sample(self, rng: np.random.Generator, size: int | tuple[int, ...]) -> np.ndarray:
+        p = self.params
+        if self.dist == "fixed":
+            # consume nothing: a fixed value is not a draw
+            return np.full(size, p["value"], dtype=float)
+        if self.dist == "uniform":
+            out = rng.uniform(p["low"], p["high"], size)
+        elif self.dist == "triangular":
+            if p["low"] == p["high"]:
+                return np.full(size, p["low"], dtype=float)
+            out = rng.triangular(p["low"], p["mode"], p["high"], size)
+        elif self.dist == "normal":
+            out = rng.normal(p["mean"], p["sd"], size)
+        else:  # lognormal
+            out = p["median"] * np.exp(rng.normal(0.0, p["sigma"], size))
+        low, high, _ = DOMAINS[self.domain]
+        return np.clip(out, low, high)
+
+    @property
+    def mean(self) -> float:
+        """Mean of the distribution (before clipping), for summaries and documentation."""
+        p = self.params
+        return {
+            "fixed": lambda: p["value"],
+            "uniform": lambda: (p["low"] + p["high"]) / 2,
+            "triangular": lambda: (p["low"] + p["mode"] + p["high"]) / 3,
+            "normal": lambda: p["mean"],
+            "lognormal": lambda: p["median"] * math.exp(p["sigma"] ** 2 / 2),
+        }[self.dist]()
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """A plausible range (for sampling-based sensitivity): support, or mean ± 2 sd."""
+        p = self.params
+        if self.dist == "fixed":
+            return p["value"], p["value"]
+        if self.dist in ("uniform", "triangular"):
+            return p["low"], p["high"]
+        if self.dist == "normal":
+            return p["mean"] - 2 * p["sd"], p["mean"] + 2 * p["sd"]
+        return p["median"] * math.exp(-2 * p["sigma"]), p["median"] * math.exp(2 * p["sigma"])
+
+    def describe(self) -> str:
+        inner = ", ".join(f"{k}={_num(v)}" for k, v in self.params.items())
+        return f"{self.dist}({inner})"
+
+
+def _num(value: float) -> str:
+    return f"{value:.6g}"
+
+
+def parse_distribution(
+    raw: Any, where: str, domain: str, problems: list[str]
+) -> Distribution | None:
+    """Validate ``raw`` against the dist's parameters and the domain; append problems."""
+    from sbqw_model.errors import did_you_mean
+
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        raw = {"dist": "fixed", "value": raw}
+    if not isinstance(raw, dict):
+        problems.append(
+            f"{where}: expected a distribution such as {{dist: uniform, low: …, high: …}},"
+            f" got {raw!r}"
+        )
+        return None
+    name = raw.get("dist")
+    if name not in DISTRIBUTIONS:
+        problems.append(
+            f"{where}.dist: unknown distribution {name!r}{did_you_mean(str(name), DISTRIBUTIONS)}"
+            f" (valid: {', '.join(DISTRIBUTIONS)})"
+        )
+        return None
+    needed = DISTRIBUTIONS[name]
+    allowed = {"dist", "source", *needed}
+    ok = True
+    for key in raw:
+        if key not in allowed:
+            problems.append(
+                f"{where}.{key}: unknown key for a {name} distribution"
+                f"{did_you_mean(str(key), allowed)}"
+                f" (expected: {', '.join(needed)}, source)"
+            )
+            ok = False
+    params: dict[str, float] = {}
+    for key in needed:
+        value = raw.get(key)
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            problems.append(f"{where}.{key}: expected a number, got {value!r}")
+            ok = False
+        else:
+            params[key] = float(value)
+    if not ok:
+        return None
+    low, high, readable = DOMAINS[domain]
+    for key in ("value", "low", "mode", "high", "mean", "median"):
+        if key in params and not low <= params[key] <= high:
+            problems.append(f"{where}.{key}: got {_num(params[key])}, expected {readable}")
+            ok = False
+    for key in ("sd", "sigma"):
+        if key in params and params[key] < 0:
+            problems.append(f"{where}.{key}: negative spread {_num(params[key])}, expected ≥ 0")
+            ok = False
+    if name == "lognormal" and params.get("median", 1) <= 0:
+        problems.append(f"{where}.median: expected a positive median for a lognormal")
+        ok = False
+    if name in ("uniform", "triangular") and ok:
+        order = [params["low"], params.get("mode", params["low"]), params["high"]]
+        if not order[0] <= order[1] <= order[2]:
+            problems.append(
+                f"{where}: expected low ≤ {'mode ≤ ' if name == 'triangular' else ''}high,"
+                f" got {', '.join(_num(v) for v in order if True)}"
+            )
+            ok = False
+    if not ok:
+        return None
+    return Distribution(name, params, str(raw.get("source", "")), domain)

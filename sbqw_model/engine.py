@@ -1,0 +1,213 @@
+"""The Monte Carlo engine: worlds (``worlds``) costed by the rules (``rules``), many at once.
+
+For each simulated world it keeps only totals (targets in 2025, outlay by payment year,
+instrument and prefecture, and the few trajectories the reports chart), never every unit, so
+memory is bounded by the number of draws times a few dozen numbers, whatever the chunk size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from sbqw_model import prefectures, rules
+from sbqw_model.assumptions import Assumptions
+from sbqw_model.costing import payment_years, plan_years
+from sbqw_model.parameters import Parameters
+from sbqw_model.rules import CATEGORIES, INSTRUMENTS
+from sbqw_model.scenario import Scenario
+from sbqw_model.worlds import BLOCK, World, draw_block
+
+TARGETS = (
+    "parks",
+    "bases",
+    "enterprises",
+    "teams",
+    "enterprises_and_teams",
+    "products",
+    "online_retail",
+)
+DEFAULT_CHUNK = 5 * BLOCK
+
+
+@dataclass
+class Outlay:
+    """Per-world outlay in yuan, keyed like the costing command's totals."""
+
+    by_instrument: np.ndarray  # (n, I)
+    by_year: np.ndarray  # (n, Yp) payment years
+    by_prefecture: np.ndarray  # (n, P)
+
+    @property
+    def total(self) -> np.ndarray:
+        return self.by_instrument.sum(axis=1)
+
+
+def outlay(world: World, params: Parameters, assume: Assumptions) -> Outlay:
+    """What the rules pay in each world: the same formulas ``sbqw cost`` applies to a ledger."""
+    n = world.n
+    C, P = len(CATEGORIES), len(prefectures.NAMES_ZH)
+    Y = world.approvals.shape[-1]
+    # one-time awards (§四(二)2): every approval is a new unit, paid once
+    award = rules.one_time_award(np.arange(C), params, assume)  # (C,)
+    award_cpy = world.approvals * award[None, :, None, None]  # (n, C, P, Y)
+
+    # sales milestones (§四(二)3): firms are enterprises, all eligible; only firms that reach a
+    # tier in some year can be paid, so the rule runs on those alone
+    hit = np.flatnonzero(rules.reaches_a_tier(world.firm_sales, params))
+    sales = rules.sales_milestone_awards(world.firm_sales[hit], params, assume)  # (h, Y, T)
+    # traffic subsidy (§四(二)3), per firm and year
+    traffic = rules.traffic_subsidy(
+        world.firm_retail,
+        world.firm_above_scale[:, None],
+        world.firm_cross_border[:, None],
+        params,
+        assume,
+    )  # (M, Y)
+    firm_year = traffic.copy()
+    firm_year[hit] += sales.sum(axis=2)
+
+    def per_world(owner: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        return np.bincount(owner, weights=weights, minlength=n)
+
+    sales_owner = world.firm_draw[hit]
+    by_instrument = np.column_stack(
+        [
+            *award_cpy.sum(axis=(2, 3)).T,
+            *(per_world(sales_owner, sales[:, :, t].sum(axis=1)) for t in range(sales.shape[2])),
+            per_world(world.firm_draw, traffic.sum(axis=1)),
+        ]
+    )
+    # achievement years; with a payment lag the same columns are labelled by payment year
+    by_year = award_cpy.sum(axis=(1, 2)) + np.column_stack(
+        [per_world(world.firm_draw, firm_year[:, y]) for y in range(Y)]
+    )
+    slot = world.firm_draw * P + world.firm_prefecture
+    by_pref = np.bincount(slot, weights=firm_year.sum(axis=1), minlength=n * P).reshape(n, P)
+    by_pref += award_cpy.sum(axis=(1, 3))
+    return Outlay(by_instrument, by_year, by_pref)
+
+
+def target_values(world: World, params: Parameters, assume: Assumptions) -> dict[str, np.ndarray]:
+    """The seven target indicators in the target year, per world."""
+    recognized = world.approvals.sum(axis=(2, 3))  # (n, C)
+    if not assume.revoked_count_toward_targets:
+        recognized = recognized - world.revocations.sum(axis=2)
+    counts = {c: recognized[:, i].astype(float) for i, c in enumerate(CATEGORIES)}
+    return {
+        "parks": counts["park"],
+        "bases": counts["base"],
+        "enterprises": counts["enterprise"],
+        "teams": counts["team"],
+        "enterprises_and_teams": counts["enterprise"] + counts["team"],
+        "products": world.products_path[:, -1],
+        "online_retail": world.online_retail_path[:, -1],
+    }
+
+
+def target_levels(params: Parameters) -> dict[str, float]:
+    return {t: params.value(f"targets.{t}") for t in TARGETS}
+
+
+@dataclass
+class Results:
+    """Per-world results of a simulation run (arrays of length ``draws``)."""
+
+    scenario: Scenario
+    seed: int
+    draws: int
+    targets: dict[str, np.ndarray]
+    outlay: Outlay
+    online_retail_path: np.ndarray  # (n, Y+1), float32
+    recognized_path: np.ndarray  # (n, C, Y) recognized stock at each year end, float32
+
+    @property
+    def years(self) -> list[int]:
+        return plan_years(self.scenario.params)
+
+    @property
+    def payment_years(self) -> list[int]:
+        return payment_years(self.scenario.params, self.scenario.assumptions)
+
+    def met(self) -> dict[str, np.ndarray]:
+        levels = target_levels(self.scenario.params)
+        return {t: self.targets[t] >= levels[t] for t in TARGETS}
+
+
+def _chunks(draws: int, chunk: int) -> Iterator[tuple[int, int]]:
+    """(first block, number of worlds) per chunk; chunks are whole blocks."""
+    per = max(1, chunk // BLOCK)
+    block = 0
+    start = 0
+    while start < draws:
+        n = min(per * BLOCK, draws - start)
+        yield block, n
+        block += per
+        start += n
+
+
+def simulate_worlds(
+    scenario: Scenario, seed: int, draws: int, chunk: int = DEFAULT_CHUNK
+) -> Iterator[tuple[int, World]]:
+    """Worlds in chunks, each ``(index of its first world, World)``."""
+    for first_block, n in _chunks(draws, chunk):
+        blocks = -(-n // BLOCK)
+        worlds = [
+            draw_block(scenario, seed, first_block + b, min(BLOCK, n - b * BLOCK))
+            for b in range(blocks)
+        ]
+        yield first_block * BLOCK, World.concat(worlds)
+
+
+def simulate(
+    scenario: Scenario,
+    draws: int = 10_000,
+    seed: int = 0,
+    chunk: int = DEFAULT_CHUNK,
+    progress: Callable[[int], None] | None = None,
+) -> Results:
+    """Run ``draws`` worlds of ``scenario``; the result depends only on (scenario, seed, draws)."""
+    if draws < 1:
+        raise ValueError("draws must be at least 1")
+    params, assume = scenario.params, scenario.assumptions
+    targets: dict[str, list[np.ndarray]] = {t: [] for t in TARGETS}
+    parts: dict[str, list[np.ndarray]] = {"i": [], "y": [], "p": [], "r": [], "c": []}
+    for _, world in simulate_worlds(scenario, seed, draws, chunk):
+        for t, v in target_values(world, params, assume).items():
+            targets[t].append(v)
+        o = outlay(world, params, assume)
+        parts["i"].append(o.by_instrument)
+        parts["y"].append(o.by_year)
+        parts["p"].append(o.by_prefecture)
+        parts["r"].append(world.online_retail_path.astype(np.float32))
+        parts["c"].append(recognized_stock(world, assume).astype(np.float32))
+        if progress:
+            progress(world.n)
+    return Results(
+        scenario=scenario,
+        seed=seed,
+        draws=draws,
+        targets={t: np.concatenate(v) for t, v in targets.items()},
+        outlay=Outlay(*(np.concatenate(parts[k]) for k in ("i", "y", "p"))),
+        online_retail_path=np.concatenate(parts["r"]),
+        recognized_path=np.concatenate(parts["c"]),
+    )
+
+
+def recognized_stock(world: World, assume: Assumptions) -> np.ndarray:
+    """Recognized units at each year end (n, C, Y), counted as the targets count them."""
+    stock = np.cumsum(world.approvals.sum(axis=2), axis=2)
+    if not assume.revoked_count_toward_targets:
+        stock = stock - np.cumsum(world.revocations, axis=2)
+    return stock
+
+
+def world_at(scenario: Scenario, seed: int, index: int) -> World:
+    """The single world ``index`` exactly as a full run draws it."""
+    block, offset = divmod(index, BLOCK)
+    return draw_block(scenario, seed, block).take(offset, offset + 1)
+
+
+INSTRUMENT_KEYS = INSTRUMENTS
