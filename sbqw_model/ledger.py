@@ -80,16 +80,22 @@ def read_table(path: Path) -> pd.DataFrame:
             frame = pd.read_csv(
                 path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=True
             )
+            if not isinstance(frame.index, pd.RangeIndex):
+                # pandas silently turns a first column without a header into the index,
+                # which would shift every value one column to the right.
+                raise InputError(
+                    [f"{name} row 2: more cells than the header row has columns (a stray comma?)"]
+                )
         elif suffix in (".xlsx", ".xlsm"):
             frame = _read_xlsx(path)
         else:
             raise InputError([f"{name}: expected a .csv or .xlsx file, got '{path.suffix}'"])
     except InputError:
         raise
+    except pd.errors.EmptyDataError:  # before ValueError, of which it is a subclass
+        raise InputError([f"{name}: the file is empty (expected a header row)"]) from None
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
         raise InputError([f"{name}: cannot read the table ({str(exc).splitlines()[0]})"]) from None
-    except pd.errors.EmptyDataError:
-        raise InputError([f"{name}: the file is empty (expected a header row)"]) from None
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame
 
