@@ -1,0 +1,1 @@
+"""Reports: the shipped CJK font, notebook → self-contained HTML, HTML → PDF."""
