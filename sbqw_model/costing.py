@@ -88,8 +88,13 @@ class CostResult:
 
 
 def fen(yuan: float) -> float:
-    """Round to the fen for output; sums are kept unrounded inside."""
-    return round(float(yuan), 2)
+    """Round to the fen for output; sums are kept unrounded inside.
+
+    Traffic subsidies (5 yuan per 万) often sum to exactly half a fen, where the float noise of
+    the summation order (~1e-8 yuan) would decide the rounding, and the engine and ``sbqw cost``
+    sum in different orders: snap to the micro-yuan first so both print the same fen.
+    """
+    return round(round(float(yuan), 6), 2)
 
 
 def totals_dict(totals: Totals) -> dict[str, dict[str, float]]:

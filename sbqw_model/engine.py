@@ -39,6 +39,7 @@ class Outlay:
     by_instrument: np.ndarray  # (n, I)
     by_year: np.ndarray  # (n, Yp) payment years
     by_prefecture: np.ndarray  # (n, P)
+    year_instrument_sum: np.ndarray | None = None  # (Yp, I) summed over worlds (for means)
 
     @property
     def total(self) -> np.ndarray:
@@ -70,7 +71,8 @@ def outlay(world: World, params: Parameters, assume: Assumptions) -> Outlay:
     firm_year[hit] += sales.sum(axis=2)
 
     def per_world(owner: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        return np.bincount(owner, weights=weights, minlength=n)
+        # float even when no firm exists (bincount of an empty array is int64)
+        return np.bincount(owner, weights=weights, minlength=n).astype(float, copy=False)
 
     sales_owner = world.firm_draw[hit]
     by_instrument = np.column_stack(
@@ -84,10 +86,19 @@ def outlay(world: World, params: Parameters, assume: Assumptions) -> Outlay:
     by_year = award_cpy.sum(axis=(1, 2)) + np.column_stack(
         [per_world(world.firm_draw, firm_year[:, y]) for y in range(Y)]
     )
+    year_instrument = np.concatenate(
+        [
+            award_cpy.sum(axis=(0, 2)).T,  # (Y, C)
+            sales.sum(axis=0),  # (Y, T)
+            traffic.sum(axis=0)[:, None],  # (Y, 1)
+        ],
+        axis=1,
+    )
     slot = world.firm_draw * P + world.firm_prefecture
-    by_pref = np.bincount(slot, weights=firm_year.sum(axis=1), minlength=n * P).reshape(n, P)
+    by_pref = np.bincount(slot, weights=firm_year.sum(axis=1), minlength=n * P)
+    by_pref = by_pref.astype(float, copy=False).reshape(n, P)
     by_pref += award_cpy.sum(axis=(1, 3))
-    return Outlay(by_instrument, by_year, by_pref)
+    return Outlay(by_instrument, by_year, by_pref, year_instrument)
 
 
 def target_values(world: World, params: Parameters, assume: Assumptions) -> dict[str, np.ndarray]:
@@ -161,6 +172,46 @@ def simulate_worlds(
         yield first_block * BLOCK, World.concat(worlds)
 
 
+class _Collector:
+    """Per-world results written into arrays allocated once (peak memory: these + one chunk)."""
+
+    def __init__(self, scenario: Scenario, draws: int):
+        params = scenario.params
+        Y, C, P = len(plan_years(params)), len(CATEGORIES), len(prefectures.NAMES_ZH)
+        self.scenario, self.draws = scenario, draws
+        self.targets = {t: np.empty(draws) for t in TARGETS}
+        self.by_instrument = np.empty((draws, len(INSTRUMENTS)))
+        self.by_year = np.empty((draws, Y))
+        self.by_pref = np.empty((draws, P))
+        self.year_instrument = np.zeros((Y, len(INSTRUMENTS)))
+        self.retail_path = np.empty((draws, Y + 1), dtype=np.float32)
+        self.recognized = np.empty((draws, C, Y), dtype=np.float32)
+
+    def add(self, start: int, world: World) -> None:
+        params, assume = self.scenario.params, self.scenario.assumptions
+        rows = slice(start, start + world.n)
+        for t, v in target_values(world, params, assume).items():
+            self.targets[t][rows] = v
+        o = outlay(world, params, assume)
+        self.by_instrument[rows] = o.by_instrument
+        self.by_year[rows] = o.by_year
+        self.by_pref[rows] = o.by_prefecture
+        self.year_instrument += o.year_instrument_sum
+        self.retail_path[rows] = world.online_retail_path
+        self.recognized[rows] = recognized_stock(world, assume)
+
+    def results(self, seed: int) -> Results:
+        return Results(
+            scenario=self.scenario,
+            seed=seed,
+            draws=self.draws,
+            targets=self.targets,
+            outlay=Outlay(self.by_instrument, self.by_year, self.by_pref, self.year_instrument),
+            online_retail_path=self.retail_path,
+            recognized_path=self.recognized,
+        )
+
+
 def simulate(
     scenario: Scenario,
     draws: int = 10_000,
@@ -171,29 +222,23 @@ def simulate(
     """Run ``draws`` worlds of ``scenario``; the result depends only on (scenario, seed, draws)."""
     if draws < 1:
         raise ValueError("draws must be at least 1")
-    params, assume = scenario.params, scenario.assumptions
-    targets: dict[str, list[np.ndarray]] = {t: [] for t in TARGETS}
-    parts: dict[str, list[np.ndarray]] = {"i": [], "y": [], "p": [], "r": [], "c": []}
-    for _, world in simulate_worlds(scenario, seed, draws, chunk):
-        for t, v in target_values(world, params, assume).items():
-            targets[t].append(v)
-        o = outlay(world, params, assume)
-        parts["i"].append(o.by_instrument)
-        parts["y"].append(o.by_year)
-        parts["p"].append(o.by_prefecture)
-        parts["r"].append(world.online_retail_path.astype(np.float32))
-        parts["c"].append(recognized_stock(world, assume).astype(np.float32))
+    collector = _Collector(scenario, draws)
+    for start, world in simulate_worlds(scenario, seed, draws, chunk):
+        collector.add(start, world)
         if progress:
             progress(world.n)
-    return Results(
-        scenario=scenario,
-        seed=seed,
-        draws=draws,
-        targets={t: np.concatenate(v) for t, v in targets.items()},
-        outlay=Outlay(*(np.concatenate(parts[k]) for k in ("i", "y", "p"))),
-        online_retail_path=np.concatenate(parts["r"]),
-        recognized_path=np.concatenate(parts["c"]),
-    )
+    return collector.results(seed)
+
+
+def evaluate(scenario: Scenario, world: World, seed: int) -> Results:
+    """Results of already-drawn worlds under ``scenario``'s levers (no new randomness).
+
+    Worlds do not depend on levers, so an explorer draws them once and re-costs them on every
+    change of a lever; this gives exactly what ``simulate`` gives for the same seed.
+    """
+    collector = _Collector(scenario, world.n)
+    collector.add(0, world)
+    return collector.results(seed)
 
 
 def recognized_stock(world: World, assume: Assumptions) -> np.ndarray:
