@@ -15,6 +15,7 @@ from sbqw_model import __version__
 from sbqw_model.errors import InputError
 
 EXIT_USER_ERROR = 2
+PROGRESS_MIN_DRAWS = 20_000  # runs shorter than ~1 s need no bar; not a rule amount
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -190,11 +191,55 @@ def _run_simulate(args: argparse.Namespace) -> int:
 
 def _progress(draws: int):
     """A progress bar on long runs, on a terminal only (tqdm hides itself elsewhere)."""
-    if draws < 50_000:
+    if draws < PROGRESS_MIN_DRAWS:
         return None
     from tqdm import tqdm
 
     return tqdm(total=draws, unit="draw", file=sys.stderr, disable=None, leave=False)
+
+
+def _add_report(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "report",
+        help="render scenario reports (HTML, notebook, Excel, optional PDF) and an index",
+        description="Run the report notebooks with papermill for each scenario and render"
+        " self-contained HTML reports (Chinese first) plus index.html.",
+    )
+    p.add_argument(
+        "scenarios", type=Path, nargs="*", help="scenario files (default: every scenarios/*.yaml)"
+    )
+    p.add_argument("--compare", action="store_true", help="also one report comparing them all")
+    p.add_argument("--out", type=Path, default=Path("reports"), help="output folder (reports/)")
+    p.add_argument("--jobs", type=_positive_int, default=1, help="reports rendered in parallel")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    p.add_argument("--draws", type=_positive_int, default=5_000)
+    p.add_argument("--seed", type=_nonnegative_int, default=0)
+    p.add_argument("--pdf", action="store_true", help="also an A4 PDF of each report")
+    _add_assume(p)
+    p.set_defaults(handler=_run_report)
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    from sbqw_model.assumptions import parse_assume_args
+    from sbqw_model.reporting import plan
+
+    assume = parse_assume_args(args.assume)
+    overrides = {k: v for k, v in assume.as_dict().items() if k in {a.split("=")[0].strip() for a in args.assume}}
+    files = args.scenarios or plan.default_scenarios()
+    missing = [f"{f}: scenario file not found" for f in files if not f.is_file()]
+    if missing or not files:
+        raise InputError(missing or ["no scenario files given and none found in scenarios/"])
+    return plan.render(
+        files,
+        out_dir=args.out,
+        compare=args.compare,
+        jobs=args.jobs,
+        lang=args.lang,
+        draws=args.draws,
+        seed=args.seed,
+        pdf=args.pdf,
+        assume=overrides,
+    )
 
 
 def _add_assumptions(sub: argparse._SubParsersAction) -> None:
@@ -229,6 +274,7 @@ def emit(text: str, out: Path | None) -> None:
 SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_cost,
     _add_simulate,
+    _add_report,
     _add_assumptions,
 ]
 

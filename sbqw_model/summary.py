@@ -18,7 +18,7 @@ import pandas as pd
 from sbqw_model import prefectures, rules, textable, units
 from sbqw_model.engine import TARGETS, Results, target_levels
 
-QUANTILES = {"p5": 5, "p50": 50, "p95": 95}
+QUANTILES = {"p5": 5, "p50": 50, "p90": 90, "p95": 95}
 
 TARGET_LABELS: dict[str, tuple[str, str]] = {
     "parks": ("省级电商产业园区", "Provincial e-commerce parks"),
@@ -164,24 +164,36 @@ ZH_HEADERS = {
 }
 
 
-def write_tables(summary: dict[str, Any], out_dir: Path, lang: str = "zh") -> list[Path]:
-    """Tidy CSVs, the JSON summary and one .xlsx workbook, written atomically into ``out_dir``."""
-    from sbqw_model.fileio import atomic_dir
-
-    tables = {
+def summary_tables(summary: dict[str, Any], lang: str = "zh") -> dict[str, pd.DataFrame]:
+    return {
         "targets": target_table(summary, lang),
         "budget": budget_table(summary),
         "appropriation": appropriation_table(summary),
     }
+
+
+SHEET_NAMES_ZH = {"targets": "目标", "budget": "预算", "appropriation": "预算安排", "compare": "情景比较"}
+
+
+def write_workbook(tables: dict[str, pd.DataFrame], path: Path, lang: str = "zh") -> None:
+    """One sheet per table, Chinese headers and sheet names when ``lang`` is zh."""
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for name, frame in tables.items():
+            shown = frame.rename(columns=ZH_HEADERS) if lang == "zh" else frame
+            sheet = SHEET_NAMES_ZH.get(name, name) if lang == "zh" else name
+            shown.to_excel(writer, sheet_name=sheet[:31], index=False)
+
+
+def write_tables(summary: dict[str, Any], out_dir: Path, lang: str = "zh") -> list[Path]:
+    """Tidy CSVs, the JSON summary and one .xlsx workbook, written atomically into ``out_dir``."""
+    from sbqw_model.fileio import atomic_dir
+
+    tables = summary_tables(summary, lang)
     with atomic_dir(out_dir) as tmp:
         for name, frame in tables.items():
             frame.to_csv(tmp / f"{name}.csv", index=False)
         (tmp / "summary.json").write_text(to_json(summary), encoding="utf-8")
-        with pd.ExcelWriter(tmp / "summary.xlsx", engine="openpyxl") as writer:
-            for name, frame in tables.items():
-                shown = frame.rename(columns=ZH_HEADERS) if lang == "zh" else frame
-                sheet = {"targets": "目标", "budget": "预算", "appropriation": "预算安排"}[name]
-                shown.to_excel(writer, sheet_name=sheet if lang == "zh" else name, index=False)
+        write_workbook(tables, tmp / "summary.xlsx", lang)
         written = sorted(p.name for p in tmp.iterdir())
     return [out_dir / n for n in written]
 

@@ -1,0 +1,195 @@
+"""The report's charts, each a function of simulation results and a language.
+
+Charts are drawn with the shipped CJK font (``fonts.register_fonts``) and return a matplotlib
+Figure, so notebooks only display them and tests can inspect them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")  # reports render headless; a notebook shows the returned figure inline
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+from sbqw_model import prefectures, units
+from sbqw_model.engine import Results, target_levels
+from sbqw_model.reporting.fonts import register_fonts
+from sbqw_model.reporting.i18n import instrument_name, t, target_name
+from sbqw_model.rules import CATEGORIES, INSTRUMENTS
+
+COLORS = ("#1f5f8b", "#4c9bd1", "#9cc9ea", "#d98b2b", "#f2c27b", "#b0413e", "#6a8d3a")
+WIDE = (8.0, 4.2)
+
+
+def _figure(size: tuple[float, float] = WIDE) -> tuple[Figure, plt.Axes]:
+    register_fonts()
+    fig, ax = plt.subplots(figsize=size, dpi=110, layout="constrained")
+    return fig, ax
+
+
+def fan_chart(results: Results, lang: str = "zh") -> Figure:
+    """Online retail 2022–2025: median with 25–75 % and 5–95 % bands, and the target line."""
+    fig, ax = _figure()
+    years = [results.years[0] - 1, *results.years]
+    path = results.online_retail_path.astype(float) / units.YI
+    q = np.percentile(path, [5, 25, 50, 75, 95], axis=0)
+    ax.fill_between(years, q[0], q[4], color=COLORS[2], label=t("legend_p5_95", lang))
+    ax.fill_between(years, q[1], q[3], color=COLORS[1], label=t("legend_p25_75", lang))
+    ax.plot(years, q[2], color=COLORS[0], lw=2, marker="o", label=t("legend_median", lang))
+    target = results.scenario.params.value("targets.online_retail") / units.YI
+    ax.axhline(target, color=COLORS[5], ls="--", lw=1.5)
+    ax.annotate(
+        f"{t('target_line', lang)} {target:,.0f} 亿元",
+        (years[0], target),
+        xytext=(0, 4),
+        textcoords="offset points",
+        color=COLORS[5],
+    )
+    for year, value in results.scenario.observed("online_retail").items():
+        ax.plot([year], [value / units.YI], "k*", ms=12)
+    ax.set_xticks(years, [str(y) for y in years])
+    ax.set_ylabel(t("yi_yuan", lang))
+    ax.set_title(t("fan_title", lang))
+    ax.legend(loc="upper left", frameon=False)
+    ax.grid(axis="y", alpha=0.3)
+    return fig
+
+
+def units_chart(results: Results, lang: str = "zh") -> Figure:
+    """Recognized units (year-end stock) per category against each 2025 target."""
+    register_fonts()
+    fig, axes = plt.subplots(1, 4, figsize=(10, 3.4), dpi=110, layout="constrained")
+    levels = target_levels(results.scenario.params)
+    keys = ("parks", "bases", "enterprises", "teams")
+    years = results.years
+    for c, (ax, key) in enumerate(zip(axes, keys, strict=True)):
+        stock = results.recognized_path[:, CATEGORIES.index(CATEGORIES[c]), :].astype(float)
+        q = np.percentile(stock, [5, 50, 95], axis=0)
+        ax.fill_between(years, q[0], q[2], color=COLORS[2])
+        ax.plot(years, q[1], color=COLORS[0], marker="o", lw=2)
+        ax.axhline(levels[key], color=COLORS[5], ls="--", lw=1.2)
+        ax.set_title(
+            f"{target_name(key, lang)}\n{t('target', lang)} {levels[key]:,.0f}", fontsize=10
+        )
+        ax.set_xticks(years, [str(y) for y in years])
+        ax.set_ylim(bottom=0)
+        ax.grid(axis="y", alpha=0.3)
+    axes[0].set_ylabel(t("count", lang))
+    fig.suptitle(t("units_title", lang))
+    return fig
+
+
+def budget_by_year_chart(results: Results, lang: str = "zh") -> Figure:
+    """Mean outlay by payment year, stacked by instrument, in 万元."""
+    fig, ax = _figure()
+    means = results.outlay.year_instrument_sum / results.draws / units.WAN  # (Y, I)
+    years = [str(y) for y in results.payment_years]
+    bottom = np.zeros(len(years))
+    for i, key in enumerate(INSTRUMENTS):
+        ax.bar(years, means[:, i], bottom=bottom, color=COLORS[i], label=instrument_name(key, lang))
+        bottom += means[:, i]
+    for x, total in zip(years, bottom, strict=True):
+        ax.annotate(f"{total:,.0f}", (x, total), ha="center", va="bottom", fontsize=9)
+    ax.set_ylabel(t("wan_yuan", lang))
+    ax.set_xlabel(t("payment_year", lang))
+    ax.set_title(t("budget_year_title", lang))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
+    ax.grid(axis="y", alpha=0.3)
+    return fig
+
+
+def outlay_distribution(results: Results, lang: str = "zh") -> Figure:
+    """Histogram of total outlay with its median, 90th percentile and the appropriation."""
+    fig, ax = _figure()
+    total = results.outlay.total / units.WAN
+    ax.hist(total, bins=50, color=COLORS[1], edgecolor="white")
+    for value, label, style in (
+        (np.median(total), t("median", lang), "-"),
+        (np.percentile(total, 90), t("p90", lang), ":"),
+    ):
+        ax.axvline(value, color=COLORS[0], ls=style, lw=1.5)
+        ax.annotate(
+            f"{label} {value:,.0f}",
+            (value, ax.get_ylim()[1] * 0.95),
+            rotation=90,
+            va="top",
+            ha="right",
+            fontsize=9,
+        )
+    if results.scenario.appropriation:
+        budget = sum(results.scenario.appropriation.values()) / units.WAN
+        ax.axvline(budget, color=COLORS[5], ls="--", lw=2)
+        ax.annotate(
+            f"{t('appropriation', lang)} {budget:,.0f}",
+            (budget, ax.get_ylim()[1] * 0.95),
+            rotation=90,
+            va="top",
+            ha="right",
+            color=COLORS[5],
+            fontsize=9,
+        )
+    ax.set_xlabel(t("wan_yuan", lang))
+    ax.set_title(t("outlay_dist_title", lang))
+    ax.grid(axis="y", alpha=0.3)
+    return fig
+
+
+def prefecture_chart(results: Results, lang: str = "zh") -> Figure:
+    """Outlay by prefecture: median bars with 5–95 % whiskers, in 万元."""
+    fig, ax = _figure((8.0, 4.6))
+    data = results.outlay.by_prefecture / units.WAN
+    q = np.percentile(data, [5, 50, 95], axis=0)
+    names = [prefectures.label(p, lang) for p in prefectures.NAMES_ZH]
+    pos = np.arange(len(names))[::-1]
+    ax.barh(pos, q[1], color=COLORS[1])
+    ax.errorbar(q[1], pos, xerr=[q[1] - q[0], q[2] - q[1]], fmt="none", ecolor=COLORS[0], capsize=3)
+    ax.set_yticks(pos, names)
+    ax.set_xlabel(t("wan_yuan", lang))
+    ax.set_title(t("prefecture_title", lang))
+    ax.grid(axis="x", alpha=0.3)
+    return fig
+
+
+def compare_probabilities(names: Sequence[str], p_met: np.ndarray, lang: str = "zh") -> Figure:
+    """Grouped bars: P(met) per target (rows of ``p_met``: scenarios; columns: targets + all)."""
+    from sbqw_model.engine import TARGETS
+
+    fig, ax = _figure((9.0, 4.2))
+    labels = [target_name(k, lang) for k in TARGETS] + [t("all_targets", lang)]
+    x = np.arange(len(labels))
+    width = 0.8 / len(names)
+    for i, name in enumerate(names):
+        ax.bar(x + i * width - 0.4 + width / 2, p_met[i], width, label=name, color=COLORS[i % 7])
+    ax.set_xticks(x, labels, rotation=20, ha="right")
+    ax.set_ylim(0, 1)
+    ax.set_ylabel(t("p_met", lang))
+    ax.set_title(t("targets_2025", lang))
+    ax.legend(frameon=False, fontsize=8, ncols=min(len(names), 3))
+    ax.grid(axis="y", alpha=0.3)
+    return fig
+
+
+def compare_budgets(names: Sequence[str], bands: np.ndarray, lang: str = "zh") -> Figure:
+    """Total outlay per scenario: median bar with 5–95 % whiskers (``bands``: rows p5, p50, p95)."""
+    fig, ax = _figure((8.0, 0.6 * len(names) + 1.6))
+    pos = np.arange(len(names))[::-1]
+    data = np.asarray(bands) / units.WAN
+    ax.barh(pos, data[:, 1], color=COLORS[1])
+    ax.errorbar(
+        data[:, 1],
+        pos,
+        xerr=[data[:, 1] - data[:, 0], data[:, 2] - data[:, 1]],
+        fmt="none",
+        ecolor=COLORS[0],
+        capsize=3,
+    )
+    ax.set_yticks(pos, list(names))
+    ax.set_xlabel(t("wan_yuan", lang))
+    ax.set_title(t("budget_total", lang))
+    ax.grid(axis="x", alpha=0.3)
+    return fig

@@ -1,0 +1,308 @@
+"""Rendering reports: papermill runs each notebook, nbconvert makes the page, all atomically.
+
+One module for the whole job (as papermill keeps execution in one room): plan the jobs, run them
+in parallel processes, retry the kernel start-up races papermill users hit, keep a failed
+notebook for debugging while leaving no HTML or PDF that looks valid, and write an index.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import random
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from importlib import resources
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from sbqw_model import units
+from sbqw_model.fileio import write_bytes_atomic, write_text_atomic
+
+NOTEBOOK_DIR_ENV = "SBQW_NOTEBOOK_DIR"
+KERNEL = "python3"
+START_ATTEMPTS = 3
+
+
+def notebook_dir() -> Path:
+    """The shipped notebooks: the project's notebooks/ (or $SBQW_NOTEBOOK_DIR)."""
+    if os.environ.get(NOTEBOOK_DIR_ENV):
+        return Path(os.environ[NOTEBOOK_DIR_ENV])
+    here = Path(__file__).resolve().parents[2] / "notebooks"
+    if here.is_dir():
+        return here
+    return Path(str(resources.files("sbqw_model") / "notebooks"))
+
+
+def safe_name(name: str) -> str:
+    """A file-name-safe form of a scenario name: no separators, no dots at the start."""
+    cleaned = re.sub(r"[^\w\-.]+", "_", name, flags=re.UNICODE).strip("._")
+    return cleaned[:80] or "scenario"
+
+
+@dataclass
+class Job:
+    """One notebook to run into ``out_dir/<name>.*``."""
+
+    name: str
+    title: str
+    notebook: str  # file name in notebook_dir()
+    parameters: dict[str, Any]
+    out_dir: Path
+    pdf: bool = False
+    lang: str = "zh"
+
+
+@dataclass
+class Outcome:
+    job: Job
+    ok: bool
+    seconds: float
+    error: str = ""
+    cell: int | None = None
+    files: list[Path] = field(default_factory=list)
+    payload: dict[str, Any] | None = None
+
+
+def _is_startup_failure(exc: BaseException) -> bool:
+    """Kernel start-up races (ports, connection files, slow first start), worth one more try."""
+    text = f"{type(exc).__name__}: {exc}"
+    return any(
+        marker in text
+        for marker in (
+            "Address already in use",
+            "Kernel died before replying",
+            "Kernel didn't respond",
+            "DeadKernelError",
+            "ZMQError",
+            "TimeoutError",
+            "kernel_info",
+        )
+    )
+
+
+def run_job(job: Job) -> Outcome:
+    """Execute one notebook and render it; never raises for a notebook's own failure."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    start = time.perf_counter()
+    job.out_dir.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".sbqw-{job.name}-", dir=job.out_dir))
+    executed = work / f"{job.name}.ipynb"
+    source = notebook_dir() / job.notebook
+    try:
+        for attempt in range(1, START_ATTEMPTS + 1):
+            # each run its own runtime dir: no two kernels share connection files
+            os.environ["JUPYTER_RUNTIME_DIR"] = str(work / f"runtime-{attempt}")
+            try:
+                pm.execute_notebook(
+                    str(source),
+                    str(executed),
+                    parameters=job.parameters,
+                    kernel_name=KERNEL,
+                    progress_bar=False,
+                    log_output=False,
+                    request_save_on_cell_execute=False,
+                    cwd=str(Path.cwd()),
+                )
+                break
+            except PapermillExecutionError as exc:
+                return _failed(job, start, executed, exc)
+            except Exception as exc:  # kernel start-up and transport failures
+                if attempt < START_ATTEMPTS and _is_startup_failure(exc):
+                    time.sleep(0.5 + random.random())
+                    continue
+                return _failed(job, start, executed, exc)
+        return _render(job, start, executed)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _stale(job: Job) -> list[Path]:
+    return [job.out_dir / f"{job.name}.{ext}" for ext in ("html", "pdf", "xlsx")]
+
+
+def _failed(job: Job, start: float, executed: Path, exc: BaseException) -> Outcome:
+    """Keep the executed notebook for debugging; remove anything that would look valid."""
+    for path in _stale(job):
+        path.unlink(missing_ok=True)
+    files = []
+    if executed.exists():
+        kept = job.out_dir / f"{job.name}.failed.ipynb"
+        os.replace(executed, kept)
+        files.append(kept)
+    cell = getattr(exc, "exec_count", None)
+    ename = getattr(exc, "ename", type(exc).__name__)
+    evalue = getattr(exc, "evalue", str(exc))
+    message = f"{ename}: {evalue}".strip().splitlines()
+    return Outcome(
+        job, False, time.perf_counter() - start, " / ".join(message[:6]), cell, files
+    )
+
+
+def _payload(nb: Any) -> dict[str, Any] | None:
+    from sbqw_model.reporting.notebook import SUMMARY_MIME
+
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if SUMMARY_MIME in data:
+                value = data[SUMMARY_MIME]
+                return json.loads(value) if isinstance(value, str) else dict(value)
+    return None
+
+
+def _render(job: Job, start: float, executed: Path) -> Outcome:
+    import nbformat
+
+    from sbqw_model.reporting.html import notebook_to_html
+
+    nb = nbformat.read(executed, as_version=4)
+    payload = _payload(nb)
+    page = notebook_to_html(nb, job.title)
+    files = []
+    try:
+        target = job.out_dir / f"{job.name}.html"
+        write_text_atomic(target, page)
+        files.append(target)
+        if payload is not None:
+            target = job.out_dir / f"{job.name}.xlsx"
+            _write_xlsx(payload, target, job.lang)
+            files.append(target)
+        if job.pdf:
+            from sbqw_model.reporting.pdf import html_to_pdf
+
+            target = job.out_dir / f"{job.name}.pdf"
+            html_to_pdf(page, target)
+            files.append(target)
+    except Exception as exc:  # a half-rendered report must not look valid
+        for path in files:
+            path.unlink(missing_ok=True)
+        return _failed(job, start, executed, exc)
+    kept = job.out_dir / f"{job.name}.ipynb"
+    os.replace(executed, kept)
+    (job.out_dir / f"{job.name}.failed.ipynb").unlink(missing_ok=True)
+    return Outcome(job, True, time.perf_counter() - start, files=[kept, *files], payload=payload)
+
+
+def _write_xlsx(payload: dict[str, Any], target: Path, lang: str) -> None:
+    import pandas as pd
+
+    from sbqw_model.fileio import atomic_path
+    from sbqw_model.summary import summary_tables, target_table, write_workbook
+
+    if payload["kind"] == "scenario":
+        tables = summary_tables(payload["summary"], lang)
+    else:
+        rows = []
+        for name, summary in zip(payload["scenarios"], payload["summaries"], strict=True):
+            frame = target_table(summary, lang)[["indicator", "label", "p_met", "p_met_se"]]
+            frame.insert(0, "scenario", name)
+            rows.append(frame)
+        tables = {"compare": pd.concat(rows, ignore_index=True)}
+    with atomic_path(target) as tmp:
+        write_workbook(tables, tmp, lang)
+
+
+def run_jobs(
+    jobs: Sequence[Job], workers: int = 1, on_done: Callable[[Outcome], None] | None = None
+) -> list[Outcome]:
+    """Run jobs in ``workers`` processes (in this process when 1); outcomes in job order."""
+    outcomes: dict[int, Outcome] = {}
+    if workers <= 1 or len(jobs) <= 1:
+        for i, job in enumerate(jobs):
+            outcomes[i] = run_job(job)
+            if on_done:
+                on_done(outcomes[i])
+    else:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+            futures = {pool.submit(run_job, job): i for i, job in enumerate(jobs)}
+            try:
+                for future in as_completed(futures):
+                    i = futures[future]
+                    try:
+                        outcomes[i] = future.result()
+                    except Exception as exc:  # a worker died: report it like a failed notebook
+                        outcomes[i] = Outcome(jobs[i], False, 0.0, f"{type(exc).__name__}: {exc}")
+                    if on_done:
+                        on_done(outcomes[i])
+            except KeyboardInterrupt:
+                for future in futures:
+                    future.cancel()
+                raise
+    return [outcomes[i] for i in range(len(jobs))]
+
+
+# --------------------------------------------------------------------------------------------
+# index.html
+
+
+def _headline(outcome: Outcome, lang: str) -> str:
+    from sbqw_model.reporting.i18n import t
+
+    p = outcome.payload
+    if not p:
+        return ""
+    if p["kind"] == "scenario":
+        s = p["summary"]
+        total = s["budget"]["total"]
+        return (
+            f"{t('all_targets', lang)} {s['p_all_met']:.0%} · "
+            f"{t('p_met', lang)}(1000亿) {s['targets']['online_retail']['p_met']:.0%} · "
+            f"{t('budget_total', lang)} {t('median', lang)} {units.yi(total['p50'])},"
+            f" {t('p90', lang)} {units.yi(total['p90'])}"
+        )
+    return ", ".join(p["scenarios"])
+
+
+def write_index(outcomes: Sequence[Outcome], out_dir: Path, lang: str) -> Path:
+    """index.html: every report with its headline numbers, failures with their message."""
+    from sbqw_model.reporting.fonts import font_face_css
+    from sbqw_model.reporting.i18n import t
+
+    rows = []
+    for o in outcomes:
+        e = html.escape
+        if o.ok:
+            links = " ".join(
+                f'<a href="{e(f.name)}">{e(f.suffix[1:].upper())}</a>' for f in o.files
+            )
+            status = "✓"
+            detail = e(_headline(o, lang))
+        else:
+            links = " ".join(f'<a href="{e(f.name)}">{e(f.name)}</a>' for f in o.files)
+            status = "✗"
+            where = f" (cell {o.cell})" if o.cell is not None else ""
+            detail = f'<span class="err">{e(o.error)}{e(where)}</span>'
+        title = e(o.job.title)
+        first = f'<a href="{e(o.job.name)}.html">{title}</a>' if o.ok else title
+        rows.append(f"<tr><td>{status}</td><td>{first}</td><td>{detail}</td><td>{links}</td></tr>")
+    heading = t("report_title", lang)
+    body = (
+        f"<h1>{html.escape(heading)}</h1><table><thead><tr><th></th>"
+        f"<th>{html.escape(t('scenario', lang))}</th><th></th><th></th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+    css = font_face_css(text=body)
+    page = (
+        f'<!DOCTYPE html><html lang="{"zh" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
+        f"<title>{html.escape(heading)}</title><style>{css}"
+        "body{font-family:'SBQW Sans CJK SC',sans-serif;margin:2em;max-width:70em}"
+        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}"
+        ".err{color:#b00}</style></head><body>"
+        f"{body}</body></html>"
+    )
+    target = out_dir / "index.html"
+    write_text_atomic(target, page)
+    return target
+
+
+__all__ = ["Job", "Outcome", "run_jobs", "safe_name", "write_bytes_atomic", "write_index"]
