@@ -29,7 +29,7 @@ TARGETS = (
     "products",
     "online_retail",
 )
-DEFAULT_CHUNK = 5 * BLOCK
+DEFAULT_CHUNK = 10 * BLOCK
 
 
 @dataclass

