@@ -166,8 +166,11 @@ def coerce(spec: AssumptionSpec, raw: Any) -> Any:
     return None
 
 
-def parse_assume_args(pairs: Iterable[str], base: Assumptions | None = None) -> Assumptions:
-    """Parse ``KEY=VALUE`` strings from ``--assume`` flags; every problem reported at once."""
+def parse_assume_pairs(pairs: Iterable[str]) -> dict[str, Any]:
+    """``KEY=VALUE`` strings from ``--assume`` flags → {key: typed value}, only the keys given.
+
+    Every problem is reported at once.
+    """
     problems = Problems()
     values: dict[str, str] = {}
     for pair in pairs:
@@ -177,10 +180,13 @@ def parse_assume_args(pairs: Iterable[str], base: Assumptions | None = None) -> 
         key, value = pair.split("=", 1)
         values[key.strip()] = value.strip()
     try:
-        result = (base or Assumptions()).updated(values)
+        checked = Assumptions().updated(values)
     except InputError as exc:
         problems.extend(exc.problems)
-        result = None
     problems.raise_if_any()
-    assert result is not None
-    return result
+    return {k: getattr(checked, k) for k in values}
+
+
+def parse_assume_args(pairs: Iterable[str], base: Assumptions | None = None) -> Assumptions:
+    """``--assume`` flags applied over ``base`` (the defaults when None)."""
+    return (base or Assumptions()).updated(parse_assume_pairs(pairs))

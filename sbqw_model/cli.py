@@ -220,11 +220,10 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_report(args: argparse.Namespace) -> int:
-    from sbqw_model.assumptions import parse_assume_args
+    from sbqw_model.assumptions import parse_assume_pairs
     from sbqw_model.reporting import plan
 
-    assume = parse_assume_args(args.assume)
-    overrides = {k: v for k, v in assume.as_dict().items() if k in {a.split("=")[0].strip() for a in args.assume}}
+    overrides = parse_assume_pairs(args.assume)
     files = args.scenarios or plan.default_scenarios()
     missing = [f"{f}: scenario file not found" for f in files if not f.is_file()]
     if missing or not files:

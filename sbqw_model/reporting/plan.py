@@ -17,7 +17,10 @@ def default_scenarios() -> list[Path]:
     from sbqw_model.reporting.notebook import scenario_dirs
 
     dirs = scenario_dirs()
-    return sorted(dirs[0].glob("*.yaml")) if dirs else []
+    if not dirs:
+        return []
+    # the baseline first: comparisons are read against the first scenario
+    return sorted(dirs[0].glob("*.yaml"), key=lambda p: (p.stem != "baseline", p.stem))
 
 
 def _unique(name: str, taken: set[str]) -> str:
@@ -49,7 +52,7 @@ def plan_jobs(
             scenario.assumptions.updated(assume, "--assume")
         except InputError as exc:
             job = Job(_unique(safe_name(path.stem), taken), str(path), "", {}, out_dir, pdf, lang)
-            invalid.append(Outcome(job, False, 0.0, " / ".join(exc.problems)))
+            invalid.append(Outcome(job, False, 0.0, "\n".join(exc.problems)))
             continue
         jobs.append(
             Job(
@@ -123,7 +126,9 @@ def render(
     for o in failed:
         where = f" in cell {o.cell}" if o.cell is not None else ""
         kept = f" (executed notebook kept: {o.files[0]})" if o.files else ""
-        print(f"sbqw: error: report {o.job.name} failed{where}: {o.error}{kept}", file=sys.stderr)
+        print(f"sbqw: error: report {o.job.name} failed{where}{kept}:", file=sys.stderr)
+        for line in o.error.splitlines():
+            print(f"sbqw: error:   {line}", file=sys.stderr)
     print(
         f"{len(outcomes) - len(failed)} report(s) written, {len(failed)} failed,"
         f" in {time.perf_counter() - start:.1f} s; open {index}",

@@ -145,9 +145,7 @@ def _failed(job: Job, start: float, executed: Path, exc: BaseException) -> Outco
     ename = getattr(exc, "ename", type(exc).__name__)
     evalue = getattr(exc, "evalue", str(exc))
     message = f"{ename}: {evalue}".strip().splitlines()
-    return Outcome(
-        job, False, time.perf_counter() - start, " / ".join(message[:6]), cell, files
-    )
+    return Outcome(job, False, time.perf_counter() - start, "\n".join(message[:12]), cell, files)
 
 
 def _payload(nb: Any) -> dict[str, Any] | None:
@@ -247,22 +245,19 @@ def run_jobs(
 # index.html
 
 
-def _headline(outcome: Outcome, lang: str) -> str:
-    from sbqw_model.reporting.i18n import t
-
+def _headline(outcome: Outcome, lang: str) -> list[str]:
+    """P(all targets), P(1000 亿), outlay median and 90th percentile; '' where not a scenario."""
     p = outcome.payload
-    if not p:
-        return ""
-    if p["kind"] == "scenario":
-        s = p["summary"]
-        total = s["budget"]["total"]
-        return (
-            f"{t('all_targets', lang)} {s['p_all_met']:.0%} · "
-            f"{t('p_met', lang)}(1000亿) {s['targets']['online_retail']['p_met']:.0%} · "
-            f"{t('budget_total', lang)} {t('median', lang)} {units.yi(total['p50'])},"
-            f" {t('p90', lang)} {units.yi(total['p90'])}"
-        )
-    return ", ".join(p["scenarios"])
+    if not p or p["kind"] != "scenario":
+        return ["", "", "", ""]
+    s = p["summary"]
+    total = s["budget"]["total"]
+    return [
+        f"{s['p_all_met']:.0%}",
+        f"{s['targets']['online_retail']['p_met']:.0%}",
+        units.yi(total["p50"]),
+        units.yi(total["p90"]),
+    ]
 
 
 def write_index(outcomes: Sequence[Outcome], out_dir: Path, lang: str) -> Path:
@@ -270,36 +265,55 @@ def write_index(outcomes: Sequence[Outcome], out_dir: Path, lang: str) -> Path:
     from sbqw_model.reporting.fonts import font_face_css
     from sbqw_model.reporting.i18n import t
 
+    e = html.escape
+    header = [
+        t("scenario", lang),
+        t("all_targets", lang),
+        f"{t('p_met', lang)}: {t('target', lang)} 1000 亿元",
+        f"{t('budget_total', lang)} {t('median', lang)}",
+        t("p90", lang),
+        "",
+    ]
     rows = []
     for o in outcomes:
-        e = html.escape
+        links = " · ".join(f'<a href="{e(f.name)}">{e(f.suffix[1:].upper())}</a>' for f in o.files)
         if o.ok:
-            links = " ".join(
-                f'<a href="{e(f.name)}">{e(f.suffix[1:].upper())}</a>' for f in o.files
-            )
-            status = "✓"
-            detail = e(_headline(o, lang))
+            title = f'<a href="{e(o.job.name)}.html">{e(o.job.title)}</a>'
+            cells = [e(c) for c in _headline(o, lang)]
+            if o.payload and o.payload["kind"] != "scenario":
+                cells = [e(", ".join(o.payload["scenarios"])), "", "", ""]
+                rows.append(
+                    f'<tr><td>{title}</td><td colspan="4">{cells[0]}</td><td>{links}</td></tr>'
+                )
+                continue
         else:
-            links = " ".join(f'<a href="{e(f.name)}">{e(f.name)}</a>' for f in o.files)
-            status = "✗"
+            title = f"✗ {e(o.job.title)}"
             where = f" (cell {o.cell})" if o.cell is not None else ""
-            detail = f'<span class="err">{e(o.error)}{e(where)}</span>'
-        title = e(o.job.title)
-        first = f'<a href="{e(o.job.name)}.html">{title}</a>' if o.ok else title
-        rows.append(f"<tr><td>{status}</td><td>{first}</td><td>{detail}</td><td>{links}</td></tr>")
+            rows.append(
+                f'<tr class="failed"><td>{title}</td><td colspan="4" class="err">'
+                f"{'<br>'.join(e(x) for x in o.error.splitlines())}{e(where)}</td>"
+                f"<td>{links}</td></tr>"
+            )
+            continue
+        rows.append(
+            f"<tr><td>{title}</td>"
+            + "".join(f'<td class="num">{c}</td>' for c in cells)
+            + f"<td>{links}</td></tr>"
+        )
     heading = t("report_title", lang)
     body = (
-        f"<h1>{html.escape(heading)}</h1><table><thead><tr><th></th>"
-        f"<th>{html.escape(t('scenario', lang))}</th><th></th><th></th></tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>"
+        f"<h1>{e(heading)}</h1><table><thead><tr>"
+        + "".join(f"<th>{e(h)}</th>" for h in header)
+        + f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
     css = font_face_css(text=body)
     page = (
-        f'<!DOCTYPE html><html lang="{"zh" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
-        f"<title>{html.escape(heading)}</title><style>{css}"
-        "body{font-family:'SBQW Sans CJK SC',sans-serif;margin:2em;max-width:70em}"
-        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}"
-        ".err{color:#b00}</style></head><body>"
+        f'<!DOCTYPE html><html lang="{"zh" if lang == "zh" else "en"}"><head>'
+        f'<meta charset="utf-8"><title>{e(heading)}</title><style>{css}'
+        "body{margin:2em;max-width:72em;line-height:1.5}"
+        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 10px}"
+        "th{background:#eef2f6}td.num{text-align:right;white-space:nowrap}"
+        ".err{color:#b00}tr.failed td{background:#fff3f3}</style></head><body>"
         f"{body}</body></html>"
     )
     target = out_dir / "index.html"
