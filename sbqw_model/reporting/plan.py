@@ -45,6 +45,11 @@ def plan_jobs(
     """Jobs for valid scenario files; invalid files become failed outcomes (others still run)."""
     jobs: list[Job] = []
     invalid: list[Outcome] = []
+    common = {"draws": draws, "seed": seed, "lang": lang, "assume": assume}
+
+    def make(name: str, title: str, notebook: str, **parameters: Any) -> Job:
+        return Job(name, title, notebook, {**parameters, **common}, out_dir, pdf, lang)
+
     taken: set[str] = set()
     for path in files:
         try:
@@ -55,40 +60,20 @@ def plan_jobs(
             invalid.append(Outcome(job, False, 0.0, "\n".join(exc.problems)))
             continue
         jobs.append(
-            Job(
-                name=_unique(safe_name(scenario.name), taken),
-                title=scenario.title(lang),
-                notebook="scenario_report.ipynb",
-                parameters={
-                    "scenario_file": str(path.resolve()),
-                    "draws": draws,
-                    "seed": seed,
-                    "lang": lang,
-                    "assume": assume,
-                },
-                out_dir=out_dir,
-                pdf=pdf,
-                lang=lang,
+            make(
+                _unique(safe_name(scenario.name), taken),
+                scenario.title(lang),
+                "scenario_report.ipynb",
+                scenario_file=str(path.resolve()),
             )
         )
-    if compare and len(jobs) >= 1:
+    if compare and jobs:
         from sbqw_model.reporting.i18n import t
 
+        files = [j.parameters["scenario_file"] for j in jobs]
         jobs.append(
-            Job(
-                name="compare",
-                title=t("compare_title", lang),
-                notebook="compare_scenarios.ipynb",
-                parameters={
-                    "scenario_files": [j.parameters["scenario_file"] for j in jobs],
-                    "draws": draws,
-                    "seed": seed,
-                    "lang": lang,
-                    "assume": assume,
-                },
-                out_dir=out_dir,
-                pdf=pdf,
-                lang=lang,
+            make(
+                "compare", t("compare_title", lang), "compare_scenarios.ipynb", scenario_files=files
             )
         )
     return jobs, invalid
