@@ -81,7 +81,9 @@ def sales_milestone_awards(
             entitled = np.where(k >= 0, amt[np.maximum(k, 0)], 0.0)
             due = np.maximum(entitled - received, 0.0)
             out[..., y, :] = (tiers == k[..., None]) * due[..., None]
-            received = received + due
+            # what has been received is the highest entitlement so far, exactly (a running sum
+            # of dues would leave float crumbs that later years would "pay")
+            received = np.maximum(received, entitled)
         else:  # pragma: no cover - Assumptions validation makes this unreachable
             raise ValueError(f"unknown sales_award_mode {assume.sales_award_mode!r}")
     return out
