@@ -57,6 +57,7 @@ TOP_KEYS = (
     "title_zh",
     "title_en",
     "description",
+    "description_zh",
     "extends",
     "uncertainties",
     "levers",
@@ -84,6 +85,7 @@ class Scenario:
     title_zh: str
     title_en: str
     description: str
+    description_zh: str
     uncertainties: dict[str, Distribution]
     assumptions: Assumptions
     params: Parameters
@@ -99,6 +101,10 @@ class Scenario:
 
     def title(self, lang: str = "zh") -> str:
         return self.title_zh if lang == "zh" else self.title_en
+
+    def describe(self, lang: str = "zh") -> str:
+        """The story the scenario tells, in ``lang`` when the file gives it."""
+        return (self.description_zh or self.description) if lang == "zh" else self.description
 
     def with_assumptions(self, assumptions: Assumptions) -> Scenario:
         from dataclasses import replace
@@ -153,7 +159,7 @@ def _read_raw(path: Path, chain: tuple[Path, ...] = ()) -> tuple[dict[str, Any],
         raise InputError([f"{name}: extends: no such scenario file {base_name!r}"])
     base, base_bytes = _read_raw(base_path, (*chain, path.resolve()))
     child = {k: v for k, v in raw.items() if k != "extends"}
-    for key in ("name", "title_zh", "title_en", "description"):
+    for key in ("name", "title_zh", "title_en", "description", "description_zh"):
         base.pop(key, None)
     return _deep_merge(base, child), base_bytes + b"\0" + data
 
@@ -213,6 +219,7 @@ def parse_scenario(
     title_zh = _text(raw, "title_zh", source, problems)
     title_en = _text(raw, "title_en", source, problems)
     description = _text(raw, "description", source, problems, required=False)
+    description_zh = _text(raw, "description_zh", source, problems, required=False)
 
     # uncertainties
     uncertainties: dict[str, Distribution] = {}
@@ -292,6 +299,7 @@ def parse_scenario(
         title_zh=title_zh,
         title_en=title_en,
         description=description,
+        description_zh=description_zh,
         uncertainties=uncertainties,
         assumptions=assumptions,
         params=params,

@@ -270,7 +270,7 @@ class ScenarioReport:
             f"<h1>{_e(t('report_title', lang))}:{_e(s.title(lang))}</h1>"
             f"<p><em>{_e(other)}</em> · {_e(t('draws', lang))} {self.results.draws:,}"
             f" · {_e(t('seed', lang))} {self.results.seed}</p>"
-            f"<p>{_e(s.description)}</p>"
+            f"<p>{_e(s.describe(lang))}</p>"
         )
 
     def targets_table(self) -> _HTML:
