@@ -1,0 +1,38 @@
+"""The engine benchmark script runs (tiny sizes) and prints every figure the issue asks for.
+
+Only a smoke test: no timing is asserted, machines differ.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from conftest import ROOT
+
+
+def test_bench_engine_quick_runs_and_prints_every_label() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_engine.py"), "--quick"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    for label in (
+        "draws/s",
+        "best of",
+        "peak memory at",
+        "MiB",
+        "faster than one-by-one costing (goal ≥ 100×)",
+        "totals agree with the engine: yes",
+        "engine / RNG floor =",
+        "(goal ≤ 3×)",
+        "--- README performance section (paste) ---",
+        "--- end ---",
+    ):
+        assert label in out, (label, out)
