@@ -46,6 +46,17 @@ class Outlay:
         return self.by_instrument.sum(axis=1)
 
 
+def sum_by_world(values: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
+    """Row sums of ``values`` per world; ``owner`` ascends (firms are stored world by world)."""
+    out = np.zeros((n, *values.shape[1:]))
+    if values.shape[0] == 0:
+        return out
+    starts = np.searchsorted(owner, np.arange(n))
+    present = starts < np.append(starts[1:], values.shape[0])
+    out[present] = np.add.reduceat(values, starts[present], axis=0)
+    return out
+
+
 def outlay(world: World, params: Parameters, assume: Assumptions) -> Outlay:
     """What the rules pay in each world: the same formulas ``sbqw cost`` applies to a ledger."""
     n = world.n
@@ -67,36 +78,29 @@ def outlay(world: World, params: Parameters, assume: Assumptions) -> Outlay:
         params,
         assume,
     )  # (M, Y)
-    firm_year = traffic.copy()
-    firm_year[hit] += sales.sum(axis=2)
+    traffic_w = sum_by_world(traffic, world.firm_draw, n)  # (n, Y)
+    h, T = sales.shape[0], sales.shape[2]
+    slots = world.firm_draw[hit][:, None] * (Y * T) + np.arange(Y * T)
+    sales_w = (
+        np.bincount(slots.ravel(), weights=sales.reshape(h, Y * T).ravel(), minlength=n * Y * T)
+        .astype(float, copy=False)
+        .reshape(n, Y, T)
+    )  # an empty bincount is int64
 
-    def per_world(owner: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        # float even when no firm exists (bincount of an empty array is int64)
-        return np.bincount(owner, weights=weights, minlength=n).astype(float, copy=False)
-
-    sales_owner = world.firm_draw[hit]
     by_instrument = np.column_stack(
-        [
-            *award_cpy.sum(axis=(2, 3)).T,
-            *(per_world(sales_owner, sales[:, :, t].sum(axis=1)) for t in range(sales.shape[2])),
-            per_world(world.firm_draw, traffic.sum(axis=1)),
-        ]
+        [award_cpy.sum(axis=(2, 3)), sales_w.sum(axis=1), traffic_w.sum(axis=1)]
     )
     # achievement years; with a payment lag the same columns are labelled by payment year
-    by_year = award_cpy.sum(axis=(1, 2)) + np.column_stack(
-        [per_world(world.firm_draw, firm_year[:, y]) for y in range(Y)]
-    )
+    by_year = award_cpy.sum(axis=(1, 2)) + traffic_w + sales_w.sum(axis=2)
     year_instrument = np.concatenate(
-        [
-            award_cpy.sum(axis=(0, 2)).T,  # (Y, C)
-            sales.sum(axis=0),  # (Y, T)
-            traffic.sum(axis=0)[:, None],  # (Y, 1)
-        ],
+        [award_cpy.sum(axis=(0, 2)).T, sales_w.sum(axis=0), traffic_w.sum(axis=0)[:, None]],
         axis=1,
-    )
+    )  # (Y, I)
+    firm_total = traffic.sum(axis=1)
+    firm_total[hit] += sales.sum(axis=(1, 2))
     slot = world.firm_draw * P + world.firm_prefecture
-    by_pref = np.bincount(slot, weights=firm_year.sum(axis=1), minlength=n * P)
-    by_pref = by_pref.astype(float, copy=False).reshape(n, P)
+    by_pref = np.bincount(slot, weights=firm_total, minlength=n * P).astype(float, copy=False)
+    by_pref = by_pref.reshape(n, P)
     by_pref += award_cpy.sum(axis=(1, 3))
     return Outlay(by_instrument, by_year, by_pref, year_instrument)
 

@@ -103,11 +103,9 @@ def traffic_eligible(
 ) -> NDArray[np.bool_]:
     """上规入统, not cross-border, and online retail of goods ≥ 1亿 in the year (§四(二)3)."""
     retail = np.asarray(online_retail, dtype=float)
-    return (
-        np.asarray(above_scale, dtype=bool)
-        & ~np.asarray(cross_border, dtype=bool)
-        & (retail >= params.value("traffic.threshold"))
-    )
+    # the firm-level flags are combined before broadcasting against the (larger) retail array
+    flags = np.asarray(above_scale, dtype=bool) & ~np.asarray(cross_border, dtype=bool)
+    return (retail >= params.value("traffic.threshold")) & flags
 
 
 def traffic_base(online_retail: ArrayLike, params: Parameters, assume: Assumptions) -> Array:
@@ -127,8 +125,9 @@ def traffic_subsidy(
 ) -> Array:
     """Yearly traffic subsidy per enterprise-year, capped per enterprise and year (§四(二)3)."""
     eligible = traffic_eligible(online_retail, above_scale, cross_border, params)
-    raw = np.minimum(
-        traffic_base(online_retail, params, assume) * params.value("traffic.rate"),
-        params.value("traffic.cap"),
-    )
-    return np.where(eligible, raw, 0.0) * assume.payout_share
+    amount = traffic_base(online_retail, params, assume) * params.value("traffic.rate")
+    np.minimum(amount, params.value("traffic.cap"), out=amount)
+    amount *= eligible
+    if assume.payout_share != 1:
+        amount *= assume.payout_share
+    return amount

@@ -179,20 +179,33 @@ def draw_block(scenario: Scenario, seed: int, block: int, n: int = BLOCK) -> Wor
     count = rng("firm_count").poisson(u["firms.count"])
     owner = np.repeat(np.arange(N), count)
     M = owner.size
-    floor = u["firms.floor_yuan"][owner]
-    alpha = u["firms.pareto_alpha"][owner]
-    cap = np.maximum(u["firms.max_share"][owner] * retail[owner, 0], floor * (1 + 1e-9))
+
+    def per_firm(values: np.ndarray) -> np.ndarray:
+        """A per-world value for each firm (firms are stored world by world)."""
+        return np.repeat(values, count, axis=0)
+
+    # truncated Pareto by inverse CDF; the per-world parts are computed once per world
+    floor = u["firms.floor_yuan"]
+    alpha = u["firms.pareto_alpha"]
+    cap = np.maximum(u["firms.max_share"] * retail[:, 0], floor * (1 + 1e-9))
+    tail = 1 - (floor / cap) ** alpha
     v = rng("firm_size").random(M)
-    size = floor * (1 - v * (1 - (floor / cap) ** alpha)) ** (-1 / alpha)
-    sigma = u["firms.growth_noise"][owner, None]
+    size = per_firm(floor) * np.exp(np.log1p(-v * per_firm(tail)) * per_firm(-1 / alpha))
+    sigma = u["firms.growth_noise"].astype(np.float32)
     z = rng("firm_growth").standard_normal((M, Y), dtype=np.float32)
-    province_growth = retail[:, 1:] / retail[:, :-1]
-    factor = province_growth[owner] * np.exp(sigma * z - sigma**2 / 2)
-    firm_retail = np.round(size[:, None] * np.cumprod(factor, axis=1))
-    firm_sales = np.round(firm_retail * u["firms.sales_ratio"][owner, None])
+    # each firm grows with the province and its own mean-one lognormal shock
+    z *= per_firm(sigma)[:, None]
+    z -= per_firm(sigma**2 / 2)[:, None]
+    shock = np.cumprod(np.exp(z), axis=1)
+    province = np.cumprod(retail[:, 1:] / retail[:, :-1], axis=1)  # (N, Y)
+    firm_retail = per_firm(province) * shock
+    firm_retail *= size[:, None]
+    np.rint(firm_retail, out=firm_retail)
+    firm_sales = firm_retail * per_firm(u["firms.sales_ratio"])[:, None]
+    np.rint(firm_sales, out=firm_sales)
     flags = rng("firm_flags").random((M, 2), dtype=np.float32)
-    above = flags[:, 0] < u["firms.above_scale_share"][owner]
-    cross = flags[:, 1] < u["firms.cross_border_share"][owner]
+    above = flags[:, 0] < per_firm(u["firms.above_scale_share"])
+    cross = flags[:, 1] < per_firm(u["firms.cross_border_share"])
     edges = np.cumsum(shares)[:-1]
     pref = np.searchsorted(edges, rng("firm_prefecture").random(M), side="right")
 
