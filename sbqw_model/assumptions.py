@@ -80,7 +80,7 @@ SPECS: dict[str, AssumptionSpec] = {
             ("all", "excess"),
             digest="open point 3",
             doc_zh="流量补贴基数:all 全部网络零售额(原文“每实现1万元”);excess 仅超过1亿元部分",
-            doc_en="Traffic subsidy base: all online retail (the text), or only the part above 1亿.",
+            doc_en="Traffic subsidy base: all online retail (the text), or only what is above 1亿.",
         ),
         AssumptionSpec(
             "revoked_count_toward_targets",
@@ -131,9 +131,7 @@ class Assumptions:
                 continue
             value = coerce(spec, raw)
             if value is None:
-                problems.add(
-                    f"{source}: {key}={_show(raw)}: expected {spec.describe_expected()}"
-                )
+                problems.add(f"{source}: {key}={_show(raw)}: expected {spec.describe_expected()}")
             else:
                 clean[key] = value
         problems.raise_if_any()

@@ -33,7 +33,9 @@ LINE_COLUMNS = (
 
 def plan_years(params: Parameters) -> list[int]:
     """Achievement years of the plan, 2023…2025."""
-    return list(range(int(params.value("plan.first_year")), int(params.value("plan.target_year")) + 1))
+    return list(
+        range(int(params.value("plan.first_year")), int(params.value("plan.target_year")) + 1)
+    )
 
 
 def payment_years(params: Parameters, assume: Assumptions) -> list[int]:
@@ -128,9 +130,11 @@ def cost_ledger(ledger: Ledger, params: Parameters, assume: Assumptions) -> Cost
         _sales_lines(ledger, params, assume),
         _traffic_lines(ledger.sales, params, assume),
     ]
-    lines = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(
-        len(p) for p in parts
-    ) else pd.DataFrame({c: pd.Series(dtype=object) for c in LINE_COLUMNS})
+    lines = (
+        pd.concat([p for p in parts if len(p)], ignore_index=True)
+        if any(len(p) for p in parts)
+        else pd.DataFrame({c: pd.Series(dtype=object) for c in LINE_COLUMNS})
+    )
     lines = lines.astype({"amount_yuan": float})
     return CostResult(lines, summarize(lines, params, assume), assume, params)
 
@@ -152,7 +156,7 @@ def _award_lines(rec: pd.DataFrame, params: Parameters, assume: Assumptions) -> 
     amounts = rules.one_time_award(index, params, assume)
     ceilings = rules.award_ceilings(params)
     records = []
-    for (row, amount, k) in zip(first.itertuples(index=False), amounts, index, strict=True):
+    for row, amount, k in zip(first.itertuples(index=False), amounts, index, strict=True):
         if amount <= 0:
             continue
         instrument = f"award.{row.category}"
@@ -175,7 +179,9 @@ def _award_lines(rec: pd.DataFrame, params: Parameters, assume: Assumptions) -> 
     return _frame(records)
 
 
-def sales_recipient_mask(unit_ids: np.ndarray, rec: pd.DataFrame, assume: Assumptions) -> np.ndarray:
+def sales_recipient_mask(
+    unit_ids: np.ndarray, rec: pd.DataFrame, assume: Assumptions
+) -> np.ndarray:
     """Which units may receive sales-milestone awards (DIGEST open point 2)."""
     if assume.sales_award_recipients == "all_units":
         return np.ones(len(unit_ids), dtype=bool)

@@ -52,8 +52,10 @@ def to_table(result: CostResult) -> str:
         "按市(州) By prefecture",
         textable.render(
             ["市(州) Prefecture", "金额(万元) 10k yuan"],
-            [[f"{p} {prefectures.label(p, 'en')}", units.wan_number(v)]
-             for p, v in t.by_prefecture.items()],
+            [
+                [f"{p} {prefectures.label(p, 'en')}", units.wan_number(v)]
+                for p, v in t.by_prefecture.items()
+            ],
             right=[1],
         ),
         "",
@@ -62,11 +64,27 @@ def to_table(result: CostResult) -> str:
     if len(result.lines):
         out.append(
             textable.render(
-                ["单位 Unit", "市(州)", "达成年", "支付年", "项目 Instrument", "金额(万元)",
-                 "条款", "依据 Basis"],
                 [
-                    [r.unit_id, r.prefecture, r.achievement_year, r.payment_year, r.instrument,
-                     units.wan_number(r.amount_yuan), r.clause, r.basis]
+                    "单位 Unit",
+                    "市(州)",
+                    "达成年",
+                    "支付年",
+                    "项目 Instrument",
+                    "金额(万元)",
+                    "条款",
+                    "依据 Basis",
+                ],
+                [
+                    [
+                        r.unit_id,
+                        r.prefecture,
+                        r.achievement_year,
+                        r.payment_year,
+                        r.instrument,
+                        units.wan_number(r.amount_yuan),
+                        r.clause,
+                        r.basis,
+                    ]
                     for r in result.lines.itertuples(index=False)
                 ],
                 right=[5],

@@ -203,8 +203,7 @@ def parse_recognitions(frame: pd.DataFrame, name: str, params: Parameters) -> pd
         category = rec.category.strip().lower()
         if category not in CATEGORIES:
             problems.add(
-                f"{at} category: unknown category {rec.category!r}"
-                f" (valid: {', '.join(CATEGORIES)})"
+                f"{at} category: unknown category {rec.category!r} (valid: {', '.join(CATEGORIES)})"
             )
         pref = _prefecture(rec.prefecture, f"{at} prefecture", problems)
         year = _year(rec.year, f"{at} year", first, last, problems)
@@ -258,9 +257,7 @@ def parse_sales(frame: pd.DataFrame, name: str, params: Parameters) -> pd.DataFr
     )
 
 
-def load_ledger(
-    recognitions: Path | None, sales: Path | None, params: Parameters
-) -> Ledger:
+def load_ledger(recognitions: Path | None, sales: Path | None, params: Parameters) -> Ledger:
     """Read and validate both files; problems from both are reported together."""
     problems = Problems()
     rec, sal = _empty_recognitions(), _empty_sales()

@@ -155,7 +155,9 @@ ZH_HEADERS = {
     "mean": "均值",
     "p5": "第5百分位",
     "p50": "中位数",
+    "p90": "第90百分位",
     "p95": "第95百分位",
+    "scenario": "情景",
     "dimension": "维度",
     "key": "分项",
     "payment_year": "支付年度",
@@ -172,7 +174,12 @@ def summary_tables(summary: dict[str, Any], lang: str = "zh") -> dict[str, pd.Da
     }
 
 
-SHEET_NAMES_ZH = {"targets": "目标", "budget": "预算", "appropriation": "预算安排", "compare": "情景比较"}
+SHEET_NAMES_ZH = {
+    "targets": "目标",
+    "budget": "预算",
+    "appropriation": "预算安排",
+    "compare": "情景比较",
+}
 
 
 def write_workbook(tables: dict[str, pd.DataFrame], path: Path, lang: str = "zh") -> None:

@@ -23,9 +23,7 @@ def render(
     sizes = [max(width(r[i]) for r in cells) for i in range(len(header))]
     lines = []
     for n, r in enumerate(cells):
-        lines.append(
-            "  ".join(_pad(c, sizes[i], i in right) for i, c in enumerate(r)).rstrip()
-        )
+        lines.append("  ".join(_pad(c, sizes[i], i in right) for i, c in enumerate(r)).rstrip())
         if n == 0:
             lines.append("  ".join("-" * s for s in sizes))
     return "\n".join(lines)

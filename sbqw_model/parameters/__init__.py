@@ -7,6 +7,7 @@ before anything changes, and returns a new object so the baseline stays beside i
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -79,7 +80,9 @@ class Parameters:
         try:
             return self._leaves[path]
         except KeyError:
-            raise KeyError(f"unknown parameter `{path}`{did_you_mean(path, self._leaves)}") from None
+            raise KeyError(
+                f"unknown parameter `{path}`{did_you_mean(path, self._leaves)}"
+            ) from None
 
     def paths(self) -> list[str]:
         return list(self._leaves)
@@ -115,9 +118,7 @@ class Parameters:
 
     def sales_scale(self) -> tuple[list[float], list[float]]:
         """The sales-milestone scale as (thresholds, amounts), thresholds ascending."""
-        tiers = sorted(
-            {p.split(".")[1] for p in self._leaves if p.startswith("sales_awards.")}
-        )
+        tiers = sorted({p.split(".")[1] for p in self._leaves if p.startswith("sales_awards.")})
         pairs = [
             (self.value(f"sales_awards.{t}.threshold"), self.value(f"sales_awards.{t}.amount"))
             for t in tiers
@@ -170,7 +171,7 @@ def _check_consistency(leaves: Mapping[str, Leaf], source: str, problems: Proble
     """Cross-leaf rules: the sales scale must rise with its thresholds."""
     tiers = sorted({p.split(".")[1] for p in leaves if p.startswith("sales_awards.")})
     thresholds = [leaves[f"sales_awards.{t}.threshold"].value for t in tiers]
-    if any(b <= a for a, b in zip(thresholds, thresholds[1:], strict=False)):
+    if any(b <= a for a, b in itertools.pairwise(thresholds)):
         problems.add(
             f"{source}: sales_awards: tier thresholds must increase from tier1 upward,"
             f" got {thresholds}"
@@ -196,9 +197,7 @@ def parse_parameters(data: Any, source: str) -> Parameters:
     _flatten(data, "", raw_leaves, source, problems)
     for path in raw_leaves:
         if path not in EXPECTED_PATHS:
-            problems.add(
-                f"{source}: {path}: unknown parameter{did_you_mean(path, EXPECTED_PATHS)}"
-            )
+            problems.add(f"{source}: {path}: unknown parameter{did_you_mean(path, EXPECTED_PATHS)}")
     for path in EXPECTED_PATHS:
         if path not in raw_leaves:
             problems.add(f"{source}: {path}: missing (every rule parameter must be present)")
@@ -264,7 +263,9 @@ def load_parameters(path: str | Path | None = None) -> Parameters:
         try:
             text = Path(path).read_text(encoding="utf-8")
         except OSError as exc:
-            raise InputError([f"{source}: cannot read the parameter file ({exc.strerror})"]) from None
+            raise InputError(
+                [f"{source}: cannot read the parameter file ({exc.strerror})"]
+            ) from None
     from sbqw_model.yamlio import safe_load
 
     return parse_parameters(safe_load(text, source), source)

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from sbqw_model import __version__, prefectures, rules, units
+from sbqw_model import __version__, prefectures, units
 from sbqw_model.assumptions import SPECS, Assumptions
 from sbqw_model.engine import TARGETS, Results, simulate
 from sbqw_model.errors import InputError, did_you_mean
@@ -223,6 +223,17 @@ class _Chart:
 
     def _repr_png_(self) -> bytes:
         return self.png
+
+
+def _display_data(block: _HTML | _Chart) -> dict[str, Any]:
+    """A block as a display_data output (for an Output widget's ``outputs``)."""
+    import base64
+
+    if isinstance(block, _Chart):
+        data = {"image/png": base64.b64encode(block.png).decode("ascii"), "text/plain": "<chart>"}
+    else:
+        data = {"text/html": block.markup, "text/plain": "<table>"}
+    return {"output_type": "display_data", "data": data, "metadata": {}}
 
 
 def publish(payload: dict[str, Any]) -> None:
@@ -721,7 +732,6 @@ class BudgetExplorer:
     def widgets(self) -> Any:
         """Sliders and dropdowns for the assumptions and the main rule amounts (ipywidgets)."""
         import ipywidgets as w
-        from IPython.display import display
 
         a = self.base.assumptions
         controls: dict[str, Any] = {
@@ -761,16 +771,23 @@ class BudgetExplorer:
             )
         out = w.Output()
 
-        def redraw(**values: Any) -> None:
+        def redraw(change: Any = None) -> None:
+            values = {k: c.value for k, c in controls.items()}
             assume = {k: values[k] for k in SPECS if k in values}
             amounts = {k: values[k] for k in EXPLORER_PARAMETERS}
-            with out:
-                out.clear_output(wait=True)
-                for block in self.view(assume, amounts):
-                    display(block)
+            # Set the Output widget's outputs directly rather than capturing display() with
+            # `with out:` (what interactive_output does): captured output makes nbclient, in a
+            # headless papermill run, answer on the kernel's shell socket while it waits for
+            # the execute reply, and that run can hang forever (jupyter/nbclient#312).
+            try:
+                out.outputs = tuple(_display_data(b) for b in self.view(assume, amounts))
+            except (InputError, ValueError) as exc:  # an invalid setting: say so, keep going
+                text = "\n".join(getattr(exc, "problems", None) or [str(exc)])
+                out.outputs = ({"output_type": "stream", "name": "stderr", "text": text},)
 
-        ui = w.interactive_output(redraw, controls)
-        del ui  # interactive_output wires the callbacks and draws once; `out` shows it
+        for control in controls.values():
+            control.observe(redraw, names="value")
+        redraw()
         box = w.HBox([w.VBox(list(controls.values())[:5]), w.VBox(list(controls.values())[5:])])
         return w.VBox([box, out])
 
@@ -784,5 +801,4 @@ __all__ = [
     "ScenarioReport",
     "check_parameters",
     "resolve_scenario",
-    "rules",
 ]
