@@ -185,15 +185,23 @@ def prepare(scenario: Scenario, block: int) -> BlockParameters:
     p_rev = np.stack([u[f"recognition.{c}.revocation_rate"] for c in CATEGORIES], axis=1)
     lam = (apps * p_ok)[:, :, None, None] * shares[None, None, :, None]
     lam = np.broadcast_to(lam, (N, len(CATEGORIES), len(shares), Y))
-    new = stream(SEED, block, "approvals").poisson(lam).sum(axis=2)
-    rev_rng = stream(SEED, block, "revocations")
+    new = np.stack(
+        [
+            stream(SEED, block, f"approvals:{c}").poisson(lam[:, k])
+            for k, c in enumerate(CATEGORIES)
+        ],
+        axis=1,
+    ).sum(axis=2)
+    rev_rngs = [stream(SEED, block, f"revocations:{c}") for c in CATEGORIES]
     stock = np.zeros((N, len(CATEGORIES)), dtype=np.int64)
     stocks = []
     for i in range(Y):
         revoked = 0
         if i > 0:
             stocks.append(stock)
-            revoked = rev_rng.binomial(stock, p_rev)
+            revoked = np.stack(
+                [r.binomial(stock[:, k], p_rev[:, k]) for k, r in enumerate(rev_rngs)], axis=1
+            )
         stock = stock - revoked + new[:, :, i]
     count = stream(SEED, block, "firm_count").poisson(u["firms.count"])
     return BlockParameters(lam, stocks, p_rev, u["firms.count"], int(count.sum()))
@@ -207,9 +215,18 @@ def replay(scenario: Scenario, block: int, prep: BlockParameters, keep: bool = F
         _sample_only(dist, stream(SEED, block, f"u:{path}"), N)
     stream(SEED, block, "retail_noise").standard_normal((N, Y))
     stream(SEED, block, "products_noise").standard_normal((N, Y))
-    out["approvals"] = stream(SEED, block, "approvals").poisson(prep.lam)
-    rev = stream(SEED, block, "revocations")
-    out["revocations"] = [rev.binomial(s, prep.p_rev) for s in prep.stocks]
+    out["approvals"] = np.stack(
+        [
+            stream(SEED, block, f"approvals:{c}").poisson(prep.lam[:, k])
+            for k, c in enumerate(CATEGORIES)
+        ],
+        axis=1,
+    )
+    revs = [stream(SEED, block, f"revocations:{c}") for c in CATEGORIES]
+    out["revocations"] = [
+        np.stack([r.binomial(s[:, k], prep.p_rev[:, k]) for k, r in enumerate(revs)], axis=1)
+        for s in prep.stocks
+    ]
     out["count"] = stream(SEED, block, "firm_count").poisson(prep.count_mean)
     stream(SEED, block, "firm_size").random(M)
     stream(SEED, block, "firm_growth").standard_normal((M, Y), dtype=np.float32)

@@ -160,19 +160,25 @@ def draw_block(scenario: Scenario, seed: int, block: int, n: int = BLOCK) -> Wor
     p_rev = np.stack([u[f"recognition.{c}.revocation_rate"] for c in CATEGORIES], axis=1)
     # Poisson(applications) each approved with probability p is Poisson(applications × p)
     # (thinning): one draw per category, prefecture and year gives the approvals exactly.
+    # Each category has its own streams, so changing one category's uncertainty leaves the
+    # other categories' draws as they were (clean one-at-a-time sensitivity).
     lam = (apps_mean * p_ok)[:, :, None, None] * shares[None, None, :, None]
-    approvals = rng("approvals").poisson(np.broadcast_to(lam, (N, C, len(shares), Y)))
+    approvals = np.empty((N, C, len(shares), Y), dtype=np.int64)
     for c, cat in enumerate(CATEGORIES):
+        approvals[:, c] = rng(f"approvals:{cat}").poisson(
+            np.broadcast_to(lam[:, c], (N, len(shares), Y))
+        )
         for year, value in scenario.observed(f"recognized.{cat}").items():
             approvals[:, c, :, years.index(year)] = _split(round(value), shares)
     revocations = np.zeros((N, C, Y), dtype=np.int64)
-    rev_rng = rng("revocations")
+    rev_rngs = [rng(f"revocations:{cat}") for cat in CATEGORIES]
     stock = np.zeros((N, C), dtype=np.int64)
     new = approvals.sum(axis=2)
     for i in range(Y):
         # units recognized in earlier years face this year's review (§三(三) 动态管理)
         if i > 0:
-            revocations[:, :, i] = rev_rng.binomial(stock, p_rev)
+            for c, rev_rng in enumerate(rev_rngs):
+                revocations[:, c, i] = rev_rng.binomial(stock[:, c], p_rev[:, c])
         stock = stock - revocations[:, :, i] + new[:, :, i]
 
     # firms: above-scale e-commerce enterprises, a Pareto-tailed population, stored flat
