@@ -215,6 +215,11 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--draws", type=_positive_int, default=5_000)
     p.add_argument("--seed", type=_nonnegative_int, default=0)
     p.add_argument("--pdf", action="store_true", help="also an A4 PDF of each report")
+    p.add_argument(
+        "--sensitivity",
+        action="store_true",
+        help="also a sensitivity, scenario-discovery and policy-frontier report per scenario",
+    )
     _add_assume(p)
     p.set_defaults(handler=_run_report)
 
@@ -238,6 +243,7 @@ def _run_report(args: argparse.Namespace) -> int:
         seed=args.seed,
         pdf=args.pdf,
         assume=overrides,
+        sensitivity=args.sensitivity,
     )
 
 
@@ -276,6 +282,9 @@ SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_report,
     _add_assumptions,
 ]
+from sbqw_model.research.cli import SUBCOMMANDS as _RESEARCH  # noqa: E402
+
+SUBCOMMANDS += _RESEARCH
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -41,6 +41,7 @@ def plan_jobs(
     seed: int,
     pdf: bool,
     assume: dict[str, Any],
+    sensitivity: bool = False,
 ) -> tuple[list[Job], list[Outcome]]:
     """Jobs for valid scenario files; invalid files become failed outcomes (others still run)."""
     jobs: list[Job] = []
@@ -67,10 +68,33 @@ def plan_jobs(
                 scenario_file=str(path.resolve()),
             )
         )
+    if sensitivity:
+        from sbqw_model.research.wording import t as research_t
+
+        for job in list(jobs):
+            jobs.append(
+                Job(
+                    _unique(f"{job.name}-sensitivity", taken),
+                    f"{research_t('sens_title', lang)}:{job.title}",
+                    "sensitivity.ipynb",
+                    {
+                        "scenario_file": job.parameters["scenario_file"],
+                        "seed": seed,
+                        "lang": lang,
+                        "assume": assume,
+                        "discovery_draws": draws,
+                    },
+                    out_dir,
+                    pdf,
+                    lang,
+                )
+            )
     if compare and jobs:
         from sbqw_model.reporting.i18n import t
 
-        files = [j.parameters["scenario_file"] for j in jobs]
+        files = [
+            j.parameters["scenario_file"] for j in jobs if j.notebook == "scenario_report.ipynb"
+        ]
         jobs.append(
             make(
                 "compare", t("compare_title", lang), "compare_scenarios.ipynb", scenario_files=files
@@ -90,10 +114,19 @@ def render(
     seed: int,
     pdf: bool,
     assume: dict[str, Any],
+    sensitivity: bool = False,
 ) -> int:
     """Render every report, print where they are and each failure; 1 if any failed."""
     todo, outcomes = plan_jobs(
-        files, out_dir, compare=compare, lang=lang, draws=draws, seed=seed, pdf=pdf, assume=assume
+        files,
+        out_dir,
+        compare=compare,
+        lang=lang,
+        draws=draws,
+        seed=seed,
+        pdf=pdf,
+        assume=assume,
+        sensitivity=sensitivity,
     )
     start = time.perf_counter()
 

@@ -1,0 +1,156 @@
+"""One batch of points → tidy result rows: what a Dask worker runs.
+
+A point's row depends only on (base scenario, point values, seed, draws): every point uses the
+same seed, so points share their random draws (common random numbers) and no worker, batch or
+order can change a number. Points that differ only in levers re-cost the same drawn worlds
+(``engine.evaluate``), which gives exactly what ``engine.simulate`` gives, at a third of the cost.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from sbqw_model import prefectures
+from sbqw_model.engine import DEFAULT_CHUNK, TARGETS, Results, evaluate, simulate, simulate_worlds
+from sbqw_model.errors import did_you_mean
+from sbqw_model.research.problem import Target, apply, world_key
+from sbqw_model.rules import INSTRUMENTS
+from sbqw_model.scenario import Scenario
+from sbqw_model.summary import QUANTILES, band, probability, summarize
+from sbqw_model.worlds import World
+
+STATS = ("mean", *QUANTILES)  # mean, p5, p50, p90, p95
+#: Columns every result row has (money in yuan), after ``point`` and the factors.
+STANDARD_OUTPUTS: tuple[str, ...] = (
+    *(f"targets.{t}.{k}" for t in TARGETS for k in ("p_met", "p_met_se")),
+    "p_all_met",
+    "p_all_met_se",
+    *(f"budget.total.{s}" for s in STATS),
+)
+#: Outputs of ``sbqw sensitivity`` unless ``--outputs`` says otherwise.
+SENSITIVITY_OUTPUTS: tuple[str, ...] = (
+    *(f"targets.{t}.p_met" for t in TARGETS),
+    "p_all_met",
+    "budget.total.p50",
+    "budget.total.p90",
+)
+
+
+def output_problem(name: str) -> str | None:
+    """Why ``name`` is not an output (a path into ``summary.summarize``), or None."""
+    if name in STANDARD_OUTPUTS:
+        return None
+    parts = name.split(".")
+    stats = (*STATS, "target")
+    if parts[0] == "targets" and len(parts) == 3 and parts[1] in TARGETS and parts[2] in stats:
+        return None
+    if parts[:2] == ["budget", "p_over_appropriation"] and len(parts) == 3:
+        return None if parts[2].isdigit() else f"{name}: expected a payment year after the dot"
+    if parts[0] == "budget" and len(parts) == 4 and parts[3] in STATS:
+        keys = {
+            "by_year": None,
+            "by_instrument": INSTRUMENTS,
+            "by_prefecture": prefectures.NAMES_ZH,
+        }
+        if parts[1] in keys:
+            valid = keys[parts[1]]
+            if (valid is None and parts[2].isdigit()) or (valid is not None and parts[2] in valid):
+                return None
+    examples = [
+        *STANDARD_OUTPUTS,
+        *(f"targets.{t}.{s}" for t in TARGETS for s in stats),
+        *(f"budget.by_instrument.{i}.{s}" for i in INSTRUMENTS for s in STATS),
+        "budget.by_year.2024.p90",
+        "budget.p_over_appropriation.2024",
+    ]
+    return (
+        f"unknown output `{name}`{did_you_mean(name, examples)}; outputs are paths into the"
+        " simulate summary, e.g. targets.online_retail.p_met, p_all_met, budget.total.p90,"
+        " budget.by_year.2024.p90, budget.by_instrument.traffic.mean"
+    )
+
+
+def expand_alias(name: str) -> str:
+    """A bare target name means its probability (``online_retail`` → its ``p_met``)."""
+    return f"targets.{name}.p_met" if name in TARGETS else name
+
+
+def point_outputs(results: Results, extras: Sequence[str] = ()) -> dict[str, float]:
+    """The standard columns (and ``extras``) of one point, exactly as ``summarize`` has them."""
+    met = results.met()
+    row: dict[str, float] = {}
+    for t in TARGETS:
+        row[f"targets.{t}.p_met"], row[f"targets.{t}.p_met_se"] = probability(met[t])
+    row["p_all_met"], row["p_all_met_se"] = probability(
+        np.logical_and.reduce([met[t] for t in TARGETS])
+    )
+    for key, value in band(results.outlay.total).items():
+        row[f"budget.total.{key}"] = value
+    missing = [e for e in extras if e not in row]
+    if missing:
+        summary = summarize(results)
+        for name in missing:
+            row[name] = _lookup(summary, name)
+    return row
+
+
+def _lookup(summary: dict[str, Any], path: str) -> float:
+    """A number from the summary by dotted path; NaN when this point has no such key."""
+    node: Any = summary
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return math.nan
+        node = node[part]
+    return float(node) if isinstance(node, int | float) else math.nan
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Everything a worker needs besides the points (scattered to workers once)."""
+
+    base: Scenario
+    targets: tuple[Target, ...]
+    draws: int
+    seed: int
+    extras: tuple[str, ...] = ()
+
+    @property
+    def reuses_worlds(self) -> bool:
+        """Worth keeping drawn worlds between points: some factor is a pure lever."""
+        return self.draws <= DEFAULT_CHUNK and any(not t.moves_worlds for t in self.targets)
+
+
+@dataclass
+class BatchResult:
+    rows: list[dict[str, Any]]
+    engine_seconds: float  # time in the engine itself (for the overhead benchmark)
+
+
+def run_batch(job: Evaluation, batch: Sequence[tuple[int, tuple[Any, ...]]]) -> BatchResult:
+    """Rows for ``batch`` = [(point id, values)], in the batch's order."""
+    rows = []
+    engine = 0.0
+    cached: tuple[tuple, World] | None = None
+    for point, values in batch:
+        scenario = apply(job.base, job.targets, values)
+        start = time.perf_counter()
+        if job.reuses_worlds:
+            key = world_key(job.targets, values, scenario)
+            if cached is None or cached[0] != key:
+                drawn = simulate_worlds(scenario, job.seed, job.draws)
+                cached = key, World.concat([w for _, w in drawn])
+            results = evaluate(scenario, cached[1], job.seed)
+        else:
+            results = simulate(scenario, draws=job.draws, seed=job.seed)
+        engine += time.perf_counter() - start
+        row: dict[str, Any] = {"point": point}
+        row.update({t.path: v for t, v in zip(job.targets, values, strict=True)})
+        row.update(point_outputs(results, job.extras))
+        rows.append(row)
+    return BatchResult(rows, engine)

@@ -1,0 +1,345 @@
+"""What ``notebooks/sensitivity.ipynb`` calls: parameter checks, the analyses, each block shown.
+
+The notebook stays thin, like the report notebooks (``reporting.notebook``): every computation is
+here, where it is tested, and each cell displays what one method returns. Defaults are small so
+``sbqw report`` stays fast (Morris with 10 trajectories); pass ``method="sobol", n=512`` for
+indices worth ranking factors by.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from sbqw_model import __version__, units
+from sbqw_model.errors import InputError, did_you_mean
+from sbqw_model.reporting.i18n import LANGS
+from sbqw_model.reporting.notebook import (
+    _HTML,
+    ReportParameterError,
+    _Chart,
+    _e,
+    _table,
+    load,
+    resolve_scenario,
+    setup,
+)
+from sbqw_model.research import charts
+from sbqw_model.research import discovery as dv
+from sbqw_model.research.evaluate import Evaluation
+from sbqw_model.research.frontier import Frontier, frontiers, load_results
+from sbqw_model.research.sensitivity import METHODS, SensitivityResult, run_sensitivity
+from sbqw_model.research.wording import factor_label, fmt_value, output_label, t
+from sbqw_model.scenario import Scenario
+
+NOTEBOOK = "sensitivity"
+RESEARCH_MIME = "application/vnd.sbqw.research+json"  # not SUMMARY_MIME: no xlsx for this one
+
+#: The notebook's parameters and defaults (its parameters cell matches; unknown names fail).
+PARAMETERS: dict[str, Any] = {
+    "scenario_file": "scenarios/baseline.yaml",
+    "method": "morris",
+    "n": 10,
+    "draws": 500,
+    "seed": 0,
+    "lang": "zh",
+    "assume": {},
+    "outputs": ["online_retail", "p_all_met", "budget.total.p50", "budget.total.p90"],
+    "discovery_draws": 5000,
+    "sweep_results": "",
+    "target_p": 0.8,
+    "workers": 1,
+}
+#: The built-in lever grid for the frontier when no ``sweep_results`` is given.
+BUILTIN_GRID: dict[str, list[Any]] = {
+    "assumptions.payout_share": [0.25, 0.5, 0.75, 1.0],
+    "assumptions.traffic_base": ["all", "excess"],
+}
+_IPYTHON_NAMES = {"In", "Out", "get_ipython", "exit", "quit", "open"}
+
+
+def _text_list(value: Any, name: str) -> list[Any]:
+    """``papermill -p`` hands lists over as YAML text."""
+    if isinstance(value, str):
+        value = yaml.safe_load(value) if value.strip() else []
+    if not isinstance(value, list):
+        raise ReportParameterError(f"{NOTEBOOK}: {name} must be a list, got {value!r}")
+    return value
+
+
+def check_parameters(namespace: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters from the notebook's namespace; an unknown name is an error, not a warning."""
+    unknown = [
+        k
+        for k, v in namespace.items()
+        if not k.startswith("_")
+        and k not in _IPYTHON_NAMES
+        and k not in PARAMETERS
+        and not isinstance(v, types.ModuleType)
+    ]
+    if unknown:
+        hints = "".join(did_you_mean(n, PARAMETERS) for n in unknown)
+        raise ReportParameterError(
+            f"{NOTEBOOK}: unknown parameter(s) {', '.join(unknown)}{hints};"
+            f" valid: {', '.join(PARAMETERS)}"
+        )
+    v = {k: namespace.get(k, d) for k, d in PARAMETERS.items()}
+    problems = []
+    if v["lang"] not in LANGS:
+        problems.append(f"lang={v['lang']!r}; valid: {', '.join(LANGS)}")
+    if v["method"] not in METHODS:
+        problems.append(f"method={v['method']!r}; valid: {', '.join(METHODS)}")
+    for key, low in (("n", 1), ("draws", 1), ("seed", 0), ("discovery_draws", 1), ("workers", 1)):
+        value = v[key]
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            problems.append(f"{key}={value!r}; expected a whole number ≥ {low}")
+    target = v["target_p"]
+    if isinstance(target, bool) or not isinstance(target, int | float) or not 0 <= target <= 1:
+        problems.append(f"target_p={target!r}; expected a probability from 0 to 1")
+    if not isinstance(v["sweep_results"], str | Path):
+        problems.append(f"sweep_results={v['sweep_results']!r}; expected a path or ''")
+    if problems:
+        raise ReportParameterError(f"{NOTEBOOK}: " + "; ".join(problems))
+    v["outputs"] = _text_list(v["outputs"], "outputs")
+    assume = v["assume"]
+    if isinstance(assume, str):
+        assume = yaml.safe_load(assume) if assume.strip() else {}
+    if not isinstance(assume, dict):
+        raise ReportParameterError(f"{NOTEBOOK}: assume must be a mapping, got {assume!r}")
+    v["assume"] = assume
+    return v
+
+
+class SensitivityReport:
+    """A scenario's sensitivity indices, discovery boxes and policy frontier, block by block."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        source: Path,
+        result: SensitivityResult,
+        found: list[dv.Discovery],
+        fronts: list[Frontier],
+        frontier_source: str,
+        lang: str,
+        discovery_draws: int,
+    ):
+        self.scenario, self.source, self.result = scenario, source, result
+        self.found, self.fronts, self.frontier_source = found, fronts, frontier_source
+        self.lang, self.discovery_draws = lang, discovery_draws
+        self.run_date = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+    @classmethod
+    def from_namespace(cls, namespace: Mapping[str, Any]) -> SensitivityReport:
+        """Check the parameters (first cell), then run the three analyses."""
+        v = check_parameters(namespace)
+        setup()
+        path = resolve_scenario(v["scenario_file"])
+        scenario = load(path, v["assume"])
+        try:
+            result = run_sensitivity(
+                scenario,
+                v["method"],
+                v["n"],
+                outputs=v["outputs"],
+                draws=v["draws"],
+                seed=v["seed"],
+                workers=v["workers"],
+                progress=False,
+            )
+            found = dv.discover_scenario(
+                scenario, ("online_retail", "all"), v["discovery_draws"], v["seed"]
+            )
+            if v["sweep_results"]:
+                table = load_results(Path(v["sweep_results"]))
+                frontier_source = str(v["sweep_results"])
+            else:
+                table = builtin_sweep(scenario, v["draws"], v["seed"])
+                frontier_source = t("builtin_sweep", v["lang"])
+            fronts = frontiers(table, float(v["target_p"]))
+        except InputError as exc:
+            raise ReportParameterError("\n".join(exc.problems)) from None
+        return cls(
+            scenario, path, result, found, fronts, frontier_source, v["lang"], v["discovery_draws"]
+        )
+
+    # --- blocks, in notebook order -------------------------------------------------------
+
+    def header(self) -> _HTML:
+        s, r, lang = self.scenario, self.result, self.lang
+        method = "Sobol'" if r.method == "sobol" else "Morris"
+        return _HTML(
+            f"<h1>{_e(t('sens_title', lang))}:{_e(s.title(lang))}</h1>"
+            f"<p>{_e(method)} · N = {r.n} · {len(r.sample):,} {_e(t('evaluations', lang))}"
+            f" · {_e(t('per_point', lang))} {r.draws:,}</p>"
+            f"<p><small>{_e(t('sens_intro', lang))}</small></p>"
+        )
+
+    def warnings(self) -> _HTML:
+        from sbqw_model.research.sensitivity import stability_notes
+
+        notes = stability_notes(self.result)
+        if not notes:
+            return _HTML("")
+        items = "".join(f"<li>{_e(zh if self.lang == 'zh' else en)}</li>" for zh, en in notes)
+        return _HTML(f"<p><strong>{_e(t('warn', self.lang))}</strong></p><ul>{items}</ul>")
+
+    def factors_table(self) -> _HTML:
+        lang = self.lang
+        rows = [
+            [
+                factor_label(f.name, lang),
+                f.name,
+                f"{fmt_value(f.name, f.low)} – {fmt_value(f.name, f.high)}",
+            ]
+            for f in self.result.problem.factors
+        ]
+        return _HTML(_table([t("factor", lang), "", t("range", lang)], rows))
+
+    def indices_table(self) -> _HTML:
+        """Each output's factors ranked by their main index (ST or μ*), with intervals."""
+        r, lang = self.result, self.lang
+        main, conf = r.main, f"{r.main}_conf"
+        out = []
+        for output in r.outputs:
+            part = r.indices[r.indices.output == output].sort_values(main, ascending=False)
+            scale = units.WAN if r.method == "morris" and output.startswith("budget.") else 1.0
+            rows = []
+            for row in part.head(6).itertuples():
+                value, half = getattr(row, main) / scale, getattr(row, conf) / scale
+                shown = "—" if value != value else f"{value:,.2f} ± {half:,.2f}"
+                first = (
+                    f"{row.S1:.2f} ± {row.S1_conf:.2f}"
+                    if r.method == "sobol"
+                    else (f"{row.sigma / scale:,.2f}")
+                )
+                rows.append([factor_label(row.factor, lang), first, shown])
+            head = (
+                [t("factor", lang), t("first_order", lang), t("total_order", lang)]
+                if r.method == "sobol"
+                else [t("factor", lang), t("sigma", lang), t("mu_star", lang)]
+            )
+            unit = "(万元)" if scale != 1.0 else ""
+            out.append(f"<h3>{_e(output_label(output, lang))}{_e(unit)}</h3>" + _table(head, rows))
+        return _HTML("".join(out))
+
+    def sensitivity_chart(self) -> _Chart:
+        return _Chart(charts.sensitivity_bars(self.result, self.lang))
+
+    def discovery_text(self) -> _HTML:
+        lang = self.lang
+        parts = [
+            f"<h2>{_e(t('discovery_title', lang))}</h2>",
+            f"<p><small>{_e(t('discovery_intro', lang))}</small></p>",
+        ]
+        for found in self.found:
+            items = "".join(f"<li>{_e(s)}</li>" for s in found.sentences(lang))
+            parts.append(f"<ul>{items}</ul>")
+        return _HTML("".join(parts))
+
+    def discovery_chart(self) -> _Chart:
+        return _Chart(charts.discovery_chart(self.found[0], self.lang))
+
+    def frontier_text(self) -> _HTML:
+        lang = self.lang
+        parts = [
+            f"<h2>{_e(t('frontier_title', lang))}</h2>",
+            f"<p><small>{_e(t('frontier_intro', lang))} {_e(t('sweep_source', lang))}:"
+            f" {_e(self.frontier_source)}.</small></p>",
+        ]
+        for f in self.fronts:
+            if f.group:
+                group = ", ".join(
+                    f"{factor_label(k, lang)} = {fmt_value(k, v)}" for k, v in f.group.items()
+                )
+                parts.append(f"<h3>{_e(group)}</h3>")
+            rows = [
+                [
+                    ", ".join(fmt_value(k, r[k]) for k in f.levers),
+                    units.wan_number(r[f.cost], 0),
+                    f"{r[f.probability]:.1%}",
+                ]
+                for _, r in f.frontier.iterrows()
+            ]
+            head = [
+                " / ".join(factor_label(k, lang) for k in f.levers),
+                f"{t('budget_p90', lang)}(万元)",
+                t("probability", lang),
+            ]
+            parts.append(_table(head, rows))
+            parts.append(f"<p>{_e(self._answer(f))}</p>")
+            if f.settings[f.probability].nunique() == 1:
+                parts.append(f"<p><small>{_e(t('levers_no_effect', lang))}</small></p>")
+        return _HTML("".join(parts))
+
+    def _answer(self, f: Frontier) -> str:
+        lang = self.lang
+        best = f.cheapest
+        if best is None:
+            top = f.best
+            return t("none_reaches", lang).format(
+                p=f"{f.target_p:.0%}", best=f"{top[f.probability]:.1%}"
+            )
+        setting = ", ".join(f"{factor_label(k, lang)} {fmt_value(k, best[k])}" for k in f.levers)
+        text = (
+            f"{t('cheapest', lang)}({f.target_p:.0%}):{setting};"
+            f"{units.yi(best[f.cost])},{best[f.probability]:.1%}"
+        )
+        if f.near_threshold():
+            text += " " + t("within_error", lang)
+        return text
+
+    def frontier_chart(self) -> _Chart:
+        return _Chart(charts.frontier_chart(self.fronts, self.lang))
+
+    def provenance(self) -> _HTML:
+        from sbqw_model.reporting.i18n import t as rt
+
+        lang, r = self.lang, self.result
+        items = [
+            (rt("version", lang), f"sbqw {__version__}"),
+            (rt("scenario", lang), f"{self.scenario.name} ({self.source.name})"),
+            (rt("scenario_hash", lang), self.scenario.digest),
+            (rt("seed", lang), str(r.seed)),
+            (rt("run_date", lang), self.run_date),
+        ]
+        body = " · ".join(f"{_e(k)}: <code>{_e(v)}</code>" for k, v in items)
+        return _HTML(f"<hr><p><small>{_e(rt('provenance', lang))} — {body}</small></p>")
+
+    def glue(self) -> dict[str, Any]:
+        """The results as a hidden output of the notebook's own MIME type."""
+        import json
+
+        from sbqw_model.research.text import _clean
+
+        payload = {
+            "kind": "sensitivity",
+            "name": self.scenario.name,
+            "sensitivity": self.result.to_dict(),
+            "discovery": [d.to_dict(self.lang) for d in self.found],
+            "frontiers": [f.to_dict() for f in self.fronts],
+        }
+        return {RESEARCH_MIME: json.loads(json.dumps(_clean(payload)))}
+
+    def publish(self) -> None:
+        from IPython.display import display
+
+        display(self.glue(), raw=True)
+
+
+def builtin_sweep(scenario: Scenario, draws: int, seed: int) -> pd.DataFrame:
+    """A small lever grid on the scenario (payout share × traffic base), evaluated in-process."""
+    import itertools
+
+    from sbqw_model.research import problem as pb
+    from sbqw_model.research.evaluate import run_batch
+
+    targets = tuple(pb.resolve(p, scenario) for p in BUILTIN_GRID)
+    points = list(enumerate(itertools.product(*BUILTIN_GRID.values())))
+    return pd.DataFrame(run_batch(Evaluation(scenario, targets, draws, seed), points).rows)

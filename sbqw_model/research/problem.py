@@ -1,0 +1,246 @@
+"""Factors: what a sweep or a sensitivity run varies, and how a point becomes a scenario.
+
+One description serves sampling and analysis, as SALib's ``problem`` does (names, bounds). A
+factor names a *target* in a scenario by a dotted path:
+
+- ``assumptions.<name>``        a lever from ``assumptions.SPECS`` (a number, or categories);
+- ``parameters.<path>``         a rule amount from the parameter file (a reform, as in levers);
+- ``uncertainties.<path>``      an uncertainty fixed at the point's value (its draw removed);
+- ``uncertainties.<path>.<p>``  one parameter of that uncertainty's distribution (e.g. ``mean``);
+- ``behaviour.growth_response_to_payout_share``  how growth responds to the payout share.
+
+Applying a point consumes no randomness and every uncertainty has its own random stream
+(``worlds.stream``), so all points of a sweep share their underlying draws (common random
+numbers): differences between points are the factors' doing, not noise.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from sbqw_model.assumptions import SPECS, coerce
+from sbqw_model.distributions import DOMAINS, Distribution, parse_distribution
+from sbqw_model.errors import InputError, did_you_mean
+from sbqw_model.scenario import UNCERTAINTIES, Scenario
+
+BEHAVIOUR = "behaviour.growth_response_to_payout_share"
+ROOTS = ("assumptions", "parameters", "uncertainties", "behaviour")
+LEVER_KINDS = ("assumption", "parameter")
+POINT_SOURCE = "fixed by a sweep point"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where in a scenario a factor acts."""
+
+    path: str
+    kind: str  # assumption | parameter | uncertainty | distribution | behaviour
+    key: str  # assumption name, parameter path or uncertainty path
+    param: str = ""  # distribution parameter (kind "distribution")
+    choices: tuple[Any, ...] | None = None  # categorical levers
+    whole: bool = False  # parameters counted in whole numbers
+
+    @property
+    def is_lever(self) -> bool:
+        return self.kind in LEVER_KINDS
+
+    @property
+    def categorical(self) -> bool:
+        return self.choices is not None
+
+    @property
+    def moves_worlds(self) -> bool:
+        """Whether the drawn worlds depend on it (levers only re-cost the same worlds)."""
+        if self.kind == "parameter":
+            return self.key.startswith("plan.")
+        return self.kind != "assumption"
+
+
+def known_paths(base: Scenario) -> list[str]:
+    """Every factor path valid for ``base`` (for did-you-mean hints)."""
+    return [
+        *(f"assumptions.{n}" for n in SPECS),
+        *(f"parameters.{p}" for p in base.params.paths()),
+        *(f"uncertainties.{u}" for u in UNCERTAINTIES),
+        *(f"uncertainties.{u}.{p}" for u, d in base.uncertainties.items() for p in d.params),
+        BEHAVIOUR,
+    ]
+
+
+def resolve(path: str, base: Scenario) -> Target:
+    """The target a factor path names; ValueError with a hint when it names nothing."""
+    root, _, rest = str(path).partition(".")
+    if root == "assumptions" and rest in SPECS:
+        spec = SPECS[rest]
+        return Target(path, "assumption", rest, choices=spec.choices)
+    if root == "parameters" and rest in base.params.paths():
+        whole = base.params.leaf(rest).unit in ("count", "year")
+        return Target(path, "parameter", rest, whole=whole)
+    if root == "uncertainties":
+        if rest in UNCERTAINTIES:
+            return Target(path, "uncertainty", rest)
+        head, _, param = rest.rpartition(".")
+        dist = base.uncertainties.get(head)
+        if dist is not None and param in dist.params:
+            return Target(path, "distribution", head, param=param)
+        if dist is not None:
+            raise ValueError(
+                f"{dist.dist} distribution of {head} has no parameter `{param}`"
+                f" (it has: {', '.join(dist.params)})"
+            )
+    if path == BEHAVIOUR:
+        return Target(path, "behaviour", "growth_response_to_payout_share")
+    if root not in ROOTS:
+        raise ValueError(
+            f"unknown factor target{did_you_mean(str(path), known_paths(base))}; a factor starts"
+            " with assumptions., parameters., uncertainties. or behaviour."
+        )
+    noun = {
+        "assumptions": "assumption",
+        "parameters": "parameter path",
+        "uncertainties": "uncertainty",
+    }.get(root, "behaviour key")
+    raise ValueError(f"unknown {noun}{did_you_mean(str(path), known_paths(base))}")
+
+
+def check_value(target: Target, raw: Any, base: Scenario) -> tuple[Any, str | None]:
+    """The value typed for the target, or a problem text (what was expected)."""
+    if target.kind == "assumption":
+        spec = SPECS[target.key]
+        value = coerce(spec, raw)
+        if value is None:
+            return None, f"got {raw!r}, expected {spec.describe_expected()}"
+        return value, None
+    if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
+        return None, f"expected a number, got {raw!r}"
+    value = float(raw)
+    if target.kind == "parameter":
+        try:
+            base.params.with_overrides({target.key: value}, "@")
+        except InputError as exc:
+            return None, exc.problems[0].removeprefix(f"@: {target.key}: ")
+        return value, None
+    if target.kind == "uncertainty":
+        domain = UNCERTAINTIES[target.key][0]
+        low, high, readable = DOMAINS[domain]
+        if not low <= value <= high:
+            return None, f"got {value:g}, expected {readable}"
+        return value, None
+    if target.kind == "distribution":
+        dist = base.uncertainties[target.key]
+        problems: list[str] = []
+        raw_dist = {"dist": dist.dist, **dist.params, target.param: value}
+        parse_distribution(raw_dist, "@", dist.domain, problems)
+        if problems:
+            return None, problems[0].split(": ", 1)[-1]
+        return value, None
+    return value, None  # behaviour: any finite number
+
+
+@dataclass(frozen=True)
+class Factor:
+    """A target with what it takes: ``values`` (grids) or a range ``low``–``high`` (samples)."""
+
+    target: Target
+    low: float | None = None
+    high: float | None = None
+    values: tuple[Any, ...] | None = None
+
+    @property
+    def name(self) -> str:
+        return self.target.path
+
+    def scale(self, unit: np.ndarray) -> np.ndarray:
+        """Map [0, 1] to the range; whole-number parameters are rounded."""
+        assert self.low is not None and self.high is not None
+        out = self.low + unit * (self.high - self.low)
+        return np.round(out) if self.target.whole else out
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Factors in order; ``salib()`` is the dict SALib's samplers and analyzers take."""
+
+    factors: tuple[Factor, ...]
+
+    @property
+    def names(self) -> list[str]:
+        return [f.name for f in self.factors]
+
+    @property
+    def targets(self) -> tuple[Target, ...]:
+        return tuple(f.target for f in self.factors)
+
+    def salib(self) -> dict[str, Any]:
+        return {
+            "num_vars": len(self.factors),
+            "names": self.names,
+            "bounds": [[f.low, f.high] for f in self.factors],
+        }
+
+    def rows(self, sample: np.ndarray) -> list[tuple[Any, ...]]:
+        """Points from a SALib sample in bounds (whole-number parameters rounded)."""
+        out = np.array(sample, dtype=float, copy=True)
+        for j, f in enumerate(self.factors):
+            if f.target.whole:
+                out[:, j] = np.round(out[:, j])
+        return [tuple(float(v) for v in row) for row in out]
+
+
+def apply(base: Scenario, targets: Sequence[Target], values: Sequence[Any]) -> Scenario:
+    """The scenario at one point (levers set, uncertainties fixed or reshaped)."""
+    assume: dict[str, Any] = {}
+    overrides: dict[str, float] = {}
+    uncertainties = dict(base.uncertainties)
+    response = base.growth_response
+    for target, value in zip(targets, values, strict=True):
+        if target.kind == "assumption":
+            assume[target.key] = value
+        elif target.kind == "parameter":
+            overrides[target.key] = float(value)
+        elif target.kind == "uncertainty":
+            domain = UNCERTAINTIES[target.key][0]
+            uncertainties[target.key] = Distribution(
+                "fixed", {"value": float(value)}, POINT_SOURCE, domain
+            )
+        elif target.kind == "distribution":
+            d = uncertainties[target.key]
+            uncertainties[target.key] = Distribution(
+                d.dist, {**d.params, target.param: float(value)}, d.source, d.domain
+            )
+        else:
+            response = float(value)
+    return replace(
+        base,
+        assumptions=base.assumptions.updated(assume, "point") if assume else base.assumptions,
+        params=base.params.with_overrides(overrides, "point") if overrides else base.params,
+        parameter_overrides={**base.parameter_overrides, **overrides},
+        uncertainties=uncertainties,
+        growth_response=response,
+    )
+
+
+def check_point(base: Scenario, targets: Sequence[Target], values: Sequence[Any]) -> list[str]:
+    """Problems of a combination whose values are fine one by one (e.g. low above high)."""
+    try:
+        scenario = apply(base, targets, values)
+    except InputError as exc:
+        return [p.removeprefix("point: ") for p in exc.problems]
+    problems: list[str] = []
+    for key in {t.key for t in targets if t.kind == "distribution"}:
+        d = scenario.uncertainties[key]
+        parse_distribution({"dist": d.dist, **d.params}, f"uncertainties.{key}", d.domain, problems)
+    return problems
+
+
+def world_key(targets: Sequence[Target], values: Sequence[Any], scenario: Scenario) -> tuple:
+    """Values that decide the drawn worlds: points with equal keys share them exactly."""
+    key = [v for t, v in zip(targets, values, strict=True) if t.moves_worlds]
+    if scenario.growth_response:
+        key.append(scenario.assumptions.payout_share)  # behaviour shifts growth with payout
+    return tuple(key)

@@ -1,0 +1,334 @@
+"""Global sensitivity with SALib: which uncertainties drive each output.
+
+The problem (SALib's names and bounds) is the scenario's non-fixed uncertainties, each uniform
+over ``Distribution.bounds`` (the support, or mean ± 2 sd) clipped to its domain — a plausible
+range, not the distribution itself, so the indices say how much each factor *could* move the
+output across that range. Levers join on request (``levers=True``), over ``LEVER_RANGES``.
+
+A point fixes every factor at its sampled value and simulates ``draws`` worlds over what is
+left random (yearly noise, Poisson arrivals, firm sizes): its outputs are probabilities and
+budget percentiles, smooth functions of the factors. Points run through the sweep machinery
+(``cluster.run_points``), so a large N scales out on Dask the same way a sweep does.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sbqw_model.distributions import DOMAINS
+from sbqw_model.errors import InputError, did_you_mean
+from sbqw_model.research import problem as pb
+from sbqw_model.research.cluster import run_points
+from sbqw_model.research.evaluate import (
+    SENSITIVITY_OUTPUTS,
+    Evaluation,
+    expand_alias,
+    output_problem,
+)
+from sbqw_model.research.wording import is_money
+from sbqw_model.scenario import Scenario
+from sbqw_model.worlds import BLOCK
+
+METHODS = ("sobol", "morris")
+#: Below these sample sizes indices are too noisy to rank factors (Saltelli et al. 2010 use
+#: N ≥ 512 for Sobol'; Campolongo et al. 2007 suggest 10–50 Morris trajectories).
+STABLE_N = {"sobol": 512, "morris": 20}
+MORRIS_LEVELS = 4
+RESAMPLES = 100
+CONF_LEVEL = 0.95
+#: Levers offered with ``levers=True``: (low, high, how). "share": the value itself;
+#: "relative": a fraction of the parameter file's value (no rule amount is typed here).
+LEVER_RANGES: dict[str, tuple[float, float, str]] = {
+    "assumptions.payout_share": (0.5, 1.0, "share"),
+    "parameters.traffic.rate": (0.5, 1.0, "relative"),
+    "parameters.traffic.cap": (0.5, 1.0, "relative"),
+}
+#: An interval is "wide" when it exceeds the index and this much of the scale (Sobol: 0–1;
+#: Morris: the output's largest μ*), so exactly-zero effects do not count as unstable.
+WIDE_FLOOR = 0.05
+
+
+def evaluations(method: str, n: int, d: int) -> int:
+    """Model runs SALib asks for: N(D+2) for Sobol' (first and total), N(D+1) for Morris."""
+    return n * (d + 2) if method == "sobol" else n * (d + 1)
+
+
+def _range(spec: str, scenario: Scenario) -> pb.Factor:
+    """``PATH`` or ``PATH=LOW:HIGH`` → a factor (ValueError with a readable reason)."""
+    path, _, rng = spec.partition("=")
+    path = path.strip()
+    target = pb.resolve(path, scenario)
+    if target.categorical:
+        raise ValueError(f"{path} takes categories; sensitivity needs a numeric factor")
+    if rng:
+        try:
+            low, high = (float(x) for x in rng.split(":"))
+        except ValueError:
+            raise ValueError(f"{spec}: expected PATH=LOW:HIGH, e.g. {path}=0.5:1") from None
+    elif target.kind == "uncertainty":
+        dist = scenario.uncertainties[target.key]
+        low, high = dist.bounds
+        dom_low, dom_high, _ = DOMAINS[dist.domain]
+        low, high = max(low, dom_low), min(high, dom_high)
+    elif path in LEVER_RANGES:
+        low, high, how = LEVER_RANGES[path]
+        if how == "relative":
+            value = scenario.params.value(target.key)
+            low, high = low * value, high * value
+    else:
+        raise ValueError(f"{path}: give its range as {path}=LOW:HIGH")
+    for value in (low, high):
+        _, problem = pb.check_value(target, value, scenario)
+        if problem:
+            raise ValueError(f"{path}: {problem}")
+    if not low < high:
+        raise ValueError(f"{path}: the range {low:g}–{high:g} is empty (fixed in the scenario?)")
+    return pb.Factor(target, low=low, high=high)
+
+
+def scenario_problem(
+    scenario: Scenario, factors: Sequence[str] | None = None, levers: bool = False
+) -> pb.Problem:
+    """The SALib problem: ``factors`` if given, else every uncertainty that is not fixed."""
+    specs = (
+        list(factors)
+        if factors
+        else [
+            f"uncertainties.{path}"
+            for path, dist in scenario.uncertainties.items()
+            if dist.dist != "fixed" and dist.bounds[0] < dist.bounds[1]
+        ]
+    )
+    if levers:
+        specs += [p for p in LEVER_RANGES if p not in {s.partition("=")[0] for s in specs}]
+    problems, out = [], []
+    for spec in specs:
+        try:
+            out.append(_range(spec, scenario))
+        except ValueError as exc:
+            problems.append(f"--factors {spec}: {exc}")
+    if problems:
+        raise InputError(problems)
+    if len(out) < 2:
+        raise InputError(["sensitivity needs at least two factors that vary"])
+    return pb.Problem(tuple(out))
+
+
+def check_outputs(names: Sequence[str] | None) -> tuple[str, ...]:
+    """Validated output names (bare target names mean their probability)."""
+    chosen = [expand_alias(n) for n in (names or SENSITIVITY_OUTPUTS)]
+    problems = [p for p in (output_problem(n) for n in chosen) if p]
+    if problems:
+        raise InputError([f"--outputs: {p}" for p in problems])
+    return tuple(dict.fromkeys(chosen))
+
+
+def sample(method: str, problem: pb.Problem, n: int, seed: int) -> np.ndarray:
+    """SALib's sample for ``method`` (Sobol' without second order: N(D+2) rows)."""
+    if method == "sobol":
+        from SALib.sample import sobol
+
+        return sobol.sample(problem.salib(), n, calc_second_order=False, scramble=True, seed=seed)
+    from SALib.sample import morris
+
+    return morris.sample(problem.salib(), n, num_levels=MORRIS_LEVELS, seed=seed)
+
+
+def analyze(
+    method: str, problem: pb.Problem, x: np.ndarray, y: np.ndarray, seed: int
+) -> dict[str, np.ndarray]:
+    """SALib's indices for one output (NaN when the output does not vary)."""
+    d = len(problem.factors)
+    if np.ptp(y) == 0:
+        keys = (
+            ("S1", "S1_conf", "ST", "ST_conf")
+            if method == "sobol"
+            else ("mu", "mu_star", "mu_star_conf", "sigma")
+        )
+        return {k: np.full(d, math.nan) for k in keys}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if method == "sobol":
+            from SALib.analyze import sobol
+
+            si = sobol.analyze(
+                problem.salib(),
+                y,
+                calc_second_order=False,
+                num_resamples=RESAMPLES,
+                conf_level=CONF_LEVEL,
+                seed=seed,
+            )
+            return {k: np.asarray(si[k], dtype=float) for k in ("S1", "S1_conf", "ST", "ST_conf")}
+        from SALib.analyze import morris
+
+        si = morris.analyze(
+            problem.salib(),
+            x,
+            y,
+            num_resamples=RESAMPLES,
+            conf_level=CONF_LEVEL,
+            num_levels=MORRIS_LEVELS,
+            seed=seed,
+        )
+        return {
+            k: np.asarray(si[k], dtype=float) for k in ("mu", "mu_star", "mu_star_conf", "sigma")
+        }
+
+
+@dataclass
+class SensitivityResult:
+    """Indices (tidy: one row per output and factor), the evaluated sample, and warnings."""
+
+    method: str
+    n: int
+    draws: int
+    seed: int
+    scenario: str
+    problem: pb.Problem
+    outputs: tuple[str, ...]
+    indices: pd.DataFrame
+    sample: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+    engine_seconds: float = 0.0
+
+    @property
+    def main(self) -> str:
+        """The index that ranks factors: total order (Sobol') or μ* (Morris)."""
+        return "ST" if self.method == "sobol" else "mu_star"
+
+    def to_dict(self) -> dict[str, Any]:
+        frame = self.indices.astype(object).where(self.indices.notna(), None)
+        return {
+            "scenario": self.scenario,
+            "method": self.method,
+            "n": self.n,
+            "evaluations": len(self.sample),
+            "draws": self.draws,
+            "seed": self.seed,
+            "factors": [
+                {"name": f.name, "low": f.low, "high": f.high} for f in self.problem.factors
+            ],
+            "outputs": list(self.outputs),
+            "indices": frame.to_dict(orient="records"),
+            "warnings": self.warnings,
+        }
+
+
+def run_sensitivity(
+    scenario: Scenario,
+    method: str = "sobol",
+    n: int = 512,
+    *,
+    outputs: Sequence[str] | None = None,
+    factors: Sequence[str] | None = None,
+    levers: bool = False,
+    draws: int = BLOCK,
+    seed: int = 0,
+    client: Any = None,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    progress: bool = True,
+) -> SensitivityResult:
+    """Sample, evaluate every point (on Dask when large), analyze each output."""
+    if method not in METHODS:
+        raise InputError(
+            [f"--method {method}: unknown{did_you_mean(method, METHODS)}; valid: sobol, morris"]
+        )
+    if method == "sobol" and n & (n - 1):
+        raise InputError(
+            [f"--n {n}: Sobol' sampling needs a power of 2 (e.g. {2 ** round(math.log2(n))})"]
+        )
+    chosen = check_outputs(outputs)
+    problem = scenario_problem(scenario, factors, levers)
+    x = np.asarray(problem.rows(sample(method, problem, n, seed)), dtype=float)
+    job = Evaluation(scenario, problem.targets, draws, seed, chosen)
+    engine = [0.0]
+    rows = run_points(
+        job,
+        [(i, tuple(row)) for i, row in enumerate(x)],
+        client=client,
+        scheduler=scheduler,
+        workers=workers,
+        progress=progress,
+        on_batch=lambda r: engine.__setitem__(0, engine[0] + r.engine_seconds),
+    )
+    table = pd.DataFrame(rows)[["point", *problem.names, *chosen]]
+    records = []
+    for output in chosen:
+        si = analyze(method, problem, x, table[output].to_numpy(dtype=float), seed)
+        for j, f in enumerate(problem.factors):
+            records.append({"output": output, "factor": f.name, **{k: v[j] for k, v in si.items()}})
+    indices = pd.DataFrame(records)
+    result = SensitivityResult(
+        method,
+        n,
+        draws,
+        seed,
+        scenario.name,
+        problem,
+        chosen,
+        indices,
+        table,
+        engine_seconds=engine[0],
+    )
+    result.warnings = stability_warnings(result)
+    return result
+
+
+def stability_warnings(result: SensitivityResult) -> list[str]:
+    """Plain warnings when N is small or intervals are wider than the indices they bound."""
+    return [en for _, en in stability_notes(result)]
+
+
+def stability_notes(result: SensitivityResult) -> list[tuple[str, str]]:
+    """The same warnings as (Chinese, English) pairs, for the notebook."""
+    out = []
+    stable = STABLE_N[result.method]
+    if result.n < stable:
+        unit = "N" if result.method == "sobol" else "trajectories"
+        out.append(
+            (
+                f"样本量{result.n}低于{stable},指数不稳定;排序因素前请用 n ≥ {stable} 重新计算。",
+                f"{unit} = {result.n} is below {stable}: indices are unstable at this size;"
+                f" rerun with --n {stable} or more before ranking factors",
+            )
+        )
+    main, conf = result.main, f"{result.main}_conf"
+    frame = result.indices
+    if conf not in frame:
+        return out
+    scale = frame.groupby("output")[main].transform(lambda s: s.abs().max())
+    floor = WIDE_FLOOR * (1.0 if result.method == "sobol" else scale)
+    wide = frame[(frame[conf] > frame[main].abs()) & (frame[conf] > floor)]
+    if len(wide):
+        r = wide.iloc[0]
+        shown = f"{r[main]:.3g} ± {r[conf]:.3g}"
+        if result.method == "morris" and is_money(r["output"]):
+            shown += " yuan"
+        count = frame[main].notna().sum()
+        out.append(
+            (
+                f"{count}个指数中有{len(wide)}个的95%置信区间宽于指数本身"
+                f"(例如 {r['factor']} 对 {r['output']}:{shown});请增大样本量。",
+                f"{len(wide)} of {count} {main} indices have a 95 % interval"
+                f" wider than the index (e.g. {r['factor']} on {r['output']}: {shown});"
+                " increase --n",
+            )
+        )
+    flat = [o for o in result.outputs if frame.loc[frame.output == o, main].isna().all()]
+    if flat:
+        out.append(
+            (
+                f"以下结果在样本中不变化,无指数:{', '.join(flat)}",
+                f"no variation across the sample, no indices: {', '.join(flat)}",
+            )
+        )
+    return out

@@ -1,0 +1,466 @@
+"""Sweep files: a base scenario and what varies, validated like scenarios; their points; a run.
+
+A sweep file (YAML)::
+
+    name: payout_frontier              # optional (default: the file name)
+    base: ../scenarios/baseline.yaml   # scenario file, relative to this file
+    observed: ../observations/x.csv    # optional: observed figures replace draws
+    mode: grid                         # grid | latin | sobol
+    factors:                           # target path → values (grid) or low/high (samples)
+      assumptions.payout_share: {values: [0.5, 0.75, 1.0]}
+      assumptions.traffic_base: {values: [all, excess]}
+    points: 256                        # latin / sobol: sample size (a grid has every combination)
+    draws: 500                         # worlds per point (500 = one random block)
+    seed: 0                            # the same seed for every point (common random numbers)
+    outputs: [budget.by_year.2024.p90] # optional extra columns (paths into the simulate summary)
+
+Every problem is reported at once with the file and key path; nothing runs or is written until
+the whole file, and every point it defines, is valid.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import math
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sbqw_model import __version__
+from sbqw_model.errors import InputError, did_you_mean
+from sbqw_model.research import problem as pb
+from sbqw_model.research.evaluate import STANDARD_OUTPUTS, expand_alias, output_problem
+from sbqw_model.scenario import Scenario, load_scenario
+from sbqw_model.worlds import BLOCK
+from sbqw_model.yamlio import safe_load
+
+KEYS = (
+    "name",
+    "description",
+    "base",
+    "observed",
+    "mode",
+    "factors",
+    "points",
+    "draws",
+    "seed",
+    "outputs",
+)
+MODES = ("grid", "latin", "sobol")
+FACTOR_KEYS = ("values", "low", "high")
+MAX_POINTS = 1_000_000  # a typo guard (a week of CPU at 500 draws), not a rule amount
+SHOWN_BAD_POINTS = 5
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A validated sweep: its base scenario, factors and points."""
+
+    path: Path
+    name: str
+    description: str
+    base: Scenario
+    mode: str
+    problem: pb.Problem
+    n_points: int
+    draws: int
+    seed: int
+    outputs: tuple[str, ...]
+    digest: str
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def factors(self) -> tuple[pb.Factor, ...]:
+        return self.problem.factors
+
+    @property
+    def columns(self) -> list[str]:
+        extra = [o for o in self.outputs if o not in STANDARD_OUTPUTS]
+        return ["point", *self.problem.names, *STANDARD_OUTPUTS, *extra]
+
+    def points(self) -> list[tuple[int, tuple[Any, ...]]]:
+        return list(enumerate(point_values(self.mode, self.problem, self.n_points, self.seed)))
+
+    def point_table(self) -> pd.DataFrame:
+        values = [v for _, v in self.points()]
+        frame = pd.DataFrame(values, columns=self.problem.names)
+        frame.insert(0, "point", range(len(values)))
+        return frame
+
+    def meta(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "sweep_file": str(self.path),
+            "base": str(self.base.path),
+            "base_digest": self.base.digest,
+            "mode": self.mode,
+            "points": self.n_points,
+            "draws": self.draws,
+            "seed": self.seed,
+            "factors": [
+                {"path": f.name, "kind": f.target.kind, "lever": f.target.is_lever}
+                for f in self.factors
+            ],
+            "outputs": list(self.outputs),
+            "digest": self.digest,
+            "sbqw_version": __version__,
+        }
+
+
+def point_values(mode: str, problem: pb.Problem, n: int, seed: int) -> list[tuple[Any, ...]]:
+    """Grid: every combination (first factor slowest); latin/sobol: ``n`` points from ``seed``."""
+    if mode == "grid":
+        return [tuple(v) for v in itertools.product(*(f.values or () for f in problem.factors))]
+    d = len(problem.factors)
+    if mode == "latin":
+        from SALib.sample import latin
+
+        return problem.rows(latin.sample(problem.salib(), n, seed=seed))
+    from scipy.stats import qmc
+
+    rng = np.random.default_rng(seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # n not a power of 2: warned at load
+        try:
+            engine = qmc.Sobol(d, scramble=True, rng=rng)
+        except TypeError:  # scipy < 1.15
+            engine = qmc.Sobol(d, scramble=True, seed=rng)
+        unit = engine.random(n)
+    scaled = np.column_stack([f.scale(unit[:, j]) for j, f in enumerate(problem.factors)])
+    return problem.rows(scaled)
+
+
+# --------------------------------------------------------------------------------------------
+# validation
+
+
+def _whole(value: Any, minimum: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
+
+
+def _read(path: Path) -> tuple[dict[str, Any], bytes]:
+    name = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError([f"{name}: cannot read the sweep file ({exc.strerror})"]) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError([f"{name}: the file is not UTF-8 text"]) from None
+    raw = safe_load(text, name)
+    if raw is None:
+        raise InputError([f"{name}: the file is empty (expected a sweep mapping)"])
+    if not isinstance(raw, dict):
+        raise InputError([f"{name}: expected a mapping of sweep keys, got {type(raw).__name__}"])
+    return raw, data
+
+
+def _load_base(
+    raw: dict[str, Any], path: Path, problems: list[str]
+) -> tuple[Scenario | None, bytes]:
+    """The base scenario (and observed file), problems appended with their own file names."""
+    src = str(path)
+    base_name = raw.get("base")
+    if base_name is None:
+        problems.append(f"{src}: base: missing (the scenario file the sweep starts from)")
+        return None, b""
+    if not isinstance(base_name, str):
+        problems.append(f"{src}: base: expected a scenario file name, got {base_name!r}")
+        return None, b""
+    base_path = path.parent / base_name
+    if not base_path.is_file():
+        problems.append(f"{src}: base: no such scenario file {base_name!r} (relative to {src})")
+        return None, b""
+    try:
+        base = load_scenario(base_path)
+    except InputError as exc:
+        problems.extend(exc.problems)
+        return None, b""
+    observed = raw.get("observed")
+    if observed is None:
+        return base, b""
+    if not isinstance(observed, str):
+        problems.append(f"{src}: observed: expected an observations file name, got {observed!r}")
+        return None, b""
+    from sbqw_model.research.observations import load_observed
+
+    obs_path = path.parent / observed
+    try:
+        conditioned = load_observed(obs_path, base)
+    except InputError as exc:
+        problems.extend(exc.problems)
+        return None, b""
+    conditioned.path = base.path
+    return conditioned, obs_path.read_bytes()
+
+
+def _factor(
+    fpath: Any, spec: Any, mode: str | None, base: Scenario | None, src: str, problems: list[str]
+) -> pb.Factor | None:
+    where = f"{src}: factors.{fpath}"
+    if not isinstance(spec, dict):
+        problems.append(f"{where}: expected {{values: [...]}} or {{low: …, high: …}}, got {spec!r}")
+        return None
+    for key in spec:
+        if key not in FACTOR_KEYS:
+            problems.append(
+                f"{where}.{key}: unknown key{did_you_mean(str(key), FACTOR_KEYS)}"
+                f" (expected values, or low and high)"
+            )
+    target = None
+    if base is not None:
+        try:
+            target = pb.resolve(str(fpath), base)
+        except ValueError as exc:
+            problems.append(f"{where}: {exc}")
+    count = len(problems)
+    has_values = "values" in spec
+    has_range = "low" in spec or "high" in spec
+    if mode == "grid" and not has_values:
+        problems.append(f"{where}: a grid takes values: [...] for each factor")
+    if mode == "grid" and has_range:
+        problems.append(f"{where}: low/high are for latin and sobol samples; a grid takes values")
+    if mode in ("latin", "sobol"):
+        if has_values:
+            problems.append(
+                f"{where}.values: a {mode} sample draws from low–high; values are for mode grid"
+            )
+        for key in ("low", "high"):
+            if key not in spec:
+                problems.append(f"{where}.{key}: missing (a {mode} sample needs low and high)")
+        if target is not None and target.categorical:
+            problems.append(
+                f"{where}: {target.path} takes categories, not a range; use mode grid with values"
+            )
+    if mode is None and not has_values and not ("low" in spec and "high" in spec):
+        problems.append(f"{where}: expected values: [...] (grid), or low and high (samples)")
+    if target is None or len(problems) > count:
+        return None
+    if has_values:
+        values = spec["values"]
+        if not isinstance(values, list) or not values:
+            problems.append(f"{where}.values: expected a non-empty list, got {values!r}")
+            return None
+        clean = []
+        for i, raw in enumerate(values):
+            value, problem = pb.check_value(target, raw, base)
+            if problem:
+                problems.append(f"{where}.values[{i}]: {problem}")
+            elif value in clean:
+                problems.append(f"{where}.values[{i}]: {raw!r} is listed twice")
+            else:
+                clean.append(value)
+        return pb.Factor(target, values=tuple(clean)) if len(clean) == len(values) else None
+    bounds = {}
+    for key in ("low", "high"):
+        value, problem = pb.check_value(target, spec[key], base)
+        if problem:
+            problems.append(f"{where}.{key}: {problem}")
+        else:
+            bounds[key] = value
+    if len(bounds) < 2:
+        return None
+    if not bounds["low"] < bounds["high"]:
+        problems.append(
+            f"{where}: low {bounds['low']:g} must be below high {bounds['high']:g}"
+            " (a factor that does not vary belongs in the base scenario)"
+        )
+        return None
+    return pb.Factor(target, low=bounds["low"], high=bounds["high"])
+
+
+def load_sweep(path: str | Path) -> Sweep:
+    """Read and validate a sweep file; InputError lists every problem (file and key path)."""
+    path = Path(path)
+    src = str(path)
+    raw, data = _read(path)
+    problems: list[str] = []
+    for key in raw:
+        if key not in KEYS:
+            problems.append(
+                f"{src}: {key}: unknown key{did_you_mean(str(key), KEYS)}"
+                f" (expected one of: {', '.join(KEYS)})"
+            )
+    base, observed_bytes = _load_base(raw, path, problems)
+
+    mode = raw.get("mode")
+    if mode not in MODES:
+        got = (
+            "missing" if mode is None else f"unknown mode {mode!r}{did_you_mean(str(mode), MODES)}"
+        )
+        problems.append(f"{src}: mode: {got} (expected one of: {', '.join(MODES)})")
+        mode = None
+
+    name = raw.get("name", path.stem)
+    if not isinstance(name, str) or not name:
+        problems.append(f"{src}: name: expected text, got {name!r}")
+    description = raw.get("description", "")
+    if not isinstance(description, str):
+        problems.append(f"{src}: description: expected text, got {description!r}")
+
+    draws = raw.get("draws", BLOCK)
+    if not _whole(draws, 1):
+        problems.append(f"{src}: draws: expected a whole number ≥ 1, got {draws!r}")
+    seed = raw.get("seed", 0)
+    if not _whole(seed, 0):
+        problems.append(f"{src}: seed: expected a whole number ≥ 0, got {seed!r}")
+    n_points = raw.get("points")
+    warn: list[str] = []
+    if mode == "grid" and n_points is not None:
+        problems.append(f"{src}: points: a grid has every combination of values; remove points")
+    if mode in ("latin", "sobol"):
+        if not _whole(n_points, 1):
+            problems.append(f"{src}: points: expected a whole number ≥ 1, got {n_points!r}")
+        elif mode == "sobol" and n_points & (n_points - 1):
+            warn.append(
+                f"{src}: points: {n_points} is not a power of 2; a Sobol' sequence is only"
+                f" balanced at powers of 2 (e.g. {2 ** round(math.log2(n_points))})"
+            )
+
+    factors: list[pb.Factor] = []
+    block = raw.get("factors")
+    if not isinstance(block, dict) or not block:
+        problems.append(
+            f"{src}: factors: missing or empty (expected a mapping of target path to values,"
+            " or to low and high)"
+        )
+        block = {}
+    for fpath, spec in block.items():
+        factor = _factor(fpath, spec, mode, base, src, problems)
+        if factor is not None:
+            factors.append(factor)
+    fixed = {f.target.key for f in factors if f.target.kind == "uncertainty"}
+    reshaped = {f.target.key for f in factors if f.target.kind == "distribution"}
+    for key in sorted(fixed & reshaped):
+        problems.append(
+            f"{src}: factors: uncertainties.{key} is both fixed and reshaped; vary one or the other"
+        )
+
+    outputs: list[str] = []
+    extra = raw.get("outputs", [])
+    if not isinstance(extra, list) or not all(isinstance(o, str) for o in extra):
+        problems.append(f"{src}: outputs: expected a list of output names, got {extra!r}")
+        extra = []
+    for i, name_ in enumerate(extra):
+        problem = output_problem(expand_alias(name_))
+        if problem:
+            problems.append(f"{src}: outputs[{i}]: {problem}")
+        else:
+            outputs.append(expand_alias(name_))
+
+    if mode == "grid" and len(factors) == len(block) and factors:
+        n_points = math.prod(len(f.values or ()) for f in factors)
+    if isinstance(n_points, int) and n_points > MAX_POINTS:
+        problems.append(f"{src}: the sweep has {n_points:,} points; at most {MAX_POINTS:,}")
+    if problems:
+        raise InputError(problems)
+    assert base is not None and mode is not None
+
+    problem = pb.Problem(tuple(factors))
+    sweep = Sweep(
+        path=path,
+        name=name,
+        description=description,
+        base=base,
+        mode=mode,
+        problem=problem,
+        n_points=int(n_points),
+        draws=draws,
+        seed=seed,
+        outputs=tuple(outputs),
+        digest=_digest(data, base, observed_bytes),
+        warnings=tuple(warn),
+    )
+    check_points(sweep.points(), base, problem, src)
+    return sweep
+
+
+def check_points(
+    points: list[tuple[int, tuple[Any, ...]]], base: Scenario, problem: pb.Problem, src: str
+) -> None:
+    """Combinations that fail although each value is valid (e.g. a distribution's low > high)."""
+    bad: list[str] = []
+    count = 0
+    for point, values in points:
+        found = pb.check_point(base, problem.targets, values)
+        if found:
+            count += 1
+            if len(bad) < SHOWN_BAD_POINTS:
+                shown = ", ".join(f"{n}={v}" for n, v in zip(problem.names, values, strict=True))
+                bad.append(f"{src}: point {point} ({shown}): {'; '.join(found)}")
+    if count > len(bad):
+        bad.append(f"{src}: … and {count - len(bad)} more invalid points")
+    if bad:
+        raise InputError(bad)
+
+
+def _digest(sweep_bytes: bytes, base: Scenario, observed: bytes) -> str:
+    """What a point's result depends on: the sweep, the base scenario, observations, the rules."""
+    h = hashlib.sha256()
+    h.update(sweep_bytes)
+    h.update(base.digest.encode())
+    h.update(observed)
+    leaves = sorted((leaf.path, leaf.value) for leaf in base.params.leaves())
+    h.update(repr(leaves).encode())
+    return h.hexdigest()
+
+
+# --------------------------------------------------------------------------------------------
+# running
+
+
+@dataclass
+class SweepRun:
+    """What a run did: the final table, points computed now and earlier, engine seconds."""
+
+    path: Path
+    computed: int
+    resumed: int
+    engine_seconds: float
+
+
+def run_sweep(
+    sweep: Sweep,
+    out: Path,
+    *,
+    fmt: str | None = None,
+    resume: bool = False,
+    client: Any = None,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    progress: bool = True,
+) -> SweepRun:
+    """Run the points not yet finished in ``out``, saving each batch as it finishes."""
+    from sbqw_model.research.cluster import run_points
+    from sbqw_model.research.evaluate import BatchResult, Evaluation
+    from sbqw_model.research.store import Store, default_format
+
+    store, resuming = Store.open(out, fmt or default_format(), sweep.meta(), resume)
+    finished = store.done() if resuming else set()
+    todo = [p for p in sweep.points() if p[0] not in finished]
+    job = Evaluation(sweep.base, sweep.problem.targets, sweep.draws, sweep.seed, sweep.outputs)
+    engine = 0.0
+    columns = sweep.columns
+
+    def save(result: BatchResult) -> None:
+        nonlocal engine
+        store.add(result.rows, columns)
+        engine += result.engine_seconds
+
+    run_points(
+        job,
+        todo,
+        client=client,
+        scheduler=scheduler,
+        workers=workers,
+        on_batch=save,
+        progress=progress,
+    )
+    path = store.finish(columns, sweep.n_points)
+    return SweepRun(path, len(todo), len(finished), engine)

@@ -1,0 +1,98 @@
+"""notebooks/sensitivity.ipynb through papermill (tiny sizes), its HTML, and its parameters."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import nbformat
+import pytest
+from research_helpers import ROOT
+
+from sbqw_model.reporting.notebook import ReportParameterError
+from sbqw_model.research.notebook import PARAMETERS, RESEARCH_MIME, check_parameters
+
+pm = pytest.importorskip("papermill")
+NOTEBOOK = ROOT / "notebooks" / "sensitivity.ipynb"
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory: pytest.TempPathFactory) -> nbformat.NotebookNode:
+    work = tmp_path_factory.mktemp("sensitivity-nb")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("JUPYTER_RUNTIME_DIR", str(work / "runtime"))
+        return pm.execute_notebook(
+            str(NOTEBOOK),
+            str(work / "out.ipynb"),
+            parameters={"n": 2, "discovery_draws": 600, "draws": 500},
+            kernel_name="python3",
+            progress_bar=False,
+            cwd=str(ROOT),
+        )
+
+
+def outputs(nb: nbformat.NotebookNode, mime: str) -> list[Any]:
+    return [
+        o["data"][mime]
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if mime in o.get("data", {})
+    ]
+
+
+def test_committed_without_outputs_and_parameters_match() -> None:
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    names = re.findall(r"^(\w+) =", cell.source, flags=re.M)
+    assert names == list(PARAMETERS)
+    namespace: dict[str, Any] = {}
+    exec(cell.source, namespace)
+    namespace.pop("__builtins__")
+    assert namespace == PARAMETERS
+
+
+def test_runs_and_shows_every_block(executed: nbformat.NotebookNode) -> None:
+    html = "\n".join(outputs(executed, "text/html"))
+    assert "敏感性分析" in html and "情景发现" in html and "政策前沿" in html
+    assert "未能实现" in html, "discovery sentences in Chinese"
+    assert len(outputs(executed, "image/png")) == 3
+    (payload,) = outputs(executed, RESEARCH_MIME)
+    data = payload if isinstance(payload, dict) else json.loads(payload)
+    assert data["kind"] == "sensitivity" and data["sensitivity"]["method"] == "morris"
+    assert data["frontiers"][0]["settings"] == 8
+
+
+def test_html_report_is_chinese_and_offline(executed: nbformat.NotebookNode) -> None:
+    from sbqw_model.reporting.html import external_urls, notebook_to_html
+
+    page = notebook_to_html(executed, "敏感性分析")
+    assert CJK.search(page) and external_urls(page) == []
+    assert "study.publish()" not in page
+
+
+@pytest.mark.parametrize(
+    ("namespace", "fragment"),
+    [
+        ({"nn": 3}, "unknown parameter(s) nn (did you mean `n`?)"),
+        ({"method": "sobl"}, "method='sobl'"),
+        ({"n": 0}, "n=0; expected a whole number ≥ 1"),
+        ({"target_p": 1.5}, "target_p=1.5"),
+        ({"lang": "fr"}, "lang='fr'"),
+    ],
+)
+def test_bad_parameters_fail_in_the_first_cell(namespace: dict, fragment: str) -> None:
+    with pytest.raises(ReportParameterError) as info:
+        check_parameters(namespace)
+    assert fragment in str(info.value)
+
+
+def test_papermill_text_parameters_are_parsed() -> None:
+    values = check_parameters(
+        {"outputs": "[online_retail, p_all_met]", "assume": "{payout_share: 0.5}"}
+    )
+    assert values["outputs"] == ["online_retail", "p_all_met"]
+    assert values["assume"] == {"payout_share": 0.5}

@@ -1,0 +1,185 @@
+"""Running sweeps: results depend only on (base, point, seed); resume gives the uninterrupted table;
+a real ``distributed.LocalCluster`` gives the same table as this process alone."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from research_helpers import BASELINE, LEVERS, ONE_DRIVER, sbqw, write
+
+from sbqw_model.engine import simulate
+from sbqw_model.research import cluster, problem
+from sbqw_model.research.evaluate import STANDARD_OUTPUTS, Evaluation, run_batch
+from sbqw_model.research.store import read_table
+from sbqw_model.research.sweep import load_sweep, run_sweep
+from sbqw_model.scenario import load_scenario
+from sbqw_model.summary import summarize
+
+
+def grid_file(tmp_path: Path, fmt: str = "") -> Path:
+    """12 points: a lever, an uncertainty and a distribution parameter on the baseline."""
+    return write(
+        tmp_path / "grid.yaml",
+        f"name: test_grid\nbase: {BASELINE.as_posix()}\nmode: grid\ndraws: 600\nseed: 3\n"
+        "outputs: [budget.by_year.2024.p90, targets.online_retail.p50]\nfactors:\n"
+        "  uncertainties.online_retail.growth.mean: {values: [0.10, 0.14, 0.18]}\n"
+        "  uncertainties.firms.count: {values: [80, 120]}\n"
+        "  assumptions.payout_share: {values: [0.5, 1.0]}\n",
+    )
+
+
+def test_a_point_is_exactly_simulate_and_summarize_of_its_scenario(tmp_path: Path) -> None:
+    """Re-costing shared worlds for lever points gives what a fresh simulation gives."""
+    sweep = load_sweep(grid_file(tmp_path))
+    job = Evaluation(sweep.base, sweep.problem.targets, sweep.draws, sweep.seed, sweep.outputs)
+    assert job.reuses_worlds
+    points = sweep.points()[:4]  # two pairs of lever points sharing their worlds
+    rows = run_batch(job, points).rows
+    for (_, values), row in zip(points, rows, strict=True):
+        scenario = problem.apply(sweep.base, sweep.problem.targets, values)
+        s = summarize(simulate(scenario, draws=sweep.draws, seed=sweep.seed))
+        assert row["targets.online_retail.p_met"] == s["targets"]["online_retail"]["p_met"]
+        assert row["p_all_met"] == s["p_all_met"]
+        assert row["budget.total.p90"] == s["budget"]["total"]["p90"]
+        assert row["budget.by_year.2024.p90"] == s["budget"]["by_year"]["2024"]["p90"]
+        assert row["targets.online_retail.p50"] == s["targets"]["online_retail"]["p50"]
+
+
+def test_points_share_their_draws(tmp_path: Path) -> None:
+    """Common random numbers: fixing a lever leaves every world's targets as they were."""
+    base = load_scenario(BASELINE)
+    targets = (problem.resolve("assumptions.payout_share", base),)
+    low = simulate(problem.apply(base, targets, (0.5,)), draws=500, seed=1)
+    high = simulate(problem.apply(base, targets, (1.0,)), draws=500, seed=1)
+    assert (low.targets["online_retail"] == high.targets["online_retail"]).all()
+    assert (low.outlay.total <= high.outlay.total).all()
+
+
+def test_batches_and_order_do_not_change_a_row(tmp_path: Path) -> None:
+    sweep = load_sweep(grid_file(tmp_path))
+    job = Evaluation(sweep.base, sweep.problem.targets, sweep.draws, sweep.seed, sweep.outputs)
+    points = sweep.points()
+    together = run_batch(job, points).rows
+    apart = [row for p in reversed(points) for row in run_batch(job, [p]).rows]
+    assert together == sorted(apart, key=lambda r: r["point"])
+
+
+def test_result_table_is_tidy_and_documented(tmp_path: Path) -> None:
+    sweep = load_sweep(grid_file(tmp_path))
+    run = run_sweep(sweep, tmp_path / "out", workers=1, progress=False)
+    table = read_table(run.path)
+    assert run.path.name == "results.parquet"
+    assert list(table.columns) == sweep.columns
+    assert list(table["point"]) == list(range(12))
+    assert set(STANDARD_OUTPUTS) <= set(table.columns)
+    assert ((table["p_all_met"] >= 0) & (table["p_all_met"] <= 1)).all()
+    meta = json.loads((tmp_path / "out" / "sweep.json").read_text(encoding="utf-8"))
+    assert meta["name"] == "test_grid" and meta["points"] == 12 and meta["seed"] == 3
+    assert not (tmp_path / "out" / "parts").exists(), "parts are folded into the final table"
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_resume_gives_the_uninterrupted_table(
+    fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sweep = load_sweep(grid_file(tmp_path))
+    whole = run_sweep(sweep, tmp_path / "whole", fmt=fmt, workers=1, progress=False)
+
+    calls = {"n": 0}
+    real = cluster.run_batch
+
+    def interrupted(job, batch):  # the third batch never finishes: Ctrl-C
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real(job, batch)
+
+    monkeypatch.setattr(cluster, "batches", lambda points, workers: [[p] for p in points])
+    monkeypatch.setattr(cluster, "run_batch", interrupted)
+    out = tmp_path / "resumed"
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(sweep, out, fmt=fmt, workers=1, progress=False)
+    assert len(list((out / "parts").iterdir())) == 2, "finished batches were saved"
+    assert not (out / f"results.{fmt}").exists()
+
+    monkeypatch.setattr(cluster, "run_batch", real)
+    code, _, err = sbqw("sweep", sweep.path, "--out", out)  # forgot --resume
+    assert code == 2 and "add --resume to continue it" in err
+    run = run_sweep(sweep, out, fmt=fmt, resume=True, workers=1, progress=False)
+    assert (run.computed, run.resumed) == (10, 2)
+    pd.testing.assert_frame_equal(read_table(run.path), read_table(whole.path))
+    assert run.path.read_bytes() == whole.path.read_bytes()
+
+    again = run_sweep(sweep, out, fmt=fmt, resume=True, workers=1, progress=False)
+    assert again.computed == 0, "resuming a finished sweep recomputes nothing"
+
+
+def test_resume_refuses_another_sweeps_folder(tmp_path: Path) -> None:
+    sweep = load_sweep(grid_file(tmp_path))
+    out = tmp_path / "out"
+    run_sweep(sweep, out, workers=1, progress=False)
+    other = write(
+        tmp_path / "other.yaml", grid_file(tmp_path).read_text().replace("seed: 3", "seed: 4")
+    )
+    code, _, err = sbqw("sweep", other, "--out", out, "--resume")
+    assert code == 2 and "holds results of a different sweep" in err
+
+
+def test_sweep_on_a_real_local_cluster_matches_this_process(tmp_path: Path) -> None:
+    """Two worker processes, batches in any order: the same table as one process."""
+    from distributed import Client, LocalCluster
+
+    path = write(
+        tmp_path / "latin.yaml",
+        f"base: {ONE_DRIVER.as_posix()}\nmode: latin\npoints: 24\ndraws: 500\nseed: 7\nfactors:\n"
+        "  uncertainties.online_retail.growth: {low: 0.05, high: 0.25}\n"
+        "  assumptions.payout_share: {low: 0.5, high: 1.0}\n",
+    )
+    sweep = load_sweep(path)
+    alone = run_sweep(sweep, tmp_path / "alone", workers=1, progress=False)
+    with (
+        LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            local_directory=str(tmp_path / "dask"),
+        ) as local,
+        Client(local) as client,
+    ):
+        run = run_sweep(sweep, tmp_path / "cluster", client=client, progress=False)
+        used = client.run(lambda: 1)
+        # and as a user reaches their own cluster: by its address
+        code, out, err = sbqw(
+            "sweep", path, "--out", tmp_path / "remote", "--scheduler", local.scheduler_address
+        )
+    assert len(used) == 2
+    assert code == 0, err
+    assert "24 points (24 computed now, 0 resumed)" in out
+    pd.testing.assert_frame_equal(read_table(run.path), read_table(alone.path))
+    remote = read_table(tmp_path / "remote" / "results.parquet")
+    pd.testing.assert_frame_equal(remote, read_table(alone.path))
+
+
+def test_tiny_jobs_stay_in_this_process() -> None:
+    assert cluster.is_tiny(20, 500) and not cluster.is_tiny(5120, 500)
+    sizes = [len(b) for b in cluster.batches(list(enumerate(range(5120))), 2)]
+    assert max(sizes) == cluster.MAX_BATCH and sum(sizes) == 5120
+    assert [len(b) for b in cluster.batches(list(enumerate(range(10))), 2)] == [2] * 5
+
+
+def test_unreachable_scheduler_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT", "1s")
+    path = write(
+        tmp_path / "s.yaml",
+        f"base: {LEVERS.as_posix()}\nmode: grid\nfactors:\n"
+        "  assumptions.payout_share: {values: [0.5, 1.0]}\n",
+    )
+    code, _, err = sbqw("sweep", path, "--out", tmp_path / "o", "--scheduler", "tcp://127.0.0.1:9")
+    assert code == 2 and "cannot reach a Dask scheduler" in err
+    assert not (tmp_path / "o").exists()
