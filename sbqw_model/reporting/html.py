@@ -81,12 +81,15 @@ def _page_chars(page: str) -> str:
     return "".join(sorted({c for c in visible if ord(c) > 0x7E}))
 
 
-def notebook_to_html(nb: nbformat.NotebookNode, title: str, *, subset_fonts: bool = True) -> str:
+def notebook_to_html(
+    nb: nbformat.NotebookNode, title: str, *, subset_fonts: bool = True, lang: str = "zh"
+) -> str:
     """Render an (executed) notebook as a standalone HTML report.
 
     Code inputs and prompts are hidden, cells tagged ``REMOVE_CELL_TAGS`` are dropped, images
     stay inline as data URIs, and the CJK font is embedded; the page has no external URL.
-    ``subset_fonts`` embeds only the glyphs the page uses (~0.1 MB instead of ~4 MB).
+    ``subset_fonts`` embeds only the glyphs the page uses (~0.1 MB instead of ~4 MB);
+    ``lang`` ('zh' or 'en') is the page's declared language.
     """
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
@@ -102,7 +105,7 @@ def notebook_to_html(nb: nbformat.NotebookNode, title: str, *, subset_fonts: boo
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         theme="light",
-        language_code="zh",  # nbconvert accepts ISO 639-1 only; drives CJK line breaking
+        language_code=lang,  # nbconvert accepts ISO 639-1 only; "zh" drives CJK line breaking
     )
     exporter.register_preprocessor(
         TagRemovePreprocessor(remove_cell_tags=set(REMOVE_CELL_TAGS), enabled=True), enabled=True
