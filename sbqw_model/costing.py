@@ -17,6 +17,7 @@ from sbqw_model import prefectures, rules, units
 from sbqw_model.assumptions import Assumptions
 from sbqw_model.ledger import Ledger
 from sbqw_model.parameters import Parameters
+from sbqw_model.periods import payment_years, plan_years
 
 LINE_COLUMNS = (
     "unit_id",
@@ -29,18 +30,6 @@ LINE_COLUMNS = (
     "clause",
     "basis",
 )
-
-
-def plan_years(params: Parameters) -> list[int]:
-    """Achievement years of the plan, 2023…2025."""
-    return list(
-        range(int(params.value("plan.first_year")), int(params.value("plan.target_year")) + 1)
-    )
-
-
-def payment_years(params: Parameters, assume: Assumptions) -> list[int]:
-    """Years in which money can be paid: the plan years shifted by the payment lag."""
-    return [y + assume.payment_lag_years for y in plan_years(params)]
 
 
 def instrument_clause(params: Parameters, instrument: str) -> str:

@@ -14,8 +14,8 @@ import numpy as np
 
 from sbqw_model import prefectures, rules
 from sbqw_model.assumptions import Assumptions
-from sbqw_model.costing import payment_years, plan_years
 from sbqw_model.parameters import Parameters
+from sbqw_model.periods import payment_years, plan_years
 from sbqw_model.rules import CATEGORIES, INSTRUMENTS
 from sbqw_model.scenario import Scenario
 from sbqw_model.worlds import BLOCK, World, draw_block

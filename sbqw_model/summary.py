@@ -10,13 +10,15 @@ import io
 import json
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from sbqw_model import prefectures, rules, textable, units
 from sbqw_model.engine import TARGETS, Results, target_levels
+
+if TYPE_CHECKING:  # pandas is imported where tables are made: report kernels never need it
+    import pandas as pd
 
 QUANTILES = {"p5": 5, "p50": 50, "p90": 90, "p95": 95}
 
@@ -99,6 +101,8 @@ def to_json(summary: dict[str, Any]) -> str:
 
 
 def target_table(summary: dict[str, Any], lang: str = "zh") -> pd.DataFrame:
+    import pandas as pd
+
     rows = []
     for t, s in summary["targets"].items():
         rows.append(
@@ -123,6 +127,8 @@ def target_table(summary: dict[str, Any], lang: str = "zh") -> pd.DataFrame:
 
 def budget_table(summary: dict[str, Any]) -> pd.DataFrame:
     """Tidy: one row per (dimension, key) with mean and percentiles, in yuan."""
+    import pandas as pd
+
     b = summary["budget"]
     rows = [{"dimension": "total", "key": "total", **b["total"]}]
     for dim in ("by_year", "by_instrument", "by_prefecture"):
@@ -131,6 +137,8 @@ def budget_table(summary: dict[str, Any]) -> pd.DataFrame:
 
 
 def appropriation_table(summary: dict[str, Any]) -> pd.DataFrame:
+    import pandas as pd
+
     b = summary["budget"]
     if "appropriation" not in b:
         return pd.DataFrame(columns=["payment_year", "appropriation_yuan", "p_over_appropriation"])
@@ -184,6 +192,8 @@ SHEET_NAMES_ZH = {
 
 def write_workbook(tables: dict[str, pd.DataFrame], path: Path, lang: str = "zh") -> None:
     """One sheet per table, Chinese headers and sheet names when ``lang`` is zh."""
+    import pandas as pd
+
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, frame in tables.items():
             shown = frame.rename(columns=ZH_HEADERS) if lang == "zh" else frame

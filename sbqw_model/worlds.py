@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sbqw_model.costing import plan_years
+from sbqw_model.periods import plan_years
 from sbqw_model.rules import CATEGORIES
 from sbqw_model.scenario import Scenario
 

@@ -109,17 +109,21 @@ def subset_font_bytes(weight: int, text: str) -> bytes:
     """The shipped font cut down to the characters of ``text`` (plus ASCII), as OTF bytes.
 
     Why: embedding both full weights costs ~4 MB of base64 per HTML page; a per-page subset is
-    ~0.1 MB and takes ~0.3 s per weight.
+    ~0.03 MB and takes ~0.05 s per weight.
     """
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    font = TTFont(str(font_path(weight)), recalcBBoxes=False, recalcTimestamp=False)
+    font = TTFont(str(font_path(weight)), recalcBBoxes=False, recalcTimestamp=False, lazy=True)
     opts = subset.Options()
     opts.name_IDs = ["*"]  # keep the OFL copyright and licence names
     opts.name_languages = ["*"]
     opts.notdef_outline = True
     opts.desubroutinize = True  # faster here and smaller for small subsets
+    # Horizontal hanzi and Latin need no OpenType layout: dropping GSUB/GPOS (and vertical
+    # metrics) halves the time, as those tables dominate decompiling.
+    opts.layout_features = []
+    opts.drop_tables += ["GSUB", "GPOS", "GDEF", "BASE", "VORG", "vhea", "vmtx"]
     subsetter = subset.Subsetter(opts)
     subsetter.populate(text="".join(chr(c) for c in range(0x20, 0x7F)) + text)
     subsetter.subset(font)

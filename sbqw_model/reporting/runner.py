@@ -7,6 +7,7 @@ notebook for debugging while leaving no HTML or PDF that looks valid, and write 
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import os
@@ -28,6 +29,7 @@ from sbqw_model.fileio import write_bytes_atomic, write_text_atomic
 NOTEBOOK_DIR_ENV = "SBQW_NOTEBOOK_DIR"
 KERNEL = "python3"
 START_ATTEMPTS = 3
+CELL_TIMEOUT = 900  # seconds one cell may run before the report counts as failed (a hang)
 
 
 def notebook_dir() -> Path:
@@ -75,6 +77,8 @@ class Outcome:
 
 def _is_startup_failure(exc: BaseException) -> bool:
     """Kernel start-up races (ports, connection files, slow first start), worth one more try."""
+    if type(exc).__name__ == "CellTimeoutError":  # a cell that hangs: do not run it again
+        return False
     text = f"{type(exc).__name__}: {exc}"
     return any(
         marker in text
@@ -99,29 +103,26 @@ def run_job(job: Job) -> Outcome:
     job.out_dir.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".sbqw-{job.name}-", dir=job.out_dir))
     executed = work / f"{job.name}.ipynb"
-    source = notebook_dir() / job.notebook
     try:
+        source = _with_reset_cell(notebook_dir() / job.notebook)
         for attempt in range(1, START_ATTEMPTS + 1):
-            # each run its own runtime dir: no two kernels share connection files
-            os.environ["JUPYTER_RUNTIME_DIR"] = str(work / f"runtime-{attempt}")
             try:
                 pm.execute_notebook(
-                    str(source),
+                    source,
                     str(executed),
                     parameters=job.parameters,
                     kernel_name=KERNEL,
                     progress_bar=False,
                     log_output=False,
                     request_save_on_cell_execute=False,
-                    cwd=str(Path.cwd()),
-                    # every output is in once the last cell is idle: kill the kernel rather
-                    # than wait for a graceful exit (~0.7 s a report with pandas/matplotlib)
-                    shutdown_kernel="immediate",
+                    execution_timeout=CELL_TIMEOUT,
+                    km=WarmKernel.get(),
                 )
                 break
             except PapermillExecutionError as exc:
                 return _failed(job, start, executed, exc)
             except Exception as exc:  # kernel start-up and transport failures
+                WarmKernel.discard()
                 if attempt < START_ATTEMPTS and _is_startup_failure(exc):
                     time.sleep(0.5 + random.random())
                     continue
@@ -129,6 +130,81 @@ def run_job(job: Job) -> Outcome:
         return _render(job, start, executed)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+RESET_TAG = "sbqw-reset"
+
+
+def _with_reset_cell(path: Path) -> Any:
+    """The notebook with a first, hidden cell that clears the reused kernel's namespace."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    cell = nbformat.v4.new_code_cell("%reset -f")
+    cell.metadata["tags"] = ["remove_cell", RESET_TAG]
+    nb.cells.insert(0, cell)
+    return nb
+
+
+def _without_reset_cell(path: Path) -> None:
+    """Drop the reset cell again, so the kept notebook is the shipped one, executed."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    nb.cells = [c for c in nb.cells if RESET_TAG not in c.metadata.get("tags", [])]
+    nbformat.write(nb, path)
+
+
+class WarmKernel:
+    """One kernel per process, reused from report to report.
+
+    A report's kernel spends more time starting and importing numpy, matplotlib and the
+    package than computing; reusing it (its namespace reset by the notebook's first cell) makes
+    every report after the first about a second cheaper. A kernel that died, or a failure of
+    the kernel itself, is discarded and the next report starts a fresh one.
+    """
+
+    km: Any = None
+    cwd: str | None = None
+
+    @classmethod
+    def get(cls) -> Any:
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        cwd = str(Path.cwd())
+        if cls.km is not None and (cls.cwd != cwd or not run_sync(cls.km.is_alive)()):
+            cls.discard()
+        if cls.km is None:
+            km = AsyncKernelManager(kernel_name=KERNEL)
+            run_sync(km.start_kernel)(cwd=cwd)
+            cls.km, cls.cwd = km, cwd
+            if not cls._finalizer_registered:
+                import atexit
+                from multiprocessing import util
+
+                atexit.register(cls.discard)  # this process
+                util.Finalize(cls, cls.discard, exitpriority=10)  # pool workers skip atexit
+                cls._finalizer_registered = True
+        return cls.km
+
+    _finalizer_registered = False
+
+    @classmethod
+    def discard(cls) -> None:
+        """Shut the kernel down now (no graceful wait: every output is already in)."""
+        km, cls.km = cls.km, None
+        if km is None:
+            return
+        from jupyter_core.utils import run_sync
+
+        with contextlib.suppress(Exception):  # already gone
+            run_sync(km.shutdown_kernel)(now=True)
+
+    @classmethod
+    def forget(cls) -> None:
+        """In a forked worker: the parent's kernel is not ours to use or to shut down."""
+        cls.km, cls.cwd, cls._finalizer_registered = None, None, False
 
 
 def _stale(job: Job) -> list[Path]:
@@ -141,6 +217,7 @@ def _failed(job: Job, start: float, executed: Path, exc: BaseException) -> Outco
         path.unlink(missing_ok=True)
     files = []
     if executed.exists():
+        _without_reset_cell(executed)
         kept = job.out_dir / f"{job.name}.failed.ipynb"
         os.replace(executed, kept)
         files.append(kept)
@@ -168,6 +245,7 @@ def _render(job: Job, start: float, executed: Path) -> Outcome:
 
     from sbqw_model.reporting.html import notebook_to_html
 
+    _without_reset_cell(executed)
     nb = nbformat.read(executed, as_version=4)
     payload = _payload(nb)
     page = notebook_to_html(nb, job.title, lang=job.lang)
@@ -217,6 +295,23 @@ def _write_xlsx(payload: dict[str, Any], target: Path, lang: str) -> None:
         write_workbook(tables, tmp, lang)
 
 
+def _start_worker() -> None:
+    """Pool initializer: a fresh kernel starts booting while this worker imports the rest."""
+    WarmKernel.forget()
+    WarmKernel.get()
+    import nbconvert  # noqa: F401
+    import papermill  # noqa: F401
+
+    from sbqw_model.reporting import html  # noqa: F401
+
+
+def _context():
+    """fork where the platform has it (workers start warm), spawn elsewhere."""
+    import multiprocessing
+
+    return get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+
+
 def run_jobs(
     jobs: Sequence[Job], workers: int = 1, on_done: Callable[[Outcome], None] | None = None
 ) -> list[Outcome]:
@@ -228,7 +323,9 @@ def run_jobs(
             if on_done:
                 on_done(outcomes[i])
     else:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=_context(), initializer=_start_worker
+        ) as pool:
             futures = {pool.submit(run_job, job): i for i, job in enumerate(jobs)}
             try:
                 for future in as_completed(futures):
