@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sbqw_model import __version__
+from sbqw_model.cliutil import add_assume, emit, whole
 from sbqw_model.errors import InputError
 
 EXIT_USER_ERROR = 2
@@ -36,21 +37,11 @@ def _add_cost(sub: argparse._SubParsersAction) -> None:
         help="CSV/XLSX: unit_id, prefecture, year, annual_sales_yuan, online_retail_yuan,"
         " above_scale, cross_border",
     )
-    _add_assume(p)
+    add_assume(p)
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p.add_argument("--out", type=Path, help="write to this file instead of standard output")
     p.add_argument("--parameters", type=Path, help="an alternative parameter file")
     p.set_defaults(handler=_run_cost)
-
-
-def _add_assume(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--assume",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="set an assumption, e.g. payout_share=0.5 (see `sbqw assumptions`)",
-    )
 
 
 def _run_cost(args: argparse.Namespace) -> int:
@@ -94,7 +85,7 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("scenario", type=Path, help="scenario YAML file (see scenarios/)")
     p.add_argument("--draws", type=_positive_int, default=10_000, help="worlds to simulate")
     p.add_argument("--seed", type=_nonnegative_int, default=0)
-    _add_assume(p)
+    add_assume(p)
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.add_argument("--out", type=Path, help="folder for CSV tables, summary.json and summary.xlsx")
     p.add_argument(
@@ -107,21 +98,8 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_run_simulate)
 
 
-def _positive_int(text: str) -> int:
-    value = _nonnegative_int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, got {text!r}")
-    return value
-
-
-def _nonnegative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 0, got {text!r}")
-    return value
+_positive_int = whole(1)
+_nonnegative_int = whole(0)
 
 
 def load_scenario_with(path: Path, assume: list[str]):
@@ -220,7 +198,7 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="also a sensitivity, scenario-discovery and policy-frontier report per scenario",
     )
-    _add_assume(p)
+    add_assume(p)
     p.set_defaults(handler=_run_report)
 
 
@@ -263,17 +241,6 @@ def _run_assumptions(args: argparse.Namespace) -> int:
         print(f"    {spec.doc_zh}")
         print(f"    {spec.doc_en}")
     return 0
-
-
-def emit(text: str, out: Path | None) -> None:
-    """Print, or write atomically to ``out``."""
-    if out is None:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    else:
-        from sbqw_model.fileio import write_text_atomic
-
-        write_text_atomic(out, text if text.endswith("\n") else text + "\n")
-        print(f"wrote {out}", file=sys.stderr)
 
 
 SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [

@@ -22,7 +22,7 @@ from sbqw_model.distributions import Distribution, parse_distribution
 from sbqw_model.errors import InputError, did_you_mean
 from sbqw_model.parameters import Parameters, default_parameters
 from sbqw_model.rules import CATEGORIES
-from sbqw_model.yamlio import safe_load
+from sbqw_model.yamlio import read_mapping
 
 #: Every uncertainty: dotted path → (domain, what it is). Each is drawn once per simulated world.
 UNCERTAINTIES: dict[str, tuple[str, str]] = {
@@ -136,19 +136,7 @@ def _read_raw(path: Path, chain: tuple[Path, ...] = ()) -> tuple[dict[str, Any],
     name = str(path)
     if path.resolve() in chain:
         raise InputError([f"{name}: extends: circular chain of scenario files"])
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError([f"{name}: cannot read the scenario file ({exc.strerror})"]) from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InputError([f"{name}: the file is not UTF-8 text"]) from None
-    raw = safe_load(text, name)
-    if raw is None:
-        raise InputError([f"{name}: the file is empty (expected a scenario mapping)"])
-    if not isinstance(raw, dict):
-        raise InputError([f"{name}: expected a mapping of scenario keys, got {type(raw).__name__}"])
+    raw, data = read_mapping(path, "scenario")
     base_name = raw.get("extends")
     if base_name is None:
         return raw, data

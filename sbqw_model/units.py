@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 WAN = 10_000.0  # 1 万元 in yuan (a unit of account, not a rule amount)
-YI = 100_000_000.0  # 1 亿元 in yuan
+YI = WAN * WAN  # 1 亿元 in yuan (10 000 万)
 
 
 def wan(yuan: float, digits: int = 2) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sbqw_model.cliutil import add_assume, emit, whole
 from sbqw_model.errors import InputError
 
 if TYPE_CHECKING:  # annotations only: the real imports wait for the handlers
@@ -21,19 +22,6 @@ if TYPE_CHECKING:  # annotations only: the real imports wait for the handlers
     from sbqw_model.scenario import Scenario
 
 EXIT_NOT_REACHED = 1  # sbqw frontier: no setting reaches the requested probability
-
-
-def _whole(minimum: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"expected a whole number ≥ {minimum}, got {text!r}")
-        return value
-
-    return parse
 
 
 def _probability(text: str) -> float:
@@ -46,16 +34,6 @@ def _probability(text: str) -> float:
     return value
 
 
-def _emit(text: str, out: Path | None = None) -> None:
-    if out is None:
-        sys.stdout.write(text)
-        return
-    from sbqw_model.fileio import write_text_atomic
-
-    write_text_atomic(out, text)
-    print(f"wrote {out}", file=sys.stderr)
-
-
 def _warn(lines: list[str] | tuple[str, ...]) -> None:
     for line in lines:
         print(f"sbqw: warning: {line}", file=sys.stderr)
@@ -64,7 +42,7 @@ def _warn(lines: list[str] | tuple[str, ...]) -> None:
 def _add_dask(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--workers",
-        type=_whole(1),
+        type=whole(1),
         help="worker processes of the embedded Dask cluster (default: CPU count; 1 = this process)",
     )
     p.add_argument(
@@ -85,16 +63,6 @@ def _scenario(path: Path, assume: list[str], observed: Path | None) -> Scenario:
         conditioned.path = scenario.path
         return conditioned
     return scenario
-
-
-def _add_assume(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--assume",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="set an assumption, e.g. payout_share=0.5 (see `sbqw assumptions`)",
-    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -167,7 +135,7 @@ def add_sensitivity(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--method", choices=("sobol", "morris"), default="sobol")
     p.add_argument(
         "--n",
-        type=_whole(1),
+        type=whole(1),
         help="base sample size N (Sobol', a power of 2; default 512) or Morris"
         " trajectories (default 20)",
     )
@@ -191,9 +159,9 @@ def add_sensitivity(sub: argparse._SubParsersAction) -> None:
         help="also vary payout_share (50–100 %%) and the traffic subsidy's rate and cap"
         " (50–100 %% of the plan's)",
     )
-    p.add_argument("--draws", type=_whole(1), default=500, help="worlds per point (default 500)")
-    p.add_argument("--seed", type=_whole(0), default=0)
-    _add_assume(p)
+    p.add_argument("--draws", type=whole(1), default=500, help="worlds per point (default 500)")
+    p.add_argument("--seed", type=whole(0), default=0)
+    add_assume(p)
     p.add_argument(
         "--observed",
         type=Path,
@@ -230,7 +198,7 @@ def run_sensitivity_command(args: argparse.Namespace) -> int:
     _warn(result.warnings)
     if args.out is not None:
         _write_sensitivity(result, args.out)
-    _emit(text.to_json(result.to_dict()) if args.format == "json" else text.sensitivity(result))
+    emit(text.to_json(result.to_dict()) if args.format == "json" else text.sensitivity(result))
     return 0
 
 
@@ -279,18 +247,18 @@ def add_discover(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--draws",
-        type=_whole(1),
+        type=whole(1),
         default=5000,
         help="worlds to simulate (scenario source; default 5000)",
     )
-    p.add_argument("--seed", type=_whole(0), default=0)
+    p.add_argument("--seed", type=whole(0), default=0)
     p.add_argument(
         "--depth",
-        type=_whole(1),
+        type=whole(1),
         default=2,
         help="conditions per box at most (tree depth; default 2)",
     )
-    _add_assume(p)
+    add_assume(p)
     p.add_argument("--observed", type=Path, metavar="FILE", help="observed figures (scenario)")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="sentence language (JSON)")
@@ -331,9 +299,9 @@ def run_discover_command(args: argparse.Namespace) -> int:
         found = [dv.discover(x, missed, o, "point", None, args.depth) for o in args.target]
         label, seed = str(source), None
     if args.format == "json":
-        _emit(text.to_json([d.to_dict(args.lang) for d in found]))
+        emit(text.to_json([d.to_dict(args.lang) for d in found]))
     else:
-        _emit(text.discovery(found, label, seed))
+        emit(text.discovery(found, label, seed))
     return 0
 
 
@@ -371,7 +339,7 @@ def run_frontier_command(args: argparse.Namespace) -> int:
     table = load_results(args.results)
     found = frontiers(table, args.target_p, args.cost, expand_alias(args.probability))
     if args.format == "json":
-        _emit(
+        emit(
             text.to_json(
                 {
                     "source": str(args.results),
@@ -383,7 +351,7 @@ def run_frontier_command(args: argparse.Namespace) -> int:
             )
         )
     else:
-        _emit(text.frontier(found, str(args.results)))
+        emit(text.frontier(found, str(args.results)))
     return 0 if all(f.cheapest is not None for f in found) else EXIT_NOT_REACHED
 
 
@@ -407,8 +375,8 @@ def add_backtest(sub: argparse._SubParsersAction) -> None:
         metavar="FILE",
         help="CSV/XLSX with columns year, indicator, value, source",
     )
-    p.add_argument("--draws", type=_whole(1), default=10_000)
-    p.add_argument("--seed", type=_whole(0), default=0)
+    p.add_argument("--draws", type=whole(1), default=10_000)
+    p.add_argument("--seed", type=whole(0), default=0)
     p.add_argument(
         "--mode",
         choices=("sequential", "prior"),
@@ -416,7 +384,7 @@ def add_backtest(sub: argparse._SubParsersAction) -> None:
         help="sequential: each year forecast from earlier years' figures (default);"
         " prior: from no figures at all",
     )
-    _add_assume(p)
+    add_assume(p)
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p.add_argument("--out", type=Path, help="write to this file instead of standard output")
     p.set_defaults(handler=run_backtest_command)
@@ -456,7 +424,7 @@ def run_backtest_command(args: argparse.Namespace) -> int:
         out = csv_text(pd.DataFrame([c.to_dict() for c in result.checks]))
     else:
         out = text.backtest(result)
-    _emit(out, args.out)
+    emit(out, args.out)
     return 0
 
 

@@ -37,7 +37,7 @@ from sbqw_model.research import problem as pb
 from sbqw_model.research.evaluate import STANDARD_OUTPUTS, expand_alias, output_problem
 from sbqw_model.scenario import Scenario, load_scenario
 from sbqw_model.worlds import BLOCK
-from sbqw_model.yamlio import safe_load
+from sbqw_model.yamlio import read_mapping
 
 KEYS = (
     "name",
@@ -53,7 +53,7 @@ KEYS = (
 )
 MODES = ("grid", "latin", "sobol")
 FACTOR_KEYS = ("values", "low", "high")
-MAX_POINTS = 1_000_000  # a typo guard (a week of CPU at 500 draws), not a rule amount
+MAX_POINTS = 10**6  # a typo guard (a week of CPU at 500 draws), not a rule amount
 SHOWN_BAD_POINTS = 5
 
 
@@ -141,24 +141,6 @@ def point_values(mode: str, problem: pb.Problem, n: int, seed: int) -> list[tupl
 
 def _whole(value: Any, minimum: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
-
-
-def _read(path: Path) -> tuple[dict[str, Any], bytes]:
-    name = str(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError([f"{name}: cannot read the sweep file ({exc.strerror})"]) from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InputError([f"{name}: the file is not UTF-8 text"]) from None
-    raw = safe_load(text, name)
-    if raw is None:
-        raise InputError([f"{name}: the file is empty (expected a sweep mapping)"])
-    if not isinstance(raw, dict):
-        raise InputError([f"{name}: expected a mapping of sweep keys, got {type(raw).__name__}"])
-    return raw, data
 
 
 def _load_base(
@@ -279,7 +261,7 @@ def load_sweep(path: str | Path) -> Sweep:
     """Read and validate a sweep file; InputError lists every problem (file and key path)."""
     path = Path(path)
     src = str(path)
-    raw, data = _read(path)
+    raw, data = read_mapping(path, "sweep")
     problems: list[str] = []
     for key in raw:
         if key not in KEYS:

@@ -1,0 +1,45 @@
+"""Pieces every ``sbqw`` subcommand shares: option types, ``--assume``, and output."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+
+def whole(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number ≥ ``minimum``, with a one-line error otherwise."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected a whole number ≥ {minimum}, got {text!r}")
+        return value
+
+    return parse
+
+
+def add_assume(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--assume",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="set an assumption, e.g. payout_share=0.5 (see `sbqw assumptions`)",
+    )
+
+
+def emit(text: str, out: Path | None = None) -> None:
+    """Print, or write atomically to ``out`` (and say so on stderr)."""
+    text = text if text.endswith("\n") else text + "\n"
+    if out is None:
+        sys.stdout.write(text)
+        return
+    from sbqw_model.fileio import write_text_atomic
+
+    write_text_atomic(out, text)
+    print(f"wrote {out}", file=sys.stderr)
