@@ -50,7 +50,7 @@ def fan_chart(results: Results, lang: str = "zh") -> Figure:
     target = results.scenario.params.value("targets.online_retail") / units.YI
     ax.axhline(target, color=COLORS[5], ls="--", lw=1.5)
     ax.annotate(
-        f"{t('target_line', lang)} {target:,.0f} 亿元",
+        f"{t('target_line', lang)} {target:,.0f} {t('yi_yuan_short', lang)}",
         (years[0], target),
         xytext=(0, 4),
         textcoords="offset points",
@@ -61,7 +61,7 @@ def fan_chart(results: Results, lang: str = "zh") -> Figure:
     ax.set_xticks(years, [str(y) for y in years])
     ax.set_ylabel(t("yi_yuan", lang))
     ax.set_title(t("fan_title", lang))
-    ax.legend(loc="upper left", frameon=False)
+    ax.legend(loc="lower right", frameon=False)
     ax.grid(axis="y", alpha=0.3)
     return fig
 

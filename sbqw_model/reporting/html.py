@@ -60,6 +60,18 @@ table.dataframe td, table.dataframe tbody th { white-space: nowrap; }
 thead { display: table-header-group; }
 tr { break-inside: avoid; page-break-inside: avoid; }
 .jp-RenderedText pre { white-space: pre-wrap; }
+table.sbqw td { white-space: nowrap; }
+table.sbqw th { white-space: normal; }
+table.sbqw td:first-child, table.sbqw th:first-child { text-align: left !important; white-space: normal; }
+table.sbqw-text { width: 86%; table-layout: fixed; }
+table.sbqw-text td, table.sbqw-text th {
+  white-space: normal !important; text-align: left !important; overflow-wrap: break-word;
+}
+table.sbqw-text th:nth-child(1) { width: 11%; }
+table.sbqw-text th:nth-child(2) { width: 27%; }
+table.sbqw-text th:nth-child(3) { width: 15%; }
+table.sbqw-text th:nth-child(4) { width: 38%; }
+table.sbqw-text th:nth-child(5) { width: 9%; }
 """
 """A4 pages, readable tables, no prompts. Browsers ignore the @page margin box (page numbers);
 weasyprint honours all of it. On screen it gives a centred 180 mm column."""

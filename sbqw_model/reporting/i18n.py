@@ -8,6 +8,8 @@ from sbqw_model.summary import TARGET_LABELS
 LANGS = ("zh", "en")
 
 TEXT: dict[str, tuple[str, str]] = {
+    "colon": (":", ": "),
+    "comma": (",", ", "),
     "report_title": ("“十百千万”工程情景报告", "SBQW plan scenario report"),
     "compare_title": ("“十百千万”工程情景比较", "SBQW plan scenario comparison"),
     "summary": ("一页摘要", "Summary"),
@@ -48,6 +50,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "assumptions_title": ("假设与参数", "Assumptions and parameters"),
     "provenance": ("来源信息", "Provenance"),
     "yi_yuan": ("亿元", "100 million yuan (亿元)"),
+    "yi_yuan_short": ("亿元", "亿 yuan"),
     "wan_yuan": ("万元", "10 000 yuan (万元)"),
     "count": ("个", "count"),
     "probability": ("概率", "probability"),

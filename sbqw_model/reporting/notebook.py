@@ -278,7 +278,7 @@ class ScenarioReport:
         s, lang = self.scenario, self.lang
         other = s.title_en if lang == "zh" else s.title_zh
         return _HTML(
-            f"<h1>{_e(t('report_title', lang))}:{_e(s.title(lang))}</h1>"
+            f"<h1>{_e(t('report_title', lang))}{_e(t('colon', lang))}{_e(s.title(lang))}</h1>"
             f"<p><em>{_e(other)}</em> · {_e(t('draws', lang))} {self.results.draws:,}"
             f" · {_e(t('seed', lang))} {self.results.seed}</p>"
             f"<p>{_e(s.describe(lang))}</p>"
@@ -323,9 +323,9 @@ class ScenarioReport:
         lang, b = self.lang, self.summary["budget"]
         total = b["total"]
         head = (
-            f"<h2>{_e(t('budget', lang))}</h2><p><strong>{_e(t('budget_total', lang))}:"
-            f"{_e(t('median', lang))} {_e(units.yi(total['p50']))},"
-            f"{_e(t('p90', lang))} {_e(units.yi(total['p90']))}</strong></p>"
+            f"<h2>{_e(t('budget', lang))}</h2><p><strong>{_e(t('budget_total', lang))}"
+            f"{_e(t('colon', lang))}{_e(t('median', lang))} {_e(units.yi(total['p50']))}"
+            f"{_e(t('comma', lang))}{_e(t('p90', lang))} {_e(units.yi(total['p90']))}</strong></p>"
         )
         header = [
             t("payment_year", lang),
@@ -394,7 +394,10 @@ class ScenarioReport:
         base = _baseline_for(self.source)
         rows = assumption_rows(self.scenario, base, lang)
         header = [t(k, lang) for k in ("kind", "name", "value", "source", "differs")]
-        return _HTML(f"<h2>{_e(t('assumptions_title', lang))}</h2>" + _table(header, rows))
+        return _HTML(
+            f"<h2>{_e(t('assumptions_title', lang))}</h2>"
+            + _table(header, rows, cls="sbqw sbqw-text")
+        )
 
     def provenance(self) -> _HTML:
         lang = self.lang
@@ -724,7 +727,10 @@ class BudgetExplorer:
         from IPython.display import display
 
         display(
-            _HTML(f"<h1>{_e(t('explore_title', self.lang))}:{_e(self.base.title(self.lang))}</h1>")
+            _HTML(
+                f"<h1>{_e(t('explore_title', self.lang))}{_e(t('colon', self.lang))}"
+                f"{_e(self.base.title(self.lang))}</h1>"
+            )
         )
         for block in self.view():
             display(block)
