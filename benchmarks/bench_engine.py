@@ -191,18 +191,19 @@ def prepare(scenario: Scenario, block: int) -> BlockParameters:
             for k, c in enumerate(CATEGORIES)
         ],
         axis=1,
-    ).sum(axis=2)
+    )  # (N, C, P, Y)
     rev_rngs = [stream(SEED, block, f"revocations:{c}") for c in CATEGORIES]
-    stock = np.zeros((N, len(CATEGORIES)), dtype=np.int64)
+    stock = np.zeros((N, len(CATEGORIES), len(shares)), dtype=np.int64)
     stocks = []
     for i in range(Y):
         revoked = 0
         if i > 0:
             stocks.append(stock)
             revoked = np.stack(
-                [r.binomial(stock[:, k], p_rev[:, k]) for k, r in enumerate(rev_rngs)], axis=1
+                [r.binomial(stock[:, k], p_rev[:, k, None]) for k, r in enumerate(rev_rngs)],
+                axis=1,
             )
-        stock = stock - revoked + new[:, :, i]
+        stock = stock - revoked + new[..., i]
     count = stream(SEED, block, "firm_count").poisson(u["firms.count"])
     return BlockParameters(lam, stocks, p_rev, u["firms.count"], int(count.sum()))
 
@@ -224,7 +225,7 @@ def replay(scenario: Scenario, block: int, prep: BlockParameters, keep: bool = F
     )
     revs = [stream(SEED, block, f"revocations:{c}") for c in CATEGORIES]
     out["revocations"] = [
-        np.stack([r.binomial(s[:, k], prep.p_rev[:, k]) for k, r in enumerate(revs)], axis=1)
+        np.stack([r.binomial(s[:, k], prep.p_rev[:, k, None]) for k, r in enumerate(revs)], axis=1)
         for s in prep.stocks
     ]
     out["count"] = stream(SEED, block, "firm_count").poisson(prep.count_mean)
@@ -243,7 +244,7 @@ def check_replay(scenario: Scenario) -> None:
     same = (
         np.array_equal(got["approvals"], world.approvals)
         and all(
-            np.array_equal(r, world.revocations[:, :, i + 1])
+            np.array_equal(r, world.revocations[..., i + 1])
             for i, r in enumerate(got["revocations"])
         )
         and np.array_equal(got["count"], np.bincount(world.firm_draw, minlength=BLOCK))

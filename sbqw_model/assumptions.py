@@ -90,6 +90,14 @@ SPECS: dict[str, AssumptionSpec] = {
             doc_en="Whether revoked units still count toward the 2025 targets.",
         ),
         AssumptionSpec(
+            "revoked_repay",
+            (False, True),
+            digest="open point 4",
+            doc_zh="被取消资格的单位是否退回一次性奖励(在取消当年收回)",
+            doc_en="Whether a revoked unit repays its one-time award (recovered in the year of"
+            " revocation).",
+        ),
+        AssumptionSpec(
             "payment_lag_years",
             (0, 1, 2),
             digest="open point 5",
@@ -112,6 +120,7 @@ class Assumptions:
     sales_award_recipients: str = "all_units"
     traffic_base: str = "all"
     revoked_count_toward_targets: bool = False
+    revoked_repay: bool = False
     payment_lag_years: int = 0
 
     def as_dict(self) -> dict[str, Any]:

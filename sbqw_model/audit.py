@@ -16,7 +16,7 @@ from sbqw_model import prefectures, rules
 from sbqw_model.costing import Totals, fen, payment_years, plan_years, totals_dict
 from sbqw_model.engine import outlay, world_at
 from sbqw_model.fileio import atomic_dir
-from sbqw_model.ledger import RECOGNITION_COLUMNS, SALES_COLUMNS
+from sbqw_model.ledger import RECOGNITION_COLUMNS, REVOKED_COLUMN, SALES_COLUMNS
 from sbqw_model.scenario import Scenario
 from sbqw_model.worlds import World
 
@@ -27,11 +27,19 @@ def world_ledger(world: World, scenario: Scenario) -> tuple[pd.DataFrame, pd.Dat
     years = plan_years(scenario.params)
     rec_rows = []
     approvals = world.approvals[0]  # (C, P, Y)
+    revocations = world.revocations[0]  # (C, P, Y)
     for c, cat in enumerate(rules.CATEGORIES):
         for p, (zh, en) in enumerate(prefectures.PREFECTURES):
+            units: list[list] = []
             for y, year in enumerate(years):
+                # a review revokes units recognized in earlier years; which ones does not
+                # change any total, so the longest-standing go first
+                standing = [u for u in units if u[4] is None]
+                for u in standing[: int(revocations[c, p, y])]:
+                    u[4] = year
                 for i in range(int(approvals[c, p, y])):
-                    rec_rows.append((f"{cat}-{en}-{year}-{i + 1:03d}", cat, zh, year))
+                    units.append([f"{cat}-{en}-{year}-{i + 1:03d}", cat, zh, year, None])
+            rec_rows.extend(tuple(u) for u in units)
     sales_rows = []
     for j in range(world.firm_draw.size):
         zh = prefectures.NAMES_ZH[int(world.firm_prefecture[j])]
@@ -48,7 +56,9 @@ def world_ledger(world: World, scenario: Scenario) -> tuple[pd.DataFrame, pd.Dat
                 )
             )
     return (
-        pd.DataFrame(rec_rows, columns=list(RECOGNITION_COLUMNS)),
+        pd.DataFrame(rec_rows, columns=[*RECOGNITION_COLUMNS, REVOKED_COLUMN]).astype(
+            {REVOKED_COLUMN: "Int64"}
+        ),
         pd.DataFrame(sales_rows, columns=list(SALES_COLUMNS)),
     )
 

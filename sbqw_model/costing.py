@@ -15,7 +15,7 @@ import pandas as pd
 
 from sbqw_model import prefectures, rules, units
 from sbqw_model.assumptions import Assumptions
-from sbqw_model.ledger import Ledger
+from sbqw_model.ledger import REVOKED_COLUMN, Ledger
 from sbqw_model.parameters import Parameters
 from sbqw_model.periods import payment_years, plan_years
 
@@ -144,28 +144,55 @@ def _award_lines(rec: pd.DataFrame, params: Parameters, assume: Assumptions) -> 
     index = first["category"].map(rules.CATEGORIES.index).to_numpy()
     amounts = rules.one_time_award(index, params, assume)
     ceilings = rules.award_ceilings(params)
+    revoked = _revocation_years(rec) if assume.revoked_repay else {}
     records = []
     for row, amount, k in zip(first.itertuples(index=False), amounts, index, strict=True):
         if amount <= 0:
             continue
         instrument = f"award.{row.category}"
-        records.append(
-            {
-                "unit_id": row.unit_id,
-                "category": row.category,
-                "prefecture": row.prefecture,
-                "achievement_year": row.year,
-                "payment_year": row.year + assume.payment_lag_years,
-                "instrument": instrument,
-                "amount_yuan": float(amount),
-                "clause": instrument_clause(params, instrument),
-                "basis": (
-                    f"{rules.INSTRUMENT_LABELS[instrument][0]}上限 {units.wan(ceilings[k])}"
-                    f"{_share_text(assume)} = {units.wan(amount)}"
-                ),
-            }
-        )
+        line = {
+            "unit_id": row.unit_id,
+            "category": row.category,
+            "prefecture": row.prefecture,
+            "achievement_year": row.year,
+            "payment_year": row.year + assume.payment_lag_years,
+            "instrument": instrument,
+            "amount_yuan": float(amount),
+            "clause": instrument_clause(params, instrument),
+            "basis": (
+                f"{rules.INSTRUMENT_LABELS[instrument][0]}上限 {units.wan(ceilings[k])}"
+                f"{_share_text(assume)} = {units.wan(amount)}"
+            ),
+        }
+        records.append(line)
+        year = revoked.get((row.unit_id, row.category))
+        if year is not None and year > row.year:
+            # assumption revoked_repay (DIGEST open point 4): the award comes back the year
+            # the yearly review revokes the unit (§三(三) 动态管理)
+            records.append(
+                {
+                    **line,
+                    "achievement_year": year,
+                    "payment_year": year + assume.payment_lag_years,
+                    "amount_yuan": -float(amount),
+                    "clause": f"{line['clause']}; {REVOCATION_CLAUSE}",
+                    "basis": f"{year}年取消资格,收回一次性奖励 {units.wan(-amount)}",
+                }
+            )
     return _frame(records)
+
+
+#: Where the plan provides for revocation (dynamic management of recognized units).
+REVOCATION_CLAUSE = "§三(三)"
+
+
+def _revocation_years(rec: pd.DataFrame) -> dict[tuple[str, str], int]:
+    """The earliest revocation year given for each (unit, category), if the file has any."""
+    if REVOKED_COLUMN not in rec.columns:
+        return {}
+    given = rec.dropna(subset=[REVOKED_COLUMN])
+    years = given.groupby(["unit_id", "category"])[REVOKED_COLUMN].min()
+    return {key: int(v) for key, v in years.items()}
 
 
 def sales_recipient_mask(

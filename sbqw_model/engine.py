@@ -65,6 +65,8 @@ def outlay(world: World, params: Parameters, assume: Assumptions) -> Outlay:
     # one-time awards (§四(二)2): every approval is a new unit, paid once
     award = rules.one_time_award(np.arange(C), params, assume)  # (C,)
     award_cpy = world.approvals * award[None, :, None, None]  # (n, C, P, Y)
+    if assume.revoked_repay:  # a revoked unit repays its award in the year of its revocation
+        award_cpy = award_cpy - world.revocations * award[None, :, None, None]
 
     # sales milestones (§四(二)3): firms are enterprises, all eligible; only firms that reach a
     # tier in some year can be paid, so the rule runs on those alone
@@ -109,7 +111,7 @@ def target_values(world: World, params: Parameters, assume: Assumptions) -> dict
     """The seven target indicators in the target year, per world."""
     recognized = world.approvals.sum(axis=(2, 3))  # (n, C)
     if not assume.revoked_count_toward_targets:
-        recognized = recognized - world.revocations.sum(axis=2)
+        recognized = recognized - world.revocations.sum(axis=(2, 3))
     counts = {c: recognized[:, i].astype(float) for i, c in enumerate(CATEGORIES)}
     return {
         "parks": counts["park"],
@@ -249,7 +251,7 @@ def recognized_stock(world: World, assume: Assumptions) -> np.ndarray:
     """Recognized units at each year end (n, C, Y), counted as the targets count them."""
     stock = np.cumsum(world.approvals.sum(axis=2), axis=2)
     if not assume.revoked_count_toward_targets:
-        stock = stock - np.cumsum(world.revocations, axis=2)
+        stock = stock - np.cumsum(world.revocations.sum(axis=2), axis=2)
     return stock
 
 

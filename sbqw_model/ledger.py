@@ -19,6 +19,8 @@ from sbqw_model.parameters import Parameters
 from sbqw_model.rules import CATEGORIES
 
 RECOGNITION_COLUMNS = ("unit_id", "category", "prefecture", "year")
+#: Optional: the year a unit lost its recognition at the yearly review (§三(三)); blank if never.
+REVOKED_COLUMN = "revoked_year"
 SALES_COLUMNS = (
     "unit_id",
     "prefecture",
@@ -51,6 +53,7 @@ def _empty_recognitions() -> pd.DataFrame:
             "category": pd.Series(dtype=object),
             "prefecture": pd.Series(dtype=object),
             "year": pd.Series(dtype="int64"),
+            REVOKED_COLUMN: pd.Series(dtype="Int64"),
         }
     )
 
@@ -197,7 +200,9 @@ def parse_recognitions(frame: pd.DataFrame, name: str, params: Parameters) -> pd
     problems.raise_if_any()
     first, last = int(params.value("plan.first_year")), int(params.value("plan.target_year"))
     rows = []
-    for i, rec in enumerate(frame[list(RECOGNITION_COLUMNS)].itertuples(index=False), start=2):
+    revoked_column = REVOKED_COLUMN in frame.columns
+    columns = [*RECOGNITION_COLUMNS, *([REVOKED_COLUMN] if revoked_column else [])]
+    for i, rec in enumerate(frame[columns].itertuples(index=False), start=2):
         at = f"{name} row {i}, column"
         unit = _unit(rec.unit_id, f"{at} unit_id", problems)
         category = rec.category.strip().lower()
@@ -207,12 +212,21 @@ def parse_recognitions(frame: pd.DataFrame, name: str, params: Parameters) -> pd
             )
         pref = _prefecture(rec.prefecture, f"{at} prefecture", problems)
         year = _year(rec.year, f"{at} year", first, last, problems)
-        rows.append((unit, category, pref, year))
+        revoked = None
+        if revoked_column and str(rec.revoked_year).strip():
+            revoked = _year(rec.revoked_year, f"{at} {REVOKED_COLUMN}", first, last, problems)
+            if revoked is not None and year is not None and revoked <= year:
+                problems.add(
+                    f"{at} {REVOKED_COLUMN}: {revoked} is not after the recognition year {year}"
+                    " (reviews revoke units recognized in earlier years)"
+                )
+        rows.append((unit, category, pref, year, revoked))
     problems.raise_if_any()
     if not rows:
         return _empty_recognitions()
-    out = pd.DataFrame(rows, columns=list(RECOGNITION_COLUMNS))
+    out = pd.DataFrame(rows, columns=[*RECOGNITION_COLUMNS, REVOKED_COLUMN])
     out["year"] = out["year"].astype("int64")
+    out[REVOKED_COLUMN] = out[REVOKED_COLUMN].astype("Int64")
     return out
 
 

@@ -40,7 +40,7 @@ class World:
     online_retail_path: np.ndarray  # (n, Y+1) yuan, 2022…2025
     products_path: np.ndarray  # (n, Y+1) count
     approvals: np.ndarray  # (n, C, P, Y) int: units newly recognized
-    revocations: np.ndarray  # (n, C, Y) int: recognized units revoked at each year's review
+    revocations: np.ndarray  # (n, C, P, Y) int: recognized units revoked at each year's review
     firm_draw: np.ndarray  # (M,) int: the world each firm belongs to, ascending
     firm_retail: np.ndarray  # (M, Y) yuan, whole yuan
     firm_sales: np.ndarray  # (M, Y) yuan, whole yuan
@@ -126,7 +126,7 @@ def _split(total: int, shares: np.ndarray) -> np.ndarray:
 def draw_block(scenario: Scenario, seed: int, block: int, n: int = BLOCK) -> World:
     """Worlds ``block*BLOCK … block*BLOCK+n-1`` (the whole block is drawn, then cut to ``n``)."""
     years = plan_years(scenario.params)
-    Y, C = len(years), len(CATEGORIES)
+    Y, C, P = len(years), len(CATEGORIES), len(scenario.prefecture_shares)
     N = BLOCK
     u = uncertainty_draws(scenario, seed, block)
     shift = scenario.growth_response * (scenario.assumptions.payout_share - 1.0)
@@ -170,16 +170,16 @@ def draw_block(scenario: Scenario, seed: int, block: int, n: int = BLOCK) -> Wor
         )
         for year, value in scenario.observed(f"recognized.{cat}").items():
             approvals[:, c, :, years.index(year)] = _split(round(value), shares)
-    revocations = np.zeros((N, C, Y), dtype=np.int64)
+    # revocations are drawn per prefecture, so a repaid award is repaid where it was paid
+    revocations = np.zeros((N, C, P, Y), dtype=np.int64)
     rev_rngs = [rng(f"revocations:{cat}") for cat in CATEGORIES]
-    stock = np.zeros((N, C), dtype=np.int64)
-    new = approvals.sum(axis=2)
+    stock = np.zeros((N, C, P), dtype=np.int64)
     for i in range(Y):
         # units recognized in earlier years face this year's review (§三(三) 动态管理)
         if i > 0:
             for c, rev_rng in enumerate(rev_rngs):
-                revocations[:, c, i] = rev_rng.binomial(stock[:, c], p_rev[:, c])
-        stock = stock - revocations[:, :, i] + new[:, :, i]
+                revocations[:, c, :, i] = rev_rng.binomial(stock[:, c], p_rev[:, c, None])
+        stock = stock - revocations[..., i] + approvals[..., i]
 
     # firms: above-scale e-commerce enterprises, a Pareto-tailed population, stored flat
     count = rng("firm_count").poisson(u["firms.count"])

@@ -64,6 +64,7 @@ def test_json_has_the_documented_shape(example_json: dict) -> None:
         "sales_award_recipients": "all_units",
         "traffic_base": "all",
         "revoked_count_toward_targets": False,
+        "revoked_repay": False,
         "payment_lag_years": 0,
     }
     for line in example_json["lines"]:

@@ -62,7 +62,9 @@ tr { break-inside: avoid; page-break-inside: avoid; }
 .jp-RenderedText pre { white-space: pre-wrap; }
 table.sbqw td { white-space: nowrap; }
 table.sbqw th { white-space: normal; }
-table.sbqw td:first-child, table.sbqw th:first-child { text-align: left !important; white-space: normal; }
+table.sbqw td:first-child, table.sbqw th:first-child {
+  text-align: left !important; white-space: normal;
+}
 table.sbqw-text { width: 86%; table-layout: fixed; }
 table.sbqw-text td, table.sbqw-text th {
   white-space: normal !important; text-align: left !important; overflow-wrap: break-word;
