@@ -762,7 +762,9 @@ class BudgetExplorer:
             "revoked_count_toward_targets": w.Checkbox(
                 value=a.revoked_count_toward_targets, description="revoked_count_toward_targets"
             ),
+            "revoked_repay": w.Checkbox(value=a.revoked_repay, description="revoked_repay"),
         }
+        n_assumptions = len(controls)
         for path in EXPLORER_PARAMETERS:
             leaf = self.base.params.leaf(path)
             top = leaf.value * 2 if leaf.value else 1.0
@@ -794,7 +796,8 @@ class BudgetExplorer:
         for control in controls.values():
             control.observe(redraw, names="value")
         redraw()
-        box = w.HBox([w.VBox(list(controls.values())[:5]), w.VBox(list(controls.values())[5:])])
+        widgets = list(controls.values())
+        box = w.HBox([w.VBox(widgets[:n_assumptions]), w.VBox(widgets[n_assumptions:])])
         return w.VBox([box, out])
 
 
