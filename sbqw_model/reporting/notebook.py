@@ -65,13 +65,14 @@ class ReportParameterError(ValueError):
     """A notebook was given a parameter or scenario it does not know."""
 
 
-def check_parameters(notebook: str, namespace: Mapping[str, Any]) -> dict[str, Any]:
-    """The notebook's parameters from its namespace; unknown names are an error (not a warning).
+def declared_parameters(
+    notebook: str, namespace: Mapping[str, Any], known: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The values of the ``known`` parameters (defaults where absent); any other name is an error.
 
-    papermill injects ``-p`` values as plain assignments and only warns about names the
-    notebook does not declare; a typo (``draw=100``) would then silently run the default.
+    After the parameters cells, the kernel namespace holds only parameters, IPython's own
+    names and imported modules, so anything else was injected under a name we do not know.
     """
-    known = NOTEBOOK_PARAMETERS[notebook]
     unknown = [
         name
         for name, value in namespace.items()
@@ -86,7 +87,16 @@ def check_parameters(notebook: str, namespace: Mapping[str, Any]) -> dict[str, A
             f"{notebook}: unknown parameter(s) {', '.join(unknown)}{hints};"
             f" valid: {', '.join(known)}"
         )
-    values = {k: namespace.get(k, v) for k, v in known.items()}
+    return {k: namespace.get(k, v) for k, v in known.items()}
+
+
+def check_parameters(notebook: str, namespace: Mapping[str, Any]) -> dict[str, Any]:
+    """The notebook's parameters from its namespace; unknown names are an error (not a warning).
+
+    papermill injects ``-p`` values as plain assignments and only warns about names the
+    notebook does not declare; a typo (``draw=100``) would then silently run the default.
+    """
+    values = declared_parameters(notebook, namespace, NOTEBOOK_PARAMETERS[notebook])
     if values["lang"] not in LANGS:
         raise ReportParameterError(
             f"{notebook}: lang={values['lang']!r}; valid: {', '.join(LANGS)}"

@@ -9,7 +9,6 @@ indices worth ranking factors by.
 from __future__ import annotations
 
 import datetime as dt
-import types
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ import pandas as pd
 import yaml
 
 from sbqw_model import __version__, units
-from sbqw_model.errors import InputError, did_you_mean
+from sbqw_model.errors import InputError
 from sbqw_model.reporting.i18n import LANGS
 from sbqw_model.reporting.notebook import (
     _HTML,
@@ -26,6 +25,7 @@ from sbqw_model.reporting.notebook import (
     _Chart,
     _e,
     _table,
+    declared_parameters,
     load,
     resolve_scenario,
     setup,
@@ -75,21 +75,7 @@ def _text_list(value: Any, name: str) -> list[Any]:
 
 def check_parameters(namespace: Mapping[str, Any]) -> dict[str, Any]:
     """The parameters from the notebook's namespace; an unknown name is an error, not a warning."""
-    unknown = [
-        k
-        for k, v in namespace.items()
-        if not k.startswith("_")
-        and k not in _IPYTHON_NAMES
-        and k not in PARAMETERS
-        and not isinstance(v, types.ModuleType)
-    ]
-    if unknown:
-        hints = "".join(did_you_mean(n, PARAMETERS) for n in unknown)
-        raise ReportParameterError(
-            f"{NOTEBOOK}: unknown parameter(s) {', '.join(unknown)}{hints};"
-            f" valid: {', '.join(PARAMETERS)}"
-        )
-    v = {k: namespace.get(k, d) for k, d in PARAMETERS.items()}
+    v = declared_parameters(NOTEBOOK, namespace, PARAMETERS)
     problems = []
     if v["lang"] not in LANGS:
         problems.append(f"lang={v['lang']!r}; valid: {', '.join(LANGS)}")
