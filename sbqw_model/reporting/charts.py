@@ -171,6 +171,26 @@ def compare_probabilities(names: Sequence[str], p_met: np.ndarray, lang: str = "
     return fig
 
 
+def compare_differences(names: Sequence[str], p_met: np.ndarray, lang: str = "zh") -> Figure:
+    """Each later scenario's P(met) minus the first's, per target (percentage points)."""
+    from sbqw_model.engine import TARGETS
+
+    fig, ax = _figure((9.0, 4.6), bottom=0.27)
+    labels = [target_name(k, lang) for k in TARGETS] + [t("all_targets", lang)]
+    x = np.arange(len(labels))
+    diff = (np.asarray(p_met[1:]) - p_met[0]) * 100
+    width = 0.8 / max(len(diff), 1)
+    for i, (name, row) in enumerate(zip(names[1:], diff, strict=True)):
+        ax.bar(x + i * width - 0.4 + width / 2, row, width, label=name, color=COLORS[(i + 1) % 7])
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set_xticks(x, labels, rotation=20, ha="right")
+    ax.set_ylabel(t("pp_difference", lang))
+    ax.set_title(f"{t('difference', lang)}{t('colon', lang)}{names[0]}")
+    ax.legend(frameon=False, fontsize=8, ncols=min(max(len(diff), 1), 3))
+    ax.grid(axis="y", alpha=0.3)
+    return fig
+
+
 def compare_budgets(names: Sequence[str], bands: np.ndarray, lang: str = "zh") -> Figure:
     """Total outlay per scenario: median bar with 5–95 % whiskers (``bands``: rows p5, p50, p95)."""
     fig, ax = _figure(

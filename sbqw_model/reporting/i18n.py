@@ -76,6 +76,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "no": ("否", "no"),
     "scenario": ("情景", "Scenario"),
     "difference": ("与首个情景之差", "Difference from the first scenario"),
+    "pp_difference": ("达成概率之差(百分点)", "P(met) difference (percentage points)"),
     "explore_title": ("预算探索", "Budget explorer"),
     "legend_p5_95": ("5%–95%区间", "5–95% band"),
     "legend_p25_75": ("25%–75%区间", "25–75% band"),

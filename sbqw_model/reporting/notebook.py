@@ -596,6 +596,12 @@ class Comparison:
             charts.compare_probabilities(self.names, self.probability_matrix(), self.lang)
         )
 
+    def difference_chart(self) -> _Chart | _HTML:
+        """P(met) of every later scenario minus the first's (nothing to show for one scenario)."""
+        if len(self.reports) < 2:
+            return _HTML("")
+        return _Chart(charts.compare_differences(self.names, self.probability_matrix(), self.lang))
+
     def budget_table(self) -> _HTML:
         lang = self.lang
         keys = ("total", *(f"year:{y}" for y in self.reports[0].summary["budget"]["by_year"]))
