@@ -240,7 +240,7 @@ def test_report_summary_shows_the_seven_targets_and_all_together(report_en: Any)
 def test_compare_scenarios_runs_with_a_list_parameter(comparison_en: nbformat.NotebookNode) -> None:
     nb = comparison_en
     assert not errors(nb)
-    assert len(outputs(nb, "image/png")) == 2, "probabilities and budget bands"
+    assert len(outputs(nb, "image/png")) == 3, "probabilities, their differences, budget bands"
     page = html_of(nb)
     assert "SBQW plan scenario comparison" in page
     assert page.count("Δ ") >= 2 * 2, "differences from the first, in both tables"

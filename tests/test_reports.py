@@ -156,7 +156,7 @@ def test_html_has_no_code_cells_inputs_or_prompts(shipped_pages: dict[str, str])
 def test_html_embeds_its_charts(shipped_pages: dict[str, str]) -> None:
     for name, page in shipped_pages.items():
         images = re.findall(r'<img\b[^>]*\bsrc="([^"]*)"', page)
-        assert len(images) == (2 if name == "compare" else 5), name
+        assert len(images) == (3 if name == "compare" else 5), name
         for src in images:
             assert src.startswith("data:image/png;base64,"), src[:60]
             assert base64.b64decode(src.split(",", 1)[1][:16] + "==")[:4] == b"\x89PNG"
