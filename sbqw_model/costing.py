@@ -101,12 +101,11 @@ def summarize(lines: pd.DataFrame, params: Parameters, assume: Assumptions) -> T
     by_instrument = {k: 0.0 for k in rules.INSTRUMENTS}
     by_year = {str(y): 0.0 for y in payment_years(params, assume)}
     by_prefecture = {p: 0.0 for p in prefectures.NAMES_ZH}
-    for key, column, table in (
-        ("instrument", lines["instrument"], by_instrument),
-        ("payment_year", lines["payment_year"].astype(str), by_year),
-        ("prefecture", lines["prefecture"], by_prefecture),
+    for column, table in (
+        (lines["instrument"], by_instrument),
+        (lines["payment_year"].astype(str), by_year),
+        (lines["prefecture"], by_prefecture),
     ):
-        del key
         for name, value in pd.Series(amounts).groupby(column.to_numpy()).sum().items():
             table[str(name)] = float(value)
     return Totals(float(amounts.sum()), by_instrument, by_year, by_prefecture)
@@ -114,33 +113,27 @@ def summarize(lines: pd.DataFrame, params: Parameters, assume: Assumptions) -> T
 
 def cost_ledger(ledger: Ledger, params: Parameters, assume: Assumptions) -> CostResult:
     """Apply the rules to a ledger: one line per payout, then totals."""
-    parts = [
-        _award_lines(ledger.recognitions, params, assume),
-        _sales_lines(ledger, params, assume),
-        _traffic_lines(ledger.sales, params, assume),
-    ]
-    lines = (
-        pd.concat([p for p in parts if len(p)], ignore_index=True)
-        if any(len(p) for p in parts)
-        else pd.DataFrame({c: pd.Series(dtype=object) for c in LINE_COLUMNS})
+    records = (
+        _award_lines(ledger.recognitions, params, assume)
+        + _sales_lines(ledger, params, assume)
+        + _traffic_lines(ledger.sales, params, assume)
     )
+    lines = pd.DataFrame.from_records(records, columns=list(LINE_COLUMNS))
     lines = lines.astype({"amount_yuan": float})
     return CostResult(lines, summarize(lines, params, assume), assume, params)
-
-
-def _frame(records: list[dict[str, Any]]) -> pd.DataFrame:
-    return pd.DataFrame.from_records(records, columns=list(LINE_COLUMNS))
 
 
 def _share_text(assume: Assumptions) -> str:
     return "" if assume.payout_share == 1 else f" × {assume.payout_share:.0%}"
 
 
-def _award_lines(rec: pd.DataFrame, params: Parameters, assume: Assumptions) -> pd.DataFrame:
+def _award_lines(
+    rec: pd.DataFrame, params: Parameters, assume: Assumptions
+) -> list[dict[str, Any]]:
     """One-time awards (§四(二)2): once per unit and category, in the first year recognized."""
     first = rec.sort_values("year", kind="stable").drop_duplicates(["unit_id", "category"])
     if first.empty:
-        return _frame([])
+        return []
     index = first["category"].map(rules.CATEGORIES.index).to_numpy()
     amounts = rules.one_time_award(index, params, assume)
     ceilings = rules.award_ceilings(params)
@@ -179,7 +172,7 @@ def _award_lines(rec: pd.DataFrame, params: Parameters, assume: Assumptions) -> 
                     "basis": f"{year}年取消资格,收回一次性奖励 {units.wan(-amount)}",
                 }
             )
-    return _frame(records)
+    return records
 
 
 #: Where the plan provides for revocation (dynamic management of recognized units).
@@ -205,11 +198,11 @@ def sales_recipient_mask(
     return np.array([u not in excluded for u in unit_ids], dtype=bool)
 
 
-def _sales_lines(ledger: Ledger, params: Parameters, assume: Assumptions) -> pd.DataFrame:
+def _sales_lines(ledger: Ledger, params: Parameters, assume: Assumptions) -> list[dict[str, Any]]:
     """Sales-milestone awards (§四(二)3) on each unit's panel of annual sales."""
     sales = ledger.sales
     if sales.empty:
-        return _frame([])
+        return []
     years = plan_years(params)
     unit_ids = pd.unique(sales["unit_id"])
     u_index = pd.Index(unit_ids).get_indexer(sales["unit_id"])
@@ -246,13 +239,15 @@ def _sales_lines(ledger: Ledger, params: Parameters, assume: Assumptions) -> pd.
                 "basis": basis,
             }
         )
-    return _frame(records)
+    return records
 
 
-def _traffic_lines(sales: pd.DataFrame, params: Parameters, assume: Assumptions) -> pd.DataFrame:
+def _traffic_lines(
+    sales: pd.DataFrame, params: Parameters, assume: Assumptions
+) -> list[dict[str, Any]]:
     """Traffic subsidy (§四(二)3), yearly per above-scale enterprise."""
     if sales.empty:
-        return _frame([])
+        return []
     retail = sales["online_retail_yuan"].to_numpy()
     amounts = rules.traffic_subsidy(
         retail, sales["above_scale"].to_numpy(), sales["cross_border"].to_numpy(), params, assume
@@ -290,4 +285,4 @@ def _traffic_lines(sales: pd.DataFrame, params: Parameters, assume: Assumptions)
                 "basis": basis,
             }
         )
-    return _frame(records)
+    return records

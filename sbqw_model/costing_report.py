@@ -6,7 +6,7 @@ import io
 import json
 
 from sbqw_model import prefectures, rules, textable, units
-from sbqw_model.costing import LINE_COLUMNS, CostResult
+from sbqw_model.costing import LINE_COLUMNS, CostResult, instrument_clause
 
 
 def to_json(result: CostResult) -> str:
@@ -34,7 +34,7 @@ def to_table(result: CostResult) -> str:
             [
                 [
                     f"{rules.INSTRUMENT_LABELS[k][0]} {k}",
-                    _clause(result, k),
+                    instrument_clause(result.params, k),
                     units.wan_number(v),
                 ]
                 for k, v in t.by_instrument.items()
@@ -93,9 +93,3 @@ def to_table(result: CostResult) -> str:
     else:
         out.append("(无 none)")
     return "\n".join(out) + "\n"
-
-
-def _clause(result: CostResult, instrument: str) -> str:
-    from sbqw_model.costing import instrument_clause
-
-    return instrument_clause(result.params, instrument)

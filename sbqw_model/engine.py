@@ -259,6 +259,3 @@ def world_at(scenario: Scenario, seed: int, index: int) -> World:
     """The single world ``index`` exactly as a full run draws it."""
     block, offset = divmod(index, BLOCK)
     return draw_block(scenario, seed, block).take(offset, offset + 1)
-
-
-INSTRUMENT_KEYS = INSTRUMENTS

@@ -20,14 +20,6 @@ def wan_number(yuan: float, digits: int = 2) -> str:
     return f"{yuan / WAN:,.{digits}f}"
 
 
-def yi_number(yuan: float, digits: int = 2) -> str:
-    return f"{yuan / YI:,.{digits}f}"
-
-
 def auto(yuan: float, digits: int = 2) -> str:
     """亿元 from 1亿 upward, else 万元: the unit a reader expects for the size."""
     return yi(yuan, digits) if abs(yuan) >= YI else wan(yuan, digits)
-
-
-def percent(share: float, digits: int = 0) -> str:
-    return f"{share * 100:.{digits}f}%"

@@ -109,7 +109,7 @@ def _growth_path(
     path[:, 0] = level
     for i, year in enumerate(years):
         rate = np.maximum(growth + shift + noise_sd * z[:, i], -0.99)
-        path[:, i + 1] = observed.get(year, np.nan) if year in observed else path[:, i] * (1 + rate)
+        path[:, i + 1] = observed[year] if year in observed else path[:, i] * (1 + rate)
     return path
 
 

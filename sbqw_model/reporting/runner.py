@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from sbqw_model import units
-from sbqw_model.fileio import write_bytes_atomic, write_text_atomic
+from sbqw_model.fileio import write_text_atomic
 
 NOTEBOOK_DIR_ENV = "SBQW_NOTEBOOK_DIR"
 KERNEL = "python3"
@@ -423,4 +423,4 @@ def write_index(outcomes: Sequence[Outcome], out_dir: Path, lang: str) -> Path:
     return target
 
 
-__all__ = ["Job", "Outcome", "run_jobs", "safe_name", "write_bytes_atomic", "write_index"]
+__all__ = ["Job", "Outcome", "run_jobs", "safe_name", "write_index"]
