@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sbqw_model import __version__
-from sbqw_model.cliutil import add_assume, emit, whole
+from sbqw_model.cliutil import add_assume, emit, load_scenario_with, whole
 from sbqw_model.errors import InputError
 
 EXIT_USER_ERROR = 2
@@ -100,28 +100,6 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:
 
 _positive_int = whole(1)
 _nonnegative_int = whole(0)
-
-
-def load_scenario_with(path: Path, assume: list[str]):
-    """A scenario with ``--assume`` flags applied over its levers; all problems together."""
-    from sbqw_model.assumptions import parse_assume_args
-    from sbqw_model.scenario import load_scenario
-
-    problems: list[str] = []
-    scenario = None
-    try:
-        scenario = load_scenario(path)
-    except InputError as exc:
-        problems.extend(exc.problems)
-    try:
-        base = scenario.assumptions if scenario else None
-        assumptions = parse_assume_args(assume, base)
-    except InputError as exc:
-        problems.extend(exc.problems)
-    if problems:
-        raise InputError(problems)
-    assert scenario is not None
-    return scenario.with_assumptions(assumptions)
 
 
 def _run_simulate(args: argparse.Namespace) -> int:

@@ -6,6 +6,12 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sbqw_model.errors import InputError
+
+if TYPE_CHECKING:
+    from sbqw_model.scenario import Scenario
 
 
 def whole(minimum: int) -> Callable[[str], int]:
@@ -43,3 +49,25 @@ def emit(text: str, out: Path | None = None) -> None:
 
     write_text_atomic(out, text)
     print(f"wrote {out}", file=sys.stderr)
+
+
+def load_scenario_with(path: Path, assume: list[str]) -> Scenario:
+    """A scenario with ``--assume`` flags applied over its levers; all problems together."""
+    from sbqw_model.assumptions import parse_assume_args
+    from sbqw_model.scenario import load_scenario
+
+    problems: list[str] = []
+    scenario = None
+    try:
+        scenario = load_scenario(path)
+    except InputError as exc:
+        problems.extend(exc.problems)
+    try:
+        base = scenario.assumptions if scenario else None
+        assumptions = parse_assume_args(assume, base)
+    except InputError as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    assert scenario is not None
+    return scenario.with_assumptions(assumptions)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sbqw_model.cliutil import add_assume, emit, whole
+from sbqw_model.cliutil import add_assume, emit, load_scenario_with, whole
 from sbqw_model.errors import InputError
 
 if TYPE_CHECKING:  # annotations only: the real imports wait for the handlers
@@ -53,8 +53,6 @@ def _add_dask(p: argparse.ArgumentParser) -> None:
 
 
 def _scenario(path: Path, assume: list[str], observed: Path | None) -> Scenario:
-    from sbqw_model.cli import load_scenario_with
-
     scenario = load_scenario_with(path, assume)
     if observed is not None:
         from sbqw_model.research.observations import load_observed
