@@ -158,3 +158,12 @@ def test_ci_script_is_executable() -> None:
     assert CI.exists()
     assert os.access(CI, os.X_OK)
     assert CI.read_text(encoding="utf-8").startswith("#!")
+
+
+def test_ci_enforces_the_linter_after_the_tests() -> None:
+    """The linter runs in CI, not only on a developer's machine (and after the test command)."""
+    lines = [squash(line) for line in CI.read_text(encoding="utf-8").splitlines()]
+    tests_at = next(i for i, line in enumerate(lines) if "pytest" in line)
+    check_at = lines.index(".venv/bin/ruff check .")
+    format_at = lines.index(".venv/bin/ruff format --check .")
+    assert tests_at < check_at and tests_at < format_at
