@@ -202,7 +202,7 @@ def main() -> int:
 
     quick = args.quick
     draws = args.draws or (100 if quick else 2000)
-    shipped = sorted((ROOT / "scenarios").glob("*.yaml"))
+    shipped = sorted((ROOT / "sbqw_model" / "scenarios").glob("*.yaml"))
     files = [f for f in shipped if f.stem in ("baseline", "austerity")] if quick else shipped
     repeat = 1 if quick else 5
 

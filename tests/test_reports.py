@@ -33,7 +33,7 @@ from sbqw_model.scenario import load_scenario
 pytest.importorskip("papermill")
 
 DRAWS = 300
-SCENARIOS = ROOT / "scenarios"
+SCENARIOS = ROOT / "sbqw_model" / "scenarios"
 BASELINE = SCENARIOS / "baseline.yaml"
 SHIPPED = sorted(SCENARIOS.glob("*.yaml"))
 FIXTURES = Path(__file__).parent / "report_fixtures"
@@ -88,7 +88,7 @@ def leftovers(folder: Path) -> list[str]:
 def shipped(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> tuple[subprocess.CompletedProcess[str], Path]:
-    """The README's first command (no scenario given: every scenarios/*.yaml), small draws."""
+    """The README's first command (no scenario given: every shipped scenario), small draws."""
     out = tmp_path_factory.mktemp("shipped") / "reports"
     done = report_cli("--compare", "--jobs", 2, "--draws", DRAWS, "--out", out)
     return done, out
@@ -325,7 +325,7 @@ def test_pdf_is_written_for_each_report(hostile: Any) -> None:
 def failing_notebooks(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shipped notebooks, the report one raising after its header for scenario "boom"."""
     folder = tmp_path_factory.mktemp("failing-notebooks")
-    for source in (ROOT / "notebooks").glob("*.ipynb"):
+    for source in (ROOT / "sbqw_model" / "notebooks").glob("*.ipynb"):
         nb = nbformat.read(source, as_version=4)
         if source.stem == "scenario_report":
             at = next(i for i, c in enumerate(nb.cells) if "report.header()" in c.source)

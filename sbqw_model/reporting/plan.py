@@ -14,13 +14,10 @@ from sbqw_model.scenario import load_scenario
 
 
 def default_scenarios() -> list[Path]:
-    from sbqw_model.reporting.notebook import scenario_dirs
+    """Every shipped scenario, the baseline first (comparisons read against the first)."""
+    from sbqw_model.shipped import shipped_scenarios
 
-    dirs = scenario_dirs()
-    if not dirs:
-        return []
-    # the baseline first: comparisons are read against the first scenario
-    return sorted(dirs[0].glob("*.yaml"), key=lambda p: (p.stem != "baseline", p.stem))
+    return shipped_scenarios()
 
 
 def _unique(name: str, taken: set[str]) -> str:

@@ -25,24 +25,11 @@ from typing import Any
 
 from sbqw_model import units
 from sbqw_model.fileio import write_text_atomic
+from sbqw_model.shipped import notebook_dir
 
-NOTEBOOK_DIR_ENV = "SBQW_NOTEBOOK_DIR"
 KERNEL = "python3"
 START_ATTEMPTS = 3
 CELL_TIMEOUT = 900  # seconds one cell may run before the report counts as failed (a hang)
-
-
-def notebook_dir() -> Path:
-    """The shipped notebooks: the project's notebooks/ (or $SBQW_NOTEBOOK_DIR)."""
-    if os.environ.get(NOTEBOOK_DIR_ENV):
-        return Path(os.environ[NOTEBOOK_DIR_ENV])
-    for candidate in (Path(__file__).resolve().parents[2] / "notebooks", Path.cwd() / "notebooks"):
-        if (candidate / "scenario_report.ipynb").is_file():
-            return candidate
-    raise FileNotFoundError(
-        "the report notebooks were not found: run from the project folder, install it with"
-        f" `pip install -e .`, or set {NOTEBOOK_DIR_ENV}"
-    )
 
 
 def safe_name(name: str) -> str:
@@ -155,6 +142,22 @@ def _without_reset_cell(path: Path) -> None:
     nbformat.write(nb, path)
 
 
+IPC_PATH_MAX = 90  # a Unix socket path holds ~107 bytes; the kernel appends "-ipc-<port>"
+
+
+def _transport() -> dict[str, Any]:
+    """IPC (Unix sockets in a private folder): local, not open to the network, and no
+    "running over TCP without encryption" warning on every report. TCP where IPC cannot be."""
+    if os.name != "posix":
+        return {}
+    folder = Path(tempfile.mkdtemp(prefix="sbqw-k-"))
+    connection = folder / "kernel.json"
+    if len(str(connection)) > IPC_PATH_MAX:
+        folder.rmdir()
+        return {}
+    return {"transport": "ipc", "connection_file": str(connection)}
+
+
 class WarmKernel:
     """One kernel per process, reused from report to report.
 
@@ -176,7 +179,7 @@ class WarmKernel:
         if cls.km is not None and (cls.cwd != cwd or not run_sync(cls.km.is_alive)()):
             cls.discard()
         if cls.km is None:
-            km = AsyncKernelManager(kernel_name=KERNEL)
+            km = AsyncKernelManager(kernel_name=KERNEL, **_transport())
             run_sync(km.start_kernel)(cwd=cwd)
             cls.km, cls.cwd = km, cwd
             if not cls._finalizer_registered:
@@ -200,6 +203,8 @@ class WarmKernel:
 
         with contextlib.suppress(Exception):  # already gone
             run_sync(km.shutdown_kernel)(now=True)
+        if getattr(km, "transport", "") == "ipc":
+            shutil.rmtree(Path(km.connection_file).parent, ignore_errors=True)
 
     @classmethod
     def forget(cls) -> None:

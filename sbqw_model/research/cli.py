@@ -75,7 +75,9 @@ def add_sweep(sub: argparse._SubParsersAction) -> None:
         " target probabilities with standard errors, budget bands in yuan) as points finish."
         " Every point uses the same seed, so points share their random draws.",
     )
-    p.add_argument("sweep", type=Path, help="sweep YAML file (see sweeps/)")
+    p.add_argument(
+        "sweep", type=Path, help="sweep YAML file, or a shipped sweep by name (growth_latin)"
+    )
     p.add_argument("--out", type=Path, help="results folder (default: sweep_results/<name>)")
     p.add_argument(
         "--resume",
@@ -89,8 +91,9 @@ def add_sweep(sub: argparse._SubParsersAction) -> None:
 
 def run_sweep_command(args: argparse.Namespace) -> int:
     from sbqw_model.research.sweep import load_sweep, run_sweep
+    from sbqw_model.shipped import sweep_path
 
-    sweep = load_sweep(args.sweep)
+    sweep = load_sweep(sweep_path(args.sweep))
     _warn(sweep.warnings)
     out = args.out or Path("sweep_results") / sweep.name
     start = time.perf_counter()
@@ -129,7 +132,9 @@ def add_sensitivity(sub: argparse._SubParsersAction) -> None:
         " with 95 % intervals, or Morris μ* and σ. Factors: the scenario's non-fixed"
         " uncertainties, uniform over their plausible range (support, or mean ± 2 sd).",
     )
-    p.add_argument("scenario", type=Path, help="scenario YAML file")
+    p.add_argument(
+        "scenario", type=Path, help="scenario YAML file, or a shipped scenario name (baseline)"
+    )
     p.add_argument("--method", choices=("sobol", "morris"), default="sobol")
     p.add_argument(
         "--n",
@@ -278,7 +283,9 @@ def run_discover_command(args: argparse.Namespace) -> int:
             ]
         )
     source = args.source
-    if source.suffix in (".yaml", ".yml"):
+    from sbqw_model.shipped import is_shipped_name
+
+    if source.suffix in (".yaml", ".yml") or is_shipped_name(str(source)):
         scenario = _scenario(source, args.assume, args.observed)
         found = dv.discover_scenario(
             scenario, tuple(args.target), args.draws, args.seed, args.depth
@@ -365,7 +372,9 @@ def add_backtest(sub: argparse._SubParsersAction) -> None:
         " its percentile in the scenario's forecast for that year and whether it falls in the"
         " central 50 % and 90 % intervals; then the intervals' coverage.",
     )
-    p.add_argument("scenario", type=Path, help="scenario YAML file")
+    p.add_argument(
+        "scenario", type=Path, help="scenario YAML file, or a shipped scenario name (baseline)"
+    )
     p.add_argument(
         "--observed",
         type=Path,
