@@ -192,6 +192,10 @@ def _run_report(args: argparse.Namespace) -> int:
     from sbqw_model.reporting import plan
     from sbqw_model.shipped import scenario_path
 
+    if args.sensitivity:
+        from sbqw_model.extras import require
+
+        require("sensitivity notebook", "sbqw report --sensitivity")
     overrides = parse_assume_pairs(args.assume)
     files, missing = [], []
     for given in args.scenarios:

@@ -23,6 +23,7 @@ import pytest
 from conftest import ROOT
 from fontTools.ttLib import TTFont
 
+from sbqw_model import shipped
 from sbqw_model.reporting import plan, runner
 from sbqw_model.reporting.fonts import FONT_FILES, font_path
 from sbqw_model.reporting.html import external_urls
@@ -351,7 +352,7 @@ def test_failing_notebook_via_the_cli(failing_notebooks: Path, tmp_path: Path) -
         DRAWS,
         "--out",
         out,
-        env={runner.NOTEBOOK_DIR_ENV: str(failing_notebooks)},
+        env={shipped.NOTEBOOK_DIR_ENV: str(failing_notebooks)},
     )
     assert done.returncode != 0
     kept = out / "boom.failed.ipynb"

@@ -104,6 +104,9 @@ class BudgetExplorer:
 
     def widgets(self) -> Any:
         """Sliders and dropdowns for the assumptions and the main rule amounts (ipywidgets)."""
+        from sbqw_model.extras import require
+
+        require("explorer", "the budget explorer's sliders")
         import ipywidgets as w
 
         a = self.base.assumptions

@@ -90,9 +90,11 @@ def add_sweep(sub: argparse._SubParsersAction) -> None:
 
 
 def run_sweep_command(args: argparse.Namespace) -> int:
+    from sbqw_model.extras import require
     from sbqw_model.research.sweep import load_sweep, run_sweep
     from sbqw_model.shipped import sweep_path
 
+    require("sweep", "sbqw sweep")
     sweep = load_sweep(sweep_path(args.sweep))
     _warn(sweep.warnings)
     out = args.out or Path("sweep_results") / sweep.name
@@ -180,6 +182,9 @@ def add_sensitivity(sub: argparse._SubParsersAction) -> None:
 
 
 def run_sensitivity_command(args: argparse.Namespace) -> int:
+    from sbqw_model.extras import require
+
+    require("sensitivity", "sbqw sensitivity")
     from sbqw_model.research import text
     from sbqw_model.research.sensitivity import STABLE_N, run_sensitivity
 
@@ -269,6 +274,9 @@ def add_discover(sub: argparse._SubParsersAction) -> None:
 
 
 def run_discover_command(args: argparse.Namespace) -> int:
+    from sbqw_model.extras import require
+
+    require("discover", "sbqw discover")
     from sbqw_model.errors import did_you_mean
     from sbqw_model.research import discovery as dv
     from sbqw_model.research import text

@@ -120,6 +120,9 @@ class SensitivityReport:
     def from_namespace(cls, namespace: Mapping[str, Any]) -> SensitivityReport:
         """Check the parameters (first cell), then run the three analyses."""
         v = check_parameters(namespace)
+        from sbqw_model.extras import require
+
+        require("sensitivity notebook", "the sensitivity notebook")
         setup()
         path = resolve_scenario(v["scenario_file"])
         scenario = load(path, v["assume"])
