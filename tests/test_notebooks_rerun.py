@@ -15,7 +15,6 @@ from typing import Any
 import nbformat
 import pytest
 
-from sbqw_model.reporting.notebook import SUMMARY_MIME
 from sbqw_model.reporting.parameters import (
     ReportParameterError,
     check_parameters,
@@ -111,4 +110,3 @@ def test_papermill_injected_cell_and_the_parameters_cell_both_count() -> None:
 def test_without_history_every_name_counts_as_before() -> None:
     with pytest.raises(ReportParameterError, match="report"):
         check_parameters("scenario_report", {"report": 1})
-

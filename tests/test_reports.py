@@ -23,13 +23,13 @@ import pytest
 from conftest import ROOT
 from fontTools.ttLib import TTFont
 
-from sbqw_model import shipped
 from sbqw_model.reporting import plan, runner
 from sbqw_model.reporting.fonts import FONT_FILES, font_path
 from sbqw_model.reporting.html import external_urls
 from sbqw_model.reporting.notebook import NOTEBOOK_PARAMETERS, SUMMARY_MIME
 from sbqw_model.reporting.runner import Job, run_jobs, safe_name
 from sbqw_model.scenario import load_scenario
+from sbqw_model.shipped import NOTEBOOK_DIR_ENV
 
 pytest.importorskip("papermill")
 
@@ -352,7 +352,7 @@ def test_failing_notebook_via_the_cli(failing_notebooks: Path, tmp_path: Path) -
         DRAWS,
         "--out",
         out,
-        env={shipped.NOTEBOOK_DIR_ENV: str(failing_notebooks)},
+        env={NOTEBOOK_DIR_ENV: str(failing_notebooks)},
     )
     assert done.returncode != 0
     kept = out / "boom.failed.ipynb"
