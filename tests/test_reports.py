@@ -357,7 +357,11 @@ def test_failing_notebook_via_the_cli(failing_notebooks: Path, tmp_path: Path) -
     assert done.returncode != 0
     kept = out / "boom.failed.ipynb"
     assert kept.is_file()
-    assert sorted(p.name for p in out.iterdir()) == ["boom.failed.ipynb", "index.html"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "boom.failed.ipynb",
+        "index.html",
+        "reports.json",
+    ]
     nb = nbformat.read(kept, as_version=4)
     (cell,) = [c for c in nb.cells if "deliberate" in c.source]
     assert [o.ename for o in cell.outputs if o.output_type == "error"] == ["RuntimeError"]

@@ -367,58 +367,71 @@ def _headline(outcome: Outcome, lang: str) -> list[str]:
     ]
 
 
-def write_index(outcomes: Sequence[Outcome], out_dir: Path, lang: str) -> Path:
-    """index.html: every report with its headline numbers, failures with their message."""
-    from sbqw_model.reporting.fonts import font_face_css
+def _source_cell(entry: Any) -> str:
+    """The scenario file(s) a report was made from: the name shown, the full path on hover."""
+    e = html.escape
+    return " · ".join(f'<span title="{e(s)}">{e(Path(s).name)}</span>' for s in entry.sources)
+
+
+def _index_row(entry: Any, lang: str) -> str:
     from sbqw_model.reporting.i18n import t
 
     e = html.escape
+    links = " · ".join(f'<a href="{e(f)}">{e(Path(f).suffix[1:].upper())}</a>' for f in entry.files)
+    made = f'<td class="num">{e(entry.made_local)}</td><td>{_source_cell(entry)}</td>'
+    if not entry.ok:
+        where = f" (cell {entry.cell})" if entry.cell is not None else ""
+        return (
+            f'<tr class="failed"><td>✗ {e(entry.title)} {e(t("failed", lang))}</td>{made}'
+            f'<td colspan="4" class="err">{"<br>".join(e(x) for x in entry.error.splitlines())}'
+            f"{e(where)}</td><td>{links}</td></tr>"
+        )
+    title = f'<a href="{e(entry.name)}.html">{e(entry.title)}</a>'
+    if entry.kind != "scenario":
+        return (
+            f'<tr><td>{title}</td>{made}<td colspan="4">{e(", ".join(entry.compared))}</td>'
+            f"<td>{links}</td></tr>"
+        )
+    cells = "".join(f'<td class="num">{e(c)}</td>' for c in entry.headline)
+    return f"<tr><td>{title}</td>{made}{cells}<td>{links}</td></tr>"
+
+
+def write_index(outcomes: Sequence[Outcome], out_dir: Path, lang: str) -> Path:
+    """index.html: every report ever rendered into the folder (reports.json), this run's first
+    replacing their earlier entries; headline numbers, when and from which file, failures."""
+    from sbqw_model.reporting import manifest
+    from sbqw_model.reporting.fonts import font_face_css
+    from sbqw_model.reporting.i18n import t
+
+    made = manifest.now()
+    current = [manifest.entry_of(o, _headline(o, lang), made) for o in outcomes]
+    entries = manifest.record(current, out_dir)
+    e = html.escape
     header = [
         t("scenario", lang),
+        t("made", lang),
+        t("scenario_file", lang),
         t("all_targets", lang),
         f"{t('p_met', lang)}: {t('target', lang)} 1000 亿元",
         f"{t('budget_total', lang)} {t('median', lang)}",
         t("p90", lang),
         "",
     ]
-    rows = []
-    for o in outcomes:
-        links = " · ".join(f'<a href="{e(f.name)}">{e(f.suffix[1:].upper())}</a>' for f in o.files)
-        if o.ok:
-            title = f'<a href="{e(o.job.name)}.html">{e(o.job.title)}</a>'
-            cells = [e(c) for c in _headline(o, lang)]
-            if o.payload and o.payload["kind"] != "scenario":
-                cells = [e(", ".join(o.payload["scenarios"])), "", "", ""]
-                rows.append(
-                    f'<tr><td>{title}</td><td colspan="4">{cells[0]}</td><td>{links}</td></tr>'
-                )
-                continue
-        else:
-            title = f"✗ {e(o.job.title)}"
-            where = f" (cell {o.cell})" if o.cell is not None else ""
-            rows.append(
-                f'<tr class="failed"><td>{title}</td><td colspan="4" class="err">'
-                f"{'<br>'.join(e(x) for x in o.error.splitlines())}{e(where)}</td>"
-                f"<td>{links}</td></tr>"
-            )
-            continue
-        rows.append(
-            f"<tr><td>{title}</td>"
-            + "".join(f'<td class="num">{c}</td>' for c in cells)
-            + f"<td>{links}</td></tr>"
-        )
+    rows = [_index_row(entry, lang) for entry in entries]
     heading = t("report_title", lang)
     body = (
-        f"<h1>{e(heading)}</h1><table><thead><tr>"
+        f"<h1>{e(heading)}</h1><p>{e(t('index_note', lang))}</p><table><thead><tr>"
         + "".join(f"<th>{e(h)}</th>" for h in header)
         + f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
     css = font_face_css(text=body)
     page = (
         f'<!DOCTYPE html><html lang="{"zh" if lang == "zh" else "en"}"><head>'
-        f'<meta charset="utf-8"><title>{e(heading)}</title><style>{css}'
-        "body{margin:2em;max-width:72em;line-height:1.5}"
-        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 10px}"
+        f'<meta charset="utf-8"><meta name="viewport" content="width=device-width">'
+        f"<title>{e(heading)}</title><style>{css}"
+        "body{margin:2em;max-width:80em;line-height:1.5}"
+        "table{border-collapse:collapse;display:block;overflow-x:auto}"
+        "td,th{border:1px solid #ccc;padding:4px 10px}"
         "th{background:#eef2f6}td.num{text-align:right;white-space:nowrap}"
         ".err{color:#b00}tr.failed td{background:#fff3f3}</style></head><body>"
         f"{body}</body></html>"
