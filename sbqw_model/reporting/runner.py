@@ -282,22 +282,15 @@ def _render(job: Job, start: float, executed: Path) -> Outcome:
 
 
 def _write_xlsx(payload: dict[str, Any], target: Path, lang: str) -> None:
-    import pandas as pd
-
     from sbqw_model.fileio import atomic_path
-    from sbqw_model.summary import summary_tables, target_table, write_workbook
+    from sbqw_model.workbook import comparison_sheets, scenario_sheets, write_workbook
 
     if payload["kind"] == "scenario":
-        tables = summary_tables(payload["summary"], lang)
+        sheets = scenario_sheets(payload["summary"], lang)
     else:
-        rows = []
-        for name, summary in zip(payload["scenarios"], payload["summaries"], strict=True):
-            frame = target_table(summary, lang)[["indicator", "label", "p_met", "p_met_se"]]
-            frame.insert(0, "scenario", name)
-            rows.append(frame)
-        tables = {"compare": pd.concat(rows, ignore_index=True)}
+        sheets = comparison_sheets(payload["summaries"], lang)
     with atomic_path(target) as tmp:
-        write_workbook(tables, tmp, lang)
+        write_workbook(sheets, tmp, lang)
 
 
 def _start_worker() -> None:
