@@ -1,7 +1,9 @@
 """The budget explorer (JupyterLab): worlds drawn once, every lever change re-costs them.
 
 Common random numbers make re-costing enough: the same worlds under new levers show the effect
-of policy alone, and costing 5 000 drawn worlds takes a fraction of drawing them.
+of policy alone, and re-costing 5 000 drawn worlds takes a fraction of drawing them
+(``benchmarks/bench_reports.py`` prints the latency). Sliders speak the reader's language and
+units: amounts in 万元, the traffic rate as the text says it (元/万元), shares in percent.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sbqw_model.assumptions import SPECS
+from sbqw_model.assumptions import SPECS, AssumptionSpec
 from sbqw_model.engine import Results, simulate
 from sbqw_model.errors import InputError
 from sbqw_model.reporting.i18n import t
@@ -24,8 +26,9 @@ from sbqw_model.reporting.notebook import (
 )
 from sbqw_model.reporting.parameters import check_parameters, resolve_scenario
 from sbqw_model.scenario import Scenario
+from sbqw_model.units import WAN
 
-#: Rule amounts the explorer offers as sliders: path → (low, high, step) in the leaf's unit.
+#: Rule amounts the explorer offers as sliders (each leaf's label, unit and clause from plan.yaml).
 EXPLORER_PARAMETERS = (
     "awards.park",
     "awards.base",
@@ -36,6 +39,57 @@ EXPLORER_PARAMETERS = (
     "traffic.rate",
     "traffic.cap",
 )
+
+#: How a leaf's unit is shown on a slider: (factor from the stored unit, zh unit, en unit).
+SHOWN_UNITS: dict[str, tuple[float, str, str]] = {
+    "yuan": (1 / WAN, "万元", "10k yuan"),
+    "rate": (WAN, "元/万元", "yuan per 10k yuan"),
+}
+
+INTRO = (
+    "拖动滑块即可调整政策杠杆。模拟情形只抽取一次,每次调整都在同一批情形上重新计算支出和目标,"
+    "因此前后差异完全来自政策本身。金额单位为万元;支出按政策上限乘以支付比例计算。",
+    "Move a slider to change a lever. The simulated worlds are drawn once and every change"
+    " re-costs the same worlds, so a difference is the effect of policy alone. Amounts in"
+    " 10k yuan (万元); outlay is the ceilings times the payout share.",
+)
+
+
+def assumption_label(spec: AssumptionSpec, lang: str) -> str:
+    """The assumption's reader-facing name (its spec's label where it has one)."""
+    label = getattr(spec, "label", None)
+    if callable(label):
+        return str(label(lang))
+    doc = spec.doc_zh if lang == "zh" else spec.doc_en
+    for stop in (":", "(", "(", ":", ";", "."):
+        doc = doc.split(stop)[0]
+    doc = doc.strip()
+    return doc if doc and doc not in (spec.choices or ()) else spec.name.replace("_", " ")
+
+
+def choice_options(spec: AssumptionSpec, lang: str) -> list[tuple[str, Any]]:
+    """Dropdown options as (what the reader sees, the value)."""
+    show = getattr(spec, "value_label", None)
+    assert spec.choices is not None
+    if callable(show):
+        return [(str(show(c, lang)), c) for c in spec.choices]
+    yes_no = {True: ("是", "yes"), False: ("否", "no")}
+    return [
+        (yes_no[c][0 if lang == "zh" else 1] if isinstance(c, bool) else str(c), c)
+        for c in spec.choices
+    ]
+
+
+def _with_unit(label: str, unit: str, lang: str) -> str:
+    if not unit:
+        return label
+    return f"{label}({unit})" if lang == "zh" else f"{label} ({unit})"
+
+
+def slider_unit(unit: str, lang: str) -> tuple[float, str]:
+    """(factor from the stored unit to the shown one, the shown unit's name)."""
+    factor, zh, en = SHOWN_UNITS.get(unit, (1.0, "", ""))
+    return factor, zh if lang == "zh" else en
 
 
 class BudgetExplorer:
@@ -89,18 +143,80 @@ class BudgetExplorer:
             report.instrument_table(),
         ]
 
+    def header(self) -> _HTML:
+        """Title, then what the sliders do: in the report's language, the other one beneath."""
+        lang = self.lang
+        other = 1 if lang == "zh" else 0
+        return _HTML(
+            f"<h1>{_e(t('explore_title', lang))}{_e(t('colon', lang))}"
+            f"{_e(self.base.title(lang))}</h1>"
+            f"<p>{_e(INTRO[0 if lang == 'zh' else 1])}</p>"
+            f'<p style="color:#555"><em>{_e(INTRO[other])}</em></p>'
+        )
+
     def static_view(self) -> None:
         """The default view as plain outputs: what a headless (papermill) run shows."""
         from IPython.display import display
 
-        display(
-            _HTML(
-                f"<h1>{_e(t('explore_title', self.lang))}{_e(t('colon', self.lang))}"
-                f"{_e(self.base.title(self.lang))}</h1>"
-            )
-        )
+        display(self.header())
         for block in self.view():
             display(block)
+
+    def controls(self) -> dict[str, Any]:
+        """One control per lever: labelled in the reader's language, amounts in 万元."""
+        import ipywidgets as w
+
+        lang, a = self.lang, self.base.assumptions.as_dict()
+        style = {"description_width": "initial"}
+        layout = w.Layout(width="32em")
+        controls: dict[str, Any] = {}
+        for name, spec in SPECS.items():
+            label = assumption_label(spec, lang)
+            if spec.choices is None:  # a share: shown in percent
+                controls[name] = w.FloatSlider(
+                    value=a[name],
+                    min=spec.low,
+                    max=spec.high,
+                    step=0.05,
+                    description=label,
+                    readout_format=".0%",
+                    style=style,
+                    layout=layout,
+                )
+            else:
+                controls[name] = w.Dropdown(
+                    options=choice_options(spec, lang),
+                    value=a[name],
+                    description=label,
+                    style=style,
+                    layout=layout,
+                )
+        for path in EXPLORER_PARAMETERS:
+            leaf = self.base.params.leaf(path)
+            factor, unit = slider_unit(leaf.unit, lang)
+            shown = leaf.value * factor
+            top = shown * 2 if shown else 1.0
+            controls[path] = w.FloatSlider(
+                value=shown,
+                min=0,
+                max=top,
+                step=top / 100,
+                description=_with_unit(leaf.label(lang), unit, lang),
+                readout_format=",.4g",
+                style=style,
+                layout=layout,
+            )
+        return controls
+
+    def setting(self, values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, float]]:
+        """Control values → (assumptions, rule amounts in their stored units)."""
+        assume = {k: values[k] for k in SPECS if k in values}
+        amounts = {}
+        for path in EXPLORER_PARAMETERS:
+            if path in values:
+                factor, _ = slider_unit(self.base.params.leaf(path).unit, self.lang)
+                amounts[path] = float(values[path]) / factor
+        return assume, amounts
 
     def widgets(self) -> Any:
         """Sliders and dropdowns for the assumptions and the main rule amounts (ipywidgets)."""
@@ -109,50 +225,11 @@ class BudgetExplorer:
         require("explorer", "the budget explorer's sliders")
         import ipywidgets as w
 
-        a = self.base.assumptions
-        controls: dict[str, Any] = {
-            "payout_share": w.FloatSlider(
-                value=a.payout_share, min=0, max=1, step=0.05, description="payout_share"
-            ),
-            "sales_award_mode": w.Dropdown(
-                options=list(SPECS["sales_award_mode"].choices),
-                value=a.sales_award_mode,
-                description="sales_award_mode",
-            ),
-            "traffic_base": w.Dropdown(
-                options=list(SPECS["traffic_base"].choices),
-                value=a.traffic_base,
-                description="traffic_base",
-            ),
-            "payment_lag_years": w.Dropdown(
-                options=list(SPECS["payment_lag_years"].choices),
-                value=a.payment_lag_years,
-                description="payment_lag_years",
-            ),
-            "revoked_count_toward_targets": w.Checkbox(
-                value=a.revoked_count_toward_targets, description="revoked_count_toward_targets"
-            ),
-            "revoked_repay": w.Checkbox(value=a.revoked_repay, description="revoked_repay"),
-        }
-        n_assumptions = len(controls)
-        for path in EXPLORER_PARAMETERS:
-            leaf = self.base.params.leaf(path)
-            top = leaf.value * 2 if leaf.value else 1.0
-            controls[path] = w.FloatSlider(
-                value=leaf.value,
-                min=0,
-                max=top,
-                step=top / 100,
-                description=leaf.label(self.lang),
-                style={"description_width": "initial"},
-                readout_format=".4g",
-            )
+        controls = self.controls()
         out = w.Output()
 
         def redraw(change: Any = None) -> None:
-            values = {k: c.value for k, c in controls.items()}
-            assume = {k: values[k] for k in SPECS if k in values}
-            amounts = {k: values[k] for k in EXPLORER_PARAMETERS}
+            assume, amounts = self.setting({k: c.value for k, c in controls.items()})
             # Set the Output widget's outputs directly rather than capturing display() with
             # `with out:` (what interactive_output does): captured output makes nbclient, in a
             # headless papermill run, answer on the kernel's shell socket while it waits for
@@ -167,8 +244,9 @@ class BudgetExplorer:
             control.observe(redraw, names="value")
         redraw()
         widgets = list(controls.values())
+        n_assumptions = len(SPECS)
         box = w.HBox([w.VBox(widgets[:n_assumptions]), w.VBox(widgets[n_assumptions:])])
         return w.VBox([box, out])
 
 
-__all__ = ["EXPLORER_PARAMETERS", "BudgetExplorer"]
+__all__ = ["EXPLORER_PARAMETERS", "BudgetExplorer", "assumption_label", "choice_options"]
