@@ -310,6 +310,20 @@ def _context():
     return get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
 
 
+def job_cost(job: Job) -> float:
+    """A rough relative cost: a comparison simulates every scenario it compares, a sensitivity
+    report runs many points; used only to order the work."""
+    if "scenario_files" in job.parameters:
+        return 1.0 + 0.5 * len(job.parameters["scenario_files"])
+    return 4.0 if job.notebook == "sensitivity.ipynb" else 1.0
+
+
+def submission_order(jobs: Sequence[Job]) -> list[int]:
+    """Longest first (stable): the long comparison starts at once instead of last, so no worker
+    idles at the end while the other finishes it alone."""
+    return sorted(range(len(jobs)), key=lambda i: -job_cost(jobs[i]))
+
+
 def run_jobs(
     jobs: Sequence[Job], workers: int = 1, on_done: Callable[[Outcome], None] | None = None
 ) -> list[Outcome]:
@@ -324,7 +338,7 @@ def run_jobs(
         with ProcessPoolExecutor(
             max_workers=workers, mp_context=_context(), initializer=_start_worker
         ) as pool:
-            futures = {pool.submit(run_job, job): i for i, job in enumerate(jobs)}
+            futures = {pool.submit(run_job, jobs[i]): i for i in submission_order(jobs)}
             try:
                 for future in as_completed(futures):
                     i = futures[future]
