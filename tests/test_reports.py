@@ -119,6 +119,7 @@ def test_stdout_says_where_the_reports_are(shipped: Any) -> None:
     for name in [p.stem for p in SHIPPED] + ["compare"]:
         assert str(out / f"{name}.html") in done.stdout, name
     assert str(out / "index.html") in done.stdout
+    assert done.stderr == "", "a good run (two jobs, kernels over IPC) prints no noise"
 
 
 def test_index_lists_every_report_with_headline_numbers_and_links(shipped: Any) -> None:
