@@ -1,4 +1,4 @@
-"""Benchmark of the scenario engine on ``scenarios/baseline.yaml`` (a script, not a test).
+"""Benchmark of the scenario engine on the shipped ``baseline`` scenario (a script, not a test).
 
     python benchmarks/bench_engine.py            # the full run recorded in the README
     python benchmarks/bench_engine.py --quick    # tiny sizes: a smoke test of this script
@@ -45,7 +45,7 @@ from sbqw_model.rules import CATEGORIES  # noqa: E402
 from sbqw_model.scenario import Scenario, load_scenario  # noqa: E402
 from sbqw_model.worlds import BLOCK, World, draw_block, stream, uncertainty_draws  # noqa: E402
 
-BASELINE = ROOT / "scenarios" / "baseline.yaml"
+BASELINE = ROOT / "sbqw_model" / "scenarios" / "baseline.yaml"
 SEED = 0
 MIB = 1024 * 1024
 
@@ -332,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
     print("--- README performance section (paste) ---")
     print(
         f"Measured by `python benchmarks/bench_engine.py` on {os.cpu_count()} CPUs"
-        f" (numpy {np.__version__}), `scenarios/baseline.yaml`, seed {SEED}:"
+        f" (numpy {np.__version__}), `sbqw_model/scenarios/baseline.yaml`, seed {SEED}:"
     )
     print()
     print("| measure | result | goal |")

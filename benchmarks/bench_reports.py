@@ -39,6 +39,9 @@ sys.path.insert(0, str(ROOT))
 
 SPEEDUP_GOAL = 1.7
 FLOOR_GOAL = 2.0
+SHIPPED_WALL_GOAL = 6.0  # seconds: six shipped scenarios and their comparison, --jobs 2
+EXPLORER_GOAL_MS = 150.0  # a lever change to new numbers at 5 000 worlds
+EXPLORER_WORLDS = 5000
 
 
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
@@ -95,8 +98,9 @@ def cli_seconds(args: list[str], cwd: Path) -> float:
     return elapsed
 
 
-def render_all(files: list[Path], out: Path, jobs: int, draws: int) -> float:
+def render_all(files: list[Path], out: Path, jobs: int, draws: int, compare: bool = False) -> float:
     args = [sys.executable, "-m", "sbqw_model", "report", *map(str, files)]
+    args += ["--compare"] if compare else []
     seconds = cli_seconds(
         [*args, "--jobs", str(jobs), "--draws", str(draws), "--out", str(out)], ROOT
     )
@@ -164,6 +168,35 @@ def render_seconds(executed: list[Path], out: Path, lang: str) -> dict[str, floa
     return {label: statistics.median(values) for label, values in steps.items()}
 
 
+def explorer_latency(worlds: int, repeat: int) -> dict[str, float]:
+    """Milliseconds from a lever change to new numbers (re-costing the drawn worlds, then the
+    summary), and to the full redrawn view (tables and the chart), median of ``repeat``."""
+    from sbqw_model.reporting.explorer import BudgetExplorer
+    from sbqw_model.reporting.notebook import setup
+    from sbqw_model.scenario import load_scenario
+    from sbqw_model.shipped import scenario_path
+    from sbqw_model.summary import summarize
+
+    setup()
+    draw, explorer = timed(
+        lambda: BudgetExplorer(load_scenario(scenario_path("baseline")), worlds, 0, "zh")
+    )
+    explorer.view({"payout_share": 0.9}, {})  # warm: fonts, matplotlib
+    numbers, views = [], []
+    for i in range(repeat):
+        setting = (
+            {"payout_share": 0.5 + 0.4 * i / max(repeat, 1)},
+            {"traffic.rate": 4e-4 + i * 1e-5},
+        )
+        numbers.append(timed(lambda s=setting: summarize(explorer.results(*s)))[0])
+        views.append(timed(lambda s=setting: explorer.view(*s))[0])
+    return {
+        "draw": draw * 1000,
+        "numbers": statistics.median(numbers) * 1000,
+        "view": statistics.median(views) * 1000,
+    }
+
+
 def busy_seconds() -> tuple[float, float] | None:
     """(CPU seconds used by the whole machine, by this process and its waited-for children)."""
     import resource
@@ -202,7 +235,7 @@ def main() -> int:
 
     quick = args.quick
     draws = args.draws or (100 if quick else 2000)
-    shipped = sorted((ROOT / "scenarios").glob("*.yaml"))
+    shipped = sorted((ROOT / "sbqw_model" / "scenarios").glob("*.yaml"))
     files = [f for f in shipped if f.stem in ("baseline", "austerity")] if quick else shipped
     repeat = 1 if quick else 5
 
@@ -271,6 +304,25 @@ def main() -> int:
     print(
         f"speed-up --jobs 2 over --jobs 1: {speedup:.2f}× (goal ≥ {SPEEDUP_GOAL}×:"
         f" {goal(speedup >= SPEEDUP_GOAL)})"
+    )
+    compared = min(
+        render_all(files, work / "compare", 2, draws, compare=True)
+        for _ in range(args.repeat or (1 if quick else 2))
+    )
+    met = goal(compared < SHIPPED_WALL_GOAL)
+    print(
+        f"sbqw report, {n} scenarios + comparison, --jobs 2: {compared:.1f} s wall"
+        f" (goal < {SHIPPED_WALL_GOAL:g} s for the six shipped: {met})"
+    )
+
+    # -- the explorer ----------------------------------------------------------------------------
+    worlds = 500 if quick else EXPLORER_WORLDS
+    lat = explorer_latency(worlds, 3 if quick else 7)
+    print(
+        f"explorer, {worlds} worlds: drawn once in {lat['draw']:.0f} ms; lever change to new"
+        f" numbers {lat['numbers']:.0f} ms (goal < {EXPLORER_GOAL_MS:g} ms:"
+        f" {goal(lat['numbers'] < EXPLORER_GOAL_MS)}); to the redrawn view with its chart"
+        f" {lat['view']:.0f} ms"
     )
 
     # -- per report, warm process --------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Benchmark of the research toolkit on ``scenarios/baseline.yaml`` (a script, not a test).
+"""Benchmark of the research toolkit on the shipped ``baseline`` scenario (a script, not a test).
 
     python benchmarks/bench_research.py            # the full run recorded in the README
     python benchmarks/bench_research.py --quick    # tiny sizes: a smoke test of this script
@@ -12,7 +12,7 @@ Prints:
   worker capacity (wall × workers) against the seconds the workers spent inside the engine,
   goal ≤ 10 %; and, as a cross-check that workers are not slowed by sharing the machine, the
   engine's time per evaluation in this process alone on a sample of the same points;
-- a 200-point sweep (``sweeps/growth_latin.yaml``) on a running ``LocalCluster`` with 1 and
+- a 200-point sweep (the shipped ``growth_latin``) on a running ``LocalCluster`` with 1 and
   then 2 workers (workers warmed up, start-up excluded and printed apart): speed-up, goal ≥ 1.7×;
 - a block of figures to paste into the README.
 
@@ -42,8 +42,8 @@ from sbqw_model.research.sensitivity import run_sensitivity, sample, scenario_pr
 from sbqw_model.research.sweep import load_sweep, run_sweep  # noqa: E402
 from sbqw_model.scenario import load_scenario  # noqa: E402
 
-BASELINE = ROOT / "scenarios" / "baseline.yaml"
-SWEEP = ROOT / "sweeps" / "growth_latin.yaml"
+BASELINE = ROOT / "sbqw_model" / "scenarios" / "baseline.yaml"
+SWEEP = ROOT / "sbqw_model" / "sweeps" / "growth_latin.yaml"
 SEED = 0
 #: The 8 factors: the uncertainties that move targets or budget most in the baseline.
 FACTORS = (

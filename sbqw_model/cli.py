@@ -82,7 +82,11 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:
         description="Simulate many worlds of a scenario file and summarize target attainment"
         " and outlay by payment year, instrument and prefecture.",
     )
-    p.add_argument("scenario", type=Path, help="scenario YAML file (see scenarios/)")
+    p.add_argument(
+        "scenario",
+        type=Path,
+        help="scenario YAML file, or a shipped scenario name (see `sbqw scenarios`)",
+    )
     p.add_argument("--draws", type=_positive_int, default=10_000, help="worlds to simulate")
     p.add_argument("--seed", type=_nonnegative_int, default=0)
     add_assume(p)
@@ -162,7 +166,10 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
         " self-contained HTML reports (Chinese first) plus index.html.",
     )
     p.add_argument(
-        "scenarios", type=Path, nargs="*", help="scenario files (default: every scenarios/*.yaml)"
+        "scenarios",
+        type=Path,
+        nargs="*",
+        help="scenario files or shipped scenario names (default: every shipped scenario)",
     )
     p.add_argument("--compare", action="store_true", help="also one report comparing them all")
     p.add_argument("--out", type=Path, default=Path("reports"), help="output folder (reports/)")
@@ -183,12 +190,22 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
 def _run_report(args: argparse.Namespace) -> int:
     from sbqw_model.assumptions import parse_assume_pairs
     from sbqw_model.reporting import plan
+    from sbqw_model.shipped import scenario_path
 
+    if args.sensitivity:
+        from sbqw_model.extras import require
+
+        require("sensitivity notebook", "sbqw report --sensitivity")
     overrides = parse_assume_pairs(args.assume)
-    files = args.scenarios or plan.default_scenarios()
-    missing = [f"{f}: scenario file not found" for f in files if not f.is_file()]
-    if missing or not files:
-        raise InputError(missing or ["no scenario files given and none found in scenarios/"])
+    files, missing = [], []
+    for given in args.scenarios:
+        try:
+            files.append(scenario_path(given))
+        except InputError as exc:
+            missing.extend(exc.problems)
+    if missing:
+        raise InputError(missing)
+    files = files or plan.default_scenarios()
     return plan.render(
         files,
         out_dir=args.out,
@@ -228,8 +245,9 @@ SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_assumptions,
 ]
 from sbqw_model.research.cli import SUBCOMMANDS as _RESEARCH  # noqa: E402
+from sbqw_model.scenario_cli import SUBCOMMANDS as _SCENARIOS  # noqa: E402
 
-SUBCOMMANDS += _RESEARCH
+SUBCOMMANDS += _RESEARCH + _SCENARIOS
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -52,14 +52,15 @@ def emit(text: str, out: Path | None = None) -> None:
 
 
 def load_scenario_with(path: Path, assume: list[str]) -> Scenario:
-    """A scenario with ``--assume`` flags applied over its levers; all problems together."""
+    """A scenario (path or shipped name) with ``--assume`` applied; all problems together."""
     from sbqw_model.assumptions import parse_assume_args
     from sbqw_model.scenario import load_scenario
+    from sbqw_model.shipped import scenario_path
 
     problems: list[str] = []
     scenario = None
     try:
-        scenario = load_scenario(path)
+        scenario = load_scenario(scenario_path(path))
     except InputError as exc:
         problems.extend(exc.problems)
     try:

@@ -22,6 +22,7 @@ from sbqw_model.distributions import Distribution, parse_distribution
 from sbqw_model.errors import InputError, did_you_mean
 from sbqw_model.parameters import Parameters, default_parameters
 from sbqw_model.rules import CATEGORIES
+from sbqw_model.shipped import SCENARIO_DIR, is_shipped_name
 from sbqw_model.yamlio import read_mapping
 
 #: Every uncertainty: dotted path → (domain, what it is). Each is drawn once per simulated world.
@@ -143,6 +144,8 @@ def _read_raw(path: Path, chain: tuple[Path, ...] = ()) -> tuple[dict[str, Any],
     if not isinstance(base_name, str):
         raise InputError([f"{name}: extends: expected a file name, got {base_name!r}"])
     base_path = (path.parent / base_name).resolve()
+    if not base_path.exists() and is_shipped_name(base_name):  # `extends: baseline`
+        base_path = SCENARIO_DIR / f"{base_name}.yaml"
     if not base_path.exists():
         raise InputError([f"{name}: extends: no such scenario file {base_name!r}"])
     base, base_bytes = _read_raw(base_path, (*chain, path.resolve()))
@@ -380,7 +383,7 @@ def _parse_appropriation(raw: Any, source: str, problems: list[str]) -> dict[int
 def _parse_shares(raw: Any, source: str, problems: list[str]) -> tuple[np.ndarray, str]:
     uniform = np.full(len(prefectures.NAMES_ZH), 1 / len(prefectures.NAMES_ZH))
     if raw is None:
-        return uniform, "assumption: equal shares (no prefecture data in shared/data)"
+        return uniform, "assumption: equal shares (no prefecture data in sbqw_model/data)"
     where = f"{source}: prefecture_shares"
     if not isinstance(raw, dict):
         problems.append(f"{where}: expected {{values: {{prefecture: share}}, source: …}}")

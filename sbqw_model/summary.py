@@ -154,26 +154,6 @@ def appropriation_table(summary: dict[str, Any]) -> pd.DataFrame:
     )
 
 
-ZH_HEADERS = {
-    "indicator": "指标代码",
-    "label": "指标",
-    "target": "目标值",
-    "p_met": "达成概率",
-    "p_met_se": "概率标准误",
-    "mean": "均值",
-    "p5": "第5百分位",
-    "p50": "中位数",
-    "p90": "第90百分位",
-    "p95": "第95百分位",
-    "scenario": "情景",
-    "dimension": "维度",
-    "key": "分项",
-    "payment_year": "支付年度",
-    "appropriation_yuan": "预算安排(元)",
-    "p_over_appropriation": "超预算概率",
-}
-
-
 def summary_tables(summary: dict[str, Any], lang: str = "zh") -> dict[str, pd.DataFrame]:
     return {
         "targets": target_table(summary, lang),
@@ -182,35 +162,17 @@ def summary_tables(summary: dict[str, Any], lang: str = "zh") -> dict[str, pd.Da
     }
 
 
-SHEET_NAMES_ZH = {
-    "targets": "目标",
-    "budget": "预算",
-    "appropriation": "预算安排",
-    "compare": "情景比较",
-}
-
-
-def write_workbook(tables: dict[str, pd.DataFrame], path: Path, lang: str = "zh") -> None:
-    """One sheet per table, Chinese headers and sheet names when ``lang`` is zh."""
-    import pandas as pd
-
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, frame in tables.items():
-            shown = frame.rename(columns=ZH_HEADERS) if lang == "zh" else frame
-            sheet = SHEET_NAMES_ZH.get(name, name) if lang == "zh" else name
-            shown.to_excel(writer, sheet_name=sheet[:31], index=False)
-
-
 def write_tables(summary: dict[str, Any], out_dir: Path, lang: str = "zh") -> list[Path]:
     """Tidy CSVs, the JSON summary and one .xlsx workbook, written atomically into ``out_dir``."""
     from sbqw_model.fileio import atomic_dir
+    from sbqw_model.workbook import scenario_sheets, write_workbook
 
     tables = summary_tables(summary, lang)
     with atomic_dir(out_dir) as tmp:
         for name, frame in tables.items():
             frame.to_csv(tmp / f"{name}.csv", index=False)
         (tmp / "summary.json").write_text(to_json(summary), encoding="utf-8")
-        write_workbook(tables, tmp / "summary.xlsx", lang)
+        write_workbook(scenario_sheets(summary, lang), tmp / "summary.xlsx", lang)
         written = sorted(p.name for p in tmp.iterdir())
     return [out_dir / n for n in written]
 

@@ -42,5 +42,9 @@ def test_bench_reports_quick_runs_and_prints_every_label(tmp_path) -> None:
         "charts",
         "render: HTML",
         "render: Excel workbook",
+        "scenarios + comparison, --jobs 2:",
+        "explorer, 500 worlds: drawn once in",
+        "lever change to new numbers",
+        "(goal < 150 ms:",
     ):
         assert label in out, (label, out)

@@ -16,8 +16,8 @@ from sbqw_model import prefectures
 from sbqw_model.engine import TARGETS
 from sbqw_model.rules import INSTRUMENTS
 
-BASELINE = ROOT / "scenarios" / "baseline.yaml"
-TRAFFIC_EXCESS = ROOT / "scenarios" / "traffic_excess.yaml"
+BASELINE = ROOT / "sbqw_model" / "scenarios" / "baseline.yaml"
+TRAFFIC_EXCESS = ROOT / "sbqw_model" / "scenarios" / "traffic_excess.yaml"
 DRAWS = "2000"
 BAND = {"mean", "p5", "p50", "p95"}
 
@@ -89,7 +89,7 @@ def test_out_writes_tables_json_and_workbook(out_run) -> None:
 
 def test_no_appropriation_no_overrun_probability(tmp_path: Path) -> None:
     path = tmp_path / "no_budget.yaml"
-    base = (ROOT / "scenarios" / "baseline.yaml").read_text(encoding="utf-8")
+    base = (ROOT / "sbqw_model" / "scenarios" / "baseline.yaml").read_text(encoding="utf-8")
     head, _, rest = base.partition("appropriation:")
     _, _, tail = rest.partition("prefecture_shares:")
     path.write_text(head + "prefecture_shares:" + tail, encoding="utf-8")

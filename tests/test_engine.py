@@ -39,7 +39,7 @@ from sbqw_model.summary import band, summarize, to_json
 from sbqw_model.worlds import BLOCK
 
 HERE = Path(__file__).resolve().parent / "scenarios"
-SHIPPED = ROOT / "scenarios"
+SHIPPED = ROOT / "sbqw_model" / "scenarios"
 
 DRAWS = 2000
 

@@ -25,10 +25,10 @@ from sbqw_model.reporting.notebook import NOTEBOOK_PARAMETERS, SUMMARY_MIME
 pm = pytest.importorskip("papermill")
 from papermill.exceptions import PapermillExecutionError  # noqa: E402
 
-NOTEBOOKS = ROOT / "notebooks"
+NOTEBOOKS = ROOT / "sbqw_model" / "notebooks"
 DRAWS = 300
 CJK = re.compile(r"[\u3400-\u9fff]")
-SHIPPED = sorted(p.stem for p in (ROOT / "scenarios").glob("*.yaml"))
+SHIPPED = sorted(p.stem for p in (ROOT / "sbqw_model" / "scenarios").glob("*.yaml"))
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -109,11 +109,11 @@ def report_zh(work: Path) -> tuple[subprocess.CompletedProcess[str], nbformat.No
             sys.executable,
             "-m",
             "papermill",
-            "notebooks/scenario_report.ipynb",
+            "sbqw_model/notebooks/scenario_report.ipynb",
             str(out),
             "-p",
             "scenario_file",
-            "scenarios/baseline.yaml",
+            "sbqw_model/scenarios/baseline.yaml",
             "-p",
             "draws",
             str(DRAWS),
@@ -149,7 +149,7 @@ def comparison_en(work: Path) -> nbformat.NotebookNode:
     return execute(
         "compare_scenarios",
         work / "compare_en.ipynb",
-        scenario_files=["baseline", "scenarios/austerity.yaml", "pessimistic"],
+        scenario_files=["baseline", "sbqw_model/scenarios/austerity.yaml", "pessimistic"],
         draws=DRAWS,
         lang="en",
     )
@@ -289,7 +289,7 @@ def test_papermill_cli_with_an_unknown_parameter_fails_in_the_first_cell(work: P
             sys.executable,
             "-m",
             "papermill",
-            "notebooks/scenario_report.ipynb",
+            "sbqw_model/notebooks/scenario_report.ipynb",
             str(out),
             "-p",
             "draw",  # typo of draws: papermill alone would only warn
@@ -323,7 +323,7 @@ def test_unknown_scenario_name_fails_in_the_first_cell_with_the_valid_names(work
         execute("scenario_report", work / "nosuch.ipynb", scenario_file="basline", draws=DRAWS)
     exc = caught.value
     assert exc.ename == "ReportParameterError"
-    assert "unknown scenario 'basline'" in exc.evalue
+    assert "basline: no such scenario file, and not a shipped scenario" in exc.evalue
     assert "baseline" in exc.evalue and all(name in exc.evalue for name in SHIPPED)
     nb = nbformat.read(work / "nosuch.ipynb", as_version=4)
     assert exc.exec_count == _first_code_after_parameters(nb).execution_count

@@ -29,11 +29,12 @@ from sbqw_model.reporting.html import external_urls
 from sbqw_model.reporting.notebook import NOTEBOOK_PARAMETERS, SUMMARY_MIME
 from sbqw_model.reporting.runner import Job, run_jobs, safe_name
 from sbqw_model.scenario import load_scenario
+from sbqw_model.shipped import NOTEBOOK_DIR_ENV
 
 pytest.importorskip("papermill")
 
 DRAWS = 300
-SCENARIOS = ROOT / "scenarios"
+SCENARIOS = ROOT / "sbqw_model" / "scenarios"
 BASELINE = SCENARIOS / "baseline.yaml"
 SHIPPED = sorted(SCENARIOS.glob("*.yaml"))
 FIXTURES = Path(__file__).parent / "report_fixtures"
@@ -88,7 +89,7 @@ def leftovers(folder: Path) -> list[str]:
 def shipped(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> tuple[subprocess.CompletedProcess[str], Path]:
-    """The README's first command (no scenario given: every scenarios/*.yaml), small draws."""
+    """The README's first command (no scenario given: every shipped scenario), small draws."""
     out = tmp_path_factory.mktemp("shipped") / "reports"
     done = report_cli("--compare", "--jobs", 2, "--draws", DRAWS, "--out", out)
     return done, out
@@ -118,6 +119,7 @@ def test_stdout_says_where_the_reports_are(shipped: Any) -> None:
     for name in [p.stem for p in SHIPPED] + ["compare"]:
         assert str(out / f"{name}.html") in done.stdout, name
     assert str(out / "index.html") in done.stdout
+    assert done.stderr == "", "a good run (two jobs, kernels over IPC) prints no noise"
 
 
 def test_index_lists_every_report_with_headline_numbers_and_links(shipped: Any) -> None:
@@ -204,7 +206,9 @@ def test_scenario_reports_show_every_block(shipped_pages: dict[str, str]) -> Non
 def test_xlsx_has_one_sheet_per_table_with_chinese_headers(shipped: Any) -> None:
     openpyxl = pytest.importorskip("openpyxl")
     _, out = shipped
-    for name, sheets in (("baseline", ["目标", "预算", "预算安排"]), ("compare", ["情景比较"])):
+    scenario_sheets = ["目标", "支出合计", "分年度支出", "分项目支出", "分市州支出", "预算安排"]
+    compare_sheets = ["情景比较-达成概率", "情景比较-支出"]
+    for name, sheets in (("baseline", scenario_sheets), ("compare", compare_sheets)):
         book = openpyxl.load_workbook(out / f"{name}.xlsx", read_only=True)
         assert book.sheetnames == sheets, name
         for sheet in book.worksheets:
@@ -281,9 +285,9 @@ def test_english_pages(hostile: Any) -> None:
     assert external_urls(page) == []
     openpyxl = pytest.importorskip("openpyxl")
     book = openpyxl.load_workbook(out / f"{EVIL_FILE}.xlsx", read_only=True)
-    assert book.sheetnames == ["targets", "budget", "appropriation"]
+    assert book.sheetnames[:3] == ["targets", "outlay total", "outlay by year"]
     header = next(book["targets"].iter_rows(min_row=1, max_row=1, values_only=True))
-    assert "p_met" in header and not any(CJK.search(str(h)) for h in header)
+    assert "Probability of meeting" in header and not any(CJK.search(str(h)) for h in header)
     book.close()
 
 
@@ -325,7 +329,7 @@ def test_pdf_is_written_for_each_report(hostile: Any) -> None:
 def failing_notebooks(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shipped notebooks, the report one raising after its header for scenario "boom"."""
     folder = tmp_path_factory.mktemp("failing-notebooks")
-    for source in (ROOT / "notebooks").glob("*.ipynb"):
+    for source in (ROOT / "sbqw_model" / "notebooks").glob("*.ipynb"):
         nb = nbformat.read(source, as_version=4)
         if source.stem == "scenario_report":
             at = next(i for i, c in enumerate(nb.cells) if "report.header()" in c.source)
@@ -351,12 +355,16 @@ def test_failing_notebook_via_the_cli(failing_notebooks: Path, tmp_path: Path) -
         DRAWS,
         "--out",
         out,
-        env={runner.NOTEBOOK_DIR_ENV: str(failing_notebooks)},
+        env={NOTEBOOK_DIR_ENV: str(failing_notebooks)},
     )
     assert done.returncode != 0
     kept = out / "boom.failed.ipynb"
     assert kept.is_file()
-    assert sorted(p.name for p in out.iterdir()) == ["boom.failed.ipynb", "index.html"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "boom.failed.ipynb",
+        "index.html",
+        "reports.json",
+    ]
     nb = nbformat.read(kept, as_version=4)
     (cell,) = [c for c in nb.cells if "deliberate" in c.source]
     assert [o.ename for o in cell.outputs if o.output_type == "error"] == ["RuntimeError"]

@@ -99,7 +99,7 @@ def test_every_revoked_unit_repays_exactly_its_ceiling() -> None:
 
 @pytest.mark.parametrize("index", [3, 777])
 def test_exported_world_with_repayments_costs_the_same(tmp_path: Path, index: int) -> None:
-    sc = load_scenario(ROOT / "scenarios" / "baseline.yaml")
+    sc = load_scenario(ROOT / "sbqw_model" / "scenarios" / "baseline.yaml")
     sc = sc.with_assumptions(sc.assumptions.updated({"revoked_repay": True}))
     _, engine = draw_outlay(sc, 4, index)
     recognitions, sales = world_ledger(world_at(sc, 4, index), sc)

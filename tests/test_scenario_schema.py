@@ -16,7 +16,7 @@ from sbqw_model.errors import InputError
 from sbqw_model.scenario import UNCERTAINTIES, load_scenario
 
 HERE = Path(__file__).resolve().parent / "scenarios"
-SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))
+SHIPPED = sorted((ROOT / "sbqw_model" / "scenarios").glob("*.yaml"))
 
 
 def problems_of(path: Path) -> list[str]:
@@ -64,15 +64,13 @@ def test_shipped_scenario_validates_and_cites_a_source(path: Path) -> None:
 
 
 def test_policy_variants_change_only_levers() -> None:
-    base = load_scenario(ROOT / "scenarios" / "baseline.yaml")
+    base = load_scenario(ROOT / "sbqw_model" / "scenarios" / "baseline.yaml")
     for name in ("austerity", "traffic_excess", "no_traffic_subsidy"):
-        variant = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
+        variant = load_scenario(ROOT / "sbqw_model" / "scenarios" / f"{name}.yaml")
         assert variant.uncertainties == base.uncertainties, name
-    assert load_scenario(ROOT / "scenarios" / "austerity.yaml").assumptions.payout_share == 0.5
-    assert (
-        load_scenario(ROOT / "scenarios" / "no_traffic_subsidy.yaml").params.value("traffic.rate")
-        == 0
-    )
+    shipped = ROOT / "sbqw_model" / "scenarios"
+    assert load_scenario(shipped / "austerity.yaml").assumptions.payout_share == 0.5
+    assert load_scenario(shipped / "no_traffic_subsidy.yaml").params.value("traffic.rate") == 0
 
 
 # --- bad input, in-process ---------------------------------------------------------------------
@@ -152,7 +150,7 @@ def test_missing_file_is_a_user_error(tmp_path: Path) -> None:
 )
 def test_other_bad_files(tmp_path: Path, snippet: str, words: list[str]) -> None:
     path = tmp_path / "bad.yaml"
-    baseline = ROOT / "scenarios" / "baseline.yaml"
+    baseline = ROOT / "sbqw_model" / "scenarios" / "baseline.yaml"
     path.write_text(snippet.replace("{baseline}", str(baseline)), encoding="utf-8")
     problems = problems_of(path)
     text = "\n".join(problems)

@@ -94,6 +94,14 @@ TEXT: dict[str, tuple[str, str]] = {
         "金额按支付年度统计;各项奖励按政策上限乘以支付比例计算。",
         "Amounts are by payment year; awards are the policy ceilings times the payout share.",
     ),
+    # the report folder's index
+    "made": ("生成时间", "Made"),
+    "scenario_file": ("情景文件", "Scenario file"),
+    "failed": ("(生成失败,旧报告已移除)", "(failed; the earlier report was removed)"),
+    "index_note": (
+        "本文件夹中历次生成的全部报告;同名报告以最近一次为准。",
+        "Every report rendered into this folder; a report of the same name shows its latest run.",
+    ),
 }
 
 

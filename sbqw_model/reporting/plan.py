@@ -14,13 +14,10 @@ from sbqw_model.scenario import load_scenario
 
 
 def default_scenarios() -> list[Path]:
-    from sbqw_model.reporting.notebook import scenario_dirs
+    """Every shipped scenario, the baseline first (comparisons read against the first)."""
+    from sbqw_model.shipped import shipped_scenarios
 
-    dirs = scenario_dirs()
-    if not dirs:
-        return []
-    # the baseline first: comparisons are read against the first scenario
-    return sorted(dirs[0].glob("*.yaml"), key=lambda p: (p.stem != "baseline", p.stem))
+    return shipped_scenarios()
 
 
 def _unique(name: str, taken: set[str]) -> str:
@@ -130,17 +127,22 @@ def render(
     )
     start = time.perf_counter()
 
+    # progress only for a person watching a terminal; a good run otherwise prints its results
+    interactive = sys.stderr.isatty()
+
     def tell(o: Outcome) -> None:
         mark = "ok " if o.ok else "FAILED"
         print(f"  {mark} {o.job.name} ({o.seconds:.1f} s)", file=sys.stderr)
 
-    print(f"rendering {len(todo)} report(s) with {jobs} job(s) into {out_dir}/", file=sys.stderr)
-    outcomes = [*run_jobs(todo, jobs, on_done=tell), *outcomes]
+    if interactive:
+        print(f"rendering {len(todo)} report(s), {jobs} job(s), into {out_dir}/", file=sys.stderr)
+    outcomes = [*run_jobs(todo, jobs, on_done=tell if interactive else None), *outcomes]
     index = write_index(outcomes, out_dir, lang)
     failed = [o for o in outcomes if not o.ok]
     for o in outcomes:
-        if o.ok:
-            print(f"{o.job.name}: {', '.join(str(f) for f in o.files)}")
+        if o.ok:  # the executed notebook is beside them, for whoever debugs
+            shown = [str(f) for f in o.files if f.suffix != ".ipynb"]
+            print(f"{o.job.name}: {', '.join(shown)}")
     for o in failed:
         where = f" in cell {o.cell}" if o.cell is not None else ""
         kept = f" (executed notebook kept: {o.files[0]})" if o.files else ""

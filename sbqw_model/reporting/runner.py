@@ -25,24 +25,11 @@ from typing import Any
 
 from sbqw_model import units
 from sbqw_model.fileio import write_text_atomic
+from sbqw_model.shipped import notebook_dir
 
-NOTEBOOK_DIR_ENV = "SBQW_NOTEBOOK_DIR"
 KERNEL = "python3"
 START_ATTEMPTS = 3
 CELL_TIMEOUT = 900  # seconds one cell may run before the report counts as failed (a hang)
-
-
-def notebook_dir() -> Path:
-    """The shipped notebooks: the project's notebooks/ (or $SBQW_NOTEBOOK_DIR)."""
-    if os.environ.get(NOTEBOOK_DIR_ENV):
-        return Path(os.environ[NOTEBOOK_DIR_ENV])
-    for candidate in (Path(__file__).resolve().parents[2] / "notebooks", Path.cwd() / "notebooks"):
-        if (candidate / "scenario_report.ipynb").is_file():
-            return candidate
-    raise FileNotFoundError(
-        "the report notebooks were not found: run from the project folder, install it with"
-        f" `pip install -e .`, or set {NOTEBOOK_DIR_ENV}"
-    )
 
 
 def safe_name(name: str) -> str:
@@ -155,6 +142,22 @@ def _without_reset_cell(path: Path) -> None:
     nbformat.write(nb, path)
 
 
+IPC_PATH_MAX = 90  # a Unix socket path holds ~107 bytes; the kernel appends "-ipc-<port>"
+
+
+def _transport() -> dict[str, Any]:
+    """IPC (Unix sockets in a private folder): local, not open to the network, and no
+    "running over TCP without encryption" warning on every report. TCP where IPC cannot be."""
+    if os.name != "posix":
+        return {}
+    folder = Path(tempfile.mkdtemp(prefix="sbqw-k-"))
+    connection = folder / "kernel.json"
+    if len(str(connection)) > IPC_PATH_MAX:
+        folder.rmdir()
+        return {}
+    return {"transport": "ipc", "connection_file": str(connection)}
+
+
 class WarmKernel:
     """One kernel per process, reused from report to report.
 
@@ -176,7 +179,7 @@ class WarmKernel:
         if cls.km is not None and (cls.cwd != cwd or not run_sync(cls.km.is_alive)()):
             cls.discard()
         if cls.km is None:
-            km = AsyncKernelManager(kernel_name=KERNEL)
+            km = AsyncKernelManager(kernel_name=KERNEL, **_transport())
             run_sync(km.start_kernel)(cwd=cwd)
             cls.km, cls.cwd = km, cwd
             if not cls._finalizer_registered:
@@ -200,6 +203,8 @@ class WarmKernel:
 
         with contextlib.suppress(Exception):  # already gone
             run_sync(km.shutdown_kernel)(now=True)
+        if getattr(km, "transport", "") == "ipc":
+            shutil.rmtree(Path(km.connection_file).parent, ignore_errors=True)
 
     @classmethod
     def forget(cls) -> None:
@@ -277,22 +282,15 @@ def _render(job: Job, start: float, executed: Path) -> Outcome:
 
 
 def _write_xlsx(payload: dict[str, Any], target: Path, lang: str) -> None:
-    import pandas as pd
-
     from sbqw_model.fileio import atomic_path
-    from sbqw_model.summary import summary_tables, target_table, write_workbook
+    from sbqw_model.workbook import comparison_sheets, scenario_sheets, write_workbook
 
     if payload["kind"] == "scenario":
-        tables = summary_tables(payload["summary"], lang)
+        sheets = scenario_sheets(payload["summary"], lang)
     else:
-        rows = []
-        for name, summary in zip(payload["scenarios"], payload["summaries"], strict=True):
-            frame = target_table(summary, lang)[["indicator", "label", "p_met", "p_met_se"]]
-            frame.insert(0, "scenario", name)
-            rows.append(frame)
-        tables = {"compare": pd.concat(rows, ignore_index=True)}
+        sheets = comparison_sheets(payload["summaries"], lang)
     with atomic_path(target) as tmp:
-        write_workbook(tables, tmp, lang)
+        write_workbook(sheets, tmp, lang)
 
 
 def _start_worker() -> None:
@@ -312,6 +310,20 @@ def _context():
     return get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
 
 
+def job_cost(job: Job) -> float:
+    """A rough relative cost: a comparison simulates every scenario it compares, a sensitivity
+    report runs many points; used only to order the work."""
+    if "scenario_files" in job.parameters:
+        return 1.0 + 0.5 * len(job.parameters["scenario_files"])
+    return 4.0 if job.notebook == "sensitivity.ipynb" else 1.0
+
+
+def submission_order(jobs: Sequence[Job]) -> list[int]:
+    """Longest first (stable): the long comparison starts at once instead of last, so no worker
+    idles at the end while the other finishes it alone."""
+    return sorted(range(len(jobs)), key=lambda i: -job_cost(jobs[i]))
+
+
 def run_jobs(
     jobs: Sequence[Job], workers: int = 1, on_done: Callable[[Outcome], None] | None = None
 ) -> list[Outcome]:
@@ -326,7 +338,7 @@ def run_jobs(
         with ProcessPoolExecutor(
             max_workers=workers, mp_context=_context(), initializer=_start_worker
         ) as pool:
-            futures = {pool.submit(run_job, job): i for i, job in enumerate(jobs)}
+            futures = {pool.submit(run_job, jobs[i]): i for i in submission_order(jobs)}
             try:
                 for future in as_completed(futures):
                     i = futures[future]
@@ -362,58 +374,71 @@ def _headline(outcome: Outcome, lang: str) -> list[str]:
     ]
 
 
-def write_index(outcomes: Sequence[Outcome], out_dir: Path, lang: str) -> Path:
-    """index.html: every report with its headline numbers, failures with their message."""
-    from sbqw_model.reporting.fonts import font_face_css
+def _source_cell(entry: Any) -> str:
+    """The scenario file(s) a report was made from: the name shown, the full path on hover."""
+    e = html.escape
+    return " · ".join(f'<span title="{e(s)}">{e(Path(s).name)}</span>' for s in entry.sources)
+
+
+def _index_row(entry: Any, lang: str) -> str:
     from sbqw_model.reporting.i18n import t
 
     e = html.escape
+    links = " · ".join(f'<a href="{e(f)}">{e(Path(f).suffix[1:].upper())}</a>' for f in entry.files)
+    made = f'<td class="num">{e(entry.made_local)}</td><td>{_source_cell(entry)}</td>'
+    if not entry.ok:
+        where = f" (cell {entry.cell})" if entry.cell is not None else ""
+        return (
+            f'<tr class="failed"><td>✗ {e(entry.title)} {e(t("failed", lang))}</td>{made}'
+            f'<td colspan="4" class="err">{"<br>".join(e(x) for x in entry.error.splitlines())}'
+            f"{e(where)}</td><td>{links}</td></tr>"
+        )
+    title = f'<a href="{e(entry.name)}.html">{e(entry.title)}</a>'
+    if entry.kind != "scenario":
+        return (
+            f'<tr><td>{title}</td>{made}<td colspan="4">{e(", ".join(entry.compared))}</td>'
+            f"<td>{links}</td></tr>"
+        )
+    cells = "".join(f'<td class="num">{e(c)}</td>' for c in entry.headline)
+    return f"<tr><td>{title}</td>{made}{cells}<td>{links}</td></tr>"
+
+
+def write_index(outcomes: Sequence[Outcome], out_dir: Path, lang: str) -> Path:
+    """index.html: every report ever rendered into the folder (reports.json), this run's first
+    replacing their earlier entries; headline numbers, when and from which file, failures."""
+    from sbqw_model.reporting import manifest
+    from sbqw_model.reporting.fonts import font_face_css
+    from sbqw_model.reporting.i18n import t
+
+    made = manifest.now()
+    current = [manifest.entry_of(o, _headline(o, lang), made) for o in outcomes]
+    entries = manifest.record(current, out_dir)
+    e = html.escape
     header = [
         t("scenario", lang),
+        t("made", lang),
+        t("scenario_file", lang),
         t("all_targets", lang),
         f"{t('p_met', lang)}: {t('target', lang)} 1000 亿元",
         f"{t('budget_total', lang)} {t('median', lang)}",
         t("p90", lang),
         "",
     ]
-    rows = []
-    for o in outcomes:
-        links = " · ".join(f'<a href="{e(f.name)}">{e(f.suffix[1:].upper())}</a>' for f in o.files)
-        if o.ok:
-            title = f'<a href="{e(o.job.name)}.html">{e(o.job.title)}</a>'
-            cells = [e(c) for c in _headline(o, lang)]
-            if o.payload and o.payload["kind"] != "scenario":
-                cells = [e(", ".join(o.payload["scenarios"])), "", "", ""]
-                rows.append(
-                    f'<tr><td>{title}</td><td colspan="4">{cells[0]}</td><td>{links}</td></tr>'
-                )
-                continue
-        else:
-            title = f"✗ {e(o.job.title)}"
-            where = f" (cell {o.cell})" if o.cell is not None else ""
-            rows.append(
-                f'<tr class="failed"><td>{title}</td><td colspan="4" class="err">'
-                f"{'<br>'.join(e(x) for x in o.error.splitlines())}{e(where)}</td>"
-                f"<td>{links}</td></tr>"
-            )
-            continue
-        rows.append(
-            f"<tr><td>{title}</td>"
-            + "".join(f'<td class="num">{c}</td>' for c in cells)
-            + f"<td>{links}</td></tr>"
-        )
+    rows = [_index_row(entry, lang) for entry in entries]
     heading = t("report_title", lang)
     body = (
-        f"<h1>{e(heading)}</h1><table><thead><tr>"
+        f"<h1>{e(heading)}</h1><p>{e(t('index_note', lang))}</p><table><thead><tr>"
         + "".join(f"<th>{e(h)}</th>" for h in header)
         + f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
     css = font_face_css(text=body)
     page = (
         f'<!DOCTYPE html><html lang="{"zh" if lang == "zh" else "en"}"><head>'
-        f'<meta charset="utf-8"><title>{e(heading)}</title><style>{css}'
-        "body{margin:2em;max-width:72em;line-height:1.5}"
-        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 10px}"
+        f'<meta charset="utf-8"><meta name="viewport" content="width=device-width">'
+        f"<title>{e(heading)}</title><style>{css}"
+        "body{margin:2em;max-width:80em;line-height:1.5}"
+        "table{border-collapse:collapse;display:block;overflow-x:auto}"
+        "td,th{border:1px solid #ccc;padding:4px 10px}"
         "th{background:#eef2f6}td.num{text-align:right;white-space:nowrap}"
         ".err{color:#b00}tr.failed td{background:#fff3f3}</style></head><body>"
         f"{body}</body></html>"

@@ -1,6 +1,6 @@
 """The national growth series behind the shipped ``online_retail.growth`` uncertainty.
 
-No public source gives Guizhou's online retail before the plan (shared/data/README.md), so the
+No public source gives Guizhou's online retail before the plan (sbqw_model/data/README.md), so the
 growth assumption leans on China's national series (``data/national_online_retail_growth.csv``,
 one figure per year, part-year figures where no full-year one is held). Two anchors bound the
 *mean* of 2023–2025 growth a scenario may call central:

@@ -75,7 +75,9 @@ def add_sweep(sub: argparse._SubParsersAction) -> None:
         " target probabilities with standard errors, budget bands in yuan) as points finish."
         " Every point uses the same seed, so points share their random draws.",
     )
-    p.add_argument("sweep", type=Path, help="sweep YAML file (see sweeps/)")
+    p.add_argument(
+        "sweep", type=Path, help="sweep YAML file, or a shipped sweep by name (growth_latin)"
+    )
     p.add_argument("--out", type=Path, help="results folder (default: sweep_results/<name>)")
     p.add_argument(
         "--resume",
@@ -88,9 +90,12 @@ def add_sweep(sub: argparse._SubParsersAction) -> None:
 
 
 def run_sweep_command(args: argparse.Namespace) -> int:
+    from sbqw_model.extras import require
     from sbqw_model.research.sweep import load_sweep, run_sweep
+    from sbqw_model.shipped import sweep_path
 
-    sweep = load_sweep(args.sweep)
+    require("sweep", "sbqw sweep")
+    sweep = load_sweep(sweep_path(args.sweep))
     _warn(sweep.warnings)
     out = args.out or Path("sweep_results") / sweep.name
     start = time.perf_counter()
@@ -129,7 +134,9 @@ def add_sensitivity(sub: argparse._SubParsersAction) -> None:
         " with 95 % intervals, or Morris μ* and σ. Factors: the scenario's non-fixed"
         " uncertainties, uniform over their plausible range (support, or mean ± 2 sd).",
     )
-    p.add_argument("scenario", type=Path, help="scenario YAML file")
+    p.add_argument(
+        "scenario", type=Path, help="scenario YAML file, or a shipped scenario name (baseline)"
+    )
     p.add_argument("--method", choices=("sobol", "morris"), default="sobol")
     p.add_argument(
         "--n",
@@ -175,6 +182,9 @@ def add_sensitivity(sub: argparse._SubParsersAction) -> None:
 
 
 def run_sensitivity_command(args: argparse.Namespace) -> int:
+    from sbqw_model.extras import require
+
+    require("sensitivity", "sbqw sensitivity")
     from sbqw_model.research import text
     from sbqw_model.research.sensitivity import STABLE_N, run_sensitivity
 
@@ -264,6 +274,9 @@ def add_discover(sub: argparse._SubParsersAction) -> None:
 
 
 def run_discover_command(args: argparse.Namespace) -> int:
+    from sbqw_model.extras import require
+
+    require("discover", "sbqw discover")
     from sbqw_model.errors import did_you_mean
     from sbqw_model.research import discovery as dv
     from sbqw_model.research import text
@@ -278,7 +291,9 @@ def run_discover_command(args: argparse.Namespace) -> int:
             ]
         )
     source = args.source
-    if source.suffix in (".yaml", ".yml"):
+    from sbqw_model.shipped import is_shipped_name
+
+    if source.suffix in (".yaml", ".yml") or is_shipped_name(str(source)):
         scenario = _scenario(source, args.assume, args.observed)
         found = dv.discover_scenario(
             scenario, tuple(args.target), args.draws, args.seed, args.depth
@@ -365,7 +380,9 @@ def add_backtest(sub: argparse._SubParsersAction) -> None:
         " its percentile in the scenario's forecast for that year and whether it falls in the"
         " central 50 % and 90 % intervals; then the intervals' coverage.",
     )
-    p.add_argument("scenario", type=Path, help="scenario YAML file")
+    p.add_argument(
+        "scenario", type=Path, help="scenario YAML file, or a shipped scenario name (baseline)"
+    )
     p.add_argument(
         "--observed",
         type=Path,

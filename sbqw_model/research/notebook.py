@@ -1,4 +1,4 @@
-"""What ``notebooks/sensitivity.ipynb`` calls: parameter checks, the analyses, each block shown.
+"""What ``notebooks/sensitivity.ipynb`` (shipped in the package) calls: checks, analyses, blocks.
 
 The notebook stays thin, like the report notebooks (``reporting.notebook``): every computation is
 here, where it is tested, and each cell displays what one method returns. Defaults are small so
@@ -19,16 +19,11 @@ import yaml
 from sbqw_model import __version__, units
 from sbqw_model.errors import InputError
 from sbqw_model.reporting.i18n import LANGS
-from sbqw_model.reporting.notebook import (
-    _HTML,
+from sbqw_model.reporting.notebook import _HTML, _Chart, _e, _table, load, setup
+from sbqw_model.reporting.parameters import (
     ReportParameterError,
-    _Chart,
-    _e,
-    _table,
     declared_parameters,
-    load,
     resolve_scenario,
-    setup,
 )
 from sbqw_model.research import charts
 from sbqw_model.research import discovery as dv
@@ -43,7 +38,7 @@ RESEARCH_MIME = "application/vnd.sbqw.research+json"  # not SUMMARY_MIME: no xls
 
 #: The notebook's parameters and defaults (its parameters cell matches; unknown names fail).
 PARAMETERS: dict[str, Any] = {
-    "scenario_file": "scenarios/baseline.yaml",
+    "scenario_file": "baseline",
     "method": "morris",
     "n": 10,
     "draws": 500,
@@ -125,6 +120,9 @@ class SensitivityReport:
     def from_namespace(cls, namespace: Mapping[str, Any]) -> SensitivityReport:
         """Check the parameters (first cell), then run the three analyses."""
         v = check_parameters(namespace)
+        from sbqw_model.extras import require
+
+        require("sensitivity notebook", "the sensitivity notebook")
         setup()
         path = resolve_scenario(v["scenario_file"])
         scenario = load(path, v["assume"])

@@ -1,6 +1,6 @@
 """Observed figures from a shared file (``year, indicator, value, source``) and how they enter.
 
-The department holds the real figures (shared/data has none for Guizhou after 2022); one file,
+The department holds the real figures (sbqw_model/data has none for Guizhou after 2022); one file,
 checked like the cost command's ledgers (file, row, column), serves every command. Observed
 figures replace draws: a plan-year figure pins that year in every world (the engine's scenario
 observations), and a 2022 figure of online retail or products fixes the starting level.

@@ -3,7 +3,7 @@
 A sweep file (YAML)::
 
     name: payout_frontier              # optional (default: the file name)
-    base: ../scenarios/baseline.yaml   # scenario file, relative to this file
+    base: baseline   # a shipped scenario name, or a file relative to this one
     observed: ../observations/x.csv    # optional: observed figures replace draws
     mode: grid                         # grid | latin | sobol
     factors:                           # target path → values (grid) or low/high (samples)
@@ -36,6 +36,7 @@ from sbqw_model.errors import InputError, did_you_mean
 from sbqw_model.research import problem as pb
 from sbqw_model.research.evaluate import STANDARD_OUTPUTS, expand_alias, output_problem
 from sbqw_model.scenario import Scenario, load_scenario
+from sbqw_model.shipped import SCENARIO_DIR, is_shipped_name
 from sbqw_model.worlds import BLOCK
 from sbqw_model.yamlio import read_mapping
 
@@ -156,6 +157,8 @@ def _load_base(
         problems.append(f"{src}: base: expected a scenario file name, got {base_name!r}")
         return None, b""
     base_path = path.parent / base_name
+    if not base_path.is_file() and is_shipped_name(base_name):  # `base: baseline`
+        base_path = SCENARIO_DIR / f"{base_name}.yaml"
     if not base_path.is_file():
         problems.append(f"{src}: base: no such scenario file {base_name!r} (relative to {src})")
         return None, b""

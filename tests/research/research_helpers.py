@@ -12,7 +12,7 @@ SCENARIOS = HERE / "scenarios"
 ONE_DRIVER = SCENARIOS / "one_driver.yaml"
 DEGENERATE = SCENARIOS / "degenerate.yaml"
 LEVERS = SCENARIOS / "levers.yaml"
-BASELINE = ROOT / "scenarios" / "baseline.yaml"
+BASELINE = ROOT / "sbqw_model" / "scenarios" / "baseline.yaml"
 
 
 def sbqw(*args: object) -> tuple[int, str, str]:

@@ -11,7 +11,7 @@ from research_helpers import BASELINE, ROOT
 from sbqw_model.research.basis import growth_basis, national_growth
 from sbqw_model.scenario import load_scenario
 
-SHARED = ROOT.parent / "shared" / "data" / "public_statistics_to_2022.csv"
+SHARED = ROOT / "sbqw_model" / "data" / "public_statistics_to_2022.csv"
 
 
 def test_series_has_one_sourced_figure_per_year() -> None:
@@ -37,7 +37,6 @@ def test_shipped_baseline_growth_mean_lies_in_the_documented_band() -> None:
     assert lo2 <= low and hi2 >= high
 
 
-@pytest.mark.skipif(not SHARED.is_file(), reason="shared/data not beside the project")
 def test_series_copies_the_shared_data() -> None:
     with SHARED.open(encoding="utf-8") as handle:
         shared = {(r["indicator"], r["year"]): r for r in csv.DictReader(handle)}

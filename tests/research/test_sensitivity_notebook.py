@@ -14,7 +14,7 @@ from sbqw_model.reporting.notebook import ReportParameterError
 from sbqw_model.research.notebook import PARAMETERS, RESEARCH_MIME, check_parameters
 
 pm = pytest.importorskip("papermill")
-NOTEBOOK = ROOT / "notebooks" / "sensitivity.ipynb"
+NOTEBOOK = ROOT / "sbqw_model" / "notebooks" / "sensitivity.ipynb"
 CJK = re.compile(r"[\u3400-\u9fff]")
 
 

@@ -212,7 +212,7 @@ def test_sobol_points_not_a_power_of_two_warn(tmp_path: Path) -> None:
 def test_shipped_sweep_files_are_valid() -> None:
     from research_helpers import ROOT
 
-    files = sorted((ROOT / "sweeps").glob("*.yaml"))
+    files = sorted((ROOT / "sbqw_model" / "sweeps").glob("*.yaml"))
     assert files
     for path in files:
         sweep = load_sweep(path)

@@ -1,0 +1,76 @@
+"""Optional extras: a command or notebook that needs one says which ``pip install`` line fixes it.
+
+Every optional import goes through ``require`` (before any work starts), so a missing package is
+one readable line with the fix — exit status 2 on the command line, no traceback in a notebook —
+rather than a ``ModuleNotFoundError`` deep inside a run.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterable
+
+from sbqw_model.errors import InputError
+
+#: module imported → (package to install, extra of sbqw that brings it)
+OPTIONAL: dict[str, tuple[str, str]] = {
+    "SALib": ("SALib", "research"),
+    "dask": ("dask[distributed]", "research"),
+    "distributed": ("dask[distributed]", "research"),
+    "pyarrow": ("pyarrow", "research"),
+    "sklearn": ("scikit-learn", "research"),
+    "ipywidgets": ("ipywidgets", "lab"),
+}
+
+#: what each part of sbqw needs beyond the core install
+NEEDS: dict[str, tuple[str, ...]] = {
+    "sweep": ("SALib", "dask", "distributed"),
+    "sensitivity": ("SALib", "dask", "distributed"),
+    "discover": ("sklearn",),
+    "sensitivity notebook": ("SALib", "dask", "distributed", "sklearn"),
+    "explorer": ("ipywidgets",),
+}
+
+
+def install_line(extra: str) -> str:
+    return f"pip install 'sbqw[{extra}]'"
+
+
+class MissingExtra(InputError):
+    """An optional package is not installed; the message is the fix."""
+
+    def __init__(self, purpose: str, missing: list[str]):
+        extras = sorted({OPTIONAL[m][1] for m in missing})
+        packages = sorted({OPTIONAL[m][0] for m in missing})
+        lines = " or ".join(install_line(e) for e in extras)
+        super().__init__(
+            [
+                f"{purpose} needs {', '.join(packages)}, which is not installed;"
+                f" install it with: {lines}"
+            ]
+        )
+
+    def _render_traceback_(self) -> list[str]:
+        """IPython shows this instead of a traceback: the one line that says what to do."""
+        return [f"{type(self).__name__}: {self}"]
+
+
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # a parent package missing, or a broken entry
+        return False
+
+
+def missing(modules: Iterable[str]) -> list[str]:
+    return [m for m in modules if not _installed(m)]
+
+
+def require(part: str, purpose: str | None = None) -> None:
+    """Raise ``MissingExtra`` unless everything ``part`` (a key of NEEDS) imports is installed."""
+    gone = missing(NEEDS[part])
+    if gone:
+        raise MissingExtra(purpose or part, gone)
+
+
+__all__ = ["NEEDS", "OPTIONAL", "MissingExtra", "install_line", "missing", "require"]

@@ -1,0 +1,252 @@
+"""The budget explorer (JupyterLab): worlds drawn once, every lever change re-costs them.
+
+Common random numbers make re-costing enough: the same worlds under new levers show the effect
+of policy alone, and re-costing 5 000 drawn worlds takes a fraction of drawing them
+(``benchmarks/bench_reports.py`` prints the latency). Sliders speak the reader's language and
+units: amounts in 万元, the traffic rate as the text says it (元/万元), shares in percent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from sbqw_model.assumptions import SPECS, AssumptionSpec
+from sbqw_model.engine import Results, simulate
+from sbqw_model.errors import InputError
+from sbqw_model.reporting.i18n import t
+from sbqw_model.reporting.notebook import (
+    _HTML,
+    ScenarioReport,
+    _display_data,
+    _e,
+    load,
+    setup,
+)
+from sbqw_model.reporting.parameters import check_parameters, resolve_scenario
+from sbqw_model.scenario import Scenario
+from sbqw_model.units import WAN
+
+#: Rule amounts the explorer offers as sliders (each leaf's label, unit and clause from plan.yaml).
+EXPLORER_PARAMETERS = (
+    "awards.park",
+    "awards.base",
+    "awards.enterprise",
+    "awards.team",
+    "sales_awards.tier1.amount",
+    "sales_awards.tier2.amount",
+    "traffic.rate",
+    "traffic.cap",
+)
+
+#: How a leaf's unit is shown on a slider: (factor from the stored unit, zh unit, en unit).
+SHOWN_UNITS: dict[str, tuple[float, str, str]] = {
+    "yuan": (1 / WAN, "万元", "10k yuan"),
+    "rate": (WAN, "元/万元", "yuan per 10k yuan"),
+}
+
+INTRO = (
+    "拖动滑块即可调整政策杠杆。模拟情形只抽取一次,每次调整都在同一批情形上重新计算支出和目标,"
+    "因此前后差异完全来自政策本身。金额单位为万元;支出按政策上限乘以支付比例计算。",
+    "Move a slider to change a lever. The simulated worlds are drawn once and every change"
+    " re-costs the same worlds, so a difference is the effect of policy alone. Amounts in"
+    " 10k yuan (万元); outlay is the ceilings times the payout share.",
+)
+
+
+def assumption_label(spec: AssumptionSpec, lang: str) -> str:
+    """The assumption's reader-facing name (its spec's label where it has one)."""
+    label = getattr(spec, "label", None)
+    if callable(label):
+        return str(label(lang))
+    doc = spec.doc_zh if lang == "zh" else spec.doc_en
+    for stop in (":", "(", "(", ":", ";", "."):
+        doc = doc.split(stop)[0]
+    doc = doc.strip()
+    return doc if doc and doc not in (spec.choices or ()) else spec.name.replace("_", " ")
+
+
+def choice_options(spec: AssumptionSpec, lang: str) -> list[tuple[str, Any]]:
+    """Dropdown options as (what the reader sees, the value)."""
+    show = getattr(spec, "value_label", None)
+    assert spec.choices is not None
+    if callable(show):
+        return [(str(show(c, lang)), c) for c in spec.choices]
+    yes_no = {True: ("是", "yes"), False: ("否", "no")}
+    return [
+        (yes_no[c][0 if lang == "zh" else 1] if isinstance(c, bool) else str(c), c)
+        for c in spec.choices
+    ]
+
+
+def _with_unit(label: str, unit: str, lang: str) -> str:
+    if not unit:
+        return label
+    return f"{label}({unit})" if lang == "zh" else f"{label} ({unit})"
+
+
+def slider_unit(unit: str, lang: str) -> tuple[float, str]:
+    """(factor from the stored unit to the shown one, the shown unit's name)."""
+    factor, zh, en = SHOWN_UNITS.get(unit, (1.0, "", ""))
+    return factor, zh if lang == "zh" else en
+
+
+class BudgetExplorer:
+    """Worlds drawn once; every change of a lever re-costs them (common random numbers)."""
+
+    def __init__(self, scenario: Scenario, draws: int, seed: int, lang: str):
+        from sbqw_model.engine import simulate_worlds
+        from sbqw_model.worlds import World
+
+        self.base = scenario
+        self.draws, self.seed, self.lang = draws, seed, lang
+        self.world = World.concat([w for _, w in simulate_worlds(scenario, seed, draws)])
+
+    @classmethod
+    def from_namespace(cls, namespace: Mapping[str, Any]) -> BudgetExplorer:
+        values = check_parameters("explore_budget", namespace)
+        setup()
+        scenario = load(resolve_scenario(values["scenario_file"]), {})
+        return cls(scenario, values["draws"], values["seed"], values["lang"])
+
+    def results(self, assume: Mapping[str, Any], amounts: Mapping[str, float]) -> Results:
+        """Results under the given assumptions and rule amounts (validated like a reform)."""
+        from dataclasses import replace
+
+        from sbqw_model.engine import evaluate
+
+        scenario = replace(
+            self.base,
+            assumptions=self.base.assumptions.updated(assume, "explorer"),
+            params=self.base.params.with_overrides(amounts, "explorer"),
+        )
+        if (
+            scenario.growth_response
+            and scenario.assumptions.payout_share != self.base.assumptions.payout_share
+        ):
+            return simulate(
+                scenario, draws=self.draws, seed=self.seed
+            )  # behaviour moves the worlds
+        return evaluate(scenario, self.world, self.seed)
+
+    def view(
+        self, assume: Mapping[str, Any] | None = None, amounts: Mapping[str, float] | None = None
+    ) -> list[Any]:
+        """The blocks shown for one setting: targets, budget, and the budget chart."""
+        results = self.results(assume or {}, amounts or {})
+        report = ScenarioReport(results.scenario, results, self.lang, self.base.path or Path("."))
+        return [
+            report.targets_table(),
+            report.budget_summary(),
+            report.budget_by_year_chart(),
+            report.instrument_table(),
+        ]
+
+    def header(self) -> _HTML:
+        """Title, then what the sliders do: in the report's language, the other one beneath."""
+        lang = self.lang
+        other = 1 if lang == "zh" else 0
+        return _HTML(
+            f"<h1>{_e(t('explore_title', lang))}{_e(t('colon', lang))}"
+            f"{_e(self.base.title(lang))}</h1>"
+            f"<p>{_e(INTRO[0 if lang == 'zh' else 1])}</p>"
+            f'<p style="color:#555"><em>{_e(INTRO[other])}</em></p>'
+        )
+
+    def static_view(self) -> None:
+        """The default view as plain outputs: what a headless (papermill) run shows."""
+        from IPython.display import display
+
+        display(self.header())
+        for block in self.view():
+            display(block)
+
+    def controls(self) -> dict[str, Any]:
+        """One control per lever: labelled in the reader's language, amounts in 万元."""
+        import ipywidgets as w
+
+        lang, a = self.lang, self.base.assumptions.as_dict()
+        style = {"description_width": "initial"}
+        layout = w.Layout(width="32em")
+        controls: dict[str, Any] = {}
+        for name, spec in SPECS.items():
+            label = assumption_label(spec, lang)
+            if spec.choices is None:  # a share: shown in percent
+                controls[name] = w.FloatSlider(
+                    value=a[name],
+                    min=spec.low,
+                    max=spec.high,
+                    step=0.05,
+                    description=label,
+                    readout_format=".0%",
+                    style=style,
+                    layout=layout,
+                )
+            else:
+                controls[name] = w.Dropdown(
+                    options=choice_options(spec, lang),
+                    value=a[name],
+                    description=label,
+                    style=style,
+                    layout=layout,
+                )
+        for path in EXPLORER_PARAMETERS:
+            leaf = self.base.params.leaf(path)
+            factor, unit = slider_unit(leaf.unit, lang)
+            shown = leaf.value * factor
+            top = shown * 2 if shown else 1.0
+            controls[path] = w.FloatSlider(
+                value=shown,
+                min=0,
+                max=top,
+                step=top / 100,
+                description=_with_unit(leaf.label(lang), unit, lang),
+                readout_format=",.4g",
+                style=style,
+                layout=layout,
+            )
+        return controls
+
+    def setting(self, values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, float]]:
+        """Control values → (assumptions, rule amounts in their stored units)."""
+        assume = {k: values[k] for k in SPECS if k in values}
+        amounts = {}
+        for path in EXPLORER_PARAMETERS:
+            if path in values:
+                factor, _ = slider_unit(self.base.params.leaf(path).unit, self.lang)
+                amounts[path] = float(values[path]) / factor
+        return assume, amounts
+
+    def widgets(self) -> Any:
+        """Sliders and dropdowns for the assumptions and the main rule amounts (ipywidgets)."""
+        from sbqw_model.extras import require
+
+        require("explorer", "the budget explorer's sliders")
+        import ipywidgets as w
+
+        controls = self.controls()
+        out = w.Output()
+
+        def redraw(change: Any = None) -> None:
+            assume, amounts = self.setting({k: c.value for k, c in controls.items()})
+            # Set the Output widget's outputs directly rather than capturing display() with
+            # `with out:` (what interactive_output does): captured output makes nbclient, in a
+            # headless papermill run, answer on the kernel's shell socket while it waits for
+            # the execute reply, and that run can hang forever (jupyter/nbclient#312).
+            try:
+                out.outputs = tuple(_display_data(b) for b in self.view(assume, amounts))
+            except (InputError, ValueError) as exc:  # an invalid setting: say so, keep going
+                text = "\n".join(getattr(exc, "problems", None) or [str(exc)])
+                out.outputs = ({"output_type": "stream", "name": "stderr", "text": text},)
+
+        for control in controls.values():
+            control.observe(redraw, names="value")
+        redraw()
+        widgets = list(controls.values())
+        n_assumptions = len(SPECS)
+        box = w.HBox([w.VBox(widgets[:n_assumptions]), w.VBox(widgets[n_assumptions:])])
+        return w.VBox([box, out])
+
+
+__all__ = ["EXPLORER_PARAMETERS", "BudgetExplorer", "assumption_label", "choice_options"]

@@ -1,0 +1,132 @@
+"""The report folder's memory: every report rendered into it, when, and from which scenario file.
+
+Rendering into a folder that holds earlier reports keeps them: ``reports.json`` (small, JSON,
+written atomically) records each report by name, and ``index.html`` lists them all. A report
+that fails this time replaces its earlier entry as *failed* (its stale HTML/Excel/PDF removed),
+so an outdated page is never listed as current; an entry whose files were deleted by hand is
+dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sbqw_model.fileio import write_text_atomic
+
+MANIFEST = "reports.json"
+VERSION = 1
+STALE_SUFFIXES = ("html", "pdf", "xlsx", "ipynb")
+
+
+@dataclass
+class Entry:
+    """One report of the folder, as the index shows it."""
+
+    name: str
+    title: str
+    kind: str  # scenario | compare | sensitivity | invalid
+    sources: list[str]  # the scenario file(s) it was made from
+    made: str  # ISO time (UTC) it was rendered
+    ok: bool
+    files: list[str] = field(default_factory=list)  # names in the folder
+    headline: list[str] = field(default_factory=list)  # index cells (scenario reports)
+    compared: list[str] = field(default_factory=list)  # scenario names (comparison)
+    error: str = ""
+    cell: int | None = None
+    lang: str = "zh"
+
+    @property
+    def made_local(self) -> str:
+        """The time shown: minutes, in UTC, said so."""
+        try:
+            return dt.datetime.fromisoformat(self.made).strftime("%Y-%m-%d %H:%M UTC")
+        except ValueError:
+            return self.made
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def load(out_dir: Path) -> list[Entry]:
+    """Earlier entries; an unreadable or foreign manifest counts as none (the index is rebuilt)."""
+    path = out_dir / MANIFEST
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        known = set(Entry.__dataclass_fields__)
+        return [Entry(**{k: v for k, v in e.items() if k in known}) for e in raw["reports"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+
+
+def _present(entry: Entry, out_dir: Path) -> bool:
+    """A successful entry needs its files still there; a failed one stays to be seen."""
+    return not entry.ok or all((out_dir / f).is_file() for f in entry.files)
+
+
+def merge(earlier: Sequence[Entry], current: Sequence[Entry], out_dir: Path) -> list[Entry]:
+    """Earlier entries (in their order) replaced by this run's of the same name, new ones after."""
+    by_name = {e.name: e for e in current}
+    merged = [by_name.pop(e.name, e) for e in earlier]
+    merged += [e for e in current if e.name in by_name]
+    return [e for e in merged if _present(e, out_dir)]
+
+
+def remove_stale(entry: Entry, out_dir: Path) -> None:
+    """A report that now fails leaves no page, workbook or notebook that looks current."""
+    for suffix in STALE_SUFFIXES:
+        (out_dir / f"{entry.name}.{suffix}").unlink(missing_ok=True)
+
+
+def save(entries: Sequence[Entry], out_dir: Path) -> Path:
+    path = out_dir / MANIFEST
+    data = {"version": VERSION, "reports": [asdict(e) for e in entries]}
+    write_text_atomic(path, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+    return path
+
+
+def record(current: Sequence[Entry], out_dir: Path) -> list[Entry]:
+    """Merge this run into the folder's manifest (stale files of failures removed); all entries."""
+    for entry in current:
+        if not entry.ok:
+            remove_stale(entry, out_dir)
+    entries = merge(load(out_dir), current, out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    save(entries, out_dir)
+    return entries
+
+
+def entry_of(outcome: Any, headline: list[str], made: str) -> Entry:
+    """An index entry for one outcome of this run (``runner.Outcome``)."""
+    job, payload = outcome.job, outcome.payload or {}
+    parameters = job.parameters
+    if "scenario_files" in parameters:
+        sources, kind = [str(s) for s in parameters["scenario_files"]], "compare"
+    elif job.notebook == "sensitivity.ipynb":
+        sources, kind = [str(parameters.get("scenario_file", ""))], "sensitivity"
+    elif job.notebook:
+        sources, kind = [str(parameters.get("scenario_file", ""))], "scenario"
+    else:  # an invalid scenario file: its path is the job's title
+        sources, kind = [job.title], "invalid"
+    return Entry(
+        name=job.name,
+        title=job.title,
+        kind=kind,
+        sources=sources,
+        made=made,
+        ok=outcome.ok,
+        files=[Path(f).name for f in outcome.files],
+        headline=headline,
+        compared=list(payload.get("scenarios", [])),
+        error=outcome.error,
+        cell=outcome.cell,
+        lang=job.lang,
+    )
+
+
+__all__ = ["MANIFEST", "Entry", "entry_of", "load", "merge", "record", "remove_stale"]

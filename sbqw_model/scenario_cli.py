@@ -1,0 +1,139 @@
+"""``sbqw scenarios`` (what ships) and ``sbqw new-scenario`` (an editable copy to start from).
+
+An analyst's own scenario is a small file that ``extends:`` a shipped one and changes a lever or
+two; the copy lists every lever, commented out, so changing one is uncommenting a line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from pathlib import Path
+
+from sbqw_model.errors import InputError
+
+NAME_RE = re.compile(r"^[^\W][\w\-]{0,79}$", re.UNICODE)
+
+#: Rule amounts offered as commented examples in a new scenario (the explorer's sliders too).
+EXAMPLE_PARAMETERS = (
+    "awards.enterprise",
+    "sales_awards.tier1.amount",
+    "traffic.rate",
+    "traffic.cap",
+)
+
+
+def add_scenarios(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "scenarios",
+        help="list the shipped scenarios (usable by name: sbqw report baseline)",
+        description="The scenarios that ship with sbqw: name, Chinese and English title and"
+        " what each assumes. Use a name wherever a scenario file is expected.",
+    )
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of descriptions")
+    p.set_defaults(handler=run_scenarios)
+
+
+def run_scenarios(args: argparse.Namespace) -> int:
+    from sbqw_model.shipped import scenario_entries
+
+    entries = scenario_entries(args.lang)
+    width = max(len(e.name) for e in entries)
+    for e in entries:
+        print(f"{e.name:<{width}}  {e.title_zh} / {e.title_en}")
+        print(f"{'':<{width}}  {e.summary}")
+    print(
+        "\nsbqw report NAME renders one; sbqw new-scenario MINE --from baseline starts your own.",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def add_new_scenario(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "new-scenario",
+        help="write NAME.yaml here: an editable copy that extends a shipped scenario",
+        description="Write NAME.yaml in the current folder: a scenario that extends another"
+        " (a shipped name or a file) and lists every lever you may change, commented out."
+        " Refuses to overwrite an existing file.",
+    )
+    p.add_argument("name", help="the new scenario's name (letters, digits, _ and -)")
+    p.add_argument(
+        "--from",
+        dest="base",
+        default="baseline",
+        help="shipped scenario name or scenario file to extend (default: baseline)",
+    )
+    p.set_defaults(handler=run_new_scenario)
+
+
+def run_new_scenario(args: argparse.Namespace) -> int:
+    from sbqw_model.scenario import load_scenario
+    from sbqw_model.shipped import SCENARIO_DIR, scenario_path
+
+    name = args.name[:-5] if args.name.endswith(".yaml") else args.name
+    if not NAME_RE.match(name):
+        raise InputError(
+            [f"new-scenario: name {args.name!r}: expected letters, digits, _ or - (no folders)"]
+        )
+    base_path = scenario_path(args.base)
+    base = load_scenario(base_path)
+    if base_path.resolve().parent == SCENARIO_DIR.resolve() and base_path.stem == base.name:
+        extends = base_path.stem
+    else:
+        extends = Path(os.path.relpath(base_path.resolve(), Path.cwd())).as_posix()
+    target = Path(f"{name}.yaml")
+    text = scenario_template(name, extends, base)
+    try:
+        with target.open("x", encoding="utf-8") as handle:  # exclusive: never overwrite
+            handle.write(text)
+    except FileExistsError:
+        raise InputError(
+            [f"{target}: already exists; choose another name or remove it first"]
+        ) from None
+    print(f"wrote {target} (extends {extends}); edit it, then: sbqw report {target}")
+    return 0
+
+
+def scenario_template(name: str, extends: str, base: object) -> str:
+    """The text of a new scenario: identity, ``extends``, and every lever commented out."""
+    from sbqw_model.assumptions import SPECS
+
+    assumptions = base.assumptions.as_dict()  # type: ignore[attr-defined]
+    params = base.params  # type: ignore[attr-defined]
+    lines = [
+        f"# {name}: a variant of `{extends}` (written by sbqw new-scenario).",
+        f"# Everything not written here comes from `{extends}`. To change a lever, uncomment it"
+        " with its group line and `levers:` (values shown are the current ones).",
+        f"# Render it: sbqw report {name}.yaml   Compare: sbqw report {extends} {name}.yaml"
+        " --compare",
+        f"name: {name}",
+        f"title_zh: {name}",
+        f"title_en: {name}",
+        f"description_zh: 以{base.title('zh')}为基础;说明改变了什么、为什么。",  # type: ignore[attr-defined]
+        f"description: Based on {base.title('en')}; say what changes and why.",  # type: ignore[attr-defined]
+        f"extends: {extends}",
+        "# levers:",
+        "#   assumptions:      # readings of what the plan's text leaves open (sbqw assumptions)",
+    ]
+    for key, spec in SPECS.items():
+        value = assumptions[key]
+        shown = str(value).lower() if isinstance(value, bool) else value
+        lines.append(f"#     {key}: {shown}    # {spec.describe_expected()}; {spec.doc_zh}")
+    lines.append("#   parameters:       # the plan's amounts (sbqw_model/parameters/plan.yaml)")
+    for path in EXAMPLE_PARAMETERS:
+        leaf = params.leaf(path)
+        value = int(leaf.value) if float(leaf.value).is_integer() else leaf.value
+        lines.append(f"#     {path}: {value}    # {leaf.unit}, {leaf.clause}: {leaf.label_zh}")
+    lines += [
+        "# uncertainties:     # what the department does not control, e.g.",
+        "#   online_retail:",
+        '#     growth: {dist: normal, mean: 0.15, sd: 0.03, source: "assumption — say why"}',
+        "",
+    ]
+    return "\n".join(lines)
+
+
+SUBCOMMANDS = [add_scenarios, add_new_scenario]

@@ -1,0 +1,141 @@
+"""What ships inside the package: scenarios, notebooks, sweeps — found by name from any folder.
+
+A wheel (``pip install .``, ``pipx``) carries no project folder, so every shipped file lives
+under ``sbqw_model/`` and is found relative to this module, never relative to the working
+directory. A user's own files are always given as paths; a bare name means a shipped file.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from sbqw_model.errors import InputError, did_you_mean
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+SCENARIO_DIR = PACKAGE_DIR / "scenarios"
+NOTEBOOK_DIR = PACKAGE_DIR / "notebooks"
+SWEEP_DIR = PACKAGE_DIR / "sweeps"
+DATA_DIR = PACKAGE_DIR / "data"
+NOTEBOOK_DIR_ENV = "SBQW_NOTEBOOK_DIR"  # a folder of edited notebooks to use instead
+
+#: Comparisons are read against the first scenario, so the baseline leads every listing.
+FIRST = "baseline"
+
+
+def shipped_scenarios() -> list[Path]:
+    """The shipped scenario files, the baseline first, then by name."""
+    return sorted(SCENARIO_DIR.glob("*.yaml"), key=lambda p: (p.stem != FIRST, p.stem))
+
+
+def shipped_names() -> list[str]:
+    return [p.stem for p in shipped_scenarios()]
+
+
+def is_shipped_name(text: str) -> bool:
+    """A bare name (no folder, no ``.yaml``) of a shipped scenario."""
+    return text in shipped_names()
+
+
+def scenario_path(name_or_path: str | Path) -> Path:
+    """A scenario file by path (as given), or a shipped scenario by name (``baseline``).
+
+    An existing file wins, so a user's ``baseline.yaml`` in the current folder is theirs;
+    anything else must be a shipped name, and an unknown one lists the valid names.
+    """
+    path = Path(name_or_path)
+    if path.is_file():
+        return path
+    text = str(name_or_path)
+    stem = path.stem if path.suffix in (".yaml", ".yml") and path.parent == Path() else text
+    if is_shipped_name(stem):
+        return SCENARIO_DIR / f"{stem}.yaml"
+    names = shipped_names()
+    raise InputError(
+        [
+            f"{text}: no such scenario file, and not a shipped scenario"
+            f"{did_you_mean(stem, names)}; shipped: {', '.join(names)}"
+            " (see `sbqw scenarios`)"
+        ]
+    )
+
+
+def shipped_sweeps() -> list[Path]:
+    return sorted(SWEEP_DIR.glob("*.yaml"))
+
+
+def sweep_path(name_or_path: str | Path) -> Path:
+    """A sweep file by path, or a shipped sweep by name (``growth_latin``)."""
+    path = Path(name_or_path)
+    if path.is_file():
+        return path
+    candidate = SWEEP_DIR / f"{path.stem}.yaml"
+    if path.parent == Path() and candidate.is_file():
+        return candidate
+    names = [p.stem for p in shipped_sweeps()]
+    raise InputError(
+        [
+            f"{name_or_path}: no such sweep file, and not a shipped sweep"
+            f"{did_you_mean(path.stem, names)}; shipped: {', '.join(names)}"
+        ]
+    )
+
+
+def notebook_dir() -> Path:
+    """The report notebooks: the shipped ones, or ``$SBQW_NOTEBOOK_DIR`` when set."""
+    override = os.environ.get(NOTEBOOK_DIR_ENV)
+    return Path(override) if override else NOTEBOOK_DIR
+
+
+def notebook_path(name: str) -> Path:
+    """A notebook by file name (``scenario_report.ipynb``) or stem."""
+    file = name if name.endswith(".ipynb") else f"{name}.ipynb"
+    return notebook_dir() / file
+
+
+@dataclass(frozen=True)
+class ScenarioEntry:
+    """One line of ``sbqw scenarios``."""
+
+    name: str
+    title_zh: str
+    title_en: str
+    summary: str
+    path: Path
+
+
+def _first_sentence(text: str) -> str:
+    text = " ".join(text.split())
+    for stop in ("。", "; ", ";", ". "):
+        if stop in text:
+            head = text.split(stop)[0]
+            return head + ("。" if stop == "。" else "")
+    return text
+
+
+def scenario_entries(lang: str = "zh") -> list[ScenarioEntry]:
+    """Every shipped scenario with its titles and a one-line description in ``lang``."""
+    from sbqw_model.scenario import load_scenario
+
+    out = []
+    for path in shipped_scenarios():
+        s = load_scenario(path)
+        text = s.describe(lang) if lang == "zh" else s.describe("en")
+        out.append(ScenarioEntry(s.name, s.title("zh"), s.title("en"), _first_sentence(text), path))
+    return out
+
+
+__all__ = [
+    "DATA_DIR",
+    "NOTEBOOK_DIR",
+    "SCENARIO_DIR",
+    "SWEEP_DIR",
+    "notebook_dir",
+    "notebook_path",
+    "scenario_entries",
+    "scenario_path",
+    "shipped_scenarios",
+    "shipped_sweeps",
+    "sweep_path",
+]

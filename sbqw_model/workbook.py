@@ -1,0 +1,259 @@
+"""Excel workbooks an analyst can use: one sheet per question, formatted as they would.
+
+Money in 万元 (outlay) or 亿元 (online retail) with the unit in the header, probabilities as
+percentages, years as numbers, thousands separators, the header row frozen and columns wide
+enough to read — in Chinese (sheet names and headers) for ``lang="zh"``. The tidy CSVs and
+JSON keep yuan and English names for programs; the workbook is for people.
+
+``write_workbook`` is the one place a workbook is written (cell escaping belongs there).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sbqw_model import prefectures, rules
+from sbqw_model.summary import TARGET_LABELS
+from sbqw_model.units import WAN, YI
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+PERCENT, WAN_FMT, YI_FMT, COUNT, YEAR = "0.0%", "#,##0", "#,##0.00", "#,##0", "0"
+MIN_WIDTH, MAX_WIDTH = 8, 48
+
+# (zh, en) — each header once; money headers carry their unit
+H: dict[str, tuple[str, str]] = {
+    "indicator": ("指标", "Indicator"),
+    "code": ("指标代码", "Code"),
+    "unit": ("单位", "Unit"),
+    "target": ("目标值", "Target"),
+    "p_met": ("达成概率", "Probability of meeting"),
+    "p_met_se": ("概率标准误", "Standard error"),
+    "mean": ("均值", "Mean"),
+    "p5": ("第5百分位", "5th percentile"),
+    "p50": ("中位数", "Median"),
+    "p90": ("第90百分位", "90th percentile"),
+    "p95": ("第95百分位", "95th percentile"),
+    "item": ("项目", "Item"),
+    "payment_year": ("支付年度", "Payment year"),
+    "prefecture": ("市(州)", "Prefecture"),
+    "appropriation": ("预算安排", "Appropriation"),
+    "p_over": ("超预算概率", "Probability of overrun"),
+    "scenario": ("情景", "Scenario"),
+    "all": ("全部目标同时达成", "All targets together"),
+    "total": ("三年支出合计", "Total outlay"),
+    "diff_p50": ("中位数与首个情景相比", "Median vs the first scenario"),
+    "wan": ("万元", "10k yuan"),
+    "yi": ("亿元", "100m yuan"),
+    "units": ("个", "count"),
+    "year_mean": ("年支出均值", "outlay, mean"),
+}
+SHEETS: dict[str, tuple[str, str]] = {
+    "targets": ("目标", "targets"),
+    "total": ("支出合计", "outlay total"),
+    "by_year": ("分年度支出", "outlay by year"),
+    "by_instrument": ("分项目支出", "outlay by instrument"),
+    "by_prefecture": ("分市州支出", "outlay by prefecture"),
+    "appropriation": ("预算安排", "appropriation"),
+    "compare_odds": ("情景比较-达成概率", "compare odds"),
+    "compare_outlay": ("情景比较-支出", "compare outlay"),
+}
+
+
+def h(key: str, lang: str, unit: str | None = None) -> str:
+    """A header in ``lang``, with its unit in brackets when it has one."""
+    text = H[key][0 if lang == "zh" else 1]
+    if unit is None:
+        return text
+    u = H[unit][0 if lang == "zh" else 1]
+    return f"{text}({u})" if lang == "zh" else f"{text} ({u})"
+
+
+@dataclass
+class Sheet:
+    """A table as shown: display headers, and a number format per column (by header)."""
+
+    key: str
+    frame: pd.DataFrame
+    formats: dict[str, str] = field(default_factory=dict)
+    freeze: str = "A2"  # the header row (and, for wide tables, the label column)
+
+    def title(self, lang: str) -> str:
+        return SHEETS[self.key][0 if lang == "zh" else 1]
+
+
+def _money_columns(lang: str) -> list[tuple[str, str]]:
+    return [(k, h(k, lang, "wan")) for k in ("mean", "p5", "p50", "p90", "p95")]
+
+
+def _band_rows(items: dict[str, dict[str, float]], label: Any, lang: str) -> list[dict[str, Any]]:
+    return [
+        {label[0]: label[1](k), **{col: v[k2] / WAN for k2, col in _money_columns(lang) if k2 in v}}
+        for k, v in items.items()
+    ]
+
+
+def _targets_sheet(summary: dict[str, Any], lang: str) -> Sheet:
+    import pandas as pd
+
+    i = 0 if lang == "zh" else 1
+    rows = []
+    for key, s in summary["targets"].items():
+        money = key == "online_retail"
+        scale = YI if money else 1
+        rows.append(
+            {
+                h("indicator", lang): TARGET_LABELS[key][i],
+                h("unit", lang): H["yi" if money else "units"][i],
+                h("target", lang): s["target"] / scale,
+                h("p_met", lang): s["p_met"],
+                h("p_met_se", lang): s["p_met_se"],
+                **{h(k, lang): s[k] / scale for k in ("mean", "p5", "p50", "p95")},
+                h("code", lang): key,
+            }
+        )
+    rows.append(
+        {
+            h("indicator", lang): H["all"][i],
+            h("p_met", lang): summary["p_all_met"],
+            h("p_met_se", lang): summary["p_all_met_se"],
+            h("code", lang): "all",
+        }
+    )
+    frame = pd.DataFrame(rows)
+    formats = {h(k, lang): "#,##0.0" for k in ("target", "mean", "p5", "p50", "p95")}
+    formats |= {h("p_met", lang): PERCENT, h("p_met_se", lang): PERCENT}
+    return Sheet("targets", frame, formats)
+
+
+def _outlay_sheets(summary: dict[str, Any], lang: str) -> list[Sheet]:
+    import pandas as pd
+
+    b = summary["budget"]
+    money = {col: WAN_FMT for _, col in _money_columns(lang)}
+    instruments = {
+        k: rules.INSTRUMENT_LABELS[k][0 if lang == "zh" else 1] for k in b["by_instrument"]
+    }
+    specs = [
+        ("total", {"total": b["total"]}, ("item", lambda k: H["total"][0 if lang == "zh" else 1])),
+        ("by_year", b["by_year"], ("payment_year", int)),
+        ("by_instrument", b["by_instrument"], ("item", instruments.__getitem__)),
+        ("by_prefecture", b["by_prefecture"], ("prefecture", lambda p: prefectures.label(p, lang))),
+    ]
+    sheets = []
+    for key, items, (label, fn) in specs:
+        frame = pd.DataFrame(_band_rows(items, (h(label, lang), fn), lang))
+        formats = dict(money)
+        if label == "payment_year":
+            formats[h(label, lang)] = YEAR
+        sheets.append(Sheet(key, frame, formats))
+    if "appropriation" in b:
+        frame = pd.DataFrame(
+            [
+                {
+                    h("payment_year", lang): int(y),
+                    h("appropriation", lang, "wan"): a / WAN,
+                    h("p_over", lang): b["p_over_appropriation"][y],
+                }
+                for y, a in b["appropriation"].items()
+            ]
+        )
+        formats = {
+            h("payment_year", lang): YEAR,
+            h("appropriation", lang, "wan"): WAN_FMT,
+            h("p_over", lang): PERCENT,
+        }
+        sheets.append(Sheet("appropriation", frame, formats))
+    return sheets
+
+
+def scenario_sheets(summary: dict[str, Any], lang: str = "zh") -> list[Sheet]:
+    """The sheets of one scenario's workbook (``sbqw report``, ``sbqw simulate --out``)."""
+    return [_targets_sheet(summary, lang), *_outlay_sheets(summary, lang)]
+
+
+def comparison_sheets(summaries: Sequence[dict[str, Any]], lang: str = "zh") -> list[Sheet]:
+    """Odds (targets × scenarios) and outlay (scenarios × total and years) side by side."""
+    import pandas as pd
+
+    i = 0 if lang == "zh" else 1
+    titles = [s["title_zh" if lang == "zh" else "title_en"] for s in summaries]
+    odds = pd.DataFrame(
+        [
+            {
+                h("indicator", lang): TARGET_LABELS[k][i],
+                **{t: s["targets"][k]["p_met"] for t, s in zip(titles, summaries, strict=True)},
+            }
+            for k in summaries[0]["targets"]
+        ]
+        + [
+            {
+                h("indicator", lang): H["all"][i],
+                **{t: s["p_all_met"] for t, s in zip(titles, summaries, strict=True)},
+            }
+        ]
+    )
+    first = summaries[0]["budget"]["total"]["p50"]
+    sep, year_sep = ("", "") if lang == "zh" else (", ", " ")
+    rows = []
+    for title, s in zip(titles, summaries, strict=True):
+        total = s["budget"]["total"]
+        row = {h("scenario", lang): title}
+        row |= {
+            f"{h('total', lang)}{sep}{h(k, lang, 'wan')}": total[k] / WAN
+            for k in ("p50", "mean", "p90", "p95")
+        }
+        row[h("diff_p50", lang, "wan")] = (total["p50"] - first) / WAN
+        for year, band in s["budget"]["by_year"].items():
+            row[f"{year}{year_sep}{h('year_mean', lang, 'wan')}"] = band["mean"] / WAN
+        rows.append(row)
+    outlay = pd.DataFrame(rows)
+    return [
+        Sheet("compare_odds", odds, {t: PERCENT for t in titles}, freeze="B2"),
+        Sheet("compare_outlay", outlay, {c: WAN_FMT for c in outlay.columns[1:]}, freeze="B2"),
+    ]
+
+
+def _width(value: Any) -> int:
+    """Display width: CJK characters take two columns."""
+    text = f"{value:,.2f}" if isinstance(value, float) else str(value)
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _format(ws: Any, sheet: Sheet) -> None:
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    ws.freeze_panes = sheet.freeze
+    for j, column in enumerate(sheet.frame.columns, start=1):
+        letter = get_column_letter(j)
+        fmt = sheet.formats.get(column)
+        for cell in ws[letter][1:]:
+            if fmt and isinstance(cell.value, int | float):
+                cell.number_format = fmt
+        values = [column, *sheet.frame[column].dropna().tolist()]
+        ws.column_dimensions[letter].width = min(
+            MAX_WIDTH, max(MIN_WIDTH, *map(_width, values)) + 2
+        )
+        head = ws[f"{letter}1"]
+        head.font = Font(bold=True)
+        head.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def write_workbook(sheets: Sequence[Sheet], path: Path, lang: str = "zh") -> None:
+    """The one workbook writer: each sheet's table, then its formats, freeze and widths."""
+    import pandas as pd
+
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for sheet in sheets:
+            name = sheet.title(lang)[:31]
+            sheet.frame.to_excel(writer, sheet_name=name, index=False)
+            _format(writer.sheets[name], sheet)
+
+
+__all__ = ["Sheet", "comparison_sheets", "scenario_sheets", "write_workbook"]

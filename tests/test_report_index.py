@@ -1,0 +1,123 @@
+"""The report folder accumulates: earlier reports stay listed (when, from which file); a report
+that now fails is marked failed and its stale files removed, never listed as current."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from sbqw_model.reporting import manifest
+from sbqw_model.reporting.runner import Job, Outcome, write_index
+
+pytest.importorskip("papermill")
+DRAWS = "100"
+
+
+def _outcome(out: Path, name: str, ok: bool, source: str = "a.yaml", **kw: object) -> Outcome:
+    job = Job(name, f"title {name}", "scenario_report.ipynb", {"scenario_file": source}, out)
+    files = []
+    if ok:
+        for ext in ("html", "xlsx"):
+            (out / f"{name}.{ext}").write_text("x", encoding="utf-8")
+            files.append(out / f"{name}.{ext}")
+    return Outcome(job, ok, 1.0, files=files, **kw)  # type: ignore[arg-type]
+
+
+def _rows(out: Path) -> list[str]:
+    page = (out / "index.html").read_text(encoding="utf-8")
+    return re.findall(r"<tr\b[^>]*>(.*?)</tr>", page, re.DOTALL)[1:]
+
+
+def test_earlier_reports_stay_listed_and_a_rerun_replaces_its_entry(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    out.mkdir()
+    write_index([_outcome(out, "one", True, "/x/one.yaml")], out, "zh")
+    first = manifest.load(out)
+    write_index([_outcome(out, "two", True, "/y/two.yaml")], out, "en")
+    entries = manifest.load(out)
+    assert [e.name for e in entries] == ["one", "two"]
+    assert entries[0] == first[0], "the earlier entry is kept as it was"
+    assert entries[1].sources == ["/y/two.yaml"] and entries[1].made >= entries[0].made
+    rows = _rows(out)
+    assert len(rows) == 2
+    assert 'href="one.html"' in rows[0] and "one.yaml" in rows[0] and "UTC" in rows[0]
+    write_index([_outcome(out, "one", True, "/z/one-b.yaml")], out, "zh")
+    assert [(e.name, e.sources) for e in manifest.load(out)] == [
+        ("one", ["/z/one-b.yaml"]),
+        ("two", ["/y/two.yaml"]),
+    ]
+
+
+def test_a_report_that_now_fails_is_marked_and_its_stale_files_removed(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    out.mkdir()
+    write_index([_outcome(out, "one", True), _outcome(out, "two", True)], out, "zh")
+    (out / "one.ipynb").write_text("old", encoding="utf-8")
+    failed = _outcome(out, "one", False, error="ValueError: broken", cell=3)
+    write_index([failed], out, "zh")
+    assert not any((out / f"one.{ext}").exists() for ext in ("html", "xlsx", "ipynb"))
+    (entry, other) = manifest.load(out)
+    assert not entry.ok and entry.error == "ValueError: broken" and other.ok
+    row = _rows(out)[0]
+    assert "✗" in row and "生成失败" in row and 'href="one.html"' not in row
+    assert "ValueError: broken" in row
+
+
+def test_reports_deleted_by_hand_drop_out_and_a_broken_manifest_is_rebuilt(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "reports"
+    out.mkdir()
+    write_index([_outcome(out, "one", True), _outcome(out, "two", True)], out, "zh")
+    (out / "one.html").unlink()
+    (out / manifest.MANIFEST).write_text("{not json", encoding="utf-8")
+    write_index([_outcome(out, "three", True)], out, "zh")
+    assert [e.name for e in manifest.load(out)] == ["three"]
+    write_index([_outcome(out, "four", True)], out, "zh")
+    assert [e.name for e in manifest.load(out)] == ["three", "four"]
+    data = json.loads((out / manifest.MANIFEST).read_text(encoding="utf-8"))
+    assert data["version"] == manifest.VERSION and data["reports"][0]["files"] == [
+        "three.html",
+        "three.xlsx",
+    ]
+
+
+def test_the_cli_accumulates_and_marks_a_scenario_that_now_fails(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(
+        f"extends: {ROOT / 'sbqw_model' / 'scenarios' / 'austerity.yaml'}\n"
+        "name: mine\ntitle_zh: 我的情景\ntitle_en: Mine\n",
+        encoding="utf-8",
+    )
+
+    def report(*args: object) -> subprocess.CompletedProcess[str]:
+        options = ["--draws", DRAWS, "--out", str(out)]
+        return subprocess.run(
+            [sys.executable, "-m", "sbqw_model", "report", *map(str, args), *options],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=300,
+            check=False,
+        )
+
+    first = report("baseline", "mine.yaml")
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert first.stderr == "", "a good run prints only its results"
+    mine.write_text(mine.read_text(encoding="utf-8") + "not_a_key: 1\n", encoding="utf-8")
+    second = report("mine.yaml")
+    assert second.returncode != 0
+    entries = {e.name: e for e in manifest.load(out)}
+    assert entries["baseline"].ok and entries["baseline"].sources[0].endswith("baseline.yaml")
+    assert not entries["mine"].ok and "not_a_key" in entries["mine"].error
+    assert (out / "baseline.html").is_file() and not (out / "mine.html").exists()
+    rows = _rows(out)
+    assert len(rows) == 2 and "基准情景" in rows[0] and 'href="baseline.html"' in rows[0]
+    assert "✗" in rows[1] and 'href="mine.html"' not in rows[1]

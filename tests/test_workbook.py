@@ -1,0 +1,115 @@
+"""Workbooks an analyst can use: formats, units in headers, numbers as numbers, Chinese names."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sbqw_model.engine import simulate
+from sbqw_model.scenario import load_scenario
+from sbqw_model.shipped import scenario_path
+from sbqw_model.summary import summarize
+from sbqw_model.units import WAN, YI
+from sbqw_model.workbook import comparison_sheets, scenario_sheets, write_workbook
+
+openpyxl = pytest.importorskip("openpyxl")
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+@pytest.fixture(scope="module")
+def summaries() -> list[dict[str, Any]]:
+    out = []
+    for name in ("baseline", "austerity"):
+        results = simulate(load_scenario(scenario_path(name)), draws=300, seed=0)
+        out.append(summarize(results))
+    return out
+
+
+def _book(sheets: Any, tmp_path: Path, lang: str = "zh") -> Any:
+    path = tmp_path / f"book-{lang}.xlsx"
+    write_workbook(sheets, path, lang)
+    return openpyxl.load_workbook(path)
+
+
+def _rows(ws: Any) -> list[dict[str, Any]]:
+    header = [c.value for c in ws[1]]
+    return [dict(zip(header, row, strict=True)) for row in ws.iter_rows(min_row=2)]
+
+
+def test_scenario_workbook_in_chinese(summaries: list[dict[str, Any]], tmp_path: Path) -> None:
+    s = summaries[0]
+    book = _book(scenario_sheets(s, "zh"), tmp_path)
+    assert book.sheetnames == [
+        "目标",
+        "支出合计",
+        "分年度支出",
+        "分项目支出",
+        "分市州支出",
+        "预算安排",
+    ]
+    assert not any("预算" in n for n in book.sheetnames[:-1]), "spending is 支出, not 预算"
+    for ws in book.worksheets:
+        assert ws.freeze_panes == "A2", ws.title
+        header = [c.value for c in ws[1]]
+        assert all(CJK.search(h) for h in header), header
+        for j, h in enumerate(header, start=1):  # wide enough for the header (CJK counts 2)
+            letter = openpyxl.utils.get_column_letter(j)
+            assert ws.column_dimensions[letter].width >= len(h) * 1.5, (ws.title, h)
+    total = _rows(book["支出合计"])[0]
+    cell = total["中位数(万元)"]
+    assert cell.value == pytest.approx(s["budget"]["total"]["p50"] / WAN)
+    assert cell.number_format == "#,##0"
+    years = _rows(book["分年度支出"])
+    assert [r["支付年度"].value for r in years] == [int(y) for y in s["budget"]["by_year"]]
+    assert all(isinstance(r["支付年度"].value, int) for r in years), "years as numbers"
+    assert all(r["支付年度"].number_format == "0" for r in years), "no thousands comma in 2,023"
+    targets = {r["指标代码"].value: r for r in _rows(book["目标"])}
+    retail = targets["online_retail"]
+    assert retail["单位"].value == "亿元"
+    assert retail["目标值"].value == pytest.approx(s["targets"]["online_retail"]["target"] / YI)
+    assert retail["达成概率"].number_format == "0.0%"
+    assert retail["达成概率"].value == pytest.approx(s["targets"]["online_retail"]["p_met"])
+    assert targets["parks"]["单位"].value == "个" and targets["parks"]["目标值"].value == 10
+    assert targets["all"]["达成概率"].value == pytest.approx(s["p_all_met"])
+    appropriation = _rows(book["预算安排"])
+    assert appropriation[0]["超预算概率"].number_format == "0.0%"
+    instruments = [r["项目"].value for r in _rows(book["分项目支出"])]
+    assert "园区一次性奖励" in instruments
+
+
+def test_scenario_workbook_in_english(summaries: list[dict[str, Any]], tmp_path: Path) -> None:
+    book = _book(scenario_sheets(summaries[0], "en"), tmp_path, "en")
+    assert book.sheetnames[:2] == ["targets", "outlay total"]
+    header = [c.value for c in book["outlay total"][1]]
+    assert "Median (10k yuan)" in header and not any(CJK.search(h) for h in header)
+    prefectures = [r["Prefecture"].value for r in _rows(book["outlay by prefecture"])]
+    assert "Guiyang" in prefectures
+
+
+def test_comparison_workbook_has_spending_not_only_odds(
+    summaries: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    book = _book(comparison_sheets(summaries, "zh"), tmp_path)
+    assert book.sheetnames == ["情景比较-达成概率", "情景比较-支出"]
+    odds = _rows(book["情景比较-达成概率"])
+    assert [c.value for c in book["情景比较-达成概率"][1]] == [
+        "指标",
+        "基准情景",
+        summaries[1]["title_zh"],
+    ]
+    assert odds[-1]["基准情景"].value == pytest.approx(summaries[0]["p_all_met"])
+    assert odds[0]["基准情景"].number_format == "0.0%"
+    assert book["情景比较-支出"].freeze_panes == "B2"
+    outlay = _rows(book["情景比较-支出"])
+    assert [r["情景"].value for r in outlay] == [s["title_zh"] for s in summaries]
+    base, half = (s["budget"]["total"]["p50"] for s in summaries)
+    assert outlay[1]["三年支出合计中位数(万元)"].value == pytest.approx(half / WAN)
+    assert outlay[1]["中位数与首个情景相比(万元)"].value == pytest.approx((half - base) / WAN)
+    assert outlay[0]["中位数与首个情景相比(万元)"].value == 0
+    assert half < base, "austerity pays half of every ceiling"
+    year_columns = [c for c in outlay[0] if c.startswith("2025")]
+    assert year_columns == ["2025年支出均值(万元)"]
+    assert outlay[1]["2025年支出均值(万元)"].number_format == "#,##0"
