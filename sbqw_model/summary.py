@@ -6,7 +6,6 @@ to Excel come from here, and nowhere else.
 
 from __future__ import annotations
 
-import io
 import json
 import math
 from pathlib import Path
@@ -192,23 +191,26 @@ SHEET_NAMES_ZH = {
 
 def write_workbook(tables: dict[str, pd.DataFrame], path: Path, lang: str = "zh") -> None:
     """One sheet per table, Chinese headers and sheet names when ``lang`` is zh."""
-    import pandas as pd
+    from sbqw_model.spreadsheet import write_xlsx
 
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, frame in tables.items():
-            shown = frame.rename(columns=ZH_HEADERS) if lang == "zh" else frame
-            sheet = SHEET_NAMES_ZH.get(name, name) if lang == "zh" else name
-            shown.to_excel(writer, sheet_name=sheet[:31], index=False)
+    shown = {
+        (SHEET_NAMES_ZH.get(name, name) if lang == "zh" else name): (
+            frame.rename(columns=ZH_HEADERS) if lang == "zh" else frame
+        )
+        for name, frame in tables.items()
+    }
+    write_xlsx(shown, path)
 
 
 def write_tables(summary: dict[str, Any], out_dir: Path, lang: str = "zh") -> list[Path]:
     """Tidy CSVs, the JSON summary and one .xlsx workbook, written atomically into ``out_dir``."""
     from sbqw_model.fileio import atomic_dir
+    from sbqw_model.spreadsheet import write_csv
 
     tables = summary_tables(summary, lang)
     with atomic_dir(out_dir) as tmp:
         for name, frame in tables.items():
-            frame.to_csv(tmp / f"{name}.csv", index=False)
+            write_csv(frame, tmp / f"{name}.csv")
         (tmp / "summary.json").write_text(to_json(summary), encoding="utf-8")
         write_workbook(tables, tmp / "summary.xlsx", lang)
         written = sorted(p.name for p in tmp.iterdir())
@@ -315,6 +317,6 @@ def to_table(summary: dict[str, Any]) -> str:
 
 
 def csv_text(frame: pd.DataFrame) -> str:
-    buffer = io.StringIO()
-    frame.to_csv(buffer, index=False)
-    return buffer.getvalue()
+    from sbqw_model import spreadsheet
+
+    return spreadsheet.csv_text(frame)
