@@ -28,19 +28,24 @@ _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 SHEET_NAME_MAX = 31  # Excel's limit
 
 
+def _formula_like(text: str) -> bool:
+    """Would a spreadsheet start a formula here (or is it our quote before such text)?"""
+    if text.startswith(QUOTE):  # quoted again, so reading back restores it exactly
+        return _formula_like(text[1:])
+    head = text.lstrip(" \u3000")
+    return bool(head) and head[0] in FORMULA_START and not _NUMBER.fullmatch(text.strip())
+
+
 def neutralise(value: Any) -> Any:
     """``value`` with a leading quote if it is text a spreadsheet would read as a formula."""
-    if not isinstance(value, str):
-        return value
-    head = value.lstrip(" \u3000")
-    if head and head[0] in FORMULA_START and not _NUMBER.fullmatch(value.strip()):
+    if isinstance(value, str) and _formula_like(value):
         return QUOTE + value
     return value
 
 
 def restore(value: Any) -> Any:
     """Undo :func:`neutralise` when reading back a table we wrote (e.g. a sweep's CSV parts)."""
-    if isinstance(value, str) and value.startswith(QUOTE) and neutralise(value[1:]) != value[1:]:
+    if isinstance(value, str) and value.startswith(QUOTE) and _formula_like(value[1:]):
         return value[1:]
     return value
 
