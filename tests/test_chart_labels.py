@@ -71,9 +71,7 @@ def test_research_chart_draws_factor_and_output_names_literally() -> None:
             for i, f in enumerate(factors)
         ]
     )
-    result = SensitivityResult(
-        "morris", 4, 10, 0, "s", None, outputs, indices, pd.DataFrame()  # type: ignore[arg-type]
-    )
+    result = SensitivityResult("morris", 4, 10, 0, "s", None, outputs, indices, pd.DataFrame())
     fig = sensitivity_bars(result, "en")
     fig.canvas.draw()
     assert [shown(ax.title) for ax in fig.axes[: len(outputs)]] == list(outputs)

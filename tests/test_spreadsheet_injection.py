@@ -1,7 +1,7 @@
 """Formula injection: user text in every CSV and xlsx we write stays text; numbers stay numbers.
 
 Payloads are the OWASP list (= + - @, tab, carriage return) and the full-width forms a Chinese
-input method types; each command is run as a user runs it.
+input method types; each command is run as a user runs it (variants in-process, for speed).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import pytest
 from conftest import RECOGNITION_HEADER, ROOT, WAN, run_cli
 from hypothesis import given
 from hypothesis import strategies as st
+from inprocess import sbqw
 
 from sbqw_model.spreadsheet import FORMULA_START, QUOTE, neutralise, restore
 
@@ -130,7 +131,7 @@ def test_cost_out_xlsx_is_a_real_workbook(hostile_ledger: Path, tmp_path: Path, 
 )
 def test_cost_out_format_follows_the_suffix(tmp_path: Path, name: str, check) -> None:
     ledger = _ledger(tmp_path, ["E1"])
-    done = run_cli("cost", "--recognitions", ledger, "--out", tmp_path / name)
+    done = sbqw("cost", "--recognitions", ledger, "--out", tmp_path / name)
     assert done.returncode == 0, done.stderr
     assert check((tmp_path / name).read_text(encoding="utf-8"))
 
@@ -149,7 +150,7 @@ def test_cost_out_refuses_unknown_or_mismatched_suffix(
     tmp_path: Path, name: str, extra: list[str], words: str
 ) -> None:
     ledger = _ledger(tmp_path, ["E1"])
-    done = run_cli("cost", "--recognitions", ledger, "--out", tmp_path / name, *extra)
+    done = sbqw("cost", "--recognitions", ledger, "--out", tmp_path / name, *extra)
     assert done.returncode == 2
     (line,) = done.stderr.splitlines()
     assert words in line and "Traceback" not in done.stderr
@@ -193,7 +194,7 @@ def test_backtest_csv_quotes_observation_sources(tmp_path: Path, source: str) ->
         )
     scenario = ROOT / "tests" / "research" / "scenarios" / "degenerate.yaml"
     target = tmp_path / "bt.csv"
-    done = run_cli(
+    done = sbqw(
         "backtest", scenario, "--observed", obs, "--draws", 200, "--format", "csv", "--out", target
     )
     assert done.returncode == 0, done.stderr
