@@ -12,6 +12,7 @@ formula. Header cells are text too and get the same treatment.
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 from collections.abc import Mapping
@@ -81,10 +82,22 @@ def restore_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return _apply(frame, restore)
 
 
+def _has_carriage_return(frame: pd.DataFrame) -> bool:
+    cells = [*frame.columns, *(v for i in _text_columns(frame) for v in frame.iloc[:, i])]
+    return any(isinstance(v, str) and "\r" in v for v in cells)
+
+
 def write_csv(frame: pd.DataFrame, target: Path | IO[str], **options: Any) -> None:
-    """``frame`` as CSV (UTF-8, no index) with user text neutralised."""
+    """``frame`` as CSV (UTF-8, no index) with user text neutralised.
+
+    Python's csv module leaves a lone carriage return unquoted when lines end in ``\n``, and a
+    reader then splits the row; a table holding one has every text field quoted instead.
+    """
+    safe = safe_frame(frame)
     options.setdefault("index", False)
-    safe_frame(frame).to_csv(target, **options)
+    if "quoting" not in options and _has_carriage_return(safe):
+        options["quoting"] = csv.QUOTE_NONNUMERIC
+    safe.to_csv(target, **options)
 
 
 def csv_text(frame: pd.DataFrame, **options: Any) -> str:

@@ -217,3 +217,29 @@ def test_every_table_writer_goes_through_the_spreadsheet_module() -> None:
         if pattern.search(line)
     ]
     assert offenders == []
+
+
+def test_writers_quote_text_and_keep_numbers_in_csv_and_xlsx(tmp_path: Path) -> None:
+    """Payloads a ledger would strip (leading tab, CR, LF, spaces) reach the writers directly."""
+    import pandas as pd
+
+    from sbqw_model.spreadsheet import write_csv, write_xlsx
+
+    texts = PAYLOADS + RAW_PAYLOADS
+    frame = pd.DataFrame(
+        {"=name": texts, "amount": [-1.5 * (i + 1) for i in range(len(texts))], "n": -3}
+    )
+    write_csv(frame, tmp_path / "t.csv")
+    rows = list(csv.reader((tmp_path / "t.csv").open(encoding="utf-8", newline="")))
+    assert rows[0] == ["'=name", "amount", "n"]
+    assert [r[0] for r in rows[1:]] == [QUOTE + t for t in texts]
+    assert [float(r[1]) for r in rows[1:]] == list(frame["amount"])
+    write_xlsx({"t": frame}, tmp_path / "t.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "t.xlsx")["t"]
+    assert sheet["A1"].value == "'=name"
+    for r, text in enumerate(texts, start=2):
+        assert sheet.cell(r, 1).data_type == "s"
+        # XML reads a bare carriage return back as a line feed; the quote is what matters
+        assert sheet.cell(r, 1).value == QUOTE + text.replace("\r", "\n")
+        assert sheet.cell(r, 2).data_type == "n" and sheet.cell(r, 2).value < 0
+        assert sheet.cell(r, 3).value == -3
