@@ -31,8 +31,7 @@ SHEET_NAME_MAX = 31  # Excel's limit
 
 def _formula_like(text: str) -> bool:
     """Would a spreadsheet start a formula here (or is it our quote before such text)?"""
-    if text.startswith(QUOTE):  # quoted again, so reading back restores it exactly
-        return _formula_like(text[1:])
+    text = text.lstrip(QUOTE)  # quoted already: quote again, so reading back restores it exactly
     head = text.lstrip(" \u3000")
     return bool(head) and head[0] in FORMULA_START and not _NUMBER.fullmatch(text.strip())
 

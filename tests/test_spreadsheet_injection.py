@@ -57,6 +57,8 @@ def test_numbers_and_plain_text_are_untouched(value: object) -> None:
 
 def test_text_already_quoted_reads_back_exactly() -> None:
     assert neutralise("'=x") == "''=x" and restore("''=x") == "'=x"
+    many = "'" * 5000 + "=x"  # no recursion limit on a hostile cell
+    assert restore(neutralise(many)) == many
 
 
 PLAIN_NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
