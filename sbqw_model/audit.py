@@ -18,6 +18,7 @@ from sbqw_model.engine import outlay, world_at
 from sbqw_model.fileio import atomic_dir
 from sbqw_model.ledger import RECOGNITION_COLUMNS, REVOKED_COLUMN, SALES_COLUMNS
 from sbqw_model.scenario import Scenario
+from sbqw_model.spreadsheet import write_csv
 from sbqw_model.worlds import World
 
 
@@ -91,8 +92,8 @@ def export_draw(scenario: Scenario, seed: int, index: int, out_dir: Path) -> dic
     world, result = draw_outlay(scenario, seed, index)
     recognitions, sales = world_ledger(world, scenario)
     with atomic_dir(out_dir) as tmp:
-        recognitions.to_csv(tmp / "recognitions.csv", index=False)
-        sales.to_csv(tmp / "sales.csv", index=False)
+        write_csv(recognitions, tmp / "recognitions.csv")
+        write_csv(sales, tmp / "sales.csv")
     result["files"] = [str(out_dir / "recognitions.csv"), str(out_dir / "sales.csv")]
     return result
 

@@ -38,8 +38,13 @@ def _add_cost(sub: argparse._SubParsersAction) -> None:
         " above_scale, cross_border",
     )
     add_assume(p)
-    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
-    p.add_argument("--out", type=Path, help="write to this file instead of standard output")
+    p.add_argument("--format", choices=("table", "json", "csv"), help="default: table")
+    p.add_argument(
+        "--out",
+        type=Path,
+        help="write to this file instead of standard output; its suffix chooses the format"
+        " (.txt table, .json, .csv, .xlsx workbook)",
+    )
     p.add_argument("--parameters", type=Path, help="an alternative parameter file")
     p.set_defaults(handler=_run_cost)
 
@@ -52,6 +57,10 @@ def _run_cost(args: argparse.Namespace) -> int:
     from sbqw_model.parameters import default_parameters, load_parameters
 
     problems: list[str] = []
+    try:
+        fmt = costing_report.out_format(args.out, args.format)
+    except InputError as exc:
+        problems.extend(exc.problems)
     try:
         assume = parse_assume_args(args.assume)
     except InputError as exc:
@@ -66,11 +75,18 @@ def _run_cost(args: argparse.Namespace) -> int:
     if args.recognitions is None and args.sales is None:
         raise InputError(["sbqw cost: give --recognitions, --sales or both"])
     result = cost_ledger(ledger, params, assume)
+    if fmt == "xlsx":
+        from sbqw_model.fileio import atomic_path
+
+        with atomic_path(args.out) as tmp:
+            costing_report.to_xlsx(result, tmp)
+        print(f"wrote {args.out}", file=sys.stderr)
+        return 0
     render = {
         "table": costing_report.to_table,
         "json": costing_report.to_json,
         "csv": costing_report.to_csv,
-    }[args.format]
+    }[fmt]
     emit(render(result), args.out)
     return 0
 

@@ -1,12 +1,40 @@
-"""Rendering a costing result for people (table) and programs (JSON, CSV)."""
+"""Rendering a costing result for people (table, Excel) and programs (JSON, CSV)."""
 
 from __future__ import annotations
 
-import io
 import json
+from pathlib import Path
 
-from sbqw_model import prefectures, rules, textable, units
+import pandas as pd
+
+from sbqw_model import prefectures, rules, spreadsheet, textable, units
 from sbqw_model.costing import LINE_COLUMNS, CostResult, instrument_clause
+from sbqw_model.errors import InputError
+
+#: ``sbqw cost --out FILE``: the file's suffix chooses what is written into it.
+OUT_FORMATS = {".txt": "table", ".json": "json", ".csv": "csv", ".xlsx": "xlsx"}
+
+
+def out_format(out: Path | None, requested: str | None) -> str:
+    """The format to write: ``--format``, else the suffix of ``--out``; refuse a mismatch."""
+    if out is None:
+        return requested or "table"
+    by_suffix = OUT_FORMATS.get(out.suffix.lower())
+    if by_suffix is None:
+        raise InputError(
+            [
+                f"--out {out}: unknown suffix {out.suffix or '(none)'!r}"
+                f" (expected {', '.join(OUT_FORMATS)})"
+            ]
+        )
+    if requested is not None and requested != by_suffix:
+        raise InputError(
+            [
+                f"--out {out}: a {out.suffix} file gets {by_suffix}, not --format {requested};"
+                " drop --format or change the suffix"
+            ]
+        )
+    return by_suffix
 
 
 def to_json(result: CostResult) -> str:
@@ -14,9 +42,38 @@ def to_json(result: CostResult) -> str:
 
 
 def to_csv(result: CostResult) -> str:
-    buffer = io.StringIO()
-    result.lines[list(LINE_COLUMNS)].to_csv(buffer, index=False, lineterminator="\n")
-    return buffer.getvalue()
+    return spreadsheet.csv_text(result.lines[list(LINE_COLUMNS)], lineterminator="\n")
+
+
+def to_xlsx(result: CostResult, path: Path) -> None:
+    """A workbook an analyst opens: the lines, then totals by instrument, year and prefecture."""
+    t = result.totals
+    instruments = pd.DataFrame(
+        [
+            {
+                "instrument": k,
+                "label": rules.INSTRUMENT_LABELS[k][0],
+                "clause": instrument_clause(result.params, k),
+                "amount_yuan": v,
+            }
+            for k, v in t.by_instrument.items()
+        ]
+    )
+    assumptions = [
+        {"item": f"assume.{k}", "value": v} for k, v in result.assumptions.as_dict().items()
+    ]
+    tables = {
+        "明细 lines": result.lines[list(LINE_COLUMNS)],
+        "按项目 by_instrument": instruments,
+        "按年度 by_year": pd.DataFrame(
+            {"payment_year": [int(y) for y in t.by_year], "amount_yuan": list(t.by_year.values())}
+        ),
+        "按市州 by_prefecture": pd.DataFrame(
+            {"prefecture": list(t.by_prefecture), "amount_yuan": list(t.by_prefecture.values())}
+        ),
+        "合计 total": pd.DataFrame([{"item": "total_yuan", "value": t.total}, *assumptions]),
+    }
+    spreadsheet.write_xlsx(tables, path)
 
 
 def to_table(result: CostResult) -> str:

@@ -2,7 +2,8 @@
 
 A ledger is what the department actually holds: which units were recognized in which year, and
 what each firm sold. Validation reports every problem at once, by file, row and column, so an
-analyst fixes the sheet in one pass. Row numbers are spreadsheet rows (the header is row 1).
+analyst fixes the sheet in one pass. Row numbers are spreadsheet rows (the header is row 1, blank
+rows counted; see ``tablefile``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sbqw_model import prefectures
 from sbqw_model.errors import InputError, Problems
 from sbqw_model.parameters import Parameters
 from sbqw_model.rules import CATEGORIES
+from sbqw_model.tablefile import read_table
 
 RECOGNITION_COLUMNS = ("unit_id", "category", "prefecture", "year")
 #: Optional: the year a unit lost its recognition at the yearly review (§三(三)); blank if never.
@@ -70,65 +72,6 @@ def _empty_sales() -> pd.DataFrame:
             "cross_border": pd.Series(dtype=bool),
         }
     )
-
-
-def read_table(path: Path) -> pd.DataFrame:
-    """Every cell as text (so validation sees what the user typed); CSV or the first xlsx sheet."""
-    name = str(path)
-    if not path.exists():
-        raise InputError([f"{name}: file not found"])
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".csv":
-            frame = pd.read_csv(
-                path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=True
-            )
-            if not isinstance(frame.index, pd.RangeIndex):
-                # pandas silently turns a first column without a header into the index,
-                # which would shift every value one column to the right.
-                raise InputError(
-                    [f"{name} row 2: more cells than the header row has columns (a stray comma?)"]
-                )
-        elif suffix in (".xlsx", ".xlsm"):
-            frame = _read_xlsx(path)
-        else:
-            raise InputError([f"{name}: expected a .csv or .xlsx file, got '{path.suffix}'"])
-    except InputError:
-        raise
-    except pd.errors.EmptyDataError:  # before ValueError, of which it is a subclass
-        raise InputError([f"{name}: the file is empty (expected a header row)"]) from None
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
-        raise InputError([f"{name}: cannot read the table ({str(exc).splitlines()[0]})"]) from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return frame
-
-
-def _read_xlsx(path: Path) -> pd.DataFrame:
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a broken file
-        raise InputError([f"{path}: cannot read the workbook ({exc})"]) from None
-    sheet = book.worksheets[0]
-    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    book.close()
-    rows = [r for r in rows if any(c not in (None, "") for c in r)]
-    if not rows:
-        raise InputError([f"{path}: the first sheet is empty (expected a header row)"])
-    header = [("" if c is None else str(c)) for c in rows[0]]
-    body = [[_cell_text(c) for c in r[: len(header)]] for r in rows[1:]]
-    return pd.DataFrame(body, columns=header)
-
-
-def _cell_text(cell: object) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, bool):
-        return "true" if cell else "false"
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    return str(cell)
 
 
 def _check_columns(frame: pd.DataFrame, needed: tuple[str, ...], name: str) -> list[str]:
@@ -202,7 +145,7 @@ def parse_recognitions(frame: pd.DataFrame, name: str, params: Parameters) -> pd
     rows = []
     revoked_column = REVOKED_COLUMN in frame.columns
     columns = [*RECOGNITION_COLUMNS, *([REVOKED_COLUMN] if revoked_column else [])]
-    for i, rec in enumerate(frame[columns].itertuples(index=False), start=2):
+    for i, rec in zip(frame.index, frame[columns].itertuples(index=False), strict=True):
         at = f"{name} row {i}, column"
         unit = _unit(rec.unit_id, f"{at} unit_id", problems)
         category = rec.category.strip().lower()
@@ -238,7 +181,7 @@ def parse_sales(frame: pd.DataFrame, name: str, params: Parameters) -> pd.DataFr
     first, last = int(params.value("plan.first_year")), int(params.value("plan.target_year"))
     rows = []
     seen: dict[tuple[str, int], int] = {}
-    for i, rec in enumerate(frame[list(SALES_COLUMNS)].itertuples(index=False), start=2):
+    for i, rec in zip(frame.index, frame[list(SALES_COLUMNS)].itertuples(index=False), strict=True):
         at = f"{name} row {i}, column"
         unit = _unit(rec.unit_id, f"{at} unit_id", problems)
         pref = _prefecture(rec.prefecture, f"{at} prefecture", problems)

@@ -6,7 +6,6 @@ to Excel come from here, and nowhere else.
 
 from __future__ import annotations
 
-import io
 import json
 import math
 from pathlib import Path
@@ -165,12 +164,13 @@ def summary_tables(summary: dict[str, Any], lang: str = "zh") -> dict[str, pd.Da
 def write_tables(summary: dict[str, Any], out_dir: Path, lang: str = "zh") -> list[Path]:
     """Tidy CSVs, the JSON summary and one .xlsx workbook, written atomically into ``out_dir``."""
     from sbqw_model.fileio import atomic_dir
+    from sbqw_model.spreadsheet import write_csv
     from sbqw_model.workbook import scenario_sheets, write_workbook
 
     tables = summary_tables(summary, lang)
     with atomic_dir(out_dir) as tmp:
         for name, frame in tables.items():
-            frame.to_csv(tmp / f"{name}.csv", index=False)
+            write_csv(frame, tmp / f"{name}.csv")
         (tmp / "summary.json").write_text(to_json(summary), encoding="utf-8")
         write_workbook(scenario_sheets(summary, lang), tmp / "summary.xlsx", lang)
         written = sorted(p.name for p in tmp.iterdir())
@@ -277,6 +277,6 @@ def to_table(summary: dict[str, Any]) -> str:
 
 
 def csv_text(frame: pd.DataFrame) -> str:
-    buffer = io.StringIO()
-    frame.to_csv(buffer, index=False)
-    return buffer.getvalue()
+    from sbqw_model import spreadsheet
+
+    return spreadsheet.csv_text(frame)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sbqw_model import prefectures, rules
+from sbqw_model.spreadsheet import safe_frame, sheet_name
 from sbqw_model.summary import TARGET_LABELS
 from sbqw_model.units import WAN, YI
 
@@ -251,8 +252,8 @@ def write_workbook(sheets: Sequence[Sheet], path: Path, lang: str = "zh") -> Non
 
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for sheet in sheets:
-            name = sheet.title(lang)[:31]
-            sheet.frame.to_excel(writer, sheet_name=name, index=False)
+            name = sheet_name(sheet.title(lang))
+            safe_frame(sheet.frame).to_excel(writer, sheet_name=name, index=False)
             _format(writer.sheets[name], sheet)
 
 

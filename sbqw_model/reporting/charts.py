@@ -31,6 +31,17 @@ WIDE = (8.0, 4.2)
 MARGINS = {"left": 0.09, "right": 0.97, "bottom": 0.12, "top": 0.9}
 
 
+def plain(text: object) -> str:
+    """User text (scenario names, titles, factor labels) shown literally in a chart.
+
+    matplotlib reads text between two ``$`` as mathtext, so a title like ``$x^2$`` would be
+    typeset and ``$\\foo$`` would fail the whole report; a legend also drops entries whose label
+    starts with ``_``. Every label that can hold user text goes through here.
+    """
+    shown = str(text).replace("$", r"\$")
+    return f" {shown}" if shown.startswith("_") else shown
+
+
 def _figure(size: tuple[float, float] = WIDE, **margins: float) -> tuple[Figure, plt.Axes]:
     register_fonts()
     fig, ax = plt.subplots(figsize=size, dpi=110)
@@ -161,7 +172,9 @@ def compare_probabilities(names: Sequence[str], p_met: np.ndarray, lang: str = "
     x = np.arange(len(labels))
     width = 0.8 / len(names)
     for i, name in enumerate(names):
-        ax.bar(x + i * width - 0.4 + width / 2, p_met[i], width, label=name, color=COLORS[i % 7])
+        ax.bar(
+            x + i * width - 0.4 + width / 2, p_met[i], width, label=plain(name), color=COLORS[i % 7]
+        )
     ax.set_xticks(x, labels, rotation=20, ha="right")
     ax.set_ylim(0, 1)
     ax.set_ylabel(t("p_met", lang))
@@ -181,11 +194,17 @@ def compare_differences(names: Sequence[str], p_met: np.ndarray, lang: str = "zh
     diff = (np.asarray(p_met[1:]) - p_met[0]) * 100
     width = 0.8 / max(len(diff), 1)
     for i, (name, row) in enumerate(zip(names[1:], diff, strict=True)):
-        ax.bar(x + i * width - 0.4 + width / 2, row, width, label=name, color=COLORS[(i + 1) % 7])
+        ax.bar(
+            x + i * width - 0.4 + width / 2,
+            row,
+            width,
+            label=plain(name),
+            color=COLORS[(i + 1) % 7],
+        )
     ax.axhline(0, color="black", lw=0.8)
     ax.set_xticks(x, labels, rotation=20, ha="right")
     ax.set_ylabel(t("pp_difference", lang))
-    ax.set_title(f"{t('difference', lang)}{t('colon', lang)}{names[0]}")
+    ax.set_title(f"{t('difference', lang)}{t('colon', lang)}{plain(names[0])}")
     ax.legend(frameon=False, fontsize=8, ncols=min(max(len(diff), 1), 3))
     ax.grid(axis="y", alpha=0.3)
     return fig
@@ -207,7 +226,7 @@ def compare_budgets(names: Sequence[str], bands: np.ndarray, lang: str = "zh") -
         ecolor=COLORS[0],
         capsize=3,
     )
-    ax.set_yticks(pos, list(names))
+    ax.set_yticks(pos, [plain(n) for n in names])
     ax.set_xlabel(t("wan_yuan", lang))
     ax.set_title(t("budget_total", lang))
     ax.grid(axis="x", alpha=0.3)

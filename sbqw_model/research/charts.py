@@ -14,6 +14,7 @@ from matplotlib.patches import Rectangle
 
 from sbqw_model import units
 from sbqw_model.reporting import charts as base
+from sbqw_model.reporting.charts import plain
 from sbqw_model.reporting.fonts import register_fonts
 from sbqw_model.research.discovery import Discovery
 from sbqw_model.research.frontier import Frontier
@@ -50,13 +51,13 @@ def sensitivity_bars(result: SensitivityResult, lang: str = "zh", top: int = 8) 
     frame = result.indices
     for ax, output in zip(axes.flat, outputs, strict=False):
         part = frame[frame.output == output].sort_values(result.main, ascending=False).head(top)
-        ax.set_title(output_label(output, lang), fontsize=10)
+        ax.set_title(plain(output_label(output, lang)), fontsize=10)
         if part[result.main].isna().all():
             ax.text(0.5, 0.5, "—", ha="center", va="center", transform=ax.transAxes)
             ax.set_axis_off()
             continue
         pos = np.arange(len(part))[::-1]
-        labels = [factor_label(f, lang) for f in part.factor]
+        labels = [plain(factor_label(f, lang)) for f in part.factor]
         scale = units.WAN if result.method == "morris" and is_money(output) else 1.0
         if result.method == "sobol":
             h = 0.38
@@ -106,7 +107,7 @@ def discovery_chart(found: Discovery, lang: str = "zh") -> Figure:
         ax.text(
             0.5,
             0.5,
-            found.sentences(lang)[0],
+            plain(found.sentences(lang)[0]),
             ha="center",
             va="center",
             wrap=True,
@@ -150,10 +151,10 @@ def discovery_chart(found: Discovery, lang: str = "zh") -> Figure:
         },
     )
     _value_ticks(ax.xaxis, names[0], ax.get_xticks())
-    ax.set_xlabel(factor_label(names[0], lang))
+    ax.set_xlabel(plain(factor_label(names[0], lang)))
     if len(names) > 1:
         _value_ticks(ax.yaxis, names[1], ax.get_yticks())
-        ax.set_ylabel(factor_label(names[1], lang))
+        ax.set_ylabel(plain(factor_label(names[1], lang)))
     else:
         ax.set_yticks([])
     ax.set_title(t("discovery_title", lang))
@@ -162,7 +163,7 @@ def discovery_chart(found: Discovery, lang: str = "zh") -> Figure:
 
 
 def _value_ticks(axis: Any, name: str, ticks: np.ndarray) -> None:
-    axis.set_ticks(ticks, [fmt_value(name, v) for v in ticks])
+    axis.set_ticks(ticks, [plain(fmt_value(name, v)) for v in ticks])
 
 
 def frontier_chart(frontiers: list[Frontier], lang: str = "zh") -> Figure:
@@ -181,7 +182,7 @@ def frontier_chart(frontiers: list[Frontier], lang: str = "zh") -> Figure:
             color=color,
             lw=2,
             marker="o",
-            label=f"{t('frontier', lang)} {group}".strip(),
+            label=plain(f"{t('frontier', lang)} {group}".strip()),
         )
         best = f.cheapest
         if best is not None:
@@ -203,7 +204,7 @@ def frontier_chart(frontiers: list[Frontier], lang: str = "zh") -> Figure:
             color=COLORS[5],
             fontsize=9,
         )
-        ax.set_ylabel(output_label(frontiers[0].probability, lang))
+        ax.set_ylabel(plain(output_label(frontiers[0].probability, lang)))
     ax.set_xlabel(f"{t('budget_p90', lang)}(万元)")
     ax.set_title(t("frontier_title", lang))
     ax.grid(alpha=0.3)

@@ -219,14 +219,15 @@ def _write_sensitivity(result: SensitivityResult, out: Path) -> None:
     from sbqw_model.fileio import atomic_dir
     from sbqw_model.research import text
     from sbqw_model.research.store import default_format
+    from sbqw_model.spreadsheet import write_csv
 
     fmt = default_format()
     with atomic_dir(out) as tmp:
-        result.indices.to_csv(tmp / "indices.csv", index=False)
+        write_csv(result.indices, tmp / "indices.csv")
         if fmt == "parquet":
             result.sample.to_parquet(tmp / "sample.parquet", index=False)
         else:
-            result.sample.to_csv(tmp / "sample.csv", index=False)
+            write_csv(result.sample, tmp / "sample.csv")
         (tmp / "sensitivity.json").write_text(text.to_json(result.to_dict()), encoding="utf-8")
     print(f"wrote {out}/ (indices.csv, sample.{fmt}, sensitivity.json)", file=sys.stderr)
 

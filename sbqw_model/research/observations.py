@@ -49,7 +49,7 @@ def read_observations(path: Path, params: Parameters) -> list[Observation]:
     first = base_year + 1
     out: list[Observation] = []
     seen: dict[tuple[int, str], int] = {}
-    for i, rec in enumerate(frame[list(COLUMNS)].itertuples(index=False), start=2):
+    for i, rec in zip(frame.index, frame[list(COLUMNS)].itertuples(index=False), strict=True):
         at = f"{name} row {i}, column"
         indicator = rec.indicator.strip()
         if indicator not in INDICATORS:

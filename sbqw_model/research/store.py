@@ -23,6 +23,7 @@ import pandas as pd
 
 from sbqw_model.errors import InputError
 from sbqw_model.fileio import atomic_path, write_text_atomic
+from sbqw_model.spreadsheet import restore_frame, write_csv
 
 META = "sweep.json"
 PARTS = "parts"
@@ -44,7 +45,7 @@ def write_table(frame: pd.DataFrame, path: Path) -> None:
         if path.suffix == ".parquet":
             frame.to_parquet(tmp, index=False)
         else:
-            frame.to_csv(tmp, index=False)
+            write_csv(frame, tmp)
 
 
 def read_table(path: Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
@@ -53,7 +54,7 @@ def read_table(path: Path, columns: Sequence[str] | None = None) -> pd.DataFrame
     if path.suffix == ".parquet":
         return pd.read_parquet(path, columns=cols)
     exact = {} if _PANDAS_MAJOR >= 3 else {"float_precision": "round_trip"}  # 3.x: the default
-    return pd.read_csv(path, usecols=cols, **exact)
+    return restore_frame(pd.read_csv(path, usecols=cols, **exact))
 
 
 class Store:

@@ -1,0 +1,80 @@
+"""User text in charts is shown literally: ``$…$`` is never mathtext, ``_x`` stays in the legend.
+
+The chart functions are called directly with hostile names and drawn (drawing is where matplotlib
+parses mathtext and fails on ``$\\foo$``); the end-to-end report is in test_report_hostile_text.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from matplotlib.text import Text
+
+from sbqw_model.engine import TARGETS
+from sbqw_model.reporting import charts
+from sbqw_model.reporting.charts import plain
+
+matplotlib.use("Agg")
+
+NAME_SETS = [
+    ["$x^2$", "$"],
+    ["cost $5 and $10", r"$\foo$"],
+    ["_hidden", r"a\$b", "$$"],
+    [r"$\frac{$", "情景 $", "$_$"],
+]
+
+
+def shown(text: Text) -> str:
+    """What matplotlib draws for a Text: the string after its mathtext preprocessing."""
+    string, math = text._preprocess_math(text.get_text())
+    assert math is False, text.get_text()
+    return string.strip()
+
+
+@given(st.text(max_size=20) | st.text(alphabet="$\\_^{}a 情", max_size=12))
+def test_plain_text_is_never_mathtext(text: str) -> None:
+    assert shown(Text(0, 0, plain(text))) == text.strip()
+
+
+@pytest.mark.parametrize("names", NAME_SETS)
+def test_comparison_charts_draw_names_literally(names: list[str]) -> None:
+    p_met = np.linspace(0.1, 0.9, len(names) * (len(TARGETS) + 1)).reshape(len(names), -1)
+    bands = np.array([[1e6, 2e6, 3e6]] * len(names))
+    for draw in (charts.compare_probabilities, charts.compare_differences):
+        fig = draw(names, p_met, "zh")
+        fig.canvas.draw()
+        legend = fig.axes[0].get_legend()
+        expected = names if draw is charts.compare_probabilities else names[1:]
+        assert [shown(t) for t in legend.get_texts()] == [n.strip() for n in expected]
+    assert shown(fig.axes[0].title).endswith(names[0].strip())
+    fig = charts.compare_budgets(names, bands, "en")
+    fig.canvas.draw()
+    ticks = [shown(t) for t in fig.axes[0].get_yticklabels()]
+    assert ticks == [n.strip() for n in names]
+    matplotlib.pyplot.close("all")
+
+
+def test_research_chart_draws_factor_and_output_names_literally() -> None:
+    from sbqw_model.research.charts import sensitivity_bars
+    from sbqw_model.research.sensitivity import SensitivityResult
+
+    outputs = ("$x^2$ share", r"$\foo$")
+    factors = ["assumptions.$a$", "uncertainties.$", "_b"]
+    indices = pd.DataFrame(
+        [
+            {"output": o, "factor": f, "mu_star": 1.0 + i, "mu_star_conf": 0.1}
+            for o in outputs
+            for i, f in enumerate(factors)
+        ]
+    )
+    result = SensitivityResult("morris", 4, 10, 0, "s", None, outputs, indices, pd.DataFrame())
+    fig = sensitivity_bars(result, "en")
+    fig.canvas.draw()
+    assert [shown(ax.title) for ax in fig.axes[: len(outputs)]] == list(outputs)
+    labels = {shown(t) for t in fig.axes[0].get_yticklabels()}
+    assert labels == set(factors)
+    matplotlib.pyplot.close("all")
