@@ -20,9 +20,11 @@ from sbqw_model import prefectures
 from sbqw_model.assumptions import Assumptions
 from sbqw_model.distributions import Distribution, parse_distribution
 from sbqw_model.errors import InputError, did_you_mean
+from sbqw_model.limits import MAX_EXTENDS
 from sbqw_model.parameters import Parameters, default_parameters
 from sbqw_model.rules import CATEGORIES
-from sbqw_model.yamlio import read_mapping
+from sbqw_model.shipped import find_scenario, is_name, known_scenarios
+from sbqw_model.yamlio import YAML_SUFFIXES, read_mapping
 
 #: Every uncertainty: dotted path → (domain, what it is). Each is drawn once per simulated world.
 UNCERTAINTIES: dict[str, tuple[str, str]] = {
@@ -131,31 +133,85 @@ def _deep_merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _read_raw(path: Path, chain: tuple[Path, ...] = ()) -> tuple[dict[str, Any], bytes]:
-    """The file's mapping with ``extends`` resolved, and the bytes of every file involved."""
+def _read_raw(
+    path: Path, chain: tuple[Path, ...] = (), via: str = ""
+) -> tuple[dict[str, Any], bytes]:
+    """The file's mapping with ``extends`` resolved, and the bytes of every file involved.
+
+    ``via`` ("child.yaml: extends: ") prefixes problems with the base file itself, so a refused
+    base names both files. A file that is no scenario is never echoed, only named.
+    """
     name = str(path)
-    if path.resolve() in chain:
-        raise InputError([f"{name}: extends: circular chain of scenario files"])
-    raw, data = read_mapping(path, "scenario")
+    try:
+        raw, data = read_mapping(path, "scenario")
+    except InputError as exc:
+        raise InputError([f"{via}{p}" for p in exc.problems]) from None
+    if not any(isinstance(k, str) and k in TOP_KEYS for k in raw):
+        raise InputError(
+            [
+                f"{via}{name} is not a scenario file (none of its keys is a scenario key such as"
+                " name, extends, uncertainties or levers)"
+            ]
+        )
     base_name = raw.get("extends")
     if base_name is None:
         return raw, data
-    if not isinstance(base_name, str):
-        raise InputError([f"{name}: extends: expected a file name, got {base_name!r}"])
-    base_path = (path.parent / base_name).resolve()
-    if not base_path.exists():
-        raise InputError([f"{name}: extends: no such scenario file {base_name!r}"])
-    base, base_bytes = _read_raw(base_path, (*chain, path.resolve()))
+    here = (*chain, path.resolve())
+    base_path = scenario_ref(base_name, path)
+    if base_path.resolve() in here:
+        names = " → ".join(p.name for p in (*here, base_path))
+        raise InputError([f"{name}: extends: circular chain of scenario files ({names})"])
+    if len(here) >= MAX_EXTENDS:
+        raise InputError(
+            [
+                f"{name}: extends: the chain from {here[0].name} is longer than {MAX_EXTENDS}"
+                f" files; expected at most {MAX_EXTENDS}"
+            ]
+        )
+    base, base_bytes = _read_raw(base_path, here, f"{name}: extends: ")
     child = {k: v for k, v in raw.items() if k != "extends"}
     for key in ("name", "title_zh", "title_en", "description", "description_zh"):
         base.pop(key, None)
     return _deep_merge(base, child), base_bytes + b"\0" + data
 
 
-def load_scenario(path: str | Path, base_params: Parameters | None = None) -> Scenario:
-    """Read, resolve ``extends`` and validate a scenario file."""
+def scenario_ref(value: Any, path: Path, key: str = "extends") -> Path:
+    """``extends:`` (or a sweep's ``base:``) as a file: a path relative to the file ``path``
+    that names it, or a scenario name (``baseline``: a sibling ``baseline.yaml`` first, then
+    the shipped scenarios). The file itself is checked when it is read."""
+    name = str(path)
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(
+            [f"{name}: {key}: expected a scenario name or a .yaml file, got {type(value).__name__}"]
+        )
+    if is_name(value):
+        for suffix in YAML_SUFFIXES:
+            if (path.parent / f"{value}{suffix}").is_file():
+                return path.parent / f"{value}{suffix}"
+        found = find_scenario(value)
+        if found is None:
+            raise InputError(
+                [
+                    f"{name}: {key}: no scenario named {value!r} next to the file or shipped"
+                    f"{did_you_mean(value, known_scenarios())}"
+                    f" (shipped: {', '.join(known_scenarios())})"
+                ]
+            )
+        return found
+    target = path.parent / Path(value).expanduser()
+    if not target.exists() and not target.is_symlink():
+        raise InputError(
+            [f"{name}: {key}: no such scenario file {value!r} (relative to {path.parent})"]
+        )
+    return target
+
+
+def load_scenario(
+    path: str | Path, base_params: Parameters | None = None, via: str = ""
+) -> Scenario:
+    """Read, resolve ``extends`` and validate a scenario file (``via``: who named it)."""
     path = Path(path)
-    raw, data = _read_raw(path)
+    raw, data = _read_raw(path, via=via)
     scenario = parse_scenario(raw, str(path), base_params)
     scenario.path = path
     scenario.digest = hashlib.sha256(data).hexdigest()

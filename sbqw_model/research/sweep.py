@@ -35,7 +35,7 @@ from sbqw_model import __version__
 from sbqw_model.errors import InputError, did_you_mean
 from sbqw_model.research import problem as pb
 from sbqw_model.research.evaluate import STANDARD_OUTPUTS, expand_alias, output_problem
-from sbqw_model.scenario import Scenario, load_scenario
+from sbqw_model.scenario import Scenario, load_scenario, scenario_ref
 from sbqw_model.worlds import BLOCK
 from sbqw_model.yamlio import read_mapping
 
@@ -152,15 +152,8 @@ def _load_base(
     if base_name is None:
         problems.append(f"{src}: base: missing (the scenario file the sweep starts from)")
         return None, b""
-    if not isinstance(base_name, str):
-        problems.append(f"{src}: base: expected a scenario file name, got {base_name!r}")
-        return None, b""
-    base_path = path.parent / base_name
-    if not base_path.is_file():
-        problems.append(f"{src}: base: no such scenario file {base_name!r} (relative to {src})")
-        return None, b""
     try:
-        base = load_scenario(base_path)
+        base = load_scenario(scenario_ref(base_name, path, "base"), via=f"{src}: base: ")
     except InputError as exc:
         problems.extend(exc.problems)
         return None, b""

@@ -1,0 +1,65 @@
+"""Limits that keep a small or careless input from exhausting the machine, in one place.
+
+Each limit is a guard against hostile or mistaken input, not a rule of the plan (those live in
+``parameters/plan.yaml``). Every refusal is one line naming the file or option, the setting and
+a value that would work. docs/safety.md lists them for users.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from sbqw_model.errors import InputError
+
+MAX_YAML_BYTES = 1 << 20  # 1 MiB: the largest shipped scenario is ~10 KiB
+MAX_YAML_NODES = 100_000  # values after expanding every alias (baseline: ~500)
+MAX_YAML_DEPTH = 32  # nesting levels (a scenario needs ~6)
+MAX_EXTENDS = 8  # files in one ``extends:`` chain
+MAX_TABLE_BYTES = 256 << 20  # 256 MiB for a CSV/xlsx ledger or observations file
+
+DEFAULT_MEMORY = 4 << 30  # bytes a run may plan to use, unless SBQW_MEMORY_LIMIT says otherwise
+MEMORY_ENV = "SBQW_MEMORY_LIMIT"
+
+#: Bytes a simulated world keeps until the summary (targets, outlay by year, instrument and
+#: prefecture, two trajectories) times the copies the summary makes; measured, rounded up.
+BYTES_PER_DRAW = 1_200
+#: Bytes one firm-year costs while a block of worlds is drawn and costed (float64 retail,
+#: sales, traffic subsidy and temporaries); measured with tracemalloc, rounded up.
+BYTES_PER_FIRM_YEAR = 160
+BYTES_PER_FIRM = 120  # per firm, whatever the years (owner, size, flags, prefecture)
+
+_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
+
+
+def gib(n: float) -> str:
+    """Bytes as readable GiB/TiB text."""
+    if n >= 1 << 40:
+        return f"{n / (1 << 40):,.1f} TiB"
+    return f"{n / (1 << 30):,.1f} GiB"
+
+
+def memory_limit() -> int:
+    """The memory a run may plan for: SBQW_MEMORY_LIMIT (e.g. ``16G``) or 4 GiB, ≤ the RAM."""
+    text = os.environ.get(MEMORY_ENV, "").strip().lower()
+    limit = DEFAULT_MEMORY
+    if text:
+        match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?", text)
+        if not match:
+            raise InputError(
+                [f"{MEMORY_ENV}={text!r}: expected a size such as 8G or 512M (bytes: 8589934592)"]
+            )
+        limit = int(float(match.group(1)) * _UNITS[match.group(2)])
+    return min(limit, _physical_memory()) if text == "" else limit
+
+
+def _physical_memory() -> int:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # not POSIX: trust the default
+        return DEFAULT_MEMORY
+
+
+def cap_jobs(jobs: int, tasks: int) -> int:
+    """Parallel jobs never exceed the tasks to run or the CPUs there are (at least 1)."""
+    return max(1, min(jobs, tasks, os.cpu_count() or 1))
