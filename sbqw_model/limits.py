@@ -18,6 +18,12 @@ MAX_YAML_DEPTH = 32  # nesting levels (a scenario needs ~6)
 MAX_EXTENDS = 8  # files in one ``extends:`` chain
 MAX_TABLE_BYTES = 256 << 20  # 256 MiB for a CSV/xlsx ledger or observations file
 
+#: Sane maxima for numbers in scenario, parameter and ledger files: far above anything real
+#: (Guizhou's online retail is ~1e11 yuan, China's GDP ~1.2e14), far below float overflow.
+MAX_YUAN = 1e15
+MAX_COUNT = 1e9  # not a rule amount
+MAX_SPREAD = 2.0  # sd of yearly growth or log-sd of firm growth; 2 = ±200 percentage points
+
 DEFAULT_MEMORY = 4 << 30  # bytes a run may plan to use, unless SBQW_MEMORY_LIMIT says otherwise
 MEMORY_ENV = "SBQW_MEMORY_LIMIT"
 

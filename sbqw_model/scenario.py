@@ -20,7 +20,7 @@ from sbqw_model import prefectures
 from sbqw_model.assumptions import Assumptions
 from sbqw_model.distributions import Distribution, parse_distribution
 from sbqw_model.errors import InputError, did_you_mean
-from sbqw_model.limits import MAX_EXTENDS
+from sbqw_model.limits import MAX_EXTENDS, MAX_YUAN
 from sbqw_model.parameters import Parameters, default_parameters
 from sbqw_model.rules import CATEGORIES
 from sbqw_model.shipped import find_scenario, is_name, known_scenarios
@@ -44,7 +44,7 @@ UNCERTAINTIES: dict[str, tuple[str, str]] = {
         )
     },
     "firms.count": ("count", "expected above-scale e-commerce firms above the size floor"),
-    "firms.floor_yuan": ("positive", "smallest 2022 online retail in the firm population (yuan)"),
+    "firms.floor_yuan": ("level", "smallest 2022 online retail in the firm population (yuan)"),
     "firms.pareto_alpha": ("positive", "Pareto tail index of firm size (smaller = fatter tail)"),
     "firms.max_share": ("share", "largest possible firm as a share of provincial online retail"),
     "firms.growth_noise": ("spread", "firm-level deviation from provincial growth (log sd)"),
@@ -69,6 +69,7 @@ TOP_KEYS = (
     "prefecture_shares",
 )
 BEHAVIOUR_KEYS = ("growth_response_to_payout_share", "source")
+MAX_RESPONSE = 1.0  # growth points per unit of payout share: ±100 pp is already absurd
 
 
 @dataclass(frozen=True)
@@ -322,10 +323,11 @@ def parse_scenario(
             isinstance(value, bool)
             or not isinstance(value, int | float)
             or not math.isfinite(value)
+            or abs(value) > MAX_RESPONSE
         ):
             problems.append(
-                f"{source}: behaviour.growth_response_to_payout_share: expected a number,"
-                f" got {value!r}"
+                f"{source}: behaviour.growth_response_to_payout_share: expected a number"
+                f" from -{MAX_RESPONSE:g} to {MAX_RESPONSE:g}, got {value!r}"
             )
         else:
             response = float(value)
@@ -395,9 +397,11 @@ def _parse_observations(
                 f"{did_you_mean(str(indicator), INDICATORS)} (valid: {', '.join(INDICATORS)})"
             )
             ok = False
-        if value is None or value < 0:
+        lowest = 1.0 if indicator == "online_retail" else 0.0  # growth divides by it
+        if value is None or not lowest <= value <= MAX_YUAN:
             problems.append(
-                f"{where}.value: expected a non-negative number, got {item.get('value')!r}"
+                f"{where}.value: expected a number from {lowest:g} to {MAX_YUAN:.0e},"
+                f" got {item.get('value')!r}"
             )
             ok = False
         if ok and (year, indicator) in seen:
@@ -426,8 +430,10 @@ def _parse_appropriation(raw: Any, source: str, problems: list[str]) -> dict[int
             problems.append(f"{where}: expected a payment year such as 2024")
             continue
         amount = _number(value)
-        if amount is None or amount < 0:
-            problems.append(f"{where}: expected a non-negative amount in yuan, got {value!r}")
+        if amount is None or not 0 <= amount <= MAX_YUAN:
+            problems.append(
+                f"{where}: expected an amount from 0 to {MAX_YUAN:.0e} yuan, got {value!r}"
+            )
             continue
         out[year] = amount
     return out

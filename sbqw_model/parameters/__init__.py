@@ -16,6 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from sbqw_model.errors import InputError, Problems, did_you_mean
+from sbqw_model.limits import MAX_COUNT, MAX_YUAN
+
+MAX_YEAR = 2200  # a typo guard for years, not a rule
 
 UNITS = ("yuan", "count", "rate", "year")
 LEAF_FIELDS = ("value", "unit", "clause", "label_zh", "label_en", "period", "note")
@@ -145,6 +148,10 @@ def _check_value(raw: Any, unit: str, where: str, problems: Problems) -> float |
         return None
     if unit == "rate" and value > 1:
         problems.add(f"{where}: expected a rate between 0 and 1, got {raw!r}")
+        return None
+    ceiling = {"yuan": MAX_YUAN, "count": MAX_COUNT, "year": MAX_YEAR}.get(unit)
+    if ceiling is not None and value > ceiling:
+        problems.add(f"{where}: got {raw!r}, expected at most {ceiling:.0f} ({unit})")
         return None
     if unit in ("count", "year") and value != int(value):
         problems.add(f"{where}: expected a whole number ({unit}), got {raw!r}")
