@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sbqw_model import __version__
-from sbqw_model.cliutil import add_assume, emit, load_scenario_with, whole
+from sbqw_model.cliutil import OneLineParser, add_assume, emit, load_scenario_with, whole
 from sbqw_model.errors import InputError
 
 EXIT_USER_ERROR = 2
@@ -107,8 +107,10 @@ def _run_simulate(args: argparse.Namespace) -> int:
 
     from sbqw_model import summary
     from sbqw_model.engine import DEFAULT_CHUNK, simulate
+    from sbqw_model.memory import check_run
 
     scenario = load_scenario_with(args.scenario, args.assume)
+    check_run(scenario, 1 if args.export_draw is not None else args.draws, "--draws")
     if args.export_draw is not None:
         from sbqw_model.audit import export_draw
 
@@ -182,8 +184,10 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
 
 def _run_report(args: argparse.Namespace) -> int:
     from sbqw_model.assumptions import parse_assume_pairs
+    from sbqw_model.memory import check_draws
     from sbqw_model.reporting import plan
 
+    check_draws(args.draws, "--draws")
     overrides = parse_assume_pairs(args.assume)
     files = args.scenarios or plan.default_scenarios()
     missing = [f"{f}: scenario file not found" for f in files if not f.is_file()]
@@ -233,7 +237,7 @@ SUBCOMMANDS += _RESEARCH
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="sbqw",
         description="Policy model of Guizhou's 十百千万 e-commerce plan (黔商发〔2023〕1号).",
     )

@@ -92,6 +92,17 @@ class Distribution:
         return f"{self.dist}({inner})"
 
 
+def _as_text(value: Any) -> str:
+    """A hint when YAML read a number as text (YAML 1.1 wants ``1.0e+6``, not ``1e6``)."""
+    if not isinstance(value, str):
+        return ""
+    try:
+        float(value)
+    except ValueError:
+        return ""
+    return " (YAML reads this as text: write it with a dot and a sign, e.g. 1.0e+6)"
+
+
 def _num(value: float) -> str:
     return f"{value:.6g}"
 
@@ -136,7 +147,7 @@ def parse_distribution(
             or not isinstance(value, int | float)
             or not math.isfinite(value)
         ):
-            problems.append(f"{where}.{key}: expected a number, got {value!r}")
+            problems.append(f"{where}.{key}: expected a number, got {value!r}{_as_text(value)}")
             ok = False
         else:
             params[key] = float(value)

@@ -28,12 +28,13 @@ DEFAULT_MEMORY = 4 << 30  # bytes a run may plan to use, unless SBQW_MEMORY_LIMI
 MEMORY_ENV = "SBQW_MEMORY_LIMIT"
 
 #: Bytes a simulated world keeps until the summary (targets, outlay by year, instrument and
-#: prefecture, two trajectories) times the copies the summary makes; measured, rounded up.
-BYTES_PER_DRAW = 1_200
-#: Bytes one firm-year costs while a block of worlds is drawn and costed (float64 retail,
-#: sales, traffic subsidy and temporaries); measured with tracemalloc, rounded up.
-BYTES_PER_FIRM_YEAR = 160
-BYTES_PER_FIRM = 120  # per firm, whatever the years (owner, size, flags, prefecture)
+#: prefecture, two trajectories) and the copies summaries make; measured ~300, rounded up.
+BYTES_PER_DRAW = 1_000
+#: Bytes a firm costs while its block of worlds is drawn and costed: per firm (owner, size,
+#: flags, prefecture) and per firm and plan year (retail, sales, shocks, subsidy). Measured
+#: with tracemalloc: 123–142 bytes a firm over 3 years for one block; the chunk's copies on top.
+BYTES_PER_FIRM = 40
+BYTES_PER_FIRM_YEAR = 50
 
 _UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
 

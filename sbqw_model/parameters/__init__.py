@@ -151,7 +151,7 @@ def _check_value(raw: Any, unit: str, where: str, problems: Problems) -> float |
         return None
     ceiling = {"yuan": MAX_YUAN, "count": MAX_COUNT, "year": MAX_YEAR}.get(unit)
     if ceiling is not None and value > ceiling:
-        problems.add(f"{where}: got {raw!r}, expected at most {ceiling:.0f} ({unit})")
+        problems.add(f"{where}: got {raw!r}, expected at most {ceiling:g} ({unit})")
         return None
     if unit in ("count", "year") and value != int(value):
         problems.add(f"{where}: expected a whole number ({unit}), got {raw!r}")

@@ -353,7 +353,22 @@ def load_sweep(path: str | Path) -> Sweep:
         warnings=tuple(warn),
     )
     check_points(sweep.points(), base, problem, src)
+    _check_memory(sweep, src)
     return sweep
+
+
+def _check_memory(sweep: Sweep, src: str) -> None:
+    """Every point must fit in memory: the base, or each point when it sets the firm count."""
+    from sbqw_model.memory import FIRMS, check_run
+
+    if not any(t.key == FIRMS for t in sweep.problem.targets):
+        check_run(sweep.base, sweep.draws, f"{src}: draws")
+        return
+    for point, values in sweep.points():
+        try:
+            check_run(pb.apply(sweep.base, sweep.problem.targets, values), sweep.draws, "draws")
+        except InputError as exc:
+            raise InputError([f"{src}: point {point}: {p}" for p in exc.problems]) from None
 
 
 def check_points(
