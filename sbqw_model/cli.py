@@ -45,6 +45,8 @@ def _add_cost(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_cost(args: argparse.Namespace) -> int:
+    import numpy as np
+
     from sbqw_model import costing_report
     from sbqw_model.assumptions import parse_assume_args
     from sbqw_model.costing import cost_ledger
@@ -66,6 +68,8 @@ def _run_cost(args: argparse.Namespace) -> int:
     if args.recognitions is None and args.sales is None:
         raise InputError(["sbqw cost: give --recognitions, --sales or both"])
     result = cost_ledger(ledger, params, assume)
+    if not np.isfinite(result.lines["amount_yuan"].to_numpy(dtype=float)).all():
+        raise InputError(["sbqw cost: the amounts overflowed; expected smaller amounts"])
     render = {
         "table": costing_report.to_table,
         "json": costing_report.to_json,

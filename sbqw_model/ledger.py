@@ -15,6 +15,7 @@ import pandas as pd
 
 from sbqw_model import prefectures
 from sbqw_model.errors import InputError, Problems
+from sbqw_model.limits import MAX_YUAN, check_table_file
 from sbqw_model.parameters import Parameters
 from sbqw_model.rules import CATEGORIES
 
@@ -77,6 +78,7 @@ def read_table(path: Path) -> pd.DataFrame:
     name = str(path)
     if not path.exists():
         raise InputError([f"{name}: file not found"])
+    check_table_file(path)
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
@@ -164,6 +166,9 @@ def _amount(text: str, where: str, problems: Problems) -> float | None:
         return None
     if value < 0:
         problems.add(f"{where}: expected a non-negative amount in yuan, got {text!r}")
+        return None
+    if value > MAX_YUAN:
+        problems.add(f"{where}: expected an amount of at most {MAX_YUAN:g} yuan, got {text!r}")
         return None
     return value
 

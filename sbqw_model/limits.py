@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import re
+import stat
+from pathlib import Path
 
 from sbqw_model.errors import InputError
 
@@ -70,3 +72,25 @@ def _physical_memory() -> int:
 def cap_jobs(jobs: int, tasks: int) -> int:
     """Parallel jobs never exceed the tasks to run or the CPUs there are (at least 1)."""
     return max(1, min(jobs, tasks, os.cpu_count() or 1))
+
+
+def check_table_file(path: Path) -> None:
+    """A ledger or observations table must be a regular file under ``MAX_TABLE_BYTES``
+    (``stat`` never blocks, so a pipe or ``/dev/zero`` is refused before it is opened)."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise InputError([f"{path}: cannot read the table ({exc.strerror})"]) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError([f"{path}: is a folder, expected a .csv or .xlsx file"])
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(
+            [f"{path}: not a regular file (a device or pipe), expected a .csv or .xlsx"]
+        )
+    if info.st_size > MAX_TABLE_BYTES:
+        raise InputError(
+            [
+                f"{path}: {info.st_size:,} bytes, more than the"
+                f" {MAX_TABLE_BYTES >> 20} MiB a table may have"
+            ]
+        )

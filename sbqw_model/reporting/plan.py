@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sbqw_model.errors import InputError
+from sbqw_model.limits import cap_jobs
 from sbqw_model.memory import check_run
 from sbqw_model.reporting.runner import Job, Outcome, run_jobs, safe_name, write_index
 from sbqw_model.scenario import load_scenario
@@ -130,6 +131,7 @@ def render(
         assume=assume,
         sensitivity=sensitivity,
     )
+    jobs = cap_jobs(jobs, len(todo))  # more workers than reports or CPUs only cost memory
     start = time.perf_counter()
 
     def tell(o: Outcome) -> None:
