@@ -27,6 +27,7 @@ from sbqw_model.reporting import charts
 from sbqw_model.reporting.fonts import register_fonts
 from sbqw_model.reporting.i18n import LANGS, instrument_name, t, target_name
 from sbqw_model.scenario import UNCERTAINTIES, Scenario, load_scenario
+from sbqw_model.shipped import find_scenario, known_scenarios, scenario_dirs  # noqa: F401
 from sbqw_model.summary import summarize
 
 SUMMARY_MIME = "application/vnd.sbqw.summary+json"
@@ -130,25 +131,14 @@ def _mapping(value: Any, notebook: str) -> dict[str, Any]:
     return value
 
 
-def scenario_dirs() -> list[Path]:
-    """Where scenario names are looked up: ./scenarios, then the project's own scenarios/."""
-    here = Path(__file__).resolve().parents[2] / "scenarios"
-    return [p for p in (Path.cwd() / "scenarios", here) if p.is_dir()]
-
-
-def known_scenarios() -> list[str]:
-    return sorted({p.stem for d in scenario_dirs() for p in d.glob("*.yaml")})
-
-
 def resolve_scenario(name_or_path: str | Path) -> Path:
     """A scenario file by path, or a shipped scenario by name; otherwise list the valid names."""
     path = Path(name_or_path)
     if path.is_file():
         return path
-    for folder in scenario_dirs():
-        for candidate in (folder / f"{path.stem}.yaml", folder / path.name):
-            if candidate.is_file():
-                return candidate
+    found = find_scenario(path.name)
+    if found is not None:
+        return found
     raise ReportParameterError(
         f"unknown scenario {str(name_or_path)!r}"
         f"{did_you_mean(path.stem, known_scenarios())}; valid: {', '.join(known_scenarios())}"

@@ -16,7 +16,7 @@ from sbqw_model.scenario import load_scenario
 
 
 def default_scenarios() -> list[Path]:
-    from sbqw_model.reporting.notebook import scenario_dirs
+    from sbqw_model.shipped import scenario_dirs
 
     dirs = scenario_dirs()
     if not dirs:
