@@ -7,7 +7,7 @@ memory is bounded by the number of draws times a few dozen numbers, whatever the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -198,24 +198,17 @@ class _Collector:
         self.recognized = np.empty((draws, C, Y), dtype=np.float32)
 
     def check_finite(self) -> None:
-        """Refuse to report numbers that overflowed (inf) or lost meaning (nan)."""
-        arrays = {
-            **{f"targets.{t}": v for t, v in self.targets.items()},
-            "outlay by instrument": self.by_instrument,
-            "outlay by year": self.by_year,
-            "outlay by prefecture": self.by_pref,
-            "online retail path": self.retail_path,
-            "recognized units": self.recognized,
-        }
-        bad = [name for name, values in arrays.items() if not np.isfinite(values).all()]
-        if bad:
-            source = self.scenario.path or self.scenario.name
-            raise InputError(
-                [
-                    f"{source}: the simulation overflowed ({', '.join(bad)} not finite);"
-                    " expected smaller levels, growth, noise, amounts or a shorter plan period"
-                ]
-            )
+        refuse_non_finite(
+            {
+                **{f"targets.{t}": v for t, v in self.targets.items()},
+                "outlay by instrument": self.by_instrument,
+                "outlay by year": self.by_year,
+                "outlay by prefecture": self.by_pref,
+                "online retail path": self.retail_path,
+                "recognized units": self.recognized,
+            },
+            self.scenario,
+        )
 
     def add(self, start: int, world: World) -> None:
         params, assume = self.scenario.params, self.scenario.assumptions
@@ -240,6 +233,19 @@ class _Collector:
             outlay=Outlay(self.by_instrument, self.by_year, self.by_pref, self.year_instrument),
             online_retail_path=self.retail_path,
             recognized_path=self.recognized,
+        )
+
+
+def refuse_non_finite(arrays: Mapping[str, np.ndarray], scenario: Scenario) -> None:
+    """Refuse to report numbers that overflowed (inf) or lost meaning (nan), before printing."""
+    bad = [name for name, values in arrays.items() if not np.isfinite(values).all()]
+    if bad:
+        raise InputError(
+            [
+                f"{scenario.path or scenario.name}: the simulation overflowed"
+                f" ({', '.join(bad)} not finite); expected smaller levels, growth, noise,"
+                " amounts or a shorter plan period"
+            ]
         )
 
 

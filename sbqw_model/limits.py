@@ -42,10 +42,12 @@ _UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
 
 
 def gib(n: float) -> str:
-    """Bytes as readable GiB/TiB text."""
+    """Bytes as readable MiB/GiB/TiB text."""
     if n >= 1 << 40:
         return f"{n / (1 << 40):,.1f} TiB"
-    return f"{n / (1 << 30):,.1f} GiB"
+    if n >= 1 << 30:
+        return f"{n / (1 << 30):,.1f} GiB"
+    return f"{n / (1 << 20):,.0f} MiB"
 
 
 def memory_limit() -> int:
