@@ -221,3 +221,13 @@ def test_report_jobs_are_capped_at_the_reports(tmp_path: Path) -> None:
     bad.write_text(HEADER + "uncertainties: {}\n", encoding="utf-8")
     done = sbqw("report", bad, "--jobs", 64, "--out", tmp_path / "out", timeout=60)
     assert "with 1 job(s)" in done.stderr, done.stderr[-1000:]
+
+
+@pytest.mark.parametrize(
+    ("args", "fit"),
+    [(["--n", "1073741824"], "--n 32,768"), (["--method", "morris", "--n", "1e8"], "")],
+)
+def test_a_sensitivity_sample_too_large_is_refused_before_sampling(
+    args: list[str], fit: str
+) -> None:
+    refused(sbqw("sensitivity", BASELINE, *args, timeout=60), "points; at most 1,000,000", fit)
