@@ -172,3 +172,21 @@ def test_a_sweep_base_may_name_a_shipped_scenario(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert load_sweep(sweep).base.uncertainties == load_scenario(BASELINE).uncertainties
+
+
+def test_a_parameter_file_is_read_with_the_same_care(tmp_path: Path) -> None:
+    (tmp_path / "pw.yaml").write_text(f"login: x\npassword: {SECRET}\n", encoding="utf-8")
+    (tmp_path / "text.yaml").write_text(f"{SECRET}\n", encoding="utf-8")
+    os.mkfifo(tmp_path / "pipe.yaml")
+    for target, words in [
+        ("/dev/zero", ["/dev/zero", ".yaml"]),
+        (tmp_path / "pipe.yaml", ["pipe.yaml", "not a regular file"]),
+        (tmp_path / "pw.yaml", ["pw.yaml is not a parameter file"]),
+        (tmp_path / "text.yaml", ["text.yaml is not a parameter file"]),
+        (BASELINE, ["baseline.yaml is not a parameter file"]),
+    ]:
+        done = sbqw(
+            "cost", "--parameters", target, "--recognitions", tmp_path / "r.csv", timeout=30
+        )
+        err = refused(done, *words)
+        assert SECRET not in err and "login" not in err

@@ -266,16 +266,23 @@ def load_parameters(path: str | Path | None = None) -> Parameters:
         text = ref.read_text(encoding="utf-8")
         source = f"sbqw_model/parameters/{DEFAULT_FILE}"
     else:
+        from sbqw_model.yamlio import read_yaml_bytes
+
         source = str(path)
         try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise InputError(
-                [f"{source}: cannot read the parameter file ({exc.strerror})"]
-            ) from None
+            text = read_yaml_bytes(Path(path), "parameter").decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise InputError([f"{source}: the file is not UTF-8 text"]) from None
     from sbqw_model.yamlio import safe_load
 
-    return parse_parameters(safe_load(text, source), source)
+    data = safe_load(text, source)
+    roots = {p.split(".")[0] for p in EXPECTED_PATHS}
+    if not isinstance(data, dict) or not any(k in roots for k in data):
+        # never echo a file that is not ours (a scenario, a password file): only name it
+        raise InputError(
+            [f"{source} is not a parameter file (expected the keys {', '.join(sorted(roots))})"]
+        )
+    return parse_parameters(data, source)
 
 
 _DEFAULT: Parameters | None = None
