@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sbqw_model import __version__
-from sbqw_model.cliutil import add_assume, emit, load_scenario_with, whole
+from sbqw_model.cliutil import OneLineParser, add_assume, emit, load_scenario_with, whole
 from sbqw_model.errors import InputError
 
 EXIT_USER_ERROR = 2
@@ -50,6 +50,8 @@ def _add_cost(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_cost(args: argparse.Namespace) -> int:
+    import numpy as np
+
     from sbqw_model import costing_report
     from sbqw_model.assumptions import parse_assume_args
     from sbqw_model.costing import cost_ledger
@@ -75,6 +77,8 @@ def _run_cost(args: argparse.Namespace) -> int:
     if args.recognitions is None and args.sales is None:
         raise InputError(["sbqw cost: give --recognitions, --sales or both"])
     result = cost_ledger(ledger, params, assume)
+    if not np.isfinite(result.lines["amount_yuan"].to_numpy(dtype=float)).all():
+        raise InputError(["sbqw cost: the amounts overflowed; expected smaller amounts"])
     if fmt == "xlsx":
         from sbqw_model.fileio import atomic_path
 
@@ -127,8 +131,10 @@ def _run_simulate(args: argparse.Namespace) -> int:
 
     from sbqw_model import summary
     from sbqw_model.engine import DEFAULT_CHUNK, simulate
+    from sbqw_model.memory import check_run
 
     scenario = load_scenario_with(args.scenario, args.assume)
+    check_run(scenario, 1 if args.export_draw is not None else args.draws, "--draws")
     if args.export_draw is not None:
         from sbqw_model.audit import export_draw
 
@@ -205,9 +211,11 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
 
 def _run_report(args: argparse.Namespace) -> int:
     from sbqw_model.assumptions import parse_assume_pairs
+    from sbqw_model.memory import check_draws
     from sbqw_model.reporting import plan
     from sbqw_model.shipped import scenario_path
 
+    check_draws(args.draws, "--draws")
     if args.sensitivity:
         from sbqw_model.extras import require
 
@@ -267,7 +275,7 @@ SUBCOMMANDS += _RESEARCH + _SCENARIOS
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="sbqw",
         description="Policy model of Guizhou's 十百千万 e-commerce plan (黔商发〔2023〕1号).",
     )

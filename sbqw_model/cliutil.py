@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from sbqw_model.errors import InputError
 
@@ -21,12 +22,32 @@ def whole(minimum: int) -> Callable[[str], int]:
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+            value = _scientific(text)
+        if value is None:
+            raise argparse.ArgumentTypeError(
+                f"expected a whole number such as 20000 or 2e4, got {text!r}"
+            ) from None
         if value < minimum:
             raise argparse.ArgumentTypeError(f"expected a whole number ≥ {minimum}, got {text!r}")
         return value
 
     return parse
+
+
+def _scientific(text: str) -> int | None:
+    """``2e4`` as 20000; None unless a finite whole number (``1.5``, ``10^12``, ``inf``)."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return int(value) if math.isfinite(value) and value.is_integer() else None
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """Usage mistakes in one line (exit 2), pointing to ``--help`` instead of the whole usage."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
 
 
 def add_assume(p: argparse.ArgumentParser) -> None:

@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from sbqw_model.limits import MAX_COUNT, MAX_SPREAD, MAX_YUAN
+
 #: dist name → its required parameters, in order.
 DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
     "fixed": ("value",),
@@ -22,16 +24,18 @@ DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
     "lognormal": ("median", "sigma"),
 }
 
-#: Domains: name → (lowest, highest, readable).
+#: Domains: name → (lowest, highest, readable). Every domain is bounded: a level of 0 makes
+#: growth 0/0 and a noise of 1e300 overflows, so both are refused when the file is read.
 DOMAINS: dict[str, tuple[float, float, str]] = {
-    "level": (0.0, math.inf, "a non-negative amount"),
-    "count": (0.0, math.inf, "a non-negative count"),
+    "level": (1.0, MAX_YUAN, f"a positive amount from 1 to {MAX_YUAN:.0e} yuan"),
+    "count": (0.0, MAX_COUNT, f"a count from 0 to {MAX_COUNT:.0e}"),
     "probability": (0.0, 1.0, "a probability between 0 and 1"),
     "share": (0.0, 1.0, "a share between 0 and 1"),
-    "rate": (-0.99, 10.0, "a growth rate above -0.99"),
-    "spread": (0.0, math.inf, "a non-negative spread"),
-    "positive": (1e-9, math.inf, "a positive number"),
+    "rate": (-0.99, 10.0, "a growth rate from -0.99 to 10"),
+    "spread": (0.0, MAX_SPREAD, f"a spread (sd) from 0 to {MAX_SPREAD:g}"),
+    "positive": (1e-9, 1e6, "a positive number up to 1e6"),  # not a rule amount
 }
+MAX_SIGMA = 5.0  # a lognormal's log-sd: exp(5 × 6 sd) still fits a float
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,17 @@ class Distribution:
         return f"{self.dist}({inner})"
 
 
+def _as_text(value: Any) -> str:
+    """A hint when YAML read a number as text (YAML 1.1 wants ``1.0e+6``, not ``1e6``)."""
+    if not isinstance(value, str):
+        return ""
+    try:
+        float(value)
+    except ValueError:
+        return ""
+    return " (YAML reads this as text: write it with a dot and a sign, e.g. 1.0e+6)"
+
+
 def _num(value: float) -> str:
     return f"{value:.6g}"
 
@@ -132,7 +147,7 @@ def parse_distribution(
             or not isinstance(value, int | float)
             or not math.isfinite(value)
         ):
-            problems.append(f"{where}.{key}: expected a number, got {value!r}")
+            problems.append(f"{where}.{key}: expected a number, got {value!r}{_as_text(value)}")
             ok = False
         else:
             params[key] = float(value)
@@ -143,9 +158,16 @@ def parse_distribution(
         if key in params and not low <= params[key] <= high:
             problems.append(f"{where}.{key}: got {_num(params[key])}, expected {readable}")
             ok = False
+    widest = {"sd": high - low, "sigma": MAX_SIGMA}
     for key in ("sd", "sigma"):
         if key in params and params[key] < 0:
             problems.append(f"{where}.{key}: negative spread {_num(params[key])}, expected ≥ 0")
+            ok = False
+        elif key in params and params[key] > widest[key]:
+            problems.append(
+                f"{where}.{key}: got {_num(params[key])}, expected at most {_num(widest[key])}"
+                f" (wider than {readable} itself)"
+            )
             ok = False
     if name == "lognormal" and params.get("median", 1) <= 0:
         problems.append(f"{where}.median: expected a positive median for a lognormal")

@@ -7,13 +7,14 @@ memory is bounded by the number of draws times a few dozen numbers, whatever the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
 from sbqw_model import prefectures, rules
 from sbqw_model.assumptions import Assumptions
+from sbqw_model.errors import InputError
 from sbqw_model.parameters import Parameters
 from sbqw_model.periods import payment_years, plan_years
 from sbqw_model.rules import CATEGORIES, INSTRUMENTS
@@ -168,8 +169,11 @@ def _chunks(draws: int, chunk: int) -> Iterator[tuple[int, int]]:
 def simulate_worlds(
     scenario: Scenario, seed: int, draws: int, chunk: int = DEFAULT_CHUNK
 ) -> Iterator[tuple[int, World]]:
-    """Worlds in chunks, each ``(index of its first world, World)``."""
-    for first_block, n in _chunks(draws, chunk):
+    """Worlds in chunks, each ``(index of its first world, World)``; with many firms the chunk
+    shrinks toward one block (``memory.chunk_worlds``), which never changes a draw."""
+    from sbqw_model.memory import chunk_worlds
+
+    for first_block, n in _chunks(draws, chunk_worlds(scenario, chunk)):
         blocks = -(-n // BLOCK)
         worlds = [
             draw_block(scenario, seed, first_block + b, min(BLOCK, n - b * BLOCK))
@@ -193,6 +197,19 @@ class _Collector:
         self.retail_path = np.empty((draws, Y + 1), dtype=np.float32)
         self.recognized = np.empty((draws, C, Y), dtype=np.float32)
 
+    def check_finite(self) -> None:
+        refuse_non_finite(
+            {
+                **{f"targets.{t}": v for t, v in self.targets.items()},
+                "outlay by instrument": self.by_instrument,
+                "outlay by year": self.by_year,
+                "outlay by prefecture": self.by_pref,
+                "online retail path": self.retail_path,
+                "recognized units": self.recognized,
+            },
+            self.scenario,
+        )
+
     def add(self, start: int, world: World) -> None:
         params, assume = self.scenario.params, self.scenario.assumptions
         rows = slice(start, start + world.n)
@@ -207,6 +224,7 @@ class _Collector:
         self.recognized[rows] = recognized_stock(world, assume)
 
     def results(self, seed: int) -> Results:
+        self.check_finite()
         return Results(
             scenario=self.scenario,
             seed=seed,
@@ -215,6 +233,19 @@ class _Collector:
             outlay=Outlay(self.by_instrument, self.by_year, self.by_pref, self.year_instrument),
             online_retail_path=self.retail_path,
             recognized_path=self.recognized,
+        )
+
+
+def refuse_non_finite(arrays: Mapping[str, np.ndarray], scenario: Scenario) -> None:
+    """Refuse to report numbers that overflowed (inf) or lost meaning (nan), before printing."""
+    bad = [name for name, values in arrays.items() if not np.isfinite(values).all()]
+    if bad:
+        raise InputError(
+            [
+                f"{scenario.path or scenario.name}: the simulation overflowed"
+                f" ({', '.join(bad)} not finite); expected smaller levels, growth, noise,"
+                " amounts or a shorter plan period"
+            ]
         )
 
 
@@ -228,11 +259,15 @@ def simulate(
     """Run ``draws`` worlds of ``scenario``; the result depends only on (scenario, seed, draws)."""
     if draws < 1:
         raise ValueError("draws must be at least 1")
+    from sbqw_model.memory import check_run
+
+    check_run(scenario, draws, "draws")
     collector = _Collector(scenario, draws)
-    for start, world in simulate_worlds(scenario, seed, draws, chunk):
-        collector.add(start, world)
-        if progress:
-            progress(world.n)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # checked: results()
+        for start, world in simulate_worlds(scenario, seed, draws, chunk):
+            collector.add(start, world)
+            if progress:
+                progress(world.n)
     return collector.results(seed)
 
 
@@ -243,7 +278,8 @@ def evaluate(scenario: Scenario, world: World, seed: int) -> Results:
     change of a lever; this gives exactly what ``simulate`` gives for the same seed.
     """
     collector = _Collector(scenario, world.n)
-    collector.add(0, world)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # checked: results()
+        collector.add(0, world)
     return collector.results(seed)
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 
 from sbqw_model import prefectures
 from sbqw_model.errors import InputError, Problems
+from sbqw_model.limits import MAX_YUAN
 from sbqw_model.parameters import Parameters
 from sbqw_model.rules import CATEGORIES
 from sbqw_model.tablefile import read_table
@@ -107,6 +108,9 @@ def _amount(text: str, where: str, problems: Problems) -> float | None:
         return None
     if value < 0:
         problems.add(f"{where}: expected a non-negative amount in yuan, got {text!r}")
+        return None
+    if value > MAX_YUAN:
+        problems.add(f"{where}: expected an amount of at most {MAX_YUAN:g} yuan, got {text!r}")
         return None
     return value
 

@@ -20,10 +20,11 @@ from sbqw_model import prefectures
 from sbqw_model.assumptions import Assumptions
 from sbqw_model.distributions import Distribution, parse_distribution
 from sbqw_model.errors import InputError, did_you_mean
+from sbqw_model.limits import MAX_EXTENDS, MAX_YUAN
 from sbqw_model.parameters import Parameters, default_parameters
 from sbqw_model.rules import CATEGORIES
-from sbqw_model.shipped import SCENARIO_DIR, is_shipped_name
-from sbqw_model.yamlio import read_mapping
+from sbqw_model.shipped import find_scenario, is_name, known_scenarios
+from sbqw_model.yamlio import YAML_SUFFIXES, read_mapping
 
 #: Every uncertainty: dotted path → (domain, what it is). Each is drawn once per simulated world.
 UNCERTAINTIES: dict[str, tuple[str, str]] = {
@@ -43,7 +44,7 @@ UNCERTAINTIES: dict[str, tuple[str, str]] = {
         )
     },
     "firms.count": ("count", "expected above-scale e-commerce firms above the size floor"),
-    "firms.floor_yuan": ("positive", "smallest 2022 online retail in the firm population (yuan)"),
+    "firms.floor_yuan": ("level", "smallest 2022 online retail in the firm population (yuan)"),
     "firms.pareto_alpha": ("positive", "Pareto tail index of firm size (smaller = fatter tail)"),
     "firms.max_share": ("share", "largest possible firm as a share of provincial online retail"),
     "firms.growth_noise": ("spread", "firm-level deviation from provincial growth (log sd)"),
@@ -68,6 +69,7 @@ TOP_KEYS = (
     "prefecture_shares",
 )
 BEHAVIOUR_KEYS = ("growth_response_to_payout_share", "source")
+MAX_RESPONSE = 1.0  # growth points per unit of payout share: ±100 pp is already absurd
 
 
 @dataclass(frozen=True)
@@ -132,33 +134,85 @@ def _deep_merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _read_raw(path: Path, chain: tuple[Path, ...] = ()) -> tuple[dict[str, Any], bytes]:
-    """The file's mapping with ``extends`` resolved, and the bytes of every file involved."""
+def _read_raw(
+    path: Path, chain: tuple[Path, ...] = (), via: str = ""
+) -> tuple[dict[str, Any], bytes]:
+    """The file's mapping with ``extends`` resolved, and the bytes of every file involved.
+
+    ``via`` ("child.yaml: extends: ") prefixes problems with the base file itself, so a refused
+    base names both files. A file that is no scenario is never echoed, only named.
+    """
     name = str(path)
-    if path.resolve() in chain:
-        raise InputError([f"{name}: extends: circular chain of scenario files"])
-    raw, data = read_mapping(path, "scenario")
+    try:
+        raw, data = read_mapping(path, "scenario")
+    except InputError as exc:
+        raise InputError([f"{via}{p}" for p in exc.problems]) from None
+    if not any(isinstance(k, str) and k in TOP_KEYS for k in raw):
+        raise InputError(
+            [
+                f"{via}{name} is not a scenario file (none of its keys is a scenario key such as"
+                " name, extends, uncertainties or levers)"
+            ]
+        )
     base_name = raw.get("extends")
     if base_name is None:
         return raw, data
-    if not isinstance(base_name, str):
-        raise InputError([f"{name}: extends: expected a file name, got {base_name!r}"])
-    base_path = (path.parent / base_name).resolve()
-    if not base_path.exists() and is_shipped_name(base_name):  # `extends: baseline`
-        base_path = SCENARIO_DIR / f"{base_name}.yaml"
-    if not base_path.exists():
-        raise InputError([f"{name}: extends: no such scenario file {base_name!r}"])
-    base, base_bytes = _read_raw(base_path, (*chain, path.resolve()))
+    here = (*chain, path.resolve())
+    base_path = scenario_ref(base_name, path)
+    if base_path.resolve() in here:
+        names = " → ".join(p.name for p in (*here, base_path))
+        raise InputError([f"{name}: extends: circular chain of scenario files ({names})"])
+    if len(here) >= MAX_EXTENDS:
+        raise InputError(
+            [
+                f"{name}: extends: the chain from {here[0].name} is longer than {MAX_EXTENDS}"
+                f" files; expected at most {MAX_EXTENDS}"
+            ]
+        )
+    base, base_bytes = _read_raw(base_path, here, f"{name}: extends: ")
     child = {k: v for k, v in raw.items() if k != "extends"}
     for key in ("name", "title_zh", "title_en", "description", "description_zh"):
         base.pop(key, None)
     return _deep_merge(base, child), base_bytes + b"\0" + data
 
 
-def load_scenario(path: str | Path, base_params: Parameters | None = None) -> Scenario:
-    """Read, resolve ``extends`` and validate a scenario file."""
+def scenario_ref(value: Any, path: Path, key: str = "extends") -> Path:
+    """``extends:`` (or a sweep's ``base:``) as a file: a path relative to the file ``path``
+    that names it, or a scenario name (``baseline``: a sibling ``baseline.yaml`` first, then
+    the shipped scenarios). The file itself is checked when it is read."""
+    name = str(path)
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(
+            [f"{name}: {key}: expected a scenario name or a .yaml file, got {type(value).__name__}"]
+        )
+    if is_name(value):
+        for suffix in YAML_SUFFIXES:
+            if (path.parent / f"{value}{suffix}").is_file():
+                return path.parent / f"{value}{suffix}"
+        found = find_scenario(value)
+        if found is None:
+            raise InputError(
+                [
+                    f"{name}: {key}: no scenario named {value!r} next to the file or shipped"
+                    f"{did_you_mean(value, known_scenarios())}"
+                    f" (shipped: {', '.join(known_scenarios())})"
+                ]
+            )
+        return found
+    target = path.parent / Path(value).expanduser()
+    if not target.exists() and not target.is_symlink():
+        raise InputError(
+            [f"{name}: {key}: no such scenario file {value!r} (relative to {path.parent})"]
+        )
+    return target
+
+
+def load_scenario(
+    path: str | Path, base_params: Parameters | None = None, via: str = ""
+) -> Scenario:
+    """Read, resolve ``extends`` and validate a scenario file (``via``: who named it)."""
     path = Path(path)
-    raw, data = _read_raw(path)
+    raw, data = _read_raw(path, via=via)
     scenario = parse_scenario(raw, str(path), base_params)
     scenario.path = path
     scenario.digest = hashlib.sha256(data).hexdigest()
@@ -269,10 +323,11 @@ def parse_scenario(
             isinstance(value, bool)
             or not isinstance(value, int | float)
             or not math.isfinite(value)
+            or abs(value) > MAX_RESPONSE
         ):
             problems.append(
-                f"{source}: behaviour.growth_response_to_payout_share: expected a number,"
-                f" got {value!r}"
+                f"{source}: behaviour.growth_response_to_payout_share: expected a number"
+                f" from -{MAX_RESPONSE:g} to {MAX_RESPONSE:g}, got {value!r}"
             )
         else:
             response = float(value)
@@ -342,9 +397,11 @@ def _parse_observations(
                 f"{did_you_mean(str(indicator), INDICATORS)} (valid: {', '.join(INDICATORS)})"
             )
             ok = False
-        if value is None or value < 0:
+        lowest = 1.0 if indicator == "online_retail" else 0.0  # growth divides by it
+        if value is None or not lowest <= value <= MAX_YUAN:
             problems.append(
-                f"{where}.value: expected a non-negative number, got {item.get('value')!r}"
+                f"{where}.value: expected a number from {lowest:g} to {MAX_YUAN:.0e},"
+                f" got {item.get('value')!r}"
             )
             ok = False
         if ok and (year, indicator) in seen:
@@ -373,8 +430,10 @@ def _parse_appropriation(raw: Any, source: str, problems: list[str]) -> dict[int
             problems.append(f"{where}: expected a payment year such as 2024")
             continue
         amount = _number(value)
-        if amount is None or amount < 0:
-            problems.append(f"{where}: expected a non-negative amount in yuan, got {value!r}")
+        if amount is None or not 0 <= amount <= MAX_YUAN:
+            problems.append(
+                f"{where}: expected an amount from 0 to {MAX_YUAN:.0e} yuan, got {value!r}"
+            )
             continue
         out[year] = amount
     return out

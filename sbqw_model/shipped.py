@@ -61,6 +61,28 @@ def scenario_path(name_or_path: str | Path) -> Path:
     )
 
 
+def known_scenarios() -> list[str]:
+    """Every shipped scenario name, the baseline first (for messages and did-you-mean)."""
+    return shipped_names()
+
+
+def is_name(text: str) -> bool:
+    """A bare name (``baseline``), not a path: no folder part and no suffix."""
+    path = Path(text)
+    return bool(text) and path.name == text and not path.suffix and text not in (".", "..")
+
+
+def find_scenario(name: str) -> Path | None:
+    """The shipped scenario file called ``name`` (``baseline`` or ``baseline.yaml``), or None.
+
+    Used by ``extends:``, which accepts a shipped name as well as a path to a file.
+    """
+    stem = Path(name).stem if Path(name).suffix.lower() in (".yaml", ".yml") else name
+    if not is_name(stem) or not is_shipped_name(stem):
+        return None
+    return SCENARIO_DIR / f"{stem}.yaml"
+
+
 def shipped_sweeps() -> list[Path]:
     return sorted(SWEEP_DIR.glob("*.yaml"))
 
@@ -131,6 +153,9 @@ __all__ = [
     "NOTEBOOK_DIR",
     "SCENARIO_DIR",
     "SWEEP_DIR",
+    "find_scenario",
+    "is_name",
+    "known_scenarios",
     "notebook_dir",
     "notebook_path",
     "scenario_entries",

@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from sbqw_model.errors import InputError
+from sbqw_model.limits import check_table_file
 
 #: Tried in this order; UTF-8 is strict, so a GB18030 file never decodes as UTF-8 by accident.
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
@@ -37,6 +38,7 @@ def read_table(path: Path) -> pd.DataFrame:
         raise InputError(
             [f"{name}: file not found" if not path.exists() else f"{name}: not a file"]
         )
+    check_table_file(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
         try:

@@ -123,6 +123,7 @@ def _split(total: int, shares: np.ndarray) -> np.ndarray:
     return base
 
 
+@np.errstate(over="ignore", invalid="ignore", divide="ignore")  # callers check results finite
 def draw_block(scenario: Scenario, seed: int, block: int, n: int = BLOCK) -> World:
     """Worlds ``block*BLOCK … block*BLOCK+n-1`` (the whole block is drawn, then cut to ``n``)."""
     years = plan_years(scenario.params)

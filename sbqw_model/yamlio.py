@@ -1,41 +1,187 @@
-"""Safe YAML reading with errors a person can act on (file, line, column)."""
+"""Safe YAML reading with errors a person can act on (file, line, column).
+
+Hostile files are refused before they cost anything: only regular ``.yaml``/``.yml`` files
+under ``limits.MAX_YAML_BYTES`` are read (never a device, pipe or folder), nesting is bounded
+while the document is composed, aliases are counted as if expanded (a few KB of nested aliases
+can stand for billions of values), and ``.inf``/``.nan`` or numbers beyond a float are refused
+with their key path. The limits are in ``sbqw_model.limits``.
+"""
 
 from __future__ import annotations
 
+import math
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from sbqw_model.errors import InputError
+from sbqw_model.limits import MAX_YAML_BYTES, MAX_YAML_DEPTH, MAX_YAML_NODES
+
+YAML_SUFFIXES = (".yaml", ".yml")
+_FLOAT_MAX = 1.7976931348623157e308
+
+
+class _Refused(Exception):
+    """A structural limit was hit; ``mark`` says where."""
+
+    def __init__(self, message: str, mark: Any):
+        super().__init__(message)
+        self.mark = mark
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """The safe loader, refusing documents nested deeper than ``MAX_YAML_DEPTH`` as it composes."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                mark = self.peek_event().start_mark
+                raise _Refused(f"nested deeper than {MAX_YAML_DEPTH} levels", mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _expanded(node: yaml.Node, memo: dict[int, tuple[int, int]], path: set[int]) -> tuple[int, int]:
+    """(values, depth) of ``node`` with every alias expanded; shared nodes are counted once each
+    time they are used, yet visited once (memo), so a bomb is measured without being built."""
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    if key in path:
+        raise _Refused("an alias refers to the node that contains it (a recursive alias)", node)
+    if len(path) > MAX_YAML_DEPTH:
+        raise _Refused(f"aliases nest deeper than {MAX_YAML_DEPTH} levels", node)
+    children: list[yaml.Node] = []
+    if isinstance(node, yaml.SequenceNode):
+        children = list(node.value)
+    elif isinstance(node, yaml.MappingNode):
+        children = [part for pair in node.value for part in pair]
+    path.add(key)
+    count, depth = 1, 0
+    for child in children:
+        c, d = _expanded(child, memo, path)
+        count, depth = count + c, max(depth, d)
+        if count > MAX_YAML_NODES:
+            raise _Refused(
+                f"aliases expand to more than {MAX_YAML_NODES:,} values (an alias bomb?)", node
+            )
+    path.discard(key)
+    memo[key] = (count, depth + 1)
+    if depth + 1 > MAX_YAML_DEPTH:
+        raise _Refused(f"aliases nest deeper than {MAX_YAML_DEPTH} levels", node)
+    return memo[key]
+
+
+def _where(mark: Any) -> str:
+    mark = getattr(mark, "start_mark", mark)
+    return f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "?"
 
 
 def safe_load(text: str, source: str) -> Any:
-    """Parse YAML with the safe loader; tags such as ``!!python/object`` are refused."""
+    """Parse YAML with the safe loader; tags such as ``!!python/object`` are refused, and so are
+    alias bombs, deep nesting and non-finite numbers (see the module docstring)."""
+    loader = _BoundedLoader(text)
     try:
-        return yaml.safe_load(text)
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _expanded(node, {}, set())
+        data = loader.construct_document(node)
+    except _Refused as exc:
+        raise InputError([f"{source}: {_where(exc.mark)}: YAML refused: {exc}"]) from None
     except yaml.constructor.ConstructorError as exc:
-        mark = exc.problem_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
+        where = f"{source}: {_where(exc.problem_mark)}"
+        if "tag" not in str(exc.problem):
+            raise InputError([f"{where}: YAML error: {exc.problem}"]) from None
         raise InputError(
-            [f"{source}: {where}: YAML tag refused ({exc.problem}); only plain data is allowed"]
+            [f"{where}: YAML tag refused ({exc.problem}); only plain data is allowed"]
         ) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
-        problem = getattr(exc, "problem", None) or str(exc)
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        where = _where(getattr(exc, "problem_mark", None))
         raise InputError([f"{source}: {where}: YAML syntax error: {problem}"]) from None
+    except RecursionError:  # a guard behind the depth limit, never expected
+        raise InputError([f"{source}: YAML refused: nested too deeply"]) from None
+    finally:
+        loader.dispose()
+    bad: list[str] = []
+    _finite(data, "", source, bad)
+    if bad:
+        raise InputError(bad)
+    return data
+
+
+def _finite(value: Any, where: str, source: str, bad: list[str]) -> None:
+    """Refuse ``.inf``, ``.nan`` and integers too large for a float, naming the key path."""
+    if isinstance(value, dict):
+        for key, child in value.items():
+            _finite(child, f"{where}.{key}" if where else str(key), source, bad)
+    elif isinstance(value, list):
+        for i, child in enumerate(value):
+            _finite(child, f"{where}[{i}]", source, bad)
+    elif isinstance(value, float) and not math.isfinite(value):
+        bad.append(f"{source}: {where or '<top>'}: got {value}, expected a finite number")
+    elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > _FLOAT_MAX:
+        bad.append(f"{source}: {where or '<top>'}: a number too large to compute with")
+
+
+def read_yaml_bytes(path: Path, kind: str, limit: int = MAX_YAML_BYTES) -> bytes:
+    """A regular ``.yaml``/``.yml`` file's bytes, at most ``limit``; devices, pipes, folders,
+    other suffixes and larger files are refused in one line (opened without blocking, checked
+    on the open file, so a link to ``/dev/zero`` is caught too)."""
+    name = str(path)
+    if path.suffix.lower() not in YAML_SUFFIXES:
+        got = f"got {path.suffix!r}" if path.suffix else "the name has no suffix"
+        raise InputError([f"{name}: expected a .yaml or .yml {kind} file, {got}"])
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise InputError([f"{name}: cannot read the {kind} file ({exc.strerror})"]) from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise InputError([f"{name}: is a folder, expected a .yaml {kind} file"])
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError(
+                [f"{name}: not a regular file (a device or pipe), expected a .yaml {kind} file"]
+            )
+        if info.st_size > limit:
+            raise InputError([_too_big(name, kind, info.st_size, limit)])
+        chunks, total = [], 0
+        while total <= limit:
+            chunk = os.read(fd, min(1 << 16, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        if total > limit:  # grew while being read
+            raise InputError([_too_big(name, kind, total, limit)])
+        return b"".join(chunks)
+    except OSError as exc:
+        raise InputError([f"{name}: cannot read the {kind} file ({exc.strerror})"]) from None
+    finally:
+        os.close(fd)
+
+
+def _too_big(name: str, kind: str, size: int, limit: int) -> str:
+    return f"{name}: {size:,} bytes, more than the {limit >> 20} MiB a {kind} file may have"
 
 
 def read_mapping(path: Path, kind: str) -> tuple[dict[str, Any], bytes]:
     """A YAML file that must hold a mapping (a scenario, a sweep), and its bytes (for hashes)."""
     name = str(path)
+    data = read_yaml_bytes(path, kind)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError([f"{name}: cannot read the {kind} file ({exc.strerror})"]) from None
-    try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError([f"{name}: the file is not UTF-8 text"]) from None
     raw = safe_load(text, name)

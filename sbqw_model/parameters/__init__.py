@@ -16,6 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from sbqw_model.errors import InputError, Problems, did_you_mean
+from sbqw_model.limits import MAX_COUNT, MAX_YUAN
+
+MAX_YEAR = 2200  # a typo guard for years, not a rule
 
 UNITS = ("yuan", "count", "rate", "year")
 LEAF_FIELDS = ("value", "unit", "clause", "label_zh", "label_en", "period", "note")
@@ -146,6 +149,10 @@ def _check_value(raw: Any, unit: str, where: str, problems: Problems) -> float |
     if unit == "rate" and value > 1:
         problems.add(f"{where}: expected a rate between 0 and 1, got {raw!r}")
         return None
+    ceiling = {"yuan": MAX_YUAN, "count": MAX_COUNT, "year": MAX_YEAR}.get(unit)
+    if ceiling is not None and value > ceiling:
+        problems.add(f"{where}: got {raw!r}, expected at most {ceiling:g} ({unit})")
+        return None
     if unit in ("count", "year") and value != int(value):
         problems.add(f"{where}: expected a whole number ({unit}), got {raw!r}")
         return None
@@ -259,16 +266,23 @@ def load_parameters(path: str | Path | None = None) -> Parameters:
         text = ref.read_text(encoding="utf-8")
         source = f"sbqw_model/parameters/{DEFAULT_FILE}"
     else:
+        from sbqw_model.yamlio import read_yaml_bytes
+
         source = str(path)
         try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise InputError(
-                [f"{source}: cannot read the parameter file ({exc.strerror})"]
-            ) from None
+            text = read_yaml_bytes(Path(path), "parameter").decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise InputError([f"{source}: the file is not UTF-8 text"]) from None
     from sbqw_model.yamlio import safe_load
 
-    return parse_parameters(safe_load(text, source), source)
+    data = safe_load(text, source)
+    roots = {p.split(".")[0] for p in EXPECTED_PATHS}
+    if not isinstance(data, dict) or not any(k in roots for k in data):
+        # never echo a file that is not ours (a scenario, a password file): only name it
+        raise InputError(
+            [f"{source} is not a parameter file (expected the keys {', '.join(sorted(roots))})"]
+        )
+    return parse_parameters(data, source)
 
 
 _DEFAULT: Parameters | None = None

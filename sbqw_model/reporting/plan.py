@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from sbqw_model.errors import InputError
+from sbqw_model.limits import cap_jobs
+from sbqw_model.memory import check_run
 from sbqw_model.reporting.runner import Job, Outcome, run_jobs, safe_name, write_index
 from sbqw_model.scenario import load_scenario
 
@@ -53,6 +55,7 @@ def plan_jobs(
         try:
             scenario = load_scenario(path)
             scenario.assumptions.updated(assume, "--assume")
+            check_run(scenario, draws, "--draws")
         except InputError as exc:
             job = Job(_unique(safe_name(path.stem), taken), str(path), "", {}, out_dir, pdf, lang)
             invalid.append(Outcome(job, False, 0.0, "\n".join(exc.problems)))
@@ -125,6 +128,7 @@ def render(
         assume=assume,
         sensitivity=sensitivity,
     )
+    jobs = cap_jobs(jobs, len(todo))  # more workers than reports or CPUs only cost memory
     start = time.perf_counter()
 
     # progress only for a person watching a terminal; a good run otherwise prints its results

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from sbqw_model.engine import refuse_non_finite
 from sbqw_model.research.observations import with_observations, years
 from sbqw_model.rules import CATEGORIES
 from sbqw_model.scenario import Observation, Scenario
@@ -56,7 +57,9 @@ def forecast(scenario: Scenario, draws: int, seed: int) -> dict[tuple[int, str],
             if i:
                 for c, cat in enumerate(CATEGORIES):
                     parts.setdefault((year, f"recognized.{cat}"), []).append(new[:, c, i - 1])
-    return {k: np.concatenate(v).astype(float) for k, v in parts.items()}
+    out = {k: np.concatenate(v).astype(float) for k, v in parts.items()}
+    refuse_non_finite({f"{name} {year}": v for (year, name), v in out.items()}, scenario)
+    return out
 
 
 @dataclass(frozen=True)

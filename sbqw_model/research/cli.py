@@ -52,8 +52,15 @@ def _add_dask(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _scenario(path: Path, assume: list[str], observed: Path | None) -> Scenario:
+def _scenario(
+    path: Path, assume: list[str], observed: Path | None, draws: int | None = None
+) -> Scenario:
+    """The scenario (conditioned on ``observed``); with ``draws``, refused if it cannot fit."""
     scenario = load_scenario_with(path, assume)
+    if draws is not None:
+        from sbqw_model.memory import check_run
+
+        check_run(scenario, draws, "--draws")
     if observed is not None:
         from sbqw_model.research.observations import load_observed
 
@@ -188,7 +195,7 @@ def run_sensitivity_command(args: argparse.Namespace) -> int:
     from sbqw_model.research import text
     from sbqw_model.research.sensitivity import STABLE_N, run_sensitivity
 
-    scenario = _scenario(args.scenario, args.assume, args.observed)
+    scenario = _scenario(args.scenario, args.assume, args.observed, args.draws)
     if args.out is not None:
         _check_new_folder(args.out)
     result = run_sensitivity(
@@ -295,7 +302,7 @@ def run_discover_command(args: argparse.Namespace) -> int:
     from sbqw_model.shipped import is_shipped_name
 
     if source.suffix in (".yaml", ".yml") or is_shipped_name(str(source)):
-        scenario = _scenario(source, args.assume, args.observed)
+        scenario = _scenario(source, args.assume, args.observed, args.draws)
         found = dv.discover_scenario(
             scenario, tuple(args.target), args.draws, args.seed, args.depth
         )
@@ -414,7 +421,7 @@ def run_backtest_command(args: argparse.Namespace) -> int:
     problems: list[str] = []
     scenario = observed = None
     try:
-        scenario = _scenario(args.scenario, args.assume, None)
+        scenario = _scenario(args.scenario, args.assume, None, args.draws)
     except InputError as exc:
         problems.extend(exc.problems)
     try:

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sbqw_model.errors import InputError
+from sbqw_model.limits import cap_jobs
 from sbqw_model.research.evaluate import BatchResult, Evaluation, run_batch
 from sbqw_model.worlds import BLOCK
 
@@ -142,7 +143,7 @@ def run_points(
             with remote_client(scheduler) as remote:
                 _run_on(remote, job, points, done)
         else:
-            n = workers or default_workers()
+            n = cap_jobs(workers or default_workers(), len(points))
             if n == 1 or is_tiny(len(points), job.draws):
                 for batch in batches(points, 1):
                     done(run_batch(job, batch))

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from sbqw_model import units
-from sbqw_model.engine import TARGETS, target_levels, target_values
+from sbqw_model.engine import TARGETS, refuse_non_finite, target_levels, target_values
 from sbqw_model.reporting.i18n import target_name
 from sbqw_model.research.wording import factor_label, fmt_value, t
 from sbqw_model.scenario import Scenario
@@ -225,6 +225,7 @@ def world_sample(
             columns[p].append(u[p])
         world = draw_block(scenario, seed, block, n)
         values = target_values(world, scenario.params, scenario.assumptions)
+        refuse_non_finite({f"targets.{k}": v for k, v in values.items()}, scenario)
         for k in TARGETS:
             met[k].append(values[k] >= levels[k])
     x = pd.DataFrame({f"uncertainties.{p}": np.concatenate(v) for p, v in columns.items()})

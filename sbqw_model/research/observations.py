@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sbqw_model.distributions import Distribution
 from sbqw_model.errors import InputError, Problems, did_you_mean
+from sbqw_model.limits import MAX_YUAN
 from sbqw_model.parameters import Parameters
 from sbqw_model.scenario import INDICATORS, Observation, Scenario
 
@@ -68,11 +69,13 @@ def read_observations(path: Path, params: Parameters) -> list[Observation]:
             )
             year = None
         value = _number(rec.value)
-        if value is None or value < 0:
+        lowest = 1.0 if indicator == "online_retail" else 0.0  # growth divides by it
+        if value is None or not lowest <= value <= MAX_YUAN:
             problems.add(
-                f"{at} value: expected a non-negative number (yuan for online_retail,"
-                f" a count otherwise), got {rec.value!r}"
+                f"{at} value: expected a number from {lowest:g} to {MAX_YUAN:.0e} (yuan for"
+                f" online_retail, a count otherwise), got {rec.value!r}"
             )
+            value = None
         source = rec.source.strip()
         if not source:
             problems.add(f"{at} source: empty; say where the figure comes from")

@@ -26,7 +26,7 @@ import numpy as np
 from sbqw_model.assumptions import SPECS, coerce
 from sbqw_model.distributions import DOMAINS, Distribution, parse_distribution
 from sbqw_model.errors import InputError, did_you_mean
-from sbqw_model.scenario import UNCERTAINTIES, Scenario
+from sbqw_model.scenario import MAX_RESPONSE, UNCERTAINTIES, Scenario
 
 BEHAVIOUR = "behaviour.growth_response_to_payout_share"
 ROOTS = ("assumptions", "parameters", "uncertainties", "behaviour")
@@ -139,7 +139,9 @@ def check_value(target: Target, raw: Any, base: Scenario) -> tuple[Any, str | No
         if problems:
             return None, problems[0].split(": ", 1)[-1]
         return value, None
-    return value, None  # behaviour: any finite number
+    if abs(value) > MAX_RESPONSE:  # behaviour
+        return None, f"got {value:g}, expected a number from -{MAX_RESPONSE:g} to {MAX_RESPONSE:g}"
+    return value, None
 
 
 @dataclass(frozen=True)

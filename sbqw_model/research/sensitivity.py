@@ -141,6 +141,19 @@ def sample(method: str, problem: pb.Problem, n: int, seed: int) -> np.ndarray:
     return morris.sample(problem.salib(), n, num_levels=MORRIS_LEVELS, seed=seed)
 
 
+def _check_size(method: str, n: int, d: int) -> None:
+    """Refuse a sample too large to evaluate (or even to hold) before SALib allocates it."""
+    from sbqw_model.research.sweep import MAX_POINTS
+
+    per = d + 2 if method == "sobol" else d + 1  # rows per unit of N (Sobol') or trajectory
+    if n * per > MAX_POINTS:
+        fit = MAX_POINTS // per
+        fit = 2 ** int(math.log2(fit)) if method == "sobol" else fit
+        raise InputError(
+            [f"--n {n:,}: {n * per:,} points; at most {MAX_POINTS:,} (e.g. --n {fit:,})"]
+        )
+
+
 def analyze(
     method: str, problem: pb.Problem, x: np.ndarray, y: np.ndarray, seed: int
 ) -> dict[str, np.ndarray]:
@@ -248,6 +261,7 @@ def run_sensitivity(
         )
     chosen = check_outputs(outputs)
     problem = scenario_problem(scenario, factors, levers)
+    _check_size(method, n, len(problem.factors))
     x = np.asarray(problem.rows(sample(method, problem, n, seed)), dtype=float)
     job = Evaluation(scenario, problem.targets, draws, seed, chosen)
     engine = [0.0]

@@ -35,8 +35,7 @@ from sbqw_model import __version__
 from sbqw_model.errors import InputError, did_you_mean
 from sbqw_model.research import problem as pb
 from sbqw_model.research.evaluate import STANDARD_OUTPUTS, expand_alias, output_problem
-from sbqw_model.scenario import Scenario, load_scenario
-from sbqw_model.shipped import SCENARIO_DIR, is_shipped_name
+from sbqw_model.scenario import Scenario, load_scenario, scenario_ref
 from sbqw_model.worlds import BLOCK
 from sbqw_model.yamlio import read_mapping
 
@@ -153,17 +152,8 @@ def _load_base(
     if base_name is None:
         problems.append(f"{src}: base: missing (the scenario file the sweep starts from)")
         return None, b""
-    if not isinstance(base_name, str):
-        problems.append(f"{src}: base: expected a scenario file name, got {base_name!r}")
-        return None, b""
-    base_path = path.parent / base_name
-    if not base_path.is_file() and is_shipped_name(base_name):  # `base: baseline`
-        base_path = SCENARIO_DIR / f"{base_name}.yaml"
-    if not base_path.is_file():
-        problems.append(f"{src}: base: no such scenario file {base_name!r} (relative to {src})")
-        return None, b""
     try:
-        base = load_scenario(base_path)
+        base = load_scenario(scenario_ref(base_name, path, "base"), via=f"{src}: base: ")
     except InputError as exc:
         problems.extend(exc.problems)
         return None, b""
@@ -363,7 +353,22 @@ def load_sweep(path: str | Path) -> Sweep:
         warnings=tuple(warn),
     )
     check_points(sweep.points(), base, problem, src)
+    _check_memory(sweep, src)
     return sweep
+
+
+def _check_memory(sweep: Sweep, src: str) -> None:
+    """Every point must fit in memory: the base, or each point when it sets the firm count."""
+    from sbqw_model.memory import FIRMS, check_run
+
+    if not any(t.key == FIRMS for t in sweep.problem.targets):
+        check_run(sweep.base, sweep.draws, f"{src}: draws")
+        return
+    for point, values in sweep.points():
+        try:
+            check_run(pb.apply(sweep.base, sweep.problem.targets, values), sweep.draws, "draws")
+        except InputError as exc:
+            raise InputError([f"{src}: point {point}: {p}" for p in exc.problems]) from None
 
 
 def check_points(

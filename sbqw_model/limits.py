@@ -1,0 +1,98 @@
+"""Limits that keep a small or careless input from exhausting the machine, in one place.
+
+Each limit is a guard against hostile or mistaken input, not a rule of the plan (those live in
+``parameters/plan.yaml``). Every refusal is one line naming the file or option, the setting and
+a value that would work. docs/safety.md lists them for users.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from pathlib import Path
+
+from sbqw_model.errors import InputError
+
+MAX_YAML_BYTES = 1 << 20  # 1 MiB: the largest shipped scenario is ~10 KiB
+MAX_YAML_NODES = 100_000  # values after expanding every alias (baseline: ~500)
+MAX_YAML_DEPTH = 32  # nesting levels (a scenario needs ~6)
+MAX_EXTENDS = 8  # files in one ``extends:`` chain
+MAX_TABLE_BYTES = 256 << 20  # 256 MiB for a CSV/xlsx ledger or observations file
+
+#: Sane maxima for numbers in scenario, parameter and ledger files: far above anything real
+#: (Guizhou's online retail is ~1e11 yuan, China's GDP ~1.2e14), far below float overflow.
+MAX_YUAN = 1e15
+MAX_COUNT = 1e9  # not a rule amount
+MAX_SPREAD = 2.0  # sd of yearly growth or log-sd of firm growth; 2 = ±200 percentage points
+
+DEFAULT_MEMORY = 4 << 30  # bytes a run may plan to use, unless SBQW_MEMORY_LIMIT says otherwise
+MEMORY_ENV = "SBQW_MEMORY_LIMIT"
+
+#: Bytes a simulated world keeps until the summary (targets, outlay by year, instrument and
+#: prefecture, two trajectories) and the copies summaries make; measured ~300, rounded up.
+BYTES_PER_DRAW = 1_000
+#: Bytes a firm costs while its block of worlds is drawn and costed: per firm (owner, size,
+#: flags, prefecture) and per firm and plan year (retail, sales, shocks, subsidy). Measured
+#: with tracemalloc: 123–142 bytes a firm over 3 years for one block; the chunk's copies on top.
+BYTES_PER_FIRM = 40
+BYTES_PER_FIRM_YEAR = 50
+
+_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
+
+
+def gib(n: float) -> str:
+    """Bytes as readable MiB/GiB/TiB text."""
+    if n >= 1 << 40:
+        return f"{n / (1 << 40):,.1f} TiB"
+    if n >= 1 << 30:
+        return f"{n / (1 << 30):,.1f} GiB"
+    return f"{n / (1 << 20):,.0f} MiB"
+
+
+def memory_limit() -> int:
+    """The memory a run may plan for: SBQW_MEMORY_LIMIT (e.g. ``16G``) or 4 GiB, ≤ the RAM."""
+    text = os.environ.get(MEMORY_ENV, "").strip().lower()
+    limit = DEFAULT_MEMORY
+    if text:
+        match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?", text)
+        if not match:
+            raise InputError(
+                [f"{MEMORY_ENV}={text!r}: expected a size such as 8G or 512M (bytes: 8589934592)"]
+            )
+        limit = int(float(match.group(1)) * _UNITS[match.group(2)])
+    return min(limit, _physical_memory()) if text == "" else limit
+
+
+def _physical_memory() -> int:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # not POSIX: trust the default
+        return DEFAULT_MEMORY
+
+
+def cap_jobs(jobs: int, tasks: int) -> int:
+    """Parallel jobs never exceed the tasks to run or the CPUs there are (at least 1)."""
+    return max(1, min(jobs, tasks, os.cpu_count() or 1))
+
+
+def check_table_file(path: Path) -> None:
+    """A ledger or observations table must be a regular file under ``MAX_TABLE_BYTES``
+    (``stat`` never blocks, so a pipe or ``/dev/zero`` is refused before it is opened)."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise InputError([f"{path}: cannot read the table ({exc.strerror})"]) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError([f"{path}: is a folder, expected a .csv or .xlsx file"])
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(
+            [f"{path}: not a regular file (a device or pipe), expected a .csv or .xlsx"]
+        )
+    if info.st_size > MAX_TABLE_BYTES:
+        raise InputError(
+            [
+                f"{path}: {info.st_size:,} bytes, more than the"
+                f" {MAX_TABLE_BYTES >> 20} MiB a table may have"
+            ]
+        )

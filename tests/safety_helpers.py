@@ -1,0 +1,53 @@
+"""Helpers for the hostile-input tests: run the CLI, assert a clean one-line refusal."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT
+
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
+PLAN = ROOT / "sbqw_model" / "parameters" / "plan.yaml"
+HEADER = "name: x\ntitle_zh: 测试\ntitle_en: Test\n"
+
+
+def sbqw(
+    *args: object, timeout: float = 60, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -m sbqw_model ARGS`` with a hard timeout (a device read must never hang)."""
+    return subprocess.run(
+        [sys.executable, "-m", "sbqw_model", *map(str, args)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=cwd or ROOT,
+        timeout=timeout,
+        check=False,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def refused(done: subprocess.CompletedProcess[str], *words: str, lines: int = 1) -> str:
+    """Exit 2, nothing on stdout, no traceback or warning, ``lines`` error lines with ``words``."""
+    err = done.stderr
+    assert done.returncode == 2, (done.returncode, done.stdout[-500:], err[-2000:])
+    assert done.stdout == "", done.stdout[-500:]
+    assert "Traceback" not in err and "Warning" not in err, err[-2000:]
+    got = err.splitlines()
+    assert len(got) == lines, got
+    assert all(line.startswith("sbqw") and ": error: " in line for line in got), got
+    for w in words:
+        assert w in err, (w, err)
+    return err
+
+
+def scenario(folder: Path, name: str, body: str = "", extends: str | None = "baseline") -> Path:
+    """A scenario file ``name`` in ``folder`` extending ``extends`` (a name or a path)."""
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    head = HEADER + (f"extends: {extends}\n" if extends is not None else "")
+    path.write_text(head + body, encoding="utf-8")
+    return path

@@ -1,0 +1,201 @@
+"""Issue 10 class 6: numbers that would turn into nonsense are refused before anything prints.
+
+Levels must be positive, spreads, amounts and ceilings stay below sane maxima, ``.inf``/``.nan``
+and integers beyond a float are refused anywhere in a YAML file, and results are checked finite
+before printing: one line naming file and key path, exit 2, no RuntimeWarning, nothing written.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+import yaml
+from safety_helpers import BASELINE, HEADER, PLAN, refused, sbqw, scenario
+
+from sbqw_model.errors import InputError
+from sbqw_model.scenario import load_scenario
+
+CASES = {
+    "zero level": (
+        "uncertainties: {online_retail: {level_2022: {low: 0, mode: 1.0e+9, high: 2.0e+9}}}",
+        ["uncertainties.online_retail.level_2022.low", "got 0", "positive amount"],
+    ),
+    "negative level": (
+        "uncertainties: {products: {level_2022: {low: -5}}}",
+        ["products.level_2022.low", "got -5", "a count from 0"],
+    ),
+    "noise 1e300": (
+        "uncertainties: {online_retail: {growth_noise: {dist: fixed, value: 1.0e+300}}}",
+        ["online_retail.growth_noise.value", "1e+300", "spread"],
+    ),
+    "noise typed 1e300": (
+        "uncertainties: {products: {growth_noise: {dist: fixed, value: 1e300}}}",
+        ["products.growth_noise.value", "YAML reads this as text"],
+    ),
+    "firm noise": (
+        "uncertainties: {firms: {growth_noise: {dist: fixed, value: 50}}}",
+        ["firms.growth_noise.value", "spread"],
+    ),
+    "wide sd": (
+        "uncertainties: {online_retail: {growth: {dist: normal, mean: 0.1, sd: 1.0e+300}}}",
+        ["online_retail.growth.sd", "at most"],
+    ),
+    "ceiling 1.7e308": (
+        "levers: {parameters: {traffic.cap: 1.7e+308}}",
+        ["levers.parameters: traffic.cap", "at most 1e+15"],
+    ),
+    "award 1e300": (
+        "levers: {parameters: {awards.park: 1.0e+300}}",
+        ["awards.park", "at most"],
+    ),
+    "nan mean": (
+        "uncertainties: {online_retail: {growth: {dist: normal, mean: .nan, sd: 0.1}}}",
+        ["uncertainties.online_retail.growth.mean", "got nan", "finite"],
+    ),
+    "inf in parameters": (
+        "levers: {parameters: {traffic.rate: .inf}}",
+        ["levers.parameters.traffic.rate", "got inf", "finite"],
+    ),
+    "-inf appropriation": (
+        "appropriation: {2024: -.inf}",
+        ["appropriation.2024", "got -inf"],
+    ),
+    "huge appropriation": (
+        "appropriation: {2024: 1.0e+300}",
+        ["appropriation.2024", "1e+15"],
+    ),
+    "huge integer": (
+        f"levers: {{parameters: {{traffic.cap: {10**400}}}}}",
+        ["levers.parameters.traffic.cap", "too large"],
+    ),
+    "behaviour": (
+        "behaviour: {growth_response_to_payout_share: 1.0e+300}",
+        ["behaviour.growth_response_to_payout_share", "from -1 to 1"],
+    ),
+    "zero observed retail": (
+        "observations: [{year: 2023, indicator: online_retail, value: 0, source: x}]",
+        ["observations[0].value", "from 1"],
+    ),
+    "nan in a title": (
+        "description: .nan",
+        ["description", "got nan"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_each_nonsense_number_is_one_line_naming_the_key(tmp_path: Path, case: str) -> None:
+    body, words = CASES[case]
+    with pytest.raises(InputError) as info:
+        load_scenario(scenario(tmp_path, "s.yaml", body + "\n"))
+    (line,) = info.value.problems
+    assert line.startswith(str(tmp_path / "s.yaml")), line
+    for w in words:
+        assert w in line, (w, line)
+
+
+@pytest.mark.parametrize("case", ["zero level", "noise 1e300", "ceiling 1.7e308", "nan mean"])
+def test_the_issues_examples_through_the_cli(tmp_path: Path, case: str) -> None:
+    body, words = CASES[case]
+    path = scenario(tmp_path, "s.yaml", body + "\n")
+    out = tmp_path / "out"
+    refused(sbqw("simulate", path, "--draws", 100, "--out", out), *words)
+    assert not out.exists()
+
+
+def test_a_result_that_overflows_is_refused_before_printing(tmp_path: Path) -> None:
+    body = (
+        "uncertainties:\n"
+        "  online_retail: {growth: {dist: normal, mean: 9, sd: 0.5}}\n"
+        "  firms: {count: {dist: uniform, low: 0, high: 1}}\n"
+        "levers: {parameters: {plan.target_year: 2200}}\n"
+    )
+    path = scenario(tmp_path, "long.yaml", body)
+    out = tmp_path / "out"
+    refused(sbqw("simulate", path, "--draws", 50, "--out", out), "long.yaml", "overflowed")
+    assert not out.exists()
+
+
+def test_a_parameter_file_with_an_absurd_ceiling_is_refused(tmp_path: Path) -> None:
+    params = tmp_path / "plan.yaml"
+    for bad in (1.7e308, math.inf, math.nan):
+        tree = yaml.safe_load(PLAN.read_text(encoding="utf-8"))
+        tree["traffic"]["cap"]["value"] = bad
+        params.write_text(yaml.safe_dump(tree, allow_unicode=True), encoding="utf-8")
+        refused(sbqw("cost", "--parameters", params, "--sales", _sales(tmp_path)), "traffic.cap")
+
+
+def _sales(folder: Path) -> Path:
+    path = folder / "sales.csv"
+    path.write_text(
+        "unit_id,prefecture,year,annual_sales_yuan,online_retail_yuan,above_scale,cross_border\n"
+        "u1,贵阳市,2023,1e8,2e8,true,false\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_ledger_amounts_beyond_the_maximum_are_refused(tmp_path: Path) -> None:
+    sales = tmp_path / "s.csv"
+    sales.write_text(
+        "unit_id,prefecture,year,annual_sales_yuan,online_retail_yuan,above_scale,cross_border\n"
+        "u1,贵阳市,2023,1e300,1e300,true,false\n",
+        encoding="utf-8",
+    )
+    err = refused(sbqw("cost", "--sales", sales), "annual_sales_yuan", lines=2)
+    assert "online_retail_yuan" in err and "at most 1e+15" in err
+
+
+def test_observed_online_retail_of_zero_is_refused(tmp_path: Path) -> None:
+    observed = tmp_path / "obs.csv"
+    observed.write_text(
+        "year,indicator,value,source\n2023,online_retail,0,test\n", encoding="utf-8"
+    )
+    refused(
+        sbqw("backtest", BASELINE, "--observed", observed, "--draws", 100),
+        "obs.csv row 2, column value",
+    )
+
+
+def test_a_sweep_factor_value_out_of_domain_is_refused(tmp_path: Path) -> None:
+    sweep = tmp_path / "s.yaml"
+    sweep.write_text(
+        f"base: {BASELINE}\nmode: grid\n"
+        "factors: {uncertainties.online_retail.growth_noise: {values: [0.1, 1.0e+300]}}\n",
+        encoding="utf-8",
+    )
+    refused(sbqw("sweep", sweep, "--out", tmp_path / "o"), "values[1]", "spread")
+    sweep.write_text(
+        f"base: {BASELINE}\nmode: grid\n"
+        "factors: {behaviour.growth_response_to_payout_share: {values: [0, 1.0e+300]}}\n",
+        encoding="utf-8",
+    )
+    refused(sbqw("sweep", sweep, "--out", tmp_path / "o"), "values[1]", "from -1 to 1")
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_lognormal_sigma_that_would_overflow_is_refused(tmp_path: Path) -> None:
+    text = BASELINE.read_text(encoding="utf-8")
+    old = "sales_ratio: {dist: uniform, low: 1.2, high: 2.5,"
+    assert old in text
+    path = tmp_path / "s.yaml"
+    path.write_text(text.replace(old, "sales_ratio: {dist: lognormal, median: 2, sigma: 800,"))
+    refused(sbqw("simulate", path), "s.yaml: uncertainties.firms.sales_ratio.sigma", "at most 5")
+
+
+def test_shipped_scenarios_stay_inside_every_domain() -> None:
+    for path in sorted((BASELINE.parent).glob("*.yaml")):
+        load_scenario(path)  # raises if a bound were too tight for a real scenario
+
+
+def test_yaml_non_finite_numbers_anywhere_are_named(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(HEADER + "uncertainties: {a: [1, {b: .NaN}]}\nlevers: {x: -.Inf}\n")
+    with pytest.raises(InputError) as info:
+        load_scenario(path)
+    assert [p.split(": ", 1)[1] for p in info.value.problems] == [
+        "uncertainties.a[1].b: got nan, expected a finite number",
+        "levers.x: got -inf, expected a finite number",
+    ]
