@@ -23,6 +23,7 @@ import pandas as pd
 
 from sbqw_model.errors import InputError
 from sbqw_model.fileio import atomic_path, write_text_atomic
+from sbqw_model.outputs import LOCK_NAME
 
 META = "sweep.json"
 PARTS = "parts"
@@ -102,7 +103,7 @@ class Store:
                     ]
                 )
             return cls(out, old.get("format", fmt)), True
-        if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        if out.exists() and (not out.is_dir() or any(p.name != LOCK_NAME for p in out.iterdir())):
             raise InputError(
                 [f"{out}: exists and is not a sweep results folder; choose another --out"]
             )
