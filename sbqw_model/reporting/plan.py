@@ -33,14 +33,14 @@ def default_scenarios() -> list[Path]:
 
 
 def validate(
-    files: Sequence[Path], out_dir: Path, assume: dict[str, Any]
+    files: Sequence[Path], out_dir: Path, assume: dict[str, Any], notebooks: Sequence[str] = ()
 ) -> list[tuple[Path, Scenario]]:
     """Every scenario, ``--assume`` and ``--out`` checked before anything is written.
 
     All problems together (InputError: exit 2, nothing written). A scenario that is valid but
     fails while its report renders is a different thing: a failed report (exit 1).
     """
-    from sbqw_model.reporting.runner import notebook_dir
+    from sbqw_model.reporting.runner import NOTEBOOK_DIR_ENV, notebook_dir
 
     problems: list[str] = []
     scenarios = []
@@ -53,7 +53,12 @@ def validate(
             problems.extend(exc.problems)
     problems.extend(folder_problems(out_dir))
     try:
-        notebook_dir()
+        folder = notebook_dir()
+        problems.extend(
+            f"{folder / n}: report notebook not found (check ${NOTEBOOK_DIR_ENV})"
+            for n in notebooks
+            if not (folder / n).is_file()
+        )
     except FileNotFoundError as exc:
         problems.append(str(exc))
     if problems:
@@ -83,7 +88,10 @@ def plan_jobs(
     def make(name: str, title: str, notebook: str, **parameters: Any) -> Job:
         return Job(name, title, notebook, {**parameters, **common}, out_dir, pdf, lang)
 
-    scenarios = validate(files, out_dir, assume)
+    notebooks = ["scenario_report.ipynb"]
+    notebooks += ["sensitivity.ipynb"] if sensitivity else []
+    notebooks += ["compare_scenarios.ipynb"] if compare else []
+    scenarios = validate(files, out_dir, assume, notebooks)
     names = unique_names([s.name for _, s in scenarios], RESERVED)
     for (path, scenario), name in zip(scenarios, names, strict=True):
         jobs.append(

@@ -133,6 +133,14 @@ class Store:
         self.parts.mkdir(parents=True, exist_ok=True)
         write_table(frame, self.parts / f"{first:09d}-{len(rows):04d}.{self.fmt}")
 
+    def discard_if_empty(self) -> None:
+        """A run that finished no batch (it failed or was stopped) leaves no folder behind."""
+        if self._part_files() or self.final.is_file():
+            return
+        (self.out / META).unlink(missing_ok=True)
+        if self.parts.is_dir():
+            shutil.rmtree(self.parts, ignore_errors=True)
+
     def finish(self, columns: Sequence[str], expected: int) -> Path:
         """The final table from every part, sorted by point id; parts are then removed."""
         files = self._part_files() + ([self.final] if self.final.is_file() else [])

@@ -454,14 +454,18 @@ def _run_sweep(
         store.add(result.rows, columns)
         engine += result.engine_seconds
 
-    run_points(
-        job,
-        todo,
-        client=client,
-        scheduler=scheduler,
-        workers=workers,
-        on_batch=save,
-        progress=progress,
-    )
+    try:
+        run_points(
+            job,
+            todo,
+            client=client,
+            scheduler=scheduler,
+            workers=workers,
+            on_batch=save,
+            progress=progress,
+        )
+    except BaseException:
+        store.discard_if_empty()
+        raise
     path = store.finish(columns, sweep.n_points)
     return SweepRun(path, len(todo), len(finished), engine)
