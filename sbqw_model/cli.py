@@ -14,7 +14,7 @@ from pathlib import Path
 from sbqw_model import __version__
 from sbqw_model.cliutil import add_assume, emit, load_scenario_with, whole
 from sbqw_model.errors import InputError
-from sbqw_model.outputs import file_problems, folder_problems, writing
+from sbqw_model.outputs import file_problems, folder_problems, output_lock, writing
 from sbqw_model.signals import exit_code, terminate_as_interrupt
 
 EXIT_USER_ERROR = 2
@@ -131,7 +131,7 @@ def _run_simulate(args: argparse.Namespace) -> int:
                     f" --draws {args.draws}"
                 ]
             )
-        with writing(args.out):
+        with output_lock(args.out, "sbqw simulate"), writing(args.out):
             result = export_draw(scenario, args.seed, args.export_draw, args.out)
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
@@ -150,7 +150,7 @@ def _run_simulate(args: argparse.Namespace) -> int:
     data = summary.summarize(results)
     text = summary.to_json(data) if args.format == "json" else summary.to_table(data)
     if args.out is not None:
-        with writing(args.out):
+        with output_lock(args.out, "sbqw simulate"), writing(args.out):
             written = summary.write_tables(data, args.out)
         print(f"wrote {', '.join(str(p) for p in written)}", file=sys.stderr)
     emit(text, None)

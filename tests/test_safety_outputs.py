@@ -395,7 +395,7 @@ def test_missing_notebooks_are_exit_2(tmp_path: Path) -> None:
 # One run per output folder
 
 
-@pytest.mark.parametrize("command", ["report", "sweep", "sensitivity"])
+@pytest.mark.parametrize("command", ["report", "sweep", "sensitivity", "simulate", "export-draw"])
 def test_a_locked_folder_is_refused_naming_the_holder(command: str, tmp_path: Path) -> None:
     out = tmp_path / "out"
     args = _out_commands(tmp_path)[command]

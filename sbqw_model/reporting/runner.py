@@ -229,8 +229,9 @@ class WarmKernel:
             return
         process = getattr(getattr(km, "provisioner", None), "process", None)
         if process is not None:
-            with contextlib.suppress(OSError):
-                os.killpg(process.pid, signal.SIGKILL)  # its own session: pgid == pid
+            if hasattr(os, "killpg"):
+                with contextlib.suppress(OSError):
+                    os.killpg(process.pid, signal.SIGKILL)  # its own session: pgid == pid
             with contextlib.suppress(OSError):
                 process.kill()
         with contextlib.suppress(Exception):
