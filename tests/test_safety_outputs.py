@@ -248,24 +248,54 @@ def test_read_only_folder(tmp_path: Path) -> None:
         folder.chmod(0o755)
 
 
+def test_read_only_folder_as_the_check_sees_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """Root writes anywhere, so the check's answer is faked here: what the user is told."""
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda p, m: False if Path(p) == tmp_path else real(p, m))
+    for args in (["simulate", str(BASELINE)], ["report", str(BASELINE)]):
+        code = cli.main([*args, "--draws", "20", "--out", str(tmp_path / "out")])
+        err = capsys.readouterr().err
+        assert code == 2 and f"{tmp_path} is not writable (read-only)" in err, err
+    assert list(tmp_path.iterdir()) == []
+
+
 def _full_disk(*args: object, **kwargs: object) -> None:
     raise OSError(errno.ENOSPC, "No space left on device")
 
 
-@pytest.mark.parametrize("what", ["rename", "write"])
+@pytest.mark.parametrize(
+    ("what", "code", "said"),
+    [
+        ("rename", errno.ENOSPC, "the disk is full"),
+        ("write", errno.ENOSPC, "the disk is full"),
+        ("write", errno.EDQUOT, "the disk quota is exceeded"),
+        ("write", errno.EROFS, "read-only disk"),
+        ("rename", errno.EACCES, "permission denied"),
+    ],
+)
 def test_full_disk_while_simulate_writes(
-    what: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+    what: str,
+    code: int,
+    said: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture,
 ) -> None:
+    def fail(*args: object, **kwargs: object) -> None:
+        raise OSError(code, os.strerror(code))
+
     if what == "rename":
-        monkeypatch.setattr(os, "replace", _full_disk)
+        monkeypatch.setattr(os, "replace", fail)
     else:
         import pandas as pd
 
-        monkeypatch.setattr(pd.DataFrame, "to_csv", _full_disk)
+        monkeypatch.setattr(pd.DataFrame, "to_csv", fail)
     out = tmp_path / "out"
-    code = cli.main(["simulate", str(BASELINE), "--draws", "20", "--out", str(out)])
+    status = cli.main(["simulate", str(BASELINE), "--draws", "20", "--out", str(out)])
     err = capsys.readouterr().err
-    assert code == 2 and "the disk is full" in err and "Traceback" not in err
+    assert status == 2 and said in err and "Traceback" not in err
     assert len([x for x in err.splitlines() if x.startswith("sbqw: error:")]) == 1
     assert list(tmp_path.iterdir()) in ([], [out]) and not list(tmp_path.rglob("*.*"))
 

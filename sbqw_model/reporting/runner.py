@@ -8,6 +8,7 @@ notebook for debugging while leaving no HTML or PDF that looks valid, and write 
 from __future__ import annotations
 
 import contextlib
+import glob
 import html
 import json
 import os
@@ -444,7 +445,7 @@ def _stop_workers(pool: ProcessPoolExecutor, jobs: Sequence[Job]) -> None:
             p.join(1.0)
     for folder in {job.out_dir for job in jobs}:  # a killed worker's work folders
         for job in jobs:
-            for work in folder.glob(f"{WORK_PREFIX}{job.name}-*"):
+            for work in folder.glob(f"{glob.escape(WORK_PREFIX + job.name)}-*"):
                 shutil.rmtree(work, ignore_errors=True)
 
 
