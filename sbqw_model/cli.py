@@ -14,6 +14,8 @@ from pathlib import Path
 from sbqw_model import __version__
 from sbqw_model.cliutil import OneLineParser, add_assume, emit, load_scenario_with, whole
 from sbqw_model.errors import InputError
+from sbqw_model.outputs import file_problems, folder_problems, output_lock, writing
+from sbqw_model.signals import exit_code, terminate_as_interrupt
 
 EXIT_USER_ERROR = 2
 PROGRESS_MIN_DRAWS = 20_000  # runs shorter than ~1 s need no bar; not a rule amount
@@ -72,6 +74,8 @@ def _run_cost(args: argparse.Namespace) -> int:
         ledger = load_ledger(args.recognitions, args.sales, params)
     except InputError as exc:
         problems.extend(exc.problems)
+    if args.out is not None:
+        problems.extend(file_problems(args.out))
     if problems:
         raise InputError(problems)
     if args.recognitions is None and args.sales is None:
@@ -133,7 +137,13 @@ def _run_simulate(args: argparse.Namespace) -> int:
     from sbqw_model.engine import DEFAULT_CHUNK, simulate
     from sbqw_model.memory import check_run
 
-    scenario = load_scenario_with(args.scenario, args.assume)
+    problems = folder_problems(args.out) if args.out is not None else []
+    try:
+        scenario = load_scenario_with(args.scenario, args.assume)
+    except InputError as exc:
+        raise InputError([*exc.problems, *problems]) from None
+    if problems:
+        raise InputError(problems)
     check_run(scenario, 1 if args.export_draw is not None else args.draws, "--draws")
     if args.export_draw is not None:
         from sbqw_model.audit import export_draw
@@ -147,7 +157,8 @@ def _run_simulate(args: argparse.Namespace) -> int:
                     f" --draws {args.draws}"
                 ]
             )
-        result = export_draw(scenario, args.seed, args.export_draw, args.out)
+        with output_lock(args.out, "sbqw simulate"), writing(args.out):
+            result = export_draw(scenario, args.seed, args.export_draw, args.out)
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
     bar = _progress(args.draws)
@@ -165,7 +176,8 @@ def _run_simulate(args: argparse.Namespace) -> int:
     data = summary.summarize(results)
     text = summary.to_json(data) if args.format == "json" else summary.to_table(data)
     if args.out is not None:
-        written = summary.write_tables(data, args.out)
+        with output_lock(args.out, "sbqw simulate"), writing(args.out):
+            written = summary.write_tables(data, args.out)
         print(f"wrote {', '.join(str(p) for p in written)}", file=sys.stderr)
     emit(text, None)
     return 0
@@ -290,14 +302,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.handler(args))
+        with terminate_as_interrupt():
+            return int(args.handler(args))
     except InputError as exc:
         for line in exc.problems:
             print(f"sbqw: error: {line}", file=sys.stderr)
         return EXIT_USER_ERROR
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM, SIGHUP: every clean-up has run
         print("sbqw: interrupted; nothing half-written was left", file=sys.stderr)
-        return 130
+        return exit_code(exc)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -67,8 +67,10 @@ def emit(text: str, out: Path | None = None) -> None:
         sys.stdout.write(text)
         return
     from sbqw_model.fileio import write_text_atomic
+    from sbqw_model.outputs import writing
 
-    write_text_atomic(out, text)
+    with writing(out):
+        write_text_atomic(out, text)
     print(f"wrote {out}", file=sys.stderr)
 
 

@@ -231,7 +231,7 @@ def test_kernels_drew_no_missing_glyphs(shipped: Any) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# English, hostile scenario text and names, an invalid file among valid ones, --pdf
+# English, hostile scenario text and names, --pdf; an invalid file stops the run
 
 
 @pytest.fixture(scope="module")
@@ -244,7 +244,6 @@ def hostile(
     done = report_cli(
         FIXTURES / "xss.yaml",
         FIXTURES / "evil_name.yaml",
-        FIXTURES / "invalid.yaml",
         "--lang",
         "en",
         "--pdf",
@@ -259,20 +258,22 @@ def hostile(
     return done, out, base
 
 
-def test_invalid_scenario_does_not_stop_the_valid_ones(hostile: Any) -> None:
+def test_hostile_run_succeeds(hostile: Any) -> None:
     done, out, _ = hostile
-    assert done.returncode != 0
+    assert done.returncode == 0, done.stderr[-3000:]
     for name in (XSS_FILE, EVIL_FILE):
         assert (out / f"{name}.html").is_file() and (out / f"{name}.xlsx").is_file(), name
-    assert not list(out.glob("invalid.*")), "nothing for the invalid scenario"
-    failing = [line for line in done.stderr.splitlines() if "invalid" in line and "fail" in line]
-    assert failing, done.stderr[-3000:]
+
+
+def test_invalid_scenario_stops_the_run_before_anything_is_written(tmp_path: Path) -> None:
+    """Exit 2 and nothing written, as the README promises; every problem of every file said."""
+    out = tmp_path / "out"
+    done = report_cli(BASELINE, FIXTURES / "invalid.yaml", FIXTURES / "xss.yaml", "--out", out)
+    assert done.returncode == 2, done.stderr[-3000:]
     assert "not_a_key" in done.stderr and "payout_share" in done.stderr, "and why"
-    assert "invalid.html" not in done.stdout
-    index = read(out / "index.html")
-    rows = re.findall(r"<tr\b[^>]*>(.*?)</tr>", index, re.DOTALL)
-    (row,) = [r for r in rows if "invalid.yaml" in r]
-    assert "✗" in row and "payout_share" in row and 'href="invalid.html"' not in row
+    assert "invalid.yaml" in done.stderr and "Traceback" not in done.stderr
+    assert not out.exists(), "no index, no report, no folder"
+    assert done.stdout == ""
 
 
 def test_english_pages(hostile: Any) -> None:

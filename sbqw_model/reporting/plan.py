@@ -11,8 +11,17 @@ from typing import Any
 from sbqw_model.errors import InputError
 from sbqw_model.limits import cap_jobs
 from sbqw_model.memory import check_run
-from sbqw_model.reporting.runner import Job, Outcome, run_jobs, safe_name, write_index
-from sbqw_model.scenario import load_scenario
+from sbqw_model.outputs import (
+    folder_problems,
+    output_lock,
+    remove_stale_work,
+    unique_names,
+    writing,
+)
+from sbqw_model.reporting.runner import Job, Outcome, run_jobs, write_index
+from sbqw_model.scenario import Scenario, load_scenario
+
+RESERVED = ("index", "compare")  # file names of the run itself
 
 
 def default_scenarios() -> list[Path]:
@@ -22,12 +31,43 @@ def default_scenarios() -> list[Path]:
     return shipped_scenarios()
 
 
-def _unique(name: str, taken: set[str]) -> str:
-    candidate, n = name, 2
-    while candidate in taken or candidate in ("index", "compare"):
-        candidate, n = f"{name}-{n}", n + 1
-    taken.add(candidate)
-    return candidate
+def validate(
+    files: Sequence[Path],
+    out_dir: Path,
+    assume: dict[str, Any],
+    notebooks: Sequence[str] = (),
+    draws: int = 1,
+) -> list[tuple[Path, Scenario]]:
+    """Every scenario, ``--assume`` and ``--out`` checked before anything is written.
+
+    All problems together (InputError: exit 2, nothing written). A scenario that is valid but
+    fails while its report renders is a different thing: a failed report (exit 1).
+    """
+    from sbqw_model.shipped import NOTEBOOK_DIR_ENV, notebook_dir
+
+    problems: list[str] = []
+    scenarios = []
+    for path in files:
+        try:
+            scenario = load_scenario(path)
+            scenario.assumptions.updated(assume, "--assume")
+            check_run(scenario, draws, "--draws")
+            scenarios.append((path, scenario))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    problems.extend(folder_problems(out_dir))
+    try:
+        folder = notebook_dir()
+        problems.extend(
+            f"{folder / n}: report notebook not found (check ${NOTEBOOK_DIR_ENV})"
+            for n in notebooks
+            if not (folder / n).is_file()
+        )
+    except FileNotFoundError as exc:
+        problems.append(str(exc))
+    if problems:
+        raise InputError(problems)
+    return scenarios
 
 
 def plan_jobs(
@@ -41,28 +81,26 @@ def plan_jobs(
     pdf: bool,
     assume: dict[str, Any],
     sensitivity: bool = False,
-) -> tuple[list[Job], list[Outcome]]:
-    """Jobs for valid scenario files; invalid files become failed outcomes (others still run)."""
+) -> list[Job]:
+    """One job per scenario (file names: ``outputs.unique_names``), then the extra reports.
+
+    Raises InputError (nothing written) if any input is invalid.
+    """
     jobs: list[Job] = []
-    invalid: list[Outcome] = []
     common = {"draws": draws, "seed": seed, "lang": lang, "assume": assume}
 
     def make(name: str, title: str, notebook: str, **parameters: Any) -> Job:
         return Job(name, title, notebook, {**parameters, **common}, out_dir, pdf, lang)
 
-    taken: set[str] = set()
-    for path in files:
-        try:
-            scenario = load_scenario(path)
-            scenario.assumptions.updated(assume, "--assume")
-            check_run(scenario, draws, "--draws")
-        except InputError as exc:
-            job = Job(_unique(safe_name(path.stem), taken), str(path), "", {}, out_dir, pdf, lang)
-            invalid.append(Outcome(job, False, 0.0, "\n".join(exc.problems)))
-            continue
+    notebooks = ["scenario_report.ipynb"]
+    notebooks += ["sensitivity.ipynb"] if sensitivity else []
+    notebooks += ["compare_scenarios.ipynb"] if compare else []
+    scenarios = validate(files, out_dir, assume, notebooks, draws)
+    names = unique_names([s.name for _, s in scenarios], RESERVED)
+    for (path, scenario), name in zip(scenarios, names, strict=True):
         jobs.append(
             make(
-                _unique(safe_name(scenario.name), taken),
+                name,
                 scenario.title(lang),
                 "scenario_report.ipynb",
                 scenario_file=str(path.resolve()),
@@ -71,10 +109,11 @@ def plan_jobs(
     if sensitivity:
         from sbqw_model.research.wording import t as research_t
 
-        for job in list(jobs):
+        extra = unique_names([f"{n}-sensitivity" for n in names], [*RESERVED, *names])
+        for job, name in zip(list(jobs), extra, strict=True):
             jobs.append(
                 Job(
-                    _unique(f"{job.name}-sensitivity", taken),
+                    name,
                     f"{research_t('sens_title', lang)}:{job.title}",
                     "sensitivity.ipynb",
                     {
@@ -100,7 +139,7 @@ def plan_jobs(
                 "compare", t("compare_title", lang), "compare_scenarios.ipynb", scenario_files=files
             )
         )
-    return jobs, invalid
+    return jobs
 
 
 def render(
@@ -116,8 +155,12 @@ def render(
     assume: dict[str, Any],
     sensitivity: bool = False,
 ) -> int:
-    """Render every report, print where they are and each failure; 1 if any failed."""
-    todo, outcomes = plan_jobs(
+    """Render every report, print where they are and each failure; 1 if any failed.
+
+    Invalid input stops everything before a file is written (InputError, exit 2); the output
+    folder is locked for the run, so a second run into it stops with a clear message.
+    """
+    todo = plan_jobs(
         files,
         out_dir,
         compare=compare,
@@ -138,10 +181,18 @@ def render(
         mark = "ok " if o.ok else "FAILED"
         print(f"  {mark} {o.job.name} ({o.seconds:.1f} s)", file=sys.stderr)
 
-    if interactive:
-        print(f"rendering {len(todo)} report(s), {jobs} job(s), into {out_dir}/", file=sys.stderr)
-    outcomes = [*run_jobs(todo, jobs, on_done=tell if interactive else None), *outcomes]
-    index = write_index(outcomes, out_dir, lang)
+    with output_lock(out_dir, "sbqw report"):
+        remove_stale_work(out_dir)
+        if interactive:
+            print(
+                f"rendering {len(todo)} report(s), {jobs} job(s), into {out_dir}/", file=sys.stderr
+            )
+        outcomes = run_jobs(todo, jobs, on_done=tell if interactive else None)
+        refused = [o.error for o in outcomes if o.write_failed]
+        if refused:  # a full disk or a read-only folder: no index that pretends all is well
+            raise InputError(refused[:1])
+        with writing(out_dir):
+            index = write_index(outcomes, out_dir, lang)
     failed = [o for o in outcomes if not o.ok]
     for o in outcomes:
         if o.ok:  # the executed notebook is beside them, for whoever debugs

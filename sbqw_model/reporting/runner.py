@@ -8,15 +8,16 @@ notebook for debugging while leaving no HTML or PDF that looks valid, and write 
 from __future__ import annotations
 
 import contextlib
+import glob
 import html
 import json
 import os
 import random
-import re
 import shutil
+import signal
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -25,17 +26,15 @@ from typing import Any
 
 from sbqw_model import units
 from sbqw_model.fileio import write_text_atomic
+from sbqw_model.outputs import WORK_PREFIX, inside, is_write_failure, safe_name, write_problem
 from sbqw_model.shipped import notebook_dir
+from sbqw_model.signals import Terminated, die_with_parent
 
 KERNEL = "python3"
 START_ATTEMPTS = 3
 CELL_TIMEOUT = 900  # seconds one cell may run before the report counts as failed (a hang)
 
 
-def safe_name(name: str) -> str:
-    """A file-name-safe form of a scenario name: no separators, no dots at the start."""
-    cleaned = re.sub(r"[^\w\-.]+", "_", name, flags=re.UNICODE).strip("._")
-    return cleaned[:80] or "scenario"
 
 
 @dataclass
@@ -60,6 +59,7 @@ class Outcome:
     cell: int | None = None
     files: list[Path] = field(default_factory=list)
     payload: dict[str, Any] | None = None
+    write_failed: bool = False  # the output folder refused the files (full disk, read-only)
 
 
 def _is_startup_failure(exc: BaseException) -> bool:
@@ -82,13 +82,31 @@ def _is_startup_failure(exc: BaseException) -> bool:
 
 
 def run_job(job: Job) -> Outcome:
-    """Execute one notebook and render it; never raises for a notebook's own failure."""
+    """Execute one notebook and render it; never raises for a notebook's own failure.
+
+    In a pool worker, SIGTERM/SIGINT unwind this job (its work folder goes), then the worker
+    kills its kernel and exits at once.
+    """
+    global _busy
+    _busy = True
+    try:
+        return _run_job(job)
+    except KeyboardInterrupt as exc:
+        if _in_worker:
+            _die(exc.signum if isinstance(exc, Terminated) else signal.SIGINT)
+        raise
+    finally:
+        _busy = False
+
+
+def _run_job(job: Job) -> Outcome:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
     start = time.perf_counter()
+    inside(job.out_dir, f"{job.name}.failed.ipynb")  # names are sanitised: a bug otherwise
     job.out_dir.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".sbqw-{job.name}-", dir=job.out_dir))
+    work = Path(tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{job.name}-", dir=job.out_dir))
     executed = work / f"{job.name}.ipynb"
     try:
         source = _with_reset_cell(notebook_dir() / job.notebook)
@@ -109,6 +127,8 @@ def run_job(job: Job) -> Outcome:
             except PapermillExecutionError as exc:
                 return _failed(job, start, executed, exc)
             except Exception as exc:  # kernel start-up and transport failures
+                if is_write_failure(exc):
+                    return _refused(job, start, exc)
                 WarmKernel.discard()
                 if attempt < START_ATTEMPTS and _is_startup_failure(exc):
                     time.sleep(0.5 + random.random())
@@ -207,6 +227,25 @@ class WarmKernel:
             shutil.rmtree(Path(km.connection_file).parent, ignore_errors=True)
 
     @classmethod
+    def kill_now(cls) -> None:
+        """Kill the kernel (and whatever it started) and remove its connection file, no I/O loop.
+
+        For signals: the asyncio loop a shutdown needs may be the one just interrupted.
+        """
+        km, cls.km = cls.km, None
+        if km is None:
+            return
+        process = getattr(getattr(km, "provisioner", None), "process", None)
+        if process is not None:
+            if hasattr(os, "killpg"):
+                with contextlib.suppress(OSError):
+                    os.killpg(process.pid, signal.SIGKILL)  # its own session: pgid == pid
+            with contextlib.suppress(OSError):
+                process.kill()
+        with contextlib.suppress(Exception):
+            km.cleanup_connection_file()
+
+    @classmethod
     def forget(cls) -> None:
         """In a forked worker: the parent's kernel is not ours to use or to shut down."""
         cls.km, cls.cwd, cls._finalizer_registered = None, None, False
@@ -222,15 +261,26 @@ def _failed(job: Job, start: float, executed: Path, exc: BaseException) -> Outco
         path.unlink(missing_ok=True)
     files = []
     if executed.exists():
-        _without_reset_cell(executed)
         kept = job.out_dir / f"{job.name}.failed.ipynb"
-        os.replace(executed, kept)
-        files.append(kept)
+        try:
+            _without_reset_cell(executed)
+            os.replace(executed, kept)
+            files.append(kept)
+        except OSError as err:  # a full disk: say so rather than lose the first error
+            if not is_write_failure(err):
+                raise
     cell = getattr(exc, "exec_count", None)
     ename = getattr(exc, "ename", type(exc).__name__)
     evalue = getattr(exc, "evalue", str(exc))
     message = f"{ename}: {evalue}".strip().splitlines()
     return Outcome(job, False, time.perf_counter() - start, "\n".join(message[:12]), cell, files)
+
+
+def _refused(job: Job, start: float, exc: BaseException) -> Outcome:
+    """The folder, not the report, failed (full disk, read-only): a user error, exit 2."""
+    assert isinstance(exc, OSError)
+    error = write_problem(exc, job.out_dir)
+    return Outcome(job, False, time.perf_counter() - start, error, write_failed=True)
 
 
 def _payload(nb: Any) -> dict[str, Any] | None:
@@ -274,6 +324,8 @@ def _render(job: Job, start: float, executed: Path) -> Outcome:
             path.unlink(missing_ok=True)
         if not isinstance(exc, Exception):  # interrupted (Ctrl-C): cleaned up, now stop
             raise
+        if is_write_failure(exc):
+            return _refused(job, start, exc)
         return _failed(job, start, executed, exc)
     kept = job.out_dir / f"{job.name}.ipynb"
     os.replace(executed, kept)
@@ -293,8 +345,31 @@ def _write_xlsx(payload: dict[str, Any], target: Path, lang: str) -> None:
         write_workbook(sheets, tmp, lang)
 
 
-def _start_worker() -> None:
-    """Pool initializer: a fresh kernel starts booting while this worker imports the rest."""
+_in_worker = False  # this process is a pool worker
+_busy = False  # a job is running (a signal unwinds it first)
+
+
+def _die(signum: int) -> None:
+    """A worker's end on a signal: kill its kernel, exit now (the parent cleans the rest)."""
+    WarmKernel.kill_now()
+    os._exit(128 + signum)
+
+
+def _on_worker_signal(signum: int, frame: Any) -> None:
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, signal.SIG_IGN)
+    if _busy:
+        raise Terminated(signum)  # run_job's finally blocks remove its work folder
+    _die(signum)
+
+
+def _start_worker(parent: int) -> None:
+    """Pool initializer: dies with the parent; a fresh kernel boots while it imports the rest."""
+    global _in_worker
+    _in_worker = True
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, _on_worker_signal)
+    die_with_parent(parent)
     WarmKernel.forget()
     WarmKernel.get()
     import nbconvert  # noqa: F401
@@ -330,16 +405,24 @@ def run_jobs(
     """Run jobs in ``workers`` processes (in this process when 1); outcomes in job order."""
     outcomes: dict[int, Outcome] = {}
     if workers <= 1 or len(jobs) <= 1:
-        for i, job in enumerate(jobs):
-            outcomes[i] = run_job(job)
-            if on_done:
-                on_done(outcomes[i])
+        try:
+            for i, job in enumerate(jobs):
+                outcomes[i] = run_job(job)
+                if on_done:
+                    on_done(outcomes[i])
+        except KeyboardInterrupt:
+            WarmKernel.kill_now()  # a kernel mid-cell would run on until the process exits
+            raise
     else:
-        with ProcessPoolExecutor(
-            max_workers=workers, mp_context=_context(), initializer=_start_worker
-        ) as pool:
-            futures = {pool.submit(run_job, jobs[i]): i for i in submission_order(jobs)}
+        with _private_runtime_dir(jobs[0].out_dir):
+            pool = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=_context(),
+                initializer=_start_worker,
+                initargs=(os.getpid(),),
+            )
             try:
+                futures = {pool.submit(run_job, jobs[i]): i for i in submission_order(jobs)}
                 for future in as_completed(futures):
                     i = futures[future]
                     try:
@@ -348,11 +431,57 @@ def run_jobs(
                         outcomes[i] = Outcome(jobs[i], False, 0.0, f"{type(exc).__name__}: {exc}")
                     if on_done:
                         on_done(outcomes[i])
-            except KeyboardInterrupt:
-                for future in futures:
-                    future.cancel()
+            except BaseException:
+                _stop_workers(pool, jobs)
                 raise
+            pool.shutdown(wait=True)
     return [outcomes[i] for i in range(len(jobs))]
+
+
+STOP_SECONDS = 5.0  # a worker's grace to clean up after SIGTERM before SIGKILL
+
+
+def _stop_workers(pool: ProcessPoolExecutor, jobs: Sequence[Job]) -> None:
+    """Interrupted: SIGTERM the workers (they kill their kernels), SIGKILL any that linger.
+
+    ``shutdown`` alone would wait for the running reports to finish, writing for a minute.
+    """
+    processes = list(getattr(pool, "_processes", {}).values())  # no public API for them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in processes:
+        with contextlib.suppress(OSError, ValueError):
+            os.kill(p.pid, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_SECONDS
+    for p in processes:
+        p.join(max(0.0, deadline - time.monotonic()))
+        if p.is_alive():
+            p.kill()
+            p.join(1.0)
+    for folder in {job.out_dir for job in jobs}:  # a killed worker's work folders
+        for job in jobs:
+            for work in folder.glob(f"{glob.escape(WORK_PREFIX + job.name)}-*"):
+                shutil.rmtree(work, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _private_runtime_dir(out_dir: Path) -> Iterator[Path]:
+    """Kernel connection files of this run in a folder of its own, removed whatever happens.
+
+    It is a work folder of ``out_dir``: if even this process is killed (SIGKILL), the next
+    run into the folder removes it.
+    """
+    saved = os.environ.get("JUPYTER_RUNTIME_DIR")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    folder = tempfile.mkdtemp(prefix=f"{WORK_PREFIX}kernels-", dir=out_dir)
+    os.environ["JUPYTER_RUNTIME_DIR"] = folder
+    try:
+        yield Path(folder)
+    finally:
+        if saved is None:
+            os.environ.pop("JUPYTER_RUNTIME_DIR", None)
+        else:
+            os.environ["JUPYTER_RUNTIME_DIR"] = saved
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------------------------

@@ -98,13 +98,15 @@ def add_sweep(sub: argparse._SubParsersAction) -> None:
 
 def run_sweep_command(args: argparse.Namespace) -> int:
     from sbqw_model.extras import require
+    from sbqw_model.outputs import check_folder, safe_name
     from sbqw_model.research.sweep import load_sweep, run_sweep
     from sbqw_model.shipped import sweep_path
 
     require("sweep", "sbqw sweep")
     sweep = load_sweep(sweep_path(args.sweep))
+    out = args.out or Path("sweep_results") / safe_name(sweep.name, default="sweep")
+    check_folder(out)
     _warn(sweep.warnings)
-    out = args.out or Path("sweep_results") / sweep.name
     start = time.perf_counter()
     try:
         run = run_sweep(
@@ -190,14 +192,22 @@ def add_sensitivity(sub: argparse._SubParsersAction) -> None:
 
 def run_sensitivity_command(args: argparse.Namespace) -> int:
     from sbqw_model.extras import require
+    from sbqw_model.outputs import output_lock
 
     require("sensitivity", "sbqw sensitivity")
+    scenario = _scenario(args.scenario, args.assume, args.observed, args.draws)
+    if args.out is None:
+        return _sensitivity(args, scenario)
+    _check_new_folder(args.out)
+    with output_lock(args.out, "sbqw sensitivity"):
+        _check_new_folder(args.out)  # again, now that no other run can fill it
+        return _sensitivity(args, scenario)
+
+
+def _sensitivity(args: argparse.Namespace, scenario: Scenario) -> int:
     from sbqw_model.research import text
     from sbqw_model.research.sensitivity import STABLE_N, run_sensitivity
 
-    scenario = _scenario(args.scenario, args.assume, args.observed, args.draws)
-    if args.out is not None:
-        _check_new_folder(args.out)
     result = run_sensitivity(
         scenario,
         args.method,
@@ -218,18 +228,22 @@ def run_sensitivity_command(args: argparse.Namespace) -> int:
 
 
 def _check_new_folder(out: Path) -> None:
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+    from sbqw_model.outputs import LOCK_NAME, check_folder
+
+    check_folder(out)
+    if out.is_dir() and any(p.name != LOCK_NAME for p in out.iterdir()):
         raise InputError([f"{out}: exists and is not empty; choose another --out"])
 
 
 def _write_sensitivity(result: SensitivityResult, out: Path) -> None:
     from sbqw_model.fileio import atomic_dir
+    from sbqw_model.outputs import writing
     from sbqw_model.research import text
     from sbqw_model.research.store import default_format
     from sbqw_model.spreadsheet import write_csv
 
     fmt = default_format()
-    with atomic_dir(out) as tmp:
+    with writing(out), atomic_dir(out) as tmp:
         write_csv(result.indices, tmp / "indices.csv")
         if fmt == "parquet":
             result.sample.to_parquet(tmp / "sample.parquet", index=False)
@@ -428,6 +442,10 @@ def run_backtest_command(args: argparse.Namespace) -> int:
         from sbqw_model.parameters import default_parameters
 
         params = scenario.params if scenario else default_parameters()
+        if args.out is not None:
+            from sbqw_model.outputs import file_problems
+
+            problems.extend(file_problems(args.out))
         if not args.observed.is_file():
             raise InputError([f"{args.observed}: observations file not found"])
         observed = read_observations(args.observed, params)

@@ -23,6 +23,7 @@ import pandas as pd
 
 from sbqw_model.errors import InputError
 from sbqw_model.fileio import atomic_path, write_text_atomic
+from sbqw_model.outputs import LOCK_NAME
 from sbqw_model.spreadsheet import restore_frame, write_csv
 
 META = "sweep.json"
@@ -103,7 +104,7 @@ class Store:
                     ]
                 )
             return cls(out, old.get("format", fmt)), True
-        if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        if out.exists() and (not out.is_dir() or any(p.name != LOCK_NAME for p in out.iterdir())):
             raise InputError(
                 [f"{out}: exists and is not a sweep results folder; choose another --out"]
             )
@@ -132,6 +133,14 @@ class Store:
         frame = pd.DataFrame(list(rows), columns=list(columns))
         self.parts.mkdir(parents=True, exist_ok=True)
         write_table(frame, self.parts / f"{first:09d}-{len(rows):04d}.{self.fmt}")
+
+    def discard_if_empty(self) -> None:
+        """A run that finished no batch (it failed or was stopped) leaves no folder behind."""
+        if self._part_files() or self.final.is_file():
+            return
+        (self.out / META).unlink(missing_ok=True)
+        if self.parts.is_dir():
+            shutil.rmtree(self.parts, ignore_errors=True)
 
     def finish(self, columns: Sequence[str], expected: int) -> Path:
         """The final table from every part, sorted by point id; parts are then removed."""

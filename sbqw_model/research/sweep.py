@@ -426,7 +426,26 @@ def run_sweep(
     workers: int | None = None,
     progress: bool = True,
 ) -> SweepRun:
-    """Run the points not yet finished in ``out``, saving each batch as it finishes."""
+    """Run the points not yet finished in ``out``, saving each batch as it finishes.
+
+    ``out`` is locked for the run: a second sweep into it stops with a clear message.
+    """
+    from sbqw_model.outputs import output_lock, writing
+
+    with output_lock(out, "sbqw sweep"), writing(out):
+        return _run_sweep(sweep, out, fmt, resume, client, scheduler, workers, progress)
+
+
+def _run_sweep(
+    sweep: Sweep,
+    out: Path,
+    fmt: str | None,
+    resume: bool,
+    client: Any,
+    scheduler: str | None,
+    workers: int | None,
+    progress: bool,
+) -> SweepRun:
     from sbqw_model.research.cluster import run_points
     from sbqw_model.research.evaluate import BatchResult, Evaluation
     from sbqw_model.research.store import Store, default_format
@@ -443,14 +462,18 @@ def run_sweep(
         store.add(result.rows, columns)
         engine += result.engine_seconds
 
-    run_points(
-        job,
-        todo,
-        client=client,
-        scheduler=scheduler,
-        workers=workers,
-        on_batch=save,
-        progress=progress,
-    )
+    try:
+        run_points(
+            job,
+            todo,
+            client=client,
+            scheduler=scheduler,
+            workers=workers,
+            on_batch=save,
+            progress=progress,
+        )
+    except BaseException:
+        store.discard_if_empty()
+        raise
     path = store.finish(columns, sweep.n_points)
     return SweepRun(path, len(todo), len(finished), engine)

@@ -1,0 +1,80 @@
+"""SIGTERM and SIGHUP take the same clean-up path as Ctrl-C.
+
+Python dies on SIGTERM without running ``finally`` blocks, so a ``kill`` (a scheduler's time
+limit, ``systemctl stop``, a closed terminal) would leave temporary folders, kernels and worker
+processes behind. Here they raise :class:`Terminated`, a ``KeyboardInterrupt``: every clean-up
+written for Ctrl-C runs for them too, and the command exits with 128 + the signal's number.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+CAUGHT = tuple(s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None)
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+class Terminated(KeyboardInterrupt):
+    """The process was asked to stop (SIGTERM/SIGHUP); unwinds like Ctrl-C."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum
+
+
+def exit_code(exc: KeyboardInterrupt) -> int:
+    """130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP (the shell's convention)."""
+    return exc.exit_code if isinstance(exc, Terminated) else 128 + signal.SIGINT
+
+
+def _raise(signum: int, frame: FrameType | None) -> None:
+    # once: a second signal must not interrupt the clean-up the first one started
+    for sig in CAUGHT:
+        signal.signal(sig, signal.SIG_IGN)
+    raise Terminated(signum)
+
+
+@contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """For the block, SIGTERM/SIGHUP raise :class:`Terminated`; the old handlers come back."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set handlers (a notebook's or a test's thread)
+        return
+    saved = {sig: signal.getsignal(sig) for sig in CAUGHT}
+    for sig in CAUGHT:
+        signal.signal(sig, _raise)
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+
+
+def die_with_parent(parent: int, signum: int = signal.SIGTERM) -> None:
+    """Ask Linux to send ``signum`` to this process when its parent dies (even by SIGKILL).
+
+    Elsewhere (or without libc) nothing happens; the workers then rely on the parent's own
+    clean-up. If the parent already died before this call, stop now.
+    """
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, int(signum), 0, 0, 0)
+    if os.getppid() != parent:
+        os.kill(os.getpid(), signum)
+
+
+__all__ = ["Terminated", "die_with_parent", "exit_code", "terminate_as_interrupt"]

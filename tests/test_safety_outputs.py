@@ -1,0 +1,474 @@
+"""Output names, output folders, locks and exit codes, tried as an attacker or a hurried analyst.
+
+Names come from files (a scenario's or a sweep's ``name:``): whatever they hold, every file lands
+inside the output folder, fits the filesystem, and no two outputs of a run share a file. An
+``--out`` that cannot be written is one line and exit 2 before any work; invalid input is exit 2
+with nothing written; two runs into one folder: the second is refused, naming the first.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sbqw_model import cli
+from sbqw_model.outputs import (
+    LOCK_NAME,
+    MAX_NAME_BYTES,
+    inside,
+    output_lock,
+    safe_name,
+    unique_names,
+)
+from sbqw_model.reporting import plan
+
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
+SAFE = re.compile(r"^[\w][\w\-]*$")
+LONG_ZH = "贵州省电子商务十百千万工程情景" * 12  # 180 characters, 540 bytes
+
+
+def scenario(folder: Path, file: str, name: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / file
+    quoted = name.replace("\\", "\\\\").replace('"', '\\"')
+    path.write_text(
+        f'name: "{quoted}"\ntitle_zh: 测试\ntitle_en: Test\nextends: {BASELINE.as_posix()}\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def tiny_sweep(folder: Path, name: str | None, file: str = "s.yaml") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    head = "" if name is None else "name: '" + name.replace("'", "''") + "'\n"
+    path = folder / file
+    path.write_text(
+        f"{head}base: {BASELINE.as_posix()}\nmode: grid\ndraws: 20\nseed: 1\nfactors:\n"
+        "  assumptions.payout_share: {values: [0.5, 1.0]}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def everything(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+# --------------------------------------------------------------------------------------------
+# Names: one function, bytes not characters, unique, inside
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(min_size=0, max_size=400))
+def test_any_text_becomes_a_short_plain_file_name(name: str) -> None:
+    safe = safe_name(name)
+    assert SAFE.match(safe), safe
+    assert len(safe.encode("utf-8")) <= MAX_NAME_BYTES
+    assert safe == safe_name(name), "deterministic"
+    assert inside(Path("/srv/out"), f"{safe}.failed.ipynb") == Path(f"/srv/out/{safe}.failed.ipynb")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(max_size=200), max_size=12))
+def test_names_of_a_run_never_share_a_file(names: list[str]) -> None:
+    files = unique_names(names, ["index", "compare"])
+    folded = [f.casefold() for f in files]
+    assert len(set(folded)) == len(files), "distinct, even on a case-insensitive disk"
+    assert not {"index", "compare"} & set(folded)
+    assert all(len(f.encode()) <= MAX_NAME_BYTES and SAFE.match(f) for f in files)
+    assert files == unique_names(names, ["index", "compare"]), "the same files every run"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("../../evil/x", "evil_x"),
+        ("/etc/cron.d/x", "etc_cron_d_x"),
+        ("..\\..\\win\\x", "win_x"),
+        ("x.failed", "x_failed"),  # never looks like the suffix of another report's file
+        (".hidden", "hidden"),
+        ("-rf", "rf"),
+        ("a\u202eb\x00c\n", "a_b_c"),  # direction override, NUL, newline
+        ("基准 情景", "基准_情景"),
+        ("con", "con_"),
+        ("", "scenario"),
+        ("../..", "scenario"),
+    ],
+)
+def test_name_variants(name: str, expected: str) -> None:
+    assert safe_name(name) == expected
+
+
+def test_long_names_keep_their_beginning_and_differ_by_a_hash() -> None:
+    a, b = safe_name(LONG_ZH + "甲"), safe_name(LONG_ZH + "乙")
+    assert a != b and a.startswith("贵州省电子商务") and b.startswith("贵州省电子商务")
+    assert re.search(r"-[0-9a-f]{8}$", a) and len(a.encode()) <= MAX_NAME_BYTES
+    assert safe_name("short") == "short", "no hash unless shortened"
+
+
+def test_report_names_that_collide_get_distinct_files(tmp_path: Path) -> None:
+    names = ["dup/a", "dup_a", "x", "x.failed", "Base", "base", "index", LONG_ZH, LONG_ZH + "乙"]
+    files = [scenario(tmp_path / "s", f"s{i}.yaml", n) for i, n in enumerate(names)]
+    jobs = plan.plan_jobs(
+        files,
+        tmp_path / "out",
+        compare=True,
+        lang="zh",
+        draws=10,
+        seed=0,
+        pdf=False,
+        assume={},
+        sensitivity=True,
+    )
+    stems = [j.name for j in jobs]
+    assert len({s.casefold() for s in stems}) == len(stems) == 2 * len(names) + 1
+    assert stems[:6] == ["dup_a", "dup_a-2", "x", "x_failed", "Base", "base-2"]
+    assert stems[6] == "index-2" and stems[-1] == "compare"
+    assert all(len(f"{s}.failed.ipynb".encode()) < 255 for s in stems)
+    assert not (tmp_path / "out").exists(), "planning writes nothing"
+
+
+def test_report_cli_with_long_chinese_names(tmp_path: Path) -> None:
+    """540-byte names sharing their beginning: no ENAMETOOLONG, two reports, both linked."""
+    names = [LONG_ZH + "甲", LONG_ZH + "乙"]
+    files = [scenario(tmp_path / "s", f"s{i}.yaml", n) for i, n in enumerate(names)]
+    out = tmp_path / "out"
+    done = run_cli("report", *files, "--jobs", 2, "--draws", 100, "--out", out)
+    assert done.returncode == 0, done.stderr[-3000:]
+    stems = unique_names(names)
+    for stem in stems:
+        for ext in ("html", "ipynb", "xlsx"):
+            assert (out / f"{stem}.{ext}").is_file(), f"{stem}.{ext}"
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert all(f'href="{stem}.html"' in index for stem in stems)
+    assert sorted(p for p in tmp_path.rglob("*") if p.is_file() and out not in p.parents) == files
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
+
+
+@pytest.mark.parametrize(
+    ("name", "folder"),
+    [
+        ("../../x", "x"),
+        ("/tmp/sbqw-absolute", "tmp_sbqw-absolute"),
+        ("..\\..\\x", "x"),
+        (LONG_ZH, safe_name(LONG_ZH, "sweep")),
+        (None, "s"),  # no name: the file's
+    ],
+    ids=["parent", "absolute", "backslash", "long-chinese", "no-name"],
+)
+def test_sweep_names_stay_in_sweep_results(name: str | None, folder: str, tmp_path: Path) -> None:
+    cwd = tmp_path / "cwd"
+    path = tiny_sweep(tmp_path / "files", name)
+    cwd.mkdir()
+    done = run_cli("sweep", path, "--format", "csv", cwd=cwd)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert everything(cwd) == ["sweep_results", f"sweep_results/{folder}"] + [
+        f"sweep_results/{folder}/{f}" for f in ("results.csv", "sweep.json")
+    ]
+    assert not Path("/tmp/sbqw-absolute").exists()
+    assert {p.name for p in tmp_path.iterdir()} == {"cwd", "files"}
+
+
+# --------------------------------------------------------------------------------------------
+# --out that cannot be written: one line, exit 2, before any work
+
+
+def _one_error(done: subprocess.CompletedProcess[str], *words: str) -> None:
+    assert done.returncode == 2, done.stderr[-2000:]
+    errors = [x for x in done.stderr.splitlines() if x.startswith("sbqw: error:")]
+    assert len(errors) == 1 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert all(w in errors[0] for w in words), errors[0]
+
+
+def _out_commands(tmp_path: Path) -> dict[str, list[object]]:
+    sweep = tiny_sweep(tmp_path / "files", "s")
+    return {
+        "simulate": ["simulate", BASELINE, "--draws", 10],
+        "export-draw": ["simulate", BASELINE, "--draws", 10, "--export-draw", 1],
+        "report": ["report", BASELINE, "--draws", 10],
+        "sweep": ["sweep", sweep],
+        "sensitivity": ["sensitivity", BASELINE, "--n", 2, "--draws", 10, "--workers", 1],
+    }
+
+
+@pytest.mark.parametrize("command", ["simulate", "export-draw", "report", "sweep", "sensitivity"])
+@pytest.mark.parametrize("where", ["existing-file", "under-a-file"])
+def test_out_that_is_not_a_folder(command: str, where: str, tmp_path: Path) -> None:
+    blocker = tmp_path / "blocker.txt"
+    blocker.write_text("mine", encoding="utf-8")
+    out = blocker if where == "existing-file" else blocker / "sub" / "out"
+    done = run_cli(*_out_commands(tmp_path)[command], "--out", out)
+    _one_error(done, str(out), "--out")
+    assert blocker.read_text(encoding="utf-8") == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["blocker.txt", "files"]
+
+
+@pytest.mark.parametrize("command", ["cost", "backtest"])
+def test_file_out_that_is_a_folder_or_under_a_file(command: str, tmp_path: Path) -> None:
+    args = {
+        "cost": ["cost", "--sales", ROOT / "examples" / "sales.csv"],
+        "backtest": [
+            "backtest",
+            BASELINE,
+            "--observed",
+            ROOT / "observations" / "example.csv",
+            "--draws",
+            10,
+        ],
+    }[command]
+    if command == "backtest" and not Path(args[3]).is_file():
+        pytest.skip("no sample observations file")
+    (tmp_path / "f").write_text("x", encoding="utf-8")
+    for out in (tmp_path, tmp_path / "f" / "x.csv"):
+        _one_error(run_cli(*args, "--out", out), "--out", str(out))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f"]
+
+
+def test_read_only_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        if os.access(folder, os.W_OK):
+            pytest.skip("running as root: a read-only mode does not stop writes")
+        done = run_cli("simulate", BASELINE, "--draws", 10, "--out", folder / "out")
+        _one_error(done, "not writable")
+        assert list(folder.iterdir()) == []
+    finally:
+        folder.chmod(0o755)
+
+
+def test_read_only_folder_as_the_check_sees_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """Root writes anywhere, so the check's answer is faked here: what the user is told."""
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda p, m: False if Path(p) == tmp_path else real(p, m))
+    for args in (["simulate", str(BASELINE)], ["report", str(BASELINE)]):
+        code = cli.main([*args, "--draws", "20", "--out", str(tmp_path / "out")])
+        err = capsys.readouterr().err
+        assert code == 2 and f"{tmp_path} is not writable (read-only)" in err, err
+    assert list(tmp_path.iterdir()) == []
+
+
+def _full_disk(*args: object, **kwargs: object) -> None:
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+@pytest.mark.parametrize(
+    ("what", "code", "said"),
+    [
+        ("rename", errno.ENOSPC, "the disk is full"),
+        ("write", errno.ENOSPC, "the disk is full"),
+        ("write", errno.EDQUOT, "the disk quota is exceeded"),
+        ("write", errno.EROFS, "read-only disk"),
+        ("rename", errno.EACCES, "permission denied"),
+    ],
+)
+def test_full_disk_while_simulate_writes(
+    what: str,
+    code: int,
+    said: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture,
+) -> None:
+    def fail(*args: object, **kwargs: object) -> None:
+        raise OSError(code, os.strerror(code))
+
+    if what == "rename":
+        monkeypatch.setattr(os, "replace", fail)
+    else:
+        import pandas as pd
+
+        monkeypatch.setattr(pd.DataFrame, "to_csv", fail)
+    out = tmp_path / "out"
+    status = cli.main(["simulate", str(BASELINE), "--draws", "20", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert status == 2 and said in err and "Traceback" not in err
+    assert len([x for x in err.splitlines() if x.startswith("sbqw: error:")]) == 1
+    assert list(tmp_path.iterdir()) in ([], [out]) and not list(tmp_path.rglob("*.*"))
+
+
+@pytest.mark.parametrize("command", ["cost", "sweep"])
+def test_full_disk_in_other_commands(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    out = tmp_path / "out"
+    if command == "cost":
+        args = ["cost", "--sales", str(ROOT / "examples" / "sales.csv"), "--out", str(out)]
+        monkeypatch.setattr(Path, "write_bytes", _full_disk)
+    else:
+        args = ["sweep", str(tiny_sweep(tmp_path / "files", "s")), "--out", str(out)]
+        args += ["--format", "csv"]
+        import pandas as pd
+
+        monkeypatch.setattr(pd.DataFrame, "to_csv", _full_disk)
+    code = cli.main(args)
+    err = capsys.readouterr().err
+    assert code == 2 and "the disk is full" in err and "Traceback" not in err
+    assert not out.exists() or list(out.rglob("*")) == []
+
+
+def test_full_disk_while_a_report_renders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """The page cannot be written: exit 2 and one line, no index pretending all is well."""
+    from sbqw_model.reporting import runner
+
+    pytest.importorskip("papermill")
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "runtime"))
+    monkeypatch.setattr(runner, "write_text_atomic", _full_disk)
+    out = tmp_path / "out"
+    code = cli.main(["report", str(BASELINE), "--draws", "100", "--out", str(out)])
+    err = capsys.readouterr().err
+    runner.WarmKernel.discard()
+    assert code == 2, err[-2000:]
+    errors = [x for x in err.splitlines() if x.startswith("sbqw: error:")]
+    assert len(errors) == 1 and "the disk is full" in errors[0] and str(out) in errors[0]
+    assert not out.exists() or list(out.rglob("*")) == []
+
+
+# --------------------------------------------------------------------------------------------
+# Exit codes: invalid input is exit 2 and nothing written
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["report", "{invalid}", "{good}"],
+        ["report", "{good}", "--assume", "payout_share=7"],
+        ["report", "{good}", "--assume", "no_such=1"],
+        ["report", "{good}", "{missing}"],
+        ["report", "{good}", "{invalid}", "--sensitivity", "--compare"],
+        ["simulate", "{invalid}"],
+        ["simulate", "{invalid}", "--export-draw", "1"],
+        ["sweep", "{bad_sweep}"],
+        ["sensitivity", "{invalid}"],
+    ],
+    ids=lambda a: "-".join(x.strip("{}-") for x in a)[:40],
+)
+def test_invalid_input_exits_2_and_writes_nothing(args: list[str], tmp_path: Path) -> None:
+    files = tmp_path / "files"
+    values = {
+        "{invalid}": ROOT / "tests" / "report_fixtures" / "invalid.yaml",
+        "{good}": BASELINE,
+        "{missing}": tmp_path / "nope.yaml",
+        "{bad_sweep}": tiny_sweep(files, "bad").with_name("bad.yaml"),
+    }
+    values["{bad_sweep}"].write_text("mode: grid\nfactors: {}\n", encoding="utf-8")
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    out = tmp_path / "out"
+    done = run_cli(*[values.get(a, a) for a in args], "--out", out, cwd=cwd)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr and done.stderr.startswith("sbqw: error:")
+    assert not out.exists() and list(cwd.iterdir()) == []
+
+
+def test_a_report_that_fails_while_rendering_is_exit_1_not_2(tmp_path: Path) -> None:
+    """A valid scenario whose notebook fails is a failed report (named), not a user error."""
+    from sbqw_model.reporting.runner import NOTEBOOK_DIR_ENV
+
+    out = tmp_path / "out"
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell('raise RuntimeError("broken notebook")')]
+    nb.cells[0].metadata["tags"] = ["parameters"]
+    nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Py"}
+    nbformat.write(nb, notebooks / "scenario_report.ipynb")
+    env_done = subprocess.run(
+        [sys.executable, "-m", "sbqw_model", "report", BASELINE, "--out", out, "--draws", "10"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, NOTEBOOK_DIR_ENV: str(notebooks)},
+        timeout=120,
+        check=False,
+    )
+    assert env_done.returncode == 1, env_done.stderr[-2000:]
+    assert "report baseline failed" in env_done.stderr and "broken notebook" in env_done.stderr
+    assert (out / "index.html").is_file() and (out / "baseline.failed.ipynb").is_file()
+
+
+def test_missing_notebooks_are_exit_2(tmp_path: Path) -> None:
+    from sbqw_model.reporting.runner import NOTEBOOK_DIR_ENV
+
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, "-m", "sbqw_model", "report", BASELINE, "--out", out],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, NOTEBOOK_DIR_ENV: str(tmp_path / "nowhere")},
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2 and "report notebook not found" in done.stderr
+    assert not out.exists()
+
+
+# --------------------------------------------------------------------------------------------
+# One run per output folder
+
+
+@pytest.mark.parametrize("command", ["report", "sweep", "sensitivity", "simulate", "export-draw"])
+def test_a_locked_folder_is_refused_naming_the_holder(command: str, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = _out_commands(tmp_path)[command]
+    with output_lock(out, "sbqw report"):
+        done = run_cli(*args, "--out", out)
+        assert done.returncode == 2, done.stderr[-2000:]
+        assert f"is in use by PID {os.getpid()} (sbqw report started at " in done.stderr
+        assert "wait or choose another --out" in done.stderr
+        assert [p.name for p in out.iterdir()] == [LOCK_NAME], "nothing written"
+    assert not out.exists(), "the holder created the folder and removes it empty"
+
+
+def test_a_stale_lock_file_does_not_block(tmp_path: Path) -> None:
+    """A run killed with SIGKILL leaves its lock file; the lock itself died with it."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / LOCK_NAME).write_text('{"pid": 999999, "command": "sbqw sweep"}', encoding="utf-8")
+    done = run_cli("sweep", tiny_sweep(tmp_path / "files", "s"), "--out", out, "--format", "csv")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert sorted(p.name for p in out.iterdir()) == ["results.csv", "sweep.json"]
+
+
+def test_two_reports_at_once_into_one_folder(tmp_path: Path) -> None:
+    """The second run stops at once, naming the first; the first finishes untouched."""
+    out = tmp_path / "out"
+    first = subprocess.Popen(
+        [sys.executable, "-m", "sbqw_model", "report", BASELINE, "--draws", "200", "--out", out],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not (out / LOCK_NAME).is_file() or not (out / LOCK_NAME).read_text():
+        assert time.monotonic() < deadline and first.poll() is None
+        time.sleep(0.05)
+    second = run_cli("report", BASELINE, "--draws", 200, "--out", out)
+    _, err = first.communicate(timeout=300)
+    assert first.returncode == 0, err[-2000:]
+    _one_error(second, f"is in use by PID {first.pid} (sbqw report started at ")
+    assert sorted(p.name for p in out.iterdir()) == [
+        "baseline.html",
+        "baseline.ipynb",
+        "baseline.xlsx",
+        "index.html",
+    ]

@@ -1,0 +1,200 @@
+"""Signals mid-run, as a user's ``kill``, Ctrl-C or a scheduler's time limit delivers them.
+
+``sbqw report --jobs 2`` runs two fork workers, each with a Jupyter kernel; ``sbqw sweep``
+runs an embedded Dask cluster with a scratch folder. Whatever stops the parent, nothing of it
+may survive: no worker, no kernel, no work folder in ``--out``, no kernel connection file, no
+Dask scratch folder. The processes are found by walking ``/proc`` (parent ids), recorded before
+the signal, so orphans re-parented elsewhere are still checked.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from sbqw_model.outputs import LOCK_NAME, output_lock, remove_stale_work
+
+pytestmark = pytest.mark.skipif(
+    not Path("/proc/self/stat").exists() or sys.platform != "linux", reason="walks /proc"
+)
+pytest.importorskip("papermill")
+
+SCENARIOS = [ROOT / "scenarios" / f"{n}.yaml" for n in ("baseline", "austerity", "optimistic")]
+DRAWS = 3000  # long enough that the kernels are still at work when the signal comes
+GONE_WITHIN = 5.0  # seconds: "promptly"
+
+
+def _ppids() -> dict[int, int]:
+    table = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            fields = stat[stat.rindex(")") + 2 :].split()
+            if fields[0] != "Z":  # a zombie is dead, only not yet reaped
+                table[int(entry.name)] = int(fields[1])
+    return table
+
+
+def descendants(root: int) -> set[int]:
+    table, found, frontier = _ppids(), set(), {root}
+    while frontier:
+        children = {pid for pid, ppid in table.items() if ppid in frontier} - found
+        found |= children
+        frontier = children
+    return found
+
+
+def alive(pids: set[int]) -> set[int]:
+    table = _ppids()
+    return {p for p in pids if p in table}
+
+
+def cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+def start(args: list[object], tmp_path: Path) -> tuple[subprocess.Popen[str], dict[str, Path]]:
+    """``python -m sbqw_model ARGS`` in its own session, with its own runtime and temp folders."""
+    where = {"runtime": tmp_path / "runtime", "tmp": tmp_path / "tmp"}
+    for folder in where.values():
+        folder.mkdir()
+    env = {
+        **os.environ,
+        "JUPYTER_RUNTIME_DIR": str(where["runtime"]),
+        "TMPDIR": str(where["tmp"]),
+        "PYTHONPATH": str(ROOT),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sbqw_model", *map(str, args)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # a signal to its group never reaches pytest
+    )
+    return proc, where
+
+
+def kernels(root: int) -> set[int]:
+    return {p for p in descendants(root) if "ipykernel" in cmdline(p)}
+
+
+def stop(proc: subprocess.Popen[str], sig: int, group: bool = False) -> tuple[int, str, float]:
+    began = time.monotonic()
+    if group:
+        os.killpg(proc.pid, sig)  # Ctrl-C in a terminal: the whole foreground group
+    else:
+        os.kill(proc.pid, sig)
+    _, err = proc.communicate(timeout=30)
+    return proc.returncode, err, time.monotonic() - began
+
+
+def no_files(folder: Path, pattern: str) -> list[str]:
+    return sorted(str(p) for p in folder.rglob(pattern)) if folder.exists() else []
+
+
+def report_started(tmp_path: Path, jobs: int) -> tuple[subprocess.Popen[str], dict, set[int]]:
+    out = tmp_path / "out"
+    args = ["report", *SCENARIOS, "--jobs", jobs, "--draws", DRAWS, "--out", out]
+    proc, where = start(args, tmp_path)
+    where["out"] = out
+    wait_for(lambda: len(kernels(proc.pid)) >= jobs, 60, f"{jobs} kernel(s)")
+    wait_for(lambda: bool(list(out.glob(".sbqw-*-*"))), 30, "a report's work folder")
+    return proc, where, descendants(proc.pid)
+
+
+@pytest.mark.parametrize(
+    ("sig", "group", "code"),
+    [(signal.SIGTERM, False, 143), (signal.SIGINT, True, 130), (signal.SIGHUP, False, 129)],
+    ids=["sigterm-parent", "ctrl-c-group", "sighup-parent"],
+)
+def test_report_with_two_jobs_stops_workers_and_kernels(
+    sig: int, group: bool, code: int, tmp_path: Path
+) -> None:
+    proc, where, family = report_started(tmp_path, jobs=2)
+    assert len(family) >= 4, "two workers and their kernels"
+    returncode, err, took = stop(proc, sig, group)
+    assert returncode == code, err[-2000:]
+    assert took < GONE_WITHIN, f"took {took:.1f} s"
+    assert "Traceback" not in err and "interrupted" in err
+    wait_for(lambda: not alive(family), GONE_WITHIN, "workers and kernels to end")
+    out = where["out"]
+    assert no_files(out, ".*") == [], "no work folder, temporary file or lock in --out"
+    assert not (out / "index.html").exists(), "no index of an interrupted run"
+    assert no_files(where["runtime"], "*") == [] and no_files(where["tmp"], "*") == []
+
+
+def test_report_in_one_process_stops_its_kernel(tmp_path: Path) -> None:
+    proc, where, family = report_started(tmp_path, jobs=1)
+    returncode, err, took = stop(proc, signal.SIGTERM)
+    assert returncode == 143 and took < GONE_WITHIN, err[-2000:]
+    wait_for(lambda: not alive(family), GONE_WITHIN, "the kernel to end")
+    assert no_files(where["out"], ".*") == []
+    assert no_files(where["runtime"], "kernel-*.json") == []
+
+
+def test_killed_parent_takes_its_workers_and_kernels_along(tmp_path: Path) -> None:
+    """SIGKILL cannot be caught: the workers die with their parent (PR_SET_PDEATHSIG), their
+    kernels with them; the lock dies with the process, so the folder is free again."""
+    proc, where, family = report_started(tmp_path, jobs=2)
+    stop(proc, signal.SIGKILL)
+    wait_for(lambda: not alive(family), GONE_WITHIN, "workers and kernels to end")
+    out = where["out"]
+    left = [
+        p.name
+        for p in out.glob(".sbqw-*")
+        if p.name != LOCK_NAME and not p.name.startswith(".sbqw-kernels-")
+    ]
+    assert left == [], "the workers removed their work folders"
+    assert no_files(out, "kernel-*.json") == [], "and their kernels' connection files"
+    with output_lock(out, "test"):  # the lock died with the process: the folder is free
+        remove_stale_work(out)  # what the next run does first
+    assert sorted(p.name for p in out.iterdir()) == []
+
+
+def test_sweep_killed_by_sigterm_removes_its_scratch_and_keeps_finished_points(
+    tmp_path: Path,
+) -> None:
+    sweep = tmp_path / "big.yaml"
+    sweep.write_text(
+        f"name: big\nbase: {(ROOT / 'scenarios' / 'baseline.yaml').as_posix()}\nmode: latin\n"
+        "points: 400\ndraws: 1000\nseed: 1\nfactors:\n"
+        "  assumptions.payout_share: {low: 0.5, high: 1.0}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "results"
+    proc, where = start(["sweep", sweep, "--out", out, "--workers", 2], tmp_path)
+    wait_for(lambda: bool(list(where["tmp"].glob("sbqw-dask-*"))), 60, "the Dask scratch")
+    wait_for(lambda: bool(list(out.glob("parts/0*.parquet"))), 60, "a finished batch")
+    family = descendants(proc.pid)
+    returncode, err, _ = stop(proc, signal.SIGTERM)
+    assert returncode == 143, err[-2000:]
+    assert "rerun with --resume" in err and "Traceback" not in err
+    wait_for(lambda: not alive(family), 10, "the Dask workers to end")
+    assert list(where["tmp"].glob("sbqw-dask-*")) == [], "scratch folder removed"
+    assert list(out.glob("parts/0*.parquet")), "finished points kept for --resume"
+    assert [p.name for p in out.rglob(".*")] == [], "no temporary file, no lock"
+    assert not (out / LOCK_NAME).exists()
