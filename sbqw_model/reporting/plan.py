@@ -10,6 +10,7 @@ from typing import Any
 
 from sbqw_model.errors import InputError
 from sbqw_model.reporting.runner import Job, Outcome, run_jobs, safe_name, write_index
+from sbqw_model.reporting.variants import variant_name, variant_title
 from sbqw_model.scenario import load_scenario
 
 
@@ -62,20 +63,20 @@ def plan_jobs(
             continue
         jobs.append(
             make(
-                _unique(safe_name(scenario.name), taken),
-                scenario.title(lang),
+                _unique(variant_name(scenario, assume), taken),
+                variant_title(scenario, assume, lang),
                 "scenario_report.ipynb",
                 scenario_file=str(path.resolve()),
             )
         )
     if sensitivity:
-        from sbqw_model.research.wording import t as research_t
+        from sbqw_model.reporting.i18n import t
 
         for job in list(jobs):
             jobs.append(
                 Job(
                     _unique(f"{job.name}-sensitivity", taken),
-                    f"{research_t('sens_title', lang)}:{job.title}",
+                    f"{t('sens_title', lang)}:{job.title}",
                     "sensitivity.ipynb",
                     {
                         "scenario_file": job.parameters["scenario_file"],
@@ -95,9 +96,13 @@ def plan_jobs(
         files = [
             j.parameters["scenario_file"] for j in jobs if j.notebook == "scenario_report.ipynb"
         ]
+        suffix = "".join(f"-{k}-{v}" for k, v in assume.items())
         jobs.append(
             make(
-                "compare", t("compare_title", lang), "compare_scenarios.ipynb", scenario_files=files
+                safe_name(f"compare{suffix}"),
+                t("compare_title", lang),
+                "compare_scenarios.ipynb",
+                scenario_files=files,
             )
         )
     return jobs, invalid

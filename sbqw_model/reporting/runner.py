@@ -23,7 +23,6 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from sbqw_model import units
 from sbqw_model.fileio import write_text_atomic
 
 NOTEBOOK_DIR_ENV = "SBQW_NOTEBOOK_DIR"
@@ -348,32 +347,40 @@ def run_jobs(
 
 
 def _headline(outcome: Outcome, lang: str) -> list[str]:
-    """P(all targets), P(1000 亿), outlay median and 90th percentile; '' where not a scenario."""
+    """P(all targets), P(online retail), outlay median and band top, each labelled for what it
+    is (上限 at the ceilings); '' where not a scenario."""
+    from sbqw_model.labels import money
+    from sbqw_model.reporting.i18n import t
+    from sbqw_model.reporting.leader import outlay_note
+    from sbqw_model.summary import BAND, CENTRAL
+
     p = outcome.payload
     if not p or p["kind"] != "scenario":
         return ["", "", "", ""]
     s = p["summary"]
     total = s["budget"]["total"]
+    kind = f"{t('lparen', lang)}{outlay_note(s, lang)}{t('rparen', lang)}"
     return [
         f"{s['p_all_met']:.0%}",
         f"{s['targets']['online_retail']['p_met']:.0%}",
-        units.yi(total["p50"]),
-        units.yi(total["p90"]),
+        f"{money(total[CENTRAL], lang, 2)}{kind}",
+        f"{money(total[BAND[1]], lang, 2)}{kind}",
     ]
 
 
 def write_index(outcomes: Sequence[Outcome], out_dir: Path, lang: str) -> Path:
     """index.html: every report with its headline numbers, failures with their message."""
     from sbqw_model.reporting.fonts import font_face_css
-    from sbqw_model.reporting.i18n import t
+    from sbqw_model.reporting.i18n import t, target_name
+    from sbqw_model.summary import BAND
 
     e = html.escape
     header = [
         t("scenario", lang),
         t("all_targets", lang),
-        f"{t('p_met', lang)}: {t('target', lang)} 1000 亿元",
-        f"{t('budget_total', lang)} {t('median', lang)}",
-        t("p90", lang),
+        f"{target_name('online_retail', lang)}{t('colon', lang)}{t('p_met', lang)}",
+        f"{t('budget_total', lang)}{t('colon', lang)}{t('median', lang)}",
+        t(BAND[1], lang),
         "",
     ]
     rows = []

@@ -10,63 +10,17 @@ import math
 from typing import Any
 
 from sbqw_model import units
+from sbqw_model.assumptions import SPECS
+from sbqw_model.labels import BEHAVIOUR_LABEL, DIST_PARAMS, UNCERTAINTY_LABELS
+from sbqw_model.reporting.i18n import TEXT as REPORT_TEXT
 from sbqw_model.reporting.i18n import target_name
-from sbqw_model.rules import CATEGORIES
 from sbqw_model.scenario import UNCERTAINTIES
 
-_CATEGORY = {
-    "park": ("园区", "parks"),
-    "base": ("直播基地", "livestream bases"),
-    "enterprise": ("龙头企业", "leading enterprises"),
-    "team": ("直播团队", "livestream teams"),
-}
-
-UNCERTAINTY_LABELS: dict[str, tuple[str, str]] = {
-    "online_retail.level_2022": ("2022年网络零售额", "the 2022 level of online retail"),
-    "online_retail.growth": ("网络零售额年均增速", "annual growth of online retail"),
-    "online_retail.growth_noise": ("增速年际波动", "year-to-year swing of growth"),
-    "products.level_2022": ("2022年畅销产品数", "best-selling products in 2022"),
-    "products.growth": ("畅销产品年均增速", "annual growth of best-selling products"),
-    "products.growth_noise": ("产品增速年际波动", "year-to-year swing of product growth"),
-    **{
-        f"recognition.{c}.{k}": (f"{_CATEGORY[c][0]}{zh}", f"{en} ({_CATEGORY[c][1]})")
-        for c in CATEGORIES
-        for k, zh, en in (
-            ("applications", "年申报数", "applications a year"),
-            ("approval_probability", "认定通过率", "approval rate"),
-            ("revocation_rate", "年撤销率", "yearly revocation rate"),
-        )
-    },
-    "firms.count": ("规上电商企业数", "number of above-scale e-commerce firms"),
-    "firms.floor_yuan": ("企业规模下限", "smallest firm in the population"),
-    "firms.pareto_alpha": ("企业规模帕累托指数", "Pareto index of firm size"),
-    "firms.max_share": ("最大企业占比上限", "cap on the largest firm's share"),
-    "firms.growth_noise": ("企业增长离散度", "scatter of firm growth"),
-    "firms.sales_ratio": ("销售额与网络零售额之比", "sales-to-online-retail ratio"),
-    "firms.cross_border_share": ("跨境电商企业占比", "share of cross-border firms"),
-    "firms.above_scale_share": ("上规入统企业占比", "share of above-scale firms"),
-}
 assert set(UNCERTAINTY_LABELS) == set(UNCERTAINTIES)
 
 ASSUMPTION_LABELS: dict[str, tuple[str, str]] = {
-    "payout_share": ("支付比例", "payout share"),
-    "sales_award_mode": ("销售额奖励口径", "sales award mode"),
-    "sales_award_recipients": ("销售额奖励对象", "sales award recipients"),
-    "traffic_base": ("流量补贴基数", "traffic subsidy base"),
-    "revoked_count_toward_targets": ("撤销单位计入目标", "revoked units count"),
-    "payment_lag_years": ("支付滞后年数", "payment lag (years)"),
+    name: (spec.label("zh"), spec.label("en")) for name, spec in SPECS.items()
 }
-DIST_PARAMS: dict[str, tuple[str, str]] = {
-    "value": ("取值", "value"),
-    "low": ("下限", "low"),
-    "high": ("上限", "high"),
-    "mode": ("众数", "mode"),
-    "mean": ("均值", "mean"),
-    "sd": ("标准差", "sd"),
-    "median": ("中位数", "median"),
-    "sigma": ("对数标准差", "log sd"),
-}
-BEHAVIOUR_LABEL = ("增速对支付比例的反应", "growth response to the payout share")
 STAT_LABELS: dict[str, tuple[str, str]] = {
     "mean": ("均值", "mean"),
     "p5": ("第5百分位", "5th percentile"),
@@ -78,7 +32,6 @@ _MONEY = {"online_retail.level_2022", "firms.floor_yuan"}
 _RATE_DOMAINS = ("rate", "probability", "share", "spread")
 
 TEXT: dict[str, tuple[str, str]] = {
-    "sens_title": ("敏感性分析", "Sensitivity analysis"),
     "sens_intro": (
         "哪些不确定因素决定结果:Sobol'一阶指数S1为该因素单独解释的方差比例,总指数ST含其与其他"
         "因素的交互;Morris法的μ*为平均影响幅度。误差线为95%置信区间。",
@@ -150,7 +103,8 @@ TEXT: dict[str, tuple[str, str]] = {
 
 
 def t(key: str, lang: str) -> str:
-    zh, en = TEXT[key]
+    """Research wording, or the report wording it shares (``reporting.i18n``)."""
+    zh, en = TEXT[key] if key in TEXT else REPORT_TEXT[key]
     return zh if lang == "zh" else en
 
 
