@@ -51,9 +51,8 @@ def leaf_value(leaf: Leaf, lang: str) -> str:
 
 
 def _basis(source: str, lang: str, file: str) -> str:
-    """An uncertainty's basis in the reader's language: the file holds the reasoning."""
-    if lang == "en":
-        return source or t("assumption", lang)
+    """A basis in the reader's language: assumption or data; the scenario file holds the
+    reasoning and citations (free text, in whatever language its author wrote)."""
     key = (
         "assumed_basis"
         if source.strip().lower().startswith("assumption") or not source
@@ -132,7 +131,7 @@ def assumption_rows(
                 t("observation", lang),
                 f"{obs.year}{'年' if lang == 'zh' else ' '}{indicator_label(obs.indicator, lang)}",
                 indicator_value(obs.indicator, obs.value, lang),
-                _basis(obs.source, lang, file) if lang == "zh" else obs.source,
+                _basis(obs.source, lang, file),
                 yes,
             ]
         )

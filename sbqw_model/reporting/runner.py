@@ -349,7 +349,6 @@ def run_jobs(
 def _headline(outcome: Outcome, lang: str) -> list[str]:
     """P(all targets), P(online retail), outlay median and band top, each labelled for what it
     is (上限 at the ceilings); '' where not a scenario."""
-    from sbqw_model.labels import money
     from sbqw_model.reporting.i18n import t
     from sbqw_model.reporting.leader import outlay_note
     from sbqw_model.summary import BAND, CENTRAL
@@ -363,9 +362,17 @@ def _headline(outcome: Outcome, lang: str) -> list[str]:
     return [
         f"{s['p_all_met']:.0%}",
         f"{s['targets']['online_retail']['p_met']:.0%}",
-        f"{money(total[CENTRAL], lang, 2)}{kind}",
-        f"{money(total[BAND[1]], lang, 2)}{kind}",
+        f"{_yi(total[CENTRAL], lang)}{kind}",
+        f"{_yi(total[BAND[1]], lang)}{kind}",
     ]
+
+
+def _yi(yuan: float, lang: str) -> str:
+    """Every row in 亿元 (¥m in English), so the column compares at a glance."""
+    from sbqw_model import units
+    from sbqw_model.labels import money
+
+    return units.yi(yuan) if lang == "zh" else money(yuan, lang, 1)
 
 
 def write_index(outcomes: Sequence[Outcome], out_dir: Path, lang: str) -> Path:
