@@ -73,6 +73,9 @@ _READ_AS: dict[str, tuple[str, str]] = {
     "sigma": ("对数标准差", "log sd"),
 }
 
+MILLION = 1e6  # not a rule amount: the unit of English amounts (¥…m)
+BILLION = MILLION * 1000
+
 BEHAVIOUR_LABEL = ("增速对支付比例的反应", "growth response to the payout share")
 
 _MONEY = {"online_retail.level_2022", "firms.floor_yuan"}
@@ -108,9 +111,9 @@ def money(yuan: float, lang: str, digits: int = 0) -> str:
         if abs(yuan) >= units.YI:
             return f"{_number(yuan / units.YI, digits)}亿元"
         return f"{yuan / units.WAN:,.0f}万元"
-    if abs(yuan) >= 1e9:
-        return f"¥{_number(yuan / 1e9, digits)}bn"
-    return f"¥{_number(yuan / 1e6, digits)}m"
+    if abs(yuan) >= BILLION:
+        return f"¥{_number(yuan / BILLION, digits)}bn"
+    return f"¥{_number(yuan / MILLION, digits)}m"
 
 
 def _number(value: float, digits: int) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sbqw_model import prefectures
+from sbqw_model import prefectures, units
 from sbqw_model.assumptions import SPECS, Assumptions
 from sbqw_model.errors import InputError
 from sbqw_model.labels import (
@@ -42,9 +42,9 @@ def leaf_value(leaf: Leaf, lang: str) -> str:
     """A rule amount as the notice says it: 300万元, 每万元5元, 10个, 2025年."""
     value = leaf.value
     if leaf.unit == "yuan":
-        return money(value, lang, 0) if value % 10_000 == 0 else money(value, lang, 2)
+        return money(value, lang, 0) if value % units.WAN == 0 else money(value, lang, 2)
     if leaf.unit == "rate":
-        return t("rate_per_wan", lang).format(n=f"{value * 10_000:g}")
+        return t("rate_per_wan", lang).format(n=f"{value * units.WAN:g}")
     if leaf.unit == "year":
         return f"{value:.0f}年" if lang == "zh" else f"{value:.0f}"
     return f"{value:,.0f}"

@@ -425,9 +425,13 @@ def write_index(outcomes: Sequence[Outcome], out_dir: Path, lang: str) -> Path:
     css = font_face_css(text=body)
     page = (
         f'<!DOCTYPE html><html lang="{"zh" if lang == "zh" else "en"}"><head>'
-        f'<meta charset="utf-8"><title>{e(heading)}</title><style>{css}'
+        f'<meta charset="utf-8"><meta name="viewport" content="width=device-width,'
+        f' initial-scale=1"><title>{e(heading)}</title><style>{css}'
         "body{margin:2em;max-width:72em;line-height:1.5}"
-        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 10px}"
+        # on a phone the table scrolls sideways; no column shrinks to a character a line
+        "table{border-collapse:collapse;display:block;overflow-x:auto;max-width:100%}"
+        "td,th{border:1px solid #ccc;padding:4px 10px;min-width:5em}"
+        "@media screen and (max-width:640px){body{margin:10px}}"
         "th{background:#eef2f6}td.num{text-align:right;white-space:nowrap}"
         ".err{color:#b00}tr.failed td{background:#fff3f3}</style></head><body>"
         f"{body}</body></html>"
