@@ -148,7 +148,15 @@ def test_html_has_no_code_cells_inputs_or_prompts(shipped_pages: dict[str, str])
         assert "jp-mod-noInput" in page
         body = re.sub(r"<style\b.*?</style>", "", page, flags=re.DOTALL)  # CSS names prompts
         assert "In&nbsp;[" not in body and "Out[" not in body and "In [" not in body
-        for source in ("sbqw_nb", "from_namespace", ".publish()", "scenario_file =", "draws ="):
+        for source in (
+            "sbqw_nb",
+            "sbqw_report",
+            "sbqw_compare",
+            "from_namespace",
+            ".publish()",
+            "scenario_file =",
+            "draws =",
+        ):
             assert source not in page, (name, source)
         assert SUMMARY_MIME not in page and '"kind": "scenario"' not in page
 
@@ -311,7 +319,7 @@ def test_path_like_scenario_name_writes_inside_out_only(hostile: Any) -> None:
     assert outside == []
     assert list(base.parent.rglob("evil")) == []
     assert not (ROOT / "evil").exists() and not (ROOT.parent / "evil").exists()
-    assert "路径名称情景" in read(out / f"{EVIL_FILE}.html")
+    assert "Path-like name" in read(out / f"{EVIL_FILE}.html")  # English report, English title
 
 
 def test_pdf_is_written_for_each_report(hostile: Any) -> None:
@@ -508,3 +516,23 @@ def test_missing_glyph_filter_catches_the_warning() -> None:
                 fig.savefig(io.BytesIO(), format="png")
         finally:
             plt.close(fig)
+
+
+# --------------------------------------------------------------------------------------------
+# A variant (--assume) is a distinct report beside the plain one
+
+
+def test_assume_makes_a_named_variant_beside_the_plain_report(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    plain = report_cli(BASELINE, "--draws", 50, "--out", out)
+    assert plain.returncode == 0, plain.stderr[-3000:]
+    before = read(out / "baseline.html")
+    variant = report_cli(BASELINE, "--assume", "payout_share=0.6", "--draws", 50, "--out", out)
+    assert variant.returncode == 0, variant.stderr[-3000:]
+    assert read(out / "baseline.html") == before, "the plain report is not overwritten"
+    page = read(out / "baseline-payout_share-0.6.html")
+    title = re.search(r"<title>(.*?)</title>", page, re.DOTALL)
+    assert title and "基准情景（支付比例60%）" in title.group(1)
+    assert "“十百千万”工程情景报告：基准情景（支付比例60%）" in page
+    assert "按上限的60%支付" in page and "按上限的60%支付" not in before
+    assert "（上限）" in before

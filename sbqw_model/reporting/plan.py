@@ -76,7 +76,7 @@ def plan_jobs(
             jobs.append(
                 Job(
                     _unique(f"{job.name}-sensitivity", taken),
-                    f"{t('sens_title', lang)}:{job.title}",
+                    f"{t('sens_title', lang)}{t('colon', lang)}{job.title}",
                     "sensitivity.ipynb",
                     {
                         "scenario_file": job.parameters["scenario_file"],

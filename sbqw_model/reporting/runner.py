@@ -228,7 +228,7 @@ def _failed(job: Job, start: float, executed: Path, exc: BaseException) -> Outco
 
 
 def _payload(nb: Any) -> dict[str, Any] | None:
-    from sbqw_model.reporting.notebook import SUMMARY_MIME
+    from sbqw_model.reporting.scenario_report import SUMMARY_MIME
 
     for cell in nb.cells:
         for output in cell.get("outputs", []):

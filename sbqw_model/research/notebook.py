@@ -157,8 +157,9 @@ class SensitivityReport:
     def header(self) -> HTML:
         s, r, lang = self.scenario, self.result, self.lang
         method = "Sobol'" if r.method == "sobol" else "Morris"
+        title = f"{t('sens_title', lang)}{t('colon', lang)}{s.title(lang)}"
         return HTML(
-            f"<h1>{escape(t('sens_title', lang))}:{escape(s.title(lang))}</h1>"
+            f"<h1>{escape(title)}</h1>"
             f"<p>{escape(method)} · N = {r.n} · {len(r.sample):,} {escape(t('evaluations', lang))}"
             f" · {escape(t('per_point', lang))} {r.draws:,}</p>"
             f"<p><small>{escape(t('sens_intro', lang))}</small></p>"
@@ -208,7 +209,7 @@ class SensitivityReport:
                 if r.method == "sobol"
                 else [t("factor", lang), t("sigma", lang), t("mu_star", lang)]
             )
-            unit = "(万元)" if scale != 1.0 else ""
+            unit = ("（万元）" if lang == "zh" else " (10,000 yuan)") if scale != 1.0 else ""
             heading = f"<h3>{escape(output_label(output, lang))}{escape(unit)}</h3>"
             out.append(heading + str(table(head, rows)))  # str: Markup + str would escape
         return HTML("".join(out))
@@ -253,7 +254,7 @@ class SensitivityReport:
             ]
             head = [
                 " / ".join(factor_label(k, lang) for k in f.levers),
-                f"{t('budget_p90', lang)}(万元)",
+                f"{t('budget_p90', lang)}{'（万元）' if lang == 'zh' else ' (10,000 yuan)'}",
                 t("probability", lang),
             ]
             parts.append(table(head, rows))

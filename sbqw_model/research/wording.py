@@ -33,8 +33,8 @@ _RATE_DOMAINS = ("rate", "probability", "share", "spread")
 
 TEXT: dict[str, tuple[str, str]] = {
     "sens_intro": (
-        "哪些不确定因素决定结果:Sobol'一阶指数S1为该因素单独解释的方差比例,总指数ST含其与其他"
-        "因素的交互;Morris法的μ*为平均影响幅度。误差线为95%置信区间。",
+        "哪些不确定因素决定结果：Sobol'一阶指数S1为该因素单独解释的方差比例，总指数ST含其与其他"
+        "因素的交互；Morris法的μ*为平均影响幅度。误差线为95%置信区间。",
         "Which uncertainties drive the answer: Sobol' first-order S1 is the share of variance a"
         " factor explains alone, total ST adds its interactions; Morris μ* is the mean size of"
         " its effect. Whiskers are 95 % confidence intervals.",
@@ -48,10 +48,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "sigma": ("σ", "σ"),
     "evaluations": ("次评估", "evaluations"),
     "per_point": ("每点模拟次数", "draws per point"),
-    "discovery_title": ("情景发现:目标在哪些条件下落空", "Scenario discovery: when targets fail"),
+    "discovery_title": ("情景发现：目标在哪些条件下落空", "Scenario discovery: when targets fail"),
     "discovery_intro": (
-        "每次模拟各不确定因素取一组值;浅层决策树找出未达成目标最集中的取值区域(“盒子”)。"
-        "密度 = 盒内未达成的比例;覆盖率 = 全部未达成情形中落在盒内的比例。",
+        "每次模拟各不确定因素取一组值；浅层决策树找出未达成目标最集中的取值区域（“盒子”）。"
+        "密度 = 盒内未达成的比例；覆盖率 = 全部未达成情形中落在盒内的比例。",
         "Each simulated world draws every uncertainty; a shallow decision tree finds the regions"
         " (boxes) where misses concentrate. Density = share of runs in the box that miss;"
         " coverage = share of all misses that fall in the box.",
@@ -68,14 +68,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "always_missed": ("所有{runs}都未达成该目标。", "Every {runs} misses this target."),
     "missed": ("未达成", "missed"),
     "met": ("达成", "met"),
-    "frontier_title": ("政策前沿:预算与达成概率", "Policy frontier: budget against the odds"),
+    "frontier_title": ("政策前沿：预算与达成概率", "Policy frontier: budget against the odds"),
     "frontier_intro": (
-        "每个点是一组政策杠杆取值;前沿上的方案在同等预算下达成概率最高。预算为三年支出合计的"
+        "每个点是一组政策杠杆取值；前沿上的方案在同等预算下达成概率最高。预算为三年支出合计的"
         "第90百分位。",
         "Each point is a setting of the levers; settings on the frontier have the best odds for"
         " their budget. Budget = 90th percentile of total outlay.",
     ),
-    "budget_p90": ("预算(三年支出合计第90百分位)", "Budget (90th percentile of total outlay)"),
+    "budget_p90": ("预算（三年支出合计第90百分位）", "Budget (90th percentile of total outlay)"),
     "cheapest": ("达到目标概率的最低预算方案", "Cheapest setting reaching the probability"),
     "none_reaches": (
         "没有任何方案的达成概率达到 {p}。最高为 {best}。",
@@ -89,11 +89,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "target_p": ("要求的概率", "Required probability"),
     "warn": ("提示", "Note"),
     "within_error": (
-        "与要求相差不足两个标准误,结论对模拟次数敏感。",
+        "与要求相差不足两个标准误，结论对模拟次数敏感。",
         "within two standard errors of the requirement: add draws before relying on it.",
     ),
     "levers_no_effect": (
-        "在本情景中这些杠杆不改变达成概率(增速不随支付比例变化),各方案概率相同,预算最低者即为最优。",
+        "在本情景中这些杠杆不改变达成概率（增速不随支付比例变化），各方案概率相同，预算最低者即为最优。",
         "In this scenario the levers do not move the odds (growth does not respond to the payout"
         " share): every setting has the same probability, so the cheapest one is best.",
     ),
