@@ -159,7 +159,12 @@ class Comparison:
                 for r in self.reports
             ]
         )
-        return Chart(charts.compare_budgets(self.names, bands, self.lang))
+        lang = self.lang
+        open_, close = t("lparen", lang).strip(), t("rparen", lang)
+        labels = [  # each bar says what it is: 上限, or the share of the ceilings paid
+            f"{r.title}\n{open_}{leader.outlay_note(r.summary, lang)}{close}" for r in self.reports
+        ]
+        return Chart(charts.compare_budgets(labels, bands, lang))
 
     def provenance(self) -> HTML:
         lang = self.lang
