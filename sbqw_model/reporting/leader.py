@@ -130,6 +130,12 @@ def outlay_note(summary: Mapping[str, Any], lang: str) -> str:
     return outlay_kind(float(summary["assumptions"].get("payout_share", 1.0)), lang)
 
 
+def _in_prose(key: str, lang: str) -> str:
+    """A target's name inside a sentence: English names are not proper nouns."""
+    name = target_name(key, lang)
+    return name if lang == "zh" else name[:1].lower() + name[1:]
+
+
 def _join(items: list[str], lang: str) -> str:
     if lang == "zh" or len(items) < 2:
         return t("enum", lang).join(items)
@@ -146,14 +152,14 @@ def _target_clause(summary: Mapping[str, Any], key: str, lang: str) -> str:
     if key in TARGET_DRIVERS:
         notes.append(t("depends_on", lang).format(what=pick(TARGET_DRIVERS[key], lang)))
     inner = t("comma", lang).join(notes)
-    return f"{target_name(key, lang)}{t('lparen', lang)}{inner}{t('rparen', lang)}"
+    return f"{_in_prose(key, lang)}{t('lparen', lang)}{inner}{t('rparen', lang)}"
 
 
 _GROUP_TEXT = {
-    "on_course": ("{names}目标有望达成", "{names} on course"),
-    "at_risk": ("{names}目标存在风险", "{names} at risk"),
-    "close": ("{names}目标接近达成", "{names} close"),
-    "unlikely": ("{names}目标难以达成", "{names} unlikely"),
+    "on_course": ("{names}目标有望达成", "{names} {verb} on course"),
+    "at_risk": ("{names}目标存在风险", "{names} {verb} at risk"),
+    "close": ("{names}目标接近达成", "{names} {verb} close"),
+    "unlikely": ("{names}目标难以达成", "{names} {verb} unlikely"),
 }
 
 
@@ -165,18 +171,20 @@ def conclusion(summary: Mapping[str, Any], lang: str) -> list[str]:
         name = (
             _target_clause(summary, key, lang)
             if state in ("at_risk", "close")
-            else target_name(key, lang)
+            else _in_prose(key, lang)
         )
         groups[state].append(name)
     parts = [
-        _GROUP_TEXT[k][0 if lang == "zh" else 1].format(names=_join(names, lang))
+        _GROUP_TEXT[k][0 if lang == "zh" else 1].format(
+            names=_join(names, lang), verb="is" if len(names) == 1 else "are"
+        )
         for k, names in groups.items()
         if names
     ]
     if lang == "zh":
         first = "按本情景的假设，" + "；".join(parts) + "。"
     else:
-        first = "Under this scenario's assumptions, the targets stand: " + "; ".join(parts) + "."
+        first = "Under this scenario's assumptions, " + "; ".join(parts) + "."
     total = summary["budget"]["total"]
     central, high = money(total[CENTRAL], lang, 1), money(total[BAND[1]], lang, 1)
     if lang == "zh":
