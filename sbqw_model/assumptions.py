@@ -24,6 +24,25 @@ class AssumptionSpec:
     digest: str = ""
     doc_zh: str = ""
     doc_en: str = ""
+    #: The reader's name (reports never show ``name``) and each choice's reading, zh and en.
+    label_zh: str = ""
+    label_en: str = ""
+    value_labels: tuple[tuple[Any, str, str], ...] = ()
+
+    def label(self, lang: str) -> str:
+        return (self.label_zh if lang == "zh" else self.label_en) or self.name
+
+    def doc(self, lang: str) -> str:
+        return self.doc_zh if lang == "zh" else self.doc_en
+
+    def value_label(self, value: Any, lang: str) -> str:
+        """A value as a reader says it: 60%, 按最高档奖励, 是/否, 1年."""
+        for choice, zh, en in self.value_labels:
+            if choice == value and type(choice) is type(value):
+                return zh if lang == "zh" else en
+        if self.choices is None:
+            return f"{float(value):.0%}"
+        return _show(value)
 
     def describe_expected(self) -> str:
         if self.choices is None:
@@ -37,6 +56,8 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+_YES_NO = ((True, "是", "yes"), (False, "否", "no"))
+
 SPECS: dict[str, AssumptionSpec] = {
     s.name: s
     for s in (
@@ -44,21 +65,30 @@ SPECS: dict[str, AssumptionSpec] = {
             "payout_share",
             None,
             digest="open point 1",
-            doc_zh="实际支付占各项上限的比例(1.0 = 按上限支付,为上界)",
-            doc_en="Share of each ceiling actually paid (1.0 = ceilings, an upper bound).",
+            doc_zh="实际支付占各项上限的比例（100%即按上限支付，所得支出为上限）",
+            doc_en="Share of each ceiling actually paid (100 % = ceilings, an upper bound).",
+            label_zh="支付比例",
+            label_en="payout share",
         ),
         AssumptionSpec(
             "sales_award_mode",
             ("highest", "cumulative", "top_up"),
             digest="open point 2",
             doc_zh=(
-                "销售额奖励口径:highest 首次达到未获奖档位当年按最高档奖励、跳过的低档不再奖励;"
-                "cumulative 每档各奖一次;top_up 补足至最高档金额"
+                "销售额奖励的计发方式：按最高档奖励，即首次达到未获奖档位的当年按其中最高档奖励，"
+                "跳过的低档不再奖励；逐档奖励，即每档各奖一次；补差奖励，即补足至所达最高档金额"
             ),
             doc_en=(
                 "highest: in the year a unit first reaches an unpaid tier it gets the highest such"
                 " tier's award, skipped lower tiers are never paid; cumulative: every tier reached"
-                " is paid once; top_up: paid up to the highest tier reached minus what it received."
+                " is paid once; top-up: paid up to the highest tier reached minus what it received."
+            ),
+            label_zh="销售额奖励计发方式",
+            label_en="sales award mode",
+            value_labels=(
+                ("highest", "按最高档奖励", "highest tier only"),
+                ("cumulative", "逐档奖励", "every tier once"),
+                ("top_up", "补差奖励", "top-up to the highest tier"),
             ),
         ),
         AssumptionSpec(
@@ -66,21 +96,38 @@ SPECS: dict[str, AssumptionSpec] = {
             ("all_units", "enterprises_only"),
             digest="open point 2",
             doc_zh=(
-                "销售额奖励对象:all_units 销售数据中的任何单位(含园区、基地合计销售额);"
-                "enterprises_only 不含认定为园区或基地的单位"
+                "销售额奖励的对象：所有单位，即销售数据中的任何单位（园区、基地按合计销售额）；"
+                "仅限企业，即不含认定为园区或基地的单位"
             ),
             doc_en=(
-                "Who may receive sales-milestone awards: all_units = any unit in the sales data"
-                " (parks and bases by their combined sales too); enterprises_only = not units"
+                "Who may receive sales-milestone awards: all units = any unit in the sales data"
+                " (parks and bases by their combined sales too); enterprises only = not units"
                 " recognized as a park or base."
+            ),
+            label_zh="销售额奖励对象",
+            label_en="sales award recipients",
+            value_labels=(
+                ("all_units", "所有单位", "all units"),
+                ("enterprises_only", "仅限企业", "enterprises only"),
             ),
         ),
         AssumptionSpec(
             "traffic_base",
             ("all", "excess"),
             digest="open point 3",
-            doc_zh="流量补贴基数:all 全部网络零售额(原文“每实现1万元”);excess 仅超过1亿元部分",
-            doc_en="Traffic subsidy base: all online retail (the text), or only what is above 1亿.",
+            doc_zh=(
+                "流量补贴的计算基数：全部网络零售额（原文“每实现1万元”），或仅计超过1亿元的部分"
+            ),
+            doc_en=(
+                "Traffic subsidy base: all online retail (the text), or only what is above"
+                " 100 million yuan."
+            ),
+            label_zh="流量补贴计算基数",
+            label_en="traffic subsidy base",
+            value_labels=(
+                ("all", "全部网络零售额", "all online retail"),
+                ("excess", "超过1亿元的部分", "the part above 100 million yuan"),
+            ),
         ),
         AssumptionSpec(
             "revoked_count_toward_targets",
@@ -88,23 +135,39 @@ SPECS: dict[str, AssumptionSpec] = {
             digest="open point 4",
             doc_zh="被取消资格的单位是否仍计入2025年目标",
             doc_en="Whether revoked units still count toward the 2025 targets.",
+            label_zh="被取消资格单位计入目标",
+            label_en="revoked units count toward targets",
+            value_labels=_YES_NO,
         ),
         AssumptionSpec(
             "revoked_repay",
             (False, True),
             digest="open point 4",
-            doc_zh="被取消资格的单位是否退回一次性奖励(在取消当年收回)",
+            doc_zh="被取消资格的单位是否退回一次性奖励（在取消当年收回）",
             doc_en="Whether a revoked unit repays its one-time award (recovered in the year of"
             " revocation).",
+            label_zh="被取消资格单位退回奖励",
+            label_en="revoked units repay their award",
+            value_labels=_YES_NO,
         ),
         AssumptionSpec(
             "payment_lag_years",
             (0, 1, 2),
             digest="open point 5",
-            doc_zh="当年奖励延后几年支付(12月10日报数,多在次年预算支付);分年合计按支付年",
+            doc_zh=(
+                "当年奖励延后几年支付（每年12月10日报送数据，多在次年预算中支付）；"
+                "分年度合计按支付年度统计"
+            ),
             doc_en=(
                 "A year's awards are paid that many years later (data are reported on"
                 " 10 December); totals by year use the payment year."
+            ),
+            label_zh="支付滞后年数",
+            label_en="payment lag",
+            value_labels=(
+                (0, "当年支付", "paid the same year"),
+                (1, "滞后1年", "1 year later"),
+                (2, "滞后2年", "2 years later"),
             ),
         ),
     )

@@ -27,8 +27,8 @@ INSTRUMENT_LABELS: dict[str, tuple[str, str]] = {
     "award.base": ("直播基地一次性奖励", "One-time award: livestream bases"),
     "award.enterprise": ("企业一次性奖励", "One-time award: enterprises"),
     "award.team": ("团队一次性奖励", "One-time award: teams"),
-    "sales.tier1": ("销售额奖励(10亿档)", "Sales milestone: tier 1 (10亿)"),
-    "sales.tier2": ("销售额奖励(50亿档)", "Sales milestone: tier 2 (50亿)"),
+    "sales.tier1": ("销售额奖励（10亿元档）", "Sales milestone: tier 1 (1 billion yuan)"),
+    "sales.tier2": ("销售额奖励（50亿元档）", "Sales milestone: tier 2 (5 billion yuan)"),
     "traffic": ("流量补贴", "Traffic subsidy"),
 }
 

@@ -101,6 +101,8 @@ class Scenario:
     path: Path | None = None
     digest: str = ""
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: ``appropriation: {illustrative: true}``: the amounts only illustrate (reports say 示例).
+    appropriation_illustrative: bool = False
 
     def title(self, lang: str = "zh") -> str:
         return self.title_zh if lang == "zh" else self.title_en
@@ -336,6 +338,7 @@ def parse_scenario(
 
     observations = _parse_observations(raw.get("observations"), source, params, problems)
     appropriation = _parse_appropriation(raw.get("appropriation"), source, problems)
+    illustrative = _illustrative(raw.get("appropriation"), source, problems)
     shares, share_source = _parse_shares(raw.get("prefecture_shares"), source, problems)
 
     if problems:
@@ -356,6 +359,7 @@ def parse_scenario(
         prefecture_shares=shares,
         prefecture_source=share_source,
         raw=raw,
+        appropriation_illustrative=illustrative,
     )
 
 
@@ -421,7 +425,7 @@ def _parse_appropriation(raw: Any, source: str, problems: list[str]) -> dict[int
         return {}
     out = {}
     for key, value in raw.items():
-        if key == "source":
+        if key in ("source", "illustrative"):
             continue
         where = f"{source}: appropriation.{key}"
         try:
@@ -437,6 +441,19 @@ def _parse_appropriation(raw: Any, source: str, problems: list[str]) -> dict[int
             continue
         out[year] = amount
     return out
+
+
+def _illustrative(raw: Any, source: str, problems: list[str]) -> bool:
+    """``appropriation.illustrative``: true when the amounts are an example, not a budget."""
+    if not isinstance(raw, dict) or "illustrative" not in raw:
+        return False
+    value = raw["illustrative"]
+    if not isinstance(value, bool):
+        problems.append(
+            f"{source}: appropriation.illustrative: expected true or false, got {value!r}"
+        )
+        return False
+    return value
 
 
 def _parse_shares(raw: Any, source: str, problems: list[str]) -> tuple[np.ndarray, str]:

@@ -21,6 +21,12 @@ if TYPE_CHECKING:  # pandas is imported where tables are made: report kernels ne
 
 QUANTILES = {"p5": 5, "p50": 50, "p90": 90, "p95": 95}
 
+#: The one statistic reports, charts, the index and ``sbqw simulate``'s table show: the median
+#: and the 90 % range from the 5th to the 95th percentile (its top end is the "high" outlay).
+CENTRAL = "p50"
+BAND = ("p5", "p95")
+BAND_PERCENTILES = (QUANTILES[BAND[0]], QUANTILES[BAND[1]])
+
 TARGET_LABELS: dict[str, tuple[str, str]] = {
     "parks": ("省级电商产业园区", "Provincial e-commerce parks"),
     "bases": ("省级电商直播基地", "Livestream bases"),
@@ -69,6 +75,7 @@ def summarize(results: Results) -> dict[str, Any]:
     }
     if sc.appropriation:
         budget["appropriation"] = {str(y): v for y, v in sorted(sc.appropriation.items())}
+        budget["appropriation_illustrative"] = sc.appropriation_illustrative
         budget["p_over_appropriation"] = {
             str(y): float(np.mean(_paid_in(results, y) > amount))
             for y, amount in sorted(sc.appropriation.items())
@@ -197,8 +204,8 @@ def to_table(summary: dict[str, Any]) -> str:
                 f"{TARGET_LABELS[t][0]} {t}",
                 fmt(s["target"]),
                 f"{s['p_met']:.1%} ± {s['p_met_se']:.1%}",
-                fmt(s["p50"]),
-                f"{fmt(s['p5'])} – {fmt(s['p95'])}",
+                fmt(s[CENTRAL]),
+                f"{fmt(s[BAND[0]])} – {fmt(s[BAND[1]])}",
             ]
         )
     rows.append(
@@ -224,16 +231,16 @@ def to_table(summary: dict[str, Any]) -> str:
     def money_row(label: str, s: dict[str, float]) -> list[str]:
         return [
             label,
-            units.wan_number(s["p50"]),
+            units.wan_number(s[CENTRAL]),
             units.wan_number(s["mean"]),
-            f"{units.wan_number(s['p5'])} – {units.wan_number(s['p95'])}",
+            f"{units.wan_number(s[BAND[0]])} – {units.wan_number(s[BAND[1]])}",
         ]
 
     header = ["项目 Item", "中位数(万元) Median", "均值(万元) Mean", "90%区间(万元) 90% band"]
     out += [
         "",
-        f"财政支出 Outlay: 中位数 median {units.yi(b['total']['p50'])},"
-        f" 第95百分位 p95 {units.yi(b['total']['p95'])}",
+        f"财政支出 Outlay: 中位数 median {units.yi(b['total'][CENTRAL])},"
+        f" 第95百分位 p95 {units.yi(b['total'][BAND[1]])}",
         "",
         "按支付年度 By payment year",
         textable.render(

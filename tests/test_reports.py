@@ -26,8 +26,9 @@ from fontTools.ttLib import TTFont
 from sbqw_model.reporting import plan, runner
 from sbqw_model.reporting.fonts import FONT_FILES, font_path
 from sbqw_model.reporting.html import external_urls
-from sbqw_model.reporting.notebook import NOTEBOOK_PARAMETERS, SUMMARY_MIME
+from sbqw_model.reporting.parameters import NOTEBOOK_PARAMETERS
 from sbqw_model.reporting.runner import Job, run_jobs, safe_name
+from sbqw_model.reporting.scenario_report import SUMMARY_MIME
 from sbqw_model.scenario import load_scenario
 from sbqw_model.shipped import NOTEBOOK_DIR_ENV
 
@@ -150,7 +151,15 @@ def test_html_has_no_code_cells_inputs_or_prompts(shipped_pages: dict[str, str])
         assert "jp-mod-noInput" in page
         body = re.sub(r"<style\b.*?</style>", "", page, flags=re.DOTALL)  # CSS names prompts
         assert "In&nbsp;[" not in body and "Out[" not in body and "In [" not in body
-        for source in ("sbqw_nb", "from_namespace", ".publish()", "scenario_file =", "draws ="):
+        for source in (
+            "sbqw_nb",
+            "sbqw_report",
+            "sbqw_compare",
+            "from_namespace",
+            ".publish()",
+            "scenario_file =",
+            "draws =",
+        ):
             assert source not in page, (name, source)
         assert SUMMARY_MIME not in page and '"kind": "scenario"' not in page
 
@@ -193,9 +202,10 @@ def test_scenario_reports_show_every_block(shipped_pages: dict[str, str]) -> Non
         "全部目标同时达成",
         "三年支出合计",
         "支付年度",
-        "超预算概率",  # baseline sets an appropriation
+        "超出预算安排的概率",  # baseline sets an appropriation
+        "预算安排（示例）",  # ... which only illustrates
         "假设与参数",
-        "与基准不同",
+        "与基准情景不同",
         "来源信息",
         "SHA-256",
     ):
@@ -279,7 +289,11 @@ def test_invalid_scenario_stops_the_run_before_anything_is_written(tmp_path: Pat
 def test_english_pages(hostile: Any) -> None:
     _, out, _ = hostile
     page = read(out / f"{EVIL_FILE}.html")
-    for heading in ("Odds of meeting each 2025 target", "Outlay", "Assumptions and parameters"):
+    for heading in (
+        "Probability of meeting each 2025 target",
+        "Outlay",
+        "Assumptions and parameters",
+    ):
         assert heading in page
     assert "2025年目标达成概率" not in page
     assert re.search(r'<html[^>]*\blang="en', page), "an English report declares English"
@@ -311,7 +325,7 @@ def test_path_like_scenario_name_writes_inside_out_only(hostile: Any) -> None:
     assert outside == []
     assert list(base.parent.rglob("evil")) == []
     assert not (ROOT / "evil").exists() and not (ROOT.parent / "evil").exists()
-    assert "路径名称情景" in read(out / f"{EVIL_FILE}.html")
+    assert "Path-like name" in read(out / f"{EVIL_FILE}.html")  # English report, English title
 
 
 def test_pdf_is_written_for_each_report(hostile: Any) -> None:
@@ -512,3 +526,23 @@ def test_missing_glyph_filter_catches_the_warning() -> None:
                 fig.savefig(io.BytesIO(), format="png")
         finally:
             plt.close(fig)
+
+
+# --------------------------------------------------------------------------------------------
+# A variant (--assume) is a distinct report beside the plain one
+
+
+def test_assume_makes_a_named_variant_beside_the_plain_report(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    plain = report_cli(BASELINE, "--draws", 50, "--out", out)
+    assert plain.returncode == 0, plain.stderr[-3000:]
+    before = read(out / "baseline.html")
+    variant = report_cli(BASELINE, "--assume", "payout_share=0.6", "--draws", 50, "--out", out)
+    assert variant.returncode == 0, variant.stderr[-3000:]
+    assert read(out / "baseline.html") == before, "the plain report is not overwritten"
+    page = read(out / "baseline-payout_share-0.6.html")
+    title = re.search(r"<title>(.*?)</title>", page, re.DOTALL)
+    assert title and "基准情景（支付比例60%）" in title.group(1)
+    assert "“十百千万”工程情景报告：基准情景（支付比例60%）" in page
+    assert "按上限的60%支付" in page and "按上限的60%支付" not in before
+    assert "（上限）" in before

@@ -20,7 +20,11 @@ from sbqw_model import prefectures, units
 from sbqw_model.engine import Results, target_levels
 from sbqw_model.reporting.fonts import register_fonts
 from sbqw_model.reporting.i18n import instrument_name, t, target_name
+from sbqw_model.reporting.leader import outlay_kind
 from sbqw_model.rules import CATEGORIES, INSTRUMENTS
+from sbqw_model.summary import BAND, BAND_PERCENTILES, CENTRAL, QUANTILES
+
+LOW, HIGH = BAND_PERCENTILES  # the one band every table and chart shows (5th–95th percentile)
 
 COLORS = ("#1f5f8b", "#4c9bd1", "#9cc9ea", "#d98b2b", "#f2c27b", "#b0413e", "#6a8d3a")
 WIDE = (8.0, 4.2)
@@ -49,12 +53,23 @@ def _figure(size: tuple[float, float] = WIDE, **margins: float) -> tuple[Figure,
     return fig, ax
 
 
+def _outlay_title(key: str, results: Results, lang: str) -> str:
+    """A money chart's title says what the amounts are: 上限 when every ceiling is paid."""
+    note = outlay_kind(results.scenario.assumptions.payout_share, lang)
+    return f"{t(key, lang)}{t('lparen', lang)}{note}{t('rparen', lang)}"
+
+
+def _appropriation_key(results: Results) -> str:
+    illustrative = results.scenario.appropriation_illustrative
+    return "illustrative_appropriation" if illustrative else "appropriation"
+
+
 def fan_chart(results: Results, lang: str = "zh") -> Figure:
     """Online retail 2022–2025: median with 25–75 % and 5–95 % bands, and the target line."""
     fig, ax = _figure()
     years = [results.years[0] - 1, *results.years]
     path = results.online_retail_path.astype(float) / units.YI
-    q = np.percentile(path, [5, 25, 50, 75, 95], axis=0)
+    q = np.percentile(path, [LOW, 25, QUANTILES[CENTRAL], 75, HIGH], axis=0)
     ax.fill_between(years, q[0], q[4], color=COLORS[2], label=t("legend_p5_95", lang))
     ax.fill_between(years, q[1], q[3], color=COLORS[1], label=t("legend_p25_75", lang))
     ax.plot(years, q[2], color=COLORS[0], lw=2, marker="o", label=t("legend_median", lang))
@@ -87,7 +102,7 @@ def units_chart(results: Results, lang: str = "zh") -> Figure:
     years = results.years
     for c, (ax, key) in enumerate(zip(axes, keys, strict=True)):
         stock = results.recognized_path[:, CATEGORIES.index(CATEGORIES[c]), :].astype(float)
-        q = np.percentile(stock, [5, 50, 95], axis=0)
+        q = np.percentile(stock, [LOW, QUANTILES[CENTRAL], HIGH], axis=0)
         ax.fill_between(years, q[0], q[2], color=COLORS[2])
         ax.plot(years, q[1], color=COLORS[0], marker="o", lw=2)
         ax.axhline(levels[key], color=COLORS[5], ls="--", lw=1.2)
@@ -115,20 +130,20 @@ def budget_by_year_chart(results: Results, lang: str = "zh") -> Figure:
         ax.annotate(f"{total:,.0f}", (x, total), ha="center", va="bottom", fontsize=9)
     ax.set_ylabel(t("wan_yuan", lang))
     ax.set_xlabel(t("payment_year", lang))
-    ax.set_title(t("budget_year_title", lang))
+    ax.set_title(_outlay_title("budget_year_title", results, lang))
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
     ax.grid(axis="y", alpha=0.3)
     return fig
 
 
 def outlay_distribution(results: Results, lang: str = "zh") -> Figure:
-    """Histogram of total outlay with its median, 90th percentile and the appropriation."""
+    """Histogram of total outlay with its median, the band's top and the appropriation."""
     fig, ax = _figure()
     total = results.outlay.total / units.WAN
     ax.hist(total, bins=50, color=COLORS[1], edgecolor="white")
     for value, label, style in (
-        (np.median(total), t("median", lang), "-"),
-        (np.percentile(total, 90), t("p90", lang), ":"),
+        (np.percentile(total, QUANTILES[CENTRAL]), t("median", lang), "-"),
+        (np.percentile(total, HIGH), t(BAND[1], lang), ":"),
     ):
         ax.axvline(value, color=COLORS[0], ls=style, lw=1.8, label=f"{label} {value:,.0f}")
     if results.scenario.appropriation:
@@ -138,11 +153,11 @@ def outlay_distribution(results: Results, lang: str = "zh") -> Figure:
             color=COLORS[5],
             ls="--",
             lw=2,
-            label=f"{t('appropriation', lang)} {budget:,.0f}",
+            label=f"{t(_appropriation_key(results), lang)} {budget:,.0f}",
         )
     ax.legend(loc="upper right", frameon=False)
     ax.set_xlabel(t("wan_yuan", lang))
-    ax.set_title(t("outlay_dist_title", lang))
+    ax.set_title(_outlay_title("outlay_dist_title", results, lang))
     ax.grid(axis="y", alpha=0.3)
     return fig
 
@@ -151,14 +166,14 @@ def prefecture_chart(results: Results, lang: str = "zh") -> Figure:
     """Outlay by prefecture: median bars with 5–95 % whiskers, in 万元."""
     fig, ax = _figure((8.0, 4.6), left=0.17)
     data = results.outlay.by_prefecture / units.WAN
-    q = np.percentile(data, [5, 50, 95], axis=0)
+    q = np.percentile(data, [LOW, QUANTILES[CENTRAL], HIGH], axis=0)
     names = [prefectures.label(p, lang) for p in prefectures.NAMES_ZH]
     pos = np.arange(len(names))[::-1]
     ax.barh(pos, q[1], color=COLORS[1])
     ax.errorbar(q[1], pos, xerr=[q[1] - q[0], q[2] - q[1]], fmt="none", ecolor=COLORS[0], capsize=3)
     ax.set_yticks(pos, names)
     ax.set_xlabel(t("wan_yuan", lang))
-    ax.set_title(t("prefecture_title", lang))
+    ax.set_title(_outlay_title("prefecture_title", results, lang))
     ax.grid(axis="x", alpha=0.3)
     return fig
 
@@ -204,7 +219,7 @@ def compare_differences(names: Sequence[str], p_met: np.ndarray, lang: str = "zh
     ax.axhline(0, color="black", lw=0.8)
     ax.set_xticks(x, labels, rotation=20, ha="right")
     ax.set_ylabel(t("pp_difference", lang))
-    ax.set_title(f"{t('difference', lang)}{t('colon', lang)}{plain(names[0])}")
+    ax.set_title(t("difference", lang).format(first=plain(names[0])))
     ax.legend(frameon=False, fontsize=8, ncols=min(max(len(diff), 1), 3))
     ax.grid(axis="y", alpha=0.3)
     return fig

@@ -15,16 +15,11 @@ from typing import Any
 from sbqw_model.assumptions import SPECS, AssumptionSpec
 from sbqw_model.engine import Results, simulate
 from sbqw_model.errors import InputError
+from sbqw_model.reporting.fragments import HTML, display_data, escape
 from sbqw_model.reporting.i18n import t
-from sbqw_model.reporting.notebook import (
-    _HTML,
-    ScenarioReport,
-    _display_data,
-    _e,
-    load,
-    setup,
-)
+from sbqw_model.reporting.notebook import load, setup
 from sbqw_model.reporting.parameters import check_parameters, resolve_scenario
+from sbqw_model.reporting.scenario_report import ScenarioReport
 from sbqw_model.scenario import Scenario
 from sbqw_model.units import WAN
 
@@ -143,15 +138,15 @@ class BudgetExplorer:
             report.instrument_table(),
         ]
 
-    def header(self) -> _HTML:
+    def header(self) -> HTML:
         """Title, then what the sliders do: in the report's language, the other one beneath."""
         lang = self.lang
         other = 1 if lang == "zh" else 0
-        return _HTML(
-            f"<h1>{_e(t('explore_title', lang))}{_e(t('colon', lang))}"
-            f"{_e(self.base.title(lang))}</h1>"
-            f"<p>{_e(INTRO[0 if lang == 'zh' else 1])}</p>"
-            f'<p style="color:#555"><em>{_e(INTRO[other])}</em></p>'
+        return HTML(
+            f"<h1>{escape(t('explore_title', lang))}{escape(t('colon', lang))}"
+            f"{escape(self.base.title(lang))}</h1>"
+            f"<p>{escape(INTRO[0 if lang == 'zh' else 1])}</p>"
+            f'<p style="color:#555"><em>{escape(INTRO[other])}</em></p>'
         )
 
     def static_view(self) -> None:
@@ -235,7 +230,7 @@ class BudgetExplorer:
             # headless papermill run, answer on the kernel's shell socket while it waits for
             # the execute reply, and that run can hang forever (jupyter/nbclient#312).
             try:
-                out.outputs = tuple(_display_data(b) for b in self.view(assume, amounts))
+                out.outputs = tuple(display_data(b) for b in self.view(assume, amounts))
             except (InputError, ValueError) as exc:  # an invalid setting: say so, keep going
                 text = "\n".join(getattr(exc, "problems", None) or [str(exc)])
                 out.outputs = ({"output_type": "stream", "name": "stderr", "text": text},)

@@ -27,56 +27,10 @@ TEMPLATE_NAME = "sbqw"
 REMOVE_CELL_TAGS = frozenset({"remove_cell", "parameters", "injected-parameters"})
 """Cells with any of these tags vanish from the page (papermill's parameter cells included)."""
 
-PRINT_CSS = """
-@page {
-  size: A4;
-  margin: 16mm 14mm 18mm 14mm;
-  @bottom-center { content: counter(page) " / " counter(pages); font-size: 8pt; color: #666; }
-}
-body { font-size: 10.5pt; line-height: 1.5; color: #111; background: #fff; }
-main { max-width: 180mm; margin: 0 auto; padding: 0; }
-.jp-Cell { padding: 0; }
-.jp-InputPrompt, .jp-OutputPrompt { display: none; }
-.jp-OutputArea-output { overflow: visible; }
-/* lab's print CSS keeps each output on one page: a long table would leave a blank page. */
-.jp-OutputArea-child { break-inside: auto; page-break-inside: auto; }
-.jp-RenderedHTMLCommon { padding-right: 0; }
-h1, h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
-img, svg { max-width: 100%; height: auto; break-inside: avoid; page-break-inside: avoid; }
-.jp-RenderedHTMLCommon table, table.dataframe {
-  border-collapse: collapse; table-layout: auto; width: auto; max-width: 100%;
-  font-size: 9pt; margin: 0.4em 0 1em 0;
-}
-.jp-RenderedHTMLCommon th, .jp-RenderedHTMLCommon td, table.dataframe th, table.dataframe td {
-  border: 0.5pt solid #bbb; padding: 2pt 5pt; text-align: right; vertical-align: top;
-}
-/* Hanzi may break between any two characters: keep names and numbers on one line. */
-.jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon tbody th,
-table.dataframe td, table.dataframe tbody th { white-space: nowrap; }
-.jp-RenderedHTMLCommon thead th, table.dataframe thead th { background: #eef2f6; }
-.jp-RenderedHTMLCommon tbody tr:nth-child(odd), table.dataframe tbody tr:nth-child(odd) {
-  background: #f8f9fb;
-}
-thead { display: table-header-group; }
-tr { break-inside: avoid; page-break-inside: avoid; }
-.jp-RenderedText pre { white-space: pre-wrap; }
-table.sbqw td { white-space: nowrap; }
-table.sbqw th { white-space: normal; }
-table.sbqw td:first-child, table.sbqw th:first-child {
-  text-align: left !important; white-space: normal;
-}
-table.sbqw-text { width: 86%; table-layout: fixed; }
-table.sbqw-text td, table.sbqw-text th {
-  white-space: normal !important; text-align: left !important; overflow-wrap: break-word;
-}
-table.sbqw-text th:nth-child(1) { width: 11%; }
-table.sbqw-text th:nth-child(2) { width: 27%; }
-table.sbqw-text th:nth-child(3) { width: 15%; }
-table.sbqw-text th:nth-child(4) { width: 38%; }
-table.sbqw-text th:nth-child(5) { width: 9%; }
-"""
-"""A4 pages, readable tables, no prompts. Browsers ignore the @page margin box (page numbers);
-weasyprint honours all of it. On screen it gives a centred 180 mm column."""
+PRINT_CSS = (files(__package__) / "templates" / "report.css").read_text(encoding="utf-8")
+"""A4 pages, readable tables, no prompts, phones: ``templates/report.css``. Browsers ignore the
+@page margin box (page numbers); weasyprint honours all of it. On screen it gives a centred
+180 mm column; under 640 px, full width with tables scrolling inside their box."""
 
 
 _resource_stack = contextlib.ExitStack()

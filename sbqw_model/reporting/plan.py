@@ -15,10 +15,12 @@ from sbqw_model.outputs import (
     folder_problems,
     output_lock,
     remove_stale_work,
+    safe_name,
     unique_names,
     writing,
 )
 from sbqw_model.reporting.runner import Job, Outcome, run_jobs, write_index
+from sbqw_model.reporting.variants import variant_name, variant_title
 from sbqw_model.scenario import Scenario, load_scenario
 
 RESERVED = ("index", "compare")  # file names of the run itself
@@ -96,25 +98,25 @@ def plan_jobs(
     notebooks += ["sensitivity.ipynb"] if sensitivity else []
     notebooks += ["compare_scenarios.ipynb"] if compare else []
     scenarios = validate(files, out_dir, assume, notebooks, draws)
-    names = unique_names([s.name for _, s in scenarios], RESERVED)
+    names = unique_names([variant_name(s, assume) for _, s in scenarios], RESERVED)
     for (path, scenario), name in zip(scenarios, names, strict=True):
         jobs.append(
             make(
                 name,
-                scenario.title(lang),
+                variant_title(scenario, assume, lang),
                 "scenario_report.ipynb",
                 scenario_file=str(path.resolve()),
             )
         )
     if sensitivity:
-        from sbqw_model.research.wording import t as research_t
+        from sbqw_model.reporting.i18n import t
 
         extra = unique_names([f"{n}-sensitivity" for n in names], [*RESERVED, *names])
         for job, name in zip(list(jobs), extra, strict=True):
             jobs.append(
                 Job(
                     name,
-                    f"{research_t('sens_title', lang)}:{job.title}",
+                    f"{t('sens_title', lang)}{t('colon', lang)}{job.title}",
                     "sensitivity.ipynb",
                     {
                         "scenario_file": job.parameters["scenario_file"],
@@ -134,9 +136,13 @@ def plan_jobs(
         files = [
             j.parameters["scenario_file"] for j in jobs if j.notebook == "scenario_report.ipynb"
         ]
+        suffix = "".join(f"-{k}-{v}" for k, v in assume.items())
         jobs.append(
             make(
-                "compare", t("compare_title", lang), "compare_scenarios.ipynb", scenario_files=files
+                safe_name(f"compare{suffix}"),
+                t("compare_title", lang),
+                "compare_scenarios.ipynb",
+                scenario_files=files,
             )
         )
     return jobs

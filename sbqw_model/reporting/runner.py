@@ -24,7 +24,6 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from sbqw_model import units
 from sbqw_model.fileio import write_text_atomic
 from sbqw_model.outputs import WORK_PREFIX, inside, is_write_failure, safe_name, write_problem
 from sbqw_model.shipped import notebook_dir
@@ -284,7 +283,7 @@ def _refused(job: Job, start: float, exc: BaseException) -> Outcome:
 
 
 def _payload(nb: Any) -> dict[str, Any] | None:
-    from sbqw_model.reporting.notebook import SUMMARY_MIME
+    from sbqw_model.reporting.scenario_report import SUMMARY_MIME
 
     for cell in nb.cells:
         for output in cell.get("outputs", []):
@@ -489,18 +488,32 @@ def _private_runtime_dir(out_dir: Path) -> Iterator[Path]:
 
 
 def _headline(outcome: Outcome, lang: str) -> list[str]:
-    """P(all targets), P(1000 亿), outlay median and 90th percentile; '' where not a scenario."""
+    """P(all targets), P(online retail), outlay median and band top, each labelled for what it
+    is (上限 at the ceilings); '' where not a scenario."""
+    from sbqw_model.reporting.i18n import t
+    from sbqw_model.reporting.leader import outlay_note
+    from sbqw_model.summary import BAND, CENTRAL
+
     p = outcome.payload
     if not p or p["kind"] != "scenario":
         return ["", "", "", ""]
     s = p["summary"]
     total = s["budget"]["total"]
+    kind = f"{t('lparen', lang)}{outlay_note(s, lang)}{t('rparen', lang)}"
     return [
         f"{s['p_all_met']:.0%}",
         f"{s['targets']['online_retail']['p_met']:.0%}",
-        units.yi(total["p50"]),
-        units.yi(total["p90"]),
+        f"{_yi(total[CENTRAL], lang)}{kind}",
+        f"{_yi(total[BAND[1]], lang)}{kind}",
     ]
+
+
+def _yi(yuan: float, lang: str) -> str:
+    """Every row in 亿元 (¥m in English), so the column compares at a glance."""
+    from sbqw_model import units
+    from sbqw_model.labels import money
+
+    return units.yi(yuan) if lang == "zh" else money(yuan, lang, 1)
 
 
 def _source_cell(entry: Any) -> str:
@@ -537,7 +550,8 @@ def write_index(outcomes: Sequence[Outcome], out_dir: Path, lang: str) -> Path:
     replacing their earlier entries; headline numbers, when and from which file, failures."""
     from sbqw_model.reporting import manifest
     from sbqw_model.reporting.fonts import font_face_css
-    from sbqw_model.reporting.i18n import t
+    from sbqw_model.reporting.i18n import t, target_name
+    from sbqw_model.summary import BAND
 
     made = manifest.now()
     current = [manifest.entry_of(o, _headline(o, lang), made) for o in outcomes]
@@ -548,9 +562,9 @@ def write_index(outcomes: Sequence[Outcome], out_dir: Path, lang: str) -> Path:
         t("made", lang),
         t("scenario_file", lang),
         t("all_targets", lang),
-        f"{t('p_met', lang)}: {t('target', lang)} 1000 亿元",
-        f"{t('budget_total', lang)} {t('median', lang)}",
-        t("p90", lang),
+        f"{target_name('online_retail', lang)}{t('colon', lang)}{t('p_met', lang)}",
+        f"{t('budget_total', lang)}{t('colon', lang)}{t('median', lang)}",
+        t(BAND[1], lang),
         "",
     ]
     rows = [_index_row(entry, lang) for entry in entries]
@@ -563,11 +577,13 @@ def write_index(outcomes: Sequence[Outcome], out_dir: Path, lang: str) -> Path:
     css = font_face_css(text=body)
     page = (
         f'<!DOCTYPE html><html lang="{"zh" if lang == "zh" else "en"}"><head>'
-        f'<meta charset="utf-8"><meta name="viewport" content="width=device-width">'
-        f"<title>{e(heading)}</title><style>{css}"
-        "body{margin:2em;max-width:80em;line-height:1.5}"
-        "table{border-collapse:collapse;display:block;overflow-x:auto}"
-        "td,th{border:1px solid #ccc;padding:4px 10px}"
+        f'<meta charset="utf-8"><meta name="viewport" content="width=device-width,'
+        f' initial-scale=1"><title>{e(heading)}</title><style>{css}'
+        "body{margin:2em;max-width:72em;line-height:1.5}"
+        # on a phone the table scrolls sideways; no column shrinks to a character a line
+        "table{border-collapse:collapse;display:block;overflow-x:auto;max-width:100%}"
+        "td,th{border:1px solid #ccc;padding:4px 10px;min-width:5em}"
+        "@media screen and (max-width:640px){body{margin:10px}}"
         "th{background:#eef2f6}td.num{text-align:right;white-space:nowrap}"
         ".err{color:#b00}tr.failed td{background:#fff3f3}</style></head><body>"
         f"{body}</body></html>"

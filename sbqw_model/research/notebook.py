@@ -18,8 +18,9 @@ import yaml
 
 from sbqw_model import __version__, units
 from sbqw_model.errors import InputError
+from sbqw_model.reporting.fragments import HTML, Chart, escape, table
 from sbqw_model.reporting.i18n import LANGS
-from sbqw_model.reporting.notebook import _HTML, _Chart, _e, _table, load, setup
+from sbqw_model.reporting.notebook import load, setup
 from sbqw_model.reporting.parameters import (
     ReportParameterError,
     declared_parameters,
@@ -155,26 +156,27 @@ class SensitivityReport:
 
     # --- blocks, in notebook order -------------------------------------------------------
 
-    def header(self) -> _HTML:
+    def header(self) -> HTML:
         s, r, lang = self.scenario, self.result, self.lang
         method = "Sobol'" if r.method == "sobol" else "Morris"
-        return _HTML(
-            f"<h1>{_e(t('sens_title', lang))}:{_e(s.title(lang))}</h1>"
-            f"<p>{_e(method)} · N = {r.n} · {len(r.sample):,} {_e(t('evaluations', lang))}"
-            f" · {_e(t('per_point', lang))} {r.draws:,}</p>"
-            f"<p><small>{_e(t('sens_intro', lang))}</small></p>"
+        title = f"{t('sens_title', lang)}{t('colon', lang)}{s.title(lang)}"
+        return HTML(
+            f"<h1>{escape(title)}</h1>"
+            f"<p>{escape(method)} · N = {r.n} · {len(r.sample):,} {escape(t('evaluations', lang))}"
+            f" · {escape(t('per_point', lang))} {r.draws:,}</p>"
+            f"<p><small>{escape(t('sens_intro', lang))}</small></p>"
         )
 
-    def warnings(self) -> _HTML:
+    def warnings(self) -> HTML:
         from sbqw_model.research.sensitivity import stability_notes
 
         notes = stability_notes(self.result)
         if not notes:
-            return _HTML("")
-        items = "".join(f"<li>{_e(zh if self.lang == 'zh' else en)}</li>" for zh, en in notes)
-        return _HTML(f"<p><strong>{_e(t('warn', self.lang))}</strong></p><ul>{items}</ul>")
+            return HTML("")
+        items = "".join(f"<li>{escape(zh if self.lang == 'zh' else en)}</li>" for zh, en in notes)
+        return HTML(f"<p><strong>{escape(t('warn', self.lang))}</strong></p><ul>{items}</ul>")
 
-    def factors_table(self) -> _HTML:
+    def factors_table(self) -> HTML:
         lang = self.lang
         rows = [
             [
@@ -184,9 +186,9 @@ class SensitivityReport:
             ]
             for f in self.result.problem.factors
         ]
-        return _HTML(_table([t("factor", lang), "", t("range", lang)], rows))
+        return HTML(table([t("factor", lang), "", t("range", lang)], rows))
 
-    def indices_table(self) -> _HTML:
+    def indices_table(self) -> HTML:
         """Each output's factors ranked by their main index (ST or μ*), with intervals."""
         r, lang = self.result, self.lang
         main, conf = r.main, f"{r.main}_conf"
@@ -209,40 +211,41 @@ class SensitivityReport:
                 if r.method == "sobol"
                 else [t("factor", lang), t("sigma", lang), t("mu_star", lang)]
             )
-            unit = "(万元)" if scale != 1.0 else ""
-            out.append(f"<h3>{_e(output_label(output, lang))}{_e(unit)}</h3>" + _table(head, rows))
-        return _HTML("".join(out))
+            unit = ("（万元）" if lang == "zh" else " (10,000 yuan)") if scale != 1.0 else ""
+            heading = f"<h3>{escape(output_label(output, lang))}{escape(unit)}</h3>"
+            out.append(heading + str(table(head, rows)))  # str: Markup + str would escape
+        return HTML("".join(out))
 
-    def sensitivity_chart(self) -> _Chart:
-        return _Chart(charts.sensitivity_bars(self.result, self.lang))
+    def sensitivity_chart(self) -> Chart:
+        return Chart(charts.sensitivity_bars(self.result, self.lang))
 
-    def discovery_text(self) -> _HTML:
+    def discovery_text(self) -> HTML:
         lang = self.lang
         parts = [
-            f"<h2>{_e(t('discovery_title', lang))}</h2>",
-            f"<p><small>{_e(t('discovery_intro', lang))}</small></p>",
+            f"<h2>{escape(t('discovery_title', lang))}</h2>",
+            f"<p><small>{escape(t('discovery_intro', lang))}</small></p>",
         ]
         for found in self.found:
-            items = "".join(f"<li>{_e(s)}</li>" for s in found.sentences(lang))
+            items = "".join(f"<li>{escape(s)}</li>" for s in found.sentences(lang))
             parts.append(f"<ul>{items}</ul>")
-        return _HTML("".join(parts))
+        return HTML("".join(parts))
 
-    def discovery_chart(self) -> _Chart:
-        return _Chart(charts.discovery_chart(self.found[0], self.lang))
+    def discovery_chart(self) -> Chart:
+        return Chart(charts.discovery_chart(self.found[0], self.lang))
 
-    def frontier_text(self) -> _HTML:
+    def frontier_text(self) -> HTML:
         lang = self.lang
         parts = [
-            f"<h2>{_e(t('frontier_title', lang))}</h2>",
-            f"<p><small>{_e(t('frontier_intro', lang))} {_e(t('sweep_source', lang))}:"
-            f" {_e(self.frontier_source)}.</small></p>",
+            f"<h2>{escape(t('frontier_title', lang))}</h2>",
+            f"<p><small>{escape(t('frontier_intro', lang))} {escape(t('sweep_source', lang))}:"
+            f" {escape(self.frontier_source)}.</small></p>",
         ]
         for f in self.fronts:
             if f.group:
                 group = ", ".join(
                     f"{factor_label(k, lang)} = {fmt_value(k, v)}" for k, v in f.group.items()
                 )
-                parts.append(f"<h3>{_e(group)}</h3>")
+                parts.append(f"<h3>{escape(group)}</h3>")
             rows = [
                 [
                     ", ".join(fmt_value(k, r[k]) for k in f.levers),
@@ -253,14 +256,14 @@ class SensitivityReport:
             ]
             head = [
                 " / ".join(factor_label(k, lang) for k in f.levers),
-                f"{t('budget_p90', lang)}(万元)",
+                f"{t('budget_p90', lang)}{'（万元）' if lang == 'zh' else ' (10,000 yuan)'}",
                 t("probability", lang),
             ]
-            parts.append(_table(head, rows))
-            parts.append(f"<p>{_e(self._answer(f))}</p>")
+            parts.append(table(head, rows))
+            parts.append(f"<p>{escape(self._answer(f))}</p>")
             if f.settings[f.probability].nunique() == 1:
-                parts.append(f"<p><small>{_e(t('levers_no_effect', lang))}</small></p>")
-        return _HTML("".join(parts))
+                parts.append(f"<p><small>{escape(t('levers_no_effect', lang))}</small></p>")
+        return HTML("".join(parts))
 
     def _answer(self, f: Frontier) -> str:
         lang = self.lang
@@ -279,10 +282,10 @@ class SensitivityReport:
             text += " " + t("within_error", lang)
         return text
 
-    def frontier_chart(self) -> _Chart:
-        return _Chart(charts.frontier_chart(self.fronts, self.lang))
+    def frontier_chart(self) -> Chart:
+        return Chart(charts.frontier_chart(self.fronts, self.lang))
 
-    def provenance(self) -> _HTML:
+    def provenance(self) -> HTML:
         from sbqw_model.reporting.i18n import t as rt
 
         lang, r = self.lang, self.result
@@ -293,8 +296,8 @@ class SensitivityReport:
             (rt("seed", lang), str(r.seed)),
             (rt("run_date", lang), self.run_date),
         ]
-        body = " · ".join(f"{_e(k)}: <code>{_e(v)}</code>" for k, v in items)
-        return _HTML(f"<hr><p><small>{_e(rt('provenance', lang))} — {body}</small></p>")
+        body = " · ".join(f"{escape(k)}: <code>{escape(v)}</code>" for k, v in items)
+        return HTML(f"<hr><p><small>{escape(rt('provenance', lang))} — {body}</small></p>")
 
     def glue(self) -> dict[str, Any]:
         """The results as a hidden output of the notebook's own MIME type."""

@@ -10,63 +10,17 @@ import math
 from typing import Any
 
 from sbqw_model import units
+from sbqw_model.assumptions import SPECS
+from sbqw_model.labels import BEHAVIOUR_LABEL, DIST_PARAMS, UNCERTAINTY_LABELS
+from sbqw_model.reporting.i18n import TEXT as REPORT_TEXT
 from sbqw_model.reporting.i18n import target_name
-from sbqw_model.rules import CATEGORIES
 from sbqw_model.scenario import UNCERTAINTIES
 
-_CATEGORY = {
-    "park": ("园区", "parks"),
-    "base": ("直播基地", "livestream bases"),
-    "enterprise": ("龙头企业", "leading enterprises"),
-    "team": ("直播团队", "livestream teams"),
-}
-
-UNCERTAINTY_LABELS: dict[str, tuple[str, str]] = {
-    "online_retail.level_2022": ("2022年网络零售额", "the 2022 level of online retail"),
-    "online_retail.growth": ("网络零售额年均增速", "annual growth of online retail"),
-    "online_retail.growth_noise": ("增速年际波动", "year-to-year swing of growth"),
-    "products.level_2022": ("2022年畅销产品数", "best-selling products in 2022"),
-    "products.growth": ("畅销产品年均增速", "annual growth of best-selling products"),
-    "products.growth_noise": ("产品增速年际波动", "year-to-year swing of product growth"),
-    **{
-        f"recognition.{c}.{k}": (f"{_CATEGORY[c][0]}{zh}", f"{en} ({_CATEGORY[c][1]})")
-        for c in CATEGORIES
-        for k, zh, en in (
-            ("applications", "年申报数", "applications a year"),
-            ("approval_probability", "认定通过率", "approval rate"),
-            ("revocation_rate", "年撤销率", "yearly revocation rate"),
-        )
-    },
-    "firms.count": ("规上电商企业数", "number of above-scale e-commerce firms"),
-    "firms.floor_yuan": ("企业规模下限", "smallest firm in the population"),
-    "firms.pareto_alpha": ("企业规模帕累托指数", "Pareto index of firm size"),
-    "firms.max_share": ("最大企业占比上限", "cap on the largest firm's share"),
-    "firms.growth_noise": ("企业增长离散度", "scatter of firm growth"),
-    "firms.sales_ratio": ("销售额与网络零售额之比", "sales-to-online-retail ratio"),
-    "firms.cross_border_share": ("跨境电商企业占比", "share of cross-border firms"),
-    "firms.above_scale_share": ("上规入统企业占比", "share of above-scale firms"),
-}
 assert set(UNCERTAINTY_LABELS) == set(UNCERTAINTIES)
 
 ASSUMPTION_LABELS: dict[str, tuple[str, str]] = {
-    "payout_share": ("支付比例", "payout share"),
-    "sales_award_mode": ("销售额奖励口径", "sales award mode"),
-    "sales_award_recipients": ("销售额奖励对象", "sales award recipients"),
-    "traffic_base": ("流量补贴基数", "traffic subsidy base"),
-    "revoked_count_toward_targets": ("撤销单位计入目标", "revoked units count"),
-    "payment_lag_years": ("支付滞后年数", "payment lag (years)"),
+    name: (spec.label("zh"), spec.label("en")) for name, spec in SPECS.items()
 }
-DIST_PARAMS: dict[str, tuple[str, str]] = {
-    "value": ("取值", "value"),
-    "low": ("下限", "low"),
-    "high": ("上限", "high"),
-    "mode": ("众数", "mode"),
-    "mean": ("均值", "mean"),
-    "sd": ("标准差", "sd"),
-    "median": ("中位数", "median"),
-    "sigma": ("对数标准差", "log sd"),
-}
-BEHAVIOUR_LABEL = ("增速对支付比例的反应", "growth response to the payout share")
 STAT_LABELS: dict[str, tuple[str, str]] = {
     "mean": ("均值", "mean"),
     "p5": ("第5百分位", "5th percentile"),
@@ -78,10 +32,9 @@ _MONEY = {"online_retail.level_2022", "firms.floor_yuan"}
 _RATE_DOMAINS = ("rate", "probability", "share", "spread")
 
 TEXT: dict[str, tuple[str, str]] = {
-    "sens_title": ("敏感性分析", "Sensitivity analysis"),
     "sens_intro": (
-        "哪些不确定因素决定结果:Sobol'一阶指数S1为该因素单独解释的方差比例,总指数ST含其与其他"
-        "因素的交互;Morris法的μ*为平均影响幅度。误差线为95%置信区间。",
+        "哪些不确定因素决定结果：Sobol'一阶指数S1为该因素单独解释的方差比例，总指数ST含其与其他"
+        "因素的交互；Morris法的μ*为平均影响幅度。误差线为95%置信区间。",
         "Which uncertainties drive the answer: Sobol' first-order S1 is the share of variance a"
         " factor explains alone, total ST adds its interactions; Morris μ* is the mean size of"
         " its effect. Whiskers are 95 % confidence intervals.",
@@ -95,10 +48,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "sigma": ("σ", "σ"),
     "evaluations": ("次评估", "evaluations"),
     "per_point": ("每点模拟次数", "draws per point"),
-    "discovery_title": ("情景发现:目标在哪些条件下落空", "Scenario discovery: when targets fail"),
+    "discovery_title": ("情景发现：目标在哪些条件下落空", "Scenario discovery: when targets fail"),
     "discovery_intro": (
-        "每次模拟各不确定因素取一组值;浅层决策树找出未达成目标最集中的取值区域(“盒子”)。"
-        "密度 = 盒内未达成的比例;覆盖率 = 全部未达成情形中落在盒内的比例。",
+        "每次模拟各不确定因素取一组值；浅层决策树找出未达成目标最集中的取值区域（“盒子”）。"
+        "密度 = 盒内未达成的比例；覆盖率 = 全部未达成情形中落在盒内的比例。",
         "Each simulated world draws every uncertainty; a shallow decision tree finds the regions"
         " (boxes) where misses concentrate. Density = share of runs in the box that miss;"
         " coverage = share of all misses that fall in the box.",
@@ -115,14 +68,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "always_missed": ("所有{runs}都未达成该目标。", "Every {runs} misses this target."),
     "missed": ("未达成", "missed"),
     "met": ("达成", "met"),
-    "frontier_title": ("政策前沿:预算与达成概率", "Policy frontier: budget against the odds"),
+    "frontier_title": ("政策前沿：预算与达成概率", "Policy frontier: budget against the odds"),
     "frontier_intro": (
-        "每个点是一组政策杠杆取值;前沿上的方案在同等预算下达成概率最高。预算为三年支出合计的"
+        "每个点是一组政策杠杆取值；前沿上的方案在同等预算下达成概率最高。预算为三年支出合计的"
         "第90百分位。",
         "Each point is a setting of the levers; settings on the frontier have the best odds for"
         " their budget. Budget = 90th percentile of total outlay.",
     ),
-    "budget_p90": ("预算(三年支出合计第90百分位)", "Budget (90th percentile of total outlay)"),
+    "budget_p90": ("预算（三年支出合计第90百分位）", "Budget (90th percentile of total outlay)"),
     "cheapest": ("达到目标概率的最低预算方案", "Cheapest setting reaching the probability"),
     "none_reaches": (
         "没有任何方案的达成概率达到 {p}。最高为 {best}。",
@@ -136,11 +89,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "target_p": ("要求的概率", "Required probability"),
     "warn": ("提示", "Note"),
     "within_error": (
-        "与要求相差不足两个标准误,结论对模拟次数敏感。",
+        "与要求相差不足两个标准误，结论对模拟次数敏感。",
         "within two standard errors of the requirement: add draws before relying on it.",
     ),
     "levers_no_effect": (
-        "在本情景中这些杠杆不改变达成概率(增速不随支付比例变化),各方案概率相同,预算最低者即为最优。",
+        "在本情景中这些杠杆不改变达成概率（增速不随支付比例变化），各方案概率相同，预算最低者即为最优。",
         "In this scenario the levers do not move the odds (growth does not respond to the payout"
         " share): every setting has the same probability, so the cheapest one is best.",
     ),
@@ -150,7 +103,8 @@ TEXT: dict[str, tuple[str, str]] = {
 
 
 def t(key: str, lang: str) -> str:
-    zh, en = TEXT[key]
+    """Research wording, or the report wording it shares (``reporting.i18n``)."""
+    zh, en = TEXT[key] if key in TEXT else REPORT_TEXT[key]
     return zh if lang == "zh" else en
 
 

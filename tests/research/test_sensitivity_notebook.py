@@ -10,7 +10,7 @@ import nbformat
 import pytest
 from research_helpers import ROOT
 
-from sbqw_model.reporting.notebook import ReportParameterError
+from sbqw_model.reporting.parameters import ReportParameterError
 from sbqw_model.research.notebook import PARAMETERS, RESEARCH_MIME, check_parameters
 
 pm = pytest.importorskip("papermill")

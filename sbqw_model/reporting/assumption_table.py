@@ -1,0 +1,142 @@
+"""The assumptions table: every lever, rule amount and uncertainty by its reader's name.
+
+No internal names reach a reader: assumptions by their label in ``assumptions.SPECS``, rule
+amounts by their ``plan.yaml`` label, rates as the notice says them (每万元5元), uncertainties
+by ``labels`` with their distribution described in words.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from sbqw_model import prefectures, units
+from sbqw_model.assumptions import SPECS, Assumptions
+from sbqw_model.errors import InputError
+from sbqw_model.labels import (
+    BEHAVIOUR_LABEL,
+    describe_distribution,
+    indicator_label,
+    indicator_value,
+    money,
+    pick,
+    uncertainty_label,
+)
+from sbqw_model.parameters import Leaf, default_parameters
+from sbqw_model.reporting.clauses import fullwidth
+from sbqw_model.reporting.i18n import t
+from sbqw_model.scenario import Scenario, load_scenario
+
+
+def baseline_for(source: Path) -> Scenario | None:
+    """The baseline beside a scenario file (else the shipped one), to say what differs from it."""
+    from sbqw_model.shipped import SCENARIO_DIR
+
+    candidate = source.parent / "baseline.yaml"
+    if not candidate.is_file():
+        candidate = SCENARIO_DIR / "baseline.yaml"
+    try:
+        return load_scenario(candidate) if candidate.is_file() else None
+    except InputError:
+        return None
+
+
+def leaf_value(leaf: Leaf, lang: str) -> str:
+    """A rule amount as the notice says it: 300万元, 每万元5元, 10个, 2025年."""
+    value = leaf.value
+    if leaf.unit == "yuan":
+        return money(value, lang, 0) if value % units.WAN == 0 else money(value, lang, 2)
+    if leaf.unit == "rate":
+        return t("rate_per_wan", lang).format(n=f"{value * units.WAN:g}")
+    if leaf.unit == "year":
+        return f"{value:.0f}年" if lang == "zh" else f"{value:.0f}"
+    return f"{value:,.0f}"
+
+
+def _basis(source: str, lang: str, file: str) -> str:
+    """A basis in the reader's language: assumption or data; the scenario file holds the
+    reasoning and citations (free text, in whatever language its author wrote)."""
+    key = (
+        "assumed_basis"
+        if source.strip().lower().startswith("assumption") or not source
+        else "data_basis"
+    )
+    return t(key, lang).format(file=file)
+
+
+def assumption_rows(
+    scenario: Scenario, base: Scenario | None, lang: str, file: str = ""
+) -> list[list[str]]:
+    """Rows for the assumptions table (assumptions, rule amounts, uncertainties, shares...)."""
+    yes, no = t("yes", lang), t("no", lang)
+    rows: list[list[str]] = []
+    defaults = base.assumptions if base else Assumptions()
+    for name, value in scenario.assumptions.as_dict().items():
+        spec = SPECS[name]
+        rows.append(
+            [
+                t("assumption", lang),
+                spec.label(lang),
+                spec.value_label(value, lang),
+                spec.doc(lang),
+                yes if getattr(defaults, name) != value else no,
+            ]
+        )
+    base_params = base.params if base else default_parameters()
+    for leaf in scenario.params.leaves():
+        rows.append(
+            [
+                t("parameter", lang),
+                leaf.label(lang),
+                leaf_value(leaf, lang),
+                fullwidth(leaf.clause),
+                yes if base_params.value(leaf.path) != leaf.value else no,
+            ]
+        )
+    for path, dist in scenario.uncertainties.items():
+        other = base.uncertainties.get(path) if base else None
+        differs = other is not None and (other.dist, other.params) != (dist.dist, dist.params)
+        rows.append(
+            [
+                t("uncertainty", lang),
+                uncertainty_label(path, lang),
+                describe_distribution(path, dist, lang),
+                _basis(dist.source, lang, file),
+                yes if differs else no,
+            ]
+        )
+    shares = t("comma", lang).join(
+        f"{prefectures.label(p, lang)}{'' if lang == 'zh' else ' '}{s:.0%}"
+        for p, s in zip(prefectures.NAMES_ZH, scenario.prefecture_shares, strict=True)
+    )
+    same_shares = base is None or np.allclose(base.prefecture_shares, scenario.prefecture_shares)
+    rows.append(
+        [
+            t("shares", lang),
+            t("shares_value", lang),
+            shares,
+            _basis(scenario.prefecture_source, lang, file),
+            no if same_shares else yes,
+        ]
+    )
+    rows.append(
+        [
+            t("behaviour", lang),
+            pick(BEHAVIOUR_LABEL, lang),
+            f"{scenario.growth_response:g}",
+            _basis("assumption", lang, file),
+            yes if base and base.growth_response != scenario.growth_response else no,
+        ]
+    )
+    for obs in scenario.observations:
+        rows.append(
+            [
+                t("observation", lang),
+                f"{obs.year}{'年' if lang == 'zh' else ' '}{indicator_label(obs.indicator, lang)}",
+                indicator_value(obs.indicator, obs.value, lang),
+                _basis(obs.source, lang, file),
+                yes,
+            ]
+        )
+    return rows

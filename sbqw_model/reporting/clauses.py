@@ -1,0 +1,54 @@
+"""The clause appendix: every clause a report relies on, quoted in Chinese from the notice.
+
+Quotes come from ``parameters/clauses.yaml`` (clause id → exact words of 黔商发〔2023〕1号, tested
+to be verbatim substrings of ``docs/policy/qianshangfa-2023-1.zh.txt``). The web copy of the
+notice uses half-width punctuation inside Chinese text; ``fullwidth`` restores the printed
+form for display without changing a word.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from importlib import resources
+
+from sbqw_model.costing import REVOCATION_CLAUSE
+from sbqw_model.parameters import Parameters
+from sbqw_model.yamlio import safe_load
+
+CLAUSES_FILE = "clauses.yaml"
+#: Clauses every report leans on beyond the rule amounts: how units are recognized and revoked.
+ALWAYS_RELIED_ON = ("§三(二)2(1)", "§三(二)2(2)", REVOCATION_CLAUSE)
+
+_HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "(": "（", ")": "）", "?": "？", "!": "！"}
+_CJK = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef“”]"
+_BETWEEN = re.compile(rf"(?<={_CJK})\s*([,:;?!])\s*|\s*([,:;?!])\s*(?={_CJK})")
+_PARENS = re.compile(rf"\(([^()]*{_CJK}[^()]*)\)")
+
+
+@functools.cache
+def quotes() -> dict[str, str]:
+    """Clause id → quoted text, as written in the notice."""
+    text = resources.files("sbqw_model.parameters").joinpath(CLAUSES_FILE).read_text("utf-8")
+    data = safe_load(text, CLAUSES_FILE)
+    return {str(k): str(v) for k, v in data.items()}
+
+
+def fullwidth(text: str) -> str:
+    """Half-width , : ; ( ) next to hanzi as full-width ，：；（）; numbers and Latin untouched."""
+    text = _PARENS.sub(lambda m: f"（{m.group(1)}）", text)
+    return _BETWEEN.sub(lambda m: _HALF_TO_FULL[m.group(1) or m.group(2)], text)
+
+
+def relied_on(params: Parameters) -> list[str]:
+    """Clause ids the model cites for these parameters, in the notice's order."""
+    cited = {leaf.clause for leaf in params.leaves()} | set(ALWAYS_RELIED_ON)
+    ids = {part.strip() for c in cited for part in c.split(";") if part.strip()}
+    order = list(quotes())
+    return sorted(ids, key=lambda c: (order.index(c) if c in order else len(order), c))
+
+
+def appendix_rows(params: Parameters) -> list[tuple[str, str]]:
+    """(clause id, quote in full-width punctuation); '—' for an id without a quote."""
+    table = quotes()
+    return [(fullwidth(c), fullwidth(table[c]) if c in table else "—") for c in relied_on(params)]

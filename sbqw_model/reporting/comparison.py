@@ -1,0 +1,219 @@
+"""Several scenarios side by side, run with one seed (common random numbers).
+
+Differences are read against the first scenario (the baseline when ``sbqw report`` picks
+them), named as such: 相对基准情景的变化 / "Change from Baseline".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import yaml
+
+from sbqw_model import __version__
+from sbqw_model.engine import TARGETS, simulate
+from sbqw_model.reporting import charts, leader
+from sbqw_model.reporting.fragments import HTML, Chart, Markup, publish, render, table
+from sbqw_model.reporting.i18n import t, target_name
+from sbqw_model.reporting.scenario_report import SUMMARY_MIME, ScenarioReport, wan
+from sbqw_model.summary import BAND, CENTRAL
+
+
+class Comparison:
+    """Scenarios run with the same seed (common random numbers), compared to the first."""
+
+    def __init__(self, reports: list[ScenarioReport], lang: str):
+        self.reports = reports
+        self.lang = lang
+
+    @classmethod
+    def from_namespace(cls, namespace: Mapping[str, Any]) -> Comparison:
+        from sbqw_model.reporting.notebook import load, setup
+        from sbqw_model.reporting.parameters import (
+            ReportParameterError,
+            check_parameters,
+            resolve_scenario,
+        )
+
+        values = check_parameters("compare_scenarios", namespace)
+        setup()
+        files = values["scenario_files"]
+        if isinstance(files, str):
+            files = yaml.safe_load(files)
+        if not isinstance(files, list) or not files:
+            raise ReportParameterError("compare_scenarios: scenario_files must be a non-empty list")
+        reports = []
+        for name in files:
+            path = resolve_scenario(name)
+            plain = load(path, {})
+            scenario = load(path, values["assume"])
+            results = simulate(scenario, draws=values["draws"], seed=values["seed"])
+            reports.append(
+                ScenarioReport(scenario, results, values["lang"], path, values["assume"], plain)
+            )
+        return cls(reports, values["lang"])
+
+    @property
+    def names(self) -> list[str]:
+        return [r.title for r in self.reports]
+
+    def _change_from_first(self) -> str:
+        return t("difference", self.lang).format(first=self.names[0])
+
+    def header(self) -> HTML:
+        lang = self.lang
+        return HTML(
+            _section(t("compare_title", lang), [], [t("enum", lang).join(self.names)], level="h1")
+        )
+
+    def probability_matrix(self) -> np.ndarray:
+        """Rows: scenarios; columns: the seven targets, then all together."""
+        return np.array(
+            [
+                [r.summary["targets"][k]["p_met"] for k in TARGETS] + [r.summary["p_all_met"]]
+                for r in self.reports
+            ]
+        )
+
+    def probability_table(self) -> HTML:
+        lang = self.lang
+        p = self.probability_matrix()
+        header = (
+            [t("scenario", lang)]
+            + [target_name(k, lang) for k in TARGETS]
+            + [t("all_targets", lang)]
+        )
+        rows = [[name, *(f"{v:.0%}" for v in row)] for name, row in zip(self.names, p, strict=True)]
+        tables = [table(header, rows)]
+        if len(self.reports) > 1:
+            diff = [
+                [name, *(f"{(v * 100):+.0f}" for v in row - p[0])]
+                for name, row in zip(self.names[1:], p[1:], strict=True)
+            ]
+            tables.append(
+                _section(
+                    f"{self._change_from_first()}{t('lparen', lang)}{t('pp_unit', lang)}"
+                    f"{t('rparen', lang)}",
+                    [table(header, diff)],
+                    level="h3",
+                )
+            )
+        all_met = t("all_met_meaning", lang)
+        return HTML(_section(t("targets_2025", lang), tables, notes=[all_met]))
+
+    def probability_chart(self) -> Chart:
+        return Chart(charts.compare_probabilities(self.names, self.probability_matrix(), self.lang))
+
+    def difference_chart(self) -> Chart | HTML:
+        """The probability of every later scenario minus the first's (nothing for one)."""
+        if len(self.reports) < 2:
+            return HTML("")
+        return Chart(charts.compare_differences(self.names, self.probability_matrix(), self.lang))
+
+    def budget_table(self) -> HTML:
+        lang = self.lang
+        years = list(self.reports[0].summary["budget"]["by_year"])
+        keys = ("total", *years)
+
+        def value(r: ScenarioReport, key: str, stat: str) -> float:
+            b = r.summary["budget"]
+            return b["total"][stat] if key == "total" else b["by_year"][key][stat]
+
+        stats = f"{t('median', lang)} / {t(BAND[1], lang)}"
+        header = [t("scenario", lang)] + [
+            f"{t('budget_total', lang) if k == 'total' else k}{t('lparen', lang)}{stats}"
+            f"{t('rparen', lang)}"
+            for k in keys
+        ]
+        rows = [
+            [r.title] + [f"{wan(value(r, k, CENTRAL))} / {wan(value(r, k, BAND[1]))}" for k in keys]
+            for r in self.reports
+        ]
+        first = self.reports[0]
+        tables = [table(header, rows)]
+        if len(self.reports) > 1:
+            diff = [
+                [r.title]
+                + [
+                    f"{wan(value(r, k, CENTRAL) - value(first, k, CENTRAL))}"
+                    f" / {wan(value(r, k, BAND[1]) - value(first, k, BAND[1]))}"
+                    for k in keys
+                ]
+                for r in self.reports[1:]
+            ]
+            tables.append(_section(self._change_from_first(), [table(header, diff)], level="h3"))
+        kinds = t("semicolon", lang).join(
+            f"{r.title}{t('colon', lang)}{leader.outlay_note(r.summary, lang)}"
+            for r in self.reports
+        )
+        heading = f"{t('budget', lang)}{t('lparen', lang)}{t('wan_yuan', lang)}{t('rparen', lang)}"
+        return HTML(_section(heading, tables, notes=[kinds]))
+
+    def budget_chart(self) -> Chart:
+        bands = np.array(
+            [
+                [r.summary["budget"]["total"][k] for k in (BAND[0], CENTRAL, BAND[1])]
+                for r in self.reports
+            ]
+        )
+        lang = self.lang
+        open_, close = t("lparen", lang).strip(), t("rparen", lang)
+        labels = [  # each bar says what it is: 上限, or the share of the ceilings paid
+            f"{r.title}\n{open_}{leader.outlay_note(r.summary, lang)}{close}" for r in self.reports
+        ]
+        return Chart(charts.compare_budgets(labels, bands, lang))
+
+    def provenance(self) -> HTML:
+        lang = self.lang
+        rows = [[r.scenario.name, r.source.name, r.scenario.digest[:16]] for r in self.reports]
+        first = self.reports[0]
+        items = [
+            (t("version", lang), f"sbqw {__version__}"),
+            (t("seed", lang), str(first.results.seed)),
+            (t("draws", lang), f"{first.results.draws:,}"),
+            (t("run_date", lang), first.run_date),
+        ]
+        header = [t("scenario", lang), t("file", lang), t("scenario_hash", lang)]
+        return HTML(
+            render(
+                "provenance.html.j2",
+                heading=t("provenance", lang),
+                items=items,
+                colon=t("colon", lang),
+                table=table(header, rows),
+            )
+        )
+
+    def publish(self) -> None:
+        publish(
+            {
+                SUMMARY_MIME: {
+                    "kind": "comparison",
+                    "name": "compare",
+                    "title_zh": t("compare_title", "zh"),
+                    "title_en": t("compare_title", "en"),
+                    "lang": self.lang,
+                    "scenarios": [r.scenario.name for r in self.reports],
+                    "summaries": [r.summary for r in self.reports],
+                }
+            }
+        )
+
+
+def _section(
+    heading: str,
+    tables: list[Markup],
+    paragraphs: list[str] | None = None,
+    notes: list[str] | None = None,
+    level: str = "h2",
+) -> Markup:
+    return render(
+        "section.html.j2",
+        level=level,
+        heading=heading,
+        paragraphs=paragraphs or [],
+        tables=tables,
+        notes=notes or [],
+    )

@@ -1,0 +1,85 @@
+"""Report fragments: Jinja templates with autoescape, and the objects notebooks display.
+
+Every piece of HTML a report shows is a template under ``templates/fragments`` rendered with
+autoescape on, so a scenario title containing ``<script>`` shows as text without any escaping
+by convention. ``HTML`` and ``Chart`` are minimal rich-display objects (what IPython's own do)
+so this module needs no IPython.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import io
+from collections.abc import Sequence
+from typing import Any
+
+import jinja2
+from markupsafe import Markup, escape
+
+__all__ = ["HTML", "Chart", "Markup", "display_data", "escape", "publish", "render", "table"]
+
+
+@functools.cache
+def environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("sbqw_model.reporting", "templates/fragments"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def render(template: str, **context: Any) -> Markup:
+    """A fragment rendered from ``templates/fragments/<template>`` (escaped unless Markup)."""
+    return Markup(environment().get_template(template).render(**context))
+
+
+def table(header: Sequence[Any], rows: Sequence[Sequence[Any]], cls: str = "sbqw") -> Markup:
+    """A table in a box that scrolls sideways on a narrow screen; every cell is escaped."""
+    return render("table.html.j2", header=header, rows=rows, cls=cls)
+
+
+class HTML:
+    """Rendered markup for a notebook output (``_repr_html_``)."""
+
+    def __init__(self, markup: str):
+        self.markup = str(markup)
+
+    def _repr_html_(self) -> str:
+        return self.markup
+
+    def __str__(self) -> str:
+        return self.markup
+
+
+class Chart:
+    """A rendered chart: PNG bytes for the notebook (and so the HTML), the figure closed."""
+
+    def __init__(self, fig: Any):
+        import matplotlib.pyplot as plt
+
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png")
+        plt.close(fig)
+        self.png = buffer.getvalue()
+
+    def _repr_png_(self) -> bytes:
+        return self.png
+
+
+def display_data(block: HTML | Chart) -> dict[str, Any]:
+    """A block as a display_data output (for an Output widget's ``outputs``)."""
+    if isinstance(block, Chart):
+        data = {"image/png": base64.b64encode(block.png).decode("ascii"), "text/plain": "<chart>"}
+    else:
+        data = {"text/html": block.markup, "text/plain": "<table>"}
+    return {"output_type": "display_data", "data": data, "metadata": {}}
+
+
+def publish(payload: dict[str, Any]) -> None:
+    """Emit a payload as a raw output of its own MIME type (invisible in the HTML report)."""
+    from IPython.display import display
+
+    display(payload, raw=True)

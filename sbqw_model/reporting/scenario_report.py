@@ -1,0 +1,342 @@
+"""One scenario's report: every block the scenario notebook shows, in reading order.
+
+A leader reads the conclusion first (generated from the numbers), then the targets with their
+status, then the outlay labelled for what it is (上限 / upper bound, 示例 / illustrative); Monte
+Carlo errors, clause quotes and provenance come last, in the appendices.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from sbqw_model import __version__, units
+from sbqw_model.engine import TARGETS, Results, simulate
+from sbqw_model.labels import describe_distribution, indicator_label, money
+from sbqw_model.reporting import charts, clauses, leader
+from sbqw_model.reporting.assumption_table import assumption_rows, baseline_for
+from sbqw_model.reporting.fragments import HTML, Chart, Markup, publish, render, table
+from sbqw_model.reporting.i18n import instrument_name, t, target_name
+from sbqw_model.reporting.variants import variant_title
+from sbqw_model.scenario import Scenario
+from sbqw_model.summary import BAND, CENTRAL, summarize
+
+SUMMARY_MIME = "application/vnd.sbqw.summary+json"
+#: Where the public statistics the scenarios cite ship (the report's "data as of" line).
+DATA_FILE = "sbqw_model/data/"
+
+
+def fmt_target(key: str, value: float, lang: str) -> str:
+    """A target's level as a reader says it: 1,000亿元 / ¥100.0bn; counts with separators."""
+    return money(value, lang, 0) if key == "online_retail" else f"{value:,.0f}"
+
+
+def wan(yuan: float) -> str:
+    """万元 without decimals, as leader tables show money."""
+    return units.wan_number(yuan, 0)
+
+
+def status_cell(status: leader.Status, lang: str) -> Markup:
+    return render("status.html.j2", status=status, lang=lang)
+
+
+class ScenarioReport:
+    """A simulated scenario and every block its report shows."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        results: Results,
+        lang: str,
+        source: Path,
+        assume: Mapping[str, Any] | None = None,
+        plain: Scenario | None = None,
+    ):
+        self.scenario = scenario
+        self.results = results
+        self.lang = lang
+        self.source = source
+        self.summary = summarize(results)
+        self.run_date = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        # the title names what --assume changed against the scenario as written
+        self.title = variant_title(plain or scenario, assume or {}, lang)
+
+    @classmethod
+    def from_namespace(cls, namespace: Mapping[str, Any]) -> ScenarioReport:
+        """Check the notebook's parameters (first cell), load and simulate the scenario."""
+        from sbqw_model.reporting.notebook import load, setup
+        from sbqw_model.reporting.parameters import check_parameters, resolve_scenario
+
+        values = check_parameters("scenario_report", namespace)
+        setup()
+        path = resolve_scenario(values["scenario_file"])
+        plain = load(path, {})
+        scenario = load(path, values["assume"])
+        results = simulate(scenario, draws=values["draws"], seed=values["seed"])
+        return cls(scenario, results, values["lang"], path, values["assume"], plain)
+
+    # --- the first screen ---------------------------------------------------------------
+
+    def header(self) -> HTML:
+        s, lang = self.scenario, self.lang
+        heading = f"{t('report_title', lang)}{t('colon', lang)}{self.title}"
+        # the English title under a Chinese report; an English report stays English
+        other = s.title_en if lang == "zh" else ""
+        return HTML(
+            render(
+                "scenario_header.html.j2",
+                heading=heading,
+                other_title=other,
+                description=s.describe(lang),
+            )
+        )
+
+    def conclusion(self) -> HTML:
+        """One or two generated sentences: which targets are on course, what the outlay is."""
+        return HTML(
+            render(
+                "conclusion.html.j2",
+                heading=t("conclusion", self.lang),
+                sentences=leader.conclusion(self.summary, self.lang),
+            )
+        )
+
+    def targets_table(self) -> HTML:
+        """The seven targets with their status; what all together means; the statuses once."""
+        lang, sm = self.lang, self.summary
+        rows = []
+        for key in TARGETS:
+            s = sm["targets"][key]
+            rows.append(
+                [
+                    target_name(key, lang),
+                    fmt_target(key, s["target"], lang),
+                    f"{s['p_met']:.0%}",
+                    fmt_target(key, s[CENTRAL], lang),
+                    f"{fmt_target(key, s[BAND[0]], lang)} – {fmt_target(key, s[BAND[1]], lang)}",
+                    status_cell(leader.target_status(sm, key), lang),
+                ]
+            )
+        header = [
+            t(k, lang) for k in ("indicator", "target", "p_met", "median_2025", "band_90", "status")
+        ]
+        statuses = [
+            {"dot": status_cell(s, lang), "meaning": s.meaning(lang)}
+            for s in leader.STATUSES.values()
+        ]
+        return HTML(
+            render(
+                "targets.html.j2",
+                heading=t("targets_2025", lang),
+                table=table(header, rows),
+                all_met=t("all_met_sentence", lang).format(p=f"{sm['p_all_met']:.0%}"),
+                status_heading=t("status_title", lang),
+                statuses=statuses,
+                colon=t("colon", lang),
+                note=t("explain_probability", lang),
+            )
+        )
+
+    def _money_header(self, stat: str) -> str:
+        lang = self.lang
+        return f"{t(stat, lang)}{t('lparen', lang)}{t('wan_yuan', lang)}{t('rparen', lang)}"
+
+    def budget_summary(self) -> HTML:
+        """Total outlay (median, 95th percentile) and by payment year, labelled for what it is."""
+        lang, b = self.lang, self.summary["budget"]
+        kind = leader.outlay_note(self.summary, lang)
+        total = b["total"]
+        heading = f"{t('budget', lang)}{t('lparen', lang)}{kind}{t('rparen', lang)}"
+        headline = (
+            f"{t('budget_total', lang)}{t('colon', lang)}{t('median', lang)}"
+            f"{'' if lang == 'zh' else ' '}{money(total[CENTRAL], lang, 2)}{t('comma', lang)}"
+            f"{t(BAND[1], lang)}{'' if lang == 'zh' else ' '}{money(total[BAND[1]], lang, 2)}"
+        )
+        header = [
+            t("payment_year", lang),
+            self._money_header("median"),
+            self._money_header(BAND[1]),
+        ]
+        appropriation = b.get("appropriation", {})
+        notes = [t("explain_budget", lang)]
+        if appropriation:
+            name = t("appropriation", lang)
+            if b.get("appropriation_illustrative"):
+                name = t("illustrative_appropriation", lang)
+                notes.append(t("illustrative_note", lang))
+            header += [
+                f"{name}{t('lparen', lang)}{t('wan_yuan', lang)}{t('rparen', lang)}",
+                t("p_over", lang),
+            ]
+        rows = []
+        for year, s in b["by_year"].items():
+            row = [year, wan(s[CENTRAL]), wan(s[BAND[1]])]
+            if appropriation:
+                amount = appropriation.get(year)
+                over = b["p_over_appropriation"].get(year) if amount is not None else None
+                row += [wan(amount), f"{over:.0%}"] if amount is not None else ["—", "—"]
+            rows.append(row)
+        return HTML(
+            render(
+                "budget.html.j2",
+                heading=heading,
+                headline=headline,
+                table=table(header, rows),
+                notes=notes,
+            )
+        )
+
+    def data_note(self) -> HTML:
+        """Data as of: statistics to 2022, which years are observed, the assumed 2022 level."""
+        lang, s = self.lang, self.scenario
+        paragraphs = [t("data_statistics", lang).format(file=DATA_FILE)]
+        if s.observations:
+            sep = t("enum", lang)
+            items = sep.join(
+                f"{o.year}{'年' if lang == 'zh' else ' '}{indicator_label(o.indicator, lang)}"
+                for o in s.observations
+            )
+            paragraphs.append(t("data_observed", lang).format(items=items, file=self.source.name))
+        else:
+            paragraphs.append(t("data_none_observed", lang))
+        level = s.uncertainties.get("online_retail.level_2022")
+        if level is not None:
+            dist = describe_distribution("online_retail.level_2022", level, lang)
+            paragraphs.append(t("data_level_2022", lang).format(dist=dist))
+        return HTML(
+            render(
+                "section.html.j2",
+                level="h3",
+                heading=t("data_title", lang),
+                paragraphs=paragraphs,
+                tables=[],
+                notes=[],
+            )
+        )
+
+    # --- charts ---------------------------------------------------------------------------
+
+    def fan_chart(self) -> Chart:
+        return Chart(charts.fan_chart(self.results, self.lang))
+
+    def units_chart(self) -> Chart:
+        return Chart(charts.units_chart(self.results, self.lang))
+
+    def budget_by_year_chart(self) -> Chart:
+        return Chart(charts.budget_by_year_chart(self.results, self.lang))
+
+    def outlay_distribution(self) -> Chart:
+        return Chart(charts.outlay_distribution(self.results, self.lang))
+
+    def prefecture_chart(self) -> Chart:
+        return Chart(charts.prefecture_chart(self.results, self.lang))
+
+    # --- detail ---------------------------------------------------------------------------
+
+    def instrument_table(self) -> HTML:
+        from sbqw_model.costing import instrument_clause
+
+        lang, b = self.lang, self.summary["budget"]["by_instrument"]
+        kind = leader.outlay_note(self.summary, lang)
+        header = [
+            t("by_instrument", lang),
+            t("source", lang),
+            self._money_header("median"),
+            f"{t('band_90', lang)}{t('lparen', lang)}{t('wan_yuan', lang)}{t('rparen', lang)}",
+        ]
+        rows = [
+            [
+                instrument_name(k, lang),
+                clauses.fullwidth(instrument_clause(self.scenario.params, k)),
+                wan(s[CENTRAL]),
+                f"{wan(s[BAND[0]])} – {wan(s[BAND[1]])}",
+            ]
+            for k, s in b.items()
+        ]
+        heading = f"{t('by_instrument', lang)}{t('lparen', lang)}{kind}{t('rparen', lang)}"
+        return HTML(_section(heading, [table(header, rows)]))
+
+    def assumptions_table(self) -> HTML:
+        """Every lever and uncertainty by its reader's name: value, basis, differs from baseline?"""
+        lang = self.lang
+        rows = assumption_rows(self.scenario, baseline_for(self.source), lang, self.source.name)
+        header = [t(k, lang) for k in ("kind", "name", "value", "source", "differs")]
+        return HTML(_section(t("assumptions_title", lang), [table(header, rows, "sbqw sbqw-text")]))
+
+    def clause_appendix(self) -> HTML:
+        """Every clause the report relies on, quoted from the notice."""
+        lang = self.lang
+        return HTML(
+            render(
+                "clauses.html.j2",
+                heading=t("clauses_title", lang),
+                intro=t("clauses_intro", lang),
+                rows=clauses.appendix_rows(self.scenario.params),
+            )
+        )
+
+    def technical_appendix(self) -> HTML:
+        """Monte Carlo standard errors: for analysts, not for the first screen."""
+        lang, sm = self.lang, self.summary
+        rows = [
+            [
+                target_name(k, lang),
+                f"{sm['targets'][k]['p_met']:.1%} ± {sm['targets'][k]['p_met_se']:.1%}",
+            ]
+            for k in TARGETS
+        ]
+        rows.append([t("all_targets", lang), f"{sm['p_all_met']:.1%} ± {sm['p_all_met_se']:.1%}"])
+        header = [t("indicator", lang), f"{t('p_met', lang)} ± {t('standard_error', lang)}"]
+        intro = t("technical_intro", lang).format(draws=f"{self.results.draws:,}")
+        return HTML(_section(t("technical_title", lang), [table(header, rows)], [intro]))
+
+    def provenance(self) -> HTML:
+        lang = self.lang
+        items = [
+            (t("version", lang), f"sbqw {__version__}"),
+            (t("scenario", lang), f"{self.scenario.name} ({self.source.name})"),
+            (t("scenario_hash", lang), self.scenario.digest),
+            (t("seed", lang), str(self.results.seed)),
+            (t("draws", lang), f"{self.results.draws:,}"),
+            (t("run_date", lang), self.run_date),
+        ]
+        return HTML(
+            render(
+                "provenance.html.j2",
+                heading=t("provenance", lang),
+                items=items,
+                colon=t("colon", lang),
+                table=None,
+            )
+        )
+
+    def publish(self) -> None:
+        """Hand the summary to the report runner (as scrapbook's glue does)."""
+        publish(self.glue())
+
+    def glue(self) -> dict[str, Any]:
+        """The summary as a hidden output the report runner reads."""
+        payload = {
+            "kind": "scenario",
+            "name": self.scenario.name,
+            "title_zh": self.scenario.title_zh,
+            "title_en": self.scenario.title_en,
+            "title": self.title,
+            "lang": self.lang,
+            "summary": self.summary,
+        }
+        return {SUMMARY_MIME: json.loads(json.dumps(payload))}
+
+
+def _section(heading: str, tables: list[Markup], paragraphs: list[str] | None = None) -> Markup:
+    return render(
+        "section.html.j2",
+        level="h2",
+        heading=heading,
+        paragraphs=paragraphs or [],
+        tables=tables,
+        notes=[],
+    )

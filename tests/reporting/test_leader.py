@@ -1,0 +1,330 @@
+"""The leader's first screen and the report text: punctuation, names, labels, variants, clauses.
+
+In-process and small (no papermill): every block of one scenario report and a comparison is
+rendered once per language, and the visible text is checked the way a reader would read it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import ROOT
+
+from sbqw_model.assumptions import SPECS
+from sbqw_model.engine import TARGETS, simulate
+from sbqw_model.errors import InputError
+from sbqw_model.labels import money
+from sbqw_model.parameters import default_parameters
+from sbqw_model.reporting import clauses, leader
+from sbqw_model.reporting.comparison import Comparison
+from sbqw_model.reporting.fragments import table
+from sbqw_model.reporting.html import PRINT_CSS
+from sbqw_model.reporting.i18n import TEXT, target_name
+from sbqw_model.reporting.plan import plan_jobs
+from sbqw_model.reporting.scenario_report import ScenarioReport
+from sbqw_model.reporting.variants import variant_name, variant_title
+from sbqw_model.scenario import load_scenario
+from sbqw_model.summary import BAND, CENTRAL
+
+DRAWS = 200
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
+NOTICE = ROOT / "docs" / "policy" / "qianshangfa-2023-1.zh.txt"
+CJK = r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]"
+BLOCKS = (
+    "header",
+    "conclusion",
+    "targets_table",
+    "budget_summary",
+    "data_note",
+    "instrument_table",
+    "assumptions_table",
+    "clause_appendix",
+    "technical_appendix",
+    "provenance",
+)
+
+
+def visible(markup: str, sep: str = " ") -> str:
+    """What a reader sees: tags dropped (``sep`` between cells), entities decoded."""
+    text = re.sub(r"<[^>]+>", sep, markup)
+    return re.sub(r"\s+", " ", html.unescape(text))
+
+
+def report(lang: str, assume: dict[str, Any] | None = None) -> ScenarioReport:
+    plain = load_scenario(BASELINE)
+    scenario = plain.with_assumptions(plain.assumptions.updated(assume or {}))
+    results = simulate(scenario, draws=DRAWS, seed=1)
+    return ScenarioReport(scenario, results, lang, BASELINE, assume or {}, plain)
+
+
+@pytest.fixture(scope="module", params=["zh", "en"])
+def rendered(request: pytest.FixtureRequest) -> tuple[str, ScenarioReport, dict[str, str]]:
+    lang = request.param
+    r = report(lang, {"payout_share": 0.6, "payment_lag_years": 1})
+    pages = {name: str(getattr(r, name)()) for name in BLOCKS}
+    austerity = load_scenario(ROOT / "scenarios" / "austerity.yaml")
+    others = [
+        ScenarioReport(s, simulate(s, draws=DRAWS, seed=1), lang, s.path or BASELINE)
+        for s in (load_scenario(BASELINE), austerity)
+    ]
+    c = Comparison(others, lang)
+    for name in ("header", "probability_table", "budget_table", "provenance"):
+        pages[f"compare.{name}"] = str(getattr(c, name)())
+    return lang, r, pages
+
+
+# --- Chinese that reads as written by a Chinese analyst -----------------------------------
+
+
+def test_zh_text_has_full_width_punctuation(rendered: Any) -> None:
+    lang, _, pages = rendered
+    if lang != "zh":
+        pytest.skip("Chinese only")
+    for name, page in pages.items():
+        text = visible(page, "¦")  # a cell boundary is not punctuation
+        bad = re.findall(rf"{CJK}\s*[,:;()]|[,:;()]\s*{CJK}", text)
+        assert not bad, (name, bad[:5])
+
+
+def test_zh_text_has_no_internal_names(rendered: Any) -> None:
+    lang, _, pages = rendered
+    if lang != "zh":
+        pytest.skip("Chinese only")
+    for name, page in pages.items():
+        text = visible(page)
+        for word in ("DIGEST", "True", "False", "P(met)", "assumption", *SPECS):
+            assert word not in text, (name, word)
+        text = re.sub(r"[\w.]+/[\w./]*|\w+\.yaml", "", text)  # file names say where data are
+        snake = re.findall(r"\b[a-z]+(?:_[a-z0-9]+)+\b", text)
+        assert not snake, (name, snake)
+        for phrase in ("世界同基准", "与首个情景之差"):
+            assert phrase not in text
+
+
+def test_english_is_english(rendered: Any) -> None:
+    lang, _, pages = rendered
+    if lang != "en":
+        pytest.skip("English only")
+    for name, page in pages.items():
+        if name == "clause_appendix":  # quotes the notice in Chinese, on purpose
+            page = re.sub(r"<dd>.*?</dd>", "", page, flags=re.DOTALL)
+        # the notice's name and its clause ids are the notice's own words
+        text = re.sub(r"黔商发〔2023〕1号|§\S+", "", visible(page))
+        assert not re.search(CJK, text), (name, re.findall(rf".{{0,20}}{CJK}.{{0,20}}", text)[:3])
+        assert "P(met)" not in text and "亿" not in text
+
+
+def test_money_in_leader_tables_is_whole_wan(rendered: Any) -> None:
+    _, _, pages = rendered
+    cells = re.findall(r"<td>([^<]*)</td>", pages["budget_summary"])
+    numbers = [c for c in cells if re.fullmatch(r"[\d,]+(\.\d+)?", c)]
+    assert numbers and all("." not in c for c in numbers), numbers
+    assert re.search(r"每万元5元|5 yuan per 10,000 yuan", visible(pages["assumptions_table"]))
+
+
+# --- the first screen ----------------------------------------------------------------------
+
+
+STATUS_ENDINGS = {
+    "zh": {
+        "on_course": "目标有望达成",
+        "at_risk": "目标存在风险",
+        "close": "目标接近达成",
+        "unlikely": "目标难以达成",
+    },
+    "en": {
+        "on_course": " on course",
+        "at_risk": " at risk",
+        "close": " close",
+        "unlikely": " unlikely",
+    },
+}
+
+
+def test_conclusion_agrees_with_the_numbers(rendered: Any) -> None:
+    lang, r, pages = rendered
+    first, second = leader.conclusion(r.summary, lang)
+    assert first in visible(pages["conclusion"]) and second in visible(pages["conclusion"])
+    parts = re.split(r"；|; ", first.rstrip("。."))
+    for key in TARGETS:
+        state = leader.target_status(r.summary, key).key
+        name = target_name(key, lang).lower()  # English names are lower case in prose
+        (part,) = [p for p in parts if name in p.lower()]
+        assert part.endswith(STATUS_ENDINGS[lang][state]), (key, state, part)
+    total = r.summary["budget"]["total"]
+    assert money(total[CENTRAL], lang, 1) in second and money(total[BAND[1]], lang, 1) in second
+    full = "按政策上限全额支付的上限" if lang == "zh" else "an upper bound"
+    assert (full in second) == leader.is_upper_bound(r.summary)
+
+
+def test_status_bands_call_a_near_miss_close() -> None:
+    assert leader.status(0.49, 998, 1000).key == "close"
+    assert leader.status(0.49, 900, 1000).key == "unlikely"
+    assert leader.status(0.5, 1001, 1000).key == "at_risk"
+    assert leader.status(0.8, 1200, 1000).key == "on_course"
+    assert leader.status(0.0, 0, 0).key == "unlikely"
+
+
+def _summary(p: dict[str, tuple[float, float]], share: float = 1.0) -> dict[str, Any]:
+    """A summary with chosen (probability, median/target) per target, target 1000."""
+    targets = {
+        k: {"target": 1000.0, "p_met": pm, "p_met_se": 0.01, "p50": ratio * 1000, "p5": 1, "p95": 2}
+        for k, (pm, ratio) in p.items()
+    }
+    budget = {"total": {"p50": 1.6e8, "p5": 1.2e8, "p95": 2.1e8, "mean": 1.6e8, "p90": 2e8}}
+    return {"targets": targets, "budget": budget, "assumptions": {"payout_share": share}}
+
+
+def test_conclusion_from_a_known_summary() -> None:
+    values = {k: (0.9, 1.2) for k in TARGETS}
+    values["online_retail"] = (0.49, 0.998)
+    values["products"] = (0.2, 0.8)
+    first, second = leader.conclusion(_summary(values), "zh")
+    assert "网络零售额（中位数为目标的100%" in first and "目标接近达成" in first
+    assert "网络畅销产品目标难以达成" in first
+    assert first.startswith("按本情景的假设，省级电商产业园区、")
+    assert (
+        second
+        == "三年支出合计中位数约1.6亿元，95%的模拟情形不超过2.1亿元（按政策上限全额支付的上限）。"
+    )
+    _, second = leader.conclusion(_summary(values, share=0.6), "en")
+    assert "¥160m" in second and "¥210m" in second and "at 60% of the ceilings" in second
+    assert "upper bound" not in second
+
+
+def test_no_monte_carlo_noise_up_front(rendered: Any) -> None:
+    _, _, pages = rendered
+    for name in ("conclusion", "targets_table", "budget_summary"):
+        assert "±" not in visible(pages[name]), name
+    assert "±" in visible(pages["technical_appendix"])
+
+
+def test_all_targets_together_is_a_sentence_not_a_row(rendered: Any) -> None:
+    lang, r, pages = rendered
+    rows = re.findall(r"<tr>", pages["targets_table"])
+    assert len(rows) == 1 + len(TARGETS)
+    sentence = TEXT["all_met_sentence"][0 if lang == "zh" else 1].format(
+        p=f"{r.summary['p_all_met']:.0%}"
+    )
+    assert sentence in visible(pages["targets_table"])
+    for status in leader.STATUSES.values():  # the bands, stated once with their meaning
+        assert visible(pages["targets_table"]).count(status.meaning(lang)) == 1
+
+
+def test_outlay_says_what_it_is(rendered: Any) -> None:
+    lang, _, pages = rendered
+    share = "按上限的60%支付" if lang == "zh" else "at 60% of the ceilings"
+    assert share in visible(pages["budget_summary"]) and share in visible(pages["instrument_table"])
+    illustrative = "预算安排（示例）" if lang == "zh" else "Appropriation (illustrative)"
+    assert illustrative in visible(pages["budget_summary"])
+    plain = report(lang)
+    bound = "上限" if lang == "zh" else "upper bound"
+    assert bound in visible(str(plain.budget_summary()))
+    assert bound in visible(str(plain.instrument_table()))
+
+
+def test_data_note_says_what_is_observed_and_assumed(rendered: Any) -> None:
+    lang, _, pages = rendered
+    text = visible(pages["data_note"])
+    assert "2022" in text and "sbqw_model/data/" in text
+    assert ("假设" in text) if lang == "zh" else ("assumption" in text)
+
+
+# --- variants ------------------------------------------------------------------------------
+
+
+def test_variant_title_and_name_say_what_changed() -> None:
+    s = load_scenario(BASELINE)
+    assert variant_title(s, {"payout_share": 0.6}, "zh") == "基准情景（支付比例60%）"
+    assert variant_title(s, {"payout_share": "0.6"}, "en") == "Baseline (payout share 60%)"
+    assert variant_title(s, {"payout_share": 1.0}, "zh") == "基准情景", "same as the scenario's own"
+    assert variant_name(s, {}) == "baseline"
+    assert variant_name(s, {"payout_share": 0.6}) == "baseline-payout_share-0.6"
+    assert variant_name(s, {"revoked_repay": True}) == "baseline-revoked_repay-true"
+
+
+def test_variant_jobs_do_not_overwrite_the_plain_report(tmp_path: Path) -> None:
+    common: dict[str, Any] = dict(compare=True, lang="zh", draws=10, seed=0, pdf=False)
+    plain, _ = plan_jobs([BASELINE], tmp_path, assume={}, **common)
+    variant, _ = plan_jobs([BASELINE], tmp_path, assume={"payout_share": 0.6}, **common)
+    assert [j.name for j in plain] == ["baseline", "compare"]
+    assert [j.name for j in variant] == ["baseline-payout_share-0.6", "compare-payout_share-0.6"]
+    assert variant[0].title == "基准情景（支付比例60%）"
+
+
+# --- clauses -------------------------------------------------------------------------------
+
+
+def test_clause_quotes_are_verbatim_from_the_notice() -> None:
+    notice = NOTICE.read_text(encoding="utf-8")
+    quotes = clauses.quotes()
+    assert quotes
+    for clause, quote in quotes.items():
+        assert quote in notice, clause
+
+
+def test_every_clause_the_model_cites_is_quoted() -> None:
+    cited = clauses.relied_on(default_parameters())
+    assert set(cited) <= set(clauses.quotes()), set(cited) - set(clauses.quotes())
+    assert {"§一", "§四(二)2", "§四(二)3", "§三(三)"} <= set(cited)
+
+
+def test_clause_appendix_quotes_each_clause(rendered: Any) -> None:
+    _, r, pages = rendered
+    text = visible(pages["clause_appendix"])
+    for clause, quote in clauses.appendix_rows(r.scenario.params):
+        assert clause in text and quote in text
+    assert "每实现1万元最高给予5元流量补贴" in text
+
+
+def test_fullwidth_changes_punctuation_only() -> None:
+    text = "给予不超过300万奖励;对(不含跨境电商),每实现1万元: 5元"
+    assert clauses.fullwidth(text) == "给予不超过300万奖励；对（不含跨境电商），每实现1万元：5元"
+    assert clauses.fullwidth("1,000 (x)") == "1,000 (x)"
+
+
+# --- labels, templates, CSS ----------------------------------------------------------------
+
+
+def test_every_assumption_has_reader_names() -> None:
+    for name, spec in SPECS.items():
+        assert spec.label_zh and spec.label_en and spec.doc_zh and spec.doc_en, name
+        assert not re.search(r"[a-z]_[a-z]|True|False", spec.label_zh + spec.doc_zh), name
+        for choice in spec.choices or ():
+            zh = spec.value_label(choice, "zh")
+            assert re.search(CJK, zh) or zh.isdigit(), (name, choice, zh)
+
+
+def test_tables_escape_their_cells() -> None:
+    markup = str(table(["<b>h</b>"], [["<script>alert(1)</script>", "a & b"]]))
+    assert "&lt;script&gt;" in markup and "<script>" not in markup and "&amp;" in markup
+    assert markup.startswith('<div class="sbqw-scroll">')
+
+
+def test_phone_css_is_shipped() -> None:
+    css = (ROOT / "sbqw_model" / "reporting" / "templates" / "report.css").read_text("utf-8")
+    assert css == PRINT_CSS
+    assert "@media screen and (max-width: 640px)" in css
+    assert re.search(r"\.sbqw-scroll\s*\{[^}]*overflow-x:\s*auto", css)
+
+
+def test_illustrative_appropriation_flag(tmp_path: Path) -> None:
+    s = load_scenario(BASELINE)
+    assert s.appropriation_illustrative
+    raw = yaml.safe_load(BASELINE.read_text(encoding="utf-8"))
+    raw["appropriation"]["illustrative"] = "yes"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        load_scenario(bad)
+    assert any(
+        "appropriation.illustrative: expected true or false" in p for p in exc.value.problems
+    )
+    del raw["appropriation"]["illustrative"]
+    bad.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    assert not load_scenario(bad).appropriation_illustrative
