@@ -98,13 +98,13 @@ def add_sweep(sub: argparse._SubParsersAction) -> None:
 
 def run_sweep_command(args: argparse.Namespace) -> int:
     from sbqw_model.extras import require
-    from sbqw_model.outputs import check_folder, safe_name
+    from sbqw_model.outputs import check_folder, inside, safe_name
     from sbqw_model.research.sweep import load_sweep, run_sweep
     from sbqw_model.shipped import sweep_path
 
     require("sweep", "sbqw sweep")
     sweep = load_sweep(sweep_path(args.sweep))
-    out = args.out or Path("sweep_results") / safe_name(sweep.name, default="sweep")
+    out = args.out or inside(Path("sweep_results"), safe_name(sweep.name, default="sweep"))
     check_folder(out)
     _warn(sweep.warnings)
     start = time.perf_counter()
