@@ -156,6 +156,7 @@ def test_observed_online_retail_of_zero_is_refused(tmp_path: Path) -> None:
     refused(
         sbqw("backtest", BASELINE, "--observed", observed, "--draws", 100),
         "obs.csv row 2, column value",
+        "at least 1",
     )
 
 
