@@ -8,6 +8,7 @@ world is drawn, with a value that fits; ``--draws`` and ``--jobs`` are bounded.
 from __future__ import annotations
 
 import re
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,14 @@ from safety_helpers import BASELINE, HEADER, cli, refused, sbqw, scenario
 
 from sbqw_model.engine import simulate
 from sbqw_model.errors import InputError
-from sbqw_model.limits import MAX_YAML_DEPTH, MAX_YAML_NODES, cap_jobs, memory_limit
+from sbqw_model.limits import (
+    MAX_TABLE_BYTES,
+    MAX_XLSX_UNPACKED,
+    MAX_YAML_DEPTH,
+    MAX_YAML_NODES,
+    cap_jobs,
+    memory_limit,
+)
 from sbqw_model.memory import chunk_worlds
 from sbqw_model.scenario import load_scenario
 from sbqw_model.worlds import BLOCK
@@ -74,7 +82,7 @@ def test_a_7_kb_alias_bomb_is_refused_through_the_cli(tmp_path: Path, name: str)
     text = BOMBS[name] + "# padding to the size of the reported file\n" * 140
     path.write_text(text, encoding="utf-8")
     assert 6_000 < path.stat().st_size < 8_000
-    refused(sbqw("simulate", path, timeout=30), f"{name}.yaml", "alias bomb")
+    refused(sbqw("simulate", path, timeout=30), f"{name}.yaml", "once aliases are expanded")
 
 
 @pytest.mark.parametrize("name", sorted(BOMBS))
@@ -231,3 +239,24 @@ def test_a_sensitivity_sample_too_large_is_refused_before_sampling(
     args: list[str], fit: str
 ) -> None:
     refused(cli("sensitivity", BASELINE, *args), "points; at most 1,000,000", fit)
+
+
+def test_tables_too_large_or_unpacking_too_far_are_refused(tmp_path: Path) -> None:
+    big = tmp_path / "sales.csv"
+    with big.open("wb") as handle:  # sparse: no time spent writing
+        handle.truncate(MAX_TABLE_BYTES + 1)
+    refused(cli("cost", "--sales", big), "sales.csv", f"{MAX_TABLE_BYTES >> 20} MiB")
+    bomb = tmp_path / "sales.xlsx"
+    zipped = zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1)
+    with zipped as book, book.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
+        for _ in range((MAX_XLSX_UNPACKED >> 20) + 1):
+            part.write(bytes(1 << 20))
+    assert bomb.stat().st_size < 5 << 20
+    refused(cli("cost", "--sales", bomb), "sales.xlsx", "unpacks to")
+
+
+def test_a_yaml_file_that_is_no_sweep_is_named_not_echoed(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text("login: x\npassword: hunter2-secret\n", encoding="utf-8")
+    err = refused(cli("sweep", path, "--out", tmp_path / "o"), "s.yaml is not a sweep file")
+    assert "hunter2" not in err and "login" not in err
