@@ -18,7 +18,8 @@ MAX_YAML_BYTES = 1 << 20  # 1 MiB: the largest shipped scenario is ~10 KiB
 MAX_YAML_NODES = 100_000  # values after expanding every alias (baseline: ~500)
 MAX_YAML_DEPTH = 32  # nesting levels (a scenario needs ~6)
 MAX_EXTENDS = 8  # files in one ``extends:`` chain
-MAX_TABLE_BYTES = 256 << 20  # 256 MiB for a CSV/xlsx ledger or observations file
+MAX_TABLE_BYTES = 64 << 20  # 64 MiB for a CSV/xlsx ledger or observations file (~500k rows)
+MAX_XLSX_UNPACKED = 512 << 20  # an xlsx is a zip: what it unpacks to (a zip bomb is tiny)
 
 #: Sane maxima for numbers in scenario, parameter and ledger files: far above anything real
 #: (Guizhou's online retail is ~1e11 yuan, China's GDP ~1.2e14), far below float overflow.
@@ -89,10 +90,31 @@ def check_table_file(path: Path) -> None:
         raise InputError(
             [f"{path}: not a regular file (a device or pipe), expected a .csv or .xlsx"]
         )
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        _check_unpacked(path)
     if info.st_size > MAX_TABLE_BYTES:
         raise InputError(
             [
                 f"{path}: {info.st_size:,} bytes, more than the"
                 f" {MAX_TABLE_BYTES >> 20} MiB a table may have"
+            ]
+        )
+
+
+def _check_unpacked(path: Path) -> None:
+    """An xlsx whose parts unpack beyond ``MAX_XLSX_UNPACKED`` is refused before openpyxl opens
+    it (the sizes are read from the zip directory; a broken zip is left to the reader's error)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as book:
+            unpacked = sum(item.file_size for item in book.infolist())
+    except (zipfile.BadZipFile, OSError):
+        return
+    if unpacked > MAX_XLSX_UNPACKED:
+        raise InputError(
+            [
+                f"{path}: the workbook unpacks to {unpacked:,} bytes, more than the"
+                f" {MAX_XLSX_UNPACKED >> 20} MiB a table may have"
             ]
         )

@@ -72,7 +72,9 @@ def _expanded(node: yaml.Node, memo: dict[int, tuple[int, int]], path: set[int])
         count, depth = count + c, max(depth, d)
         if count > MAX_YAML_NODES:
             raise _Refused(
-                f"aliases expand to more than {MAX_YAML_NODES:,} values (an alias bomb?)", node
+                f"more than {MAX_YAML_NODES:,} values once aliases are expanded"
+                " (an alias bomb, or far more data than a scenario holds)",
+                node,
             )
     path.discard(key)
     memo[key] = (count, depth + 1)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 from conftest import ROOT
@@ -28,6 +31,37 @@ def sbqw(
         check=False,
         env={**os.environ, **(env or {})},
     )
+
+
+def cli(
+    *args: object, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``sbqw ARGS`` in this process (fast; no start-up), a RuntimeWarning failing the test.
+
+    Only for inputs that cannot hang: devices and pipes go through ``sbqw`` (a subprocess with
+    a timeout)."""
+    from sbqw_model import cli as sbqw_cli
+
+    out, err = io.StringIO(), io.StringIO()
+    saved = {k: os.environ.get(k) for k in env or {}}
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(contextlib.redirect_stdout(out))
+        stack.enter_context(contextlib.redirect_stderr(err))
+        stack.enter_context(contextlib.chdir(cwd or ROOT))
+        stack.enter_context(warnings.catch_warnings())
+        warnings.simplefilter("error", RuntimeWarning)
+        os.environ.update(env or {})
+        try:
+            code = sbqw_cli.main([str(a) for a in args])
+        except SystemExit as exc:  # argparse errors
+            code = int(exc.code or 0)
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
 
 
 def refused(done: subprocess.CompletedProcess[str], *words: str, lines: int = 1) -> str:

@@ -8,15 +8,23 @@ world is drawn, with a value that fits; ``--draws`` and ``--jobs`` are bounded.
 from __future__ import annotations
 
 import re
+import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
-from safety_helpers import BASELINE, HEADER, refused, sbqw, scenario
+from safety_helpers import BASELINE, HEADER, cli, refused, sbqw, scenario
 
 from sbqw_model.engine import simulate
 from sbqw_model.errors import InputError
-from sbqw_model.limits import MAX_YAML_DEPTH, MAX_YAML_NODES, cap_jobs, memory_limit
+from sbqw_model.limits import (
+    MAX_TABLE_BYTES,
+    MAX_XLSX_UNPACKED,
+    MAX_YAML_DEPTH,
+    MAX_YAML_NODES,
+    cap_jobs,
+    memory_limit,
+)
 from sbqw_model.memory import chunk_worlds
 from sbqw_model.scenario import load_scenario
 from sbqw_model.worlds import BLOCK
@@ -74,7 +82,7 @@ def test_a_7_kb_alias_bomb_is_refused_through_the_cli(tmp_path: Path, name: str)
     text = BOMBS[name] + "# padding to the size of the reported file\n" * 140
     path.write_text(text, encoding="utf-8")
     assert 6_000 < path.stat().st_size < 8_000
-    refused(sbqw("simulate", path, timeout=30), f"{name}.yaml", "alias bomb")
+    refused(sbqw("simulate", path, timeout=30), f"{name}.yaml", "once aliases are expanded")
 
 
 @pytest.mark.parametrize("name", sorted(BOMBS))
@@ -145,7 +153,7 @@ def test_a_recursive_alias_is_refused(text: str) -> None:
     ],
 )
 def test_absurd_draws_are_one_line_exit_2(draws: str, words: list[str]) -> None:
-    refused(sbqw("simulate", BASELINE, f"--draws={draws}", timeout=30), *words)
+    refused(cli("simulate", BASELINE, f"--draws={draws}"), *words)
 
 
 @pytest.mark.parametrize("command", ["discover", "sensitivity", "report"])
@@ -153,7 +161,7 @@ def test_other_commands_refuse_huge_draws_before_running(tmp_path: Path, command
     args = [command, BASELINE, "--draws", "1e12"]
     if command == "report":
         args += ["--out", tmp_path / "out"]
-    refused(sbqw(*args, timeout=30), "--draws 1,000,000,000,000 needs")
+    refused(cli(*args), "--draws 1,000,000,000,000 needs")
     assert not (tmp_path / "out").exists()
 
 
@@ -169,13 +177,13 @@ def test_the_value_offered_for_draws_runs(tmp_path: Path) -> None:
 def test_the_baselines_merchant_count_is_refused_naming_the_setting(tmp_path: Path) -> None:
     body = "uncertainties:\n  firms:\n    count: {dist: uniform, low: 100000, high: 150000}\n"
     path = scenario(tmp_path, "merchants.yaml", body)
-    err = refused(sbqw("simulate", path, "--draws", 500), "uncertainties.firms.count", "GiB")
+    err = refused(cli("simulate", path, "--draws", 500), "uncertainties.firms.count", "GiB")
     fits = int(re.search(r"at most ~([\d,]+) firms", err).group(1).replace(",", ""))
     assert 1_000 < fits < 150_000
 
 
 def test_a_bad_memory_limit_is_one_line() -> None:
-    refused(sbqw("simulate", BASELINE, env={"SBQW_MEMORY_LIMIT": "lots"}), "SBQW_MEMORY_LIMIT")
+    refused(cli("simulate", BASELINE, env={"SBQW_MEMORY_LIMIT": "lots"}), "SBQW_MEMORY_LIMIT")
 
 
 def test_a_sweep_whose_points_cannot_fit_is_refused_before_running(tmp_path: Path) -> None:
@@ -185,13 +193,13 @@ def test_a_sweep_whose_points_cannot_fit_is_refused_before_running(tmp_path: Pat
         "factors: {assumptions.payout_share: {values: [0.5, 1]}}\n",
         encoding="utf-8",
     )
-    refused(sbqw("sweep", sweep, "--out", tmp_path / "o"), "s.yaml: draws", "draws fit")
+    refused(cli("sweep", sweep, "--out", tmp_path / "o"), "s.yaml: draws", "draws fit")
     sweep.write_text(
         f"base: {BASELINE}\nmode: grid\n"
         "factors: {uncertainties.firms.count: {values: [100, 1000000]}}\n",
         encoding="utf-8",
     )
-    refused(sbqw("sweep", sweep, "--out", tmp_path / "o"), "point 1", "firms.count")
+    refused(cli("sweep", sweep, "--out", tmp_path / "o"), "point 1", "firms.count")
     assert not (tmp_path / "o").exists()
 
 
@@ -219,7 +227,7 @@ def test_jobs_are_capped_at_tasks_and_cpus() -> None:
 def test_report_jobs_are_capped_at_the_reports(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text(HEADER + "uncertainties: {}\n", encoding="utf-8")
-    done = sbqw("report", bad, "--jobs", 64, "--out", tmp_path / "out", timeout=60)
+    done = cli("report", bad, "--jobs", 64, "--out", tmp_path / "out")
     assert "with 1 job(s)" in done.stderr, done.stderr[-1000:]
 
 
@@ -230,4 +238,25 @@ def test_report_jobs_are_capped_at_the_reports(tmp_path: Path) -> None:
 def test_a_sensitivity_sample_too_large_is_refused_before_sampling(
     args: list[str], fit: str
 ) -> None:
-    refused(sbqw("sensitivity", BASELINE, *args, timeout=60), "points; at most 1,000,000", fit)
+    refused(cli("sensitivity", BASELINE, *args), "points; at most 1,000,000", fit)
+
+
+def test_tables_too_large_or_unpacking_too_far_are_refused(tmp_path: Path) -> None:
+    big = tmp_path / "sales.csv"
+    with big.open("wb") as handle:  # sparse: no time spent writing
+        handle.truncate(MAX_TABLE_BYTES + 1)
+    refused(cli("cost", "--sales", big), "sales.csv", f"{MAX_TABLE_BYTES >> 20} MiB")
+    bomb = tmp_path / "sales.xlsx"
+    zipped = zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1)
+    with zipped as book, book.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
+        for _ in range((MAX_XLSX_UNPACKED >> 20) + 1):
+            part.write(bytes(1 << 20))
+    assert bomb.stat().st_size < 5 << 20
+    refused(cli("cost", "--sales", bomb), "sales.xlsx", "unpacks to")
+
+
+def test_a_yaml_file_that_is_no_sweep_is_named_not_echoed(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text("login: x\npassword: hunter2-secret\n", encoding="utf-8")
+    err = refused(cli("sweep", path, "--out", tmp_path / "o"), "s.yaml is not a sweep file")
+    assert "hunter2" not in err and "login" not in err

@@ -71,8 +71,9 @@ def read_observations(path: Path, params: Parameters) -> list[Observation]:
         value = _number(rec.value)
         lowest = 1.0 if indicator == "online_retail" else 0.0  # growth divides by it
         if value is None or not lowest <= value <= MAX_YUAN:
+            kind = "a number of at least 1" if lowest else "a non-negative number"
             problems.add(
-                f"{at} value: expected a number from {lowest:g} to {MAX_YUAN:.0e} (yuan for"
+                f"{at} value: expected {kind} up to {MAX_YUAN:.0e} (yuan for"
                 f" online_retail, a count otherwise), got {rec.value!r}"
             )
             value = None

@@ -255,6 +255,8 @@ def load_sweep(path: str | Path) -> Sweep:
     path = Path(path)
     src = str(path)
     raw, data = read_mapping(path, "sweep")
+    if not any(isinstance(k, str) and k in KEYS for k in raw):  # named, never echoed
+        raise InputError([f"{src} is not a sweep file (expected keys such as base, mode, factors)"])
     problems: list[str] = []
     for key in raw:
         if key not in KEYS:
