@@ -41,6 +41,9 @@ def test_scenario_path_by_name_by_path_and_unknown(
     assert all(name in line for name in SHIPPED)
     with pytest.raises(InputError):
         shipped.scenario_path("sub/baseline.yaml")  # a path that does not exist is not a name
+    (tmp_path / "mine.yaml").write_text("name: mine\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"did you mean the file `mine.yaml`"):
+        shipped.scenario_path("mine")  # a bare name is a shipped one; the file is named
 
 
 def test_sweeps_start_from_a_shipped_scenario_by_name() -> None:
