@@ -136,4 +136,45 @@ def scenario_template(name: str, extends: str, base: object) -> str:
     return "\n".join(lines)
 
 
-SUBCOMMANDS = [add_scenarios, add_new_scenario]
+def add_notebooks(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "notebooks",
+        help="list the shipped notebooks, or copy one here to open in JupyterLab",
+        description="Without NAME: the shipped notebooks and where they are. With NAME: copy"
+        " that notebook into the current folder (never overwriting) to open in JupyterLab;"
+        " shipped scenario names work in its parameters cell from any folder.",
+    )
+    p.add_argument("name", nargs="?", help="notebook to copy (e.g. explore_budget)")
+    p.set_defaults(handler=run_notebooks)
+
+
+def run_notebooks(args: argparse.Namespace) -> int:
+    from sbqw_model.errors import did_you_mean
+    from sbqw_model.shipped import NOTEBOOK_DIR
+
+    shipped = sorted(p.stem for p in NOTEBOOK_DIR.glob("*.ipynb"))
+    if args.name is None:
+        for name in shipped:
+            print(f"{name}  {NOTEBOOK_DIR / f'{name}.ipynb'}")
+        return 0
+    name = args.name[:-6] if args.name.endswith(".ipynb") else args.name
+    if name not in shipped:
+        raise InputError(
+            [
+                f"notebooks: {args.name!r} is not a shipped notebook"
+                f"{did_you_mean(name, shipped)}; shipped: {', '.join(shipped)}"
+            ]
+        )
+    target = Path(f"{name}.ipynb")
+    try:
+        with target.open("xb") as handle:  # exclusive: never overwrite the analyst's copy
+            handle.write((NOTEBOOK_DIR / target.name).read_bytes())
+    except FileExistsError:
+        raise InputError(
+            [f"{target}: already exists; remove it or work in another folder"]
+        ) from None
+    print(f"wrote {target}; open it in JupyterLab (pip install 'sbqw[lab]')")
+    return 0
+
+
+SUBCOMMANDS = [add_scenarios, add_new_scenario, add_notebooks]

@@ -52,11 +52,12 @@ def scenario_path(name_or_path: str | Path) -> Path:
     if is_shipped_name(stem):
         return SCENARIO_DIR / f"{stem}.yaml"
     names = shipped_names()
+    local = Path(f"{text}.yaml")
+    hint = f" (did you mean the file `{local}`?)" if local.is_file() else did_you_mean(stem, names)
     raise InputError(
         [
-            f"{text}: no such scenario file, and not a shipped scenario"
-            f"{did_you_mean(stem, names)}; shipped: {', '.join(names)}"
-            " (see `sbqw scenarios`)"
+            f"{text}: no such scenario file, and not a shipped scenario{hint};"
+            f" shipped: {', '.join(names)} (see `sbqw scenarios`)"
         ]
     )
 

@@ -60,6 +60,7 @@ def _payloads(outputs: list[dict[str, Any]]) -> list[Any]:
     return [json.loads(p) if isinstance(p, str) else dict(p) for p in found]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(SMALL))
 def test_run_all_twice_in_one_kernel(
     name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

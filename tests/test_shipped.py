@@ -41,6 +41,9 @@ def test_scenario_path_by_name_by_path_and_unknown(
     assert all(name in line for name in SHIPPED)
     with pytest.raises(InputError):
         shipped.scenario_path("sub/baseline.yaml")  # a path that does not exist is not a name
+    (tmp_path / "mine.yaml").write_text("name: mine\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"did you mean the file `mine.yaml`"):
+        shipped.scenario_path("mine")  # a bare name is a shipped one; the file is named
 
 
 def test_sweeps_start_from_a_shipped_scenario_by_name() -> None:
@@ -121,3 +124,23 @@ def test_new_scenario_from_a_file_extends_it_by_relative_path(tmp_path: Path) ->
     raw = yaml.safe_load((sub / "second.yaml").read_text(encoding="utf-8"))
     assert raw["extends"] == "../first.yaml"
     assert load_scenario(sub / "second.yaml").name == "second"
+
+
+def test_notebooks_lists_and_copies_a_shipped_notebook_without_overwriting(
+    tmp_path: Path,
+) -> None:
+    listing = run_cli("notebooks", cwd=tmp_path)
+    assert listing.returncode == 0
+    assert [line.split()[0] for line in listing.stdout.splitlines()] == sorted(
+        p.stem for p in shipped.NOTEBOOK_DIR.glob("*.ipynb")
+    )
+    done = run_cli("notebooks", "explore_budget", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    copy = tmp_path / "explore_budget.ipynb"
+    assert copy.read_bytes() == shipped.notebook_path("explore_budget").read_bytes()
+    copy.write_text("mine", encoding="utf-8")
+    again = run_cli("notebooks", "explore_budget", cwd=tmp_path)
+    assert again.returncode == 2 and "already exists" in again.stderr
+    assert copy.read_text(encoding="utf-8") == "mine"
+    wrong = run_cli("notebooks", "../explore_budget", cwd=tmp_path)
+    assert wrong.returncode == 2 and "not a shipped notebook" in wrong.stderr

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
+pytestmark = pytest.mark.slow
 SHIPPED = ("scenarios", "notebooks", "sweeps", "data", "parameters")
 SKIP = shutil.ignore_patterns(
     ".git", "__pycache__", "*.egg-info", "build", "dist", "reports", ".venv", "*.pyc"
