@@ -60,11 +60,14 @@ def _run_cost(args: argparse.Namespace) -> int:
     from sbqw_model.ledger import load_ledger
     from sbqw_model.parameters import default_parameters, load_parameters
 
-    problems: list[str] = []
-    try:
-        fmt = costing_report.out_format(args.out, args.format)
-    except InputError as exc:
-        problems.extend(exc.problems)
+    # --out is a folder or under a file: say that, not that its suffix is unknown
+    problems: list[str] = file_problems(args.out) if args.out is not None else []
+    fmt = "table"
+    if not problems:
+        try:
+            fmt = costing_report.out_format(args.out, args.format)
+        except InputError as exc:
+            problems.extend(exc.problems)
     try:
         assume = parse_assume_args(args.assume)
     except InputError as exc:
@@ -74,8 +77,6 @@ def _run_cost(args: argparse.Namespace) -> int:
         ledger = load_ledger(args.recognitions, args.sales, params)
     except InputError as exc:
         problems.extend(exc.problems)
-    if args.out is not None:
-        problems.extend(file_problems(args.out))
     if problems:
         raise InputError(problems)
     if args.recognitions is None and args.sales is None:

@@ -45,7 +45,7 @@ def scenario_path(name_or_path: str | Path) -> Path:
     anything else must be a shipped name, and an unknown one lists the valid names.
     """
     path = Path(name_or_path)
-    if path.is_file():
+    if path.exists() or path.is_symlink():  # the loader says what is wrong with a non-file
         return path
     text = str(name_or_path)
     stem = path.stem if path.suffix in (".yaml", ".yml") and path.parent == Path() else text

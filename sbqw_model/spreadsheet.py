@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -111,8 +111,18 @@ def sheet_name(name: str) -> str:
     return cleaned[:SHEET_NAME_MAX]
 
 
-def write_xlsx(tables: Mapping[str, pd.DataFrame], path: Path | IO[bytes]) -> None:
-    """One sheet per table (sheet name: the key), user text neutralised, numbers numeric."""
+def write_xlsx(
+    tables: Mapping[str, pd.DataFrame],
+    path: Path | IO[bytes],
+    on_sheet: Callable[[str, Any], None] | None = None,
+) -> None:
+    """One sheet per table (sheet name: the key), user text neutralised, numbers numeric.
+
+    ``on_sheet(key, worksheet)`` may then format each sheet (number formats, widths, freeze).
+    """
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, frame in tables.items():
-            safe_frame(frame).to_excel(writer, sheet_name=sheet_name(name), index=False)
+            title = sheet_name(name)
+            safe_frame(frame).to_excel(writer, sheet_name=title, index=False)
+            if on_sheet is not None:
+                on_sheet(name, writer.sheets[title])

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sbqw_model import prefectures, rules
-from sbqw_model.spreadsheet import safe_frame, sheet_name
+from sbqw_model.spreadsheet import write_xlsx
 from sbqw_model.summary import TARGET_LABELS
 from sbqw_model.units import WAN, YI
 
@@ -247,14 +247,14 @@ def _format(ws: Any, sheet: Sheet) -> None:
 
 
 def write_workbook(sheets: Sequence[Sheet], path: Path, lang: str = "zh") -> None:
-    """The one workbook writer: each sheet's table, then its formats, freeze and widths."""
-    import pandas as pd
-
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for sheet in sheets:
-            name = sheet_name(sheet.title(lang))
-            safe_frame(sheet.frame).to_excel(writer, sheet_name=name, index=False)
-            _format(writer.sheets[name], sheet)
+    """The one workbook writer: each sheet's table (escaped by ``spreadsheet``), then its
+    number formats, frozen header and column widths."""
+    by_title = {sheet.title(lang): sheet for sheet in sheets}
+    write_xlsx(
+        {title: sheet.frame for title, sheet in by_title.items()},
+        path,
+        lambda title, ws: _format(ws, by_title[title]),
+    )
 
 
 __all__ = ["Sheet", "comparison_sheets", "scenario_sheets", "write_workbook"]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from conftest import ROOT
 
-BASELINE = ROOT / "scenarios" / "baseline.yaml"
+BASELINE = ROOT / "sbqw_model" / "scenarios" / "baseline.yaml"
 PLAN = ROOT / "sbqw_model" / "parameters" / "plan.yaml"
 HEADER = "name: x\ntitle_zh: 测试\ntitle_en: Test\n"
 

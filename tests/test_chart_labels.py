@@ -50,7 +50,7 @@ def test_comparison_charts_draw_names_literally(names: list[str]) -> None:
         legend = fig.axes[0].get_legend()
         expected = names if draw is charts.compare_probabilities else names[1:]
         assert [shown(t) for t in legend.get_texts()] == [n.strip() for n in expected]
-    assert shown(fig.axes[0].title).endswith(names[0].strip())
+    assert names[0].strip() in shown(fig.axes[0].title)
     fig = charts.compare_budgets(names, bands, "en")
     fig.canvas.draw()
     ticks = [shown(t) for t in fig.axes[0].get_yticklabels()]

@@ -28,8 +28,15 @@ from sbqw_model.rules import INSTRUMENTS
 REC = EXAMPLES / "recognitions.csv"
 SALES = EXAMPLES / "sales.csv"
 LINE_KEYS = {
-    "unit_id", "category", "prefecture", "achievement_year", "payment_year", "instrument",
-    "amount_yuan", "clause", "basis",
+    "unit_id",
+    "category",
+    "prefecture",
+    "achievement_year",
+    "payment_year",
+    "instrument",
+    "amount_yuan",
+    "clause",
+    "basis",
 }
 
 
@@ -50,11 +57,21 @@ def example_json() -> dict:
 
 def test_json_has_the_documented_shape(example_json: dict) -> None:
     assert list(example_json) == [
-        "total_yuan", "by_instrument", "by_year", "by_prefecture", "assumptions", "lines",
+        "total_yuan",
+        "by_instrument",
+        "by_year",
+        "by_prefecture",
+        "assumptions",
+        "lines",
     ]
     assert list(example_json["by_instrument"]) == [
-        "award.park", "award.base", "award.enterprise", "award.team",
-        "sales.tier1", "sales.tier2", "traffic",
+        "award.park",
+        "award.base",
+        "award.enterprise",
+        "award.team",
+        "sales.tier1",
+        "sales.tier2",
+        "traffic",
     ]
     assert list(example_json["by_year"]) == ["2023", "2024", "2025"]  # payment years, as text
     assert list(example_json["by_prefecture"]) == list(prefectures.NAMES_ZH)
@@ -97,8 +114,18 @@ def test_table_is_chinese_first_in_wan() -> None:
     done = run_cli("cost", "--recognitions", REC, "--sales", SALES)
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    for heading in ("十百千万", "黔商发〔2023〕1号", "假设", "合计", "按项目", "按支付年度",
-                    "按市(州)", "明细", "金额(万元)", "条款"):
+    for heading in (
+        "十百千万",
+        "黔商发〔2023〕1号",
+        "假设",
+        "合计",
+        "按项目",
+        "按支付年度",
+        "按市(州)",
+        "明细",
+        "金额(万元)",
+        "条款",
+    ):
         assert heading in out, heading
     assert "1,534.00 万元" in out  # the total in 万元
     assert "249.00" in out  # traffic: 15 + 100 + 100 + 5 + 9 + 13 + 7 万
@@ -118,9 +145,21 @@ def test_csv_lists_the_lines() -> None:
 def test_out_file_with_assumptions(tmp_path: Path) -> None:
     target = tmp_path / "reports" / "cost.json"
     done = run_cli(
-        "cost", "--recognitions", REC, "--sales", SALES, "--format", "json", "--out", target,
-        "--assume", "payment_lag_years=1", "--assume", "payout_share=0.5",
-        "--assume", "sales_award_mode=cumulative",
+        "cost",
+        "--recognitions",
+        REC,
+        "--sales",
+        SALES,
+        "--format",
+        "json",
+        "--out",
+        target,
+        "--assume",
+        "payment_lag_years=1",
+        "--assume",
+        "payout_share=0.5",
+        "--assume",
+        "sales_award_mode=cumulative",
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""
@@ -143,8 +182,9 @@ def write_xlsx(path: Path, source: Path) -> Path:
     with source.open(encoding="utf-8") as handle:
         for i, row in enumerate(csv.reader(handle)):
             if i:
-                row = [int(c) if c.isdigit() else {"true": True, "false": False}.get(c, c)
-                       for c in row]
+                row = [
+                    int(c) if c.isdigit() else {"true": True, "false": False}.get(c, c) for c in row
+                ]
             sheet.append(row)
     book.create_sheet("notes").append(["ignored: only the first sheet is read"])
     book.save(path)
@@ -211,9 +251,21 @@ def test_all_row_problems_at_once(tmp_path: Path, write_csv) -> None:
     sales = write_csv("sales.csv", SALES_HEADER, BAD_SALES_ROWS)
     out = tmp_path / "out.json"
     done = run_cli(
-        "cost", "--recognitions", rec, "--sales", sales, "--out", out, "--format", "json",
-        "--assume", "payout_shar=0.5", "--assume", "sales_award_mode=maximum",
-        "--assume", "payout_share=1.5",
+        "cost",
+        "--recognitions",
+        rec,
+        "--sales",
+        sales,
+        "--out",
+        out,
+        "--format",
+        "json",
+        "--assume",
+        "payout_shar=0.5",
+        "--assume",
+        "sales_award_mode=maximum",
+        "--assume",
+        "payout_share=1.5",
     )
     assert_user_error(
         done,
@@ -274,39 +326,111 @@ def rec_row(**changes: str) -> tuple[str, ...]:
 ONE_PROBLEM = [
     ("missing recognitions file", "MISSING", None, [], ["file not found"]),
     ("missing sales column", None, "NO_CROSS_BORDER", [], ["missing column `cross_border`"]),
-    ("unknown category", [rec_row(category="shop")], None, [],
-     ["row 2, column category", "'shop'", "valid: park, base, enterprise, team"]),
-    ("unknown prefecture (recognitions)", [rec_row(prefecture="Kunming")], None, [],
-     ["row 2, column prefecture", "'Kunming'", *prefectures.NAMES_ZH, *prefectures.NAMES_EN]),
-    ("unknown prefecture (sales)", None, [sales_row(prefecture="昆明市")], [],
-     ["row 2, column prefecture", "'昆明市'", "贵阳市/Guiyang"]),
-    ("non-numeric amount", None, [sales_row(online_retail_yuan="three hundred")], [],
-     ["row 2, column online_retail_yuan", "'three hundred'", "expected an amount in yuan"]),
-    ("negative amount", None, [sales_row(annual_sales_yuan="-1200000000")], [],
-     ["row 2, column annual_sales_yuan", "non-negative"]),
-    ("unparseable boolean", None, [sales_row(cross_border="sometimes")], [],
-     ["row 2, column cross_border", "'sometimes'", "true or false"]),
-    ("year after the plan", [rec_row(year="2026")], None, [],
-     ["row 2, column year", "outside the plan (2023–2025)"]),
-    ("year before the plan", None, [sales_row(year="2022")], [],
-     ["row 2, column year", "outside the plan (2023–2025)"]),
-    ("year not a number", [rec_row(year="next year")], None, [],
-     ["row 2, column year", "expected a year"]),
-    ("same unit twice in a year in sales", None, [GOOD_SALES, sales_row(online_retail_yuan="1")],
-     [], ["row 3", "'S1' appears twice in 2023", "first at row 2"]),
-    ("unknown --assume key", [GOOD_REC], None, ["--assume", "traffic_basis=all"],
-     ["--assume", "unknown assumption `traffic_basis`", "did you mean `traffic_base`"]),
-    ("bad --assume value", [GOOD_REC], None, ["--assume", "payment_lag_years=3"],
-     ["--assume", "payment_lag_years=3", "one of 0, 1, 2"]),
-    ("bad --assume share", [GOOD_REC], None, ["--assume", "payout_share=half"],
-     ["--assume", "payout_share=half", "a number from 0 to 1"]),
-    ("--assume without =", [GOOD_REC], None, ["--assume", "payout_share"],
-     ["--assume payout_share", "KEY=VALUE"]),
+    (
+        "unknown category",
+        [rec_row(category="shop")],
+        None,
+        [],
+        ["row 2, column category", "'shop'", "valid: park, base, enterprise, team"],
+    ),
+    (
+        "unknown prefecture (recognitions)",
+        [rec_row(prefecture="Kunming")],
+        None,
+        [],
+        ["row 2, column prefecture", "'Kunming'", *prefectures.NAMES_ZH, *prefectures.NAMES_EN],
+    ),
+    (
+        "unknown prefecture (sales)",
+        None,
+        [sales_row(prefecture="昆明市")],
+        [],
+        ["row 2, column prefecture", "'昆明市'", "贵阳市/Guiyang"],
+    ),
+    (
+        "non-numeric amount",
+        None,
+        [sales_row(online_retail_yuan="three hundred")],
+        [],
+        ["row 2, column online_retail_yuan", "'three hundred'", "expected an amount in yuan"],
+    ),
+    (
+        "negative amount",
+        None,
+        [sales_row(annual_sales_yuan="-1200000000")],
+        [],
+        ["row 2, column annual_sales_yuan", "non-negative"],
+    ),
+    (
+        "unparseable boolean",
+        None,
+        [sales_row(cross_border="sometimes")],
+        [],
+        ["row 2, column cross_border", "'sometimes'", "true or false"],
+    ),
+    (
+        "year after the plan",
+        [rec_row(year="2026")],
+        None,
+        [],
+        ["row 2, column year", "outside the plan (2023–2025)"],
+    ),
+    (
+        "year before the plan",
+        None,
+        [sales_row(year="2022")],
+        [],
+        ["row 2, column year", "outside the plan (2023–2025)"],
+    ),
+    (
+        "year not a number",
+        [rec_row(year="next year")],
+        None,
+        [],
+        ["row 2, column year", "expected a year"],
+    ),
+    (
+        "same unit twice in a year in sales",
+        None,
+        [GOOD_SALES, sales_row(online_retail_yuan="1")],
+        [],
+        ["row 3", "'S1' appears twice in 2023", "first at row 2"],
+    ),
+    (
+        "unknown --assume key",
+        [GOOD_REC],
+        None,
+        ["--assume", "traffic_basis=all"],
+        ["--assume", "unknown assumption `traffic_basis`", "did you mean `traffic_base`"],
+    ),
+    (
+        "bad --assume value",
+        [GOOD_REC],
+        None,
+        ["--assume", "payment_lag_years=3"],
+        ["--assume", "payment_lag_years=3", "one of 0, 1, 2"],
+    ),
+    (
+        "bad --assume share",
+        [GOOD_REC],
+        None,
+        ["--assume", "payout_share=half"],
+        ["--assume", "payout_share=half", "a number from 0 to 1"],
+    ),
+    (
+        "--assume without =",
+        [GOOD_REC],
+        None,
+        ["--assume", "payout_share"],
+        ["--assume payout_share", "KEY=VALUE"],
+    ),
 ]
 
 
-@pytest.mark.parametrize(("rec", "sales", "extra", "words"),
-                         [pytest.param(*case[1:], id=case[0]) for case in ONE_PROBLEM])
+@pytest.mark.parametrize(
+    ("rec", "sales", "extra", "words"),
+    [pytest.param(*case[1:], id=case[0]) for case in ONE_PROBLEM],
+)
 def test_each_bad_input_alone(tmp_path: Path, write_csv, capsys, rec, sales, extra, words) -> None:
     args = ["cost", "--format", "json", "--out", str(tmp_path / "out.json"), *extra]
     named: list[str] = []
@@ -361,23 +485,38 @@ def test_bad_xlsx_cell_names_the_workbook_and_row(tmp_path: Path, capsys) -> Non
 HEADER_LINE = ",".join(RECOGNITION_HEADER)
 UNREADABLE = [
     ("empty file", "rec.csv", b"", "the file is empty"),
-    ("extra cell", "rec.csv", f"{HEADER_LINE}\nR1,park,贵阳市,2023,oops\n".encode(),
-     "row 2: more cells than the header"),
-    ("ragged row", "rec.csv",
-     f"{HEADER_LINE}\nR1,park,贵阳市,2023\nR2,park,贵阳市,2023,x\n".encode(),
-     "row 3: more cells than the header"),
-    ("neither UTF-8 nor GB18030", "rec.csv",
-     f"{HEADER_LINE}\nR1,park,café,2023\n".encode("latin-1"),
-     "neither UTF-8 nor GB18030; in Excel choose Save As"),
-    ("UTF-16", "rec.csv", f"{HEADER_LINE}\nR1,park,贵阳市,2023\n".encode("utf-16"),
-     "not a text CSV"),
+    (
+        "extra cell",
+        "rec.csv",
+        f"{HEADER_LINE}\nR1,park,贵阳市,2023,oops\n".encode(),
+        "row 2: more cells than the header",
+    ),
+    (
+        "ragged row",
+        "rec.csv",
+        f"{HEADER_LINE}\nR1,park,贵阳市,2023\nR2,park,贵阳市,2023,x\n".encode(),
+        "row 3: more cells than the header",
+    ),
+    (
+        "neither UTF-8 nor GB18030",
+        "rec.csv",
+        f"{HEADER_LINE}\nR1,park,café,2023\n".encode("latin-1"),
+        "neither UTF-8 nor GB18030; in Excel choose Save As",
+    ),
+    (
+        "UTF-16",
+        "rec.csv",
+        f"{HEADER_LINE}\nR1,park,贵阳市,2023\n".encode("utf-16"),
+        "not a text CSV",
+    ),
     ("not a table", "rec.txt", b"hello", "expected a .csv or .xlsx file"),
     ("broken workbook", "rec.xlsx", b"not a zip", "cannot read the workbook"),
 ]
 
 
-@pytest.mark.parametrize(("name", "content", "words"),
-                         [pytest.param(*c[1:], id=c[0]) for c in UNREADABLE])
+@pytest.mark.parametrize(
+    ("name", "content", "words"), [pytest.param(*c[1:], id=c[0]) for c in UNREADABLE]
+)
 def test_unreadable_tables(tmp_path: Path, capsys, name: str, content: bytes, words: str) -> None:
     path = tmp_path / name
     path.write_bytes(content)
@@ -395,13 +534,15 @@ def test_excel_csv_with_byte_order_mark(tmp_path: Path, capsys) -> None:
     assert json.loads(capsys.readouterr().out)["total_yuan"] == 300 * WAN
 
 
-def test_bad_parameter_file_is_reported_with_ledger_problems(tmp_path: Path, write_csv,
-                                                             capsys) -> None:
+def test_bad_parameter_file_is_reported_with_ledger_problems(
+    tmp_path: Path, write_csv, capsys
+) -> None:
     plan = tmp_path / "plan.yaml"
     plan.write_text("awards: {park: {value: -1}}\n", encoding="utf-8")
     rec = write_csv("rec.csv", RECOGNITION_HEADER, [rec_row()])
-    code = cli.main(["cost", "--recognitions", str(rec), "--parameters", str(plan),
-                     "--assume", "nope=1"])
+    code = cli.main(
+        ["cost", "--recognitions", str(rec), "--parameters", str(plan), "--assume", "nope=1"]
+    )
     captured = capsys.readouterr()
     assert code == 2 and captured.out == ""
     lines = captured.err.splitlines()

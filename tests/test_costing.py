@@ -122,8 +122,11 @@ def test_example_lines_cite_a_clause_and_a_readable_basis(example: CostResult) -
         "traffic": "§四(二)3",
     }
     basis = dict(
-        zip(zip(lines["unit_id"], lines["instrument"], lines["achievement_year"], strict=True),
-            lines["basis"], strict=True)
+        zip(
+            zip(lines["unit_id"], lines["instrument"], lines["achievement_year"], strict=True),
+            lines["basis"],
+            strict=True,
+        )
     )
     assert basis[("E-GY-01", "traffic", 2023)] == "3.00 亿元 × 5 元/万元 = 15.00 万元"
     assert "封顶 100.00 万元" in basis[("E-GY-01", "traffic", 2024)]
@@ -199,7 +202,9 @@ def test_payment_lag_shifts_years_not_amounts(params: Parameters) -> None:
         result = cost(params, rec, payment_lag_years=lag)
         # 50 万 achieved in 2025, paid in 2025 + lag; the by_year keys are the payment years
         assert result.totals.by_year == {
-            str(2023 + lag): 0.0, str(2024 + lag): 0.0, str(2025 + lag): 50 * WAN
+            str(2023 + lag): 0.0,
+            str(2024 + lag): 0.0,
+            str(2025 + lag): 50 * WAN,
         }
         line = result.lines.iloc[0]
         assert (line["achievement_year"], line["payment_year"]) == (2025, 2025 + lag)
@@ -216,8 +221,15 @@ def test_empty_ledger_has_every_key_and_zero(params: Parameters) -> None:
 
 def test_excess_basis_shows_the_subtraction(params: Parameters) -> None:
     sales = [
-        {"unit_id": "E1", "prefecture": "贵阳市", "year": 2023, "annual_sales_yuan": 0,
-         "online_retail_yuan": 3 * YI, "above_scale": True, "cross_border": False},
+        {
+            "unit_id": "E1",
+            "prefecture": "贵阳市",
+            "year": 2023,
+            "annual_sales_yuan": 0,
+            "online_retail_yuan": 3 * YI,
+            "above_scale": True,
+            "cross_border": False,
+        },
     ]
     result = cost(params, sales=sales, traffic_base="excess", payout_share=0.5)
     (basis,) = result.lines["basis"]
@@ -238,13 +250,21 @@ SALES_AMOUNTS = st.one_of(
 PREFS = st.sampled_from(prefectures.NAMES_ZH)
 
 recognition_rows = st.lists(
-    st.tuples(st.sampled_from(UNIT_IDS), st.sampled_from(rules.CATEGORIES), PREFS,
-              st.sampled_from(YEARS)),
+    st.tuples(
+        st.sampled_from(UNIT_IDS), st.sampled_from(rules.CATEGORIES), PREFS, st.sampled_from(YEARS)
+    ),
     max_size=15,
 )
 sales_rows = st.lists(
-    st.tuples(st.sampled_from(UNIT_IDS), PREFS, st.sampled_from(YEARS), SALES_AMOUNTS,
-              SALES_AMOUNTS, st.booleans(), st.booleans()),
+    st.tuples(
+        st.sampled_from(UNIT_IDS),
+        PREFS,
+        st.sampled_from(YEARS),
+        SALES_AMOUNTS,
+        SALES_AMOUNTS,
+        st.booleans(),
+        st.booleans(),
+    ),
     max_size=15,
     unique_by=lambda r: (r[0], r[2]),  # one row per unit and year
 )
@@ -264,8 +284,15 @@ def ledgers(draw: st.DrawFn) -> Ledger:
     sal = pd.DataFrame(draw(sales_rows), columns=list(SALES_COLUMNS))
     return Ledger(
         rec.astype({"year": "int64"}),
-        sal.astype({"year": "int64", "annual_sales_yuan": float, "online_retail_yuan": float,
-                    "above_scale": bool, "cross_border": bool}),
+        sal.astype(
+            {
+                "year": "int64",
+                "annual_sales_yuan": float,
+                "online_retail_yuan": float,
+                "above_scale": bool,
+                "cross_border": bool,
+            }
+        ),
     )
 
 
@@ -279,8 +306,9 @@ def ceilings(params: Parameters) -> dict[str, float]:
 
 @settings(max_examples=60, deadline=None)
 @given(ledger=ledgers(), base=assumption_sets, share=st.floats(0.0, 1.0))
-def test_ledger_properties(params: Parameters, ledger: Ledger, base: Assumptions,
-                           share: float) -> None:
+def test_ledger_properties(
+    params: Parameters, ledger: Ledger, base: Assumptions, share: float
+) -> None:
     assume = replace(base, payout_share=share)
     result = cost_ledger(ledger, params, assume)
     lines, t = result.lines, result.totals
@@ -293,8 +321,12 @@ def test_ledger_properties(params: Parameters, ledger: Ledger, base: Assumptions
     assert (amounts <= limit + tol).all()
 
     # the total is the sum of the lines and of every breakdown
-    for total in (amounts.sum(), sum(t.by_instrument.values()), sum(t.by_year.values()),
-                  sum(t.by_prefecture.values())):
+    for total in (
+        amounts.sum(),
+        sum(t.by_instrument.values()),
+        sum(t.by_year.values()),
+        sum(t.by_prefecture.values()),
+    ):
         assert total == pytest.approx(t.total, rel=1e-9, abs=tol)
     assert list(t.by_year) == [str(y + assume.payment_lag_years) for y in YEARS]
     assert (lines["payment_year"] - lines["achievement_year"] == assume.payment_lag_years).all()
@@ -302,8 +334,9 @@ def test_ledger_properties(params: Parameters, ledger: Ledger, base: Assumptions
     # a one-time award never repeats for a (unit, category)
     awards = lines[lines["instrument"].str.startswith("award.")]
     assert not awards.duplicated(["unit_id", "instrument"]).any()
-    recognized = set(zip(ledger.recognitions["unit_id"], ledger.recognitions["category"],
-                         strict=True))
+    recognized = set(
+        zip(ledger.recognitions["unit_id"], ledger.recognitions["category"], strict=True)
+    )
     if share > 0:
         assert len(awards) == len(recognized)  # and every recognized pair is paid once
     # ... nor a sales tier for a unit
@@ -313,14 +346,15 @@ def test_ledger_properties(params: Parameters, ledger: Ledger, base: Assumptions
     # sales awards per unit stay within the scale
     _, tier_amounts = params.sales_scale()
     per_unit = sales.groupby("unit_id")["amount_yuan"].sum()
-    bound = (max(tier_amounts) if assume.sales_award_mode == "top_up" else sum(tier_amounts))
+    bound = max(tier_amounts) if assume.sales_award_mode == "top_up" else sum(tier_amounts)
     assert (per_unit <= bound * share + tol).all()
 
 
 @settings(max_examples=40, deadline=None)
 @given(ledger=ledgers(), base=assumption_sets, share=st.floats(0.0, 1.0))
-def test_totals_scale_with_payout_share(params: Parameters, ledger: Ledger, base: Assumptions,
-                                        share: float) -> None:
+def test_totals_scale_with_payout_share(
+    params: Parameters, ledger: Ledger, base: Assumptions, share: float
+) -> None:
     full = cost_ledger(ledger, params, base).totals
     part = cost_ledger(ledger, params, replace(base, payout_share=share)).totals
     assert part.total == pytest.approx(share * full.total, rel=1e-6, abs=1e-6)

@@ -233,8 +233,7 @@ def test_report_summary_shows_the_seven_targets_and_all_together(report_en: Any)
     assert len(rows) == 1 + 7, "header, seven targets; all together is a sentence, not a headline"
     p_all = summary_of(report_en)["summary"]["p_all_met"]
     sentence = (
-        f"The probability that all seven targets are met in the same simulated world is"
-        f" {p_all:.0%}"
+        f"The probability that all seven targets are met in the same simulated world is {p_all:.0%}"
     )
     assert sentence in page
 

@@ -31,8 +31,7 @@ def split_requirement(text: str) -> tuple[str, set[str], str]:
 
 def runtime() -> dict[str, str]:
     return {
-        name: spec
-        for name, _, spec in map(split_requirement, PYPROJECT["project"]["dependencies"])
+        name: spec for name, _, spec in map(split_requirement, PYPROJECT["project"]["dependencies"])
     }
 
 
@@ -105,7 +104,7 @@ def quickstart_commands(text: str) -> list[str]:
     """The commands of the first shell block under a 'Quickstart' heading."""
     m = re.search(r"^#+\s*quick\s*-?\s*start.*$", text, re.IGNORECASE | re.MULTILINE)
     assert m, "README.md has no Quickstart section"
-    block = re.search(r"```[a-z]*\n(.*?)```", text[m.end():], re.DOTALL)
+    block = re.search(r"```[a-z]*\n(.*?)```", text[m.end() :], re.DOTALL)
     assert block, "README.md Quickstart has no code block"
     joined = re.sub(r"\\\n\s*", " ", block.group(1))  # continuation lines
     return [

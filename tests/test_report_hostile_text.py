@@ -17,10 +17,11 @@ from conftest import ROOT
 
 pytest.importorskip("papermill")
 
-BASELINE = ROOT / "scenarios" / "baseline.yaml"
+BASELINE = ROOT / "sbqw_model" / "scenarios" / "baseline.yaml"
 SCENARIOS = {
-    "a.yaml": ('=HYPERLINK("http://x","click")', r"$\foo$ 情景", "$x^2$ cost"),
-    "b.yaml": ("@SUM(A1)", "成本 $5 与 $", "_hidden"),
+    # name, title_zh, title_en: the Chinese titles head the comparison workbook's columns
+    "a.yaml": ('=HYPERLINK("http://x","click")', r"=1+$\foo$ 情景", "$x^2$ cost"),
+    "b.yaml": ("@SUM(A1)", "@成本 $5 与 $", "_hidden"),
 }
 
 
@@ -62,14 +63,15 @@ def test_compare_workbook_keeps_names_as_quoted_text(reports) -> None:
     done, out = reports
     assert done.returncode == 0, done.stderr[-3000:]
     book = openpyxl.load_workbook(out / "compare.xlsx")
-    sheet = book.worksheets[0]
-    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
-    header = [c.value for c in sheet[1]]
-    names = {sheet.cell(r, 1).value for r in range(2, sheet.max_row + 1)}
-    assert names == {"'" + name for name, _, _ in SCENARIOS.values()}
-    p_met = header.index("达成概率") + 1
-    values = [sheet.cell(r, p_met).value for r in range(2, sheet.max_row + 1)]
-    assert all(isinstance(v, float) and 0 <= v <= 1 for v in values)
+    assert all(c.data_type != "f" for ws in book for row in ws.iter_rows() for c in row)
+    quoted = {"'" + zh for _, zh, _ in SCENARIOS.values()}
+    odds, outlay = book.worksheets[0], book.worksheets[1]
+    assert {c.value for c in odds[1][1:]} == quoted  # one column of odds per scenario
+    values = [c.value for row in odds.iter_rows(min_row=2, min_col=2) for c in row]
+    assert values and all(isinstance(v, float) and 0 <= v <= 1 for v in values)
+    assert {outlay.cell(r, 1).value for r in range(2, outlay.max_row + 1)} == quoted
+    spending = [c.value for row in outlay.iter_rows(min_row=2, min_col=2) for c in row]
+    assert spending and all(isinstance(v, int | float) for v in spending)
 
 
 def test_scenario_workbooks_have_no_formula_cells(reports) -> None:

@@ -88,7 +88,7 @@ def test_reports_deleted_by_hand_drop_out_and_a_broken_manifest_is_rebuilt(
     ]
 
 
-def test_the_cli_accumulates_and_marks_a_scenario_that_now_fails(tmp_path: Path) -> None:
+def test_the_cli_accumulates_and_marks_a_report_whose_scenario_changed(tmp_path: Path) -> None:
     out = tmp_path / "reports"
     mine = tmp_path / "mine.yaml"
     mine.write_text(
@@ -111,13 +111,16 @@ def test_the_cli_accumulates_and_marks_a_scenario_that_now_fails(tmp_path: Path)
     first = report("baseline", "mine.yaml")
     assert first.returncode == 0, first.stderr[-3000:]
     assert first.stderr == "", "a good run prints only its results"
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     mine.write_text(mine.read_text(encoding="utf-8") + "not_a_key: 1\n", encoding="utf-8")
     second = report("mine.yaml")
-    assert second.returncode != 0
+    assert second.returncode == 2 and "not_a_key" in second.stderr  # invalid: nothing written
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+    third = report("baseline")  # the next run into the folder marks mine as outdated
+    assert third.returncode == 0, third.stderr[-3000:]
     entries = {e.name: e for e in manifest.load(out)}
     assert entries["baseline"].ok and entries["baseline"].sources[0].endswith("baseline.yaml")
-    assert not entries["mine"].ok and "not_a_key" in entries["mine"].error
-    assert (out / "baseline.html").is_file() and not (out / "mine.html").exists()
+    assert entries["mine"].outdated and not entries["baseline"].outdated
     rows = _rows(out)
     assert len(rows) == 2 and "基准情景" in rows[0] and 'href="baseline.html"' in rows[0]
-    assert "✗" in rows[1] and 'href="mine.html"' not in rows[1]
+    assert "已过时" in rows[1] and "已过时" not in rows[0]

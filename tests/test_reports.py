@@ -540,7 +540,7 @@ def test_assume_makes_a_named_variant_beside_the_plain_report(tmp_path: Path) ->
     variant = report_cli(BASELINE, "--assume", "payout_share=0.6", "--draws", 50, "--out", out)
     assert variant.returncode == 0, variant.stderr[-3000:]
     assert read(out / "baseline.html") == before, "the plain report is not overwritten"
-    page = read(out / "baseline-payout_share-0.6.html")
+    page = read(out / "baseline-payout_share-0_6.html")
     title = re.search(r"<title>(.*?)</title>", page, re.DOTALL)
     assert title and "基准情景（支付比例60%）" in title.group(1)
     assert "“十百千万”工程情景报告：基准情景（支付比例60%）" in page

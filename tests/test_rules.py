@@ -46,8 +46,13 @@ def test_one_time_award_per_category(params: Parameters) -> None:
     assert half.tolist() == pytest.approx([150 * WAN, 25 * WAN, 2.5 * WAN, 2.5 * WAN])
     assert rules.CATEGORIES == ("park", "base", "enterprise", "team")
     assert rules.INSTRUMENTS == (
-        "award.park", "award.base", "award.enterprise", "award.team",
-        "sales.tier1", "sales.tier2", "traffic",
+        "award.park",
+        "award.base",
+        "award.enterprise",
+        "award.team",
+        "sales.tier1",
+        "sales.tier2",
+        "traffic",
     )
 
 
@@ -220,8 +225,9 @@ def test_traffic_properties(params: Parameters, retail, share, base, data) -> No
     n = retail.size
     above = data.draw(hnp.arrays(bool, n))
     cross = data.draw(hnp.arrays(bool, n))
-    got = rules.traffic_subsidy(retail, above, cross, params, Assumptions(payout_share=share,
-                                                                             traffic_base=base))
+    got = rules.traffic_subsidy(
+        retail, above, cross, params, Assumptions(payout_share=share, traffic_base=base)
+    )
     assert (got >= 0).all()
     assert (got <= 100 * WAN * share + 1e-6).all()  # the cap × share
     assert (got[~above | cross | (retail < 1 * YI)] == 0).all()

@@ -32,7 +32,7 @@ from sbqw_model.outputs import (
 )
 from sbqw_model.reporting import plan
 
-BASELINE = ROOT / "scenarios" / "baseline.yaml"
+BASELINE = ROOT / "sbqw_model" / "scenarios" / "baseline.yaml"
 SAFE = re.compile(r"^[\w][\w\-]*$")
 LONG_ZH = "贵州省电子商务十百千万工程情景" * 12  # 180 characters, 540 bytes
 
@@ -304,7 +304,7 @@ def test_full_disk_while_simulate_writes(
 def test_full_disk_in_other_commands(
     command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
-    out = tmp_path / "out"
+    out = tmp_path / ("out.csv" if command == "cost" else "out")  # cost: the suffix is the format
     if command == "cost":
         args = ["cost", "--sales", str(ROOT / "examples" / "sales.csv"), "--out", str(out)]
         monkeypatch.setattr(Path, "write_bytes", _full_disk)
@@ -378,7 +378,7 @@ def test_invalid_input_exits_2_and_writes_nothing(args: list[str], tmp_path: Pat
 
 def test_a_report_that_fails_while_rendering_is_exit_1_not_2(tmp_path: Path) -> None:
     """A valid scenario whose notebook fails is a failed report (named), not a user error."""
-    from sbqw_model.reporting.runner import NOTEBOOK_DIR_ENV
+    from sbqw_model.shipped import NOTEBOOK_DIR_ENV
 
     out = tmp_path / "out"
     notebooks = tmp_path / "notebooks"
@@ -405,7 +405,7 @@ def test_a_report_that_fails_while_rendering_is_exit_1_not_2(tmp_path: Path) -> 
 
 
 def test_missing_notebooks_are_exit_2(tmp_path: Path) -> None:
-    from sbqw_model.reporting.runner import NOTEBOOK_DIR_ENV
+    from sbqw_model.shipped import NOTEBOOK_DIR_ENV
 
     out = tmp_path / "out"
     done = subprocess.run(
@@ -471,4 +471,5 @@ def test_two_reports_at_once_into_one_folder(tmp_path: Path) -> None:
         "baseline.ipynb",
         "baseline.xlsx",
         "index.html",
+        "reports.json",
     ]

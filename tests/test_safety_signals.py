@@ -27,7 +27,9 @@ pytestmark = pytest.mark.skipif(
 )
 pytest.importorskip("papermill")
 
-SCENARIOS = [ROOT / "scenarios" / f"{n}.yaml" for n in ("baseline", "austerity", "optimistic")]
+SCENARIOS = [
+    ROOT / "sbqw_model" / "scenarios" / f"{n}.yaml" for n in ("baseline", "austerity", "optimistic")
+]
 DRAWS = 3000  # long enough that the kernels are still at work when the signal comes
 GONE_WITHIN = 5.0  # seconds: "promptly"
 

@@ -224,11 +224,15 @@ def test_jobs_are_capped_at_tasks_and_cpus() -> None:
     assert cap_jobs(64, 3) <= 3 and cap_jobs(64, 0) == 1 and cap_jobs(1, 10) == 1
 
 
-def test_report_jobs_are_capped_at_the_reports(tmp_path: Path) -> None:
-    bad = tmp_path / "bad.yaml"
-    bad.write_text(HEADER + "uncertainties: {}\n", encoding="utf-8")
-    done = cli("report", bad, "--jobs", 64, "--out", tmp_path / "out")
-    assert "with 1 job(s)" in done.stderr, done.stderr[-1000:]
+def test_report_jobs_are_capped_at_the_reports_and_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    """More workers than reports or CPUs only cost memory (a kernel each)."""
+    from sbqw_model import limits
+
+    monkeypatch.setattr(limits.os, "cpu_count", lambda: 2)
+    assert limits.cap_jobs(64, 1) == 1
+    assert limits.cap_jobs(64, 7) == 2
+    assert limits.cap_jobs(1, 7) == 1
+    assert limits.cap_jobs(0, 7) == 1
 
 
 @pytest.mark.parametrize(

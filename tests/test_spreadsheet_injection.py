@@ -167,7 +167,7 @@ def test_simulate_tables_have_no_formula_and_numbers_stay_numbers(tmp_path: Path
     scenario = tmp_path / "evil.yaml"
     scenario.write_text(
         "name: evil\ntitle_zh: '=HYPERLINK(\"http://x\",\"c\")'\ntitle_en: '@SUM(A1)'\n"
-        f"extends: {ROOT / 'scenarios' / 'baseline.yaml'}\n",
+        f"extends: {ROOT / 'sbqw_model' / 'scenarios' / 'baseline.yaml'}\n",
         encoding="utf-8",
     )
     out = tmp_path / "out"
@@ -179,7 +179,7 @@ def test_simulate_tables_have_no_formula_and_numbers_stay_numbers(tmp_path: Path
     book = openpyxl.load_workbook(out / "summary.xlsx")
     cells = [c for ws in book for row in ws.iter_rows() for c in row]
     assert all(c.data_type != "f" for c in cells)
-    budget = book["预算"]
+    budget = book["分年度支出"]
     numbers = [c.value for row in budget.iter_rows(min_row=2) for c in row]
     assert any(isinstance(v, float) and v > 0 for v in numbers)
 

@@ -137,9 +137,13 @@ TEXT: dict[str, tuple[str, str]] = {
     # the report folder's index
     "made": ("生成时间", "Made"),
     "scenario_file": ("情景文件", "Scenario file"),
-    "failed": ("(生成失败,旧报告已移除)", "(failed; the earlier report was removed)"),
+    "failed": ("（生成失败，旧报告已移除）", "(failed; the earlier report was removed)"),
+    "outdated": (
+        "（情景文件此后已修改或失效，本报告已过时）",
+        "(its scenario file has changed or become invalid since: outdated)",
+    ),
     "index_note": (
-        "本文件夹中历次生成的全部报告;同名报告以最近一次为准。",
+        "本文件夹中历次生成的全部报告；同名报告以最近一次为准。",
         "Every report rendered into this folder; a report of the same name shows its latest run.",
     ),
     "data_title": ("数据说明", "Data"),

@@ -10,6 +10,7 @@ dropped.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sbqw_model.fileio import write_text_atomic
+from sbqw_model.limits import MAX_YAML_BYTES
 
 MANIFEST = "reports.json"
 VERSION = 1
@@ -39,6 +41,8 @@ class Entry:
     error: str = ""
     cell: int | None = None
     lang: str = "zh"
+    digests: list[str] = field(default_factory=list)  # sha256 of each source when rendered
+    outdated: bool = False  # a source changed (or no longer exists) since
 
     @property
     def made_local(self) -> str:
@@ -90,12 +94,35 @@ def save(entries: Sequence[Entry], out_dir: Path) -> Path:
     return path
 
 
+def digest(source: str) -> str:
+    """The scenario file's content hash ('' when it cannot be read as a regular file)."""
+    path = Path(source)
+    try:
+        if path.is_file() and path.stat().st_size <= MAX_YAML_BYTES:
+            return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        pass
+    return ""
+
+
+def mark_outdated(entries: Sequence[Entry], current: Sequence[Entry]) -> None:
+    """An earlier report whose scenario file has changed (or gone, or become invalid) since it
+    was made is marked outdated, so the index never lists it as current."""
+    fresh = {e.name for e in current}
+    for entry in entries:
+        if entry.name in fresh or not entry.ok or not entry.digests:
+            continue
+        now_ = [digest(s) for s in entry.sources]
+        entry.outdated = entry.outdated or now_ != entry.digests
+
+
 def record(current: Sequence[Entry], out_dir: Path) -> list[Entry]:
     """Merge this run into the folder's manifest (stale files of failures removed); all entries."""
     for entry in current:
         if not entry.ok:
             remove_stale(entry, out_dir)
     entries = merge(load(out_dir), current, out_dir)
+    mark_outdated(entries, current)
     out_dir.mkdir(parents=True, exist_ok=True)
     save(entries, out_dir)
     return entries
@@ -126,6 +153,7 @@ def entry_of(outcome: Any, headline: list[str], made: str) -> Entry:
         error=outcome.error,
         cell=outcome.cell,
         lang=job.lang,
+        digests=[digest(s) for s in sources],
     )
 
 

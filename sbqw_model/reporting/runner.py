@@ -34,8 +34,6 @@ START_ATTEMPTS = 3
 CELL_TIMEOUT = 900  # seconds one cell may run before the report counts as failed (a hang)
 
 
-
-
 @dataclass
 class Job:
     """One notebook to run into ``out_dir/<name>.*``."""
@@ -536,6 +534,8 @@ def _index_row(entry: Any, lang: str) -> str:
             f"{e(where)}</td><td>{links}</td></tr>"
         )
     title = f'<a href="{e(entry.name)}.html">{e(entry.title)}</a>'
+    if entry.outdated:  # its scenario file changed since: listed, never as current
+        title += f' <span class="err">{e(t("outdated", lang))}</span>'
     if entry.kind != "scenario":
         return (
             f'<tr><td>{title}</td>{made}<td colspan="4">{e(", ".join(entry.compared))}</td>'

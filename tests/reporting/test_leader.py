@@ -32,7 +32,7 @@ from sbqw_model.scenario import load_scenario
 from sbqw_model.summary import BAND, CENTRAL
 
 DRAWS = 200
-BASELINE = ROOT / "scenarios" / "baseline.yaml"
+BASELINE = ROOT / "sbqw_model" / "scenarios" / "baseline.yaml"
 NOTICE = ROOT / "docs" / "policy" / "qianshangfa-2023-1.zh.txt"
 CJK = r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]"
 BLOCKS = (
@@ -67,7 +67,7 @@ def rendered(request: pytest.FixtureRequest) -> tuple[str, ScenarioReport, dict[
     lang = request.param
     r = report(lang, {"payout_share": 0.6, "payment_lag_years": 1})
     pages = {name: str(getattr(r, name)()) for name in BLOCKS}
-    austerity = load_scenario(ROOT / "scenarios" / "austerity.yaml")
+    austerity = load_scenario(ROOT / "sbqw_model" / "scenarios" / "austerity.yaml")
     others = [
         ScenarioReport(s, simulate(s, draws=DRAWS, seed=1), lang, s.path or BASELINE)
         for s in (load_scenario(BASELINE), austerity)
@@ -244,16 +244,16 @@ def test_variant_title_and_name_say_what_changed() -> None:
     assert variant_title(s, {"payout_share": "0.6"}, "en") == "Baseline (payout share 60%)"
     assert variant_title(s, {"payout_share": 1.0}, "zh") == "基准情景", "same as the scenario's own"
     assert variant_name(s, {}) == "baseline"
-    assert variant_name(s, {"payout_share": 0.6}) == "baseline-payout_share-0.6"
+    assert variant_name(s, {"payout_share": 0.6}) == "baseline-payout_share-0_6"
     assert variant_name(s, {"revoked_repay": True}) == "baseline-revoked_repay-true"
 
 
 def test_variant_jobs_do_not_overwrite_the_plain_report(tmp_path: Path) -> None:
     common: dict[str, Any] = dict(compare=True, lang="zh", draws=10, seed=0, pdf=False)
-    plain, _ = plan_jobs([BASELINE], tmp_path, assume={}, **common)
-    variant, _ = plan_jobs([BASELINE], tmp_path, assume={"payout_share": 0.6}, **common)
+    plain = plan_jobs([BASELINE], tmp_path, assume={}, **common)
+    variant = plan_jobs([BASELINE], tmp_path, assume={"payout_share": 0.6}, **common)
     assert [j.name for j in plain] == ["baseline", "compare"]
-    assert [j.name for j in variant] == ["baseline-payout_share-0.6", "compare-payout_share-0.6"]
+    assert [j.name for j in variant] == ["baseline-payout_share-0_6", "compare-payout_share-0_6"]
     assert variant[0].title == "基准情景（支付比例60%）"
 
 
