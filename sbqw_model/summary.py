@@ -16,6 +16,7 @@ import numpy as np
 
 from sbqw_model import prefectures, rules, textable, units
 from sbqw_model.engine import TARGETS, Results, target_levels
+from sbqw_model.recognition import KINDS
 
 if TYPE_CHECKING:  # pandas is imported where tables are made: report kernels never need it
     import pandas as pd
@@ -58,6 +59,12 @@ def summarize(results: Results) -> dict[str, Any]:
         p, se = probability(met[t])
         targets[t] = {"target": levels[t], "p_met": p, "p_met_se": se, **band(results.targets[t])}
     p_all, p_all_se = probability(np.logical_and.reduce([met[t] for t in TARGETS]))
+    recognitions: dict[str, Any] = {}
+    if results.new_units is not None and results.supply_bound is not None:
+        recognitions = recognition_summary(results)
+        for t, kinds in SUPPLY_KINDS.items():
+            bound = np.logical_or.reduce([results.supply_bound[:, KIND_INDEX[k]] for k in kinds])
+            targets[t]["p_supply_short"] = float(np.mean(~met[t] & bound))
     o = results.outlay
     pay_years = [str(y) for y in results.payment_years]
     budget: dict[str, Any] = {
@@ -85,8 +92,49 @@ def summarize(results: Results) -> dict[str, Any]:
         "targets": targets,
         "p_all_met": p_all,
         "p_all_met_se": p_all_se,
+        **recognition_odds(met),
         "budget": budget,
+        "recognitions": recognitions,
+        "recognition_levers": sc.recognition.as_dict(),
     }
+
+
+#: The targets the recognition rounds decide (products have their own list, §二.7).
+RECOGNITION_TARGETS = ("parks", "bases", "enterprises", "teams", "enterprises_and_teams")
+
+
+def recognition_odds(met: dict[str, np.ndarray]) -> dict[str, float]:
+    """P(every recognition target met) with its standard error, and the lowest single odds:
+    ``recognition_min_p_met ≥ 0.9`` reads "each recognition target with P ≥ 0.9"."""
+    p, se = probability(np.logical_and.reduce([met[t] for t in RECOGNITION_TARGETS]))
+    lowest = min(float(np.mean(met[t])) for t in RECOGNITION_TARGETS)
+    return {"p_recognition_met": p, "p_recognition_met_se": se, "recognition_min_p_met": lowest}
+
+
+#: Count targets → the kinds whose qualified supply they depend on.
+SUPPLY_KINDS: dict[str, tuple[str, ...]] = {
+    "parks": ("park",),
+    "bases": ("base",),
+    "enterprises": ("enterprise",),
+    "teams": ("team",),
+    "enterprises_and_teams": ("enterprise", "team"),
+    "products": ("product",),
+}
+KIND_INDEX = {k: i for i, k in enumerate(KINDS)}
+
+
+def recognition_summary(results: Results) -> dict[str, Any]:
+    """New units per kind and plan year (mean and band), and P(supply limited some round)."""
+    assert results.new_units is not None and results.supply_bound is not None
+    out = {}
+    for i, kind in enumerate(KINDS):
+        out[kind] = {
+            "by_year": {
+                str(y): band(results.new_units[:, i, j]) for j, y in enumerate(results.years)
+            },
+            "p_supply_bound": float(np.mean(results.supply_bound[:, i])),
+        }
+    return out
 
 
 def _paid_in(results: Results, year: int) -> np.ndarray:
