@@ -176,8 +176,8 @@ def parse_levers(raw: Any, where: str, years: int, problems: list[str]) -> Recog
 def binomial_quantile(n: np.ndarray, p: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Binomial(n, p) by inverse CDF at ``u``: nondecreasing in ``n`` and in ``u``.
 
-    Exact by cumulating the pmf while the variance is small (the plan's revocation counts);
-    a continuity-corrected normal quantile above that, where the search would be long.
+    Exact by cumulating the pmf (the plan's revocation counts: a few dozen at most); a
+    continuity-corrected normal quantile only where (1 - p)^n would underflow.
     """
     from scipy.special import ndtri
 
@@ -189,7 +189,9 @@ def binomial_quantile(n: np.ndarray, p: np.ndarray, u: np.ndarray) -> np.ndarray
     v = np.where(flip, 1 - u, u)
     var = n * q * (1 - q)
     out = np.zeros(n.shape, dtype=np.int64)
-    big = var > 25
+    # exact while (1-q)^n stays far from underflow (e^-600); the plan's counts are far below
+    with np.errstate(divide="ignore"):
+        big = n * -np.log1p(-q) > 600
     if big.any():
         z = ndtri(np.clip(v[big], 1e-12, 1 - 1e-12))
         approx = np.floor(n[big] * q[big] + np.sqrt(var[big]) * z + 0.5)

@@ -33,7 +33,7 @@ UNCERTAINTY_LABELS: dict[str, tuple[str, str]] = {
         for c in CATEGORIES
         for k, zh, en in (
             ("applications", "年申报数", "applications a year"),
-            ("approval_probability", "认定通过率", "approval rate"),
+            ("approval_probability", "申报合格率", "share of applications qualifying"),
             ("revocation_rate", "年撤销率", "yearly revocation rate"),
         )
     },
@@ -45,6 +45,17 @@ UNCERTAINTY_LABELS: dict[str, tuple[str, str]] = {
     "firms.sales_ratio": ("销售额与网络零售额之比", "sales-to-online-retail ratio"),
     "firms.cross_border_share": ("跨境电商企业占比", "share of cross-border firms"),
     "firms.above_scale_share": ("上规入统企业占比", "share of above-scale firms"),
+    **{
+        f"unit_sales.{c}.{k}": (f"{_CATEGORY[c][0]}{zh}", f"{en} ({_CATEGORY[c][1]})")
+        for c in ("park", "base")
+        for k, zh, en in (
+            ("median", "年销售额中位数", "median annual sales"),
+            ("sigma", "年销售额离散度", "scatter of annual sales"),
+        )
+    },
+    "climate.online_retail": ("电商景气对零售增速的影响", "climate loading of online retail"),
+    "climate.products": ("电商景气对畅销产品的影响", "climate loading of products"),
+    "climate.supply": ("电商景气对合格申报的影响", "climate loading of qualified supply"),
 }
 assert set(UNCERTAINTY_LABELS) == set(UNCERTAINTIES)
 
@@ -66,6 +77,7 @@ DIST_PARAMS: dict[str, tuple[str, str]] = {
     "median": ("中位数", "median"),
     "sigma": ("对数标准差", "log sd"),
 }
+RECOGNITION_FIELD_LABELS = {"buffer": ("余量", "buffer"), "strategy": ("策略", "strategy")}
 BEHAVIOUR_LABEL = ("增速对支付比例的反应", "growth response to the payout share")
 STAT_LABELS: dict[str, tuple[str, str]] = {
     "mean": ("均值", "mean"),
@@ -179,6 +191,13 @@ def factor_label(path: str, lang: str = "zh") -> str:
             return params.leaf(rest).label(lang)
     if root == "behaviour":
         return _pick(BEHAVIOUR_LABEL, lang)
+    if path.startswith("levers.recognition."):
+        kind, _, name = path.removeprefix("levers.recognition.").rpartition(".")
+        what = _pick(RECOGNITION_FIELD_LABELS.get(name, (name, name)), lang)
+        scope = _pick(_CATEGORY.get(kind, ("产品", "products") if kind else ("", "")), lang)
+        if lang == "zh":
+            return f"{scope}认定{what}" if scope else f"认定{what}"
+        return f"recognition {what} ({scope})" if scope else f"recognition {what}"
     return path
 
 
