@@ -506,9 +506,26 @@ def assumption_rows(scenario: Scenario, base: Scenario | None, lang: str) -> lis
         [
             t("behaviour", lang),
             "growth_response_to_payout_share",
-            f"{scenario.growth_response:g}",
+            scenario.growth_response_dist.describe()
+            if scenario.growth_response_dist
+            else f"{scenario.growth_response:g}",
             "assumption",
             yes if base and base.growth_response != scenario.growth_response else no,
+        ]
+    )
+    for kind, rule in scenario.recognition.as_dict().items():
+        changed = base is not None and base.recognition.as_dict()[kind] != rule
+        source = scenario.recognition.source or "assumption"
+        rows.append([t("recognition_lever", lang), kind, rule, source, yes if changed else no])
+    stock = ", ".join(f"{c} {n}" for c, n in scenario.initial_stock.items())
+    changed = base is not None and base.initial_stock != scenario.initial_stock
+    rows.append(
+        [
+            t("initial_stock", lang),
+            "initial_stock",
+            stock,
+            scenario.initial_stock_source,
+            yes if changed else no,
         ]
     )
     for obs in scenario.observations:
