@@ -110,7 +110,7 @@ def resolve(path: str, base: Scenario) -> Target:
         if name in RECOGNITION_FIELDS and (not kind or kind in rec.KINDS):
             choices = rec.STRATEGIES if name == "strategy" else None
             return Target(path, "recognition", key, choices=choices)
-    if root not in ROOTS:
+    if root not in ROOTS or (root == "levers" and not str(path).startswith(RECOGNITION)):
         raise ValueError(
             f"unknown factor target{did_you_mean(str(path), known_paths(base))}; a factor starts"
             " with assumptions., parameters., uncertainties., behaviour. or levers.recognition."
