@@ -255,8 +255,12 @@ def simulate(
 def evaluate(scenario: Scenario, world: World, seed: int) -> Results:
     """Results of already-drawn worlds under ``scenario``'s levers (no new randomness).
 
-    Worlds do not depend on levers, so an explorer draws them once and re-costs them on every
-    change of a lever; this gives exactly what ``simulate`` gives for the same seed.
+    Worlds do not depend on the money levers (amounts, payout share, traffic base, sales-award
+    readings), so an explorer draws them once and re-costs them on every change of one; this
+    gives exactly what ``simulate`` gives for the same seed. The recognition rounds are decided
+    inside the worlds: a change of ``levers.recognition``, of the targets or of
+    ``revoked_count_toward_targets`` needs new worlds (same seed, same draws: still common
+    random numbers).
     """
     collector = _Collector(scenario, world.n)
     collector.add(0, world)

@@ -305,6 +305,8 @@ def to_table(summary: dict[str, Any]) -> str:
             right=[1, 2, 3, 4],
         ),
     ]
+    if summary.get("recognitions"):
+        out += ["", "认定与畅销产品 Recognitions and listed products", _recognition_text(summary)]
     b = summary["budget"]
 
     def money_row(label: str, s: dict[str, float]) -> list[str]:
@@ -360,6 +362,35 @@ def to_table(summary: dict[str, Any]) -> str:
             ),
         ]
     return "\n".join(out) + "\n"
+
+
+KIND_LABELS = {
+    "park": "园区 park",
+    "base": "直播基地 base",
+    "enterprise": "企业 enterprise",
+    "team": "团队 team",
+    "product": "畅销产品 product",
+}
+
+
+def _recognition_text(summary: dict[str, Any]) -> str:
+    """New units per year (median, 90 % band) and the odds that qualified supply ran short."""
+    recs = summary["recognitions"]
+    years = list(next(iter(recs.values()))["by_year"])
+    rows = []
+    for kind, r in recs.items():
+        target = {v: k for k, v in SUPPLY_KINDS.items() if len(v) == 1}[(kind,)]
+        cells = [f"{b['p50']:,.0f} ({b['p5']:,.0f}–{b['p95']:,.0f})" for b in r["by_year"].values()]
+        short = summary["targets"][target].get("p_supply_short", 0.0)
+        rule = summary.get("recognition_levers", {}).get(kind, "")
+        rows.append([KIND_LABELS[kind], rule, *cells, f"{short:.1%}"])
+    header = [
+        "类别 Kind",
+        "规则 Rule",
+        *(f"{y} 新增 new" for y in years),
+        "供给不足未达标 P(supply short)",
+    ]
+    return textable.render(header, rows, right=list(range(2, len(header))))
 
 
 def csv_text(frame: pd.DataFrame) -> str:
