@@ -43,7 +43,7 @@ from sbqw_model.engine import outlay, simulate  # noqa: E402
 from sbqw_model.ledger import Ledger  # noqa: E402
 from sbqw_model.rules import CATEGORIES  # noqa: E402
 from sbqw_model.scenario import Scenario, load_scenario  # noqa: E402
-from sbqw_model.unit_sales import identity_uniform  # noqa: E402
+from sbqw_model.unit_sales import IDENTITY_BITS, identity_uniform  # noqa: E402
 from sbqw_model.worlds import BLOCK, World, draw_block, stream, uncertainty_draws  # noqa: E402
 
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -210,7 +210,7 @@ def replay(scenario: Scenario, block: int, prep: BlockParameters, keep: bool = F
         supply.append(stream(SEED, block, f"approvals:{c}").poisson(prep.lam[:, k]))
         stream(SEED, block, f"revocations:{c}").random((N, Y, 2))
     out["supply"] = np.stack(supply, axis=1)
-    identity_uniform(SEED, *prep.unit_fields)  # the parks' and bases' sales draws
+    identity_uniform(SEED, *prep.unit_fields, bits=IDENTITY_BITS)  # parks' and bases' sales
     out["count"] = stream(SEED, block, "firm_count").poisson(prep.count_mean)
     stream(SEED, block, "firm_size").random(M)
     stream(SEED, block, "firm_growth").standard_normal((M, Y), dtype=np.float32)

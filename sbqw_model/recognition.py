@@ -214,7 +214,7 @@ def binomial_quantile(n: np.ndarray, p: np.ndarray, u: np.ndarray) -> np.ndarray
 
 
 def split(total: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Split ``total`` (N,) over the last axis of ``weights`` (N, P) by largest remainder.
+    """Split ``total`` (M,) over the last axis of ``weights`` (M, P) by largest remainder.
 
     Never gives a prefecture more than its weight when weights are counts and total ≤ their sum.
     """
@@ -248,61 +248,66 @@ def quota(rule: Rule, i: int, years: int, target: float, standing: np.ndarray, k
 
 @dataclass
 class Rounds:
-    """One category's rounds over N worlds."""
+    """The rounds of every category over N worlds."""
 
-    approvals: np.ndarray  # (N, P, Y) units newly recognized
-    revocations: np.ndarray  # (N, P, Y) plan-recognized units revoked at each review
-    initial: np.ndarray  # (N, Y) units recognized before the plan counted at year end
-    bound: np.ndarray  # (N, Y) bool: the qualified supply, not the quota, limited the round
+    approvals: np.ndarray  # (N, C, P, Y) units newly recognized
+    revocations: np.ndarray  # (N, C, P, Y) plan-recognized units revoked at each review
+    initial: np.ndarray  # (N, C, Y) units recognized before the plan counted at year end
+    bound: np.ndarray  # (N, C, Y) bool: the qualified supply, not the quota, limited the round
 
 
 def run_rounds(
     supply: np.ndarray,
     u_rev: np.ndarray,
     rho: np.ndarray,
-    rule: Rule,
-    target: float,
-    expected_rho: float,
-    initial: float,
-    observed: dict[int, np.ndarray],
+    rules: list[Rule],
+    targets: list[float],
+    expected_rho: list[float],
+    initial: list[int],
+    observed: dict[tuple[int, int], np.ndarray],
     count_revoked: bool,
 ) -> Rounds:
-    """The yearly rounds of one category (vectorized over worlds, a loop over 3 years).
+    """The yearly rounds of every category (vectorized over worlds and categories).
 
-    ``supply`` (N, P, Y) qualified applicants; ``u_rev`` (N, Y, 2) uniforms for the revocation
-    of plan-recognized and of pre-plan units; ``rho`` (N,) the world's revocation rate;
-    ``observed`` maps a year index to its observed recognitions by prefecture (P,).
+    ``supply`` (N, C, P, Y) qualified applicants; ``u_rev`` (N, C, Y, 2) uniforms for the
+    revocation of plan-recognized and of pre-plan units; ``rho`` (N, C) the world's revocation
+    rates; ``observed`` maps (category, year index) to observed recognitions by prefecture (P,).
     """
-    N, P, Y = supply.shape
-    approvals = np.zeros((N, P, Y), dtype=np.int64)
-    revocations = np.zeros((N, P, Y), dtype=np.int64)
-    init_path = np.zeros((N, Y), dtype=np.int64)
-    bound = np.zeros((N, Y), dtype=bool)
-    stock = np.zeros((N, P), dtype=np.int64)  # plan-recognized units standing
-    init = np.full(N, int(initial), dtype=np.int64)
-    counted = np.zeros(N, dtype=np.int64)  # plan units as the targets count them
-    keep = 1.0 if count_revoked else 1.0 - expected_rho
+    N, C, P, Y = supply.shape
+    approvals = np.zeros((N, C, P, Y), dtype=np.int64)
+    revocations = np.zeros((N, C, P, Y), dtype=np.int64)
+    init_path = np.zeros((N, C, Y), dtype=np.int64)
+    bound = np.zeros((N, C, Y), dtype=bool)
+    stock = np.zeros((N, C, P), dtype=np.int64)  # plan-recognized units standing
+    start = np.asarray(initial, dtype=np.int64)
+    init = np.broadcast_to(start, (N, C)).copy()
+    counted = np.zeros((N, C), dtype=np.int64)  # plan units as the targets count them
+    keep = [1.0 if count_revoked else 1.0 - r for r in expected_rho]
     for i in range(Y):
         if i > 0:  # this year's review (§三(三) 动态管理) of units recognized earlier
-            revoked = binomial_quantile(stock.sum(axis=1), rho, u_rev[:, i, 0])
-            revocations[:, :, i] = split(revoked, stock)
-            stock -= revocations[:, :, i]
-            init = init - binomial_quantile(init, rho, u_rev[:, i, 1])
-        standing = (counted if count_revoked else stock.sum(axis=1)) + (
-            initial if count_revoked else init
+            total = stock.sum(axis=2)
+            revoked = binomial_quantile(total, rho, u_rev[:, :, i, 0])
+            some = revoked > 0
+            revocations[some, :, i] = split(revoked[some], stock[some])
+            stock -= revocations[..., i]
+            init = init - binomial_quantile(init, rho, u_rev[:, :, i, 1])
+        standing = counted + start if count_revoked else stock.sum(axis=2) + init
+        available = supply[..., i].sum(axis=2)  # (N, C)
+        q = np.stack(
+            [quota(rules[c], i, Y, targets[c], standing[:, c], keep[c]) for c in range(C)], 1
         )
-        if i in observed:
-            new = np.broadcast_to(observed[i], (N, P))
-        else:
-            available = supply[:, :, i].sum(axis=1)
-            q = quota(rule, i, Y, target, standing, keep)
-            bound[:, i] = available < q
-            total = np.minimum(available, q).astype(np.int64)
-            new = split(total, supply[:, :, i])
-        approvals[:, :, i] = new
+        bound[..., i] = available < q
+        new = supply[..., i].copy()
+        short = q < available  # the quota binds: split it over the prefectures
+        new[short] = split(q[short].astype(np.int64), supply[..., i][short])
+        for (c, year), value in observed.items():
+            if year == i:
+                new[:, c] = value
+                bound[:, c, i] = False
+        approvals[..., i] = new
         stock += new
-        counted += new.sum(axis=1)
-        init_path[:, i] = initial if count_revoked else init
+        counted += new.sum(axis=2)
+        init_path[..., i] = start if count_revoked else init
     return Rounds(approvals, revocations, init_path, bound)
 
 

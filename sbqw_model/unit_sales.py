@@ -33,13 +33,28 @@ def _mix(x: np.ndarray) -> np.ndarray:
     return x ^ (x >> np.uint64(31))
 
 
-def identity_uniform(seed: int, *fields: np.ndarray) -> np.ndarray:
-    """A uniform in (0, 1) from integer identity fields (counter-based, no generator state)."""
+def identity_uniform(seed: int, *fields: np.ndarray, bits: tuple[int, ...] = ()) -> np.ndarray:
+    """A uniform in (0, 1) from integer identity fields (counter-based, no generator state).
+
+    With ``bits`` (the width of every field but the first), the fields are packed into one
+    64-bit key and mixed once; otherwise each field is mixed in turn.
+    """
     with np.errstate(over="ignore"):
-        h = _mix(np.full(np.shape(fields[0]), np.uint64(seed & (2**64 - 1)), dtype=np.uint64))
-        for f in fields:
-            h = _mix(h ^ (np.asarray(f).astype(np.uint64) + _GOLDEN))
+        salt = _mix(np.array([seed & (2**64 - 1)], dtype=np.uint64))
+        if bits:
+            key = np.asarray(fields[0]).astype(np.uint64)
+            for f, width in zip(fields[1:], bits, strict=True):
+                key = (key << np.uint64(width)) | np.asarray(f).astype(np.uint64)
+            h = _mix(_mix(key ^ salt) + _GOLDEN)
+        else:
+            h = np.broadcast_to(salt, np.shape(fields[0]))
+            for f in fields:
+                h = _mix(h ^ (np.asarray(f).astype(np.uint64) + _GOLDEN))
     return ((h >> np.uint64(11)).astype(np.float64) + 0.5) / 2.0**53
+
+
+#: Widths of category, prefecture, year and order in a unit's identity key (world: 31 bits).
+IDENTITY_BITS = (2, 4, 3, 24)
 
 
 @dataclass
@@ -86,7 +101,7 @@ def build_units(
     starts = np.cumsum(counts) - counts
     index = np.arange(cell.size) - np.repeat(starts, counts)
     w, c, p, y = np.unravel_index(cell, app.shape)
-    u = identity_uniform(seed, first_world + w, c, p, y, index)
+    u = identity_uniform(seed, first_world + w, c, p, y, index, bits=IDENTITY_BITS)
     if floor is not None:  # z must exceed log(floor / (median · best growth)) / sigma
         best = growth_index.max(axis=1, keepdims=True)
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -199,10 +199,8 @@ def draw_block(
     )
 
     supply, rounds = _recognition_rounds(scenario, u, climate, rng)
-    approvals = np.stack([r.approvals for r in rounds], axis=1)
-    revocations = np.stack([r.revocations for r in rounds], axis=1)
-    bound = np.stack([*(r.bound for r in rounds), products_bound], axis=1)
-    initial = np.stack([r.initial for r in rounds], axis=1)
+    approvals, revocations, initial = rounds.approvals, rounds.revocations, rounds.initial
+    bound = np.concatenate([rounds.bound, products_bound[:, None]], axis=1)
     units = build_units(
         approvals,
         revocations,
@@ -279,7 +277,7 @@ def _behaviour(scenario: Scenario, seed: int, block: int) -> float | np.ndarray:
 
 def _recognition_rounds(
     scenario: Scenario, u: dict[str, np.ndarray], climate: np.ndarray, rng
-) -> tuple[np.ndarray, list[rec.Rounds]]:
+) -> tuple[np.ndarray, rec.Rounds]:
     """Qualified supply per category, prefecture and year, and the department's rounds.
 
     Applications are Poisson and each qualifies independently (thinning), so the qualified
@@ -297,29 +295,27 @@ def _recognition_rounds(
         factor = np.exp(load * climate - load**2 / 2)  # (N, Y)
         lam = lam * factor[:, None, None, :]
     supply = np.empty((N, C, len(shares), Y), dtype=np.int64)
-    rounds = []
     for c, cat in enumerate(CATEGORIES):
         # each category has its own streams: changing one category's uncertainty leaves the
         # other categories' draws as they were (clean one-at-a-time sensitivity)
         supply[:, c] = rng(f"approvals:{cat}").poisson(
             np.broadcast_to(lam[:, c], (N, len(shares), Y))
         )
-        observed = {
-            years.index(year): _split(round(value), shares)
-            for year, value in scenario.observed(f"recognized.{cat}").items()
-        }
-        rate = scenario.uncertainties[f"recognition.{cat}.revocation_rate"]
-        rounds.append(
-            rec.run_rounds(
-                supply[:, c],
-                rng(f"revocations:{cat}").random((N, Y, 2)),
-                u[f"recognition.{cat}.revocation_rate"],
-                scenario.recognition.rule(cat),
-                scenario.params.value(f"targets.{rec.TARGET_KEY[cat]}"),
-                min(max(rate.mean, 0.0), 1.0),
-                scenario.initial_stock[cat],
-                observed,
-                scenario.assumptions.revoked_count_toward_targets,
-            )
-        )
+    observed = {
+        (c, years.index(year)): _split(round(value), shares)
+        for c, cat in enumerate(CATEGORIES)
+        for year, value in scenario.observed(f"recognized.{cat}").items()
+    }
+    dists = [scenario.uncertainties[f"recognition.{c}.revocation_rate"] for c in CATEGORIES]
+    rounds = rec.run_rounds(
+        supply,
+        np.stack([rng(f"revocations:{c}").random((N, Y, 2)) for c in CATEGORIES], axis=1),
+        np.stack([u[f"recognition.{c}.revocation_rate"] for c in CATEGORIES], axis=1),
+        [scenario.recognition.rule(c) for c in CATEGORIES],
+        [scenario.params.value(f"targets.{rec.TARGET_KEY[c]}") for c in CATEGORIES],
+        [min(max(d.mean, 0.0), 1.0) for d in dists],
+        [scenario.initial_stock[c] for c in CATEGORIES],
+        observed,
+        scenario.assumptions.revoked_count_toward_targets,
+    )
     return supply, rounds

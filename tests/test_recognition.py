@@ -65,12 +65,22 @@ def recognition(**rule: object) -> dict:
 
 def rounds(
     supply: list[int], rule: rec.Rule, target: float, expected_rho: float = 0.0, initial: int = 0
-):
-    """One world, one prefecture, no revocations drawn (the world's rate is 0)."""
-    s = np.array(supply, dtype=np.int64)[None, None, :]
-    return rec.run_rounds(
-        s, np.full((1, 3, 2), 0.5), np.zeros(1), rule, target, expected_rho, initial, {}, False
+) -> rec.Rounds:
+    """One world, one category, one prefecture, no revocations drawn (the world's rate is 0);
+    arrays cut to that category."""
+    s = np.array(supply, dtype=np.int64)[None, None, None, :]
+    r = rec.run_rounds(
+        s,
+        np.full((1, 1, 3, 2), 0.5),
+        np.zeros((1, 1)),
+        [rule],
+        [target],
+        [expected_rho],
+        [initial],
+        {},
+        False,
     )
+    return rec.Rounds(r.approvals[:, 0], r.revocations[:, 0], r.initial[:, 0], r.bound[:, 0])
 
 
 @pytest.mark.parametrize(
