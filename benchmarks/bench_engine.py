@@ -36,6 +36,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from sbqw_model import unit_sales  # noqa: E402
 from sbqw_model.audit import world_ledger  # noqa: E402
 from sbqw_model.costing import cost_ledger, fen, plan_years  # noqa: E402
 from sbqw_model.distributions import Distribution  # noqa: E402
@@ -43,7 +44,7 @@ from sbqw_model.engine import outlay, simulate  # noqa: E402
 from sbqw_model.ledger import Ledger  # noqa: E402
 from sbqw_model.rules import CATEGORIES  # noqa: E402
 from sbqw_model.scenario import Scenario, load_scenario  # noqa: E402
-from sbqw_model.unit_sales import IDENTITY_BITS, identity_uniform  # noqa: E402
+from sbqw_model.unit_sales import BITS, identity_uniform  # noqa: E402
 from sbqw_model.worlds import BLOCK, World, draw_block, stream, uncertainty_draws  # noqa: E402
 
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -170,7 +171,7 @@ class BlockParameters:
     lam: np.ndarray  # (N, C, P, Y) broadcast view: Poisson means of the qualified supply
     count_mean: np.ndarray  # (N,)
     firms: int  # M, firms in the block
-    unit_fields: tuple[np.ndarray, ...]  # identity fields of the parks and bases (hashed)
+    hashes: list[int]  # sizes of the counter-based uniform calls (parks' and bases' sales)
 
 
 def prepare(scenario: Scenario, block: int) -> BlockParameters:
@@ -187,10 +188,18 @@ def prepare(scenario: Scenario, block: int) -> BlockParameters:
         lam = lam * np.exp(load * climate - load**2 / 2)[:, None, None, :]
     lam = np.broadcast_to(lam, (N, len(CATEGORIES), len(shares), Y))
     count = stream(SEED, block, "firm_count").poisson(u["firms.count"])
-    world = draw_block(scenario, SEED, block, every_unit=True)
-    units = world.units
-    fields = (block * BLOCK + units.draw, units.category, units.prefecture, units.year, units.index)
-    return BlockParameters(lam, u["firms.count"], int(count.sum()), fields)
+    hashes: list[int] = []
+
+    def counting(seed: int, *fields: np.ndarray, bits: tuple[int, ...] = ()) -> np.ndarray:
+        hashes.append(int(np.size(fields[0])))
+        return identity_uniform(seed, *fields, bits=bits)
+
+    unit_sales.identity_uniform = counting  # count what the engine hashes for this block
+    try:
+        draw_block(scenario, SEED, block)
+    finally:
+        unit_sales.identity_uniform = identity_uniform
+    return BlockParameters(lam, u["firms.count"], int(count.sum()), hashes)
 
 
 def replay(scenario: Scenario, block: int, prep: BlockParameters, keep: bool = False) -> dict:
@@ -210,7 +219,9 @@ def replay(scenario: Scenario, block: int, prep: BlockParameters, keep: bool = F
         supply.append(stream(SEED, block, f"approvals:{c}").poisson(prep.lam[:, k]))
         stream(SEED, block, f"revocations:{c}").random((N, Y, 2))
     out["supply"] = np.stack(supply, axis=1)
-    identity_uniform(SEED, *prep.unit_fields, bits=IDENTITY_BITS)  # parks' and bases' sales
+    for size in prep.hashes:  # the parks' and bases' counter-based uniforms
+        a = np.arange(size)
+        identity_uniform(SEED, a, a, a, a, a, 0, bits=BITS)
     out["count"] = stream(SEED, block, "firm_count").poisson(prep.count_mean)
     stream(SEED, block, "firm_size").random(M)
     stream(SEED, block, "firm_growth").standard_normal((M, Y), dtype=np.float32)

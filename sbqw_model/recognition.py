@@ -224,10 +224,15 @@ def split(total: np.ndarray, weights: np.ndarray) -> np.ndarray:
     base = np.floor(raw + 1e-9).astype(np.int64)
     rest = total - base.sum(axis=1)
     frac = raw - base
-    order = np.argsort(-frac, axis=1, kind="stable")
-    rank = np.empty_like(order)
-    np.put_along_axis(rank, order, np.arange(weights.shape[1])[None, :], axis=1)
+    # rank of each remainder, largest first, ties to the earlier prefecture (P is small: a
+    # pairwise comparison is cheaper than a sort per row)
+    ahead = frac[:, None, :] > frac[:, :, None]
+    ahead |= (frac[:, None, :] == frac[:, :, None]) & _EARLIER[: frac.shape[1], : frac.shape[1]]
+    rank = ahead.sum(axis=2)
     return base + (rank < rest[:, None])
+
+
+_EARLIER = np.tri(64, k=-1, dtype=bool)  # [j, k]: prefecture k comes before j
 
 
 def quota(rule: Rule, i: int, years: int, target: float, standing: np.ndarray, keep: float):
@@ -290,7 +295,8 @@ def run_rounds(
             some = revoked > 0
             revocations[some, :, i] = split(revoked[some], stock[some])
             stock -= revocations[..., i]
-            init = init - binomial_quantile(init, rho, u_rev[:, :, i, 1])
+            if start.any():
+                init = init - binomial_quantile(init, rho, u_rev[:, :, i, 1])
         standing = counted + start if count_revoked else stock.sum(axis=2) + init
         available = supply[..., i].sum(axis=2)  # (N, C)
         q = np.stack(

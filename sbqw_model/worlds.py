@@ -209,7 +209,8 @@ def draw_block(
         np.stack([u[f"unit_sales.{c}.median"] for c in SALES_CATEGORIES], axis=1),
         np.stack([u[f"unit_sales.{c}.sigma"] for c in SALES_CATEGORIES], axis=1),
         retail[:, 1:] / retail[:, :1],
-        None if every_unit else min(scenario.params.sales_scale()[0]),
+        min(scenario.params.sales_scale()[0]),
+        every_unit,
     )
 
     # firms: above-scale e-commerce enterprises, a Pareto-tailed population, stored flat
