@@ -12,7 +12,9 @@ Prints:
   (``audit.world_ledger`` → ``costing.cost_ledger``, in-process, no CSV), goal ≥ 100×;
 - ratio (b): the engine against the RNG floor, the time numpy needs just to generate the random
   numbers the engine consumes (the same streams, sizes and distributions as
-  ``worlds.draw_block``, with no arithmetic on them), goal ≤ 3×;
+  ``worlds.draw_block``, with no arithmetic on them; the binomial revocations, which the engine
+  draws by inverse CDF from uniforms, are counted as numpy's binomials of the same sizes, and
+  the parks' and bases' counter-based uniforms as the hashes the engine computes), goal ≤ 3×;
 - a block of figures to paste into the README's performance section.
 
 Timings depend on the machine; the goals in the issue are for the project's 2-core machine.
@@ -172,6 +174,8 @@ class BlockParameters:
     count_mean: np.ndarray  # (N,)
     firms: int  # M, firms in the block
     hashes: list[int]  # sizes of the counter-based uniform calls (parks' and bases' sales)
+    stocks: list[np.ndarray]  # (N, C) plan-recognized units facing each review, years 1…Y-1
+    p_rev: np.ndarray  # (N, C) revocation rates
 
 
 def prepare(scenario: Scenario, block: int) -> BlockParameters:
@@ -196,10 +200,13 @@ def prepare(scenario: Scenario, block: int) -> BlockParameters:
 
     unit_sales.identity_uniform = counting  # count what the engine hashes for this block
     try:
-        draw_block(scenario, SEED, block)
+        world = draw_block(scenario, SEED, block)
     finally:
         unit_sales.identity_uniform = identity_uniform
-    return BlockParameters(lam, u["firms.count"], int(count.sum()), hashes)
+    standing = np.cumsum(world.approvals.sum(axis=2) - world.revocations.sum(axis=2), axis=2)
+    stocks = [standing[..., i - 1] for i in range(1, Y)]
+    p_rev = np.stack([u[f"recognition.{c}.revocation_rate"] for c in CATEGORIES], axis=1)
+    return BlockParameters(lam, u["firms.count"], int(count.sum()), hashes, stocks, p_rev)
 
 
 def replay(scenario: Scenario, block: int, prep: BlockParameters, keep: bool = False) -> dict:
@@ -219,6 +226,11 @@ def replay(scenario: Scenario, block: int, prep: BlockParameters, keep: bool = F
         supply.append(stream(SEED, block, f"approvals:{c}").poisson(prep.lam[:, k]))
         stream(SEED, block, f"revocations:{c}").random((N, Y, 2))
     out["supply"] = np.stack(supply, axis=1)
+    # the engine turns those uniforms into binomial revocations by inverse CDF (a monotone
+    # coupling); the floor counts what numpy's generator needs for binomials of the same sizes
+    scratch = stream(SEED, block, "floor:binomial")
+    for stock in prep.stocks:
+        scratch.binomial(stock, prep.p_rev)
     for size in prep.hashes:  # the parks' and bases' counter-based uniforms
         a = np.arange(size)
         identity_uniform(SEED, a, a, a, a, a, 0, bits=BITS)

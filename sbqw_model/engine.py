@@ -71,13 +71,15 @@ def outlay(world: World, params: Parameters, assume: Assumptions) -> Outlay:
     # sales milestones (§四(二)3): firms are enterprises, all eligible; recognized parks and
     # bases too under sales_award_recipients=all_units (DIGEST open point 2). Only units that
     # reach a tier in some year can be paid, so the rule runs on those alone.
-    owner, pref, panel = world.firm_draw, world.firm_prefecture, world.firm_sales
-    if assume.sales_award_recipients == "all_units" and world.units.draw.size:
-        owner = np.concatenate([owner, world.units.draw])
-        pref = np.concatenate([pref, world.units.prefecture])
-        panel = np.concatenate([panel, world.units.sales])
-    hit = np.flatnonzero(rules.reaches_a_tier(panel, params))
-    sales = rules.sales_milestone_awards(panel[hit], params, assume)  # (h, Y, T)
+    hit = np.flatnonzero(rules.reaches_a_tier(world.firm_sales, params))
+    owner, pref, panel = world.firm_draw[hit], world.firm_prefecture[hit], world.firm_sales[hit]
+    units = world.units
+    if assume.sales_award_recipients == "all_units" and units.draw.size:
+        more = rules.reaches_a_tier(units.sales, params)
+        owner = np.concatenate([owner, units.draw[more]])
+        pref = np.concatenate([pref, units.prefecture[more]])
+        panel = np.concatenate([panel, units.sales[more]])
+    sales = rules.sales_milestone_awards(panel, params, assume)  # (h, Y, T)
     # traffic subsidy (§四(二)3), per firm and year
     traffic = rules.traffic_subsidy(
         world.firm_retail,
@@ -88,7 +90,7 @@ def outlay(world: World, params: Parameters, assume: Assumptions) -> Outlay:
     )  # (M, Y)
     traffic_w = sum_by_world(traffic, world.firm_draw, n)  # (n, Y)
     h, T = sales.shape[0], sales.shape[2]
-    slots = owner[hit][:, None] * (Y * T) + np.arange(Y * T)
+    slots = owner[:, None] * (Y * T) + np.arange(Y * T)
     sales_w = (
         np.bincount(slots.ravel(), weights=sales.reshape(h, Y * T).ravel(), minlength=n * Y * T)
         .astype(float, copy=False)
@@ -104,10 +106,8 @@ def outlay(world: World, params: Parameters, assume: Assumptions) -> Outlay:
         [award_cpy.sum(axis=(0, 2)).T, sales_w.sum(axis=0), traffic_w.sum(axis=0)[:, None]],
         axis=1,
     )  # (Y, I)
-    paid = np.zeros(owner.size)
-    paid[: traffic.shape[0]] = traffic.sum(axis=1)
-    paid[hit] += sales.sum(axis=(1, 2))
-    slot = owner * P + pref
+    slot = np.concatenate([world.firm_draw * P + world.firm_prefecture, owner * P + pref])
+    paid = np.concatenate([traffic.sum(axis=1), sales.sum(axis=(1, 2))])
     by_pref = np.bincount(slot, weights=paid, minlength=n * P).astype(float, copy=False)
     by_pref = by_pref.reshape(n, P)
     by_pref += award_cpy.sum(axis=(1, 3))

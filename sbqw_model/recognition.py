@@ -224,15 +224,16 @@ def split(total: np.ndarray, weights: np.ndarray) -> np.ndarray:
     base = np.floor(raw + 1e-9).astype(np.int64)
     rest = total - base.sum(axis=1)
     frac = raw - base
-    # rank of each remainder, largest first, ties to the earlier prefecture (P is small: a
-    # pairwise comparison is cheaper than a sort per row)
-    ahead = frac[:, None, :] > frac[:, :, None]
-    ahead |= (frac[:, None, :] == frac[:, :, None]) & _EARLIER[: frac.shape[1], : frac.shape[1]]
-    rank = ahead.sum(axis=2)
-    return base + (rank < rest[:, None])
-
-
-_EARLIER = np.tri(64, k=-1, dtype=bool)  # [j, k]: prefecture k comes before j
+    # hand the units left one by one to the largest remainder, ties to the earlier prefecture
+    # (at most P - 1 passes of an argmax: cheaper than a sort per row when P is small)
+    rows = np.arange(base.shape[0])
+    for _ in range(int(rest.max(initial=0))):
+        need = rest > 0
+        j = frac.argmax(axis=1)
+        base[rows[need], j[need]] += 1
+        frac[rows, j] = -1.0
+        rest = rest - need
+    return base
 
 
 def quota(rule: Rule, i: int, years: int, target: float, standing: np.ndarray, keep: float):
@@ -249,6 +250,23 @@ def quota(rule: Rule, i: int, years: int, target: float, standing: np.ndarray, k
     ahead = sum(keep ** (years - 1 - k) for k in range(i, years))
     need = target * (1 + rule.buffer) - standing * keep ** (years - 1 - i)
     return np.ceil(np.maximum(need, 0.0) / ahead - 1e-9)
+
+
+def first_in_first_out(earlier: np.ndarray, before: np.ndarray, revoked: np.ndarray) -> np.ndarray:
+    """Revocations by prefecture (N, C, P) when the longest-standing units go first.
+
+    ``earlier`` (N, C, P, i) units recognized in the rounds before this review, ordered by year
+    then prefecture; ``before`` (N, C) units revoked at earlier reviews; ``revoked`` (N, C) now.
+    Which units a review revokes changes no count; first in, first out is the exported ledger's
+    rule, and needs no sort.
+    """
+    N, C, P, i = earlier.shape
+    units = earlier.transpose(0, 1, 3, 2).reshape(N, C, i * P)
+    ends = np.cumsum(units, axis=2)
+    starts = ends - units
+    gone = np.clip((before + revoked)[..., None] - starts, 0, units)
+    gone -= np.clip(before[..., None] - starts, 0, units)
+    return gone.reshape(N, C, i, P).sum(axis=2)
 
 
 @dataclass
@@ -287,13 +305,13 @@ def run_rounds(
     start = np.asarray(initial, dtype=np.int64)
     init = np.broadcast_to(start, (N, C)).copy()
     counted = np.zeros((N, C), dtype=np.int64)  # plan units as the targets count them
+    cum_rev = np.zeros((N, C), dtype=np.int64)  # plan units revoked so far
     keep = [1.0 if count_revoked else 1.0 - r for r in expected_rho]
     for i in range(Y):
         if i > 0:  # this year's review (§三(三) 动态管理) of units recognized earlier
-            total = stock.sum(axis=2)
-            revoked = binomial_quantile(total, rho, u_rev[:, :, i, 0])
-            some = revoked > 0
-            revocations[some, :, i] = split(revoked[some], stock[some])
+            revoked = binomial_quantile(stock.sum(axis=2), rho, u_rev[:, :, i, 0])
+            revocations[..., i] = first_in_first_out(approvals[..., :i], cum_rev, revoked)
+            cum_rev += revoked
             stock -= revocations[..., i]
             if start.any():
                 init = init - binomial_quantile(init, rho, u_rev[:, :, i, 1])
