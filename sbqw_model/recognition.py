@@ -14,7 +14,8 @@ The quota comes from a strategy (the lever ``levers.recognition``):
 The rounds are deterministic given the drawn supply and the revocation uniforms, so levers
 consume no randomness (common random numbers across policy variants). Revocations are drawn by
 inverse CDF from one uniform per world, category and year, so more recognized units never lead
-to fewer units standing (a monotone coupling: a larger buffer never lowers a count's odds).
+to fewer units standing (a monotone coupling: a larger buffer never lowers a count's odds); the
+longest-standing units go first.
 """
 
 from __future__ import annotations
@@ -203,12 +204,15 @@ def binomial_quantile(n: np.ndarray, p: np.ndarray, u: np.ndarray) -> np.ndarray
         cdf = pmf.copy()
         k = np.zeros(ns.shape, dtype=np.int64)
         ratio = qs / (1 - qs)
-        active = (cdf < vs) & (k < ns)
-        while active.any():
-            pmf = np.where(active, pmf * (ns - k) / (k + 1) * ratio, pmf)
-            k = k + active
-            cdf = cdf + np.where(active, pmf, 0.0)
-            active = active & (cdf < vs) & (k < ns)
+        below = cdf < vs
+        j = 0
+        # k counts the j with F(j) < u (and j < n): the smallest k with F(k) ≥ u
+        while below.any():
+            k += below
+            pmf *= (ns - j) * ratio / (j + 1)
+            cdf += pmf
+            j += 1
+            below &= (cdf < vs) & (ns > j)
         out[small] = k
     return np.where(flip, n - out, out)
 
