@@ -92,12 +92,17 @@ def summarize(results: Results) -> dict[str, Any]:
         "targets": targets,
         "p_all_met": p_all,
         "p_all_met_se": p_all_se,
+        "p_all_met_if_independent": math.prod(targets[t]["p_met"] for t in DISTINCT_TARGETS),
         **recognition_odds(met),
         "budget": budget,
         "recognitions": recognitions,
         "recognition_levers": sc.recognition.as_dict(),
     }
 
+
+#: The six targets that are not sums of others: the product of their odds is P(all met) as if
+#: they were independent (what the common drivers change).
+DISTINCT_TARGETS = ("parks", "bases", "enterprises", "teams", "products", "online_retail")
 
 #: The targets the recognition rounds decide (products have their own list, §二.7).
 RECOGNITION_TARGETS = ("parks", "bases", "enterprises", "teams", "enterprises_and_teams")
@@ -305,6 +310,15 @@ def to_table(summary: dict[str, Any]) -> str:
             right=[1, 2, 3, 4],
         ),
     ]
+    if "p_all_met_if_independent" in summary:
+        independent, joint = summary["p_all_met_if_independent"], summary["p_all_met"]
+        out += [
+            f"各目标若互不相关,全部达成的概率约为 {independent:.1%};模拟中它们随共同因素"
+            f"(电商景气、增长)同涨同落,全部达成为 {joint:.1%}。",
+            f"Were the targets independent, all would be met with about {independent:.1%}; in the"
+            f" simulated worlds they move together with common drivers (e-commerce climate,"
+            f" growth), and all are met with {joint:.1%}.",
+        ]
     if summary.get("recognitions"):
         out += ["", "认定与畅销产品 Recognitions and listed products", _recognition_text(summary)]
     b = summary["budget"]

@@ -435,3 +435,20 @@ def test_outcomes_differ_only_when_the_behavioural_response_is_set() -> None:
     assert comparison.differ and comparison.paired
     assert comparison.targets["online_retail"].differs
     assert comparison.targets["online_retail"].diff < 0
+
+
+def test_the_text_explains_joint_odds_against_independence() -> None:
+    strong = {
+        k: {"dist": "fixed", "value": v}
+        for k, v in (("online_retail", 0.08), ("products", 0.15), ("supply", 0.5))
+    }
+    s = summarize(simulate(variant({"uncertainties": {"climate": strong}}), draws=3000, seed=1))
+    product = math.prod(
+        s["targets"][t]["p_met"]
+        for t in ("parks", "bases", "enterprises", "teams", "products", "online_retail")
+    )
+    assert s["p_all_met_if_independent"] == pytest.approx(product)
+    # a strong common climate makes the targets rise and fall together
+    assert s["p_all_met"] > s["p_all_met_if_independent"] + 3 * s["p_all_met_se"]
+    done = run_cli("simulate", BASELINE, "--draws", 500, "--seed", 1)
+    assert "Were the targets independent" in done.stdout and "互不相关" in done.stdout
