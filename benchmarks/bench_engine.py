@@ -12,7 +12,9 @@ Prints:
   (``audit.world_ledger`` → ``costing.cost_ledger``, in-process, no CSV), goal ≥ 100×;
 - ratio (b): the engine against the RNG floor, the time numpy needs just to generate the random
   numbers the engine consumes (the same streams, sizes and distributions as
-  ``worlds.draw_block``, with no arithmetic on them), goal ≤ 3×;
+  ``worlds.draw_block``, with no arithmetic on them; the binomial revocations, which the engine
+  draws by inverse CDF from uniforms, are counted as numpy's binomials of the same sizes, and
+  the parks' and bases' counter-based uniforms as the hashes the engine computes), goal ≤ 3×;
 - a block of figures to paste into the README's performance section.
 
 Timings depend on the machine; the goals in the issue are for the project's 2-core machine.
@@ -36,6 +38,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from sbqw_model import unit_sales  # noqa: E402
 from sbqw_model.audit import world_ledger  # noqa: E402
 from sbqw_model.costing import cost_ledger, fen, plan_years  # noqa: E402
 from sbqw_model.distributions import Distribution  # noqa: E402
@@ -43,6 +46,7 @@ from sbqw_model.engine import outlay, simulate  # noqa: E402
 from sbqw_model.ledger import Ledger  # noqa: E402
 from sbqw_model.rules import CATEGORIES  # noqa: E402
 from sbqw_model.scenario import Scenario, load_scenario  # noqa: E402
+from sbqw_model.unit_sales import BITS, identity_uniform  # noqa: E402
 from sbqw_model.worlds import BLOCK, World, draw_block, stream, uncertainty_draws  # noqa: E402
 
 BASELINE = ROOT / "sbqw_model" / "scenarios" / "baseline.yaml"
@@ -166,46 +170,43 @@ def _sample_only(dist: Distribution, rng: np.random.Generator, size: int) -> Non
 class BlockParameters:
     """What the generator calls of one block need, prepared (untimed) from its own draws."""
 
-    lam: np.ndarray  # (N, C, P, Y) broadcast view: Poisson means of approvals
-    stocks: list[np.ndarray]  # (N, C) recognized stock facing each review, years 1…Y-1
-    p_rev: np.ndarray  # (N, C)
+    lam: np.ndarray  # (N, C, P, Y) broadcast view: Poisson means of the qualified supply
     count_mean: np.ndarray  # (N,)
     firms: int  # M, firms in the block
+    hashes: list[int]  # sizes of the counter-based uniform calls (parks' and bases' sales)
+    stocks: list[np.ndarray]  # (N, C) plan-recognized units facing each review, years 1…Y-1
+    p_rev: np.ndarray  # (N, C) revocation rates
 
 
 def prepare(scenario: Scenario, block: int) -> BlockParameters:
     """Recompute the parameters ``draw_block`` derives between its generator calls."""
-    if any(scenario.observed(f"recognized.{cat}") for cat in CATEGORIES):
-        raise SystemExit("the RNG floor replay assumes a scenario without observed recognitions")
     years = plan_years(scenario.params)
     Y, N, shares = len(years), BLOCK, scenario.prefecture_shares
     u = uncertainty_draws(scenario, SEED, block)
     apps = np.stack([u[f"recognition.{c}.applications"] for c in CATEGORIES], axis=1)
     p_ok = np.stack([u[f"recognition.{c}.approval_probability"] for c in CATEGORIES], axis=1)
-    p_rev = np.stack([u[f"recognition.{c}.revocation_rate"] for c in CATEGORIES], axis=1)
     lam = (apps * p_ok)[:, :, None, None] * shares[None, None, :, None]
+    load = u["climate.supply"][:, None]
+    if np.any(load):
+        climate = stream(SEED, block, "climate").standard_normal((N, Y))
+        lam = lam * np.exp(load * climate - load**2 / 2)[:, None, None, :]
     lam = np.broadcast_to(lam, (N, len(CATEGORIES), len(shares), Y))
-    new = np.stack(
-        [
-            stream(SEED, block, f"approvals:{c}").poisson(lam[:, k])
-            for k, c in enumerate(CATEGORIES)
-        ],
-        axis=1,
-    )  # (N, C, P, Y)
-    rev_rngs = [stream(SEED, block, f"revocations:{c}") for c in CATEGORIES]
-    stock = np.zeros((N, len(CATEGORIES), len(shares)), dtype=np.int64)
-    stocks = []
-    for i in range(Y):
-        revoked = 0
-        if i > 0:
-            stocks.append(stock)
-            revoked = np.stack(
-                [r.binomial(stock[:, k], p_rev[:, k, None]) for k, r in enumerate(rev_rngs)],
-                axis=1,
-            )
-        stock = stock - revoked + new[..., i]
     count = stream(SEED, block, "firm_count").poisson(u["firms.count"])
-    return BlockParameters(lam, stocks, p_rev, u["firms.count"], int(count.sum()))
+    hashes: list[int] = []
+
+    def counting(seed: int, *fields: np.ndarray, bits: tuple[int, ...] = ()) -> np.ndarray:
+        hashes.append(int(np.size(fields[0])))
+        return identity_uniform(seed, *fields, bits=bits)
+
+    unit_sales.identity_uniform = counting  # count what the engine hashes for this block
+    try:
+        world = draw_block(scenario, SEED, block)
+    finally:
+        unit_sales.identity_uniform = identity_uniform
+    standing = np.cumsum(world.approvals.sum(axis=2) - world.revocations.sum(axis=2), axis=2)
+    stocks = [standing[..., i - 1] for i in range(1, Y)]
+    p_rev = np.stack([u[f"recognition.{c}.revocation_rate"] for c in CATEGORIES], axis=1)
+    return BlockParameters(lam, u["firms.count"], int(count.sum()), hashes, stocks, p_rev)
 
 
 def replay(scenario: Scenario, block: int, prep: BlockParameters, keep: bool = False) -> dict:
@@ -214,20 +215,25 @@ def replay(scenario: Scenario, block: int, prep: BlockParameters, keep: bool = F
     out: dict = {}
     for path, dist in scenario.uncertainties.items():
         _sample_only(dist, stream(SEED, block, f"u:{path}"), N)
+    dist = scenario.growth_response_dist
+    if dist is not None:
+        _sample_only(dist, stream(SEED, block, "u:behaviour.growth_response_to_payout_share"), N)
+    stream(SEED, block, "climate").standard_normal((N, Y))
     stream(SEED, block, "retail_noise").standard_normal((N, Y))
     stream(SEED, block, "products_noise").standard_normal((N, Y))
-    out["approvals"] = np.stack(
-        [
-            stream(SEED, block, f"approvals:{c}").poisson(prep.lam[:, k])
-            for k, c in enumerate(CATEGORIES)
-        ],
-        axis=1,
-    )
-    revs = [stream(SEED, block, f"revocations:{c}") for c in CATEGORIES]
-    out["revocations"] = [
-        np.stack([r.binomial(s[:, k], prep.p_rev[:, k, None]) for k, r in enumerate(revs)], axis=1)
-        for s in prep.stocks
-    ]
+    supply = []
+    for k, c in enumerate(CATEGORIES):
+        supply.append(stream(SEED, block, f"approvals:{c}").poisson(prep.lam[:, k]))
+        stream(SEED, block, f"revocations:{c}").random((N, Y, 2))
+    out["supply"] = np.stack(supply, axis=1)
+    # the engine turns those uniforms into binomial revocations by inverse CDF (a monotone
+    # coupling); the floor counts what numpy's generator needs for binomials of the same sizes
+    scratch = stream(SEED, block, "floor:binomial")
+    for stock in prep.stocks:
+        scratch.binomial(stock, prep.p_rev)
+    for size in prep.hashes:  # the parks' and bases' counter-based uniforms
+        a = np.arange(size)
+        identity_uniform(SEED, a, a, a, a, a, 0, bits=BITS)
     out["count"] = stream(SEED, block, "firm_count").poisson(prep.count_mean)
     stream(SEED, block, "firm_size").random(M)
     stream(SEED, block, "firm_growth").standard_normal((M, Y), dtype=np.float32)
@@ -242,11 +248,7 @@ def check_replay(scenario: Scenario) -> None:
     got = replay(scenario, 0, prepare(scenario, 0), keep=True)
     edges = np.cumsum(scenario.prefecture_shares)[:-1]
     same = (
-        np.array_equal(got["approvals"], world.approvals)
-        and all(
-            np.array_equal(r, world.revocations[..., i + 1])
-            for i, r in enumerate(got["revocations"])
-        )
+        np.array_equal(got["supply"].sum(axis=2), world.supply)
         and np.array_equal(got["count"], np.bincount(world.firm_draw, minlength=BLOCK))
         and np.array_equal(
             np.searchsorted(edges, got["prefecture_u"], side="right"), world.firm_prefecture

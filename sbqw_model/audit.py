@@ -41,7 +41,7 @@ def world_ledger(world: World, scenario: Scenario) -> tuple[pd.DataFrame, pd.Dat
                 for i in range(int(approvals[c, p, y])):
                     units.append([f"{cat}-{en}-{year}-{i + 1:03d}", cat, zh, year, None])
             rec_rows.extend(tuple(u) for u in units)
-    sales_rows = []
+    sales_rows = unit_sales_rows(world, years)
     for j in range(world.firm_draw.size):
         zh = prefectures.NAMES_ZH[int(world.firm_prefecture[j])]
         for y, year in enumerate(years):
@@ -62,6 +62,22 @@ def world_ledger(world: World, scenario: Scenario) -> tuple[pd.DataFrame, pd.Dat
         ),
         pd.DataFrame(sales_rows, columns=list(SALES_COLUMNS)),
     )
+
+
+def unit_sales_rows(world: World, years: list[int]) -> list[tuple]:
+    """Sales rows of recognized parks and bases while recognized (they earn milestones under
+    ``sales_award_recipients: all_units``); not enterprises, so no traffic subsidy."""
+    units = world.units
+    rows = []
+    for k in range(units.draw.size):
+        cat = rules.CATEGORIES[int(units.category[k])]
+        zh, en = prefectures.PREFECTURES[int(units.prefecture[k])]
+        year = years[int(units.year[k])]
+        unit_id = f"{cat}-{en}-{year}-{int(units.index[k]) + 1:03d}"
+        for y in range(int(units.year[k]), int(units.revoked[k])):
+            amount = int(units.sales[k, y])
+            rows.append((unit_id, zh, years[y], amount, amount, "false", "false"))
+    return rows
 
 
 def draw_outlay(scenario: Scenario, seed: int, index: int) -> tuple[World, dict[str, Any]]:

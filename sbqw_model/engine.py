@@ -69,10 +69,18 @@ def outlay(world: World, params: Parameters, assume: Assumptions) -> Outlay:
     if assume.revoked_repay:  # a revoked unit repays its award in the year of its revocation
         award_cpy = award_cpy - world.revocations * award[None, :, None, None]
 
-    # sales milestones (§四(二)3): firms are enterprises, all eligible; only firms that reach a
-    # tier in some year can be paid, so the rule runs on those alone
+    # sales milestones (§四(二)3): firms are enterprises, all eligible; recognized parks and
+    # bases too under sales_award_recipients=all_units (DIGEST open point 2). Only units that
+    # reach a tier in some year can be paid, so the rule runs on those alone.
     hit = np.flatnonzero(rules.reaches_a_tier(world.firm_sales, params))
-    sales = rules.sales_milestone_awards(world.firm_sales[hit], params, assume)  # (h, Y, T)
+    owner, pref, panel = world.firm_draw[hit], world.firm_prefecture[hit], world.firm_sales[hit]
+    units = world.units
+    if assume.sales_award_recipients == "all_units" and units.draw.size:
+        more = rules.reaches_a_tier(units.sales, params)
+        owner = np.concatenate([owner, units.draw[more]])
+        pref = np.concatenate([pref, units.prefecture[more]])
+        panel = np.concatenate([panel, units.sales[more]])
+    sales = rules.sales_milestone_awards(panel, params, assume)  # (h, Y, T)
     # traffic subsidy (§四(二)3), per firm and year
     traffic = rules.traffic_subsidy(
         world.firm_retail,
@@ -83,7 +91,7 @@ def outlay(world: World, params: Parameters, assume: Assumptions) -> Outlay:
     )  # (M, Y)
     traffic_w = sum_by_world(traffic, world.firm_draw, n)  # (n, Y)
     h, T = sales.shape[0], sales.shape[2]
-    slots = world.firm_draw[hit][:, None] * (Y * T) + np.arange(Y * T)
+    slots = owner[:, None] * (Y * T) + np.arange(Y * T)
     sales_w = (
         np.bincount(slots.ravel(), weights=sales.reshape(h, Y * T).ravel(), minlength=n * Y * T)
         .astype(float, copy=False)
@@ -99,10 +107,9 @@ def outlay(world: World, params: Parameters, assume: Assumptions) -> Outlay:
         [award_cpy.sum(axis=(0, 2)).T, sales_w.sum(axis=0), traffic_w.sum(axis=0)[:, None]],
         axis=1,
     )  # (Y, I)
-    firm_total = traffic.sum(axis=1)
-    firm_total[hit] += sales.sum(axis=(1, 2))
-    slot = world.firm_draw * P + world.firm_prefecture
-    by_pref = np.bincount(slot, weights=firm_total, minlength=n * P).astype(float, copy=False)
+    slot = np.concatenate([world.firm_draw * P + world.firm_prefecture, owner * P + pref])
+    paid = np.concatenate([traffic.sum(axis=1), sales.sum(axis=(1, 2))])
+    by_pref = np.bincount(slot, weights=paid, minlength=n * P).astype(float, copy=False)
     by_pref = by_pref.reshape(n, P)
     by_pref += award_cpy.sum(axis=(1, 3))
     return Outlay(by_instrument, by_year, by_pref, year_instrument)
@@ -110,7 +117,7 @@ def outlay(world: World, params: Parameters, assume: Assumptions) -> Outlay:
 
 def target_values(world: World, params: Parameters, assume: Assumptions) -> dict[str, np.ndarray]:
     """The seven target indicators in the target year, per world."""
-    recognized = world.approvals.sum(axis=(2, 3))  # (n, C)
+    recognized = world.approvals.sum(axis=(2, 3)) + world.initial_path[:, :, -1]  # (n, C)
     if not assume.revoked_count_toward_targets:
         recognized = recognized - world.revocations.sum(axis=(2, 3))
     counts = {c: recognized[:, i].astype(float) for i, c in enumerate(CATEGORIES)}
@@ -140,6 +147,8 @@ class Results:
     outlay: Outlay
     online_retail_path: np.ndarray  # (n, Y+1), float32
     recognized_path: np.ndarray  # (n, C, Y) recognized stock at each year end, float32
+    new_units: np.ndarray | None = None  # (n, C+1, Y) float32: new units (+ products listed)
+    supply_bound: np.ndarray | None = None  # (n, C+1) bool: supply limited some round
 
     @property
     def years(self) -> list[int]:
@@ -196,6 +205,8 @@ class _Collector:
         self.year_instrument = np.zeros((Y, len(INSTRUMENTS)))
         self.retail_path = np.empty((draws, Y + 1), dtype=np.float32)
         self.recognized = np.empty((draws, C, Y), dtype=np.float32)
+        self.new_units = np.empty((draws, C + 1, Y), dtype=np.float32)
+        self.bound = np.empty((draws, C + 1), dtype=bool)
 
     def check_finite(self) -> None:
         refuse_non_finite(
@@ -222,6 +233,9 @@ class _Collector:
         self.year_instrument += o.year_instrument_sum
         self.retail_path[rows] = world.online_retail_path
         self.recognized[rows] = recognized_stock(world, assume)
+        self.new_units[rows, :-1] = world.approvals.sum(axis=2)
+        self.new_units[rows, -1] = np.diff(world.products_path, axis=1)
+        self.bound[rows] = world.supply_bound.any(axis=2)
 
     def results(self, seed: int) -> Results:
         self.check_finite()
@@ -233,6 +247,8 @@ class _Collector:
             outlay=Outlay(self.by_instrument, self.by_year, self.by_pref, self.year_instrument),
             online_retail_path=self.retail_path,
             recognized_path=self.recognized,
+            new_units=self.new_units,
+            supply_bound=self.bound,
         )
 
 
@@ -274,8 +290,12 @@ def simulate(
 def evaluate(scenario: Scenario, world: World, seed: int) -> Results:
     """Results of already-drawn worlds under ``scenario``'s levers (no new randomness).
 
-    Worlds do not depend on levers, so an explorer draws them once and re-costs them on every
-    change of a lever; this gives exactly what ``simulate`` gives for the same seed.
+    Worlds do not depend on the money levers (amounts, payout share, traffic base, sales-award
+    readings), so an explorer draws them once and re-costs them on every change of one; this
+    gives exactly what ``simulate`` gives for the same seed. The recognition rounds are decided
+    inside the worlds: a change of ``levers.recognition``, of the targets or of
+    ``revoked_count_toward_targets`` needs new worlds (same seed, same draws: still common
+    random numbers).
     """
     collector = _Collector(scenario, world.n)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # checked: results()
@@ -285,7 +305,7 @@ def evaluate(scenario: Scenario, world: World, seed: int) -> Results:
 
 def recognized_stock(world: World, assume: Assumptions) -> np.ndarray:
     """Recognized units at each year end (n, C, Y), counted as the targets count them."""
-    stock = np.cumsum(world.approvals.sum(axis=2), axis=2)
+    stock = np.cumsum(world.approvals.sum(axis=2), axis=2) + world.initial_path
     if not assume.revoked_count_toward_targets:
         stock = stock - np.cumsum(world.revocations.sum(axis=2), axis=2)
     return stock
@@ -294,4 +314,4 @@ def recognized_stock(world: World, assume: Assumptions) -> np.ndarray:
 def world_at(scenario: Scenario, seed: int, index: int) -> World:
     """The single world ``index`` exactly as a full run draws it."""
     block, offset = divmod(index, BLOCK)
-    return draw_block(scenario, seed, block).take(offset, offset + 1)
+    return draw_block(scenario, seed, block, every_unit=True).take(offset, offset + 1)

@@ -30,7 +30,7 @@ UNCERTAINTY_LABELS: dict[str, tuple[str, str]] = {
         for c in CATEGORIES
         for k, zh, en in (
             ("applications", "年申报数", "applications a year"),
-            ("approval_probability", "认定通过率", "approval rate"),
+            ("approval_probability", "申报合格率", "share of applications qualifying"),
             ("revocation_rate", "年撤销率", "yearly revocation rate"),
         )
     },
@@ -42,6 +42,17 @@ UNCERTAINTY_LABELS: dict[str, tuple[str, str]] = {
     "firms.sales_ratio": ("销售额与网络零售额之比", "sales-to-online-retail ratio"),
     "firms.cross_border_share": ("跨境电商企业占比", "share of cross-border firms"),
     "firms.above_scale_share": ("上规入统企业占比", "share of above-scale firms"),
+    **{
+        f"unit_sales.{c}.{k}": (f"{_CATEGORY[c][0]}{zh}", f"{en} ({_CATEGORY[c][1]})")
+        for c in ("park", "base")
+        for k, zh, en in (
+            ("median", "年销售额中位数", "median annual sales"),
+            ("sigma", "年销售额离散度", "scatter of annual sales"),
+        )
+    },
+    "climate.online_retail": ("电商景气对零售增速的影响", "climate loading of online retail"),
+    "climate.products": ("电商景气对畅销产品的影响", "climate loading of products"),
+    "climate.supply": ("电商景气对合格申报的影响", "climate loading of qualified supply"),
 }
 
 DIST_PARAMS: dict[str, tuple[str, str]] = {
@@ -77,6 +88,15 @@ MILLION = 1e6  # not a rule amount: the unit of English amounts (¥…m)
 BILLION = MILLION * 1000
 
 BEHAVIOUR_LABEL = ("增速对支付比例的反应", "growth response to the payout share")
+RECOGNITION_FIELD_LABELS = {"buffer": ("余量", "buffer"), "strategy": ("策略", "strategy")}
+#: The recognition strategies (levers.recognition.strategy) as a reader says them.
+STRATEGY_LABELS = {
+    "target_pace": ("按目标节奏认定", "paced to the target"),
+    "fixed": ("固定名额", "fixed quotas"),
+    "all_qualified": ("合格者全部认定", "every qualified applicant"),
+}
+#: The four recognized categories as they read in a sentence (zh, en plural).
+CATEGORY_LABELS = _CATEGORY
 
 _MONEY = {"online_retail.level_2022", "firms.floor_yuan"}
 _RATES = ("rate", "probability", "share")

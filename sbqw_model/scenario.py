@@ -22,8 +22,11 @@ from sbqw_model.distributions import Distribution, parse_distribution
 from sbqw_model.errors import InputError, did_you_mean
 from sbqw_model.limits import MAX_EXTENDS, MAX_YUAN
 from sbqw_model.parameters import Parameters, default_parameters
+from sbqw_model.periods import plan_years
+from sbqw_model.recognition import RecognitionLevers, default_levers, parse_levers
 from sbqw_model.rules import CATEGORIES
 from sbqw_model.shipped import find_scenario, is_name, known_scenarios
+from sbqw_model.unit_sales import SALES_CATEGORIES
 from sbqw_model.yamlio import YAML_SUFFIXES, read_mapping
 
 #: Every uncertainty: dotted path → (domain, what it is). Each is drawn once per simulated world.
@@ -39,7 +42,7 @@ UNCERTAINTIES: dict[str, tuple[str, str]] = {
         for c in CATEGORIES
         for k, domain, text in (
             ("applications", "count", "expected applications a year, province-wide"),
-            ("approval_probability", "probability", "share of applications recognized"),
+            ("approval_probability", "probability", "share of applications that qualify"),
             ("revocation_rate", "probability", "yearly share of recognized units revoked"),
         )
     },
@@ -51,6 +54,28 @@ UNCERTAINTIES: dict[str, tuple[str, str]] = {
     "firms.sales_ratio": ("positive", "annual sales ÷ online retail of a firm"),
     "firms.cross_border_share": ("share", "share of firms that are cross-border e-commerce"),
     "firms.above_scale_share": ("share", "share of firms that are above-scale (上规入统)"),
+    **{
+        f"unit_sales.{c}.{k}": (domain, f"{c}: {text}")
+        for c in SALES_CATEGORIES
+        for k, domain, text in (
+            ("median", "positive", "median annual sales of a recognized unit in 2022 terms (yuan)"),
+            ("sigma", "spread", "log sd of annual sales across recognized units"),
+        )
+    },
+    "climate.online_retail": ("spread", "growth of online retail per sd of the climate"),
+    "climate.products": ("spread", "growth of qualifying products per sd of the climate"),
+    "climate.supply": ("spread", "log change of qualified applicants per sd of the climate"),
+}
+
+#: Uncertainties a scenario may leave out, with the value used then (and why).
+OPTIONAL_UNCERTAINTIES: dict[str, tuple[float, str]] = {
+    "climate.online_retail": (0.0, "default: no common e-commerce climate"),
+    "climate.products": (0.0, "default: no common e-commerce climate"),
+    "climate.supply": (0.0, "default: no common e-commerce climate"),
+    "unit_sales.park.median": (4.0e8, "default: as the baseline scenario (docs/model.md)"),
+    "unit_sales.park.sigma": (1.0, "default: as the baseline scenario (docs/model.md)"),
+    "unit_sales.base.median": (6.0e7, "default: as the baseline scenario (docs/model.md)"),
+    "unit_sales.base.sigma": (1.2, "default: as the baseline scenario (docs/model.md)"),
 }
 
 INDICATORS = ("online_retail", "products", *(f"recognized.{c}" for c in CATEGORIES))
@@ -67,9 +92,16 @@ TOP_KEYS = (
     "observations",
     "appropriation",
     "prefecture_shares",
+    "initial_stock",
 )
 BEHAVIOUR_KEYS = ("growth_response_to_payout_share", "source")
 MAX_RESPONSE = 1.0  # growth points per unit of payout share: ±100 pp is already absurd
+
+
+INITIAL_STOCK_DEFAULT = (
+    "assumption — no unit held these provincial titles at the end of 2022: the notice creating"
+    " them is dated 2023-01-06 and its rounds run 'from 2023' (§三(二)2(1))"
+)
 
 
 @dataclass(frozen=True)
@@ -103,6 +135,12 @@ class Scenario:
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
     #: ``appropriation: {illustrative: true}``: the amounts only illustrate (reports say 示例).
     appropriation_illustrative: bool = False
+    recognition: RecognitionLevers = field(default_factory=default_levers)
+    #: recognized units standing at the end of 2022, per category (a named assumption)
+    initial_stock: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CATEGORIES, 0))
+    initial_stock_source: str = INITIAL_STOCK_DEFAULT
+    #: the behavioural response as an uncertainty (drawn per world); None: ``growth_response``
+    growth_response_dist: Distribution | None = None
 
     def title(self, lang: str = "zh") -> str:
         return self.title_zh if lang == "zh" else self.title_en
@@ -284,8 +322,12 @@ def parse_scenario(
         dist = parse_distribution(value, where, UNCERTAINTIES[path][0], problems)
         if dist is not None:
             uncertainties[path] = dist
-    for path in UNCERTAINTIES:
+    for path, (value, why) in OPTIONAL_UNCERTAINTIES.items():
         if path not in flat:
+            domain = UNCERTAINTIES[path][0]
+            uncertainties[path] = Distribution("fixed", {"value": value}, why, domain)
+    for path in UNCERTAINTIES:
+        if path not in flat and path not in OPTIONAL_UNCERTAINTIES:
             problems.append(f"{source}: uncertainties.{path}: missing ({UNCERTAINTIES[path][1]})")
 
     # levers
@@ -296,7 +338,7 @@ def parse_scenario(
     if not isinstance(levers, dict):
         problems.append(f"{source}: levers: expected a mapping")
         levers = {}
-    _check_keys(levers, ("assumptions", "parameters"), f"{source}: levers", problems)
+    _check_keys(levers, ("assumptions", "parameters", "recognition"), f"{source}: levers", problems)
     assume_raw = levers.get("assumptions") or {}
     if isinstance(assume_raw, dict):
         try:
@@ -315,13 +357,26 @@ def parse_scenario(
     else:
         problems.append(f"{source}: levers.parameters: expected a mapping of path: value")
 
+    recognition = parse_levers(
+        levers.get("recognition"),
+        f"{source}: levers.recognition",
+        len(plan_years(params)),
+        problems,
+    )
+
     # behaviour
     behaviour = raw.get("behaviour") or {}
     response = 0.0
+    response_dist = None
     if isinstance(behaviour, dict):
         _check_keys(behaviour, BEHAVIOUR_KEYS, f"{source}: behaviour", problems)
         value = behaviour.get("growth_response_to_payout_share", 0.0)
-        if (
+        if isinstance(value, dict):  # an uncertainty: drawn once per world
+            response_dist = parse_distribution(
+                value, f"{source}: behaviour.growth_response_to_payout_share", "rate", problems
+            )
+            response = response_dist.mean if response_dist else 0.0
+        elif (
             isinstance(value, bool)
             or not isinstance(value, int | float)
             or not math.isfinite(value)
@@ -340,6 +395,7 @@ def parse_scenario(
     appropriation = _parse_appropriation(raw.get("appropriation"), source, problems)
     illustrative = _illustrative(raw.get("appropriation"), source, problems)
     shares, share_source = _parse_shares(raw.get("prefecture_shares"), source, problems)
+    initial, initial_source = _parse_initial_stock(raw.get("initial_stock"), source, problems)
 
     if problems:
         raise InputError(problems)
@@ -360,7 +416,30 @@ def parse_scenario(
         prefecture_source=share_source,
         raw=raw,
         appropriation_illustrative=illustrative,
+        recognition=recognition,
+        initial_stock=initial,
+        initial_stock_source=initial_source,
+        growth_response_dist=response_dist,
     )
+
+
+def _parse_initial_stock(raw: Any, source: str, problems: list[str]) -> tuple[dict[str, int], str]:
+    """``initial_stock: {park: 0, …, source: …}``: units recognized before 2023 (default 0)."""
+    out = dict.fromkeys(CATEGORIES, 0)
+    if raw is None:
+        return out, INITIAL_STOCK_DEFAULT
+    where = f"{source}: initial_stock"
+    if not isinstance(raw, dict):
+        problems.append(f"{where}: expected {{park: n, base: n, enterprise: n, team: n, source}}")
+        return out, ""
+    _check_keys(raw, (*CATEGORIES, "source"), where, problems)
+    for c in CATEGORIES:
+        value = raw.get(c, 0)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            problems.append(f"{where}.{c}: expected a whole number ≥ 0, got {value!r}")
+        else:
+            out[c] = value
+    return out, str(raw.get("source", ""))
 
 
 def _number(value: Any) -> float | None:

@@ -15,6 +15,7 @@ import numpy as np
 
 from sbqw_model import prefectures, rules, textable, units
 from sbqw_model.engine import TARGETS, Results, target_levels
+from sbqw_model.recognition import KINDS
 
 if TYPE_CHECKING:  # pandas is imported where tables are made: report kernels never need it
     import pandas as pd
@@ -63,6 +64,12 @@ def summarize(results: Results) -> dict[str, Any]:
         p, se = probability(met[t])
         targets[t] = {"target": levels[t], "p_met": p, "p_met_se": se, **band(results.targets[t])}
     p_all, p_all_se = probability(np.logical_and.reduce([met[t] for t in TARGETS]))
+    recognitions: dict[str, Any] = {}
+    if results.new_units is not None and results.supply_bound is not None:
+        recognitions = recognition_summary(results)
+        for t, kinds in SUPPLY_KINDS.items():
+            bound = np.logical_or.reduce([results.supply_bound[:, KIND_INDEX[k]] for k in kinds])
+            targets[t]["p_supply_short"] = float(np.mean(~met[t] & bound))
     o = results.outlay
     pay_years = [str(y) for y in results.payment_years]
     budget: dict[str, Any] = {
@@ -91,8 +98,54 @@ def summarize(results: Results) -> dict[str, Any]:
         "targets": targets,
         "p_all_met": p_all,
         "p_all_met_se": p_all_se,
+        "p_all_met_if_independent": math.prod(targets[t]["p_met"] for t in DISTINCT_TARGETS),
+        **recognition_odds(met),
         "budget": budget,
+        "recognitions": recognitions,
+        "recognition_levers": sc.recognition.as_dict(),
     }
+
+
+#: The six targets that are not sums of others: the product of their odds is P(all met) as if
+#: they were independent (what the common drivers change).
+DISTINCT_TARGETS = ("parks", "bases", "enterprises", "teams", "products", "online_retail")
+
+#: The targets the recognition rounds decide (products have their own list, §二.7).
+RECOGNITION_TARGETS = ("parks", "bases", "enterprises", "teams", "enterprises_and_teams")
+
+
+def recognition_odds(met: dict[str, np.ndarray]) -> dict[str, float]:
+    """P(every recognition target met) with its standard error, and the lowest single odds:
+    ``recognition_min_p_met ≥ 0.9`` reads "each recognition target with P ≥ 0.9"."""
+    p, se = probability(np.logical_and.reduce([met[t] for t in RECOGNITION_TARGETS]))
+    lowest = min(float(np.mean(met[t])) for t in RECOGNITION_TARGETS)
+    return {"p_recognition_met": p, "p_recognition_met_se": se, "recognition_min_p_met": lowest}
+
+
+#: Count targets → the kinds whose qualified supply they depend on.
+SUPPLY_KINDS: dict[str, tuple[str, ...]] = {
+    "parks": ("park",),
+    "bases": ("base",),
+    "enterprises": ("enterprise",),
+    "teams": ("team",),
+    "enterprises_and_teams": ("enterprise", "team"),
+    "products": ("product",),
+}
+KIND_INDEX = {k: i for i, k in enumerate(KINDS)}
+
+
+def recognition_summary(results: Results) -> dict[str, Any]:
+    """New units per kind and plan year (mean and band), and P(supply limited some round)."""
+    assert results.new_units is not None and results.supply_bound is not None
+    out = {}
+    for i, kind in enumerate(KINDS):
+        out[kind] = {
+            "by_year": {
+                str(y): band(results.new_units[:, i, j]) for j, y in enumerate(results.years)
+            },
+            "p_supply_bound": float(np.mean(results.supply_bound[:, i])),
+        }
+    return out
 
 
 def _paid_in(results: Results, year: int) -> np.ndarray:
@@ -226,6 +279,17 @@ def to_table(summary: dict[str, Any]) -> str:
             right=[1, 2, 3, 4],
         ),
     ]
+    if "p_all_met_if_independent" in summary:
+        independent, joint = summary["p_all_met_if_independent"], summary["p_all_met"]
+        out += [
+            f"各目标若互不相关,全部达成的概率约为 {independent:.1%};模拟中它们随共同因素"
+            f"(电商景气、增长)同涨同落,全部达成为 {joint:.1%}。",
+            f"Were the targets independent, all would be met with about {independent:.1%}; in the"
+            f" simulated worlds they move together with common drivers (e-commerce climate,"
+            f" growth), and all are met with {joint:.1%}.",
+        ]
+    if summary.get("recognitions"):
+        out += ["", "认定与畅销产品 Recognitions and listed products", _recognition_text(summary)]
     b = summary["budget"]
 
     def money_row(label: str, s: dict[str, float]) -> list[str]:
@@ -281,6 +345,35 @@ def to_table(summary: dict[str, Any]) -> str:
             ),
         ]
     return "\n".join(out) + "\n"
+
+
+KIND_LABELS = {
+    "park": "园区 park",
+    "base": "直播基地 base",
+    "enterprise": "企业 enterprise",
+    "team": "团队 team",
+    "product": "畅销产品 product",
+}
+
+
+def _recognition_text(summary: dict[str, Any]) -> str:
+    """New units per year (median, 90 % band) and the odds that qualified supply ran short."""
+    recs = summary["recognitions"]
+    years = list(next(iter(recs.values()))["by_year"])
+    rows = []
+    for kind, r in recs.items():
+        target = {v: k for k, v in SUPPLY_KINDS.items() if len(v) == 1}[(kind,)]
+        cells = [f"{b['p50']:,.0f} ({b['p5']:,.0f}–{b['p95']:,.0f})" for b in r["by_year"].values()]
+        short = summary["targets"][target].get("p_supply_short", 0.0)
+        rule = summary.get("recognition_levers", {}).get(kind, "")
+        rows.append([KIND_LABELS[kind], rule, *cells, f"{short:.1%}"])
+    header = [
+        "类别 Kind",
+        "规则 Rule",
+        *(f"{y} 新增 new" for y in years),
+        "供给不足未达标 P(supply short)",
+    ]
+    return textable.render(header, rows, right=list(range(2, len(header))))
 
 
 def csv_text(frame: pd.DataFrame) -> str:

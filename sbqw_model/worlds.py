@@ -15,9 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sbqw_model import recognition as rec
 from sbqw_model.periods import plan_years
 from sbqw_model.rules import CATEGORIES
 from sbqw_model.scenario import Scenario
+from sbqw_model.unit_sales import SALES_CATEGORIES, UNIT_FIELDS, Units, build_units
 
 BLOCK = 500  # worlds per random block; part of the reproducibility contract: never change it
 
@@ -38,15 +40,20 @@ class World:
     """
 
     online_retail_path: np.ndarray  # (n, Y+1) yuan, 2022…2025
-    products_path: np.ndarray  # (n, Y+1) count
+    products_path: np.ndarray  # (n, Y+1) count: products on the department's list
     approvals: np.ndarray  # (n, C, P, Y) int: units newly recognized
     revocations: np.ndarray  # (n, C, P, Y) int: recognized units revoked at each year's review
+    supply: np.ndarray  # (n, C, Y) int: qualified applicants of each round, province-wide
+    supply_bound: np.ndarray  # (n, C+1, Y) bool: supply, not quota, limited the round (+products)
+    initial_path: np.ndarray  # (n, C, Y) int: pre-2023 units still recognized at year end
+    products_qualified_path: np.ndarray  # (n, Y+1) products meeting the standard
     firm_draw: np.ndarray  # (M,) int: the world each firm belongs to, ascending
     firm_retail: np.ndarray  # (M, Y) yuan, whole yuan
     firm_sales: np.ndarray  # (M, Y) yuan, whole yuan
     firm_above_scale: np.ndarray  # (M,) bool
     firm_cross_border: np.ndarray  # (M,) bool
     firm_prefecture: np.ndarray  # (M,) int index into prefectures.NAMES_ZH
+    units: Units  # recognized parks and bases with their sales (unit_sales)
 
     @property
     def n(self) -> int:
@@ -58,7 +65,10 @@ class World:
         per_world = {k: getattr(self, k)[start:stop] for k in _WORLD_FIELDS}
         per_firm = {k: getattr(self, k)[lo:hi] for k in _FIRM_FIELDS}
         per_firm["firm_draw"] = per_firm["firm_draw"] - start
-        return World(**per_world, **per_firm)
+        ulo, uhi = np.searchsorted(self.units.draw, [start, stop])
+        unit = {k: getattr(self.units, k)[ulo:uhi] for k in UNIT_FIELDS}
+        unit["draw"] = unit["draw"] - start
+        return World(**per_world, **per_firm, units=Units(**unit))
 
     @staticmethod
     def concat(worlds: list[World]) -> World:
@@ -71,10 +81,23 @@ class World:
         out["firm_draw"] = np.concatenate(
             [w.firm_draw + o for w, o in zip(worlds, offsets, strict=True)]
         )
-        return World(**out)
+        unit = {k: np.concatenate([getattr(w.units, k) for w in worlds]) for k in UNIT_FIELDS}
+        unit["draw"] = np.concatenate(
+            [w.units.draw + o for w, o in zip(worlds, offsets, strict=True)]
+        )
+        return World(**out, units=Units(**unit))
 
 
-_WORLD_FIELDS = ("online_retail_path", "products_path", "approvals", "revocations")
+_WORLD_FIELDS = (
+    "online_retail_path",
+    "products_path",
+    "approvals",
+    "revocations",
+    "supply",
+    "supply_bound",
+    "initial_path",
+    "products_qualified_path",
+)
 _FIRM_FIELDS = (
     "firm_draw",
     "firm_retail",
@@ -102,13 +125,19 @@ def _growth_path(
     z: np.ndarray,
     observed: dict[int, float],
     years: list[int],
-    shift: float = 0.0,
+    shift: float | np.ndarray = 0.0,
+    climate: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Level path 2022…2025: each year grows by growth + noise; observed years are pinned."""
+    """Level path 2022…2025: each year grows by growth + noise; observed years are pinned.
+
+    ``climate`` (n, Y), if given, is the common e-commerce climate times its loading: an
+    additive shift of each year's growth shared by every process it loads on.
+    """
     path = np.empty((level.size, len(years) + 1))
     path[:, 0] = level
     for i, year in enumerate(years):
-        rate = np.maximum(growth + shift + noise_sd * z[:, i], -0.99)
+        common = 0.0 if climate is None else climate[:, i]
+        rate = np.maximum(growth + shift + noise_sd * z[:, i] + common, -0.99)
         path[:, i + 1] = observed[year] if year in observed else path[:, i] * (1 + rate)
     return path
 
@@ -124,17 +153,24 @@ def _split(total: int, shares: np.ndarray) -> np.ndarray:
 
 
 @np.errstate(over="ignore", invalid="ignore", divide="ignore")  # callers check results finite
-def draw_block(scenario: Scenario, seed: int, block: int, n: int = BLOCK) -> World:
-    """Worlds ``block*BLOCK … block*BLOCK+n-1`` (the whole block is drawn, then cut to ``n``)."""
+def draw_block(
+    scenario: Scenario, seed: int, block: int, n: int = BLOCK, every_unit: bool = False
+) -> World:
+    """Worlds ``block*BLOCK … block*BLOCK+n-1`` (the whole block is drawn, then cut to ``n``).
+
+    Parks and bases are kept only if their sales can reach a milestone, unless ``every_unit``
+    (the exported ledger lists every unit's sales).
+    """
     years = plan_years(scenario.params)
-    Y, C, P = len(years), len(CATEGORIES), len(scenario.prefecture_shares)
-    N = BLOCK
+    Y, N = len(years), BLOCK
     u = uncertainty_draws(scenario, seed, block)
-    shift = scenario.growth_response * (scenario.assumptions.payout_share - 1.0)
+    shift = _behaviour(scenario, seed, block) * (scenario.assumptions.payout_share - 1.0)
 
     def rng(name: str) -> np.random.Generator:
         return stream(seed, block, name)
 
+    # the common e-commerce climate: one standard-normal draw per world and year
+    climate = rng("climate").standard_normal((N, Y))
     retail = _growth_path(
         u["online_retail.level_2022"],
         u["online_retail.growth"],
@@ -143,44 +179,40 @@ def draw_block(scenario: Scenario, seed: int, block: int, n: int = BLOCK) -> Wor
         scenario.observed("online_retail"),
         years,
         shift,
+        climate * u["climate.online_retail"][:, None],
     )
-    products = _growth_path(
+    qualifying = _growth_path(
         u["products.level_2022"],
         u["products.growth"],
         u["products.growth_noise"],
         rng("products_noise").standard_normal((N, Y)),
         scenario.observed("products"),
         years,
+        climate=climate * u["climate.products"][:, None],
     )
-    products = np.round(products)
+    qualifying = np.round(qualifying)
+    observed_products = {years.index(y): v for y, v in scenario.observed("products").items()}
+    products, products_bound = rec.list_products(
+        qualifying,
+        scenario.recognition.rule("product"),
+        scenario.params.value(f"targets.{rec.TARGET_KEY['product']}"),
+        observed_products,
+    )
 
-    # recognition pipeline: applications → approvals → yearly revocation review
-    shares = scenario.prefecture_shares
-    apps_mean = np.stack([u[f"recognition.{c}.applications"] for c in CATEGORIES], axis=1)
-    p_ok = np.stack([u[f"recognition.{c}.approval_probability"] for c in CATEGORIES], axis=1)
-    p_rev = np.stack([u[f"recognition.{c}.revocation_rate"] for c in CATEGORIES], axis=1)
-    # Poisson(applications) each approved with probability p is Poisson(applications × p)
-    # (thinning): one draw per category, prefecture and year gives the approvals exactly.
-    # Each category has its own streams, so changing one category's uncertainty leaves the
-    # other categories' draws as they were (clean one-at-a-time sensitivity).
-    lam = (apps_mean * p_ok)[:, :, None, None] * shares[None, None, :, None]
-    approvals = np.empty((N, C, len(shares), Y), dtype=np.int64)
-    for c, cat in enumerate(CATEGORIES):
-        approvals[:, c] = rng(f"approvals:{cat}").poisson(
-            np.broadcast_to(lam[:, c], (N, len(shares), Y))
-        )
-        for year, value in scenario.observed(f"recognized.{cat}").items():
-            approvals[:, c, :, years.index(year)] = _split(round(value), shares)
-    # revocations are drawn per prefecture, so a repaid award is repaid where it was paid
-    revocations = np.zeros((N, C, P, Y), dtype=np.int64)
-    rev_rngs = [rng(f"revocations:{cat}") for cat in CATEGORIES]
-    stock = np.zeros((N, C, P), dtype=np.int64)
-    for i in range(Y):
-        # units recognized in earlier years face this year's review (§三(三) 动态管理)
-        if i > 0:
-            for c, rev_rng in enumerate(rev_rngs):
-                revocations[:, c, :, i] = rev_rng.binomial(stock[:, c], p_rev[:, c, None])
-        stock = stock - revocations[..., i] + approvals[..., i]
+    supply, rounds = _recognition_rounds(scenario, u, climate, rng)
+    approvals, revocations, initial = rounds.approvals, rounds.revocations, rounds.initial
+    bound = np.concatenate([rounds.bound, products_bound[:, None]], axis=1)
+    units = build_units(
+        approvals,
+        revocations,
+        seed,
+        block * BLOCK,
+        np.stack([u[f"unit_sales.{c}.median"] for c in SALES_CATEGORIES], axis=1),
+        np.stack([u[f"unit_sales.{c}.sigma"] for c in SALES_CATEGORIES], axis=1),
+        retail[:, 1:] / retail[:, :1],
+        min(scenario.params.sales_scale()[0]),
+        every_unit,
+    )
 
     # firms: above-scale e-commerce enterprises, a Pareto-tailed population, stored flat
     count = rng("firm_count").poisson(u["firms.count"])
@@ -213,7 +245,7 @@ def draw_block(scenario: Scenario, seed: int, block: int, n: int = BLOCK) -> Wor
     flags = rng("firm_flags").random((M, 2), dtype=np.float32)
     above = flags[:, 0] < per_firm(u["firms.above_scale_share"])
     cross = flags[:, 1] < per_firm(u["firms.cross_border_share"])
-    edges = np.cumsum(shares)[:-1]
+    edges = np.cumsum(scenario.prefecture_shares)[:-1]
     pref = np.searchsorted(edges, rng("firm_prefecture").random(M), side="right")
 
     world = World(
@@ -221,11 +253,71 @@ def draw_block(scenario: Scenario, seed: int, block: int, n: int = BLOCK) -> Wor
         products_path=products,
         approvals=approvals,
         revocations=revocations,
+        supply=supply.sum(axis=2),
+        supply_bound=bound,
+        initial_path=initial,
+        products_qualified_path=qualifying,
         firm_draw=owner,
         firm_retail=firm_retail,
         firm_sales=firm_sales,
         firm_above_scale=above,
         firm_cross_border=cross,
         firm_prefecture=pref,
+        units=units,
     )
     return world if n == BLOCK else world.take(0, n)
+
+
+def _behaviour(scenario: Scenario, seed: int, block: int) -> float | np.ndarray:
+    """The growth response to the payout share: a number, or one draw per world."""
+    dist = scenario.growth_response_dist
+    if dist is None or dist.dist == "fixed":
+        return scenario.growth_response
+    path = "behaviour.growth_response_to_payout_share"
+    return dist.sample(stream(seed, block, f"u:{path}"), BLOCK)
+
+
+def _recognition_rounds(
+    scenario: Scenario, u: dict[str, np.ndarray], climate: np.ndarray, rng
+) -> tuple[np.ndarray, rec.Rounds]:
+    """Qualified supply per category, prefecture and year, and the department's rounds.
+
+    Applications are Poisson and each qualifies independently (thinning), so the qualified
+    supply per prefecture and year is Poisson(a·q·w_p·climate factor); the climate factor
+    exp(λ·Z_t − λ²/2) has mean one, so it moves the supply without changing its mean.
+    """
+    years = plan_years(scenario.params)
+    Y, C, N = len(years), len(CATEGORIES), BLOCK
+    shares = scenario.prefecture_shares
+    apps_mean = np.stack([u[f"recognition.{c}.applications"] for c in CATEGORIES], axis=1)
+    p_ok = np.stack([u[f"recognition.{c}.approval_probability"] for c in CATEGORIES], axis=1)
+    lam = (apps_mean * p_ok)[:, :, None, None] * shares[None, None, :, None]
+    load = u["climate.supply"][:, None]
+    if np.any(load):
+        factor = np.exp(load * climate - load**2 / 2)  # (N, Y)
+        lam = lam * factor[:, None, None, :]
+    supply = np.empty((N, C, len(shares), Y), dtype=np.int64)
+    for c, cat in enumerate(CATEGORIES):
+        # each category has its own streams: changing one category's uncertainty leaves the
+        # other categories' draws as they were (clean one-at-a-time sensitivity)
+        supply[:, c] = rng(f"approvals:{cat}").poisson(
+            np.broadcast_to(lam[:, c], (N, len(shares), Y))
+        )
+    observed = {
+        (c, years.index(year)): _split(round(value), shares)
+        for c, cat in enumerate(CATEGORIES)
+        for year, value in scenario.observed(f"recognized.{cat}").items()
+    }
+    dists = [scenario.uncertainties[f"recognition.{c}.revocation_rate"] for c in CATEGORIES]
+    rounds = rec.run_rounds(
+        supply,
+        np.stack([rng(f"revocations:{c}").random((N, Y, 2)) for c in CATEGORIES], axis=1),
+        np.stack([u[f"recognition.{c}.revocation_rate"] for c in CATEGORIES], axis=1),
+        [scenario.recognition.rule(c) for c in CATEGORIES],
+        [scenario.params.value(f"targets.{rec.TARGET_KEY[c]}") for c in CATEGORIES],
+        [min(max(d.mean, 0.0), 1.0) for d in dists],
+        [scenario.initial_stock[c] for c in CATEGORIES],
+        observed,
+        scenario.assumptions.revoked_count_toward_targets,
+    )
+    return supply, rounds

@@ -8,6 +8,7 @@ by ``labels`` with their distribution described in words.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -16,6 +17,9 @@ from sbqw_model.assumptions import SPECS, Assumptions
 from sbqw_model.errors import InputError
 from sbqw_model.labels import (
     BEHAVIOUR_LABEL,
+    CATEGORY_LABELS,
+    RECOGNITION_FIELD_LABELS,
+    STRATEGY_LABELS,
     describe_distribution,
     indicator_label,
     indicator_value,
@@ -124,11 +128,14 @@ def assumption_rows(
         [
             t("behaviour", lang),
             pick(BEHAVIOUR_LABEL, lang),
-            f"{scenario.growth_response:g}",
+            scenario.growth_response_dist.describe()
+            if scenario.growth_response_dist
+            else f"{scenario.growth_response:g}",
             _basis("assumption", lang, file),
             yes if base and base.growth_response != scenario.growth_response else no,
         ]
     )
+    rows += recognition_rows(scenario, base, lang, file)
     for obs in scenario.observations:
         rows.append(
             [
@@ -139,4 +146,57 @@ def assumption_rows(
                 yes,
             ]
         )
+    return rows
+
+
+def _rule_text(rule: Any, lang: str) -> str:
+    """One category's recognition rule as a reader says it (按目标节奏认定，余量10%)."""
+    text = pick(STRATEGY_LABELS[rule.strategy], lang)
+    if rule.strategy == "target_pace":
+        return f"{text}{t('comma', lang)}{pick(RECOGNITION_FIELD_LABELS['buffer'], lang)}" + (
+            f"{rule.buffer:.0%}" if lang == "zh" else f" {rule.buffer:.0%}"
+        )
+    if rule.strategy == "fixed":
+        sep = t("comma", lang)
+        quotas = sep.join(f"{q:,}" for q in rule.quotas)
+        return f"{text}{t('colon', lang)}{quotas}"
+    return text
+
+
+def _kind_label(kind: str, lang: str) -> str:
+    return pick(CATEGORY_LABELS.get(kind, ("畅销产品", "best-selling products")), lang)
+
+
+def recognition_rows(
+    scenario: Scenario, base: Scenario | None, lang: str, file: str = ""
+) -> list[list[str]]:
+    """The recognition lever per category, and the units already recognized at the end of 2022."""
+    yes, no = t("yes", lang), t("no", lang)
+    rows = []
+    source = _basis(scenario.recognition.source or "assumption", lang, file)
+    for kind, rule in scenario.recognition.rules.items():
+        changed = base is not None and base.recognition.rules.get(kind) != rule
+        rows.append(
+            [
+                t("recognition_lever", lang),
+                _kind_label(kind, lang),
+                _rule_text(rule, lang),
+                source,
+                yes if changed else no,
+            ]
+        )
+    space = "" if lang == "zh" else " "
+    stock = t("comma", lang).join(
+        f"{_kind_label(c, lang)}{space}{n:,}" for c, n in scenario.initial_stock.items()
+    )
+    changed = base is not None and base.initial_stock != scenario.initial_stock
+    rows.append(
+        [
+            t("initial_stock", lang),
+            t("initial_stock", lang),
+            stock,
+            _basis(scenario.initial_stock_source, lang, file),
+            yes if changed else no,
+        ]
+    )
     return rows

@@ -116,10 +116,11 @@ class BudgetExplorer:
             assumptions=self.base.assumptions.updated(assume, "explorer"),
             params=self.base.params.with_overrides(amounts, "explorer"),
         )
+        old, new = self.base.assumptions, scenario.assumptions
         if (
-            scenario.growth_response
-            and scenario.assumptions.payout_share != self.base.assumptions.payout_share
-        ):
+            (scenario.growth_response or scenario.growth_response_dist is not None)
+            and new.payout_share != old.payout_share
+        ) or new.revoked_count_toward_targets != old.revoked_count_toward_targets:
             return simulate(
                 scenario, draws=self.draws, seed=self.seed
             )  # behaviour moves the worlds

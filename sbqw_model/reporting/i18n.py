@@ -97,6 +97,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "parameter": ("政策参数", "Rule parameter"),
     "uncertainty": ("不确定因素", "Uncertainty"),
     "behaviour": ("行为反应", "Behaviour"),
+    "recognition_lever": ("认定节奏", "Recognition lever"),
+    "initial_stock": ("2022年末已认定数", "Recognized at end of 2022"),
     "observation": ("已知观测", "Observation"),
     "shares": ("市（州）分配比例", "Prefecture shares"),
     "assumed_basis": ("假设（理由见情景文件{file}）", "assumption (reasoning in {file})"),

@@ -22,7 +22,7 @@ from sbqw_model.errors import did_you_mean
 from sbqw_model.research.problem import Target, apply, world_key
 from sbqw_model.rules import INSTRUMENTS
 from sbqw_model.scenario import Scenario
-from sbqw_model.summary import QUANTILES, band, probability, summarize
+from sbqw_model.summary import QUANTILES, band, probability, recognition_odds, summarize
 from sbqw_model.worlds import World
 
 STATS = ("mean", *QUANTILES)  # mean, p5, p50, p90, p95
@@ -31,6 +31,9 @@ STANDARD_OUTPUTS: tuple[str, ...] = (
     *(f"targets.{t}.{k}" for t in TARGETS for k in ("p_met", "p_met_se")),
     "p_all_met",
     "p_all_met_se",
+    "p_recognition_met",
+    "p_recognition_met_se",
+    "recognition_min_p_met",
     *(f"budget.total.{s}" for s in STATS),
 )
 #: Outputs of ``sbqw sensitivity`` unless ``--outputs`` says otherwise.
@@ -90,6 +93,7 @@ def point_outputs(results: Results, extras: Sequence[str] = ()) -> dict[str, flo
     row["p_all_met"], row["p_all_met_se"] = probability(
         np.logical_and.reduce([met[t] for t in TARGETS])
     )
+    row.update(recognition_odds(met))
     for key, value in band(results.outlay.total).items():
         row[f"budget.total.{key}"] = value
     missing = [e for e in extras if e not in row]

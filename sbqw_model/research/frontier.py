@@ -22,8 +22,8 @@ from sbqw_model.research.store import RESULTS, read_table
 
 COST = "budget.total.p90"
 PROBABILITY = "p_all_met"
-FACTOR_ROOTS = ("assumptions", "parameters", "uncertainties", "behaviour")
-LEVER_ROOTS = ("assumptions", "parameters")
+FACTOR_ROOTS = ("assumptions", "parameters", "uncertainties", "behaviour", "levers")
+LEVER_ROOTS = ("assumptions", "parameters", "levers")
 
 
 def load_results(path: Path) -> pd.DataFrame:
@@ -151,7 +151,8 @@ def frontiers(
     levers, others = factor_columns(table)
     if not levers:
         problems.append(
-            "results table: no lever columns (assumptions.* or parameters.*); a frontier compares"
+            "results table: no lever columns (assumptions.*, parameters.* or levers.*); a frontier"
+            " compares"
             " lever settings"
         )
     if problems:

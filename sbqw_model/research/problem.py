@@ -7,7 +7,9 @@ factor names a *target* in a scenario by a dotted path:
 - ``parameters.<path>``         a rule amount from the parameter file (a reform, as in levers);
 - ``uncertainties.<path>``      an uncertainty fixed at the point's value (its draw removed);
 - ``uncertainties.<path>.<p>``  one parameter of that uncertainty's distribution (e.g. ``mean``);
-- ``behaviour.growth_response_to_payout_share``  how growth responds to the payout share.
+- ``behaviour.growth_response_to_payout_share``  how growth responds to the payout share;
+- ``levers.recognition.buffer`` / ``.strategy``  the recognition lever for the four categories,
+  ``levers.recognition.<kind>.buffer`` / ``.strategy`` for one (``park`` … ``team``, ``product``).
 
 Applying a point consumes no randomness and every uncertainty has its own random stream
 (``worlds.stream``), so all points of a sweep share their underlying draws (common random
@@ -23,14 +25,17 @@ from typing import Any
 
 import numpy as np
 
+from sbqw_model import recognition as rec
 from sbqw_model.assumptions import SPECS, coerce
 from sbqw_model.distributions import DOMAINS, Distribution, parse_distribution
 from sbqw_model.errors import InputError, did_you_mean
 from sbqw_model.scenario import MAX_RESPONSE, UNCERTAINTIES, Scenario
 
 BEHAVIOUR = "behaviour.growth_response_to_payout_share"
-ROOTS = ("assumptions", "parameters", "uncertainties", "behaviour")
-LEVER_KINDS = ("assumption", "parameter")
+ROOTS = ("assumptions", "parameters", "uncertainties", "behaviour", "levers")
+LEVER_KINDS = ("assumption", "parameter", "recognition")
+RECOGNITION = "levers.recognition."
+RECOGNITION_FIELDS = ("buffer", "strategy")
 POINT_SOURCE = "fixed by a sweep point"
 
 
@@ -39,7 +44,7 @@ class Target:
     """Where in a scenario a factor acts."""
 
     path: str
-    kind: str  # assumption | parameter | uncertainty | distribution | behaviour
+    kind: str  # assumption | parameter | recognition | uncertainty | distribution | behaviour
     key: str  # assumption name, parameter path or uncertainty path
     param: str = ""  # distribution parameter (kind "distribution")
     choices: tuple[Any, ...] | None = None  # categorical levers
@@ -56,9 +61,11 @@ class Target:
     @property
     def moves_worlds(self) -> bool:
         """Whether the drawn worlds depend on it (levers only re-cost the same worlds)."""
-        if self.kind == "parameter":
-            return self.key.startswith("plan.")
-        return self.kind != "assumption"
+        if self.kind == "parameter":  # targets pace the recognition rounds; tiers pick units
+            return self.key.startswith(("plan.", "targets.", "sales_awards."))
+        if self.kind == "assumption":  # the rounds pace toward the targets as they count
+            return self.key == "revoked_count_toward_targets"
+        return True
 
 
 def known_paths(base: Scenario) -> list[str]:
@@ -69,6 +76,8 @@ def known_paths(base: Scenario) -> list[str]:
         *(f"uncertainties.{u}" for u in UNCERTAINTIES),
         *(f"uncertainties.{u}.{p}" for u, d in base.uncertainties.items() for p in d.params),
         BEHAVIOUR,
+        *(f"{RECOGNITION}{f}" for f in RECOGNITION_FIELDS),
+        *(f"{RECOGNITION}{k}.{f}" for k in rec.KINDS for f in RECOGNITION_FIELDS),
     ]
 
 
@@ -95,15 +104,22 @@ def resolve(path: str, base: Scenario) -> Target:
             )
     if path == BEHAVIOUR:
         return Target(path, "behaviour", "growth_response_to_payout_share")
-    if root not in ROOTS:
+    if str(path).startswith(RECOGNITION):
+        key = str(path).removeprefix(RECOGNITION)
+        kind, _, name = key.rpartition(".")
+        if name in RECOGNITION_FIELDS and (not kind or kind in rec.KINDS):
+            choices = rec.STRATEGIES if name == "strategy" else None
+            return Target(path, "recognition", key, choices=choices)
+    if root not in ROOTS or (root == "levers" and not str(path).startswith(RECOGNITION)):
         raise ValueError(
             f"unknown factor target{did_you_mean(str(path), known_paths(base))}; a factor starts"
-            " with assumptions., parameters., uncertainties. or behaviour."
+            " with assumptions., parameters., uncertainties., behaviour. or levers.recognition."
         )
     noun = {
         "assumptions": "assumption",
         "parameters": "parameter path",
         "uncertainties": "uncertainty",
+        "levers": "recognition lever",
     }.get(root, "behaviour key")
     raise ValueError(f"unknown {noun}{did_you_mean(str(path), known_paths(base))}")
 
@@ -116,6 +132,8 @@ def check_value(target: Target, raw: Any, base: Scenario) -> tuple[Any, str | No
         if value is None:
             return None, f"got {raw!r}, expected {spec.describe_expected()}"
         return value, None
+    if target.kind == "recognition":
+        return _check_recognition(target, raw, base)
     if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
         return None, f"expected a number, got {raw!r}"
     value = float(raw)
@@ -142,6 +160,24 @@ def check_value(target: Target, raw: Any, base: Scenario) -> tuple[Any, str | No
     if abs(value) > MAX_RESPONSE:  # behaviour
         return None, f"got {value:g}, expected a number from -{MAX_RESPONSE:g} to {MAX_RESPONSE:g}"
     return value, None
+
+
+def _check_recognition(target: Target, raw: Any, base: Scenario) -> tuple[Any, str | None]:
+    """A strategy name (fixed only where the scenario gives quotas) or a buffer ≥ 0."""
+    if target.choices is not None:
+        if raw not in target.choices:
+            return None, f"got {raw!r}, expected one of: {', '.join(target.choices)}"
+        kind = target.key.rpartition(".")[0]
+        kinds = (kind,) if kind else rec.CATEGORIES
+        missing = [k for k in kinds if raw == "fixed" and not base.recognition.rule(k).quotas]
+        if missing:
+            return None, f"strategy fixed needs quotas in the scenario for {', '.join(missing)}"
+        return raw, None
+    if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
+        return None, f"expected a number ≥ 0, got {raw!r}"
+    if raw < 0:
+        return None, f"got {raw:g}, expected a buffer ≥ 0"
+    return float(raw), None
 
 
 @dataclass(frozen=True)
@@ -200,9 +236,13 @@ def apply(base: Scenario, targets: Sequence[Target], values: Sequence[Any]) -> S
     overrides: dict[str, float] = {}
     uncertainties = dict(base.uncertainties)
     response = base.growth_response
+    response_dist = base.growth_response_dist
+    recognition = base.recognition
     for target, value in zip(targets, values, strict=True):
         if target.kind == "assumption":
             assume[target.key] = value
+        elif target.kind == "recognition":
+            recognition = recognition.with_value(target.key, value)
         elif target.kind == "parameter":
             overrides[target.key] = float(value)
         elif target.kind == "uncertainty":
@@ -216,7 +256,7 @@ def apply(base: Scenario, targets: Sequence[Target], values: Sequence[Any]) -> S
                 d.dist, {**d.params, target.param: float(value)}, d.source, d.domain
             )
         else:
-            response = float(value)
+            response, response_dist = float(value), None
     return replace(
         base,
         assumptions=base.assumptions.updated(assume, "point") if assume else base.assumptions,
@@ -224,6 +264,8 @@ def apply(base: Scenario, targets: Sequence[Target], values: Sequence[Any]) -> S
         parameter_overrides={**base.parameter_overrides, **overrides},
         uncertainties=uncertainties,
         growth_response=response,
+        growth_response_dist=response_dist,
+        recognition=recognition,
     )
 
 
@@ -243,6 +285,6 @@ def check_point(base: Scenario, targets: Sequence[Target], values: Sequence[Any]
 def world_key(targets: Sequence[Target], values: Sequence[Any], scenario: Scenario) -> tuple:
     """Values that decide the drawn worlds: points with equal keys share them exactly."""
     key = [v for t, v in zip(targets, values, strict=True) if t.moves_worlds]
-    if scenario.growth_response:
+    if scenario.growth_response or scenario.growth_response_dist is not None:
         key.append(scenario.assumptions.payout_share)  # behaviour shifts growth with payout
     return tuple(key)

@@ -11,7 +11,13 @@ from typing import Any
 
 from sbqw_model import units
 from sbqw_model.assumptions import SPECS
-from sbqw_model.labels import BEHAVIOUR_LABEL, DIST_PARAMS, UNCERTAINTY_LABELS
+from sbqw_model.labels import (
+    BEHAVIOUR_LABEL,
+    CATEGORY_LABELS,
+    DIST_PARAMS,
+    RECOGNITION_FIELD_LABELS,
+    UNCERTAINTY_LABELS,
+)
 from sbqw_model.reporting.i18n import TEXT as REPORT_TEXT
 from sbqw_model.reporting.i18n import target_name
 from sbqw_model.scenario import UNCERTAINTIES
@@ -133,6 +139,13 @@ def factor_label(path: str, lang: str = "zh") -> str:
             return params.leaf(rest).label(lang)
     if root == "behaviour":
         return _pick(BEHAVIOUR_LABEL, lang)
+    if path.startswith("levers.recognition."):
+        kind, _, name = path.removeprefix("levers.recognition.").rpartition(".")
+        what = _pick(RECOGNITION_FIELD_LABELS.get(name, (name, name)), lang)
+        scope = _pick(CATEGORY_LABELS.get(kind, ("产品", "products") if kind else ("", "")), lang)
+        if lang == "zh":
+            return f"{scope}认定{what}" if scope else f"认定{what}"
+        return f"recognition {what} ({scope})" if scope else f"recognition {what}"
     return path
 
 

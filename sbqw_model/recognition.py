@@ -1,0 +1,362 @@
+"""Recognition rounds as the department's decisions (§三(二)2, §四(一)): levers and the rounds.
+
+Each year the province holds one round per category (§三(二)2(1)). What is *uncertain* is the
+qualified supply (applications that meet the standard) and the yearly revocations (§三(三));
+what the department *decides* is how many it recognizes: ``new = min(qualified, quota)``.
+The quota comes from a strategy (the lever ``levers.recognition``):
+
+- ``target_pace``: recognize what closes the gap to the 2025 target × (1 + buffer), net of the
+  revocations the department *expects* (the scenario's mean revocation rate, not the world's
+  draw), spread over the rounds left, rounded up;
+- ``fixed``: one quota per plan year;
+- ``all_qualified``: every qualified applicant.
+
+The rounds are deterministic given the drawn supply and the revocation uniforms, so levers
+consume no randomness (common random numbers across policy variants). Revocations are drawn by
+inverse CDF from one uniform per world, category and year, so more recognized units never lead
+to fewer units standing (a monotone coupling: a larger buffer never lowers a count's odds); the
+longest-standing units go first.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from sbqw_model.errors import did_you_mean
+from sbqw_model.rules import CATEGORIES
+
+STRATEGIES = ("target_pace", "fixed", "all_qualified")
+#: What the lever decides over: the four recognized categories and the best-selling-product list.
+KINDS: tuple[str, ...] = (*CATEGORIES, "product")
+#: The 2025 target each kind pursues (parameter ``targets.<key>``). Enterprises and teams each
+#: pursue their own 500 (§二.6), so the combined 1000 (§一) is met when both are.
+TARGET_KEY = {
+    "park": "parks",
+    "base": "bases",
+    "enterprise": "enterprises",
+    "team": "teams",
+    "product": "products",
+}
+RULE_KEYS = ("strategy", "buffer", "quotas")
+LEVER_KEYS = (*RULE_KEYS, *KINDS, "source")
+#: No money is attached to a listed product, so listing every qualifying product is the default.
+DEFAULT_PRODUCT = "all_qualified"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How one category's quota is set each round."""
+
+    strategy: str = "all_qualified"
+    buffer: float = 0.0
+    quotas: tuple[int, ...] = ()
+
+    def describe(self) -> str:
+        if self.strategy == "fixed":
+            return f"fixed {list(self.quotas)}"
+        if self.strategy == "target_pace":
+            return f"target_pace (buffer {self.buffer:g})"
+        return self.strategy
+
+
+@dataclass(frozen=True)
+class RecognitionLevers:
+    """One rule per kind (``KINDS``); ``source`` says why the scenario chose them."""
+
+    rules: dict[str, Rule]
+    source: str = ""
+
+    def rule(self, kind: str) -> Rule:
+        return self.rules[kind]
+
+    def as_dict(self) -> dict[str, str]:
+        return {k: r.describe() for k, r in self.rules.items()}
+
+    def with_value(self, key: str, value: Any) -> RecognitionLevers:
+        """A copy with ``buffer``/``strategy`` set for all categories, or ``<kind>.<field>``.
+
+        A setting for all applies to the four recognized categories, not to the product list
+        (which keeps its own rule unless named).
+        """
+        kind, _, name = key.rpartition(".")
+        kinds = (kind,) if kind else CATEGORIES
+        field = {"buffer": float, "strategy": str}[name]
+        rules = dict(self.rules)
+        for k in kinds:
+            rules[k] = replace(rules[k], **{name: field(value)})
+        return replace(self, rules=rules)
+
+
+def default_levers() -> RecognitionLevers:
+    """No lever block: every qualified applicant is recognized (the supply is the count)."""
+    return RecognitionLevers({k: Rule() for k in KINDS})
+
+
+def _rule(
+    node: dict[str, Any], inherited: Rule, quotas: Any, where: str, years: int, problems: list[str]
+) -> Rule:
+    """One rule: the node's keys over the inherited strategy and buffer."""
+    strategy = node.get("strategy", inherited.strategy)
+    if strategy not in STRATEGIES:
+        problems.append(
+            f"{where}.strategy: unknown strategy {strategy!r}"
+            f"{did_you_mean(str(strategy), STRATEGIES)}"
+            f" (expected one of: {', '.join(STRATEGIES)})"
+        )
+        strategy = inherited.strategy
+    buffer = node.get("buffer", inherited.buffer)
+    number = isinstance(buffer, int | float) and not isinstance(buffer, bool)
+    if not number or not math.isfinite(buffer) or buffer < 0:
+        problems.append(f"{where}.buffer: expected a number ≥ 0, got {buffer!r}")
+        buffer = 0.0
+    quota_raw = node.get("quotas", quotas)
+    parsed: tuple[int, ...] = ()
+    if quota_raw is not None:
+        ok = isinstance(quota_raw, list) and len(quota_raw) == years
+        ok = ok and all(
+            isinstance(q, int) and not isinstance(q, bool) and q >= 0 for q in quota_raw
+        )
+        if ok:
+            parsed = tuple(quota_raw)
+        else:
+            problems.append(
+                f"{where}.quotas: expected {years} whole numbers ≥ 0 (one per plan year),"
+                f" got {quota_raw!r}"
+            )
+    if strategy == "fixed" and quota_raw is None and years:
+        problems.append(f"{where}.quotas: strategy fixed needs quotas (one per plan year)")
+    return Rule(strategy, float(buffer), parsed)
+
+
+def parse_levers(raw: Any, where: str, years: int, problems: list[str]) -> RecognitionLevers:
+    """Validate ``levers.recognition``; append every problem (file and key path) to problems."""
+    if raw is None:
+        return default_levers()
+    if not isinstance(raw, dict):
+        problems.append(f"{where}: expected a mapping (strategy, buffer, quotas, per category)")
+        return default_levers()
+    for key in raw:
+        if key not in LEVER_KEYS:
+            problems.append(
+                f"{where}.{key}: unknown key{did_you_mean(str(key), LEVER_KEYS)}"
+                f" (expected one of: {', '.join(LEVER_KEYS)})"
+            )
+    quotas = raw.get("quotas") or {}
+    if not isinstance(quotas, dict):
+        problems.append(f"{where}.quotas: expected a mapping of category: [one quota per year]")
+        quotas = {}
+    for key in quotas:
+        if key not in KINDS:
+            problems.append(f"{where}.quotas.{key}: unknown category (valid: {', '.join(KINDS)})")
+    top = {k: raw[k] for k in ("strategy", "buffer") if k in raw}
+    general = _rule(top, Rule(), None, where, 0, problems)
+    rules = {}
+    for kind in KINDS:
+        node = raw.get(kind) or {}
+        if not isinstance(node, dict):
+            problems.append(f"{where}.{kind}: expected a mapping (strategy, buffer, quotas)")
+            node = {}
+        for key in node:
+            if key not in RULE_KEYS:
+                problems.append(
+                    f"{where}.{kind}.{key}: unknown key (expected one of: {', '.join(RULE_KEYS)})"
+                )
+        inherited = general if kind != "product" else Rule(DEFAULT_PRODUCT)
+        rules[kind] = _rule(node, inherited, quotas.get(kind), f"{where}.{kind}", years, problems)
+    source = raw.get("source", "")
+    return RecognitionLevers(rules, str(source))
+
+
+# --- the rounds --------------------------------------------------------------------------------
+
+
+def binomial_quantile(n: np.ndarray, p: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Binomial(n, p) by inverse CDF at ``u``: nondecreasing in ``n`` and in ``u``.
+
+    Exact by cumulating the pmf (the plan's revocation counts: a few dozen at most); a
+    continuity-corrected normal quantile only where (1 - p)^n would underflow.
+    """
+    from scipy.special import ndtri
+
+    n = np.asarray(n, dtype=np.int64)
+    p = np.broadcast_to(np.clip(np.asarray(p, dtype=float), 0.0, 1.0), n.shape)
+    u = np.broadcast_to(np.asarray(u, dtype=float), n.shape)
+    flip = p > 0.5  # count survivors instead, so (1-p)^n never underflows
+    q = np.where(flip, 1 - p, p)
+    v = np.where(flip, 1 - u, u)
+    var = n * q * (1 - q)
+    out = np.zeros(n.shape, dtype=np.int64)
+    # exact while (1-q)^n stays far from underflow (e^-600); the plan's counts are far below
+    with np.errstate(divide="ignore"):
+        big = n * -np.log1p(-q) > 600
+    if big.any():
+        z = ndtri(np.clip(v[big], 1e-12, 1 - 1e-12))
+        approx = np.floor(n[big] * q[big] + np.sqrt(var[big]) * z + 0.5)
+        out[big] = np.clip(approx, 0, n[big]).astype(np.int64)
+    small = ~big & (q > 0) & (n > 0)
+    if small.any():
+        ns, qs, vs = n[small], q[small], v[small]
+        pmf = (1 - qs) ** ns
+        cdf = pmf.copy()
+        k = np.zeros(ns.shape, dtype=np.int64)
+        ratio = qs / (1 - qs)
+        below = cdf < vs
+        j = 0
+        # k counts the j with F(j) < u (and j < n): the smallest k with F(k) ≥ u
+        while below.any():
+            k += below
+            pmf *= (ns - j) * ratio / (j + 1)
+            cdf += pmf
+            j += 1
+            below &= (cdf < vs) & (ns > j)
+        out[small] = k
+    return np.where(flip, n - out, out)
+
+
+def split(total: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Split ``total`` (M,) over the last axis of ``weights`` (M, P) by largest remainder.
+
+    Never gives a prefecture more than its weight when weights are counts and total ≤ their sum.
+    """
+    weights = np.asarray(weights, dtype=float)
+    s = weights.sum(axis=1, keepdims=True)
+    raw = np.where(s > 0, total[:, None] * weights / np.where(s > 0, s, 1.0), 0.0)
+    base = np.floor(raw + 1e-9).astype(np.int64)
+    rest = total - base.sum(axis=1)
+    frac = raw - base
+    # hand the units left one by one to the largest remainder, ties to the earlier prefecture
+    # (at most P - 1 passes of an argmax: cheaper than a sort per row when P is small)
+    rows = np.arange(base.shape[0])
+    for _ in range(int(rest.max(initial=0))):
+        need = rest > 0
+        j = frac.argmax(axis=1)
+        base[rows[need], j[need]] += 1
+        frac[rows, j] = -1.0
+        rest = rest - need
+    return base
+
+
+def quota(rule: Rule, i: int, years: int, target: float, standing: np.ndarray, keep: float):
+    """Round ``i``'s quota given the units standing now (after this year's review).
+
+    target_pace: with survival ``keep`` per review, units recognized in round k still stand in
+    2025 with probability keep^(Y-1-k); the quota x solves
+    standing·keep^(Y-1-i) + x·Σ_{k≥i} keep^(Y-1-k) = target·(1 + buffer), rounded up, ≥ 0.
+    """
+    if rule.strategy == "all_qualified":
+        return np.full(standing.shape, np.inf)
+    if rule.strategy == "fixed":
+        return np.full(standing.shape, float(rule.quotas[i]))
+    ahead = sum(keep ** (years - 1 - k) for k in range(i, years))
+    need = target * (1 + rule.buffer) - standing * keep ** (years - 1 - i)
+    return np.ceil(np.maximum(need, 0.0) / ahead - 1e-9)
+
+
+def first_in_first_out(earlier: np.ndarray, before: np.ndarray, revoked: np.ndarray) -> np.ndarray:
+    """Revocations by prefecture (N, C, P) when the longest-standing units go first.
+
+    ``earlier`` (N, C, P, i) units recognized in the rounds before this review, ordered by year
+    then prefecture; ``before`` (N, C) units revoked at earlier reviews; ``revoked`` (N, C) now.
+    Which units a review revokes changes no count; first in, first out is the exported ledger's
+    rule, and needs no sort.
+    """
+    N, C, P, i = earlier.shape
+    units = earlier.transpose(0, 1, 3, 2).reshape(N, C, i * P)
+    ends = np.cumsum(units, axis=2)
+    starts = ends - units
+    gone = np.clip((before + revoked)[..., None] - starts, 0, units)
+    gone -= np.clip(before[..., None] - starts, 0, units)
+    return gone.reshape(N, C, i, P).sum(axis=2)
+
+
+@dataclass
+class Rounds:
+    """The rounds of every category over N worlds."""
+
+    approvals: np.ndarray  # (N, C, P, Y) units newly recognized
+    revocations: np.ndarray  # (N, C, P, Y) plan-recognized units revoked at each review
+    initial: np.ndarray  # (N, C, Y) units recognized before the plan counted at year end
+    bound: np.ndarray  # (N, C, Y) bool: the qualified supply, not the quota, limited the round
+
+
+def run_rounds(
+    supply: np.ndarray,
+    u_rev: np.ndarray,
+    rho: np.ndarray,
+    rules: list[Rule],
+    targets: list[float],
+    expected_rho: list[float],
+    initial: list[int],
+    observed: dict[tuple[int, int], np.ndarray],
+    count_revoked: bool,
+) -> Rounds:
+    """The yearly rounds of every category (vectorized over worlds and categories).
+
+    ``supply`` (N, C, P, Y) qualified applicants; ``u_rev`` (N, C, Y, 2) uniforms for the
+    revocation of plan-recognized and of pre-plan units; ``rho`` (N, C) the world's revocation
+    rates; ``observed`` maps (category, year index) to observed recognitions by prefecture (P,).
+    """
+    N, C, P, Y = supply.shape
+    approvals = np.zeros((N, C, P, Y), dtype=np.int64)
+    revocations = np.zeros((N, C, P, Y), dtype=np.int64)
+    init_path = np.zeros((N, C, Y), dtype=np.int64)
+    bound = np.zeros((N, C, Y), dtype=bool)
+    stock = np.zeros((N, C, P), dtype=np.int64)  # plan-recognized units standing
+    start = np.asarray(initial, dtype=np.int64)
+    init = np.broadcast_to(start, (N, C)).copy()
+    counted = np.zeros((N, C), dtype=np.int64)  # plan units as the targets count them
+    cum_rev = np.zeros((N, C), dtype=np.int64)  # plan units revoked so far
+    keep = [1.0 if count_revoked else 1.0 - r for r in expected_rho]
+    for i in range(Y):
+        if i > 0:  # this year's review (§三(三) 动态管理) of units recognized earlier
+            revoked = binomial_quantile(stock.sum(axis=2), rho, u_rev[:, :, i, 0])
+            revocations[..., i] = first_in_first_out(approvals[..., :i], cum_rev, revoked)
+            cum_rev += revoked
+            stock -= revocations[..., i]
+            if start.any():
+                init = init - binomial_quantile(init, rho, u_rev[:, :, i, 1])
+        standing = counted + start if count_revoked else stock.sum(axis=2) + init
+        available = supply[..., i].sum(axis=2)  # (N, C)
+        q = np.stack(
+            [quota(rules[c], i, Y, targets[c], standing[:, c], keep[c]) for c in range(C)], 1
+        )
+        bound[..., i] = available < q
+        new = supply[..., i].copy()
+        short = q < available  # the quota binds: split it over the prefectures
+        new[short] = split(q[short].astype(np.int64), supply[..., i][short])
+        for (c, year), value in observed.items():
+            if year == i:
+                new[:, c] = value
+                bound[:, c, i] = False
+        approvals[..., i] = new
+        stock += new
+        counted += new.sum(axis=2)
+        init_path[..., i] = start if count_revoked else init
+    return Rounds(approvals, revocations, init_path, bound)
+
+
+def list_products(
+    qualifying: np.ndarray, rule: Rule, target: float, observed: dict[int, float]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The department's list of best-selling products (N, Y+1) and where supply bound (N, Y).
+
+    ``qualifying`` (N, Y+1) is the stock of products meeting the standard, 2022 first. The list
+    starts from the qualifying stock of 2022 and each year adds at most the round's quota.
+    """
+    N, Y1 = qualifying.shape
+    listed = np.empty_like(qualifying)
+    listed[:, 0] = qualifying[:, 0]
+    bound = np.zeros((N, Y1 - 1), dtype=bool)
+    for i in range(1, Y1):
+        if i - 1 in observed:
+            listed[:, i] = observed[i - 1]
+            continue
+        q = quota(rule, i - 1, Y1 - 1, target, listed[:, i - 1], 1.0)
+        cap = listed[:, i - 1] + q
+        bound[:, i - 1] = qualifying[:, i] < cap
+        listed[:, i] = np.minimum(qualifying[:, i], cap)
+    return listed, bound
