@@ -107,13 +107,88 @@ SPECS: dict[str, AssumptionSpec] = {
                 " 10 December); totals by year use the payment year."
             ),
         ),
+        AssumptionSpec(
+            "payment_delay_awards",
+            (0, 1, 2),
+            digest="open point 5",
+            doc_zh="一次性奖励在认定当年后几年支付(默认0:认定当年支付),再加 payment_lag_years",
+            doc_en=(
+                "One-time awards are paid this many years after the recognition year (default 0:"
+                " the recognition year itself), before payment_lag_years is added."
+            ),
+        ),
+        AssumptionSpec(
+            "payment_delay_sales",
+            (0, 1, 2),
+            digest="open point 5",
+            doc_zh=(
+                "销售额奖励在达标年后几年支付(默认1:全年销售额须待年终12月10日报数,§三(三)),"
+                "再加 payment_lag_years"
+            ),
+            doc_en=(
+                "Sales-milestone awards are paid this many years after the year the sales were"
+                " made (default 1: a full year's sales are known only after the 10 December"
+                " report, §三(三)), before payment_lag_years is added."
+            ),
+        ),
+        AssumptionSpec(
+            "payment_delay_traffic",
+            (0, 1, 2),
+            digest="open point 5",
+            doc_zh="流量补贴在零售额实现年后几年支付(默认1:需全年网络零售额),再加 payment_lag_years",
+            doc_en=(
+                "The traffic subsidy is paid this many years after the year of the online retail"
+                " (default 1: it needs the full year's figure), before payment_lag_years."
+            ),
+        ),
+        AssumptionSpec(
+            "traffic_cap_period",
+            ("year", "plan"),
+            digest="open point 3",
+            doc_zh=(
+                "流量补贴“每家企业最高补贴不超过100万元”的期间:year 每家企业每年;"
+                "plan 每家企业在整个方案期内累计(原文未写“年度”)"
+            ),
+            doc_en=(
+                "The traffic subsidy's 100万 cap per enterprise: year = per enterprise and year;"
+                " plan = per enterprise over the whole plan period (the text does not say 年度)."
+            ),
+        ),
+        AssumptionSpec(
+            "milestone_sales_basis",
+            ("total", "online"),
+            digest="open point 2",
+            doc_zh=(
+                "销售额奖励的“年销售额”:total 全部年销售额(含线下、批发);"
+                "online 仅网络零售额(电商销售额)"
+            ),
+            doc_en=(
+                "年销售额 for the sales milestones: total = all annual sales (offline and"
+                " wholesale too); online = e-commerce sales only (the unit's online retail)."
+            ),
+        ),
+        AssumptionSpec(
+            "cross_border_exclusion",
+            ("whole_firm", "cross_border_part"),
+            digest="open point 3",
+            doc_zh=(
+                "流量补贴“不含跨境电商”:whole_firm 跨境电商企业整体不享受;"
+                "cross_border_part 仅剔除其跨境部分,境内网络零售额照常计算"
+            ),
+            doc_en=(
+                "The traffic subsidy's 不含跨境电商: whole_firm = a cross-border e-commerce firm"
+                " gets nothing; cross_border_part = only its cross-border retail is left out,"
+                " its domestic online retail counts (threshold and base)."
+            ),
+        ),
     )
 }
 
 
 @dataclass(frozen=True)
 class Assumptions:
-    """The values in force; defaults are the plan read as an upper bound with no lag."""
+    """The values in force; defaults are the plan read as an upper bound, with sales milestones
+    and the traffic subsidy paid the year after (they need a full year's figures)."""
 
     payout_share: float = 1.0
     sales_award_mode: str = "highest"
@@ -122,6 +197,22 @@ class Assumptions:
     revoked_count_toward_targets: bool = False
     revoked_repay: bool = False
     payment_lag_years: int = 0
+    payment_delay_awards: int = 0
+    payment_delay_sales: int = 1
+    payment_delay_traffic: int = 1
+    traffic_cap_period: str = "year"
+    milestone_sales_basis: str = "total"
+    cross_border_exclusion: str = "whole_firm"
+
+    def payment_delay(self, instrument: str) -> int:
+        """Years from achievement to payment for one instrument (its group's delay + the lag)."""
+        kind = instrument.partition(".")[0]
+        delay = {
+            "award": self.payment_delay_awards,
+            "sales": self.payment_delay_sales,
+            "traffic": self.payment_delay_traffic,
+        }[kind]
+        return delay + self.payment_lag_years
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -16,7 +16,12 @@ from sbqw_model import prefectures, rules
 from sbqw_model.costing import Totals, fen, payment_years, plan_years, totals_dict
 from sbqw_model.engine import outlay, world_at
 from sbqw_model.fileio import atomic_dir
-from sbqw_model.ledger import RECOGNITION_COLUMNS, REVOKED_COLUMN, SALES_COLUMNS
+from sbqw_model.ledger import (
+    CROSS_BORDER_RETAIL_COLUMN,
+    RECOGNITION_COLUMNS,
+    REVOKED_COLUMN,
+    SALES_COLUMNS,
+)
 from sbqw_model.scenario import Scenario
 from sbqw_model.worlds import World
 
@@ -53,13 +58,14 @@ def world_ledger(world: World, scenario: Scenario) -> tuple[pd.DataFrame, pd.Dat
                     int(world.firm_retail[j, y]),
                     "true" if world.firm_above_scale[j] else "false",
                     "true" if world.firm_cross_border[j] else "false",
+                    int(world.firm_cross_border_retail[j, y]),
                 )
             )
     return (
         pd.DataFrame(rec_rows, columns=[*RECOGNITION_COLUMNS, REVOKED_COLUMN]).astype(
             {REVOKED_COLUMN: "Int64"}
         ),
-        pd.DataFrame(sales_rows, columns=list(SALES_COLUMNS)),
+        pd.DataFrame(sales_rows, columns=[*SALES_COLUMNS, CROSS_BORDER_RETAIL_COLUMN]),
     )
 
 

@@ -49,7 +49,24 @@ UNCERTAINTIES: dict[str, tuple[str, str]] = {
     "firms.sales_ratio": ("positive", "annual sales ÷ online retail of a firm"),
     "firms.cross_border_share": ("share", "share of firms that are cross-border e-commerce"),
     "firms.above_scale_share": ("share", "share of firms that are above-scale (上规入统)"),
+    "firms.cross_border_part": (
+        "share",
+        "cross-border share of a cross-border firm's online retail (used under"
+        " cross_border_exclusion = cross_border_part)",
+    ),
 }
+#: Uncertainties a scenario may leave out: their documented default is used.
+UNCERTAINTY_DEFAULTS: dict[str, Distribution] = {
+    "firms.cross_border_part": Distribution(
+        "uniform",
+        {"low": 0.5, "high": 1.0},
+        "assumption — a firm registered as cross-border e-commerce sells mostly abroad; no"
+        " public split exists (docs/model.md, assumption cross_border_exclusion)",
+        "share",
+    ),
+}
+#: How observed figures condition the worlds (docs/model.md, "Observations").
+CONDITIONING_METHODS = ("weight", "pin")
 
 INDICATORS = ("online_retail", "products", *(f"recognized.{c}" for c in CATEGORIES))
 TOP_KEYS = (
@@ -65,6 +82,7 @@ TOP_KEYS = (
     "observations",
     "appropriation",
     "prefecture_shares",
+    "conditioning",
 )
 BEHAVIOUR_KEYS = ("growth_response_to_payout_share", "source")
 
@@ -98,6 +116,7 @@ class Scenario:
     path: Path | None = None
     digest: str = ""
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    conditioning: str = "weight"  # how plan-year observations enter: CONDITIONING_METHODS
 
     def title(self, lang: str = "zh") -> str:
         return self.title_zh if lang == "zh" else self.title_en
@@ -226,7 +245,9 @@ def parse_scenario(
         if dist is not None:
             uncertainties[path] = dist
     for path in UNCERTAINTIES:
-        if path not in flat:
+        if path not in flat and path in UNCERTAINTY_DEFAULTS:
+            uncertainties[path] = UNCERTAINTY_DEFAULTS[path]
+        elif path not in flat:
             problems.append(f"{source}: uncertainties.{path}: missing ({UNCERTAINTIES[path][1]})")
 
     # levers
@@ -279,6 +300,12 @@ def parse_scenario(
     observations = _parse_observations(raw.get("observations"), source, params, problems)
     appropriation = _parse_appropriation(raw.get("appropriation"), source, problems)
     shares, share_source = _parse_shares(raw.get("prefecture_shares"), source, problems)
+    conditioning = raw.get("conditioning", "weight")
+    if conditioning not in CONDITIONING_METHODS:
+        problems.append(
+            f"{source}: conditioning: expected one of {', '.join(CONDITIONING_METHODS)},"
+            f" got {conditioning!r}"
+        )
 
     if problems:
         raise InputError(problems)
@@ -298,6 +325,7 @@ def parse_scenario(
         prefecture_shares=shares,
         prefecture_source=share_source,
         raw=raw,
+        conditioning=conditioning,
     )
 
 

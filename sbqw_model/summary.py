@@ -86,6 +86,8 @@ def summarize(results: Results) -> dict[str, Any]:
         "p_all_met": p_all,
         "p_all_met_se": p_all_se,
         "budget": budget,
+        "conditioning": results.conditioning
+        or {"method": "none", "effective_draws": float(results.draws)},
     }
 
 

@@ -46,6 +46,7 @@ class World:
     firm_sales: np.ndarray  # (M, Y) yuan, whole yuan
     firm_above_scale: np.ndarray  # (M,) bool
     firm_cross_border: np.ndarray  # (M,) bool
+    firm_cross_border_retail: np.ndarray  # (M, Y) yuan: cross-border part (0 if not cross-border)
     firm_prefecture: np.ndarray  # (M,) int index into prefectures.NAMES_ZH
 
     @property
@@ -81,6 +82,7 @@ _FIRM_FIELDS = (
     "firm_sales",
     "firm_above_scale",
     "firm_cross_border",
+    "firm_cross_border_retail",
     "firm_prefecture",
 )
 
@@ -212,6 +214,9 @@ def draw_block(scenario: Scenario, seed: int, block: int, n: int = BLOCK) -> Wor
     flags = rng("firm_flags").random((M, 2), dtype=np.float32)
     above = flags[:, 0] < per_firm(u["firms.above_scale_share"])
     cross = flags[:, 1] < per_firm(u["firms.cross_border_share"])
+    # the cross-border part of a cross-border firm's retail (assumption cross_border_exclusion)
+    part = np.where(cross, per_firm(u["firms.cross_border_part"]), 0.0)
+    cross_retail = np.rint(firm_retail * part[:, None])
     edges = np.cumsum(shares)[:-1]
     pref = np.searchsorted(edges, rng("firm_prefecture").random(M), side="right")
 
@@ -225,6 +230,7 @@ def draw_block(scenario: Scenario, seed: int, block: int, n: int = BLOCK) -> Wor
         firm_sales=firm_sales,
         firm_above_scale=above,
         firm_cross_border=cross,
+        firm_cross_border_retail=cross_retail,
         firm_prefecture=pref,
     )
     return world if n == BLOCK else world.take(0, n)
