@@ -135,7 +135,9 @@ SPECS: dict[str, AssumptionSpec] = {
             "payment_delay_traffic",
             (0, 1, 2),
             digest="open point 5",
-            doc_zh="流量补贴在零售额实现年后几年支付(默认1:需全年网络零售额),再加 payment_lag_years",
+            doc_zh=(
+                "流量补贴在零售额实现年后几年支付(默认1:需全年网络零售额),再加 payment_lag_years"
+            ),
             doc_en=(
                 "The traffic subsidy is paid this many years after the year of the online retail"
                 " (default 1: it needs the full year's figure), before payment_lag_years."

@@ -222,7 +222,8 @@ def _sales_lines(ledger: Ledger, params: Parameters, assume: Assumptions) -> lis
         instrument = rules.SALES_INSTRUMENTS[t]
         amount = float(awards[u, y, t])
         ceiling = amounts[t] * assume.payout_share
-        measure = "网络零售额(电商销售额)" if assume.milestone_sales_basis == "online" else "年销售额"
+        online = assume.milestone_sales_basis == "online"
+        measure = "网络零售额(电商销售额)" if online else "年销售额"
         basis = (
             f"{measure} {units.yi(panel[u, y])} ≥ {units.yi(thresholds[t])}:"
             f"奖励上限 {units.wan(amounts[t])}{_share_text(assume)}"
@@ -283,7 +284,8 @@ def _traffic_lines(
     threshold = params.value("traffic.threshold")
     per_wan = rate * units.WAN
     records = []
-    for row, amount, b, c in zip(sales.itertuples(index=False), amounts, base, counted, strict=True):
+    rows = sales.itertuples(index=False)
+    for row, amount, b, c in zip(rows, amounts, base, counted, strict=True):
         if amount <= 0:
             continue
         gross = b * rate

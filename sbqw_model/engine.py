@@ -119,10 +119,10 @@ def outlay(world: World, params: Parameters, assume: Assumptions) -> Outlay:
 def to_payment_years(achieved: np.ndarray, assume: Assumptions) -> np.ndarray:
     """(n, Y, I) amounts by achievement year → (n, Yp, I) by payment year (``payment_years``):
     each instrument moves by its own delay (assumptions payment_delay_*, payment_lag_years)."""
-    n, Y, I = achieved.shape
+    n, Y, n_instruments = achieved.shape
     delays = np.array([assume.payment_delay(i) for i in INSTRUMENTS])
     offsets = delays - delays.min()
-    out = np.zeros((n, Y + int(offsets.max()), I))
+    out = np.zeros((n, Y + int(offsets.max()), n_instruments))
     for i, o in enumerate(offsets):
         out[:, o : o + Y, i] = achieved[:, :, i]
     return out
@@ -211,14 +211,14 @@ class _Collector:
     def __init__(self, scenario: Scenario, draws: int, per_world_years: bool = False):
         params = scenario.params
         Y, C, P = len(plan_years(params)), len(CATEGORIES), len(prefectures.NAMES_ZH)
-        Yp, I = len(payment_years(params, scenario.assumptions)), len(INSTRUMENTS)
+        Yp, n_i = len(payment_years(params, scenario.assumptions)), len(INSTRUMENTS)
         self.scenario, self.draws = scenario, draws
         self.targets = {t: np.empty(draws) for t in TARGETS}
-        self.by_instrument = np.empty((draws, I))
+        self.by_instrument = np.empty((draws, n_i))
         self.by_year = np.empty((draws, Yp))
         self.by_pref = np.empty((draws, P))
-        self.year_instrument = np.zeros((Yp, I))
-        self.by_year_instrument = np.empty((draws, Yp, I)) if per_world_years else None
+        self.year_instrument = np.zeros((Yp, n_i))
+        self.by_year_instrument = np.empty((draws, Yp, n_i)) if per_world_years else None
         self.retail_path = np.empty((draws, Y + 1), dtype=np.float32)
         self.recognized = np.empty((draws, C, Y), dtype=np.float32)
 

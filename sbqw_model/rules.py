@@ -89,7 +89,9 @@ def sales_milestone_awards(
     return out
 
 
-def milestone_sales(annual_sales: ArrayLike, online_retail: ArrayLike, assume: Assumptions) -> Array:
+def milestone_sales(
+    annual_sales: ArrayLike, online_retail: ArrayLike, assume: Assumptions
+) -> Array:
     """The 年销售额 the milestones compare with their thresholds (assumption
     ``milestone_sales_basis``): all annual sales (``total``) or e-commerce sales only
     (``online``: the unit's online retail)."""
