@@ -7,12 +7,14 @@ the same numbers, which checks the engine against the line-by-line rules.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from sbqw_model import prefectures, rules
+from sbqw_model.conditioning import resampled_world
 from sbqw_model.costing import Totals, fen, payment_years, plan_years, totals_dict
 from sbqw_model.engine import outlay, world_at
 from sbqw_model.fileio import atomic_dir
@@ -69,9 +71,19 @@ def world_ledger(world: World, scenario: Scenario) -> tuple[pd.DataFrame, pd.Dat
     )
 
 
-def draw_outlay(scenario: Scenario, seed: int, index: int) -> tuple[World, dict[str, Any]]:
-    """World ``index`` and its outlay as the engine computes it, in the costing JSON form."""
-    world = world_at(scenario, seed, index)
+def draw_outlay(
+    scenario: Scenario, seed: int, index: int, draws: int | None = None
+) -> tuple[World, dict[str, Any]]:
+    """World ``index`` and its outlay as the engine computes it, in the costing JSON form.
+
+    When observations condition a run of ``draws`` worlds by weighting, row ``index`` of the
+    results is a resampled world: that world, drawn without the observations, is exported.
+    """
+    drawn = index
+    if draws is not None and scenario.observations and scenario.conditioning == "weight":
+        drawn = resampled_world(scenario, seed, draws, index)
+        scenario = replace(scenario, observations=[])
+    world = world_at(scenario, seed, drawn)
     o = outlay(world, scenario.params, scenario.assumptions)
     totals = Totals(
         total=float(o.total[0]),
@@ -86,15 +98,18 @@ def draw_outlay(scenario: Scenario, seed: int, index: int) -> tuple[World, dict[
         "scenario": scenario.name,
         "seed": seed,
         "draw": index,
+        "drawn_world": drawn,
         "total_yuan": fen(totals.total),
         **totals_dict(totals),
         "assumptions": scenario.assumptions.as_dict(),
     }
 
 
-def export_draw(scenario: Scenario, seed: int, index: int, out_dir: Path) -> dict[str, Any]:
+def export_draw(
+    scenario: Scenario, seed: int, index: int, out_dir: Path, draws: int | None = None
+) -> dict[str, Any]:
     """Write ``recognitions.csv`` and ``sales.csv`` of world ``index``; return its outlay."""
-    world, result = draw_outlay(scenario, seed, index)
+    world, result = draw_outlay(scenario, seed, index, draws)
     recognitions, sales = world_ledger(world, scenario)
     with atomic_dir(out_dir) as tmp:
         recognitions.to_csv(tmp / "recognitions.csv", index=False)

@@ -12,7 +12,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sbqw_model import __version__
-from sbqw_model.cliutil import add_assume, emit, load_scenario_with, whole
+from sbqw_model.cliutil import (
+    add_assume,
+    add_observed,
+    conditioned,
+    conditioning_parameter,
+    emit,
+    load_scenario_with,
+    warn_conditioning,
+    whole,
+)
 from sbqw_model.errors import InputError
 
 EXIT_USER_ERROR = 2
@@ -94,6 +103,7 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:
         metavar="K",
         help="write world K's ledger (recognitions.csv, sales.csv) to --out and print its outlay",
     )
+    add_observed(p)
     p.add_argument("--chunk", type=_positive_int, default=None, help=argparse.SUPPRESS)
     p.set_defaults(handler=_run_simulate)
 
@@ -108,7 +118,7 @@ def _run_simulate(args: argparse.Namespace) -> int:
     from sbqw_model import summary
     from sbqw_model.engine import DEFAULT_CHUNK, simulate
 
-    scenario = load_scenario_with(args.scenario, args.assume)
+    scenario = conditioned(load_scenario_with(args.scenario, args.assume), args)
     if args.export_draw is not None:
         from sbqw_model.audit import export_draw
 
@@ -121,7 +131,7 @@ def _run_simulate(args: argparse.Namespace) -> int:
                     f" --draws {args.draws}"
                 ]
             )
-        result = export_draw(scenario, args.seed, args.export_draw, args.out)
+        result = export_draw(scenario, args.seed, args.export_draw, args.out, args.draws)
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
     bar = _progress(args.draws)
@@ -136,6 +146,7 @@ def _run_simulate(args: argparse.Namespace) -> int:
     finally:
         if bar:
             bar.close()
+    warn_conditioning(results)
     data = summary.summarize(results)
     text = summary.to_json(data) if args.format == "json" else summary.to_table(data)
     if args.out is not None:
@@ -177,6 +188,7 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
         help="also a sensitivity, scenario-discovery and policy-frontier report per scenario",
     )
     add_assume(p)
+    add_observed(p)
     p.set_defaults(handler=_run_report)
 
 
@@ -185,6 +197,13 @@ def _run_report(args: argparse.Namespace) -> int:
     from sbqw_model.reporting import plan
 
     overrides = parse_assume_pairs(args.assume)
+    if args.observed is not None:  # a bad file stops here, before any report is rendered
+        from sbqw_model.parameters import default_parameters
+        from sbqw_model.research.observations import read_observations
+
+        if not args.observed.is_file():
+            raise InputError([f"{args.observed}: observations file not found"])
+        read_observations(args.observed, default_parameters())
     files = args.scenarios or plan.default_scenarios()
     missing = [f"{f}: scenario file not found" for f in files if not f.is_file()]
     if missing or not files:
@@ -200,6 +219,7 @@ def _run_report(args: argparse.Namespace) -> int:
         pdf=args.pdf,
         assume=overrides,
         sensitivity=args.sensitivity,
+        conditioning=conditioning_parameter(args),
     )
 
 

@@ -22,12 +22,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sbqw_model.errors import InputError
 from sbqw_model.rules import CATEGORIES
-from sbqw_model.scenario import Observation, Scenario
+from sbqw_model.scenario import CONDITIONING_METHODS, Observation, Scenario
 from sbqw_model.worlds import stream
 
 if TYPE_CHECKING:
@@ -188,13 +190,41 @@ def simulate_weighted(
     return results
 
 
-__all__ = [
-    "OBSERVATION_ERROR",
-    "effective_draws",
-    "log_likelihood",
-    "low_effective_draws_warning",
-    "resample_indices",
-    "simulate_weighted",
-    "systematic_resample",
-    "world_values",
-]
+def condition_scenario(
+    scenario: Scenario, observed: str | Path | None = None, method: str | None = None
+) -> Scenario:
+    """The scenario with the figures of ``observed`` (a ``backtest``-format file) and the
+    conditioning ``method`` (weight | pin) applied; a file figure wins over the scenario's own."""
+    if observed:
+        from sbqw_model.research.observations import load_observed
+
+        scenario = load_observed(Path(observed), scenario)
+    if method:
+        if method not in CONDITIONING_METHODS:
+            raise InputError(
+                [f"conditioning: expected one of {', '.join(CONDITIONING_METHODS)}, got {method!r}"]
+            )
+        scenario = replace(scenario, conditioning=method)
+    return scenario
+
+
+def resampled_world(scenario: Scenario, seed: int, draws: int, index: int) -> int:
+    """Which drawn world is row ``index`` of a weighted run of ``draws`` worlds (for the audit).
+
+    Only the observed figures are computed for every world (no costing), then the same
+    weights and resampling as ``simulate_weighted``.
+    """
+    from sbqw_model.engine import simulate_worlds
+
+    observations = plan_year_observations(scenario)
+    if not observations or scenario.conditioning != "weight":
+        return index
+    first = int(scenario.params.value("plan.first_year"))
+    loglik = np.empty(draws)
+    prior = replace(scenario, observations=[])
+    for start, world in simulate_worlds(prior, seed, draws):
+        loglik[start : start + world.n] = log_likelihood(
+            observations, world_values(world, observations, first)
+        )
+    idx = systematic_resample(normalized_weights(loglik), stream(seed, 0, RESAMPLING_STREAM))
+    return int(idx[index])

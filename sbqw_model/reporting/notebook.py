@@ -20,6 +20,7 @@ import yaml
 
 from sbqw_model import __version__, prefectures, units
 from sbqw_model.assumptions import SPECS, Assumptions
+from sbqw_model.conditioning import condition_scenario
 from sbqw_model.engine import TARGETS, Results, simulate
 from sbqw_model.errors import InputError, did_you_mean
 from sbqw_model.parameters import default_parameters
@@ -39,6 +40,7 @@ NOTEBOOK_PARAMETERS: dict[str, dict[str, Any]] = {
         "seed": 0,
         "lang": "zh",
         "assume": {},
+        "conditioning": {},
     },
     "compare_scenarios": {
         "scenario_files": [
@@ -279,6 +281,11 @@ class ScenarioReport:
         setup()
         path = resolve_scenario(values["scenario_file"])
         scenario = load(path, values["assume"])
+        given = values["conditioning"] or {}
+        try:  # observed figures: {"observed": file, "method": "weight" | "pin"}
+            scenario = condition_scenario(scenario, given.get("observed"), given.get("method"))
+        except InputError as exc:
+            raise ReportParameterError("\n".join(exc.problems)) from None
         results = simulate(scenario, draws=values["draws"], seed=values["seed"])
         return cls(scenario, results, values["lang"], path)
 

@@ -42,6 +42,7 @@ def plan_jobs(
     pdf: bool,
     assume: dict[str, Any],
     sensitivity: bool = False,
+    conditioning: dict[str, str] | None = None,
 ) -> tuple[list[Job], list[Outcome]]:
     """Jobs for valid scenario files; invalid files become failed outcomes (others still run)."""
     jobs: list[Job] = []
@@ -66,6 +67,7 @@ def plan_jobs(
                 scenario.title(lang),
                 "scenario_report.ipynb",
                 scenario_file=str(path.resolve()),
+                **({"conditioning": conditioning} if conditioning else {}),
             )
         )
     if sensitivity:
@@ -115,6 +117,7 @@ def render(
     pdf: bool,
     assume: dict[str, Any],
     sensitivity: bool = False,
+    conditioning: dict[str, str] | None = None,
 ) -> int:
     """Render every report, print where they are and each failure; 1 if any failed."""
     todo, outcomes = plan_jobs(
@@ -127,6 +130,7 @@ def render(
         pdf=pdf,
         assume=assume,
         sensitivity=sensitivity,
+        conditioning=conditioning,
     )
     start = time.perf_counter()
 
