@@ -261,8 +261,33 @@ def test_a_single_draw_is_the_draw_of_the_full_run(index: int) -> None:
         ("baseline", {}),
         ("traffic_excess", {"payment_lag_years": 1, "sales_award_mode": "cumulative"}),
         ("baseline", {"payout_share": 0.37, "sales_award_mode": "top_up"}),
+        (
+            "baseline",
+            {
+                "traffic_cap_period": "plan",
+                "milestone_sales_basis": "online",
+                "cross_border_exclusion": "cross_border_part",
+            },
+        ),
+        (
+            "traffic_excess",
+            {
+                "payment_delay_awards": 1,
+                "payment_delay_sales": 0,
+                "payment_delay_traffic": 2,
+                "traffic_cap_period": "plan",
+                "cross_border_exclusion": "cross_border_part",
+                "payout_share": 0.5,
+            },
+        ),
     ],
-    ids=["baseline", "excess-lag-cumulative", "share-top_up"],
+    ids=[
+        "baseline",
+        "excess-lag-cumulative",
+        "share-top_up",
+        "plan-cap-online-sales-cross-border-part",
+        "excess-timing-plan-cap-part-share",
+    ],
 )
 def test_exported_ledgers_cost_the_same_for_many_draws(
     tmp_path: Path, name: str, assume: dict

@@ -45,6 +45,10 @@ UNCERTAINTY_LABELS: dict[str, tuple[str, str]] = {
     "firms.sales_ratio": ("销售额与网络零售额之比", "sales-to-online-retail ratio"),
     "firms.cross_border_share": ("跨境电商企业占比", "share of cross-border firms"),
     "firms.above_scale_share": ("上规入统企业占比", "share of above-scale firms"),
+    "firms.cross_border_part": (
+        "跨境企业的跨境零售占比",
+        "cross-border part of a cross-border firm",
+    ),
 }
 assert set(UNCERTAINTY_LABELS) == set(UNCERTAINTIES)
 
@@ -55,6 +59,12 @@ ASSUMPTION_LABELS: dict[str, tuple[str, str]] = {
     "traffic_base": ("流量补贴基数", "traffic subsidy base"),
     "revoked_count_toward_targets": ("撤销单位计入目标", "revoked units count"),
     "payment_lag_years": ("支付滞后年数", "payment lag (years)"),
+    "payment_delay_awards": ("一次性奖励支付延后年数", "one-time awards paid after (years)"),
+    "payment_delay_sales": ("销售额奖励支付延后年数", "sales milestones paid after (years)"),
+    "payment_delay_traffic": ("流量补贴支付延后年数", "traffic subsidy paid after (years)"),
+    "traffic_cap_period": ("流量补贴封顶期间", "traffic cap period"),
+    "milestone_sales_basis": ("销售额奖励口径(全部/电商)", "milestone sales basis"),
+    "cross_border_exclusion": ("跨境电商剔除方式", "cross-border exclusion"),
 }
 DIST_PARAMS: dict[str, tuple[str, str]] = {
     "value": ("取值", "value"),
