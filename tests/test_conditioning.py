@@ -288,3 +288,61 @@ def test_calibration_on_synthetic_truths_is_uniform(mode: str) -> None:
     assert pct.shape == (80, 3)
     for j in range(3):
         assert stats.kstest(pct[:, j] / 100, "uniform").pvalue > 0.001, (mode, j)
+
+
+# --- reports ---------------------------------------------------------------------------
+
+
+def test_report_notebook_parameter_conditions_the_scenario(tmp_path: Path) -> None:
+    """The scenario report's one new parameter, ``conditioning``, reaches the simulation."""
+    from sbqw_model.reporting.notebook import ReportParameterError, ScenarioReport
+
+    obs = tmp_path / "obs.csv"
+    obs.write_text("year,indicator,value,source\n2023,online_retail,7.0e10,t\n", encoding="utf-8")
+    namespace = {
+        "scenario_file": str(BASELINE),
+        "draws": 600,
+        "seed": 0,
+        "lang": "en",
+        "assume": {},
+        "conditioning": {"observed": str(obs)},
+    }
+    report = ScenarioReport.from_namespace(namespace)
+    assert report.summary["conditioning"]["method"] == "weight"
+    assert report.summary["conditioning"]["effective_draws"] < 600
+    pinned = ScenarioReport.from_namespace(
+        {**namespace, "conditioning": {"observed": str(obs), "method": "pin"}}
+    )
+    assert pinned.summary["conditioning"]["method"] == "pin"
+    with pytest.raises(ReportParameterError, match="observations file not found"):
+        ScenarioReport.from_namespace({**namespace, "conditioning": {"observed": "none.csv"}})
+
+
+def test_report_jobs_carry_the_conditioning_parameter(tmp_path: Path) -> None:
+    from sbqw_model.reporting.plan import plan_jobs
+
+    given = {"observed": str(tmp_path / "obs.csv"), "method": "weight"}
+    jobs, invalid = plan_jobs(
+        [BASELINE],
+        tmp_path,
+        compare=True,
+        lang="zh",
+        draws=10,
+        seed=0,
+        pdf=False,
+        assume={},
+        conditioning=given,
+    )
+    assert not invalid
+    report = [j for j in jobs if j.notebook == "scenario_report.ipynb"]
+    assert report and all(j.parameters["conditioning"] == given for j in report)
+    assert all("conditioning" not in j.parameters for j in jobs if j not in report)
+
+
+def test_report_with_a_bad_observations_file_writes_nothing(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("year,indicator,value\n2023,online_retail,1\n", encoding="utf-8")
+    out = tmp_path / "reports"
+    done = run_cli("report", BASELINE, "--observed", bad, "--out", out)
+    assert done.returncode == 2 and "missing column `source`" in done.stderr
+    assert not out.exists() and "Traceback" not in done.stderr
