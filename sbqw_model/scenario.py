@@ -58,10 +58,11 @@ UNCERTAINTIES: dict[str, tuple[str, str]] = {
 #: Uncertainties a scenario may leave out: their documented default is used.
 UNCERTAINTY_DEFAULTS: dict[str, Distribution] = {
     "firms.cross_border_part": Distribution(
-        "uniform",
-        {"low": 0.5, "high": 1.0},
+        "fixed",
+        {"value": 0.75},
         "assumption — a firm registered as cross-border e-commerce sells mostly abroad; no"
-        " public split exists (docs/model.md, assumption cross_border_exclusion)",
+        " public split exists (docs/model.md, assumption cross_border_exclusion); a fixed"
+        " default so a scenario that leaves it out adds no sensitivity factor",
         "share",
     ),
 }

@@ -215,8 +215,10 @@ def draw_block(scenario: Scenario, seed: int, block: int, n: int = BLOCK) -> Wor
     above = flags[:, 0] < per_firm(u["firms.above_scale_share"])
     cross = flags[:, 1] < per_firm(u["firms.cross_border_share"])
     # the cross-border part of a cross-border firm's retail (assumption cross_border_exclusion)
-    part = np.where(cross, per_firm(u["firms.cross_border_part"]), 0.0)
-    cross_retail = np.rint(firm_retail * part[:, None])
+    cross_retail = np.zeros_like(firm_retail)
+    xb = np.flatnonzero(cross)
+    share = per_firm(u["firms.cross_border_part"])[xb]
+    cross_retail[xb] = np.rint(firm_retail[xb] * share[:, None])
     edges = np.cumsum(shares)[:-1]
     pref = np.searchsorted(edges, rng("firm_prefecture").random(M), side="right")
 

@@ -96,8 +96,12 @@ def test_only_the_cross_border_part_excluded_pays_more(base) -> None:
 def test_the_cross_border_part_has_a_documented_default() -> None:
     sc = load_scenario(ROOT / "scenarios" / "baseline.yaml")
     dist = sc.uncertainties["firms.cross_border_part"]
-    assert dist == UNCERTAINTY_DEFAULTS["firms.cross_border_part"]
-    assert dist.source.startswith("assumption") and "docs/model.md" in dist.source
+    assert dist.dist == "uniform" and "docs/model.md" in dist.source
+    default = UNCERTAINTY_DEFAULTS["firms.cross_border_part"]
+    assert default.source.startswith("assumption") and "docs/model.md" in default.source
+    # a scenario that leaves it out gets the default
+    fixture = load_scenario(ROOT / "tests" / "scenarios" / "degenerate.yaml")
+    assert fixture.uncertainties["firms.cross_border_part"] == default
 
 
 def test_default_timing_runs_the_budget_to_2026(base) -> None:
