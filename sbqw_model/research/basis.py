@@ -21,6 +21,8 @@ from importlib import resources
 
 import pandas as pd
 
+from sbqw_model.units import YI
+
 DATA = "national_online_retail_growth.csv"
 RECENT = (2020, 2022)
 
@@ -89,8 +91,6 @@ SMALL_BASE = ("Tibet",)
 THIN_SOURCES_WIDENING = 4 / 3
 #: Guizhou's online retail grew "more than 3×" from 2016 to 2022 (shared data, 2023 statement).
 GUIZHOU_MULTIPLE_2016_2022 = 3.0
-#: The 1000 亿 target (plan §一), the same figure the 2015 policy had set for 2020.
-TARGET_YUAN = 1.0e11
 
 
 def provincial_growth(used_only: bool = True) -> pd.DataFrame:
@@ -127,13 +127,18 @@ class ProvincialBasis:
         return self.national.recent_sd, self.within_sd * THIN_SOURCES_WIDENING
 
     def level_2022_implied(self, growth: float) -> float:
-        """The 2022 level from which ``growth`` a year reaches the target exactly in 2025."""
-        return TARGET_YUAN / (1 + growth) ** 3
+        """The 2022 level from which ``growth`` a year reaches the 2025 online retail target
+        (1000 亿, plan §一; the figure the 2015 policy had set for 2020) exactly."""
+        from sbqw_model.parameters import default_parameters
+
+        params = default_parameters()
+        years = params.value("plan.target_year") - params.value("plan.first_year") + 1
+        return params.value("targets.online_retail") / (1 + growth) ** years
 
     def describe(self, lang: str = "en") -> str:
         low, high = self.mean_band
         nlo, nhi = self.noise_band
-        levels = [self.level_2022_implied(g) / 1e8 for g in (high, self.guizhou_floor, low)]
+        levels = [self.level_2022_implied(g) / YI for g in (high, self.guizhou_floor, low)]
         if lang == "zh":
             return (
                 f"{len(self.provinces)}个省区{self.figures}个全年增速:中位数{self.median:.1%},"
