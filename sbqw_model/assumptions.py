@@ -57,6 +57,11 @@ def _show(value: Any) -> str:
 
 
 _YES_NO = ((True, "是", "yes"), (False, "否", "no"))
+_DELAYS = (
+    (0, "当年支付", "the same year"),
+    (1, "次年支付", "the year after"),
+    (2, "第三年支付", "two years later"),
+)
 
 SPECS: dict[str, AssumptionSpec] = {
     s.name: s
@@ -170,13 +175,116 @@ SPECS: dict[str, AssumptionSpec] = {
                 (2, "滞后2年", "2 years later"),
             ),
         ),
+        AssumptionSpec(
+            "payment_delay_awards",
+            (0, 1, 2),
+            digest="open point 5",
+            doc_zh="一次性奖励在认定当年之后几年支付（默认0：认定当年支付），另加支付滞后年数",
+            doc_en=(
+                "One-time awards are paid this many years after the recognition year (default 0:"
+                " the recognition year itself), before the payment lag is added."
+            ),
+            label_zh="一次性奖励支付时间",
+            label_en="when one-time awards are paid",
+            value_labels=_DELAYS,
+        ),
+        AssumptionSpec(
+            "payment_delay_sales",
+            (0, 1, 2),
+            digest="open point 5",
+            doc_zh=(
+                "销售额奖励在达标年之后几年支付（默认1：全年销售额须待12月10日报送数据后才知道，"
+                "第三部分第（三）条），另加支付滞后年数"
+            ),
+            doc_en=(
+                "Sales-milestone awards are paid this many years after the year the sales were"
+                " made (default 1: a full year's sales are known only after the 10 December"
+                " report, §三(三)), before the payment lag is added."
+            ),
+            label_zh="销售额奖励支付时间",
+            label_en="when sales milestones are paid",
+            value_labels=_DELAYS,
+        ),
+        AssumptionSpec(
+            "payment_delay_traffic",
+            (0, 1, 2),
+            digest="open point 5",
+            doc_zh="流量补贴在零售额实现年之后几年支付（默认1：需全年网络零售额），另加支付滞后年数",
+            doc_en=(
+                "The traffic subsidy is paid this many years after the year of the online retail"
+                " (default 1: it needs the full year's figure), before the payment lag is added."
+            ),
+            label_zh="流量补贴支付时间",
+            label_en="when the traffic subsidy is paid",
+            value_labels=_DELAYS,
+        ),
+        AssumptionSpec(
+            "traffic_cap_period",
+            ("year", "plan"),
+            digest="open point 3",
+            doc_zh=(
+                "流量补贴“每家企业最高补贴不超过100万元”的期间：按每家企业每年计；"
+                "或按每家企业在整个方案期内累计计（原文未写“年度”）"
+            ),
+            doc_en=(
+                "The traffic subsidy's cap of 1 million yuan per enterprise: per enterprise and"
+                " year, or per enterprise over the whole plan period (the text does not say"
+                " 'a year')."
+            ),
+            label_zh="流量补贴封顶期间",
+            label_en="traffic subsidy cap period",
+            value_labels=(
+                ("year", "每家企业每年", "per enterprise and year"),
+                ("plan", "每家企业方案期内累计", "per enterprise over the plan period"),
+            ),
+        ),
+        AssumptionSpec(
+            "milestone_sales_basis",
+            ("total", "online"),
+            digest="open point 2",
+            doc_zh=(
+                "销售额奖励所称“年销售额”：全部年销售额（含线下、批发），"
+                "或仅网络零售额（电商销售额）"
+            ),
+            doc_en=(
+                "The annual sales behind the sales milestones: all annual sales (offline and"
+                " wholesale too), or e-commerce sales only (the unit's online retail)."
+            ),
+            label_zh="销售额奖励的销售额口径",
+            label_en="sales counted for the milestones",
+            value_labels=(
+                ("total", "全部年销售额", "all annual sales"),
+                ("online", "仅网络零售额", "online retail only"),
+            ),
+        ),
+        AssumptionSpec(
+            "cross_border_exclusion",
+            ("whole_firm", "cross_border_part"),
+            digest="open point 3",
+            doc_zh=(
+                "流量补贴“不含跨境电商”：跨境电商企业整体不享受；"
+                "或仅剔除其跨境部分，境内网络零售额照常计算"
+            ),
+            doc_en=(
+                "The traffic subsidy excludes cross-border e-commerce: a cross-border firm gets"
+                " nothing, or only its cross-border retail is left out and its domestic online"
+                " retail counts (threshold and base)."
+            ),
+            label_zh="跨境电商剔除方式",
+            label_en="how cross-border e-commerce is excluded",
+            value_labels=(
+                ("whole_firm", "跨境电商企业整体剔除", "the whole cross-border firm"),
+                ("cross_border_part", "仅剔除跨境部分", "only the cross-border part"),
+            ),
+        ),
     )
 }
 
 
 @dataclass(frozen=True)
 class Assumptions:
-    """The values in force; defaults are the plan read as an upper bound with no lag."""
+    """The values in force; defaults are the plan read as an upper bound, with sales milestones
+    and the traffic subsidy paid the year after (they need a full year's figures)."""
 
     payout_share: float = 1.0
     sales_award_mode: str = "highest"
@@ -185,6 +293,22 @@ class Assumptions:
     revoked_count_toward_targets: bool = False
     revoked_repay: bool = False
     payment_lag_years: int = 0
+    payment_delay_awards: int = 0
+    payment_delay_sales: int = 1
+    payment_delay_traffic: int = 1
+    traffic_cap_period: str = "year"
+    milestone_sales_basis: str = "total"
+    cross_border_exclusion: str = "whole_firm"
+
+    def payment_delay(self, instrument: str) -> int:
+        """Years from achievement to payment for one instrument (its group's delay + the lag)."""
+        kind = instrument.partition(".")[0]
+        delay = {
+            "award": self.payment_delay_awards,
+            "sales": self.payment_delay_sales,
+            "traffic": self.payment_delay_traffic,
+        }[kind]
+        return delay + self.payment_lag_years
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

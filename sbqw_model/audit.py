@@ -7,16 +7,23 @@ the same numbers, which checks the engine against the line-by-line rules.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from sbqw_model import prefectures, rules
+from sbqw_model.conditioning import resampled_world
 from sbqw_model.costing import Totals, fen, payment_years, plan_years, totals_dict
 from sbqw_model.engine import outlay, world_at
 from sbqw_model.fileio import atomic_dir
-from sbqw_model.ledger import RECOGNITION_COLUMNS, REVOKED_COLUMN, SALES_COLUMNS
+from sbqw_model.ledger import (
+    CROSS_BORDER_RETAIL_COLUMN,
+    RECOGNITION_COLUMNS,
+    REVOKED_COLUMN,
+    SALES_COLUMNS,
+)
 from sbqw_model.scenario import Scenario
 from sbqw_model.spreadsheet import write_csv
 from sbqw_model.worlds import World
@@ -54,13 +61,14 @@ def world_ledger(world: World, scenario: Scenario) -> tuple[pd.DataFrame, pd.Dat
                     int(world.firm_retail[j, y]),
                     "true" if world.firm_above_scale[j] else "false",
                     "true" if world.firm_cross_border[j] else "false",
+                    int(world.firm_cross_border_retail[j, y]),
                 )
             )
     return (
         pd.DataFrame(rec_rows, columns=[*RECOGNITION_COLUMNS, REVOKED_COLUMN]).astype(
             {REVOKED_COLUMN: "Int64"}
         ),
-        pd.DataFrame(sales_rows, columns=list(SALES_COLUMNS)),
+        pd.DataFrame(sales_rows, columns=[*SALES_COLUMNS, CROSS_BORDER_RETAIL_COLUMN]),
     )
 
 
@@ -76,13 +84,23 @@ def unit_sales_rows(world: World, years: list[int]) -> list[tuple]:
         unit_id = f"{cat}-{en}-{year}-{int(units.index[k]) + 1:03d}"
         for y in range(int(units.year[k]), int(units.revoked[k])):
             amount = int(units.sales[k, y])
-            rows.append((unit_id, zh, years[y], amount, amount, "false", "false"))
+            rows.append((unit_id, zh, years[y], amount, amount, "false", "false", 0))
     return rows
 
 
-def draw_outlay(scenario: Scenario, seed: int, index: int) -> tuple[World, dict[str, Any]]:
-    """World ``index`` and its outlay as the engine computes it, in the costing JSON form."""
-    world = world_at(scenario, seed, index)
+def draw_outlay(
+    scenario: Scenario, seed: int, index: int, draws: int | None = None
+) -> tuple[World, dict[str, Any]]:
+    """World ``index`` and its outlay as the engine computes it, in the costing JSON form.
+
+    When observations condition a run of ``draws`` worlds by weighting, row ``index`` of the
+    results is a resampled world: that world, drawn without the observations, is exported.
+    """
+    drawn = index
+    if draws is not None and scenario.observations and scenario.conditioning == "weight":
+        drawn = resampled_world(scenario, seed, draws, index)
+        scenario = replace(scenario, observations=[])
+    world = world_at(scenario, seed, drawn)
     o = outlay(world, scenario.params, scenario.assumptions)
     totals = Totals(
         total=float(o.total[0]),
@@ -97,15 +115,18 @@ def draw_outlay(scenario: Scenario, seed: int, index: int) -> tuple[World, dict[
         "scenario": scenario.name,
         "seed": seed,
         "draw": index,
+        "drawn_world": drawn,
         "total_yuan": fen(totals.total),
         **totals_dict(totals),
         "assumptions": scenario.assumptions.as_dict(),
     }
 
 
-def export_draw(scenario: Scenario, seed: int, index: int, out_dir: Path) -> dict[str, Any]:
+def export_draw(
+    scenario: Scenario, seed: int, index: int, out_dir: Path, draws: int | None = None
+) -> dict[str, Any]:
     """Write ``recognitions.csv`` and ``sales.csv`` of world ``index``; return its outlay."""
-    world, result = draw_outlay(scenario, seed, index)
+    world, result = draw_outlay(scenario, seed, index, draws)
     recognitions, sales = world_ledger(world, scenario)
     with atomic_dir(out_dir) as tmp:
         write_csv(recognitions, tmp / "recognitions.csv")

@@ -12,7 +12,17 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sbqw_model import __version__
-from sbqw_model.cliutil import OneLineParser, add_assume, emit, load_scenario_with, whole
+from sbqw_model.cliutil import (
+    OneLineParser,
+    add_assume,
+    add_observed,
+    conditioned,
+    conditioning_parameter,
+    emit,
+    load_scenario_with,
+    warn_conditioning,
+    whole,
+)
 from sbqw_model.errors import InputError
 from sbqw_model.outputs import file_problems, folder_problems, output_lock, writing
 from sbqw_model.signals import exit_code, terminate_as_interrupt
@@ -123,6 +133,7 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:
         metavar="K",
         help="write world K's ledger (recognitions.csv, sales.csv) to --out and print its outlay",
     )
+    add_observed(p)
     p.add_argument("--chunk", type=_positive_int, default=None, help=argparse.SUPPRESS)
     p.set_defaults(handler=_run_simulate)
 
@@ -140,7 +151,7 @@ def _run_simulate(args: argparse.Namespace) -> int:
 
     problems = folder_problems(args.out) if args.out is not None else []
     try:
-        scenario = load_scenario_with(args.scenario, args.assume)
+        scenario = conditioned(load_scenario_with(args.scenario, args.assume), args)
     except InputError as exc:
         raise InputError([*exc.problems, *problems]) from None
     if problems:
@@ -159,7 +170,7 @@ def _run_simulate(args: argparse.Namespace) -> int:
                 ]
             )
         with output_lock(args.out, "sbqw simulate"), writing(args.out):
-            result = export_draw(scenario, args.seed, args.export_draw, args.out)
+            result = export_draw(scenario, args.seed, args.export_draw, args.out, args.draws)
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
     bar = _progress(args.draws)
@@ -174,6 +185,7 @@ def _run_simulate(args: argparse.Namespace) -> int:
     finally:
         if bar:
             bar.close()
+    warn_conditioning(results)
     data = summary.summarize(results)
     text = summary.to_json(data) if args.format == "json" else summary.to_table(data)
     if args.out is not None:
@@ -219,6 +231,7 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
         help="also a sensitivity, scenario-discovery and policy-frontier report per scenario",
     )
     add_assume(p)
+    add_observed(p)
     p.set_defaults(handler=_run_report)
 
 
@@ -234,6 +247,13 @@ def _run_report(args: argparse.Namespace) -> int:
 
         require("sensitivity notebook", "sbqw report --sensitivity")
     overrides = parse_assume_pairs(args.assume)
+    if args.observed is not None:  # a bad file stops here, before any report is rendered
+        from sbqw_model.parameters import default_parameters
+        from sbqw_model.research.observations import read_observations
+
+        if not args.observed.is_file():
+            raise InputError([f"{args.observed}: observations file not found"])
+        read_observations(args.observed, default_parameters())
     files, missing = [], []
     for given in args.scenarios:
         try:
@@ -254,6 +274,7 @@ def _run_report(args: argparse.Namespace) -> int:
         pdf=args.pdf,
         assume=overrides,
         sensitivity=args.sensitivity,
+        conditioning=conditioning_parameter(args),
     )
 
 

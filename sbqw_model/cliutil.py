@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, NoReturn
 from sbqw_model.errors import InputError
 
 if TYPE_CHECKING:
+    from sbqw_model.engine import Results
     from sbqw_model.scenario import Scenario
 
 
@@ -95,3 +96,47 @@ def load_scenario_with(path: Path, assume: list[str]) -> Scenario:
         raise InputError(problems)
     assert scenario is not None
     return scenario.with_assumptions(assumptions)
+
+
+def add_observed(p: argparse.ArgumentParser) -> None:
+    """``--observed FILE`` and ``--conditioning`` (how observed figures enter the worlds)."""
+    p.add_argument(
+        "--observed",
+        type=Path,
+        metavar="FILE",
+        help="observed figures (CSV/XLSX: year, indicator, value, source, as for backtest);"
+        " worlds are weighted by how well they reproduce them",
+    )
+    p.add_argument(
+        "--conditioning",
+        choices=("weight", "pin"),
+        default=None,
+        help="weight: likelihood weighting and resampling (default when there are observations);"
+        " pin: every world shows the observed figure",
+    )
+
+
+def conditioned(scenario: Scenario, args: argparse.Namespace) -> Scenario:
+    """The scenario with ``--observed`` and ``--conditioning`` applied."""
+    from sbqw_model.conditioning import condition_scenario
+
+    return condition_scenario(scenario, args.observed, args.conditioning)
+
+
+def conditioning_parameter(args: argparse.Namespace) -> dict[str, str]:
+    """The report notebooks' ``conditioning`` parameter (absolute path: kernels run elsewhere)."""
+    out: dict[str, str] = {}
+    if args.observed is not None:
+        out["observed"] = str(Path(args.observed).resolve())
+    if args.conditioning is not None:
+        out["method"] = args.conditioning
+    return out
+
+
+def warn_conditioning(results: Results) -> None:
+    """Warn on stderr when too few distinct worlds carry a conditioned answer."""
+    from sbqw_model.conditioning import low_effective_draws_warning
+
+    message = low_effective_draws_warning(results.conditioning, results.draws)
+    if message:
+        print(f"sbqw: warning: {message}", file=sys.stderr)

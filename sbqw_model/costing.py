@@ -15,7 +15,7 @@ import pandas as pd
 
 from sbqw_model import prefectures, rules, units
 from sbqw_model.assumptions import Assumptions
-from sbqw_model.ledger import REVOKED_COLUMN, Ledger
+from sbqw_model.ledger import CROSS_BORDER_RETAIL_COLUMN, REVOKED_COLUMN, Ledger
 from sbqw_model.parameters import Parameters
 from sbqw_model.periods import payment_years, plan_years
 
@@ -148,7 +148,7 @@ def _award_lines(
             "category": row.category,
             "prefecture": row.prefecture,
             "achievement_year": row.year,
-            "payment_year": row.year + assume.payment_lag_years,
+            "payment_year": row.year + assume.payment_delay(instrument),
             "instrument": instrument,
             "amount_yuan": float(amount),
             "clause": instrument_clause(params, instrument),
@@ -166,7 +166,7 @@ def _award_lines(
                 {
                     **line,
                     "achievement_year": year,
-                    "payment_year": year + assume.payment_lag_years,
+                    "payment_year": year + assume.payment_delay(instrument),
                     "amount_yuan": -float(amount),
                     "clause": f"{line['clause']}; {REVOCATION_CLAUSE}",
                     "basis": f"{year}年取消资格,收回一次性奖励 {units.wan(-amount)}",
@@ -208,7 +208,10 @@ def _sales_lines(ledger: Ledger, params: Parameters, assume: Assumptions) -> lis
     u_index = pd.Index(unit_ids).get_indexer(sales["unit_id"])
     y_index = sales["year"].to_numpy() - years[0]
     panel = np.zeros((len(unit_ids), len(years)))
-    panel[u_index, y_index] = sales["annual_sales_yuan"].to_numpy()
+    # 年销售额: all sales or e-commerce sales (assumption milestone_sales_basis)
+    panel[u_index, y_index] = rules.milestone_sales(
+        sales["annual_sales_yuan"].to_numpy(), sales["online_retail_yuan"].to_numpy(), assume
+    )
     pref = np.full(panel.shape, "", dtype=object)
     pref[u_index, y_index] = sales["prefecture"].to_numpy()
     panel *= sales_recipient_mask(unit_ids, ledger.recognitions, assume)[:, None]
@@ -219,8 +222,10 @@ def _sales_lines(ledger: Ledger, params: Parameters, assume: Assumptions) -> lis
         instrument = rules.SALES_INSTRUMENTS[t]
         amount = float(awards[u, y, t])
         ceiling = amounts[t] * assume.payout_share
+        online = assume.milestone_sales_basis == "online"
+        measure = "网络零售额(电商销售额)" if online else "年销售额"
         basis = (
-            f"年销售额 {units.yi(panel[u, y])} ≥ {units.yi(thresholds[t])}:"
+            f"{measure} {units.yi(panel[u, y])} ≥ {units.yi(thresholds[t])}:"
             f"奖励上限 {units.wan(amounts[t])}{_share_text(assume)}"
         )
         if abs(amount - ceiling) > 1e-6:
@@ -232,7 +237,7 @@ def _sales_lines(ledger: Ledger, params: Parameters, assume: Assumptions) -> lis
                 "category": "",
                 "prefecture": pref[u, y],
                 "achievement_year": years[y],
-                "payment_year": years[y] + assume.payment_lag_years,
+                "payment_year": years[y] + assume.payment_delay(instrument),
                 "instrument": instrument,
                 "amount_yuan": amount,
                 "clause": instrument_clause(params, instrument),
@@ -242,35 +247,63 @@ def _sales_lines(ledger: Ledger, params: Parameters, assume: Assumptions) -> lis
     return records
 
 
+def _traffic_panel(
+    sales: pd.DataFrame, params: Parameters, assume: Assumptions
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's subsidy and its counted retail, from the unit × year panel the rule needs
+    (a cap over the plan period binds on a unit's running total, in year order)."""
+    years = plan_years(params)
+    unit_ids = pd.unique(sales["unit_id"])
+    u = pd.Index(unit_ids).get_indexer(sales["unit_id"])
+    y = sales["year"].to_numpy() - years[0]
+    shape = (len(unit_ids), len(years))
+    retail, part = np.zeros(shape), np.zeros(shape)
+    above, cross = np.zeros(shape, dtype=bool), np.zeros(shape, dtype=bool)
+    retail[u, y] = sales["online_retail_yuan"].to_numpy()
+    # no cross-border figure: all of a cross-border firm's retail is cross-border
+    given = sales.get(CROSS_BORDER_RETAIL_COLUMN, sales["online_retail_yuan"])
+    given = given.fillna(sales["online_retail_yuan"])
+    part[u, y] = given.to_numpy(dtype=float)
+    above[u, y] = sales["above_scale"].to_numpy()
+    cross[u, y] = sales["cross_border"].to_numpy()
+    amounts = rules.traffic_subsidy(retail, above, cross, params, assume, part)
+    counted = rules.counted_retail(retail, cross, part, assume)
+    return amounts[u, y], counted[u, y]
+
+
 def _traffic_lines(
     sales: pd.DataFrame, params: Parameters, assume: Assumptions
 ) -> list[dict[str, Any]]:
     """Traffic subsidy (§四(二)3), yearly per above-scale enterprise."""
     if sales.empty:
         return []
-    retail = sales["online_retail_yuan"].to_numpy()
-    amounts = rules.traffic_subsidy(
-        retail, sales["above_scale"].to_numpy(), sales["cross_border"].to_numpy(), params, assume
-    )
-    base = rules.traffic_base(retail, params, assume)
+    amounts, counted = _traffic_panel(sales, params, assume)
+    base = rules.traffic_base(counted, params, assume)
     rate = params.value("traffic.rate")
     cap = params.value("traffic.cap")
     threshold = params.value("traffic.threshold")
     per_wan = rate * units.WAN
     records = []
-    for row, amount, b in zip(sales.itertuples(index=False), amounts, base, strict=True):
+    rows = sales.itertuples(index=False)
+    for row, amount, b, c in zip(rows, amounts, base, counted, strict=True):
         if amount <= 0:
             continue
         gross = b * rate
+        retail_text = units.yi(c)
+        if c != row.online_retail_yuan:  # cross_border_part: the domestic part counts
+            retail_text = f"(境内部分 {units.yi(c)})"
         base_text = (
-            units.yi(row.online_retail_yuan)
+            retail_text
             if assume.traffic_base == "all"
-            else f"({units.yi(row.online_retail_yuan)} − {units.yi(threshold)})"
+            else f"({retail_text} − {units.yi(threshold)})"
         )
         basis = f"{base_text} × {per_wan:g} 元/万元 = {units.wan(gross)}"
-        if gross > cap:
+        if assume.traffic_cap_period == "plan":
+            if amount < min(gross, cap) * assume.payout_share - 1e-6:
+                basis += f",方案期内累计封顶 {units.wan(cap)},本年余额"
+        elif gross > cap:
             basis += f",封顶 {units.wan(cap)}"
-        if assume.payout_share != 1:
+        if assume.payout_share != 1 or assume.traffic_cap_period == "plan":
             basis += f"{_share_text(assume)} = {units.wan(amount)}"
         records.append(
             {
@@ -278,7 +311,7 @@ def _traffic_lines(
                 "category": "",
                 "prefecture": row.prefecture,
                 "achievement_year": row.year,
-                "payment_year": row.year + assume.payment_lag_years,
+                "payment_year": row.year + assume.payment_delay("traffic"),
                 "instrument": "traffic",
                 "amount_yuan": float(amount),
                 "clause": instrument_clause(params, "traffic"),

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from sbqw_model import prefectures, rules
+from sbqw_model import conditioning, prefectures, rules
 from sbqw_model.assumptions import Assumptions
 from sbqw_model.errors import InputError
 from sbqw_model.parameters import Parameters
@@ -41,6 +42,7 @@ class Outlay:
     by_year: np.ndarray  # (n, Yp) payment years
     by_prefecture: np.ndarray  # (n, P)
     year_instrument_sum: np.ndarray | None = None  # (Yp, I) summed over worlds (for means)
+    by_year_instrument: np.ndarray | None = None  # (n, Yp, I) per world (one chunk, or kept)
 
     @property
     def total(self) -> np.ndarray:
@@ -71,9 +73,11 @@ def outlay(world: World, params: Parameters, assume: Assumptions) -> Outlay:
 
     # sales milestones (§四(二)3): firms are enterprises, all eligible; recognized parks and
     # bases too under sales_award_recipients=all_units (DIGEST open point 2). Only units that
-    # reach a tier in some year can be paid, so the rule runs on those alone.
-    hit = np.flatnonzero(rules.reaches_a_tier(world.firm_sales, params))
-    owner, pref, panel = world.firm_draw[hit], world.firm_prefecture[hit], world.firm_sales[hit]
+    # reach a tier in some year can be paid, so the rule runs on those alone. A firm's
+    # milestone figure follows milestone_sales_basis; a park's or base's is its annual sales.
+    milestone = rules.milestone_sales(world.firm_sales, world.firm_retail, assume)
+    hit = np.flatnonzero(rules.reaches_a_tier(milestone, params))
+    owner, pref, panel = world.firm_draw[hit], world.firm_prefecture[hit], milestone[hit]
     units = world.units
     if assume.sales_award_recipients == "all_units" and units.draw.size:
         more = rules.reaches_a_tier(units.sales, params)
@@ -88,6 +92,7 @@ def outlay(world: World, params: Parameters, assume: Assumptions) -> Outlay:
         world.firm_cross_border[:, None],
         params,
         assume,
+        world.firm_cross_border_retail,
     )  # (M, Y)
     traffic_w = sum_by_world(traffic, world.firm_draw, n)  # (n, Y)
     h, T = sales.shape[0], sales.shape[2]
@@ -101,18 +106,35 @@ def outlay(world: World, params: Parameters, assume: Assumptions) -> Outlay:
     by_instrument = np.column_stack(
         [award_cpy.sum(axis=(2, 3)), sales_w.sum(axis=1), traffic_w.sum(axis=1)]
     )
-    # achievement years; with a payment lag the same columns are labelled by payment year
-    by_year = award_cpy.sum(axis=(1, 2)) + traffic_w + sales_w.sum(axis=2)
-    year_instrument = np.concatenate(
-        [award_cpy.sum(axis=(0, 2)).T, sales_w.sum(axis=0), traffic_w.sum(axis=0)[:, None]],
-        axis=1,
-    )  # (Y, I)
+    # achievement year × instrument per world, then each instrument moved to its payment year
+    achieved = np.concatenate(
+        [award_cpy.sum(axis=2).transpose(0, 2, 1), sales_w, traffic_w[:, :, None]], axis=2
+    )  # (n, Y, I)
+    by_year_instrument = to_payment_years(achieved, assume)
     slot = np.concatenate([world.firm_draw * P + world.firm_prefecture, owner * P + pref])
     paid = np.concatenate([traffic.sum(axis=1), sales.sum(axis=(1, 2))])
     by_pref = np.bincount(slot, weights=paid, minlength=n * P).astype(float, copy=False)
     by_pref = by_pref.reshape(n, P)
     by_pref += award_cpy.sum(axis=(1, 3))
-    return Outlay(by_instrument, by_year, by_pref, year_instrument)
+    return Outlay(
+        by_instrument,
+        by_year_instrument.sum(axis=2),
+        by_pref,
+        by_year_instrument.sum(axis=0),
+        by_year_instrument,
+    )
+
+
+def to_payment_years(achieved: np.ndarray, assume: Assumptions) -> np.ndarray:
+    """(n, Y, I) amounts by achievement year → (n, Yp, I) by payment year (``payment_years``):
+    each instrument moves by its own delay (assumptions payment_delay_*, payment_lag_years)."""
+    n, Y, n_instruments = achieved.shape
+    delays = np.array([assume.payment_delay(i) for i in INSTRUMENTS])
+    offsets = delays - delays.min()
+    out = np.zeros((n, Y + int(offsets.max()), n_instruments))
+    for i, o in enumerate(offsets):
+        out[:, o : o + Y, i] = achieved[:, :, i]
+    return out
 
 
 def target_values(world: World, params: Parameters, assume: Assumptions) -> dict[str, np.ndarray]:
@@ -149,6 +171,8 @@ class Results:
     recognized_path: np.ndarray  # (n, C, Y) recognized stock at each year end, float32
     new_units: np.ndarray | None = None  # (n, C+1, Y) float32: new units (+ products listed)
     supply_bound: np.ndarray | None = None  # (n, C+1) bool: supply limited some round
+    conditioning: dict[str, Any] | None = None  # how observations entered (method, effective draws)
+    resampled_from: np.ndarray | None = None  # conditioning by weighting: drawn world of each row
 
     @property
     def years(self) -> list[int]:
@@ -192,17 +216,23 @@ def simulate_worlds(
 
 
 class _Collector:
-    """Per-world results written into arrays allocated once (peak memory: these + one chunk)."""
+    """Per-world results written into arrays allocated once (peak memory: these + one chunk).
 
-    def __init__(self, scenario: Scenario, draws: int):
+    ``per_world_years`` keeps each world's outlay by payment year and instrument (conditioning
+    resamples worlds, and a resampled mean needs them); otherwise only their sum is kept.
+    """
+
+    def __init__(self, scenario: Scenario, draws: int, per_world_years: bool = False):
         params = scenario.params
         Y, C, P = len(plan_years(params)), len(CATEGORIES), len(prefectures.NAMES_ZH)
+        Yp, n_i = len(payment_years(params, scenario.assumptions)), len(INSTRUMENTS)
         self.scenario, self.draws = scenario, draws
         self.targets = {t: np.empty(draws) for t in TARGETS}
-        self.by_instrument = np.empty((draws, len(INSTRUMENTS)))
-        self.by_year = np.empty((draws, Y))
+        self.by_instrument = np.empty((draws, n_i))
+        self.by_year = np.empty((draws, Yp))
         self.by_pref = np.empty((draws, P))
-        self.year_instrument = np.zeros((Y, len(INSTRUMENTS)))
+        self.year_instrument = np.zeros((Yp, n_i))
+        self.by_year_instrument = np.empty((draws, Yp, n_i)) if per_world_years else None
         self.retail_path = np.empty((draws, Y + 1), dtype=np.float32)
         self.recognized = np.empty((draws, C, Y), dtype=np.float32)
         self.new_units = np.empty((draws, C + 1, Y), dtype=np.float32)
@@ -231,6 +261,8 @@ class _Collector:
         self.by_year[rows] = o.by_year
         self.by_pref[rows] = o.by_prefecture
         self.year_instrument += o.year_instrument_sum
+        if self.by_year_instrument is not None:
+            self.by_year_instrument[rows] = o.by_year_instrument
         self.retail_path[rows] = world.online_retail_path
         self.recognized[rows] = recognized_stock(world, assume)
         self.new_units[rows, :-1] = world.approvals.sum(axis=2)
@@ -239,12 +271,19 @@ class _Collector:
 
     def results(self, seed: int) -> Results:
         self.check_finite()
+        outlay_ = Outlay(
+            self.by_instrument,
+            self.by_year,
+            self.by_pref,
+            self.year_instrument,
+            self.by_year_instrument,
+        )
         return Results(
             scenario=self.scenario,
             seed=seed,
             draws=self.draws,
             targets=self.targets,
-            outlay=Outlay(self.by_instrument, self.by_year, self.by_pref, self.year_instrument),
+            outlay=outlay_,
             online_retail_path=self.retail_path,
             recognized_path=self.recognized,
             new_units=self.new_units,
@@ -272,19 +311,28 @@ def simulate(
     chunk: int = DEFAULT_CHUNK,
     progress: Callable[[int], None] | None = None,
 ) -> Results:
-    """Run ``draws`` worlds of ``scenario``; the result depends only on (scenario, seed, draws)."""
+    """Run ``draws`` worlds of ``scenario``; the result depends only on (scenario, seed, draws).
+
+    Observed plan-year figures condition the worlds by likelihood weighting (``conditioning``),
+    unless the scenario asks for pinning (``conditioning: pin``).
+    """
     if draws < 1:
         raise ValueError("draws must be at least 1")
     from sbqw_model.memory import check_run
 
     check_run(scenario, draws, "draws")
+    if conditioning.plan_year_observations(scenario) and scenario.conditioning == "weight":
+        return conditioning.simulate_weighted(scenario, draws, seed, chunk, progress)
     collector = _Collector(scenario, draws)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # checked: results()
         for start, world in simulate_worlds(scenario, seed, draws, chunk):
             collector.add(start, world)
             if progress:
                 progress(world.n)
-    return collector.results(seed)
+    results = collector.results(seed)
+    method = "pin" if scenario.observations else "none"
+    results.conditioning = conditioning.info(method, draws, draws, len(scenario.observations))
+    return results
 
 
 def evaluate(scenario: Scenario, world: World, seed: int) -> Results:

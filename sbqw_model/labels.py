@@ -53,6 +53,10 @@ UNCERTAINTY_LABELS: dict[str, tuple[str, str]] = {
     "climate.online_retail": ("电商景气对零售增速的影响", "climate loading of online retail"),
     "climate.products": ("电商景气对畅销产品的影响", "climate loading of products"),
     "climate.supply": ("电商景气对合格申报的影响", "climate loading of qualified supply"),
+    "firms.cross_border_part": (
+        "跨境企业的跨境零售占比",
+        "cross-border part of a cross-border firm",
+    ),
 }
 
 DIST_PARAMS: dict[str, tuple[str, str]] = {

@@ -33,6 +33,9 @@ SALES_COLUMNS = (
     "above_scale",
     "cross_border",
 )
+#: Optional: the cross-border part of a firm-year's online retail (assumption
+#: cross_border_exclusion = cross_border_part); blank or absent: all of it, for a cross-border firm.
+CROSS_BORDER_RETAIL_COLUMN = "cross_border_retail_yuan"
 _TRUE = {"true", "1", "yes", "y", "是", "t"}
 _FALSE = {"false", "0", "no", "n", "否", "f"}
 
@@ -71,6 +74,7 @@ def _empty_sales() -> pd.DataFrame:
             "online_retail_yuan": pd.Series(dtype=float),
             "above_scale": pd.Series(dtype=bool),
             "cross_border": pd.Series(dtype=bool),
+            CROSS_BORDER_RETAIL_COLUMN: pd.Series(dtype=float),
         }
     )
 
@@ -185,7 +189,9 @@ def parse_sales(frame: pd.DataFrame, name: str, params: Parameters) -> pd.DataFr
     first, last = int(params.value("plan.first_year")), int(params.value("plan.target_year"))
     rows = []
     seen: dict[tuple[str, int], int] = {}
-    for i, rec in zip(frame.index, frame[list(SALES_COLUMNS)].itertuples(index=False), strict=True):
+    has_part = CROSS_BORDER_RETAIL_COLUMN in frame.columns
+    columns = [*SALES_COLUMNS, *([CROSS_BORDER_RETAIL_COLUMN] if has_part else [])]
+    for i, rec in zip(frame.index, frame[columns].itertuples(index=False), strict=True):
         at = f"{name} row {i}, column"
         unit = _unit(rec.unit_id, f"{at} unit_id", problems)
         pref = _prefecture(rec.prefecture, f"{at} prefecture", problems)
@@ -194,6 +200,12 @@ def parse_sales(frame: pd.DataFrame, name: str, params: Parameters) -> pd.DataFr
         retail = _amount(rec.online_retail_yuan, f"{at} online_retail_yuan", problems)
         above = _boolean(rec.above_scale, f"{at} above_scale", problems)
         cross = _boolean(rec.cross_border, f"{at} cross_border", problems)
+        part = math.nan
+        if has_part and str(rec.cross_border_retail_yuan).strip():
+            where = f"{at} {CROSS_BORDER_RETAIL_COLUMN}"
+            part = _amount(rec.cross_border_retail_yuan, where, problems)
+            if part is not None and retail is not None and part > retail:
+                problems.add(f"{where}: {part:,.0f} is more than online_retail_yuan {retail:,.0f}")
         if unit is not None and year is not None:
             if (unit, year) in seen:
                 problems.add(
@@ -202,11 +214,11 @@ def parse_sales(frame: pd.DataFrame, name: str, params: Parameters) -> pd.DataFr
                 )
             else:
                 seen[(unit, year)] = i
-        rows.append((unit, pref, year, sales, retail, above, cross))
+        rows.append((unit, pref, year, sales, retail, above, cross, part))
     problems.raise_if_any()
     if not rows:
         return _empty_sales()
-    out = pd.DataFrame(rows, columns=list(SALES_COLUMNS))
+    out = pd.DataFrame(rows, columns=[*SALES_COLUMNS, CROSS_BORDER_RETAIL_COLUMN])
     return out.astype(
         {
             "year": "int64",
@@ -214,6 +226,7 @@ def parse_sales(frame: pd.DataFrame, name: str, params: Parameters) -> pd.DataFr
             "online_retail_yuan": float,
             "above_scale": bool,
             "cross_border": bool,
+            CROSS_BORDER_RETAIL_COLUMN: float,
         }
     )
 

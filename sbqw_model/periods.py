@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sbqw_model.assumptions import Assumptions
 from sbqw_model.parameters import Parameters
+from sbqw_model.rules import INSTRUMENTS
 
 
 def plan_years(params: Parameters) -> list[int]:
@@ -13,5 +14,11 @@ def plan_years(params: Parameters) -> list[int]:
 
 
 def payment_years(params: Parameters, assume: Assumptions) -> list[int]:
-    """Years in which money can be paid: the plan years shifted by the payment lag."""
-    return [y + assume.payment_lag_years for y in plan_years(params)]
+    """Years in which money can be paid: the plan years shifted by each instrument's delay.
+
+    With the default timing (awards in the recognition year, sales milestones and the traffic
+    subsidy the year after) the budget runs 2023…2026.
+    """
+    delays = [assume.payment_delay(i) for i in INSTRUMENTS]
+    years = plan_years(params)
+    return list(range(years[0] + min(delays), years[-1] + max(delays) + 1))

@@ -89,6 +89,16 @@ def sales_milestone_awards(
     return out
 
 
+def milestone_sales(
+    annual_sales: ArrayLike, online_retail: ArrayLike, assume: Assumptions
+) -> Array:
+    """The 年销售额 the milestones compare with their thresholds (assumption
+    ``milestone_sales_basis``): all annual sales (``total``) or e-commerce sales only
+    (``online``: the unit's online retail)."""
+    chosen = online_retail if assume.milestone_sales_basis == "online" else annual_sales
+    return np.asarray(chosen, dtype=float)
+
+
 def reaches_a_tier(annual_sales: ArrayLike, params: Parameters) -> NDArray[np.bool_]:
     """Units whose sales reach the lowest tier in some year: the only ones a milestone can pay.
 
@@ -96,6 +106,25 @@ def reaches_a_tier(annual_sales: ArrayLike, params: Parameters) -> NDArray[np.bo
     """
     lowest = min(params.sales_scale()[0])
     return (np.asarray(annual_sales, dtype=float) >= lowest).any(axis=-1)
+
+
+def counted_retail(
+    online_retail: ArrayLike,
+    cross_border: ArrayLike,
+    cross_border_retail: ArrayLike | None,
+    assume: Assumptions,
+) -> Array:
+    """The online retail the traffic subsidy may count (不含跨境电商, assumption
+    ``cross_border_exclusion``): a cross-border firm counts nothing (``whole_firm``), or only
+    its domestic part, online retail minus its cross-border retail (``cross_border_part``; with
+    no cross-border figure given, all of a cross-border firm's retail is taken as cross-border).
+    """
+    retail = np.asarray(online_retail, dtype=float)
+    cross = np.asarray(cross_border, dtype=bool)
+    if assume.cross_border_exclusion == "whole_firm" or cross_border_retail is None:
+        return np.where(cross, 0.0, retail)
+    part = np.minimum(np.asarray(cross_border_retail, dtype=float), retail)
+    return np.where(cross, retail - part, retail)
 
 
 def traffic_eligible(
@@ -122,12 +151,31 @@ def traffic_subsidy(
     cross_border: ArrayLike,
     params: Parameters,
     assume: Assumptions,
+    cross_border_retail: ArrayLike | None = None,
 ) -> Array:
-    """Yearly traffic subsidy per enterprise-year, capped per enterprise and year (§四(二)3)."""
-    eligible = traffic_eligible(online_retail, above_scale, cross_border, params)
-    amount = traffic_base(online_retail, params, assume) * params.value("traffic.rate")
-    np.minimum(amount, params.value("traffic.cap"), out=amount)
-    amount *= eligible
+    """Yearly traffic subsidy per enterprise-year, capped per enterprise (§四(二)3).
+
+    Arrays have years on the last axis when ``assume.traffic_cap_period`` is ``plan`` (the cap
+    then binds on the running total over the plan period, in chronological order); under
+    ``year`` any shape works. Under ``cross_border_part`` a cross-border firm's domestic online
+    retail (``online_retail − cross_border_retail``) is what meets the threshold and the rate.
+    """
+    if assume.cross_border_exclusion == "cross_border_part":
+        retail = counted_retail(online_retail, cross_border, cross_border_retail, assume)
+        eligible = traffic_eligible(retail, above_scale, False, params)
+    else:
+        retail = np.asarray(online_retail, dtype=float)
+        eligible = traffic_eligible(retail, above_scale, cross_border, params)
+    amount = traffic_base(retail, params, assume) * params.value("traffic.rate")
+    cap = params.value("traffic.cap")
+    if assume.traffic_cap_period == "plan":
+        amount *= eligible
+        # what the cap still allows each year: the capped running total, differenced
+        np.minimum(np.cumsum(amount, axis=-1), cap, out=amount)
+        amount[..., 1:] -= amount[..., :-1].copy()
+    else:
+        np.minimum(amount, cap, out=amount)
+        amount *= eligible
     if assume.payout_share != 1:
         amount *= assume.payout_share
     return amount

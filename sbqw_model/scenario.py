@@ -65,6 +65,11 @@ UNCERTAINTIES: dict[str, tuple[str, str]] = {
     "climate.online_retail": ("spread", "growth of online retail per sd of the climate"),
     "climate.products": ("spread", "growth of qualifying products per sd of the climate"),
     "climate.supply": ("spread", "log change of qualified applicants per sd of the climate"),
+    "firms.cross_border_part": (
+        "share",
+        "cross-border share of a cross-border firm's online retail (used under"
+        " cross_border_exclusion = cross_border_part)",
+    ),
 }
 
 #: Uncertainties a scenario may leave out, with the value used then (and why).
@@ -76,7 +81,20 @@ OPTIONAL_UNCERTAINTIES: dict[str, tuple[float, str]] = {
     "unit_sales.park.sigma": (1.0, "default: as the baseline scenario (docs/model.md)"),
     "unit_sales.base.median": (6.0e7, "default: as the baseline scenario (docs/model.md)"),
     "unit_sales.base.sigma": (1.2, "default: as the baseline scenario (docs/model.md)"),
+    "firms.cross_border_part": (
+        0.75,
+        "assumption — a firm registered as cross-border e-commerce sells mostly abroad; no"
+        " public split exists (docs/model.md, assumption cross_border_exclusion); a fixed"
+        " default so a scenario that leaves it out adds no sensitivity factor",
+    ),
 }
+#: The same as distributions: what parsing uses for an uncertainty a scenario leaves out.
+UNCERTAINTY_DEFAULTS: dict[str, Distribution] = {
+    path: Distribution("fixed", {"value": value}, why, UNCERTAINTIES[path][0])
+    for path, (value, why) in OPTIONAL_UNCERTAINTIES.items()
+}
+#: How observed figures condition the worlds (docs/model.md, "Observations").
+CONDITIONING_METHODS = ("weight", "pin")
 
 INDICATORS = ("online_retail", "products", *(f"recognized.{c}" for c in CATEGORIES))
 TOP_KEYS = (
@@ -93,6 +111,7 @@ TOP_KEYS = (
     "appropriation",
     "prefecture_shares",
     "initial_stock",
+    "conditioning",
 )
 BEHAVIOUR_KEYS = ("growth_response_to_payout_share", "source")
 MAX_RESPONSE = 1.0  # growth points per unit of payout share: ±100 pp is already absurd
@@ -141,6 +160,7 @@ class Scenario:
     initial_stock_source: str = INITIAL_STOCK_DEFAULT
     #: the behavioural response as an uncertainty (drawn per world); None: ``growth_response``
     growth_response_dist: Distribution | None = None
+    conditioning: str = "weight"  # how plan-year observations enter: CONDITIONING_METHODS
 
     def title(self, lang: str = "zh") -> str:
         return self.title_zh if lang == "zh" else self.title_en
@@ -322,12 +342,10 @@ def parse_scenario(
         dist = parse_distribution(value, where, UNCERTAINTIES[path][0], problems)
         if dist is not None:
             uncertainties[path] = dist
-    for path, (value, why) in OPTIONAL_UNCERTAINTIES.items():
-        if path not in flat:
-            domain = UNCERTAINTIES[path][0]
-            uncertainties[path] = Distribution("fixed", {"value": value}, why, domain)
     for path in UNCERTAINTIES:
-        if path not in flat and path not in OPTIONAL_UNCERTAINTIES:
+        if path not in flat and path in UNCERTAINTY_DEFAULTS:  # documented default
+            uncertainties[path] = UNCERTAINTY_DEFAULTS[path]
+        elif path not in flat:
             problems.append(f"{source}: uncertainties.{path}: missing ({UNCERTAINTIES[path][1]})")
 
     # levers
@@ -396,6 +414,12 @@ def parse_scenario(
     illustrative = _illustrative(raw.get("appropriation"), source, problems)
     shares, share_source = _parse_shares(raw.get("prefecture_shares"), source, problems)
     initial, initial_source = _parse_initial_stock(raw.get("initial_stock"), source, problems)
+    conditioning = raw.get("conditioning", "weight")
+    if conditioning not in CONDITIONING_METHODS:
+        problems.append(
+            f"{source}: conditioning: expected one of {', '.join(CONDITIONING_METHODS)},"
+            f" got {conditioning!r}"
+        )
 
     if problems:
         raise InputError(problems)
@@ -420,6 +444,7 @@ def parse_scenario(
         initial_stock=initial,
         initial_stock_source=initial_source,
         growth_response_dist=response_dist,
+        conditioning=conditioning,
     )
 
 

@@ -48,10 +48,15 @@ def band(values: np.ndarray) -> dict[str, float]:
     }
 
 
-def probability(hits: np.ndarray) -> tuple[float, float]:
-    """Share of worlds and its Monte Carlo standard error sqrt(p(1-p)/n)."""
+def probability(hits: np.ndarray, effective: float | None = None) -> tuple[float, float]:
+    """Share of worlds and its Monte Carlo standard error sqrt(p(1-p)/n).
+
+    After conditioning by weighting, n is the effective number of draws (resampled worlds
+    repeat, so they carry less information than as many independent ones).
+    """
     p = float(np.mean(hits))
-    return p, math.sqrt(p * (1 - p) / hits.size)
+    n = min(hits.size, effective) if effective else hits.size
+    return p, math.sqrt(p * (1 - p) / n)
 
 
 def summarize(results: Results) -> dict[str, Any]:
@@ -60,10 +65,12 @@ def summarize(results: Results) -> dict[str, Any]:
     levels = target_levels(sc.params)
     met = results.met()
     targets = {}
+    conditioning = results.conditioning or {"method": "none", "effective_draws": results.draws}
+    ess = float(conditioning["effective_draws"])
     for t in TARGETS:
-        p, se = probability(met[t])
+        p, se = probability(met[t], ess)
         targets[t] = {"target": levels[t], "p_met": p, "p_met_se": se, **band(results.targets[t])}
-    p_all, p_all_se = probability(np.logical_and.reduce([met[t] for t in TARGETS]))
+    p_all, p_all_se = probability(np.logical_and.reduce([met[t] for t in TARGETS]), ess)
     recognitions: dict[str, Any] = {}
     if results.new_units is not None and results.supply_bound is not None:
         recognitions = recognition_summary(results)
@@ -103,6 +110,7 @@ def summarize(results: Results) -> dict[str, Any]:
         "budget": budget,
         "recognitions": recognitions,
         "recognition_levers": sc.recognition.as_dict(),
+        "conditioning": conditioning,
     }
 
 

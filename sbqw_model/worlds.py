@@ -52,6 +52,7 @@ class World:
     firm_sales: np.ndarray  # (M, Y) yuan, whole yuan
     firm_above_scale: np.ndarray  # (M,) bool
     firm_cross_border: np.ndarray  # (M,) bool
+    firm_cross_border_retail: np.ndarray  # (M, Y) yuan: cross-border part (0 if not cross-border)
     firm_prefecture: np.ndarray  # (M,) int index into prefectures.NAMES_ZH
     units: Units  # recognized parks and bases with their sales (unit_sales)
 
@@ -104,6 +105,7 @@ _FIRM_FIELDS = (
     "firm_sales",
     "firm_above_scale",
     "firm_cross_border",
+    "firm_cross_border_retail",
     "firm_prefecture",
 )
 
@@ -245,6 +247,11 @@ def draw_block(
     flags = rng("firm_flags").random((M, 2), dtype=np.float32)
     above = flags[:, 0] < per_firm(u["firms.above_scale_share"])
     cross = flags[:, 1] < per_firm(u["firms.cross_border_share"])
+    # the cross-border part of a cross-border firm's retail (assumption cross_border_exclusion)
+    cross_retail = np.zeros_like(firm_retail)
+    xb = np.flatnonzero(cross)
+    share = per_firm(u["firms.cross_border_part"])[xb]
+    cross_retail[xb] = np.rint(firm_retail[xb] * share[:, None])
     edges = np.cumsum(scenario.prefecture_shares)[:-1]
     pref = np.searchsorted(edges, rng("firm_prefecture").random(M), side="right")
 
@@ -262,6 +269,7 @@ def draw_block(
         firm_sales=firm_sales,
         firm_above_scale=above,
         firm_cross_border=cross,
+        firm_cross_border_retail=cross_retail,
         firm_prefecture=pref,
         units=units,
     )

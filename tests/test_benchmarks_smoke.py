@@ -32,6 +32,8 @@ def test_bench_engine_quick_runs_and_prints_every_label() -> None:
         "totals agree with the engine: yes",
         "engine / RNG floor =",
         "(goal ≤ 3×)",
+        "conditioning on 3 figures at",
+        "(goal < +20 %)",
         "--- README performance section (paste) ---",
         "--- end ---",
     ):

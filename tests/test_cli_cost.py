@@ -73,7 +73,8 @@ def test_json_has_the_documented_shape(example_json: dict) -> None:
         "sales.tier2",
         "traffic",
     ]
-    assert list(example_json["by_year"]) == ["2023", "2024", "2025"]  # payment years, as text
+    # payment years, as text: sales milestones and traffic of 2025 are paid in 2026
+    assert list(example_json["by_year"]) == ["2023", "2024", "2025", "2026"]
     assert list(example_json["by_prefecture"]) == list(prefectures.NAMES_ZH)
     assert example_json["assumptions"] == {
         "payout_share": 1.0,
@@ -83,6 +84,12 @@ def test_json_has_the_documented_shape(example_json: dict) -> None:
         "revoked_count_toward_targets": False,
         "revoked_repay": False,
         "payment_lag_years": 0,
+        "payment_delay_awards": 0,
+        "payment_delay_sales": 1,
+        "payment_delay_traffic": 1,
+        "traffic_cap_period": "year",
+        "milestone_sales_basis": "total",
+        "cross_border_exclusion": "whole_firm",
     }
     for line in example_json["lines"]:
         assert set(line) == LINE_KEYS
@@ -168,11 +175,21 @@ def test_out_file_with_assumptions(tmp_path: Path) -> None:
     data = json.loads(target.read_text(encoding="utf-8"))
     # cumulative pays the example like highest (E-GY-01 reached 10 亿 before 50 亿): 1534 万 × 0.5
     assert data["total_yuan"] == 767 * WAN
-    # payment years shift by one: 485 × 0.5 in 2024, 769 × 0.5 in 2025, 280 × 0.5 in 2026
-    assert data["by_year"] == {"2024": 242.5 * WAN, "2025": 384.5 * WAN, "2026": 140 * WAN}
+    # payment years shift by one on top of the default timing (EXAMPLE_BY_YEAR: 365, 480, 469,
+    # 220 in 2023…2026): × 0.5 in 2024…2027
+    assert data["by_year"] == {
+        "2024": 182.5 * WAN,
+        "2025": 240 * WAN,
+        "2026": 234.5 * WAN,
+        "2027": 110 * WAN,
+    }
     assert data["assumptions"]["payout_share"] == 0.5
     assert data["assumptions"]["sales_award_mode"] == "cumulative"
-    assert all(x["payment_year"] == x["achievement_year"] + 1 for x in data["lines"])
+    # awards one year on (the lag); sales milestones and traffic two (a year's delay + the lag)
+    assert all(
+        x["payment_year"] == x["achievement_year"] + (1 if x["instrument"][:5] == "award" else 2)
+        for x in data["lines"]
+    )
 
 
 def write_xlsx(path: Path, source: Path) -> Path:

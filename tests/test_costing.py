@@ -30,6 +30,7 @@ from sbqw_model.ledger import (
     parse_sales,
 )
 from sbqw_model.parameters import Parameters
+from sbqw_model.periods import payment_years
 
 CASES_DIR = Path(__file__).parent / "cases"
 
@@ -40,7 +41,10 @@ def ledger_from_rows(
     """A ledger built from row dicts, through the same validation as the files."""
 
     def table(rows: list[dict] | None, columns: tuple[str, ...]) -> pd.DataFrame:
-        frame = pd.DataFrame(rows or [], columns=list(columns))
+        # optional columns (revoked_year, cross_border_retail_yuan) when a row gives them
+        extra = [k for row in rows or [] for k in row if k not in columns]
+        frame = pd.DataFrame(rows or [], columns=[*columns, *dict.fromkeys(extra)])
+        frame = frame.astype(object).where(frame.notna(), "")
         return frame.map(lambda v: str(v).lower() if isinstance(v, bool) else str(v))
 
     return Ledger(
@@ -84,10 +88,13 @@ EXAMPLE_BY_INSTRUMENT = {
     "traffic": 15 + 100 + 100 + 5 + 9 + 13 + 7,  # 249
 }
 EXAMPLE_TOTAL = 1534  # 600 + 150 + 20 + 15 + 200 + 300 + 249
+#: By payment year under the default timing: one-time awards in the recognition year; sales
+#: milestones and the traffic subsidy the year after (a full year's figures, §三(三)).
 EXAMPLE_BY_YEAR = {
-    "2023": 300 + 50 + 5 + 5 + 5 + 100 + 15 + 5,  # 485
-    "2024": 300 + 50 + 5 + 5 + 300 + 100 + 9,  # 769
-    "2025": 50 + 5 + 5 + 100 + 100 + 13 + 7,  # 280
+    "2023": 300 + 50 + 5 + 5 + 5,  # awards 2023: 365
+    "2024": 300 + 50 + 5 + 5 + 100 + 15 + 5,  # awards 2024 + sales/traffic of 2023: 480
+    "2025": 50 + 5 + 5 + 300 + 100 + 9,  # awards 2025 + sales/traffic of 2024: 469
+    "2026": 100 + 100 + 13 + 7,  # sales/traffic of 2025: 220
 }
 EXAMPLE_BY_PREFECTURE = {
     "贵阳市": 300 + 5 + 5 + 100 + 300 + 15 + 100 + 100,  # 925
@@ -168,8 +175,9 @@ def test_case(params: Parameters, case: dict) -> None:
     expect = case["expect"]
     t = result.totals
     assert t.total == pytest.approx(expect["total_yuan"])
-    lag = assume.payment_lag_years
-    assert list(t.by_year) == [str(y + lag) for y in (2023, 2024, 2025)]
+    first = 2023 + min(assume.payment_delay(i) for i in ("award", "sales", "traffic"))
+    last = 2025 + max(assume.payment_delay(i) for i in ("award", "sales", "traffic"))
+    assert list(t.by_year) == [str(y) for y in range(first, last + 1)]
     for name, got in (
         ("by_instrument", t.by_instrument),
         ("by_year", t.by_year),
@@ -185,12 +193,13 @@ def test_case(params: Parameters, case: dict) -> None:
             for e in expect["lines"]
         )
         paid = {
-            (r.unit_id, r.instrument): int(r.payment_year)
+            (r.unit_id, r.instrument, int(r.achievement_year)): int(r.payment_year)
             for r in result.lines.itertuples(index=False)
         }
         for e in expect["lines"]:
             if "payment_year" in e:
-                assert paid[(e["unit_id"], e["instrument"])] == e["payment_year"]
+                key = (e["unit_id"], e["instrument"], e["achievement_year"])
+                assert paid[key] == e["payment_year"]
 
 
 # --------------------------------------------------------------------------- more hand cases
@@ -200,11 +209,13 @@ def test_payment_lag_shifts_years_not_amounts(params: Parameters) -> None:
     rec = [{"unit_id": "B1", "category": "base", "prefecture": "贵阳市", "year": 2025}]
     for lag in (0, 1, 2):
         result = cost(params, rec, payment_lag_years=lag)
-        # 50 万 achieved in 2025, paid in 2025 + lag; the by_year keys are the payment years
+        # 50 万 achieved in 2025, paid in 2025 + lag; the by_year keys are the payment years,
+        # which run a year further for the sales milestones and traffic subsidy (paid a year on)
         assert result.totals.by_year == {
             str(2023 + lag): 0.0,
             str(2024 + lag): 0.0,
             str(2025 + lag): 50 * WAN,
+            str(2026 + lag): 0.0,
         }
         line = result.lines.iloc[0]
         assert (line["achievement_year"], line["payment_year"]) == (2025, 2025 + lag)
@@ -328,8 +339,9 @@ def test_ledger_properties(
         sum(t.by_prefecture.values()),
     ):
         assert total == pytest.approx(t.total, rel=1e-9, abs=tol)
-    assert list(t.by_year) == [str(y + assume.payment_lag_years) for y in YEARS]
-    assert (lines["payment_year"] - lines["achievement_year"] == assume.payment_lag_years).all()
+    assert list(t.by_year) == [str(y) for y in payment_years(params, assume)]
+    delay = lines["instrument"].map(assume.payment_delay)
+    assert (lines["payment_year"] - lines["achievement_year"] == delay).all()
 
     # a one-time award never repeats for a (unit, category)
     awards = lines[lines["instrument"].str.startswith("award.")]

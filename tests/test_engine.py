@@ -129,7 +129,9 @@ def test_degenerate_outlay_is_the_hand_computed_awards() -> None:
     assert np.all(o.total == AWARD_TOTAL)
     expected_instrument = [AWARDS.get(k, 0.0) for k in INSTRUMENTS]
     assert np.all(o.by_instrument == expected_instrument)
-    assert np.all(o.by_year == AWARDS_BY_YEAR)
+    # one-time awards are paid in the recognition year; 2026 (sales and traffic of 2025) is empty
+    assert r.payment_years == [2023, 2024, 2025, 2026]
+    assert np.all(o.by_year == [*AWARDS_BY_YEAR, 0.0])
     expected_pref = np.zeros(len(prefectures.NAMES_ZH))
     expected_pref[prefectures.NAMES_ZH.index("贵阳市")] = 0.6 * AWARD_TOTAL
     expected_pref[prefectures.NAMES_ZH.index("遵义市")] = 0.4 * AWARD_TOTAL
@@ -144,10 +146,10 @@ def test_degenerate_outlay_is_the_hand_computed_awards() -> None:
 
 def test_degenerate_payment_lag_relabels_the_years() -> None:
     r = simulate(with_assume(fixture("degenerate"), payment_lag_years=1), draws=50, seed=1)
-    assert r.payment_years == [2024, 2025, 2026]
-    assert np.all(r.outlay.by_year == AWARDS_BY_YEAR)
+    assert r.payment_years == [2024, 2025, 2026, 2027]
+    assert np.all(r.outlay.by_year == [*AWARDS_BY_YEAR, 0.0])
     b = summarize(r)["budget"]
-    assert list(b["by_year"]) == ["2024", "2025", "2026"]
+    assert list(b["by_year"]) == ["2024", "2025", "2026", "2027"]
     # nothing is paid in 2023 any more; 2024 pays 4 450 万 > 4 000 万
     assert b["p_over_appropriation"] == {"2023": 0.0, "2024": 1.0, "2025": 0.0}
 
@@ -199,9 +201,10 @@ def test_degenerate_firms_traffic_and_sales_by_hand(mode: str, tier2: float) -> 
     assert 2.5 < n.mean() < 3.5 and n.min() == 0  # Poisson(3)
     tier1 = 100 * WAN
     per_firm = np.array(
-        [100 * WAN + tier1, 100 * WAN, 100 * WAN + tier2]  # traffic + milestone, by year
+        [0.0, 100 * WAN + tier1, 100 * WAN, 100 * WAN + tier2]  # traffic + milestone, a year on
     )
-    assert np.array_equal(r.outlay.by_year, AWARDS_BY_YEAR + n[:, None] * per_firm)
+    awards = np.array([*AWARDS_BY_YEAR, 0.0])
+    assert np.array_equal(r.outlay.by_year, awards + n[:, None] * per_firm)
     col = {k: i for i, k in enumerate(INSTRUMENTS)}
     assert np.array_equal(r.outlay.by_instrument[:, col["traffic"]], n * 300 * WAN)
     assert np.array_equal(r.outlay.by_instrument[:, col["sales.tier1"]], n * tier1)
@@ -258,8 +261,33 @@ def test_a_single_draw_is_the_draw_of_the_full_run(index: int) -> None:
         ("baseline", {}),
         ("traffic_excess", {"payment_lag_years": 1, "sales_award_mode": "cumulative"}),
         ("baseline", {"payout_share": 0.37, "sales_award_mode": "top_up"}),
+        (
+            "baseline",
+            {
+                "traffic_cap_period": "plan",
+                "milestone_sales_basis": "online",
+                "cross_border_exclusion": "cross_border_part",
+            },
+        ),
+        (
+            "traffic_excess",
+            {
+                "payment_delay_awards": 1,
+                "payment_delay_sales": 0,
+                "payment_delay_traffic": 2,
+                "traffic_cap_period": "plan",
+                "cross_border_exclusion": "cross_border_part",
+                "payout_share": 0.5,
+            },
+        ),
     ],
-    ids=["baseline", "excess-lag-cumulative", "share-top_up"],
+    ids=[
+        "baseline",
+        "excess-lag-cumulative",
+        "share-top_up",
+        "plan-cap-online-sales-cross-border-part",
+        "excess-timing-plan-cap-part-share",
+    ],
 )
 def test_exported_ledgers_cost_the_same_for_many_draws(
     tmp_path: Path, name: str, assume: dict

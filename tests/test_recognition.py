@@ -31,7 +31,7 @@ from sbqw_model.scenario import Scenario, load_scenario, parse_scenario
 from sbqw_model.summary import summarize
 from sbqw_model.worlds import World
 
-BASELINE = ROOT / "scenarios" / "baseline.yaml"
+BASELINE = ROOT / "sbqw_model" / "scenarios" / "baseline.yaml"
 AWARD_COLUMNS = [INSTRUMENTS.index(f"award.{c}") for c in CATEGORIES]
 COUNTS = ("parks", "bases", "enterprises", "teams", "enterprises_and_teams")
 
@@ -423,7 +423,7 @@ def test_behaviour_may_be_an_uncertainty_drawn_per_world() -> None:
 
 def test_outcomes_differ_only_when_the_behavioural_response_is_set() -> None:
     base = load_scenario(BASELINE)
-    austerity = load_scenario(ROOT / "scenarios" / "austerity.yaml")
+    austerity = load_scenario(ROOT / "sbqw_model" / "scenarios" / "austerity.yaml")
     a, b = simulate(base, draws=1000, seed=0), simulate(austerity, draws=1000, seed=0)
     assert not outcomes_differ(a, b)
     assert "change what is paid, not what is achieved" in compare_outcomes(a, b).sentence("en")

@@ -38,7 +38,7 @@ def test_a_revoked_park_repays_its_award_in_the_year_of_revocation(tmp_path: Pat
     )
     on = cost_ledger(led, PARAMS, Assumptions(revoked_repay=True, payment_lag_years=1))
     # park: +300万 paid 2024 (2023 + lag), -300万 back in 2026 (2025 + lag); base: +50万 in 2024
-    assert on.totals.by_year == {"2024": 350 * WAN, "2025": 0.0, "2026": -300 * WAN}
+    assert on.totals.by_year == {"2024": 350 * WAN, "2025": 0.0, "2026": -300 * WAN, "2027": 0.0}
     assert on.totals.total == 50 * WAN
     back = on.lines[on.lines["amount_yuan"] < 0].iloc[0]
     assert (back["unit_id"], back["achievement_year"], back["clause"]) == (

@@ -29,6 +29,7 @@ NOTEBOOK_PARAMETERS: dict[str, dict[str, Any]] = {
         "seed": 0,
         "lang": "zh",
         "assume": {},
+        "conditioning": {},
     },
     "compare_scenarios": {
         "scenario_files": ["baseline", "austerity"],

@@ -83,6 +83,7 @@ def plan_jobs(
     pdf: bool,
     assume: dict[str, Any],
     sensitivity: bool = False,
+    conditioning: dict[str, str] | None = None,
 ) -> list[Job]:
     """One job per scenario (file names: ``outputs.unique_names``), then the extra reports.
 
@@ -106,6 +107,7 @@ def plan_jobs(
                 variant_title(scenario, assume, lang),
                 "scenario_report.ipynb",
                 scenario_file=str(path.resolve()),
+                **({"conditioning": conditioning} if conditioning else {}),
             )
         )
     if sensitivity:
@@ -160,6 +162,7 @@ def render(
     pdf: bool,
     assume: dict[str, Any],
     sensitivity: bool = False,
+    conditioning: dict[str, str] | None = None,
 ) -> int:
     """Render every report, print where they are and each failure; 1 if any failed.
 
@@ -176,6 +179,7 @@ def render(
         pdf=pdf,
         assume=assume,
         sensitivity=sensitivity,
+        conditioning=conditioning,
     )
     jobs = cap_jobs(jobs, len(todo))  # more workers than reports or CPUs only cost memory
     start = time.perf_counter()

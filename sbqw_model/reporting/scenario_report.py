@@ -67,14 +67,25 @@ class ScenarioReport:
     @classmethod
     def from_namespace(cls, namespace: Mapping[str, Any]) -> ScenarioReport:
         """Check the notebook's parameters (first cell), load and simulate the scenario."""
+        from sbqw_model.conditioning import condition_scenario
+        from sbqw_model.errors import InputError
         from sbqw_model.reporting.notebook import load, setup
-        from sbqw_model.reporting.parameters import check_parameters, resolve_scenario
+        from sbqw_model.reporting.parameters import (
+            ReportParameterError,
+            check_parameters,
+            resolve_scenario,
+        )
 
         values = check_parameters("scenario_report", namespace)
         setup()
         path = resolve_scenario(values["scenario_file"])
         plain = load(path, {})
         scenario = load(path, values["assume"])
+        given = values["conditioning"] or {}
+        try:  # observed figures: {"observed": file, "method": "weight" | "pin"}
+            scenario = condition_scenario(scenario, given.get("observed"), given.get("method"))
+        except InputError as exc:
+            raise ReportParameterError("\n".join(exc.problems)) from None
         results = simulate(scenario, draws=values["draws"], seed=values["seed"])
         return cls(scenario, results, values["lang"], path, values["assume"], plain)
 

@@ -14,7 +14,8 @@ what the world does, *levers* what policy sets, *outcomes* what we measure):
 - ``discovery``   — which combinations of drivers lead to missing a target (shallow tree boxes);
 - ``frontier``    — budget (90th percentile) against the odds of meeting the targets;
 - ``backtest``    — where observed figures fall in a scenario's forecast;
-- ``basis``       — the national growth series behind the shipped growth uncertainty;
+- ``calibration`` — the percentile check on synthetic truths (is the forecast honest?);
+- ``basis``       — the national and provincial growth figures behind the growth uncertainty;
 - ``wording``, ``charts``, ``notebook``, ``cli`` — display and the command line.
 
 Importing this package imports nothing heavy; Dask, SALib and scikit-learn load on first use.

@@ -6,7 +6,9 @@ Two readings of "the forecast" (``mode``):
   removed): does the assumed uncertainty cover what happened?
 - ``sequential`` (default): each year is judged by the forecast made at the end of the year
   before, conditioned on every figure of earlier years (the scenario's and the file's) — the
-  one-step-ahead check a forecaster is held to.
+  one-step-ahead check a forecaster is held to. Conditioning is the engine's: whole worlds
+  weighted by how well they reproduce the earlier figures and resampled (``conditioning``), or
+  pinned when the scenario says ``conditioning: pin``.
 
 Percentile = 100 × (share of worlds below the figure + half the share equal to it), so a figure
 equal to every world of a degenerate forecast sits at 50, below all at 0, above all at 100. The
@@ -22,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from sbqw_model.conditioning import plan_year_observations, resample_indices
 from sbqw_model.engine import refuse_non_finite
 from sbqw_model.research.observations import with_observations, years
 from sbqw_model.rules import CATEGORIES
@@ -62,6 +65,22 @@ def forecast(scenario: Scenario, draws: int, seed: int) -> dict[tuple[int, str],
     return out
 
 
+def conditioned_forecast(
+    scenario: Scenario, draws: int, seed: int
+) -> tuple[dict[tuple[int, str], np.ndarray], float | None]:
+    """The forecast given the scenario's plan-year observations, as ``simulate`` conditions:
+    by likelihood weighting and resampling of whole worlds (default), or pinned.
+
+    Returns the per-world values and the effective draws (None when nothing conditions).
+    """
+    known = plan_year_observations(scenario)
+    if not known or scenario.conditioning == "pin":
+        return forecast(scenario, draws, seed), (float(draws) if known else None)
+    paths = forecast(replace(scenario, observations=[]), draws, seed)
+    idx, ess = resample_indices(known, paths, seed)
+    return {k: v[idx] for k, v in paths.items()}, ess
+
+
 @dataclass(frozen=True)
 class Check:
     """One observed figure against its forecast."""
@@ -69,6 +88,7 @@ class Check:
     observation: Observation
     percentile: float
     quantiles: dict[int, float]
+    effective_draws: float | None = None  # distinct worlds behind a conditioned forecast
 
     @property
     def in50(self) -> bool:
@@ -89,6 +109,7 @@ class Check:
             **{f"p{q}": v for q, v in self.quantiles.items()},
             "in_50": self.in50,
             "in_90": self.in90,
+            "effective_draws": self.effective_draws,
         }
 
 
@@ -138,13 +159,16 @@ def run_backtest(
     results: dict[int, Check] = {}
     for horizon in sorted(set(horizons.values())):
         known = _information(scenario, observed, horizon if horizon >= 0 else -(10**6))
-        paths = forecast(known, draws, seed)
+        paths, ess = conditioned_forecast(known, draws, seed)
         for i, o in enumerate(observed):
             if horizons[o.year] != horizon:
                 continue
             sample = paths[(o.year, o.indicator)]
             q = np.percentile(sample, QUANTILES)
             results[i] = Check(
-                o, percentile_of(sample, o.value), dict(zip(QUANTILES, q.tolist(), strict=True))
+                o,
+                percentile_of(sample, o.value),
+                dict(zip(QUANTILES, q.tolist(), strict=True)),
+                ess,
             )
     return Backtest(scenario.name, mode, draws, seed, [results[i] for i in range(len(observed))])

@@ -1,9 +1,11 @@
 """Observed figures from a shared file (``year, indicator, value, source``) and how they enter.
 
 The department holds the real figures (sbqw_model/data has none for Guizhou after 2022); one file,
-checked like the cost command's ledgers (file, row, column), serves every command. Observed
-figures replace draws: a plan-year figure pins that year in every world (the engine's scenario
-observations), and a 2022 figure of online retail or products fixes the starting level.
+checked like the cost command's ledgers (file, row, column), serves every command
+(``simulate``, ``report`` and ``backtest`` take ``--observed``). A plan-year figure becomes one of
+the scenario's observations, which condition the worlds (``sbqw_model.conditioning``: likelihood
+weighting by default, pinning with ``conditioning: pin``); a 2022 figure of online retail or
+products fixes the starting level.
 """
 
 from __future__ import annotations

@@ -58,3 +58,60 @@ def test_data_file_is_package_data() -> None:
     assert (
         Path(sbqw_model.__file__).parent / "data" / "national_online_retail_growth.csv"
     ).is_file()
+
+
+# --- the provincial basis (issue 8 item 4) ----------------------------------------------------
+
+
+def test_provincial_file_is_sourced_and_holds_no_guizhou_plan_years() -> None:
+    from sbqw_model.research.basis import provincial_growth
+
+    every = provincial_growth(used_only=False)
+    assert every["source_url"].str.startswith("http").all()
+    assert (every["source_title"].str.len() > 10).all()
+    assert set(every["confidence"]) <= {"high", "medium", "low"}
+    # Guizhou's 2023–2025 figures are held back to check calibration: never in the basis
+    guizhou = every[every["province"] == "Guizhou"]
+    assert not guizhou["year"].str.contains("2023|2024|2025").any()
+    used = provincial_growth()
+    assert (used["period"] == "full year").all() and (used["measure"] == "online_retail").all()
+    assert len(used) >= 7 and used["province"].nunique() >= 4
+
+
+def test_provincial_basis_by_hand() -> None:
+    import statistics
+
+    from sbqw_model.research.basis import THIN_SOURCES_WIDENING, provincial_basis
+
+    b = provincial_basis()
+    # without small-base Tibet: 44.8, 27.6, 13.05, 20.2, 23.68 → median 23.68
+    assert b.central_median == pytest.approx(0.2368)
+    # only Xinjiang has more than one full-year figure outside Tibet
+    assert b.within_sd == pytest.approx(statistics.stdev([0.448, 0.276, 0.2368]))
+    assert b.guizhou_floor == pytest.approx(3 ** (1 / 6) - 1)
+    assert b.mean_band == (b.national.recent_mean, 0.2368)
+    assert b.noise_band[1] == pytest.approx(b.within_sd * THIN_SOURCES_WIDENING)
+    # 1000 亿 in 2025 at 20 %/yr starts from 1000 / 1.2^3 ≈ 578.7 亿
+    assert b.level_2022_implied(0.2) == pytest.approx(1.0e11 / 1.728)
+    assert "23.7%" in b.describe("en") and "23.7%" in b.describe("zh")
+
+
+def test_shipped_growth_uncertainty_follows_the_provincial_basis() -> None:
+    from sbqw_model.research.basis import provincial_basis
+
+    b = provincial_basis()
+    low, high = b.mean_band
+    base = load_scenario(BASELINE).uncertainties
+    growth = base["online_retail.growth"]
+    assert low <= growth.mean <= high
+    lo2, hi2 = growth.bounds
+    assert lo2 <= low and hi2 >= high
+    noise = base["online_retail.growth_noise"]
+    nlo, nhi = b.noise_band
+    assert noise.params["low"] <= nlo + 0.005 and noise.params["high"] >= nhi - 0.005
+    for name in ("baseline", "optimistic", "pessimistic"):
+        sc = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
+        for path in ("online_retail.growth", "online_retail.growth_noise"):
+            source = sc.uncertainties[path].source
+            assert "sbqw_model/data/" in source and "../shared" not in source, (name, path)
+        assert low - 0.01 <= sc.uncertainties["online_retail.growth"].mean <= high + 0.01
