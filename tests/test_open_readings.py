@@ -26,7 +26,7 @@ SALES = [INSTRUMENTS.index("sales.tier1"), INSTRUMENTS.index("sales.tier2")]
 
 @pytest.fixture(scope="module")
 def base():
-    sc = load_scenario(ROOT / "scenarios" / "baseline.yaml")
+    sc = load_scenario(ROOT / "sbqw_model" / "scenarios" / "baseline.yaml")
     return sc, simulate(sc, draws=DRAWS, seed=11)
 
 
@@ -94,7 +94,7 @@ def test_only_the_cross_border_part_excluded_pays_more(base) -> None:
 
 
 def test_the_cross_border_part_has_a_documented_default() -> None:
-    sc = load_scenario(ROOT / "scenarios" / "baseline.yaml")
+    sc = load_scenario(ROOT / "sbqw_model" / "scenarios" / "baseline.yaml")
     dist = sc.uncertainties["firms.cross_border_part"]
     assert dist.dist == "uniform" and "docs/model.md" in dist.source
     default = UNCERTAINTY_DEFAULTS["firms.cross_border_part"]

@@ -280,7 +280,7 @@ def test_the_climate_moves_retail_and_supply_together() -> None:
         supply = w.supply[:, 3, 1] / w.supply[:, 3].mean(axis=1)
         return float(np.corrcoef(growth, supply)[0, 1])
 
-    strong = {"online_retail": {"dist": "fixed", "value": 0.05}}
+    strong = {"online_retail": {"dist": "fixed", "value": 0.10}}
     strong["supply"] = {"dist": "fixed", "value": 0.3}
     zero = {k: {"dist": "fixed", "value": 0} for k in ("online_retail", "products", "supply")}
     assert corr(variant({"uncertainties": {"climate": strong}})) > 0.3

@@ -110,8 +110,8 @@ def test_shipped_growth_uncertainty_follows_the_provincial_basis() -> None:
     nlo, nhi = b.noise_band
     assert noise.params["low"] <= nlo + 0.005 and noise.params["high"] >= nhi - 0.005
     for name in ("baseline", "optimistic", "pessimistic"):
-        sc = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
+        sc = load_scenario(ROOT / "sbqw_model" / "scenarios" / f"{name}.yaml")
         for path in ("online_retail.growth", "online_retail.growth_noise"):
             source = sc.uncertainties[path].source
-            assert "sbqw_model/data/" in source and "../shared" not in source, (name, path)
+            assert "sbqw_model/data/" in source and "shared/" not in source, (name, path)
         assert low - 0.01 <= sc.uncertainties["online_retail.growth"].mean <= high + 0.01
