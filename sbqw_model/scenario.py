@@ -125,9 +125,12 @@ class Scenario:
 
 
 def _deep_merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
+    """The child's keys over the base's; a distribution the child names (``dist:``) replaces
+    the base's whole, so a ``fixed`` value never inherits the base's ``low``/``high``."""
     out = dict(base)
     for key, value in child.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
+        replaces = isinstance(value, dict) and "dist" in value
+        if isinstance(value, dict) and isinstance(out.get(key), dict) and not replaces:
             out[key] = _deep_merge(out[key], value)
         else:
             out[key] = value
