@@ -26,73 +26,13 @@ from sbqw_model.periods import plan_years
 from sbqw_model.recognition import RecognitionLevers, default_levers, parse_levers
 from sbqw_model.rules import CATEGORIES
 from sbqw_model.shipped import find_scenario, is_name, known_scenarios
-from sbqw_model.unit_sales import SALES_CATEGORIES
+from sbqw_model.uncertainties import (  # noqa: F401  (re-exported: scenario.UNCERTAINTIES)
+    OPTIONAL_UNCERTAINTIES,
+    UNCERTAINTIES,
+    UNCERTAINTY_DEFAULTS,
+)
 from sbqw_model.yamlio import YAML_SUFFIXES, read_mapping
 
-#: Every uncertainty: dotted path → (domain, what it is). Each is drawn once per simulated world.
-UNCERTAINTIES: dict[str, tuple[str, str]] = {
-    "online_retail.level_2022": ("level", "Guizhou online retail in 2022 (yuan)"),
-    "online_retail.growth": ("rate", "mean annual growth of online retail 2023–2025"),
-    "online_retail.growth_noise": ("spread", "year-to-year deviation of growth (sd)"),
-    "products.level_2022": ("count", "best-selling online products in 2022"),
-    "products.growth": ("rate", "mean annual growth of best-selling products"),
-    "products.growth_noise": ("spread", "year-to-year deviation of product growth (sd)"),
-    **{
-        f"recognition.{c}.{k}": (domain, f"{c}: {text}")
-        for c in CATEGORIES
-        for k, domain, text in (
-            ("applications", "count", "expected applications a year, province-wide"),
-            ("approval_probability", "probability", "share of applications that qualify"),
-            ("revocation_rate", "probability", "yearly share of recognized units revoked"),
-        )
-    },
-    "firms.count": ("count", "expected above-scale e-commerce firms above the size floor"),
-    "firms.floor_yuan": ("level", "smallest 2022 online retail in the firm population (yuan)"),
-    "firms.pareto_alpha": ("positive", "Pareto tail index of firm size (smaller = fatter tail)"),
-    "firms.max_share": ("share", "largest possible firm as a share of provincial online retail"),
-    "firms.growth_noise": ("spread", "firm-level deviation from provincial growth (log sd)"),
-    "firms.sales_ratio": ("positive", "annual sales ÷ online retail of a firm"),
-    "firms.cross_border_share": ("share", "share of firms that are cross-border e-commerce"),
-    "firms.above_scale_share": ("share", "share of firms that are above-scale (上规入统)"),
-    **{
-        f"unit_sales.{c}.{k}": (domain, f"{c}: {text}")
-        for c in SALES_CATEGORIES
-        for k, domain, text in (
-            ("median", "level", "median annual sales of a recognized unit in 2022 terms (yuan)"),
-            ("sigma", "spread", "log sd of annual sales across recognized units"),
-        )
-    },
-    "climate.online_retail": ("spread", "growth of online retail per sd of the climate"),
-    "climate.products": ("spread", "growth of qualifying products per sd of the climate"),
-    "climate.supply": ("spread", "log change of qualified applicants per sd of the climate"),
-    "firms.cross_border_part": (
-        "share",
-        "cross-border share of a cross-border firm's online retail (used under"
-        " cross_border_exclusion = cross_border_part)",
-    ),
-}
-
-#: Uncertainties a scenario may leave out, with the value used then (and why).
-OPTIONAL_UNCERTAINTIES: dict[str, tuple[float, str]] = {
-    "climate.online_retail": (0.0, "default: no common e-commerce climate"),
-    "climate.products": (0.0, "default: no common e-commerce climate"),
-    "climate.supply": (0.0, "default: no common e-commerce climate"),
-    "unit_sales.park.median": (4.0e8, "default: as the baseline scenario (docs/model.md)"),
-    "unit_sales.park.sigma": (1.0, "default: as the baseline scenario (docs/model.md)"),
-    "unit_sales.base.median": (6.0e7, "default: as the baseline scenario (docs/model.md)"),
-    "unit_sales.base.sigma": (1.2, "default: as the baseline scenario (docs/model.md)"),
-    "firms.cross_border_part": (
-        0.75,
-        "assumption — a firm registered as cross-border e-commerce sells mostly abroad; no"
-        " public split exists (docs/model.md, assumption cross_border_exclusion); a fixed"
-        " default so a scenario that leaves it out adds no sensitivity factor",
-    ),
-}
-#: The same as distributions: what parsing uses for an uncertainty a scenario leaves out.
-UNCERTAINTY_DEFAULTS: dict[str, Distribution] = {
-    path: Distribution("fixed", {"value": value}, why, UNCERTAINTIES[path][0])
-    for path, (value, why) in OPTIONAL_UNCERTAINTIES.items()
-}
 #: How observed figures condition the worlds (docs/model.md, "Observations").
 CONDITIONING_METHODS = ("weight", "pin")
 
@@ -328,90 +268,11 @@ def parse_scenario(
     title_en = _text(raw, "title_en", source, problems)
     description = _text(raw, "description", source, problems, required=False)
     description_zh = _text(raw, "description_zh", source, problems, required=False)
-
-    # uncertainties
-    uncertainties: dict[str, Distribution] = {}
-    block = raw.get("uncertainties")
-    if not isinstance(block, dict):
-        problems.append(f"{source}: uncertainties: missing or not a mapping")
-        block = {}
-    flat: dict[str, Any] = {}
-    _nested(block, "", flat)
-    for path, value in flat.items():
-        where = f"{source}: uncertainties.{path}"
-        if path not in UNCERTAINTIES:
-            problems.append(f"{where}: unknown uncertainty{did_you_mean(path, UNCERTAINTIES)}")
-            continue
-        dist = parse_distribution(value, where, UNCERTAINTIES[path][0], problems)
-        if dist is not None:
-            uncertainties[path] = dist
-    for path in UNCERTAINTIES:
-        if path not in flat and path in UNCERTAINTY_DEFAULTS:  # documented default
-            uncertainties[path] = UNCERTAINTY_DEFAULTS[path]
-        elif path not in flat:
-            problems.append(f"{source}: uncertainties.{path}: missing ({UNCERTAINTIES[path][1]})")
-
-    # levers
-    params = base_params or default_parameters()
-    assumptions = Assumptions()
-    overrides: dict[str, float] = {}
-    levers = raw.get("levers") or {}
-    if not isinstance(levers, dict):
-        problems.append(f"{source}: levers: expected a mapping")
-        levers = {}
-    _check_keys(levers, ("assumptions", "parameters", "recognition"), f"{source}: levers", problems)
-    assume_raw = levers.get("assumptions") or {}
-    if isinstance(assume_raw, dict):
-        try:
-            assumptions = Assumptions().updated(assume_raw, f"{source}: levers.assumptions")
-        except InputError as exc:
-            problems.extend(exc.problems)
-    else:
-        problems.append(f"{source}: levers.assumptions: expected a mapping of assumption: value")
-    over_raw = levers.get("parameters") or {}
-    if isinstance(over_raw, dict):
-        try:
-            params = params.with_overrides(over_raw, f"{source}: levers.parameters")
-            overrides = {str(k): float(v) for k, v in over_raw.items()}
-        except InputError as exc:
-            problems.extend(exc.problems)
-    else:
-        problems.append(f"{source}: levers.parameters: expected a mapping of path: value")
-
-    recognition = parse_levers(
-        levers.get("recognition"),
-        f"{source}: levers.recognition",
-        len(plan_years(params)),
-        problems,
+    uncertainties = _parse_uncertainties(raw.get("uncertainties"), source, problems)
+    params, assumptions, overrides, recognition = _parse_levers(
+        raw.get("levers"), source, base_params or default_parameters(), problems
     )
-
-    # behaviour
-    behaviour = raw.get("behaviour") or {}
-    response = 0.0
-    response_dist = None
-    if isinstance(behaviour, dict):
-        _check_keys(behaviour, BEHAVIOUR_KEYS, f"{source}: behaviour", problems)
-        value = behaviour.get("growth_response_to_payout_share", 0.0)
-        if isinstance(value, dict):  # an uncertainty: drawn once per world
-            response_dist = parse_distribution(
-                value, f"{source}: behaviour.growth_response_to_payout_share", "rate", problems
-            )
-            response = response_dist.mean if response_dist else 0.0
-        elif (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-            or abs(value) > MAX_RESPONSE
-        ):
-            problems.append(
-                f"{source}: behaviour.growth_response_to_payout_share: expected a number"
-                f" from -{MAX_RESPONSE:g} to {MAX_RESPONSE:g}, got {value!r}"
-            )
-        else:
-            response = float(value)
-    else:
-        problems.append(f"{source}: behaviour: expected a mapping")
-
+    response, response_dist = _parse_behaviour(raw.get("behaviour"), source, problems)
     observations = _parse_observations(raw.get("observations"), source, params, problems)
     appropriation = _parse_appropriation(raw.get("appropriation"), source, problems)
     illustrative = _illustrative(raw.get("appropriation"), source, problems)
@@ -449,6 +310,94 @@ def parse_scenario(
         growth_response_dist=response_dist,
         conditioning=conditioning,
     )
+
+
+def _parse_uncertainties(block: Any, source: str, problems: list[str]) -> dict[str, Distribution]:
+    """Every uncertainty drawn once per world; an omitted optional one takes its default."""
+    uncertainties: dict[str, Distribution] = {}
+    if not isinstance(block, dict):
+        problems.append(f"{source}: uncertainties: missing or not a mapping")
+        block = {}
+    flat: dict[str, Any] = {}
+    _nested(block, "", flat)
+    for path, value in flat.items():
+        where = f"{source}: uncertainties.{path}"
+        if path not in UNCERTAINTIES:
+            problems.append(f"{where}: unknown uncertainty{did_you_mean(path, UNCERTAINTIES)}")
+            continue
+        dist = parse_distribution(value, where, UNCERTAINTIES[path][0], problems)
+        if dist is not None:
+            uncertainties[path] = dist
+    for path in UNCERTAINTIES:
+        if path not in flat and path in UNCERTAINTY_DEFAULTS:  # documented default
+            uncertainties[path] = UNCERTAINTY_DEFAULTS[path]
+        elif path not in flat:
+            problems.append(f"{source}: uncertainties.{path}: missing ({UNCERTAINTIES[path][1]})")
+    return uncertainties
+
+
+def _parse_levers(
+    levers: Any, source: str, params: Parameters, problems: list[str]
+) -> tuple[Parameters, Assumptions, dict[str, float], RecognitionLevers]:
+    """What the department decides: assumptions, rule amounts (a reform) and recognition."""
+    assumptions = Assumptions()
+    overrides: dict[str, float] = {}
+    levers = levers or {}
+    if not isinstance(levers, dict):
+        problems.append(f"{source}: levers: expected a mapping")
+        levers = {}
+    _check_keys(levers, ("assumptions", "parameters", "recognition"), f"{source}: levers", problems)
+    assume_raw = levers.get("assumptions") or {}
+    if isinstance(assume_raw, dict):
+        try:
+            assumptions = Assumptions().updated(assume_raw, f"{source}: levers.assumptions")
+        except InputError as exc:
+            problems.extend(exc.problems)
+    else:
+        problems.append(f"{source}: levers.assumptions: expected a mapping of assumption: value")
+    over_raw = levers.get("parameters") or {}
+    if isinstance(over_raw, dict):
+        try:
+            params = params.with_overrides(over_raw, f"{source}: levers.parameters")
+            overrides = {str(k): float(v) for k, v in over_raw.items()}
+        except InputError as exc:
+            problems.extend(exc.problems)
+    else:
+        problems.append(f"{source}: levers.parameters: expected a mapping of path: value")
+    recognition = parse_levers(
+        levers.get("recognition"),
+        f"{source}: levers.recognition",
+        len(plan_years(params)),
+        problems,
+    )
+    return params, assumptions, overrides, recognition
+
+
+def _parse_behaviour(
+    behaviour: Any, source: str, problems: list[str]
+) -> tuple[float, Distribution | None]:
+    """The growth response to the payout share: a number, or an uncertainty drawn per world."""
+    behaviour = behaviour or {}
+    if not isinstance(behaviour, dict):
+        problems.append(f"{source}: behaviour: expected a mapping")
+        return 0.0, None
+    _check_keys(behaviour, BEHAVIOUR_KEYS, f"{source}: behaviour", problems)
+    value = behaviour.get("growth_response_to_payout_share", 0.0)
+    where = f"{source}: behaviour.growth_response_to_payout_share"
+    if isinstance(value, dict):
+        dist = parse_distribution(value, where, "rate", problems)
+        return (dist.mean if dist else 0.0), dist
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or abs(value) > MAX_RESPONSE
+    ):
+        problems.append(
+            f"{where}: expected a number from -{MAX_RESPONSE:g} to {MAX_RESPONSE:g}, got {value!r}"
+        )
+        return 0.0, None
+    return float(value), None
 
 
 def _parse_initial_stock(raw: Any, source: str, problems: list[str]) -> tuple[dict[str, int], str]:

@@ -247,6 +247,14 @@ def write_tables(summary: dict[str, Any], out_dir: Path, lang: str = "zh") -> li
 
 def to_table(summary: dict[str, Any]) -> str:
     """Chinese-first text for a person: odds, then money in 亿元 / 万元."""
+    out = _run_lines(summary) + _target_lines(summary)
+    if summary.get("recognitions"):
+        out += ["", "认定与畅销产品 Recognitions and listed products", _recognition_text(summary)]
+    out += _budget_lines(summary["budget"])
+    return "\n".join(out) + "\n"
+
+
+def _run_lines(summary: dict[str, Any]) -> list[str]:
     out = [
         f"情景 Scenario: {summary['title_zh']} / {summary['title_en']} ({summary['scenario']})",
         f"模拟次数 Draws: {summary['draws']:,}  随机种子 Seed: {summary['seed']}",
@@ -257,6 +265,11 @@ def to_table(summary: dict[str, Any]) -> str:
             "参数调整 Reform: "
             + ", ".join(f"{k}={v:g}" for k, v in summary["parameter_overrides"].items())
         )
+    return out
+
+
+def _target_lines(summary: dict[str, Any]) -> list[str]:
+    """The odds of each 2025 target (± its Monte Carlo error: this is the analyst's view)."""
     rows = []
     for t, s in summary["targets"].items():
         fmt = units.yi if t == "online_retail" else (lambda v: f"{v:,.0f}")
@@ -272,33 +285,26 @@ def to_table(summary: dict[str, Any]) -> str:
     rows.append(
         ["全部目标 all", "", f"{summary['p_all_met']:.1%} ± {summary['p_all_met_se']:.1%}", "", ""]
     )
-    out += [
+    header = ["指标 Indicator", "目标 Target", "达成概率 Probability", "中位数 Median"]
+    out = [
         "",
         "2025年目标 Targets in 2025",
-        textable.render(
-            [
-                "指标 Indicator",
-                "目标 Target",
-                "达成概率 P(met)",
-                "中位数 Median",
-                "90%区间 90% band",
-            ],
-            rows,
-            right=[1, 2, 3, 4],
-        ),
+        textable.render([*header, "90%区间 90% range"], rows, right=[1, 2, 3, 4]),
     ]
     if "p_all_met_if_independent" in summary:
         independent, joint = summary["p_all_met_if_independent"], summary["p_all_met"]
         out += [
-            f"各目标若互不相关,全部达成的概率约为 {independent:.1%};模拟中它们随共同因素"
-            f"(电商景气、增长)同涨同落,全部达成为 {joint:.1%}。",
+            f"各目标若互不相关，全部达成的概率约为{independent:.1%}；模拟中它们随共同因素"
+            f"（电商景气、增长）同涨同落，全部达成为{joint:.1%}。",
             f"Were the targets independent, all would be met with about {independent:.1%}; in the"
             f" simulated worlds they move together with common drivers (e-commerce climate,"
             f" growth), and all are met with {joint:.1%}.",
         ]
-    if summary.get("recognitions"):
-        out += ["", "认定与畅销产品 Recognitions and listed products", _recognition_text(summary)]
-    b = summary["budget"]
+    return out
+
+
+def _budget_lines(b: dict[str, Any]) -> list[str]:
+    """Outlay by payment year, instrument and prefecture, in 万元 (upper bounds at ceilings)."""
 
     def money_row(label: str, s: dict[str, float]) -> list[str]:
         return [
@@ -308,36 +314,29 @@ def to_table(summary: dict[str, Any]) -> str:
             f"{units.wan_number(s[BAND[0]])} – {units.wan_number(s[BAND[1]])}",
         ]
 
-    header = ["项目 Item", "中位数(万元) Median", "均值(万元) Mean", "90%区间(万元) 90% band"]
-    out += [
+    def table(rows: list[list[str]]) -> str:
+        header = ["项目 Item", "中位数(万元) Median", "均值(万元) Mean", "90%区间(万元) 90% range"]
+        return textable.render(header, rows, right=[1, 2, 3])
+
+    instruments = [
+        money_row(f"{rules.INSTRUMENT_LABELS[k][0]} {k}", s) for k, s in b["by_instrument"].items()
+    ]
+    prefs = [
+        money_row(f"{p} {prefectures.label(p, 'en')}", s) for p, s in b["by_prefecture"].items()
+    ]
+    out = [
         "",
         f"财政支出 Outlay: 中位数 median {units.yi(b['total'][CENTRAL])},"
         f" 第95百分位 p95 {units.yi(b['total'][BAND[1]])}",
         "",
         "按支付年度 By payment year",
-        textable.render(
-            header, [money_row(y, s) for y, s in b["by_year"].items()], right=[1, 2, 3]
-        ),
+        table([money_row(y, s) for y, s in b["by_year"].items()]),
         "",
         "按项目 By instrument",
-        textable.render(
-            header,
-            [
-                money_row(f"{rules.INSTRUMENT_LABELS[k][0]} {k}", s)
-                for k, s in b["by_instrument"].items()
-            ],
-            right=[1, 2, 3],
-        ),
+        table(instruments),
         "",
         "按市(州) By prefecture",
-        textable.render(
-            header,
-            [
-                money_row(f"{p} {prefectures.label(p, 'en')}", s)
-                for p, s in b["by_prefecture"].items()
-            ],
-            right=[1, 2, 3],
-        ),
+        table(prefs),
     ]
     if "appropriation" in b:
         out += [
@@ -352,7 +351,7 @@ def to_table(summary: dict[str, Any]) -> str:
                 right=[1, 2],
             ),
         ]
-    return "\n".join(out) + "\n"
+    return out
 
 
 KIND_LABELS = {

@@ -11,6 +11,7 @@ random numbers) unless a scenario sets a behavioural response.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -216,7 +217,31 @@ def draw_block(
         every_unit,
     )
 
-    # firms: above-scale e-commerce enterprises, a Pareto-tailed population, stored flat
+    firms = _draw_firms(scenario, u, retail, rng)
+    world = World(
+        online_retail_path=retail,
+        products_path=products,
+        approvals=approvals,
+        revocations=revocations,
+        supply=supply.sum(axis=2),
+        supply_bound=bound,
+        initial_path=initial,
+        products_qualified_path=qualifying,
+        **firms,
+        units=units,
+    )
+    return world if n == BLOCK else world.take(0, n)
+
+
+def _draw_firms(
+    scenario: Scenario,
+    u: dict[str, np.ndarray],
+    retail: np.ndarray,
+    rng: Callable[[str], np.random.Generator],
+) -> dict[str, np.ndarray]:
+    """Above-scale e-commerce enterprises: a Pareto-tailed population per world, stored flat
+    (world by world), each growing with the province and its own shock; ``World``'s firm_*."""
+    N, Y = retail.shape[0], retail.shape[1] - 1
     count = rng("firm_count").poisson(u["firms.count"])
     owner = np.repeat(np.arange(N), count)
     M = owner.size
@@ -255,25 +280,15 @@ def draw_block(
     edges = np.cumsum(scenario.prefecture_shares)[:-1]
     pref = np.searchsorted(edges, rng("firm_prefecture").random(M), side="right")
 
-    world = World(
-        online_retail_path=retail,
-        products_path=products,
-        approvals=approvals,
-        revocations=revocations,
-        supply=supply.sum(axis=2),
-        supply_bound=bound,
-        initial_path=initial,
-        products_qualified_path=qualifying,
-        firm_draw=owner,
-        firm_retail=firm_retail,
-        firm_sales=firm_sales,
-        firm_above_scale=above,
-        firm_cross_border=cross,
-        firm_cross_border_retail=cross_retail,
-        firm_prefecture=pref,
-        units=units,
-    )
-    return world if n == BLOCK else world.take(0, n)
+    return {
+        "firm_draw": owner,
+        "firm_retail": firm_retail,
+        "firm_sales": firm_sales,
+        "firm_above_scale": above,
+        "firm_cross_border": cross,
+        "firm_cross_border_retail": cross_retail,
+        "firm_prefecture": pref,
+    }
 
 
 def _behaviour(scenario: Scenario, seed: int, block: int) -> float | np.ndarray:

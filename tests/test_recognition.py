@@ -18,11 +18,11 @@ from hypothesis import strategies as st
 
 from sbqw_model import recognition as rec
 from sbqw_model.audit import draw_outlay, world_ledger
-from sbqw_model.comparison import compare_outcomes, outcomes_differ
 from sbqw_model.costing import cost_ledger, fen
 from sbqw_model.engine import simulate, simulate_worlds
 from sbqw_model.errors import InputError
 from sbqw_model.ledger import Ledger
+from sbqw_model.outcomes import compare_outcomes, outcomes_differ
 from sbqw_model.research import problem as pb
 from sbqw_model.research.evaluate import Evaluation, run_batch
 from sbqw_model.research.frontier import frontiers
@@ -452,3 +452,12 @@ def test_the_text_explains_joint_odds_against_independence() -> None:
     assert s["p_all_met"] > s["p_all_met_if_independent"] + 3 * s["p_all_met_se"]
     done = run_cli("simulate", BASELINE, "--draws", 500, "--seed", 1)
     assert "Were the targets independent" in done.stdout and "互不相关" in done.stdout
+
+
+def test_the_variants_sentence_names_what_moved_in_plain_words() -> None:
+    from sbqw_model.outcomes import variants_sentence
+
+    zh = variants_sentence({"乐观情景": ["online_retail"]}, "zh")
+    assert zh == "乐观情景改变了网络零售额的达成概率（超出模拟误差）。"
+    assert "online_retail" not in variants_sentence({"X": ["online_retail"]}, "en")
+    assert variants_sentence({}, "en").startswith("These variants change what is paid")

@@ -14,6 +14,7 @@ import yaml
 
 from sbqw_model import __version__
 from sbqw_model.engine import TARGETS, simulate
+from sbqw_model.outcomes import compare_outcomes, variants_sentence
 from sbqw_model.reporting import charts, leader
 from sbqw_model.reporting.fragments import HTML, Chart, Markup, publish, render, table
 from sbqw_model.reporting.i18n import t, target_name
@@ -100,8 +101,21 @@ class Comparison:
                     level="h3",
                 )
             )
-        all_met = t("all_met_meaning", lang)
-        return HTML(_section(t("targets_2025", lang), tables, notes=[all_met]))
+        notes = [t("all_met_meaning", lang)]
+        if len(self.reports) > 1:
+            notes.insert(0, self.outcome_sentence())
+        return HTML(_section(t("targets_2025", lang), tables, notes=notes))
+
+    def outcome_sentence(self) -> str:
+        """Whether the later scenarios change what is achieved, or only what is paid, against
+        the first (world by world: the scenarios share their simulated worlds)."""
+        first = self.reports[0].results
+        moved = {}
+        for r in self.reports[1:]:
+            changed = compare_outcomes(first, r.results)
+            if changed.differ:
+                moved[r.title] = changed.moved()
+        return variants_sentence(moved, self.lang)
 
     def probability_chart(self) -> Chart:
         return Chart(charts.compare_probabilities(self.names, self.probability_matrix(), self.lang))

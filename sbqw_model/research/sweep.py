@@ -300,36 +300,8 @@ def load_sweep(path: str | Path) -> Sweep:
                 f" balanced at powers of 2 (e.g. {2 ** round(math.log2(n_points))})"
             )
 
-    factors: list[pb.Factor] = []
-    block = raw.get("factors")
-    if not isinstance(block, dict) or not block:
-        problems.append(
-            f"{src}: factors: missing or empty (expected a mapping of target path to values,"
-            " or to low and high)"
-        )
-        block = {}
-    for fpath, spec in block.items():
-        factor = _factor(fpath, spec, mode, base, src, problems)
-        if factor is not None:
-            factors.append(factor)
-    fixed = {f.target.key for f in factors if f.target.kind == "uncertainty"}
-    reshaped = {f.target.key for f in factors if f.target.kind == "distribution"}
-    for key in sorted(fixed & reshaped):
-        problems.append(
-            f"{src}: factors: uncertainties.{key} is both fixed and reshaped; vary one or the other"
-        )
-
-    outputs: list[str] = []
-    extra = raw.get("outputs", [])
-    if not isinstance(extra, list) or not all(isinstance(o, str) for o in extra):
-        problems.append(f"{src}: outputs: expected a list of output names, got {extra!r}")
-        extra = []
-    for i, name_ in enumerate(extra):
-        problem = output_problem(expand_alias(name_))
-        if problem:
-            problems.append(f"{src}: outputs[{i}]: {problem}")
-        else:
-            outputs.append(expand_alias(name_))
+    factors, block = _parse_factors(raw.get("factors"), mode, base, src, problems)
+    outputs = _parse_outputs(raw.get("outputs", []), src, problems)
 
     if mode == "grid" and len(factors) == len(block) and factors:
         n_points = math.prod(len(f.values or ()) for f in factors)
@@ -357,6 +329,45 @@ def load_sweep(path: str | Path) -> Sweep:
     check_points(sweep.points(), base, problem, src)
     _check_memory(sweep, src)
     return sweep
+
+
+def _parse_factors(
+    block: Any, mode: str | None, base: Scenario | None, src: str, problems: list[str]
+) -> tuple[list[pb.Factor], dict[str, Any]]:
+    """The factors (target path → values, or low and high), and the block they came from."""
+    factors: list[pb.Factor] = []
+    if not isinstance(block, dict) or not block:
+        problems.append(
+            f"{src}: factors: missing or empty (expected a mapping of target path to values,"
+            " or to low and high)"
+        )
+        block = {}
+    for fpath, spec in block.items():
+        factor = _factor(fpath, spec, mode, base, src, problems)
+        if factor is not None:
+            factors.append(factor)
+    fixed = {f.target.key for f in factors if f.target.kind == "uncertainty"}
+    reshaped = {f.target.key for f in factors if f.target.kind == "distribution"}
+    for key in sorted(fixed & reshaped):
+        problems.append(
+            f"{src}: factors: uncertainties.{key} is both fixed and reshaped; vary one or the other"
+        )
+    return factors, block
+
+
+def _parse_outputs(extra: Any, src: str, problems: list[str]) -> list[str]:
+    """Extra outputs beyond the standard ones, by name (aliases expanded)."""
+    outputs: list[str] = []
+    if not isinstance(extra, list) or not all(isinstance(o, str) for o in extra):
+        problems.append(f"{src}: outputs: expected a list of output names, got {extra!r}")
+        return outputs
+    for i, name_ in enumerate(extra):
+        problem = output_problem(expand_alias(name_))
+        if problem:
+            problems.append(f"{src}: outputs[{i}]: {problem}")
+        else:
+            outputs.append(expand_alias(name_))
+    return outputs
 
 
 def _check_memory(sweep: Sweep, src: str) -> None:

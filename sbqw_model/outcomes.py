@@ -44,25 +44,46 @@ class OutcomeComparison:
     def differ(self) -> bool:
         return any(d.differs for d in self.targets.values())
 
+    def moved(self) -> list[str]:
+        """The targets whose odds changed beyond Monte Carlo noise."""
+        return [t for t, d in self.targets.items() if d.differs]
+
     def sentence(self, lang: str = "zh") -> str:
         """One sentence for a report: what the variants change."""
-        if self.differ:
-            moved = [t for t, d in self.targets.items() if d.differs]
-            if lang == "zh":
-                return f"两个方案在目标达成上确有差异(超出模拟误差):{'、'.join(moved)}。"
+        return variants_sentence({"": self.moved()} if self.differ else {}, lang)
+
+
+def variants_sentence(moved: dict[str, list[str]], lang: str) -> str:
+    """What the variants change, in words: the targets each moves beyond noise, or only cost.
+
+    ``moved`` maps a variant's title ('' for "the variants") to the targets it moves; empty when
+    none moves any.
+    """
+    from sbqw_model.summary import TARGET_LABELS
+
+    zh = lang == "zh"
+    if not moved:
+        if zh:
             return (
-                "The variants differ in what is achieved beyond simulation noise:"
-                f" {', '.join(moved)}."
-            )
-        if lang == "zh":
-            return (
-                "这些方案只改变支出多少,不改变目标能否达成——除非支持力度会影响增长"
-                "(行为响应,默认为0,可在情景中设定)。"
+                "这些方案只改变支出多少，不改变目标能否达成——除非支持力度会影响增长"
+                "（行为反应，默认为0，可在情景文件中设定）。"
             )
         return (
             "These variants change what is paid, not what is achieved — unless the level of"
             " support moves growth (the behavioural response, 0 by default, set in the scenario)."
         )
+    parts = []
+    for title, targets in moved.items():
+        names = ("、" if zh else ", ").join(TARGET_LABELS[t][0 if zh else 1] for t in targets)
+        if zh:
+            parts.append(f"{title or '这些方案'}改变了{names}的达成概率")
+        else:
+            verb = f"{title} changes" if title else "the variants change"
+            parts.append(f"{verb} the odds of: {names.lower()}")
+    if zh:
+        return "；".join(parts) + "（超出模拟误差）。"
+    text = "; ".join(parts) + " (beyond simulation noise)."
+    return text[0].upper() + text[1:]
 
 
 def _shared_worlds(a: Results, b: Results) -> bool:
