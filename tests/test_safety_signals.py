@@ -182,7 +182,8 @@ def test_sweep_killed_by_sigterm_removes_its_scratch_and_keeps_finished_points(
 ) -> None:
     sweep = tmp_path / "big.yaml"
     sweep.write_text(
-        f"name: big\nbase: {(ROOT / 'sbqw_model' / 'scenarios' / 'baseline.yaml').as_posix()}\nmode: latin\n"
+        f"name: big\nbase: {(ROOT / 'sbqw_model' / 'scenarios' / 'baseline.yaml').as_posix()}\n"
+        "mode: latin\n"
         "points: 400\ndraws: 1000\nseed: 1\nfactors:\n"
         "  assumptions.payout_share: {low: 0.5, high: 1.0}\n",
         encoding="utf-8",
