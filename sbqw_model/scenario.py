@@ -58,7 +58,7 @@ UNCERTAINTIES: dict[str, tuple[str, str]] = {
         f"unit_sales.{c}.{k}": (domain, f"{c}: {text}")
         for c in SALES_CATEGORIES
         for k, domain, text in (
-            ("median", "positive", "median annual sales of a recognized unit in 2022 terms (yuan)"),
+            ("median", "level", "median annual sales of a recognized unit in 2022 terms (yuan)"),
             ("sigma", "spread", "log sd of annual sales across recognized units"),
         )
     },
