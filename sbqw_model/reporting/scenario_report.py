@@ -248,7 +248,7 @@ class ScenarioReport:
     # --- detail ---------------------------------------------------------------------------
 
     def instrument_table(self) -> HTML:
-        from sbqw_model.costing import instrument_clause
+        from sbqw_model.rules import instrument_clause
 
         lang, b = self.lang, self.summary["budget"]["by_instrument"]
         kind = leader.outlay_note(self.summary, lang)
