@@ -72,6 +72,11 @@ def _exporter(lang: str) -> Any:
     return exporter
 
 
+def warm_up(lang: str = "zh") -> None:
+    """Import nbconvert and compile the page template now (a process about to render)."""
+    _exporter(lang).template  # noqa: B018 (compiles the Jinja templates)
+
+
 def notebook_to_html(
     nb: nbformat.NotebookNode, title: str, *, subset_fonts: bool = True, lang: str = "zh"
 ) -> str:

@@ -16,6 +16,7 @@ import random
 import shutil
 import signal
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -57,6 +58,7 @@ class Outcome:
     files: list[Path] = field(default_factory=list)
     payload: dict[str, Any] | None = None
     write_failed: bool = False  # the output folder refused the files (full disk, read-only)
+    executed: Path | None = None  # run by a worker, to be rendered by the parent (render_later)
 
 
 def _is_startup_failure(exc: BaseException) -> bool:
@@ -78,16 +80,18 @@ def _is_startup_failure(exc: BaseException) -> bool:
     )
 
 
-def run_job(job: Job) -> Outcome:
+def run_job(job: Job, render: bool = True) -> Outcome:
     """Execute one notebook and render it; never raises for a notebook's own failure.
 
+    ``render=False`` (pool workers): leave the executed notebook in its work folder for
+    ``render_later``, so the worker's kernel starts the next notebook at once.
     In a pool worker, SIGTERM/SIGINT unwind this job (its work folder goes), then the worker
     kills its kernel and exits at once.
     """
     global _busy
     _busy = True
     try:
-        return _run_job(job)
+        return _run_job(job, render)
     except KeyboardInterrupt as exc:
         if _in_worker:
             _die(exc.signum if isinstance(exc, Terminated) else signal.SIGINT)
@@ -96,7 +100,7 @@ def run_job(job: Job) -> Outcome:
         _busy = False
 
 
-def _run_job(job: Job) -> Outcome:
+def _run_job(job: Job, render: bool = True) -> Outcome:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -105,6 +109,7 @@ def _run_job(job: Job) -> Outcome:
     job.out_dir.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{job.name}-", dir=job.out_dir))
     executed = work / f"{job.name}.ipynb"
+    kept = False
     try:
         source = _with_reset_cell(notebook_dir() / job.notebook)
         for attempt in range(1, START_ATTEMPTS + 1):
@@ -131,9 +136,25 @@ def _run_job(job: Job) -> Outcome:
                     time.sleep(0.5 + random.random())
                     continue
                 return _failed(job, start, executed, exc)
+        if not render:
+            kept = True
+            return Outcome(job, True, time.perf_counter() - start, executed=executed)
         return _render(job, start, executed)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not kept:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def render_later(outcome: Outcome) -> Outcome:
+    """The parent's half of a pool job: render what a worker executed, then drop its work
+    folder. The parent is idle while the workers run, and imports nbconvert once for all."""
+    executed = outcome.executed
+    if executed is None:
+        return outcome
+    try:
+        return _render(outcome.job, time.perf_counter() - outcome.seconds, executed)
+    finally:
+        shutil.rmtree(executed.parent, ignore_errors=True)
 
 
 RESET_TAG = "sbqw-reset"
@@ -369,10 +390,7 @@ def _start_worker(parent: int) -> None:
     die_with_parent(parent)
     WarmKernel.forget()
     WarmKernel.get()
-    import nbconvert  # noqa: F401
     import papermill  # noqa: F401
-
-    from sbqw_model.reporting import html  # noqa: F401
 
 
 def _context():
@@ -419,11 +437,14 @@ def run_jobs(
                 initargs=(os.getpid(),),
             )
             try:
-                futures = {pool.submit(run_job, jobs[i]): i for i in submission_order(jobs)}
+                futures = {pool.submit(run_job, jobs[i], False): i for i in submission_order(jobs)}
+                # while the workers start their kernels; in a thread, because a library's
+                # bare ``except:`` around an import would swallow a Ctrl-C in the main thread
+                threading.Thread(target=_import_rendering, daemon=True).start()
                 for future in as_completed(futures):
                     i = futures[future]
                     try:
-                        outcomes[i] = future.result()
+                        outcomes[i] = render_later(future.result())
                     except Exception as exc:  # a worker died: report it like a failed notebook
                         outcomes[i] = Outcome(jobs[i], False, 0.0, f"{type(exc).__name__}: {exc}")
                     if on_done:
@@ -433,6 +454,14 @@ def run_jobs(
                 raise
             pool.shutdown(wait=True)
     return [outcomes[i] for i in range(len(jobs))]
+
+
+def _import_rendering() -> None:
+    """nbconvert, the page template and the workbook writer, once, in the parent."""
+    from sbqw_model import workbook  # noqa: F401
+    from sbqw_model.reporting import html
+
+    html.warm_up()
 
 
 STOP_SECONDS = 5.0  # a worker's grace to clean up after SIGTERM before SIGKILL
