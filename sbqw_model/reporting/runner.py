@@ -8,6 +8,7 @@ notebook for debugging while leaving no HTML or PDF that looks valid, and write 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import glob
 import html
 import json
@@ -19,7 +20,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -46,6 +47,9 @@ class Job:
     out_dir: Path
     pdf: bool = False
     lang: str = "zh"
+    #: jobs whose summaries this one reuses (the comparison: the scenario reports it compares);
+    #: it starts once they are done and is told where their executed notebooks are
+    after: tuple[str, ...] = ()
 
 
 @dataclass
@@ -401,9 +405,10 @@ def _context():
 
 
 def job_cost(job: Job) -> float:
-    """A rough relative cost: a comparison simulates every scenario it compares, a sensitivity
-    report runs many points; used only to order the work."""
-    if "scenario_files" in job.parameters:
+    """A rough relative cost: a comparison simulates every scenario it compares (unless it
+    reuses their reports' summaries), a sensitivity report runs many points; used only to
+    order the work."""
+    if "scenario_files" in job.parameters and not job.after:
         return 1.0 + 0.5 * len(job.parameters["scenario_files"])
     return 4.0 if job.notebook == "sensitivity.ipynb" else 1.0
 
@@ -421,8 +426,8 @@ def run_jobs(
     outcomes: dict[int, Outcome] = {}
     if workers <= 1 or len(jobs) <= 1:
         try:
-            for i, job in enumerate(jobs):
-                outcomes[i] = run_job(job)
+            for i in [i for i in range(len(jobs)) if not jobs[i].after] + _deferred(jobs):
+                outcomes[i] = run_job(_told(jobs[i], outcomes))
                 if on_done:
                     on_done(outcomes[i])
         except KeyboardInterrupt:
@@ -437,23 +442,65 @@ def run_jobs(
                 initargs=(os.getpid(),),
             )
             try:
-                futures = {pool.submit(run_job, jobs[i], False): i for i in submission_order(jobs)}
-                # while the workers start their kernels; in a thread, because a library's
-                # bare ``except:`` around an import would swallow a Ctrl-C in the main thread
-                threading.Thread(target=_import_rendering, daemon=True).start()
-                for future in as_completed(futures):
-                    i = futures[future]
-                    try:
-                        outcomes[i] = render_later(future.result())
-                    except Exception as exc:  # a worker died: report it like a failed notebook
-                        outcomes[i] = Outcome(jobs[i], False, 0.0, f"{type(exc).__name__}: {exc}")
-                    if on_done:
-                        on_done(outcomes[i])
+                _run_pool(pool, jobs, outcomes, on_done)
             except BaseException:
                 _stop_workers(pool, jobs)
                 raise
             pool.shutdown(wait=True)
     return [outcomes[i] for i in range(len(jobs))]
+
+
+def _deferred(jobs: Sequence[Job]) -> list[int]:
+    return [i for i in range(len(jobs)) if jobs[i].after]
+
+
+def _told(job: Job, outcomes: dict[int, Outcome]) -> Job:
+    """A job that reuses others' summaries, told where the executed notebooks of those that
+    succeeded are (the comparison simulates the others itself)."""
+    if not job.after:
+        return job
+    done = {o.job.name: o for o in outcomes.values() if o.ok}
+    found = {
+        done[name].job.parameters["scenario_file"]: str(job.out_dir / f"{name}.ipynb")
+        for name in job.after
+        if name in done and "scenario_file" in done[name].job.parameters
+    }
+    return dataclasses.replace(job, parameters={**job.parameters, "summaries": found})
+
+
+def _run_pool(
+    pool: ProcessPoolExecutor,
+    jobs: Sequence[Job],
+    outcomes: dict[int, Outcome],
+    on_done: Callable[[Outcome], None] | None,
+) -> None:
+    """Workers execute, this process renders; a job that reuses others' summaries is
+    submitted once they are all done."""
+    waiting = [i for i in submission_order(jobs) if jobs[i].after]
+    pending = {
+        pool.submit(run_job, jobs[i], False): i for i in submission_order(jobs) if not jobs[i].after
+    }
+    # while the workers start their kernels; in a thread, because a library's bare
+    # ``except:`` around an import would swallow a Ctrl-C in the main thread
+    threading.Thread(target=_import_rendering, daemon=True).start()
+    while pending or waiting:
+        if not pending or all(i in outcomes for j in waiting for i in _needed(jobs, j)):
+            for i in waiting:
+                pending[pool.submit(run_job, _told(jobs[i], outcomes), False)] = i
+            waiting = []
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for future in done:
+            i = pending.pop(future)
+            try:
+                outcomes[i] = render_later(future.result())
+            except Exception as exc:  # a worker died: report it like a failed notebook
+                outcomes[i] = Outcome(jobs[i], False, 0.0, f"{type(exc).__name__}: {exc}")
+            if on_done:
+                on_done(outcomes[i])
+
+
+def _needed(jobs: Sequence[Job], i: int) -> list[int]:
+    return [k for k, job in enumerate(jobs) if job.name in jobs[i].after]
 
 
 def _import_rendering() -> None:
