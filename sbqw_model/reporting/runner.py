@@ -32,6 +32,7 @@ from sbqw_model.shipped import notebook_dir
 from sbqw_model.signals import Terminated, die_with_parent
 
 KERNEL = "python3"
+CLIENT = "sbqw_model.reporting.kernel_client.ReadyClient"  # no 0.2 s wait a report
 START_ATTEMPTS = 3
 CELL_TIMEOUT = 900  # seconds one cell may run before the report counts as failed (a hang)
 
@@ -221,7 +222,7 @@ class WarmKernel:
         if cls.km is not None and (cls.cwd != cwd or not run_sync(cls.km.is_alive)()):
             cls.discard()
         if cls.km is None:
-            km = AsyncKernelManager(kernel_name=KERNEL, **_transport())
+            km = AsyncKernelManager(kernel_name=KERNEL, client_class=CLIENT, **_transport())
             run_sync(km.start_kernel)(cwd=cwd)
             cls.km, cls.cwd = km, cwd
             if not cls._finalizer_registered:
