@@ -18,6 +18,7 @@ from sbqw_model.assumptions import Assumptions
 from sbqw_model.ledger import CROSS_BORDER_RETAIL_COLUMN, REVOKED_COLUMN, Ledger
 from sbqw_model.parameters import Parameters
 from sbqw_model.periods import payment_years, plan_years
+from sbqw_model.rules import REVOCATION_CLAUSE, instrument_clause
 
 LINE_COLUMNS = (
     "unit_id",
@@ -30,16 +31,6 @@ LINE_COLUMNS = (
     "clause",
     "basis",
 )
-
-
-def instrument_clause(params: Parameters, instrument: str) -> str:
-    """The clause a payout line cites, read from the parameter it applies."""
-    kind, _, name = instrument.partition(".")
-    if kind == "award":
-        return params.leaf(f"awards.{name}").clause
-    if kind == "sales":
-        return params.leaf(f"sales_awards.{name}.amount").clause
-    return params.leaf("traffic.rate").clause
 
 
 @dataclass
@@ -173,10 +164,6 @@ def _award_lines(
                 }
             )
     return records
-
-
-#: Where the plan provides for revocation (dynamic management of recognized units).
-REVOCATION_CLAUSE = "§三(三)"
 
 
 def _revocation_years(rec: pd.DataFrame) -> dict[tuple[str, str], int]:

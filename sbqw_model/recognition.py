@@ -180,8 +180,6 @@ def binomial_quantile(n: np.ndarray, p: np.ndarray, u: np.ndarray) -> np.ndarray
     Exact by cumulating the pmf (the plan's revocation counts: a few dozen at most); a
     continuity-corrected normal quantile only where (1 - p)^n would underflow.
     """
-    from scipy.special import ndtri
-
     n = np.asarray(n, dtype=np.int64)
     p = np.broadcast_to(np.clip(np.asarray(p, dtype=float), 0.0, 1.0), n.shape)
     u = np.broadcast_to(np.asarray(u, dtype=float), n.shape)
@@ -194,6 +192,8 @@ def binomial_quantile(n: np.ndarray, p: np.ndarray, u: np.ndarray) -> np.ndarray
     with np.errstate(divide="ignore"):
         big = n * -np.log1p(-q) > 600
     if big.any():
+        from scipy.special import ndtri  # only here: importing scipy costs a report 0.4 s
+
         z = ndtri(np.clip(v[big], 1e-12, 1 - 1e-12))
         approx = np.floor(n[big] * q[big] + np.sqrt(var[big]) * z + 0.5)
         out[big] = np.clip(approx, 0, n[big]).astype(np.int64)

@@ -17,6 +17,9 @@ from sbqw_model.parameters import Parameters
 #: Recognition categories in the order the plan lists them (§三(二)2(1)).
 CATEGORIES: tuple[str, ...] = ("park", "base", "enterprise", "team")
 
+#: Where the plan provides for revocation (dynamic management of recognized units).
+REVOCATION_CLAUSE = "§三(三)"
+
 #: Instruments in output order; keys of every ``by_instrument`` table.
 AWARD_INSTRUMENTS: tuple[str, ...] = tuple(f"award.{c}" for c in CATEGORIES)
 SALES_INSTRUMENTS: tuple[str, ...] = ("sales.tier1", "sales.tier2")
@@ -31,6 +34,17 @@ INSTRUMENT_LABELS: dict[str, tuple[str, str]] = {
     "sales.tier2": ("销售额奖励（50亿元档）", "Sales milestone: tier 2 (5 billion yuan)"),
     "traffic": ("流量补贴", "Traffic subsidy"),
 }
+
+
+def instrument_clause(params: Parameters, instrument: str) -> str:
+    """The clause a payout line cites, read from the parameter it applies."""
+    kind, _, name = instrument.partition(".")
+    if kind == "award":
+        return params.leaf(f"awards.{name}").clause
+    if kind == "sales":
+        return params.leaf(f"sales_awards.{name}.amount").clause
+    return params.leaf("traffic.rate").clause
+
 
 Array = NDArray[np.float64]
 

@@ -12,8 +12,8 @@ import functools
 import re
 from importlib import resources
 
-from sbqw_model.costing import REVOCATION_CLAUSE
 from sbqw_model.parameters import Parameters
+from sbqw_model.rules import REVOCATION_CLAUSE
 from sbqw_model.yamlio import safe_load
 
 CLAUSES_FILE = "clauses.yaml"

@@ -6,7 +6,9 @@ them), named as such: 相对基准情景的变化 / "Change from Baseline".
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,6 +21,7 @@ from sbqw_model.reporting import charts, leader
 from sbqw_model.reporting.fragments import HTML, Chart, Markup, publish, render, table
 from sbqw_model.reporting.i18n import t, target_name
 from sbqw_model.reporting.scenario_report import SUMMARY_MIME, ScenarioReport, wan
+from sbqw_model.scenario import Scenario
 from sbqw_model.summary import BAND, CENTRAL
 
 
@@ -46,13 +49,19 @@ class Comparison:
         if not isinstance(files, list) or not files:
             raise ReportParameterError("compare_scenarios: scenario_files must be a non-empty list")
         reports = []
+        reused = values["summaries"] or {}
         for name in files:
             path = resolve_scenario(name)
             plain = load(path, {})
             scenario = load(path, values["assume"])
-            results = simulate(scenario, draws=values["draws"], seed=values["seed"])
+            summary = reusable_summary(reused.get(name), scenario, values)
+            results = None
+            if summary is None:
+                results = simulate(scenario, draws=values["draws"], seed=values["seed"])
             reports.append(
-                ScenarioReport(scenario, results, values["lang"], path, values["assume"], plain)
+                ScenarioReport(
+                    scenario, results, values["lang"], path, values["assume"], plain, summary
+                )
             )
         return cls(reports, values["lang"])
 
@@ -185,8 +194,8 @@ class Comparison:
         first = self.reports[0]
         items = [
             (t("version", lang), f"sbqw {__version__}"),
-            (t("seed", lang), str(first.results.seed)),
-            (t("draws", lang), f"{first.results.draws:,}"),
+            (t("seed", lang), str(first.summary["seed"])),
+            (t("draws", lang), f"{first.summary['draws']:,}"),
             (t("run_date", lang), first.run_date),
         ]
         header = [t("scenario", lang), t("file", lang), t("scenario_hash", lang)]
@@ -214,6 +223,37 @@ class Comparison:
                 }
             }
         )
+
+
+def reusable_summary(
+    notebook: str | None, scenario: Scenario, values: Mapping[str, Any]
+) -> dict[str, Any] | None:
+    """The summary a scenario's own report computed (its executed notebook's hidden output),
+    if it is of exactly the run the comparison would make: same scenario file (digest),
+    assumptions, draws and seed, no conditioning. Else None: simulate again. Reusing it
+    spares the comparison a simulation of every scenario (the same numbers, common seed)."""
+    if not notebook:
+        return None
+    try:
+        nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
+        payload = next(
+            out["data"][SUMMARY_MIME]
+            for cell in nb["cells"]
+            for out in cell.get("outputs", [])
+            if SUMMARY_MIME in out.get("data", {})
+        )
+        payload = json.loads(payload) if isinstance(payload, str) else payload
+        summary = payload["summary"]
+        same = (
+            payload.get("digest") == scenario.digest
+            and summary["draws"] == values["draws"]
+            and summary["seed"] == values["seed"]
+            and summary["conditioning"]["method"] == "none"
+            and summary["assumptions"] == json.loads(json.dumps(scenario.assumptions.as_dict()))
+        )
+    except (OSError, ValueError, KeyError, TypeError, StopIteration):
+        return None
+    return summary if same else None
 
 
 def _section(

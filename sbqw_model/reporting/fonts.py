@@ -12,9 +12,9 @@ import atexit
 import base64
 import contextlib
 import functools
-import io
 from importlib.resources import as_file, files
 from pathlib import Path
+from typing import Any
 
 __all__ = [
     "FONT_FAMILY",
@@ -109,27 +109,34 @@ def subset_font_bytes(weight: int, text: str) -> bytes:
     """The shipped font cut down to the characters of ``text`` (plus ASCII), as OTF bytes.
 
     Why: embedding both full weights costs ~4 MB of base64 per HTML page; a per-page subset is
-    ~0.03 MB and takes ~0.05 s per weight.
+    ~0.05 MB. HarfBuzz's subsetter takes ~3 ms a weight where fontTools took ~0.2 s (a tenth
+    of a report's time): the same tables, glyphs and names.
     """
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
+    import uharfbuzz as hb
 
-    font = TTFont(str(font_path(weight)), recalcBBoxes=False, recalcTimestamp=False, lazy=True)
-    opts = subset.Options()
-    opts.name_IDs = ["*"]  # keep the OFL copyright and licence names
-    opts.name_languages = ["*"]
-    opts.notdef_outline = True
-    opts.desubroutinize = True  # faster here and smaller for small subsets
-    # Horizontal hanzi and Latin need no OpenType layout: dropping GSUB/GPOS (and vertical
-    # metrics) halves the time, as those tables dominate decompiling.
-    opts.layout_features = []
-    opts.drop_tables += ["GSUB", "GPOS", "GDEF", "BASE", "VORG", "vhea", "vmtx"]
-    subsetter = subset.Subsetter(opts)
-    subsetter.populate(text="".join(chr(c) for c in range(0x20, 0x7F)) + text)
-    subsetter.subset(font)
-    out = io.BytesIO()
-    font.save(out)
-    return out.getvalue()
+    flags = hb.SubsetFlags
+    spec = hb.SubsetInput()
+    spec.unicode_set.update(range(0x20, 0x7F))
+    spec.unicode_set.update(ord(c) for c in text)
+    spec.name_id_set.add_range(0, 0x7FFF)  # keep the OFL copyright and licence names
+    spec.name_lang_id_set.add_range(0, 0xFFFF)
+    spec.flags = flags.DESUBROUTINIZE | flags.NAME_LEGACY | flags.NOTDEF_OUTLINE
+    # Horizontal hanzi and Latin need no OpenType layout (nor vertical metrics).
+    spec.layout_feature_tag_set.clear()
+    for tag in ("GSUB", "GPOS", "GDEF", "BASE", "VORG", "vhea", "vmtx"):
+        spec.drop_table_tag_set.add(int.from_bytes(tag.encode("ascii"), "big"))
+    face = hb.subset(_face(weight), spec)
+    if face is None:
+        raise RuntimeError(f"HarfBuzz could not subset {font_path(weight).name}")
+    return bytes(face.blob.data)
+
+
+@functools.cache
+def _face(weight: int) -> Any:
+    """The shipped font as a HarfBuzz face, read once a process."""
+    import uharfbuzz as hb
+
+    return hb.Face(hb.Blob.from_file_path(str(font_path(weight))))
 
 
 @functools.cache

@@ -37,6 +37,7 @@ NOTEBOOK_PARAMETERS: dict[str, dict[str, Any]] = {
         "seed": 0,
         "lang": "zh",
         "assume": {},
+        "summaries": {},
     },
     "explore_budget": {
         "scenario_file": "baseline",

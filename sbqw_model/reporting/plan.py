@@ -139,14 +139,15 @@ def plan_jobs(
             j.parameters["scenario_file"] for j in jobs if j.notebook == "scenario_report.ipynb"
         ]
         suffix = "".join(f"-{k}-{v}" for k, v in assume.items())
-        jobs.append(
-            make(
-                safe_name(f"compare{suffix}"),
-                t("compare_title", lang),
-                "compare_scenarios.ipynb",
-                scenario_files=files,
-            )
+        compare = make(
+            safe_name(f"compare{suffix}"),
+            t("compare_title", lang),
+            "compare_scenarios.ipynb",
+            scenario_files=files,
         )
+        if not conditioning:  # conditioned reports differ from the plain runs it compares
+            compare.after = tuple(j.name for j in jobs if j.notebook == "scenario_report.ipynb")
+        jobs.append(compare)
     return jobs
 
 

@@ -8,6 +8,7 @@ notebook for debugging while leaving no HTML or PDF that looks valid, and write 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import glob
 import html
 import json
@@ -16,9 +17,10 @@ import random
 import shutil
 import signal
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -30,6 +32,7 @@ from sbqw_model.shipped import notebook_dir
 from sbqw_model.signals import Terminated, die_with_parent
 
 KERNEL = "python3"
+CLIENT = "sbqw_model.reporting.kernel_client.ReadyClient"  # no 0.2 s wait a report
 START_ATTEMPTS = 3
 CELL_TIMEOUT = 900  # seconds one cell may run before the report counts as failed (a hang)
 
@@ -45,6 +48,9 @@ class Job:
     out_dir: Path
     pdf: bool = False
     lang: str = "zh"
+    #: jobs whose summaries this one reuses (the comparison: the scenario reports it compares);
+    #: it starts once they are done and is told where their executed notebooks are
+    after: tuple[str, ...] = ()
 
 
 @dataclass
@@ -57,6 +63,7 @@ class Outcome:
     files: list[Path] = field(default_factory=list)
     payload: dict[str, Any] | None = None
     write_failed: bool = False  # the output folder refused the files (full disk, read-only)
+    executed: Path | None = None  # run by a worker, to be rendered by the parent (render_later)
 
 
 def _is_startup_failure(exc: BaseException) -> bool:
@@ -78,16 +85,18 @@ def _is_startup_failure(exc: BaseException) -> bool:
     )
 
 
-def run_job(job: Job) -> Outcome:
+def run_job(job: Job, render: bool = True) -> Outcome:
     """Execute one notebook and render it; never raises for a notebook's own failure.
 
+    ``render=False`` (pool workers): leave the executed notebook in its work folder for
+    ``render_later``, so the worker's kernel starts the next notebook at once.
     In a pool worker, SIGTERM/SIGINT unwind this job (its work folder goes), then the worker
     kills its kernel and exits at once.
     """
     global _busy
     _busy = True
     try:
-        return _run_job(job)
+        return _run_job(job, render)
     except KeyboardInterrupt as exc:
         if _in_worker:
             _die(exc.signum if isinstance(exc, Terminated) else signal.SIGINT)
@@ -96,7 +105,7 @@ def run_job(job: Job) -> Outcome:
         _busy = False
 
 
-def _run_job(job: Job) -> Outcome:
+def _run_job(job: Job, render: bool = True) -> Outcome:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -105,6 +114,7 @@ def _run_job(job: Job) -> Outcome:
     job.out_dir.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{job.name}-", dir=job.out_dir))
     executed = work / f"{job.name}.ipynb"
+    kept = False
     try:
         source = _with_reset_cell(notebook_dir() / job.notebook)
         for attempt in range(1, START_ATTEMPTS + 1):
@@ -131,9 +141,25 @@ def _run_job(job: Job) -> Outcome:
                     time.sleep(0.5 + random.random())
                     continue
                 return _failed(job, start, executed, exc)
+        if not render:
+            kept = True
+            return Outcome(job, True, time.perf_counter() - start, executed=executed)
         return _render(job, start, executed)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not kept:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def render_later(outcome: Outcome) -> Outcome:
+    """The parent's half of a pool job: render what a worker executed, then drop its work
+    folder. The parent is idle while the workers run, and imports nbconvert once for all."""
+    executed = outcome.executed
+    if executed is None:
+        return outcome
+    try:
+        return _render(outcome.job, time.perf_counter() - outcome.seconds, executed)
+    finally:
+        shutil.rmtree(executed.parent, ignore_errors=True)
 
 
 RESET_TAG = "sbqw-reset"
@@ -196,7 +222,7 @@ class WarmKernel:
         if cls.km is not None and (cls.cwd != cwd or not run_sync(cls.km.is_alive)()):
             cls.discard()
         if cls.km is None:
-            km = AsyncKernelManager(kernel_name=KERNEL, **_transport())
+            km = AsyncKernelManager(kernel_name=KERNEL, client_class=CLIENT, **_transport())
             run_sync(km.start_kernel)(cwd=cwd)
             cls.km, cls.cwd = km, cwd
             if not cls._finalizer_registered:
@@ -369,10 +395,7 @@ def _start_worker(parent: int) -> None:
     die_with_parent(parent)
     WarmKernel.forget()
     WarmKernel.get()
-    import nbconvert  # noqa: F401
     import papermill  # noqa: F401
-
-    from sbqw_model.reporting import html  # noqa: F401
 
 
 def _context():
@@ -383,9 +406,10 @@ def _context():
 
 
 def job_cost(job: Job) -> float:
-    """A rough relative cost: a comparison simulates every scenario it compares, a sensitivity
-    report runs many points; used only to order the work."""
-    if "scenario_files" in job.parameters:
+    """A rough relative cost: a comparison simulates every scenario it compares (unless it
+    reuses their reports' summaries), a sensitivity report runs many points; used only to
+    order the work."""
+    if "scenario_files" in job.parameters and not job.after:
         return 1.0 + 0.5 * len(job.parameters["scenario_files"])
     return 4.0 if job.notebook == "sensitivity.ipynb" else 1.0
 
@@ -403,8 +427,8 @@ def run_jobs(
     outcomes: dict[int, Outcome] = {}
     if workers <= 1 or len(jobs) <= 1:
         try:
-            for i, job in enumerate(jobs):
-                outcomes[i] = run_job(job)
+            for i in [i for i in range(len(jobs)) if not jobs[i].after] + _deferred(jobs):
+                outcomes[i] = run_job(_told(jobs[i], outcomes))
                 if on_done:
                     on_done(outcomes[i])
         except KeyboardInterrupt:
@@ -419,20 +443,73 @@ def run_jobs(
                 initargs=(os.getpid(),),
             )
             try:
-                futures = {pool.submit(run_job, jobs[i]): i for i in submission_order(jobs)}
-                for future in as_completed(futures):
-                    i = futures[future]
-                    try:
-                        outcomes[i] = future.result()
-                    except Exception as exc:  # a worker died: report it like a failed notebook
-                        outcomes[i] = Outcome(jobs[i], False, 0.0, f"{type(exc).__name__}: {exc}")
-                    if on_done:
-                        on_done(outcomes[i])
+                _run_pool(pool, jobs, outcomes, on_done)
             except BaseException:
                 _stop_workers(pool, jobs)
                 raise
             pool.shutdown(wait=True)
     return [outcomes[i] for i in range(len(jobs))]
+
+
+def _deferred(jobs: Sequence[Job]) -> list[int]:
+    return [i for i in range(len(jobs)) if jobs[i].after]
+
+
+def _told(job: Job, outcomes: dict[int, Outcome]) -> Job:
+    """A job that reuses others' summaries, told where the executed notebooks of those that
+    succeeded are (the comparison simulates the others itself)."""
+    if not job.after:
+        return job
+    done = {o.job.name: o for o in outcomes.values() if o.ok}
+    found = {
+        done[name].job.parameters["scenario_file"]: str(job.out_dir / f"{name}.ipynb")
+        for name in job.after
+        if name in done and "scenario_file" in done[name].job.parameters
+    }
+    return dataclasses.replace(job, parameters={**job.parameters, "summaries": found})
+
+
+def _run_pool(
+    pool: ProcessPoolExecutor,
+    jobs: Sequence[Job],
+    outcomes: dict[int, Outcome],
+    on_done: Callable[[Outcome], None] | None,
+) -> None:
+    """Workers execute, this process renders; a job that reuses others' summaries is
+    submitted once they are all done."""
+    waiting = [i for i in submission_order(jobs) if jobs[i].after]
+    pending = {
+        pool.submit(run_job, jobs[i], False): i for i in submission_order(jobs) if not jobs[i].after
+    }
+    # while the workers start their kernels; in a thread, because a library's bare
+    # ``except:`` around an import would swallow a Ctrl-C in the main thread
+    threading.Thread(target=_import_rendering, daemon=True).start()
+    while pending or waiting:
+        if not pending or all(i in outcomes for j in waiting for i in _needed(jobs, j)):
+            for i in waiting:
+                pending[pool.submit(run_job, _told(jobs[i], outcomes), False)] = i
+            waiting = []
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for future in done:
+            i = pending.pop(future)
+            try:
+                outcomes[i] = render_later(future.result())
+            except Exception as exc:  # a worker died: report it like a failed notebook
+                outcomes[i] = Outcome(jobs[i], False, 0.0, f"{type(exc).__name__}: {exc}")
+            if on_done:
+                on_done(outcomes[i])
+
+
+def _needed(jobs: Sequence[Job], i: int) -> list[int]:
+    return [k for k, job in enumerate(jobs) if job.name in jobs[i].after]
+
+
+def _import_rendering() -> None:
+    """nbconvert, the page template and the workbook writer, once, in the parent."""
+    from sbqw_model import workbook  # noqa: F401
+    from sbqw_model.reporting import html
+
+    html.warm_up()
 
 
 STOP_SECONDS = 5.0  # a worker's grace to clean up after SIGTERM before SIGKILL

@@ -49,17 +49,20 @@ class ScenarioReport:
     def __init__(
         self,
         scenario: Scenario,
-        results: Results,
+        results: Results | None,
         lang: str,
         source: Path,
         assume: Mapping[str, Any] | None = None,
         plain: Scenario | None = None,
+        summary: dict[str, Any] | None = None,
     ):
+        """``results=None`` with the ``summary`` of a run already made: enough for the
+        comparison, which shows summaries only."""
         self.scenario = scenario
         self.results = results
         self.lang = lang
         self.source = source
-        self.summary = summarize(results)
+        self.summary = summary if results is None else summarize(results)
         self.run_date = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         # the title names what --assume changed against the scenario as written
         self.title = variant_title(plain or scenario, assume or {}, lang)
@@ -248,7 +251,7 @@ class ScenarioReport:
     # --- detail ---------------------------------------------------------------------------
 
     def instrument_table(self) -> HTML:
-        from sbqw_model.costing import instrument_clause
+        from sbqw_model.rules import instrument_clause
 
         lang, b = self.lang, self.summary["budget"]["by_instrument"]
         kind = leader.outlay_note(self.summary, lang)
@@ -337,6 +340,7 @@ class ScenarioReport:
             "title_en": self.scenario.title_en,
             "title": self.title,
             "lang": self.lang,
+            "digest": self.scenario.digest,
             "summary": self.summary,
         }
         return {SUMMARY_MIME: json.loads(json.dumps(payload))}
