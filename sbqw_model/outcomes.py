@@ -109,6 +109,21 @@ def compare_outcomes(a: Results, b: Results, z: float = Z) -> OutcomeComparison:
     return OutcomeComparison(paired, out)
 
 
+def compare_summaries(a: dict, b: dict, z: float = Z) -> OutcomeComparison:
+    """As ``compare_outcomes`` from two runs' summaries alone (no per-world results kept).
+
+    Run with one seed, a variant that does not move a target gives exactly the same odds, so
+    an exact tie is "no change"; any other difference counts only beyond ``z`` standard errors
+    of independent samples (conservative: the paired error would be smaller).
+    """
+    out = {}
+    for t in TARGETS:
+        pa, pb = a["targets"][t]["p_met"], b["targets"][t]["p_met"]
+        se = math.hypot(a["targets"][t]["p_met_se"], b["targets"][t]["p_met_se"])
+        out[t] = TargetDifference(t, pa, pb, se, pa != pb and abs(pb - pa) > z * se)
+    return OutcomeComparison(False, out)
+
+
 def outcomes_differ(results_a: Results, results_b: Results, z: float = Z) -> bool:
     """Whether two variants differ in any target's odds beyond Monte Carlo noise."""
     return compare_outcomes(results_a, results_b, z).differ

@@ -13,7 +13,8 @@ import pytest
 from conftest import ROOT
 
 from sbqw_model.reporting import manifest
-from sbqw_model.reporting.runner import Job, Outcome, write_index
+from sbqw_model.reporting.index import write_index
+from sbqw_model.reporting.runner import Job, Outcome
 
 pytest.importorskip("papermill")
 DRAWS = "100"

@@ -16,7 +16,7 @@ import yaml
 
 from sbqw_model import __version__
 from sbqw_model.engine import TARGETS, simulate
-from sbqw_model.outcomes import compare_outcomes, variants_sentence
+from sbqw_model.outcomes import compare_outcomes, compare_summaries, variants_sentence
 from sbqw_model.reporting import charts, leader
 from sbqw_model.reporting.fragments import HTML, Chart, Markup, publish, render, table
 from sbqw_model.reporting.i18n import t, target_name
@@ -118,10 +118,13 @@ class Comparison:
     def outcome_sentence(self) -> str:
         """Whether the later scenarios change what is achieved, or only what is paid, against
         the first (world by world: the scenarios share their simulated worlds)."""
-        first = self.reports[0].results
+        first = self.reports[0]
         moved = {}
         for r in self.reports[1:]:
-            changed = compare_outcomes(first, r.results)
+            if first.results is not None and r.results is not None:
+                changed = compare_outcomes(first.results, r.results)
+            else:  # reused summaries: no per-world results to pair
+                changed = compare_summaries(first.summary, r.summary)
             if changed.differ:
                 moved[r.title] = changed.moved()
         return variants_sentence(moved, self.lang)

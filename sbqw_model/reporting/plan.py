@@ -19,7 +19,8 @@ from sbqw_model.outputs import (
     unique_names,
     writing,
 )
-from sbqw_model.reporting.runner import Job, Outcome, run_jobs, write_index
+from sbqw_model.reporting.index import write_index
+from sbqw_model.reporting.runner import Job, Outcome, run_jobs
 from sbqw_model.reporting.variants import variant_name, variant_title
 from sbqw_model.scenario import Scenario, load_scenario
 

@@ -2,7 +2,8 @@
 
 One module for the whole job (as papermill keeps execution in one room): plan the jobs, run them
 in parallel processes, retry the kernel start-up races papermill users hit, keep a failed
-notebook for debugging while leaving no HTML or PDF that looks valid, and write an index.
+notebook for debugging while leaving no HTML or PDF that looks valid (the folder's index:
+``reporting/index.py``).
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import glob
-import html
 import json
 import os
 import random
@@ -562,112 +562,4 @@ def _private_runtime_dir(out_dir: Path) -> Iterator[Path]:
 # index.html
 
 
-def _headline(outcome: Outcome, lang: str) -> list[str]:
-    """P(all targets), P(online retail), outlay median and band top, each labelled for what it
-    is (上限 at the ceilings); '' where not a scenario."""
-    from sbqw_model.reporting.i18n import t
-    from sbqw_model.reporting.leader import outlay_note
-    from sbqw_model.summary import BAND, CENTRAL
-
-    p = outcome.payload
-    if not p or p["kind"] != "scenario":
-        return ["", "", "", ""]
-    s = p["summary"]
-    total = s["budget"]["total"]
-    kind = f"{t('lparen', lang)}{outlay_note(s, lang)}{t('rparen', lang)}"
-    return [
-        f"{s['p_all_met']:.0%}",
-        f"{s['targets']['online_retail']['p_met']:.0%}",
-        f"{_yi(total[CENTRAL], lang)}{kind}",
-        f"{_yi(total[BAND[1]], lang)}{kind}",
-    ]
-
-
-def _yi(yuan: float, lang: str) -> str:
-    """Every row in 亿元 (¥m in English), so the column compares at a glance."""
-    from sbqw_model import units
-    from sbqw_model.labels import money
-
-    return units.yi(yuan) if lang == "zh" else money(yuan, lang, 1)
-
-
-def _source_cell(entry: Any) -> str:
-    """The scenario file(s) a report was made from: the name shown, the full path on hover."""
-    e = html.escape
-    return " · ".join(f'<span title="{e(s)}">{e(Path(s).name)}</span>' for s in entry.sources)
-
-
-def _index_row(entry: Any, lang: str) -> str:
-    from sbqw_model.reporting.i18n import t
-
-    e = html.escape
-    links = " · ".join(f'<a href="{e(f)}">{e(Path(f).suffix[1:].upper())}</a>' for f in entry.files)
-    made = f'<td class="num">{e(entry.made_local)}</td><td>{_source_cell(entry)}</td>'
-    if not entry.ok:
-        where = f" (cell {entry.cell})" if entry.cell is not None else ""
-        return (
-            f'<tr class="failed"><td>✗ {e(entry.title)} {e(t("failed", lang))}</td>{made}'
-            f'<td colspan="4" class="err">{"<br>".join(e(x) for x in entry.error.splitlines())}'
-            f"{e(where)}</td><td>{links}</td></tr>"
-        )
-    title = f'<a href="{e(entry.name)}.html">{e(entry.title)}</a>'
-    if entry.outdated:  # its scenario file changed since: listed, never as current
-        title += f' <span class="err">{e(t("outdated", lang))}</span>'
-    if entry.kind != "scenario":
-        return (
-            f'<tr><td>{title}</td>{made}<td colspan="4">{e(", ".join(entry.compared))}</td>'
-            f"<td>{links}</td></tr>"
-        )
-    cells = "".join(f'<td class="num">{e(c)}</td>' for c in entry.headline)
-    return f"<tr><td>{title}</td>{made}{cells}<td>{links}</td></tr>"
-
-
-def write_index(outcomes: Sequence[Outcome], out_dir: Path, lang: str) -> Path:
-    """index.html: every report ever rendered into the folder (reports.json), this run's first
-    replacing their earlier entries; headline numbers, when and from which file, failures."""
-    from sbqw_model.reporting import manifest
-    from sbqw_model.reporting.fonts import font_face_css
-    from sbqw_model.reporting.i18n import t, target_name
-    from sbqw_model.summary import BAND
-
-    made = manifest.now()
-    current = [manifest.entry_of(o, _headline(o, lang), made) for o in outcomes]
-    entries = manifest.record(current, out_dir)
-    e = html.escape
-    header = [
-        t("scenario", lang),
-        t("made", lang),
-        t("scenario_file", lang),
-        t("all_targets", lang),
-        f"{target_name('online_retail', lang)}{t('colon', lang)}{t('p_met', lang)}",
-        f"{t('budget_total', lang)}{t('colon', lang)}{t('median', lang)}",
-        t(BAND[1], lang),
-        "",
-    ]
-    rows = [_index_row(entry, lang) for entry in entries]
-    heading = t("report_title", lang)
-    body = (
-        f"<h1>{e(heading)}</h1><p>{e(t('index_note', lang))}</p><table><thead><tr>"
-        + "".join(f"<th>{e(h)}</th>" for h in header)
-        + f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-    )
-    css = font_face_css(text=body)
-    page = (
-        f'<!DOCTYPE html><html lang="{"zh" if lang == "zh" else "en"}"><head>'
-        f'<meta charset="utf-8"><meta name="viewport" content="width=device-width,'
-        f' initial-scale=1"><title>{e(heading)}</title><style>{css}'
-        "body{margin:2em;max-width:72em;line-height:1.5}"
-        # on a phone the table scrolls sideways; no column shrinks to a character a line
-        "table{border-collapse:collapse;display:block;overflow-x:auto;max-width:100%}"
-        "td,th{border:1px solid #ccc;padding:4px 10px;min-width:5em}"
-        "@media screen and (max-width:640px){body{margin:10px}}"
-        "th{background:#eef2f6}td.num{text-align:right;white-space:nowrap}"
-        ".err{color:#b00}tr.failed td{background:#fff3f3}</style></head><body>"
-        f"{body}</body></html>"
-    )
-    target = out_dir / "index.html"
-    write_text_atomic(target, page)
-    return target
-
-
-__all__ = ["Job", "Outcome", "run_jobs", "safe_name", "write_index"]
+__all__ = ["Job", "Outcome", "run_jobs", "safe_name"]

@@ -1,0 +1,95 @@
+"""The report folder's index.html: every report rendered into it, with its headline numbers.
+
+The page is a Jinja template with autoescape (``templates/fragments/index.html.j2``) and its CSS
+a file (``templates/index.css``), so no user text reaches the page unescaped; the entries come
+from the folder's manifest (``reporting/manifest.py``), so the folder accumulates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from importlib.resources import files
+from pathlib import Path
+
+from markupsafe import Markup
+
+from sbqw_model.fileio import write_text_atomic
+from sbqw_model.reporting.runner import Outcome
+
+INDEX_CSS = (files(__package__) / "templates" / "index.css").read_text(encoding="utf-8")
+
+
+def headline(outcome: Outcome, lang: str) -> list[str]:
+    """P(all targets), P(online retail), outlay median and band top, each labelled for what it
+    is (上限 at the ceilings); '' where not a scenario."""
+    from sbqw_model.reporting.i18n import t
+    from sbqw_model.reporting.leader import outlay_note
+    from sbqw_model.summary import BAND, CENTRAL
+
+    p = outcome.payload
+    if not p or p["kind"] != "scenario":
+        return ["", "", "", ""]
+    s = p["summary"]
+    total = s["budget"]["total"]
+    kind = f"{t('lparen', lang)}{outlay_note(s, lang)}{t('rparen', lang)}"
+    return [
+        f"{s['p_all_met']:.0%}",
+        f"{s['targets']['online_retail']['p_met']:.0%}",
+        f"{_yi(total[CENTRAL], lang)}{kind}",
+        f"{_yi(total[BAND[1]], lang)}{kind}",
+    ]
+
+
+def _yi(yuan: float, lang: str) -> str:
+    """Every row in 亿元 (¥m in English), so the column compares at a glance."""
+    from sbqw_model import units
+    from sbqw_model.labels import money
+
+    return units.yi(yuan) if lang == "zh" else money(yuan, lang, 1)
+
+
+def write_index(outcomes: Sequence[Outcome], out_dir: Path, lang: str) -> Path:
+    """index.html: every report ever rendered into the folder (reports.json), this run's first
+    replacing their earlier entries; headline numbers, when and from which file, failures."""
+    from sbqw_model.reporting import manifest
+    from sbqw_model.reporting.fonts import font_face_css
+    from sbqw_model.reporting.fragments import render
+    from sbqw_model.reporting.i18n import t, target_name
+    from sbqw_model.summary import BAND
+
+    made = manifest.now()
+    current = [manifest.entry_of(o, headline(o, lang), made) for o in outcomes]
+    entries = manifest.record(current, out_dir)
+    heading = t("report_title", lang)
+    body = render(
+        "index.html.j2",
+        heading=heading,
+        note=t("index_note", lang),
+        header=[
+            t("scenario", lang),
+            t("made", lang),
+            t("scenario_file", lang),
+            t("all_targets", lang),
+            f"{target_name('online_retail', lang)}{t('colon', lang)}{t('p_met', lang)}",
+            f"{t('budget_total', lang)}{t('colon', lang)}{t('median', lang)}",
+            t(BAND[1], lang),
+            "",
+        ],
+        entries=entries,
+        failed=t("failed", lang),
+        outdated=t("outdated", lang),
+    )
+    page = render(
+        "index_page.html.j2",
+        lang="zh" if lang == "zh" else "en",
+        heading=heading,
+        font_css=Markup(font_face_css(text=str(body))),  # ours, not user text
+        css=Markup(INDEX_CSS),
+        body=body,
+    )
+    target = out_dir / "index.html"
+    write_text_atomic(target, str(page))
+    return target
+
+
+__all__ = ["headline", "write_index"]
