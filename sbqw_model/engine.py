@@ -202,17 +202,16 @@ def _chunks(draws: int, chunk: int) -> Iterator[tuple[int, int]]:
 def simulate_worlds(
     scenario: Scenario, seed: int, draws: int, chunk: int = DEFAULT_CHUNK
 ) -> Iterator[tuple[int, World]]:
-    """Worlds in chunks, each ``(index of its first world, World)``; with many firms the chunk
-    shrinks toward one block (``memory.chunk_worlds``), which never changes a draw."""
+    """Worlds block by block, each ``(index of its first world, World)``; the chunk only
+    bounds how many are planned at once (with many firms it shrinks, ``memory.chunk_worlds``),
+    which never changes a draw. Blocks are not concatenated: copying them into one array cost
+    more than costing each block on its own (a quarter of the engine's time at 100 000 draws)."""
     from sbqw_model.memory import chunk_worlds
 
     for first_block, n in _chunks(draws, chunk_worlds(scenario, chunk)):
-        blocks = -(-n // BLOCK)
-        worlds = [
-            draw_block(scenario, seed, first_block + b, min(BLOCK, n - b * BLOCK))
-            for b in range(blocks)
-        ]
-        yield first_block * BLOCK, World.concat(worlds)
+        for b in range(-(-n // BLOCK)):
+            block = first_block + b
+            yield block * BLOCK, draw_block(scenario, seed, block, min(BLOCK, n - b * BLOCK))
 
 
 class _Collector:
