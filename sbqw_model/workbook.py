@@ -47,7 +47,7 @@ H: dict[str, tuple[str, str]] = {
     "p_over": ("超预算概率", "Probability of overrun"),
     "scenario": ("情景", "Scenario"),
     "all": ("全部目标同时达成", "All targets together"),
-    "total": ("三年支出合计", "Total outlay"),
+    "total": ("方案支出合计", "Total outlay"),
     "diff_p50": ("中位数与首个情景相比", "Median vs the first scenario"),
     "wan": ("万元", "10k yuan"),
     "yi": ("亿元", "100m yuan"),

@@ -197,7 +197,7 @@ def test_plain_papermill_runs_the_scenario_report(report_zh: Any) -> None:
 def test_scenario_report_in_chinese(report_zh: Any) -> None:
     _, nb = report_zh
     page = html_of(nb)
-    for heading in ("2025年目标达成概率", "财政支出", "三年支出合计", "假设与参数", "来源信息"):
+    for heading in ("2025年目标达成概率", "财政支出", "方案支出合计", "假设与参数", "来源信息"):
         assert heading in page
     assert "亿元" in page and "万元" in page
     assert "Odds of meeting" not in page

@@ -127,7 +127,7 @@ def test_index_lists_every_report_with_headline_numbers_and_links(shipped: Any) 
     _, out = shipped
     page = read(out / "index.html")
     assert external_urls(page) == []
-    assert "全部目标同时达成" in page and "三年支出合计" in page, "headline columns (Chinese)"
+    assert "全部目标同时达成" in page and "方案支出合计" in page, "headline columns (Chinese)"
     rows = re.findall(r"<tr\b[^>]*>(.*?)</tr>", page, flags=re.DOTALL)
     for path in SHIPPED:
         name, scenario = path.stem, load_scenario(path)
@@ -200,7 +200,7 @@ def test_scenario_reports_show_every_block(shipped_pages: dict[str, str]) -> Non
     for text in (
         "基准情景",
         "全部目标同时达成",
-        "三年支出合计",
+        "方案支出合计",
         "支付年度",
         "超出预算安排的概率",  # baseline sets an appropriation
         "预算安排（示例）",  # ... which only illustrates

@@ -106,7 +106,7 @@ def test_comparison_workbook_has_spending_not_only_odds(
     outlay = _rows(book["情景比较-支出"])
     assert [r["情景"].value for r in outlay] == [s["title_zh"] for s in summaries]
     base, half = (s["budget"]["total"]["p50"] for s in summaries)
-    assert outlay[1]["三年支出合计中位数(万元)"].value == pytest.approx(half / WAN)
+    assert outlay[1]["方案支出合计中位数(万元)"].value == pytest.approx(half / WAN)
     assert outlay[1]["中位数与首个情景相比(万元)"].value == pytest.approx((half - base) / WAN)
     assert outlay[0]["中位数与首个情景相比(万元)"].value == 0
     assert half < base, "austerity pays half of every ceiling"

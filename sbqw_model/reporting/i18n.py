@@ -38,7 +38,7 @@ TEXT: dict[str, tuple[str, str]] = {
         " it is lower than any single target's, because every one must be met at once.",
     ),
     "budget": ("财政支出", "Outlay"),
-    "budget_total": ("三年支出合计", "Total outlay over three years"),
+    "budget_total": ("方案支出合计", "Total outlay of the plan"),
     "median": ("中位数", "Median"),
     "mean": ("均值", "Mean"),
     "p95": ("第95百分位", "95th percentile"),
@@ -68,7 +68,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "分年度、分项目平均支出",
         "Mean outlay by payment year and instrument",
     ),
-    "outlay_dist_title": ("三年支出合计的分布", "Distribution of total outlay"),
+    "outlay_dist_title": ("方案支出合计的分布", "Distribution of total outlay"),
     "prefecture_title": (
         "分市（州）支出：中位数与90%区间",
         "Outlay by prefecture: median and 90 % range",

@@ -190,7 +190,7 @@ def conclusion(summary: Mapping[str, Any], lang: str) -> list[str]:
     if lang == "zh":
         kind = "按政策上限全额支付的上限" if is_upper_bound(summary) else outlay_note(summary, lang)
         second = (
-            f"三年支出合计中位数约{central}，95%的模拟情形不超过{high}"
+            f"方案支出合计中位数约{central}，95%的模拟情形不超过{high}"
             f"{t('lparen', lang)}{kind}{t('rparen', lang)}。"
         )
     else:
@@ -200,7 +200,7 @@ def conclusion(summary: Mapping[str, Any], lang: str) -> list[str]:
             else outlay_note(summary, lang)
         )
         second = (
-            f"The three-year outlay has a median of about {central} and stays below {high} in"
+            f"The plan's total outlay has a median of about {central} and stays below {high} in"
             f" 95 % of simulated worlds ({kind})."
         )
     return [first, second]

@@ -76,12 +76,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "met": ("达成", "met"),
     "frontier_title": ("政策前沿：预算与达成概率", "Policy frontier: budget against the odds"),
     "frontier_intro": (
-        "每个点是一组政策杠杆取值；前沿上的方案在同等预算下达成概率最高。预算为三年支出合计的"
+        "每个点是一组政策杠杆取值；前沿上的方案在同等预算下达成概率最高。预算为方案支出合计的"
         "第90百分位。",
         "Each point is a setting of the levers; settings on the frontier have the best odds for"
         " their budget. Budget = 90th percentile of total outlay.",
     ),
-    "budget_p90": ("预算（三年支出合计第90百分位）", "Budget (90th percentile of total outlay)"),
+    "budget_p90": ("预算（方案支出合计第90百分位）", "Budget (90th percentile of total outlay)"),
     "cheapest": ("达到目标概率的最低预算方案", "Cheapest setting reaching the probability"),
     "none_reaches": (
         "没有任何方案的达成概率达到 {p}。最高为 {best}。",
@@ -198,7 +198,7 @@ def output_label(name: str, lang: str = "zh") -> str:
         return "全部目标同时达成概率" if lang == "zh" else "P(all targets met)"
     if parts[:2] == ["budget", "total"] and len(parts) == 3 and parts[2] in STAT_LABELS:
         stat = _pick(STAT_LABELS[parts[2]], lang)
-        return f"三年支出合计{stat}" if lang == "zh" else f"Total outlay, {stat}"
+        return f"方案支出合计{stat}" if lang == "zh" else f"Total outlay, {stat}"
     return name
 
 

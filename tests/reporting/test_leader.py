@@ -190,7 +190,7 @@ def test_conclusion_from_a_known_summary() -> None:
     assert first.startswith("按本情景的假设，省级电商产业园区、")
     assert (
         second
-        == "三年支出合计中位数约1.6亿元，95%的模拟情形不超过2.1亿元（按政策上限全额支付的上限）。"
+        == "方案支出合计中位数约1.6亿元，95%的模拟情形不超过2.1亿元（按政策上限全额支付的上限）。"
     )
     _, second = leader.conclusion(_summary(values, share=0.6), "en")
     assert "¥160m" in second and "¥210m" in second and "at 60% of the ceilings" in second
