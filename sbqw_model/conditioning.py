@@ -152,6 +152,34 @@ def low_effective_draws_warning(conditioning: Mapping[str, Any] | None, draws: i
     )
 
 
+def _weigh_worlds(
+    scenario: Scenario,
+    seed: int,
+    draws: int,
+    chunk: int | None = None,
+    on_world: Callable[[int, Any], None] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Draw the worlds without the plan-year observations, weigh each by how well it reproduces
+    them, resample: (normalized weights, index of the drawn world behind each row).
+
+    ``on_world(start, world)`` sees every drawn world (the engine collects its results there);
+    ``simulate_weighted`` and the audit's ``resampled_world`` share this, so they agree.
+    """
+    from sbqw_model.engine import DEFAULT_CHUNK, simulate_worlds
+
+    observations = plan_year_observations(scenario)
+    prior = replace(scenario, observations=[])
+    first = int(scenario.params.value("plan.first_year"))
+    loglik = np.empty(draws)
+    for start, world in simulate_worlds(prior, seed, draws, chunk or DEFAULT_CHUNK):
+        if on_world:
+            on_world(start, world)
+        values = world_values(world, observations, first)
+        loglik[start : start + world.n] = log_likelihood(observations, values)
+    weights = normalized_weights(loglik)
+    return weights, systematic_resample(weights, stream(seed, 0, RESAMPLING_STREAM))
+
+
 def simulate_weighted(
     scenario: Scenario,
     draws: int,
@@ -160,21 +188,16 @@ def simulate_weighted(
     progress: Callable[[int], None] | None = None,
 ) -> Results:
     """``engine.simulate`` with the scenario's plan-year observations entering by weighting."""
-    from sbqw_model.engine import Outlay, _Collector, simulate_worlds
+    from sbqw_model.engine import Outlay, _Collector
 
-    observations = plan_year_observations(scenario)
-    prior = replace(scenario, observations=[])
-    first = int(scenario.params.value("plan.first_year"))
     collector = _Collector(scenario, draws, per_world_years=True)
-    loglik = np.empty(draws)
-    for start, world in simulate_worlds(prior, seed, draws, chunk):
+
+    def collect(start: int, world: Any) -> None:
         collector.add(start, world)
-        values = world_values(world, observations, first)
-        loglik[start : start + world.n] = log_likelihood(observations, values)
         if progress:
             progress(world.n)
-    weights = normalized_weights(loglik)
-    idx = systematic_resample(weights, stream(seed, 0, RESAMPLING_STREAM))
+
+    weights, idx = _weigh_worlds(scenario, seed, draws, chunk, collect)
     results = collector.results(seed)
     o = results.outlay
     assert o.by_year_instrument is not None
@@ -189,7 +212,8 @@ def simulate_weighted(
         results.new_units = results.new_units[idx]
     if results.supply_bound is not None:
         results.supply_bound = results.supply_bound[idx]
-    results.conditioning = info("weight", effective_draws(weights), draws, len(observations))
+    n_obs = len(plan_year_observations(scenario))
+    results.conditioning = info("weight", effective_draws(weights), draws, n_obs)
     results.resampled_from = idx
     return results
 
@@ -218,17 +242,7 @@ def resampled_world(scenario: Scenario, seed: int, draws: int, index: int) -> in
     Only the observed figures are computed for every world (no costing), then the same
     weights and resampling as ``simulate_weighted``.
     """
-    from sbqw_model.engine import simulate_worlds
-
-    observations = plan_year_observations(scenario)
-    if not observations or scenario.conditioning != "weight":
+    if not plan_year_observations(scenario) or scenario.conditioning != "weight":
         return index
-    first = int(scenario.params.value("plan.first_year"))
-    loglik = np.empty(draws)
-    prior = replace(scenario, observations=[])
-    for start, world in simulate_worlds(prior, seed, draws):
-        loglik[start : start + world.n] = log_likelihood(
-            observations, world_values(world, observations, first)
-        )
-    idx = systematic_resample(normalized_weights(loglik), stream(seed, 0, RESAMPLING_STREAM))
+    _, idx = _weigh_worlds(scenario, seed, draws)
     return int(idx[index])

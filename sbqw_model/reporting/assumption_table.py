@@ -128,7 +128,9 @@ def assumption_rows(
         [
             t("behaviour", lang),
             pick(BEHAVIOUR_LABEL, lang),
-            scenario.growth_response_dist.describe()
+            describe_distribution(
+                "behaviour.growth_response_to_payout_share", scenario.growth_response_dist, lang
+            )
             if scenario.growth_response_dist
             else f"{scenario.growth_response:g}",
             _basis("assumption", lang, file),
