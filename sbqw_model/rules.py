@@ -12,6 +12,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from sbqw_model.assumptions import Assumptions
+from sbqw_model.catalogue import pair
 from sbqw_model.parameters import Parameters
 
 #: Recognition categories in the order the plan lists them (§三(二)2(1)).
@@ -25,15 +26,8 @@ AWARD_INSTRUMENTS: tuple[str, ...] = tuple(f"award.{c}" for c in CATEGORIES)
 SALES_INSTRUMENTS: tuple[str, ...] = ("sales.tier1", "sales.tier2")
 INSTRUMENTS: tuple[str, ...] = (*AWARD_INSTRUMENTS, *SALES_INSTRUMENTS, "traffic")
 
-INSTRUMENT_LABELS: dict[str, tuple[str, str]] = {
-    "award.park": ("园区一次性奖励", "One-time award: parks"),
-    "award.base": ("直播基地一次性奖励", "One-time award: livestream bases"),
-    "award.enterprise": ("企业一次性奖励", "One-time award: enterprises"),
-    "award.team": ("团队一次性奖励", "One-time award: teams"),
-    "sales.tier1": ("销售额奖励（10亿元档）", "Sales milestone: tier 1 (1 billion yuan)"),
-    "sales.tier2": ("销售额奖励（50亿元档）", "Sales milestone: tier 2 (5 billion yuan)"),
-    "traffic": ("流量补贴", "Traffic subsidy"),
-}
+#: (zh, en) per instrument, from the label catalogue.
+INSTRUMENT_LABELS: dict[str, tuple[str, str]] = {k: pair(f"instrument.{k}") for k in INSTRUMENTS}
 
 
 def instrument_clause(params: Parameters, instrument: str) -> str:

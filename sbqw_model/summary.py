@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sbqw_model import prefectures, rules, textable, units
+from sbqw_model.catalogue import group as catalogue_group
 from sbqw_model.engine import TARGETS, Results, target_levels
 from sbqw_model.recognition import KINDS
 
@@ -28,15 +29,7 @@ CENTRAL = "p50"
 BAND = ("p5", "p95")
 BAND_PERCENTILES = (QUANTILES[BAND[0]], QUANTILES[BAND[1]])
 
-TARGET_LABELS: dict[str, tuple[str, str]] = {
-    "parks": ("省级电商产业园区", "Provincial e-commerce parks"),
-    "bases": ("省级电商直播基地", "Livestream bases"),
-    "enterprises": ("电商龙头企业", "Leading enterprises"),
-    "teams": ("电商直播团队", "Livestream teams"),
-    "enterprises_and_teams": ("企业及团队合计", "Enterprises and teams"),
-    "products": ("网络畅销产品", "Best-selling products"),
-    "online_retail": ("网络零售额", "Online retail"),
-}
+TARGET_LABELS: dict[str, tuple[str, str]] = catalogue_group("target")
 
 
 def band(values: np.ndarray) -> dict[str, float]:

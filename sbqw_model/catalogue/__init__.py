@@ -1,0 +1,47 @@
+"""One label catalogue: every reader-facing name and phrase, in Chinese (first) and English.
+
+Keys are dotted and grouped by what they name (``target.parks``, ``instrument.award.park``,
+``uncertainty.online_retail.growth``, ``assumption.payout_share``, ``report.conclusion`` …).
+Code looks labels up here and nowhere else, so a label is written once and both languages stay
+complete (``tests/test_catalogue.py`` fails on a key without both).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.resources import files
+
+import yaml
+
+LANGS: tuple[str, ...] = ("zh", "en")
+
+
+@cache
+def catalogue() -> dict[str, tuple[str, str]]:
+    """Every key with its (zh, en) pair, read once from the package's ``labels.yaml``."""
+    raw = yaml.safe_load(files(__package__).joinpath("labels.yaml").read_text(encoding="utf-8"))
+    out: dict[str, tuple[str, str]] = {}
+    for group, entries in raw.items():
+        for name, pair in entries.items():
+            out[f"{group}.{name}"] = (str(pair["zh"]), str(pair["en"]))
+    return out
+
+
+def pair(key: str) -> tuple[str, str]:
+    """The (zh, en) pair of ``key``; an unknown key is a programming error, named."""
+    try:
+        return catalogue()[key]
+    except KeyError:
+        raise KeyError(f"no label {key!r} in sbqw_model/catalogue/labels.yaml") from None
+
+
+def label(key: str, lang: str = "zh") -> str:
+    """The label of ``key`` in ``lang`` ('zh' or 'en')."""
+    zh, en = pair(key)
+    return zh if lang == "zh" else en
+
+
+def group(prefix: str) -> dict[str, tuple[str, str]]:
+    """All pairs under ``prefix.`` keyed by the rest of the key (``group('target')['parks']``)."""
+    head = prefix + "."
+    return {k[len(head) :]: v for k, v in catalogue().items() if k.startswith(head)}
