@@ -301,14 +301,11 @@ class Assumptions:
     cross_border_exclusion: str = "whole_firm"
 
     def payment_delay(self, instrument: str) -> int:
-        """Years from achievement to payment for one instrument (its group's delay + the lag)."""
-        kind = instrument.partition(".")[0]
-        delay = {
-            "award": self.payment_delay_awards,
-            "sales": self.payment_delay_sales,
-            "traffic": self.payment_delay_traffic,
-        }[kind]
-        return delay + self.payment_lag_years
+        """Years from achievement to payment for one instrument: the ``payment_delay_*``
+        assumption its registry entry follows, plus the lag (an unknown key is refused)."""
+        from sbqw_model.instruments import REGISTRY
+
+        return REGISTRY.get(instrument).payment_delay(self)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

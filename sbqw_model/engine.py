@@ -16,9 +16,10 @@ import numpy as np
 from sbqw_model import conditioning, prefectures, rules
 from sbqw_model.assumptions import Assumptions
 from sbqw_model.errors import InputError
+from sbqw_model.instruments import REGISTRY
 from sbqw_model.parameters import Parameters
 from sbqw_model.periods import payment_years, plan_years
-from sbqw_model.rules import CATEGORIES, INSTRUMENTS
+from sbqw_model.rules import CATEGORIES
 from sbqw_model.scenario import Scenario
 from sbqw_model.worlds import BLOCK, World, draw_block
 
@@ -61,63 +62,49 @@ def sum_by_world(values: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
 
 
 def outlay(world: World, params: Parameters, assume: Assumptions) -> Outlay:
-    """What the rules pay in each world: the same formulas ``sbqw cost`` applies to a ledger."""
-    n = world.n
-    C, P = len(CATEGORIES), len(prefectures.NAMES_ZH)
-    Y = world.approvals.shape[-1]
-    # one-time awards (§四(二)2): every approval is a new unit, paid once
-    award = rules.one_time_award(np.arange(C), params, assume)  # (C,)
-    award_cpy = world.approvals * award[None, :, None, None]  # (n, C, P, Y)
-    if assume.revoked_repay:  # a revoked unit repays its award in the year of its revocation
-        award_cpy = award_cpy - world.revocations * award[None, :, None, None]
+    """What the rules pay in each world: the same formulas ``sbqw cost`` applies to a ledger.
 
-    # sales milestones (§四(二)3): firms are enterprises, all eligible; recognized parks and
-    # bases too under sales_award_recipients=all_units (DIGEST open point 2). Only units that
-    # reach a tier in some year can be paid, so the rule runs on those alone. A firm's
-    # milestone figure follows milestone_sales_basis; a park's or base's is its annual sales.
-    milestone = rules.milestone_sales(world.firm_sales, world.firm_retail, assume)
-    hit = np.flatnonzero(rules.reaches_a_tier(milestone, params))
-    owner, pref, panel = world.firm_draw[hit], world.firm_prefecture[hit], milestone[hit]
-    units = world.units
-    if assume.sales_award_recipients == "all_units" and units.draw.size:
-        more = rules.reaches_a_tier(units.sales, params)
-        owner = np.concatenate([owner, units.draw[more]])
-        pref = np.concatenate([pref, units.prefecture[more]])
-        panel = np.concatenate([panel, units.sales[more]])
-    sales = rules.sales_milestone_awards(panel, params, assume)  # (h, Y, T)
-    # traffic subsidy (§四(二)3), per firm and year
-    traffic = rules.traffic_subsidy(
-        world.firm_retail,
-        world.firm_above_scale[:, None],
-        world.firm_cross_border[:, None],
-        params,
-        assume,
-        world.firm_cross_border_retail,
-    )  # (M, Y)
-    traffic_w = sum_by_world(traffic, world.firm_draw, n)  # (n, Y)
-    h, T = sales.shape[0], sales.shape[2]
-    slots = owner[:, None] * (Y * T) + np.arange(Y * T)
-    sales_w = (
-        np.bincount(slots.ravel(), weights=sales.reshape(h, Y * T).ravel(), minlength=n * Y * T)
-        .astype(float, copy=False)
-        .reshape(n, Y, T)
-    )  # an empty bincount is int64
-
-    by_instrument = np.column_stack(
-        [award_cpy.sum(axis=(2, 3)), sales_w.sum(axis=1), traffic_w.sum(axis=1)]
-    )
+    One column per registry entry (``instruments.REGISTRY``, in its order), each kind of rule
+    costed by one vectorized path; every path returns amounts by world × achievement year per
+    entry, and its paid amounts by world × prefecture.
+    """
+    n, Y, P = world.n, world.approvals.shape[-1], len(prefectures.NAMES_ZH)
+    achieved = np.zeros((n, Y, len(REGISTRY)))  # (n, Y, I)
+    by_pref = np.zeros((n, P))
+    slots: list[np.ndarray] = []  # world × prefecture slot of each amount paid per unit/firm
+    paid: list[np.ndarray] = []
+    columns, award_cpy = _recognition_outlay(world, params, assume)
+    if columns:
+        achieved[:, :, columns] = award_cpy.sum(axis=2).transpose(0, 2, 1)
+        by_pref += award_cpy.sum(axis=(1, 3))
+    firms = _firm_years(world)
+    firm_slot = world.firm_draw * P + world.firm_prefecture
+    for column, entry in REGISTRY.of_kind("firm_year"):
+        amounts = entry.rule(firms, params, assume)  # (M, Y)
+        achieved[:, :, column] = sum_by_world(amounts, world.firm_draw, n)
+        slots.append(firm_slot)
+        paid.append(amounts.sum(axis=1))
+    for columns, owner_slot, sales in _milestone_outlay(world, params, assume):
+        # sales (h, Y, R): each unit's payments of these entries, summed into its world
+        R = sales.shape[2]
+        cells = (owner_slot[0][:, None] * (Y * R) + np.arange(Y * R)).ravel()
+        achieved[:, :, columns] = (
+            np.bincount(cells, weights=sales.reshape(-1), minlength=n * Y * R)
+            .astype(float, copy=False)
+            .reshape(n, Y, R)
+        )  # an empty bincount is int64
+        slots.append(owner_slot[1])
+        paid.append(sales.sum(axis=(1, 2)))
+    if slots:
+        by_pref += (
+            np.bincount(np.concatenate(slots), weights=np.concatenate(paid), minlength=n * P)
+            .astype(float, copy=False)
+            .reshape(n, P)
+        )
     # achievement year × instrument per world, then each instrument moved to its payment year
-    achieved = np.concatenate(
-        [award_cpy.sum(axis=2).transpose(0, 2, 1), sales_w, traffic_w[:, :, None]], axis=2
-    )  # (n, Y, I)
     by_year_instrument = to_payment_years(achieved, assume)
-    slot = np.concatenate([world.firm_draw * P + world.firm_prefecture, owner * P + pref])
-    paid = np.concatenate([traffic.sum(axis=1), sales.sum(axis=(1, 2))])
-    by_pref = np.bincount(slot, weights=paid, minlength=n * P).astype(float, copy=False)
-    by_pref = by_pref.reshape(n, P)
-    by_pref += award_cpy.sum(axis=(1, 3))
     return Outlay(
-        by_instrument,
+        achieved.sum(axis=1),
         by_year_instrument.sum(axis=2),
         by_pref,
         by_year_instrument.sum(axis=0),
@@ -125,11 +112,86 @@ def outlay(world: World, params: Parameters, assume: Assumptions) -> Outlay:
     )
 
 
+def _recognition_outlay(
+    world: World, params: Parameters, assume: Assumptions
+) -> tuple[list[int], np.ndarray]:
+    """One-time awards (§四(二)2): every approval is a new unit, paid once; a revoked unit
+    repays under ``revoked_repay`` (``rules.award_repayment``). Returns the entries' columns and
+    the amounts (n, R, P, Y) by entry, prefecture and achievement year."""
+    entries = REGISTRY.of_kind("recognition")
+    columns = [i for i, _ in entries]
+    if not entries:
+        return columns, np.zeros(0)
+    categories = [CATEGORIES.index(e.recipients) for _, e in entries]
+    award = np.array([e.rule(params.value(e.parameters[0]), assume) for _, e in entries])
+    repay = rules.award_repayment(award, assume)
+    # the usual case, one entry per category in order, needs no copy of the counts
+    every = categories == list(range(len(CATEGORIES)))
+    approvals = world.approvals if every else world.approvals[:, categories]
+    award_cpy = approvals * award[None, :, None, None]  # (n, R, P, Y)
+    if repay.any():  # a revoked unit repays its award in the year of its revocation
+        revocations = world.revocations if every else world.revocations[:, categories]
+        award_cpy = award_cpy + revocations * repay[None, :, None, None]
+    return columns, award_cpy
+
+
+def _milestone_outlay(
+    world: World, params: Parameters, assume: Assumptions
+) -> Iterator[tuple[list[int], tuple[np.ndarray, np.ndarray], np.ndarray]]:
+    """Sales milestones (§四(二)3), per rule shared by milestone entries: (the entries' columns,
+    (world, world × prefecture slot) of each unit paid, its payments (h, Y, R)).
+
+    Firms are enterprises, all eligible; recognized parks and bases too unless
+    ``rules.milestone_excluded`` (open point 2). A firm's figure follows
+    ``milestone_sales_basis``; a park's or base's is its annual sales. Only units the rule can
+    pay at all (``reaches``) are costed.
+    """
+    groups: dict[Any, list[tuple[int, Any]]] = {}
+    for column, entry in REGISTRY.of_kind("milestone"):
+        groups.setdefault(entry.rule, []).append((column, entry))
+    if not groups:
+        return
+    P = len(prefectures.NAMES_ZH)
+    milestone = rules.milestone_sales(world.firm_sales, world.firm_retail, assume)
+    units = world.units
+    excluded = [CATEGORIES.index(c) for c in rules.milestone_excluded(assume)]
+    unit_ok = ~np.isin(units.category, excluded) if units.draw.size else None
+    if unit_ok is not None and not unit_ok.any():
+        unit_ok = None
+    for rule, entries in groups.items():
+        reaches = entries[0][1].reaches
+        hit = (
+            np.flatnonzero(reaches(milestone, params)) if reaches else np.arange(milestone.shape[0])
+        )
+        owner, pref, panel = world.firm_draw[hit], world.firm_prefecture[hit], milestone[hit]
+        if unit_ok is not None:
+            more = unit_ok & reaches(units.sales, params) if reaches else unit_ok
+            owner = np.concatenate([owner, units.draw[more]])
+            pref = np.concatenate([pref, units.prefecture[more]])
+            panel = np.concatenate([panel, units.sales[more]])
+        sales = rule(panel, params, assume)  # (h, Y, parts)
+        parts = [e.part for _, e in entries]
+        if parts != list(range(sales.shape[2])):
+            sales = sales[:, :, parts]
+        yield [c for c, _ in entries], (owner, owner * P + pref), sales
+
+
+def _firm_years(world: World) -> rules.FirmYears:
+    """A world's firms as the panel firm-year rules read (flags broadcast over the years)."""
+    return rules.FirmYears(
+        sales=world.firm_sales,
+        retail=world.firm_retail,
+        above_scale=world.firm_above_scale[:, None],
+        cross_border=world.firm_cross_border[:, None],
+        cross_border_retail=world.firm_cross_border_retail,
+    )
+
+
 def to_payment_years(achieved: np.ndarray, assume: Assumptions) -> np.ndarray:
     """(n, Y, I) amounts by achievement year → (n, Yp, I) by payment year (``payment_years``):
-    each instrument moves by its own delay (assumptions payment_delay_*, payment_lag_years)."""
+    each instrument moves by its own delay (its registry entry's timing, plus the lag)."""
     n, Y, n_instruments = achieved.shape
-    delays = np.array([assume.payment_delay(i) for i in INSTRUMENTS])
+    delays = np.array([entry.payment_delay(assume) for entry in REGISTRY])
     offsets = delays - delays.min()
     out = np.zeros((n, Y + int(offsets.max()), n_instruments))
     for i, o in enumerate(offsets):
@@ -224,7 +286,7 @@ class _Collector:
     def __init__(self, scenario: Scenario, draws: int, per_world_years: bool = False):
         params = scenario.params
         Y, C, P = len(plan_years(params)), len(CATEGORIES), len(prefectures.NAMES_ZH)
-        Yp, n_i = len(payment_years(params, scenario.assumptions)), len(INSTRUMENTS)
+        Yp, n_i = len(payment_years(params, scenario.assumptions)), len(REGISTRY)
         self.scenario, self.draws = scenario, draws
         self.targets = {t: np.empty(draws) for t in TARGETS}
         self.by_instrument = np.empty((draws, n_i))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from sbqw_model.assumptions import Assumptions
+from sbqw_model.instruments import REGISTRY
 from sbqw_model.parameters import Parameters
-from sbqw_model.rules import INSTRUMENTS
 
 
 def plan_years(params: Parameters) -> list[int]:
@@ -16,9 +16,10 @@ def plan_years(params: Parameters) -> list[int]:
 def payment_years(params: Parameters, assume: Assumptions) -> list[int]:
     """Years in which money can be paid: the plan years shifted by each instrument's delay.
 
+    Each instrument's delay is its registry entry's timing assumption plus the payment lag.
     With the default timing (awards in the recognition year, sales milestones and the traffic
     subsidy the year after) the budget runs 2023…2026.
     """
-    delays = [assume.payment_delay(i) for i in INSTRUMENTS]
+    delays = [entry.payment_delay(assume) for entry in REGISTRY]
     years = plan_years(params)
     return list(range(years[0] + min(delays), years[-1] + max(delays) + 1))

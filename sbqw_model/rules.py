@@ -8,12 +8,18 @@ draws are made before the rules run (as PolicyEngine insists).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from sbqw_model.assumptions import Assumptions
-from sbqw_model.catalogue import pair
 from sbqw_model.parameters import Parameters
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 #: Recognition categories in the order the plan lists them (§三(二)2(1)).
 CATEGORIES: tuple[str, ...] = ("park", "base", "enterprise", "team")
@@ -21,23 +27,61 @@ CATEGORIES: tuple[str, ...] = ("park", "base", "enterprise", "team")
 #: Where the plan provides for revocation (dynamic management of recognized units).
 REVOCATION_CLAUSE = "§三(三)"
 
-#: Instruments in output order; keys of every ``by_instrument`` table.
-AWARD_INSTRUMENTS: tuple[str, ...] = tuple(f"award.{c}" for c in CATEGORIES)
-SALES_INSTRUMENTS: tuple[str, ...] = ("sales.tier1", "sales.tier2")
-INSTRUMENTS: tuple[str, ...] = (*AWARD_INSTRUMENTS, *SALES_INSTRUMENTS, "traffic")
+#: Recognized units that are not enterprises: under ``sales_award_recipients=enterprises_only``
+#: they earn no sales milestone (DIGEST open point 2).
+NON_ENTERPRISE_CATEGORIES: tuple[str, ...] = ("park", "base")
 
-#: (zh, en) per instrument, from the label catalogue.
-INSTRUMENT_LABELS: dict[str, tuple[str, str]] = {k: pair(f"instrument.{k}") for k in INSTRUMENTS}
+# ``INSTRUMENTS`` (the keys of every ``by_instrument`` table, in output order),
+# ``AWARD_INSTRUMENTS``, ``SALES_INSTRUMENTS`` and ``INSTRUMENT_LABELS`` are derived from the
+# instrument registry (``sbqw_model.instruments.REGISTRY``) each time they are read, so an
+# instrument registered later (a new notice, a test) is seen everywhere: see ``__getattr__``.
+INSTRUMENTS: tuple[str, ...]
+AWARD_INSTRUMENTS: tuple[str, ...]
+SALES_INSTRUMENTS: tuple[str, ...]
+INSTRUMENT_LABELS: Mapping[str, tuple[str, str]]
+
+
+class _Labels(Mapping[str, tuple[str, str]]):
+    """(zh, en) per registered instrument, read from the label catalogue when asked."""
+
+    def __getitem__(self, key: str) -> tuple[str, str]:
+        from sbqw_model.instruments import REGISTRY
+
+        entry = REGISTRY.get(key)
+        return entry.label("zh"), entry.label("en")
+
+    def __iter__(self) -> Iterator[str]:
+        from sbqw_model.instruments import REGISTRY
+
+        return iter(REGISTRY.keys())
+
+    def __len__(self) -> int:
+        from sbqw_model.instruments import REGISTRY
+
+        return len(REGISTRY)
+
+
+def __getattr__(name: str) -> Any:
+    """The registry-derived names above, computed from the registry at each access."""
+    from sbqw_model.instruments import REGISTRY
+
+    if name == "INSTRUMENTS":
+        return REGISTRY.keys()
+    if name == "AWARD_INSTRUMENTS":
+        return tuple(e.key for e in REGISTRY if e.kind == "recognition")
+    if name == "SALES_INSTRUMENTS":
+        return tuple(e.key for e in REGISTRY if e.kind == "milestone")
+    if name == "INSTRUMENT_LABELS":
+        return _Labels()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def instrument_clause(params: Parameters, instrument: str) -> str:
-    """The clause a payout line cites, read from the parameter it applies."""
-    kind, _, name = instrument.partition(".")
-    if kind == "award":
-        return params.leaf(f"awards.{name}").clause
-    if kind == "sales":
-        return params.leaf(f"sales_awards.{name}.amount").clause
-    return params.leaf("traffic.rate").clause
+    """The clause a payout line cites, read from the parameter it applies; an instrument the
+    registry does not know is refused (``instruments.UnknownInstrumentError``)."""
+    from sbqw_model.instruments import REGISTRY
+
+    return REGISTRY.get(instrument).clause(params)
 
 
 Array = NDArray[np.float64]
@@ -50,7 +94,27 @@ def award_ceilings(params: Parameters) -> Array:
 
 def one_time_award(category_index: ArrayLike, params: Parameters, assume: Assumptions) -> Array:
     """Amount owed for each recognition (index into CATEGORIES), paid once per unit (§四(二)2)."""
-    return award_ceilings(params)[np.asarray(category_index, dtype=np.intp)] * assume.payout_share
+    return recognition_award(
+        award_ceilings(params)[np.asarray(category_index, dtype=np.intp)], assume
+    )
+
+
+def recognition_award(ceiling: ArrayLike, assume: Assumptions) -> Array:
+    """Amount owed for one recognition under a ceiling (不超过): the ceiling × payout share."""
+    return np.asarray(ceiling, dtype=float) * assume.payout_share
+
+
+def award_repayment(amount: ArrayLike, assume: Assumptions) -> Array:
+    """What a unit revoked after its recognition pays back, in the year of its revocation
+    (assumption ``revoked_repay``, DIGEST open point 4; §三(三) 动态管理): its award, or nothing."""
+    owed = np.asarray(amount, dtype=float)
+    return -owed if assume.revoked_repay else np.zeros_like(owed)
+
+
+def milestone_excluded(assume: Assumptions) -> tuple[str, ...]:
+    """Recognition categories whose units earn no sales milestone (``sales_award_recipients``,
+    DIGEST open point 2): none under ``all_units``, parks and bases under ``enterprises_only``."""
+    return () if assume.sales_award_recipients == "all_units" else NON_ENTERPRISE_CATEGORIES
 
 
 def sales_milestone_awards(
@@ -187,3 +251,28 @@ def traffic_subsidy(
     if assume.payout_share != 1:
         amount *= assume.payout_share
     return amount
+
+
+@dataclass(frozen=True)
+class FirmYears:
+    """The firm-year figures a firm-level rule reads: arrays (firms, years) in year order; the
+    flags broadcast against them. The engine fills it from a world's firms, ``sbqw cost`` from
+    the ledger's sales rows (every row, each unit's flags of that year)."""
+
+    sales: Array  # annual sales (年销售额), yuan
+    retail: Array  # online retail of goods (网络零售额), yuan
+    above_scale: NDArray[np.bool_]  # 上规入统
+    cross_border: NDArray[np.bool_]  # a cross-border e-commerce firm
+    cross_border_retail: Array | None  # its cross-border online retail, yuan (None: unknown)
+
+
+def traffic_subsidy_of(firms: FirmYears, params: Parameters, assume: Assumptions) -> Array:
+    """``traffic_subsidy`` on a firm-year panel: the registry's rule for ``traffic``."""
+    return traffic_subsidy(
+        firms.retail,
+        firms.above_scale,
+        firms.cross_border,
+        params,
+        assume,
+        firms.cross_border_retail,
+    )
