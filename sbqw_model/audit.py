@@ -18,6 +18,7 @@ from sbqw_model.conditioning import resampled_world
 from sbqw_model.costing import Totals, fen, payment_years, plan_years, totals_dict
 from sbqw_model.engine import outlay, world_at
 from sbqw_model.fileio import atomic_dir
+from sbqw_model.instruments import REGISTRY
 from sbqw_model.ledger import (
     CROSS_BORDER_RETAIL_COLUMN,
     RECOGNITION_COLUMNS,
@@ -104,7 +105,7 @@ def draw_outlay(
     o = outlay(world, scenario.params, scenario.assumptions)
     totals = Totals(
         total=float(o.total[0]),
-        by_instrument={k: float(o.by_instrument[0, i]) for i, k in enumerate(rules.INSTRUMENTS)},
+        by_instrument={e.key: float(o.by_instrument[0, i]) for i, e in enumerate(REGISTRY)},
         by_year={
             str(y): float(o.by_year[0, i])
             for i, y in enumerate(payment_years(scenario.params, scenario.assumptions))

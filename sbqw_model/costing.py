@@ -13,12 +13,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sbqw_model import prefectures, rules, units
+from sbqw_model import line_basis, prefectures, rules
 from sbqw_model.assumptions import Assumptions
+from sbqw_model.instruments import REGISTRY, Instrument
 from sbqw_model.ledger import CROSS_BORDER_RETAIL_COLUMN, REVOKED_COLUMN, Ledger
 from sbqw_model.parameters import Parameters
 from sbqw_model.periods import payment_years, plan_years
-from sbqw_model.rules import REVOCATION_CLAUSE, instrument_clause
+from sbqw_model.rules import REVOCATION_CLAUSE
 
 LINE_COLUMNS = (
     "unit_id",
@@ -89,7 +90,7 @@ def totals_dict(totals: Totals) -> dict[str, dict[str, float]]:
 
 def summarize(lines: pd.DataFrame, params: Parameters, assume: Assumptions) -> Totals:
     amounts = lines["amount_yuan"].to_numpy(dtype=float)
-    by_instrument = {k: 0.0 for k in rules.INSTRUMENTS}
+    by_instrument = {entry.key: 0.0 for entry in REGISTRY}
     by_year = {str(y): 0.0 for y in payment_years(params, assume)}
     by_prefecture = {p: 0.0 for p in prefectures.NAMES_ZH}
     for column, table in (
@@ -103,66 +104,76 @@ def summarize(lines: pd.DataFrame, params: Parameters, assume: Assumptions) -> T
 
 
 def cost_ledger(ledger: Ledger, params: Parameters, assume: Assumptions) -> CostResult:
-    """Apply the rules to a ledger: one line per payout, then totals."""
-    records = (
-        _award_lines(ledger.recognitions, params, assume)
-        + _sales_lines(ledger, params, assume)
-        + _traffic_lines(ledger.sales, params, assume)
-    )
+    """Apply the rules to a ledger: one line per payout, then totals.
+
+    Lines come kind by kind of rule, in the order the registry first lists each kind; every
+    registered instrument of a kind goes through that kind's one path.
+    """
+    builders = {
+        "recognition": _award_lines,
+        "milestone": _milestone_lines,
+        "firm_year": _firm_lines,
+    }
+    kinds = dict.fromkeys(entry.kind for entry in REGISTRY)
+    records = [r for kind in kinds for r in builders[kind](ledger, params, assume)]
     lines = pd.DataFrame.from_records(records, columns=list(LINE_COLUMNS))
     lines = lines.astype({"amount_yuan": float})
     return CostResult(lines, summarize(lines, params, assume), assume, params)
 
 
-def _share_text(assume: Assumptions) -> str:
-    return "" if assume.payout_share == 1 else f" × {assume.payout_share:.0%}"
+def _line(entry: Instrument, assume: Assumptions, params: Parameters, **fields: Any) -> dict:
+    """A payout line of ``entry``: its payment year and clause follow from the registry."""
+    return {
+        **fields,
+        "payment_year": fields["achievement_year"] + entry.payment_delay(assume),
+        "instrument": entry.key,
+        "clause": entry.clause(params),
+    }
 
 
-def _award_lines(
-    rec: pd.DataFrame, params: Parameters, assume: Assumptions
-) -> list[dict[str, Any]]:
-    """One-time awards (§四(二)2): once per unit and category, in the first year recognized."""
+def _award_lines(ledger: Ledger, params: Parameters, assume: Assumptions) -> list[dict[str, Any]]:
+    """One-time awards (§四(二)2): once per unit and category, in the first year recognized;
+    under ``revoked_repay`` a later revocation pays it back (``rules.award_repayment``)."""
+    rec = ledger.recognitions
     first = rec.sort_values("year", kind="stable").drop_duplicates(["unit_id", "category"])
-    if first.empty:
-        return []
-    index = first["category"].map(rules.CATEGORIES.index).to_numpy()
-    amounts = rules.one_time_award(index, params, assume)
-    ceilings = rules.award_ceilings(params)
+    entries: dict[str, list[tuple[Instrument, float, float, float]]] = {}
+    for _, entry in REGISTRY.of_kind("recognition"):
+        ceiling = params.value(entry.parameters[0])
+        amount = float(entry.rule(ceiling, assume))
+        repay = float(rules.award_repayment(amount, assume))
+        entries.setdefault(entry.recipients, []).append((entry, ceiling, amount, repay))
     revoked = _revocation_years(rec) if assume.revoked_repay else {}
     records = []
-    for row, amount, k in zip(first.itertuples(index=False), amounts, index, strict=True):
-        if amount <= 0:
-            continue
-        instrument = f"award.{row.category}"
-        line = {
-            "unit_id": row.unit_id,
-            "category": row.category,
-            "prefecture": row.prefecture,
-            "achievement_year": row.year,
-            "payment_year": row.year + assume.payment_delay(instrument),
-            "instrument": instrument,
-            "amount_yuan": float(amount),
-            "clause": instrument_clause(params, instrument),
-            "basis": (
-                f"{rules.INSTRUMENT_LABELS[instrument][0]}上限 {units.wan(ceilings[k])}"
-                f"{_share_text(assume)} = {units.wan(amount)}"
-            ),
-        }
-        records.append(line)
-        year = revoked.get((row.unit_id, row.category))
-        if year is not None and year > row.year:
-            # assumption revoked_repay (DIGEST open point 4): the award comes back the year
-            # the yearly review revokes the unit (§三(三) 动态管理)
-            records.append(
-                {
-                    **line,
-                    "achievement_year": year,
-                    "payment_year": year + assume.payment_delay(instrument),
-                    "amount_yuan": -float(amount),
-                    "clause": f"{line['clause']}; {REVOCATION_CLAUSE}",
-                    "basis": f"{year}年取消资格,收回一次性奖励 {units.wan(-amount)}",
-                }
+    for row in first.itertuples(index=False):
+        for entry, ceiling, amount, repay in entries.get(row.category, []):
+            if amount <= 0:
+                continue
+            unit = {"unit_id": row.unit_id, "category": row.category, "prefecture": row.prefecture}
+            line = _line(
+                entry,
+                assume,
+                params,
+                **unit,
+                achievement_year=row.year,
+                amount_yuan=amount,
+                basis=line_basis.award_basis(entry, ceiling, amount, assume),
             )
+            records.append({k: line[k] for k in LINE_COLUMNS})
+            year = revoked.get((row.unit_id, row.category))
+            if year is not None and year > row.year and repay:
+                # assumption revoked_repay (DIGEST open point 4): the award comes back the
+                # year the yearly review revokes the unit (§三(三) 动态管理)
+                back = _line(
+                    entry,
+                    assume,
+                    params,
+                    **unit,
+                    achievement_year=year,
+                    amount_yuan=repay,
+                    basis=line_basis.repayment_basis(year, repay),
+                )
+                back["clause"] = f"{back['clause']}; {REVOCATION_CLAUSE}"
+                records.append({k: back[k] for k in LINE_COLUMNS})
     return records
 
 
@@ -178,22 +189,31 @@ def _revocation_years(rec: pd.DataFrame) -> dict[tuple[str, str], int]:
 def sales_recipient_mask(
     unit_ids: np.ndarray, rec: pd.DataFrame, assume: Assumptions
 ) -> np.ndarray:
-    """Which units may receive sales-milestone awards (DIGEST open point 2)."""
-    if assume.sales_award_recipients == "all_units":
-        return np.ones(len(unit_ids), dtype=bool)
-    excluded = set(rec.loc[rec["category"].isin(["park", "base"]), "unit_id"])
+    """Which units may receive sales-milestone awards (``rules.milestone_excluded``)."""
+    excluded = set(rec.loc[rec["category"].isin(rules.milestone_excluded(assume)), "unit_id"])
     return np.array([u not in excluded for u in unit_ids], dtype=bool)
 
 
-def _sales_lines(ledger: Ledger, params: Parameters, assume: Assumptions) -> list[dict[str, Any]]:
-    """Sales-milestone awards (§四(二)3) on each unit's panel of annual sales."""
-    sales = ledger.sales
-    if sales.empty:
-        return []
-    years = plan_years(params)
+def _panel(sales: pd.DataFrame, params: Parameters) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(unit ids, row → unit index, row → year index) of the unit × year panel of sales rows."""
     unit_ids = pd.unique(sales["unit_id"])
     u_index = pd.Index(unit_ids).get_indexer(sales["unit_id"])
-    y_index = sales["year"].to_numpy() - years[0]
+    return np.asarray(unit_ids), u_index, sales["year"].to_numpy() - plan_years(params)[0]
+
+
+def _milestone_lines(
+    ledger: Ledger, params: Parameters, assume: Assumptions
+) -> list[dict[str, Any]]:
+    """Sales-milestone awards (§四(二)3) on each unit's panel of annual sales, one rule call per
+    rule the milestone entries share; lines in unit, year, part order."""
+    sales = ledger.sales
+    groups: dict[Any, list[Instrument]] = {}
+    for _, entry in REGISTRY.of_kind("milestone"):
+        groups.setdefault(entry.rule, []).append(entry)
+    if sales.empty or not groups:
+        return []
+    years = plan_years(params)
+    unit_ids, u_index, y_index = _panel(sales, params)
     panel = np.zeros((len(unit_ids), len(years)))
     # 年销售额: all sales or e-commerce sales (assumption milestone_sales_basis)
     panel[u_index, y_index] = rules.milestone_sales(
@@ -202,107 +222,79 @@ def _sales_lines(ledger: Ledger, params: Parameters, assume: Assumptions) -> lis
     pref = np.full(panel.shape, "", dtype=object)
     pref[u_index, y_index] = sales["prefecture"].to_numpy()
     panel *= sales_recipient_mask(unit_ids, ledger.recognitions, assume)[:, None]
-    awards = rules.sales_milestone_awards(panel, params, assume)
-    thresholds, amounts = params.sales_scale()
     records = []
-    for u, y, t in zip(*np.nonzero(awards > 0), strict=True):
-        instrument = rules.SALES_INSTRUMENTS[t]
-        amount = float(awards[u, y, t])
-        ceiling = amounts[t] * assume.payout_share
-        online = assume.milestone_sales_basis == "online"
-        measure = "网络零售额(电商销售额)" if online else "年销售额"
-        basis = (
-            f"{measure} {units.yi(panel[u, y])} ≥ {units.yi(thresholds[t])}:"
-            f"奖励上限 {units.wan(amounts[t])}{_share_text(assume)}"
-        )
-        if abs(amount - ceiling) > 1e-6:
-            basis += f",扣除已获奖励 {units.wan(ceiling - amount)}"
-        basis += f" = {units.wan(amount)}"
-        records.append(
-            {
-                "unit_id": unit_ids[u],
-                "category": "",
-                "prefecture": pref[u, y],
-                "achievement_year": years[y],
-                "payment_year": years[y] + assume.payment_delay(instrument),
-                "instrument": instrument,
-                "amount_yuan": amount,
-                "clause": instrument_clause(params, instrument),
-                "basis": basis,
-            }
-        )
+    for rule, entries in groups.items():
+        awards = rule(panel, params, assume)  # (units, years, parts)
+        by_part = {e.part: e for e in entries}
+        paying = np.nonzero(awards > 0)
+        keep = np.isin(paying[2], list(by_part))
+        u, y, t = (axis[keep] for axis in paying)
+        texts = np.empty(u.size, dtype=object)
+        for part, entry in by_part.items():
+            at = t == part
+            cells = (u[at], y[at])
+            texts[at] = entry.describe(entry, panel, awards[:, :, part], cells, params, assume)
+        for i in range(u.size):
+            entry = by_part[int(t[i])]
+            line = _line(
+                entry,
+                assume,
+                params,
+                unit_id=unit_ids[u[i]],
+                category="",
+                prefecture=pref[u[i], y[i]],
+                achievement_year=years[y[i]],
+                amount_yuan=float(awards[u[i], y[i], t[i]]),
+                basis=texts[i],
+            )
+            records.append({k: line[k] for k in LINE_COLUMNS})
     return records
 
 
-def _traffic_panel(
-    sales: pd.DataFrame, params: Parameters, assume: Assumptions
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's subsidy and its counted retail, from the unit × year panel the rule needs
-    (a cap over the plan period binds on a unit's running total, in year order)."""
-    years = plan_years(params)
-    unit_ids = pd.unique(sales["unit_id"])
-    u = pd.Index(unit_ids).get_indexer(sales["unit_id"])
-    y = sales["year"].to_numpy() - years[0]
-    shape = (len(unit_ids), len(years))
-    retail, part = np.zeros(shape), np.zeros(shape)
+def _firm_years(sales: pd.DataFrame, params: Parameters) -> tuple[rules.FirmYears, tuple]:
+    """The ledger's sales rows as the unit × year panel firm-year rules read (a cap over the
+    plan period binds on a unit's running total, in year order), and each row's cell."""
+    unit_ids, u, y = _panel(sales, params)
+    shape = (len(unit_ids), len(plan_years(params)))
+    panel = {k: np.zeros(shape) for k in ("sales", "retail", "part")}
     above, cross = np.zeros(shape, dtype=bool), np.zeros(shape, dtype=bool)
-    retail[u, y] = sales["online_retail_yuan"].to_numpy()
+    panel["sales"][u, y] = sales["annual_sales_yuan"].to_numpy()
+    panel["retail"][u, y] = sales["online_retail_yuan"].to_numpy()
     # no cross-border figure: all of a cross-border firm's retail is cross-border
     given = sales.get(CROSS_BORDER_RETAIL_COLUMN, sales["online_retail_yuan"])
-    given = given.fillna(sales["online_retail_yuan"])
-    part[u, y] = given.to_numpy(dtype=float)
+    panel["part"][u, y] = given.fillna(sales["online_retail_yuan"]).to_numpy(dtype=float)
     above[u, y] = sales["above_scale"].to_numpy()
     cross[u, y] = sales["cross_border"].to_numpy()
-    amounts = rules.traffic_subsidy(retail, above, cross, params, assume, part)
-    counted = rules.counted_retail(retail, cross, part, assume)
-    return amounts[u, y], counted[u, y]
+    firms = rules.FirmYears(panel["sales"], panel["retail"], above, cross, panel["part"])
+    return firms, (u, y)
 
 
-def _traffic_lines(
-    sales: pd.DataFrame, params: Parameters, assume: Assumptions
-) -> list[dict[str, Any]]:
-    """Traffic subsidy (§四(二)3), yearly per above-scale enterprise."""
-    if sales.empty:
+def _firm_lines(ledger: Ledger, params: Parameters, assume: Assumptions) -> list[dict[str, Any]]:
+    """Firm-year instruments (the traffic subsidy, §四(二)3): per sales row, entry by entry."""
+    sales = ledger.sales
+    entries = [e for _, e in REGISTRY.of_kind("firm_year")]
+    if sales.empty or not entries:
         return []
-    amounts, counted = _traffic_panel(sales, params, assume)
-    base = rules.traffic_base(counted, params, assume)
-    rate = params.value("traffic.rate")
-    cap = params.value("traffic.cap")
-    threshold = params.value("traffic.threshold")
-    per_wan = rate * units.WAN
+    firms, (u, y) = _firm_years(sales, params)
+    rows = list(sales[["unit_id", "prefecture", "year"]].itertuples(index=False))
     records = []
-    rows = sales.itertuples(index=False)
-    for row, amount, b, c in zip(rows, amounts, base, counted, strict=True):
-        if amount <= 0:
-            continue
-        gross = b * rate
-        retail_text = units.yi(c)
-        if c != row.online_retail_yuan:  # cross_border_part: the domestic part counts
-            retail_text = f"(境内部分 {units.yi(c)})"
-        base_text = (
-            retail_text
-            if assume.traffic_base == "all"
-            else f"({retail_text} − {units.yi(threshold)})"
-        )
-        basis = f"{base_text} × {per_wan:g} 元/万元 = {units.wan(gross)}"
-        if assume.traffic_cap_period == "plan":
-            if amount < min(gross, cap) * assume.payout_share - 1e-6:
-                basis += f",方案期内累计封顶 {units.wan(cap)},本年余额"
-        elif gross > cap:
-            basis += f",封顶 {units.wan(cap)}"
-        if assume.payout_share != 1 or assume.traffic_cap_period == "plan":
-            basis += f"{_share_text(assume)} = {units.wan(amount)}"
-        records.append(
-            {
-                "unit_id": row.unit_id,
-                "category": "",
-                "prefecture": row.prefecture,
-                "achievement_year": row.year,
-                "payment_year": row.year + assume.payment_delay("traffic"),
-                "instrument": "traffic",
-                "amount_yuan": float(amount),
-                "clause": instrument_clause(params, "traffic"),
-                "basis": basis,
-            }
-        )
+    for entry in entries:
+        amounts = entry.rule(firms, params, assume)
+        paying = np.flatnonzero(amounts[u, y] > 0)
+        cells = (u[paying], y[paying])
+        texts = entry.describe(entry, firms, amounts, cells, params, assume)
+        for i, text in zip(paying, texts, strict=True):
+            row = rows[i]
+            line = _line(
+                entry,
+                assume,
+                params,
+                unit_id=row.unit_id,
+                category="",
+                prefecture=row.prefecture,
+                achievement_year=row.year,
+                amount_yuan=float(amounts[u[i], y[i]]),
+                basis=text,
+            )
+            records.append({k: line[k] for k in LINE_COLUMNS})
     return records

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from sbqw_model import prefectures, rules, spreadsheet, textable, units
-from sbqw_model.costing import LINE_COLUMNS, CostResult, instrument_clause
+from sbqw_model import prefectures, spreadsheet, textable, units
+from sbqw_model.costing import LINE_COLUMNS, CostResult
 from sbqw_model.errors import InputError
+from sbqw_model.instruments import REGISTRY
 
 #: ``sbqw cost --out FILE``: the file's suffix chooses what is written into it.
 OUT_FORMATS = {".txt": "table", ".json": "json", ".csv": "csv", ".xlsx": "xlsx"}
@@ -52,8 +53,8 @@ def to_xlsx(result: CostResult, path: Path) -> None:
         [
             {
                 "instrument": k,
-                "label": rules.INSTRUMENT_LABELS[k][0],
-                "clause": instrument_clause(result.params, k),
+                "label": REGISTRY.get(k).label("zh"),
+                "clause": REGISTRY.get(k).clause(result.params),
                 "amount_yuan": v,
             }
             for k, v in t.by_instrument.items()
@@ -90,8 +91,8 @@ def to_table(result: CostResult) -> str:
             ["项目 Instrument", "条款 Clause", "金额(万元) 10k yuan"],
             [
                 [
-                    f"{rules.INSTRUMENT_LABELS[k][0]} {k}",
-                    instrument_clause(result.params, k),
+                    f"{REGISTRY.get(k).label('zh')} {k}",
+                    REGISTRY.get(k).clause(result.params),
                     units.wan_number(v),
                 ]
                 for k, v in t.by_instrument.items()

@@ -175,8 +175,8 @@ def test_case(params: Parameters, case: dict) -> None:
     expect = case["expect"]
     t = result.totals
     assert t.total == pytest.approx(expect["total_yuan"])
-    first = 2023 + min(assume.payment_delay(i) for i in ("award", "sales", "traffic"))
-    last = 2025 + max(assume.payment_delay(i) for i in ("award", "sales", "traffic"))
+    first = 2023 + min(assume.payment_delay(i) for i in ("award.park", "sales.tier1", "traffic"))
+    last = 2025 + max(assume.payment_delay(i) for i in ("award.park", "sales.tier1", "traffic"))
     assert list(t.by_year) == [str(y) for y in range(first, last + 1)]
     for name, got in (
         ("by_instrument", t.by_instrument),
