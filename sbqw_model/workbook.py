@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sbqw_model import prefectures, rules
+from sbqw_model import prefectures
+from sbqw_model.instruments import REGISTRY
 from sbqw_model.spreadsheet import write_xlsx
 from sbqw_model.summary import TARGET_LABELS
 from sbqw_model.units import WAN, YI
@@ -137,9 +138,7 @@ def _outlay_sheets(summary: dict[str, Any], lang: str) -> list[Sheet]:
 
     b = summary["budget"]
     money = {col: WAN_FMT for _, col in _money_columns(lang)}
-    instruments = {
-        k: rules.INSTRUMENT_LABELS[k][0 if lang == "zh" else 1] for k in b["by_instrument"]
-    }
+    instruments = {k: REGISTRY.get(k).label(lang) for k in b["by_instrument"]}
     specs = [
         ("total", {"total": b["total"]}, ("item", lambda k: H["total"][0 if lang == "zh" else 1])),
         ("by_year", b["by_year"], ("payment_year", int)),

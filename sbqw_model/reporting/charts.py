@@ -18,10 +18,11 @@ from matplotlib.figure import Figure
 
 from sbqw_model import prefectures, units
 from sbqw_model.engine import Results, target_levels
+from sbqw_model.instruments import REGISTRY
 from sbqw_model.reporting.fonts import register_fonts
-from sbqw_model.reporting.i18n import instrument_name, t, target_name
+from sbqw_model.reporting.i18n import t, target_name
 from sbqw_model.reporting.leader import outlay_kind
-from sbqw_model.rules import CATEGORIES, INSTRUMENTS
+from sbqw_model.rules import CATEGORIES
 from sbqw_model.summary import BAND, BAND_PERCENTILES, CENTRAL, QUANTILES
 
 LOW, HIGH = BAND_PERCENTILES  # the one band every table and chart shows (5th–95th percentile)
@@ -123,8 +124,8 @@ def budget_by_year_chart(results: Results, lang: str = "zh") -> Figure:
     means = results.outlay.year_instrument_sum / results.draws / units.WAN  # (Y, I)
     years = [str(y) for y in results.payment_years]
     bottom = np.zeros(len(years))
-    for i, key in enumerate(INSTRUMENTS):
-        ax.bar(years, means[:, i], bottom=bottom, color=COLORS[i], label=instrument_name(key, lang))
+    for i, entry in enumerate(REGISTRY):  # colours and names from the instrument registry
+        ax.bar(years, means[:, i], bottom=bottom, color=entry.color, label=entry.label(lang))
         bottom += means[:, i]
     for x, total in zip(years, bottom, strict=True):
         ax.annotate(f"{total:,.0f}", (x, total), ha="center", va="bottom", fontsize=9)

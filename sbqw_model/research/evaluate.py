@@ -19,8 +19,8 @@ import numpy as np
 from sbqw_model import prefectures
 from sbqw_model.engine import DEFAULT_CHUNK, TARGETS, Results, evaluate, simulate, simulate_worlds
 from sbqw_model.errors import did_you_mean
+from sbqw_model.instruments import REGISTRY
 from sbqw_model.research.problem import Target, apply, world_key
-from sbqw_model.rules import INSTRUMENTS
 from sbqw_model.scenario import Scenario
 from sbqw_model.summary import QUANTILES, band, probability, recognition_odds, summarize
 from sbqw_model.worlds import World
@@ -58,7 +58,7 @@ def output_problem(name: str) -> str | None:
     if parts[0] == "budget" and len(parts) == 4 and parts[3] in STATS:
         keys = {
             "by_year": None,
-            "by_instrument": INSTRUMENTS,
+            "by_instrument": REGISTRY.keys(),
             "by_prefecture": prefectures.NAMES_ZH,
         }
         if parts[1] in keys:
@@ -68,7 +68,7 @@ def output_problem(name: str) -> str | None:
     examples = [
         *STANDARD_OUTPUTS,
         *(f"targets.{t}.{s}" for t in TARGETS for s in stats),
-        *(f"budget.by_instrument.{i}.{s}" for i in INSTRUMENTS for s in STATS),
+        *(f"budget.by_instrument.{e.key}.{s}" for e in REGISTRY for s in STATS),
         "budget.by_year.2024.p90",
         "budget.p_over_appropriation.2024",
     ]
