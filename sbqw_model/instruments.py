@@ -53,8 +53,13 @@ FIGURES: tuple[str, ...] = (
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
-class UnknownInstrumentError(LookupError):
-    """An instrument key the registry does not hold (a typo, or an entry never registered)."""
+class UnknownInstrumentError(KeyError):
+    """An instrument key the registry does not hold (a typo, or an entry never registered).
+
+    A KeyError, so mappings keyed by instrument behave as mappings; its text is the message."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 @dataclass(frozen=True)
