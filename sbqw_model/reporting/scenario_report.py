@@ -210,7 +210,9 @@ class ScenarioReport:
         if s.observations:
             sep = t("enum", lang)
             items = sep.join(
-                f"{o.year}{'年' if lang == 'zh' else ' '}{indicator_label(o.indicator, lang)}"
+                t("year_indicator", lang).format(
+                    year=o.year, indicator=indicator_label(o.indicator, lang)
+                )
                 for o in s.observations
             )
             paragraphs.append(t("data_observed", lang).format(items=items, file=self.source.name))
