@@ -18,7 +18,7 @@ UNCERTAINTY_LABELS: dict[str, tuple[str, str]] = group("uncertainty")
 DIST_PARAMS: dict[str, tuple[str, str]] = group("dist_param")
 #: How a distribution reads in a report: its name and each parameter's name there.
 DIST_NAMES: dict[str, tuple[str, str]] = group("distribution")
-_READ_AS: dict[str, tuple[str, str]] = group("dist_read")
+_READ_AS: dict[str, tuple[str, str]] = {**DIST_PARAMS, **group("dist_read")}
 
 MILLION = 1e6  # not a rule amount: the unit of English amounts (¥…m)
 BILLION = MILLION * 1000

@@ -257,7 +257,7 @@ class SensitivityReport:
             head = [
                 " / ".join(factor_label(k, lang) for k in f.levers),
                 t("in_wan_yuan", lang).format(what=t("budget_p90", lang)),
-                t("probability", lang),
+                t("p_met", lang),
             ]
             same = f.settings[f.probability].nunique() == 1
             groups.append(

@@ -12,7 +12,7 @@ from typing import Any
 
 from sbqw_model import units
 from sbqw_model.assumptions import SPECS
-from sbqw_model.catalogue import group, label
+from sbqw_model.catalogue import group, label, pair
 from sbqw_model.labels import (
     BEHAVIOUR_LABEL,
     CATEGORY_LABELS,
@@ -27,7 +27,14 @@ assert set(UNCERTAINTY_LABELS) == set(UNCERTAINTIES)
 ASSUMPTION_LABELS: dict[str, tuple[str, str]] = {
     name: (spec.label("zh"), spec.label("en")) for name, spec in SPECS.items()
 }
-STAT_LABELS: dict[str, tuple[str, str]] = group("stat")
+#: Statistics of an outcome, in words (lower case: they follow a noun in a sentence).
+STAT_LABELS: dict[str, tuple[str, str]] = {
+    "mean": pair("dist_param.mean"),
+    "p5": pair("report.p5"),
+    "p50": pair("dist_param.median"),
+    "p90": pair("report.p90"),
+    "p95": pair("report.p95"),
+}
 _MONEY = {"online_retail.level_2022", "firms.floor_yuan"}
 _RATE_DOMAINS = ("rate", "probability", "share", "spread")
 
