@@ -146,8 +146,6 @@ CHINESE_ALLOWED: dict[str, str] = {
     "costing.py": "costing line explanations (bilingual text output), not yet in the catalogue",
     "costing_report.py": "bilingual costing text and workbook, not yet in the catalogue",
     "summary.py": "bilingual CLI summary text, not yet in the catalogue",
-    "workbook.py": "workbook column and sheet names, not yet in the catalogue",
-    "research/basis.py": "evidence summary sentences, not yet in the catalogue",
 }
 
 

@@ -38,7 +38,7 @@ EXPLORER_PARAMETERS = (
 
 #: How a leaf's unit is shown on a slider: (factor from the stored unit, its catalogue key).
 SHOWN_UNITS: dict[str, tuple[float, str]] = {
-    "yuan": (1 / WAN, "report.slider_wan"),
+    "yuan": (1 / WAN, "report.wan_unit"),
     "rate": (WAN, "report.slider_rate"),
 }
 
