@@ -138,9 +138,7 @@ CHINESE_ALLOWED: dict[str, str] = {
     "uncertainties.py": "a developer-facing description quotes the statistical term (上规入统)",
     "scenario.py": "a developer-facing basis quotes the notice",
     "ledger.py": "input parsing accepts 是/否 typed by users, not output",
-    "scenario_cli.py": "a template line written into a new scenario file for its author",
     "prefectures.py": "the prefectures' names are data (keys of the share tables and data files)",
-    "units.py": "the unit suffixes 万元/亿元 of bilingual CLI tables",
     # Bilingual plain-text and workbook output (one line carries both languages): not yet
     # moved to the catalogue (issue 11 item 2, remaining).
     "costing.py": "costing line explanations (bilingual text output), not yet in the catalogue",
