@@ -142,15 +142,20 @@ def assumption_rows(
         rows.append(
             [
                 t("observation", lang),
-                t("year_indicator", lang).format(
-                    year=obs.year, indicator=indicator_label(obs.indicator, lang)
-                ),
+                observed_what(obs, lang),
                 indicator_value(obs.indicator, obs.value, lang),
                 _basis(obs.source, lang, file),
                 yes,
             ]
         )
     return rows
+
+
+def observed_what(obs: Any, lang: str) -> str:
+    """An observation's year and indicator as a reader says it: '2023年网络零售额'."""
+    return t("year_indicator", lang).format(
+        year=obs.year, indicator=indicator_label(obs.indicator, lang)
+    )
 
 
 def _rule_text(rule: Any, lang: str) -> str:
