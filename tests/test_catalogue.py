@@ -106,6 +106,21 @@ def test_every_factor_path_has_a_reader_name(name: str) -> None:
     assert factor_label("assumptions.revoked_repay", "en") == "revoked units repay their award"
 
 
+def test_every_name_the_model_knows_has_a_label() -> None:
+    """A new uncertainty, indicator, strategy, category or distribution needs its words."""
+    from sbqw_model import recognition as rec
+    from sbqw_model.distributions import DISTRIBUTIONS
+    from sbqw_model.scenario import INDICATORS, UNCERTAINTIES
+
+    assert set(catalogue.group("uncertainty")) == set(UNCERTAINTIES)
+    assert set(catalogue.group("indicator")) == set(INDICATORS)
+    assert set(catalogue.group("strategy")) == set(rec.STRATEGIES)
+    assert set(catalogue.group("category")) == set(rec.KINDS)
+    assert set(catalogue.group("distribution")) == set(DISTRIBUTIONS)
+    params = {p for names in DISTRIBUTIONS.values() for p in names}
+    assert params <= set(catalogue.group("dist_param"))
+
+
 def test_unknown_key_is_named() -> None:
     with pytest.raises(KeyError, match=r"target\.nope"):
         catalogue.label("target.nope")
