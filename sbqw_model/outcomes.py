@@ -59,31 +59,22 @@ def variants_sentence(moved: dict[str, list[str]], lang: str) -> str:
     ``moved`` maps a variant's title ('' for "the variants") to the targets it moves; empty when
     none moves any.
     """
-    from sbqw_model.summary import TARGET_LABELS
+    from sbqw_model.catalogue import label
 
-    zh = lang == "zh"
     if not moved:
-        if zh:
-            return (
-                "这些方案只改变支出多少，不改变目标能否达成——除非支持力度会影响增长"
-                "（行为反应，默认为0，可在情景文件中设定）。"
-            )
-        return (
-            "These variants change what is paid, not what is achieved — unless the level of"
-            " support moves growth (the behavioural response, 0 by default, set in the scenario)."
-        )
+        return label("report.variants_cost_only", lang)
     parts = []
     for title, targets in moved.items():
-        names = ("、" if zh else ", ").join(TARGET_LABELS[t][0 if zh else 1] for t in targets)
-        if zh:
-            parts.append(f"{title or '这些方案'}改变了{names}的达成概率")
+        names = label("report.enum", lang).join(label(f"target.{t}", lang) for t in targets)
+        names = names if lang == "zh" else names.lower()
+        if title:
+            parts.append(label("report.variant_moves", lang).format(title=title, names=names))
         else:
-            verb = f"{title} changes" if title else "the variants change"
-            parts.append(f"{verb} the odds of: {names.lower()}")
-    if zh:
-        return "；".join(parts) + "（超出模拟误差）。"
-    text = "; ".join(parts) + " (beyond simulation noise)."
-    return text[0].upper() + text[1:]
+            parts.append(label("report.variants_move", lang).format(names=names))
+    text = label("report.beyond_noise", lang).format(
+        parts=label("report.semicolon", lang).join(parts)
+    )
+    return text if lang == "zh" else text[0].upper() + text[1:]
 
 
 def _shared_worlds(a: Results, b: Results) -> bool:

@@ -12,6 +12,7 @@ import re
 import sys
 from pathlib import Path
 
+from sbqw_model.catalogue import label
 from sbqw_model.errors import InputError
 
 NAME_RE = re.compile(r"^[^\W][\w\-]{0,79}$", re.UNICODE)
@@ -23,6 +24,13 @@ EXAMPLE_PARAMETERS = (
     "traffic.rate",
     "traffic.cap",
 )
+
+
+def _describe(base: object, lang: str) -> str:
+    """The new scenario's placeholder description, for its author to replace."""
+    return label("report.new_scenario_description", lang).format(
+        base=base.title(lang)  # type: ignore[attr-defined]
+    )
 
 
 def add_scenarios(sub: argparse._SubParsersAction) -> None:
@@ -112,8 +120,8 @@ def scenario_template(name: str, extends: str, base: object) -> str:
         f"name: {name}",
         f"title_zh: {name}",
         f"title_en: {name}",
-        f"description_zh: 以{base.title('zh')}为基础;说明改变了什么、为什么。",  # type: ignore[attr-defined]
-        f"description: Based on {base.title('en')}; say what changes and why.",  # type: ignore[attr-defined]
+        "description_zh: " + _describe(base, "zh"),
+        "description: " + _describe(base, "en"),
         f"extends: {extends}",
         "# levers:",
         "#   assumptions:      # readings of what the plan's text leaves open (sbqw assumptions)",

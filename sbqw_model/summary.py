@@ -15,6 +15,7 @@ import numpy as np
 
 from sbqw_model import prefectures, rules, textable, units
 from sbqw_model.catalogue import group as catalogue_group
+from sbqw_model.catalogue import label as catalogue_label
 from sbqw_model.engine import TARGETS, Results, target_levels
 from sbqw_model.recognition import KINDS
 
@@ -176,7 +177,7 @@ def target_table(summary: dict[str, Any], lang: str = "zh") -> pd.DataFrame:
     rows.append(
         {
             "indicator": "all",
-            "label": "全部目标同时达成" if lang == "zh" else "All targets together",
+            "label": catalogue_label("report.all_targets", lang),
             "target": math.nan,
             "p_met": p_all,
             "p_met_se": summary["p_all_met_se"],

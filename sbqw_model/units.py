@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from sbqw_model.catalogue import label
+
 WAN = 10_000.0  # 1 万元 in yuan (a unit of account, not a rule amount)
 YI = WAN * WAN  # 1 亿元 in yuan (10 000 万)
 
 
 def wan(yuan: float, digits: int = 2) -> str:
     """'1,234.56 万元'."""
-    return f"{yuan / WAN:,.{digits}f} 万元"
+    return f"{yuan / WAN:,.{digits}f} " + label("report.wan_yuan", "zh")
 
 
 def yi(yuan: float, digits: int = 2) -> str:
     """'12.34 亿元'."""
-    return f"{yuan / YI:,.{digits}f} 亿元"
+    return f"{yuan / YI:,.{digits}f} " + label("report.yi_yuan", "zh")
 
 
 def wan_number(yuan: float, digits: int = 2) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sbqw_model import prefectures
+from sbqw_model.catalogue import group, pair
 from sbqw_model.instruments import REGISTRY
 from sbqw_model.spreadsheet import write_xlsx
 from sbqw_model.summary import TARGET_LABELS
@@ -28,43 +29,22 @@ if TYPE_CHECKING:
 PERCENT, WAN_FMT, YI_FMT, COUNT, YEAR = "0.0%", "#,##0", "#,##0.00", "#,##0", "0"
 MIN_WIDTH, MAX_WIDTH = 8, 48
 
-# (zh, en) — each header once; money headers carry their unit
+#: Column headers (zh, en), each once, from the label catalogue: the report's words where a
+#: report says the same thing, the ``workbook`` group for what only a workbook says.
 H: dict[str, tuple[str, str]] = {
-    "indicator": ("指标", "Indicator"),
-    "code": ("指标代码", "Code"),
-    "unit": ("单位", "Unit"),
-    "target": ("目标值", "Target"),
-    "p_met": ("达成概率", "Probability of meeting"),
-    "p_met_se": ("概率标准误", "Standard error"),
-    "mean": ("均值", "Mean"),
-    "p5": ("第5百分位", "5th percentile"),
-    "p50": ("中位数", "Median"),
-    "p90": ("第90百分位", "90th percentile"),
-    "p95": ("第95百分位", "95th percentile"),
-    "item": ("项目", "Item"),
-    "payment_year": ("支付年度", "Payment year"),
-    "prefecture": ("市(州)", "Prefecture"),
-    "appropriation": ("预算安排", "Appropriation"),
-    "p_over": ("超预算概率", "Probability of overrun"),
-    "scenario": ("情景", "Scenario"),
-    "all": ("全部目标同时达成", "All targets together"),
-    "total": ("方案支出合计", "Total outlay"),
-    "diff_p50": ("中位数与首个情景相比", "Median vs the first scenario"),
-    "wan": ("万元", "10k yuan"),
-    "yi": ("亿元", "100m yuan"),
-    "units": ("个", "count"),
-    "year_mean": ("年支出均值", "outlay, mean"),
+    **{
+        k: pair(f"report.{k}")
+        for k in ("indicator", "mean", "p5", "p90", "p95", "payment_year", "appropriation")
+    },
+    "p50": pair("report.median"),
+    "scenario": pair("report.scenario"),
+    "all": pair("report.all_targets"),
+    "wan": pair("report.wan_unit"),
+    "units": pair("report.count"),
+    **group("workbook"),
 }
-SHEETS: dict[str, tuple[str, str]] = {
-    "targets": ("目标", "targets"),
-    "total": ("支出合计", "outlay total"),
-    "by_year": ("分年度支出", "outlay by year"),
-    "by_instrument": ("分项目支出", "outlay by instrument"),
-    "by_prefecture": ("分市州支出", "outlay by prefecture"),
-    "appropriation": ("预算安排", "appropriation"),
-    "compare_odds": ("情景比较-达成概率", "compare odds"),
-    "compare_outlay": ("情景比较-支出", "compare outlay"),
-}
+#: Sheet names (zh, en).
+SHEETS: dict[str, tuple[str, str]] = group("sheet")
 
 
 def h(key: str, lang: str, unit: str | None = None) -> str:
@@ -73,7 +53,7 @@ def h(key: str, lang: str, unit: str | None = None) -> str:
     if unit is None:
         return text
     u = H[unit][0 if lang == "zh" else 1]
-    return f"{text}({u})" if lang == "zh" else f"{text} ({u})"
+    return f"{text}({u})" if lang == "zh" else f"{text} ({u})"  # ASCII: analysts' scripts
 
 
 @dataclass

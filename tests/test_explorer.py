@@ -37,7 +37,7 @@ def test_controls_are_labelled_for_readers_in_both_languages(
     for name, control in en.items():
         assert not re.search(r"[\u3400-\u9fff]", control.description.replace("万元", ""))
         assert not SNAKE.search(control.description), (name, control.description)
-    assert zh["awards.park"].description.endswith("(万元)")
+    assert zh["awards.park"].description.endswith("（万元）")
     assert zh["awards.park"].value == 300  # 300 万元, not 3000000 yuan
     assert (
         zh["traffic.rate"].value == pytest.approx(5) and "元/万元" in zh["traffic.rate"].description

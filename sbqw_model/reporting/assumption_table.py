@@ -54,7 +54,7 @@ def leaf_value(leaf: Leaf, lang: str) -> str:
     if leaf.unit == "rate":
         return t("rate_per_wan", lang).format(n=f"{value * units.WAN:g}")
     if leaf.unit == "year":
-        return f"{value:.0f}年" if lang == "zh" else f"{value:.0f}"
+        return t("year_value", lang).format(year=f"{value:.0f}")
     return f"{value:,.0f}"
 
 
@@ -142,13 +142,20 @@ def assumption_rows(
         rows.append(
             [
                 t("observation", lang),
-                f"{obs.year}{'年' if lang == 'zh' else ' '}{indicator_label(obs.indicator, lang)}",
+                observed_what(obs, lang),
                 indicator_value(obs.indicator, obs.value, lang),
                 _basis(obs.source, lang, file),
                 yes,
             ]
         )
     return rows
+
+
+def observed_what(obs: Any, lang: str) -> str:
+    """An observation's year and indicator as a reader says it: '2023年网络零售额'."""
+    return t("year_indicator", lang).format(
+        year=obs.year, indicator=indicator_label(obs.indicator, lang)
+    )
 
 
 def _rule_text(rule: Any, lang: str) -> str:
@@ -166,7 +173,7 @@ def _rule_text(rule: Any, lang: str) -> str:
 
 
 def _kind_label(kind: str, lang: str) -> str:
-    return pick(CATEGORY_LABELS.get(kind, ("畅销产品", "best-selling products")), lang)
+    return pick(CATEGORY_LABELS[kind], lang)
 
 
 def recognition_rows(

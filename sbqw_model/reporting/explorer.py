@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from sbqw_model.assumptions import SPECS, AssumptionSpec
+from sbqw_model.catalogue import label, pair
 from sbqw_model.engine import Results, simulate
 from sbqw_model.errors import InputError
-from sbqw_model.reporting.fragments import HTML, display_data, escape
+from sbqw_model.reporting.fragments import HTML, display_data, render
 from sbqw_model.reporting.i18n import t
 from sbqw_model.reporting.notebook import load, setup
 from sbqw_model.reporting.parameters import check_parameters, resolve_scenario
@@ -35,56 +36,37 @@ EXPLORER_PARAMETERS = (
     "traffic.cap",
 )
 
-#: How a leaf's unit is shown on a slider: (factor from the stored unit, zh unit, en unit).
-SHOWN_UNITS: dict[str, tuple[float, str, str]] = {
-    "yuan": (1 / WAN, "万元", "10k yuan"),
-    "rate": (WAN, "元/万元", "yuan per 10k yuan"),
+#: How a leaf's unit is shown on a slider: (factor from the stored unit, its catalogue key).
+SHOWN_UNITS: dict[str, tuple[float, str]] = {
+    "yuan": (1 / WAN, "report.wan_unit"),
+    "rate": (WAN, "report.slider_rate"),
 }
 
-INTRO = (
-    "拖动滑块即可调整政策杠杆。模拟情形只抽取一次,每次调整都在同一批情形上重新计算支出和目标,"
-    "因此前后差异完全来自政策本身。金额单位为万元;支出按政策上限乘以支付比例计算。",
-    "Move a slider to change a lever. The simulated worlds are drawn once and every change"
-    " re-costs the same worlds, so a difference is the effect of policy alone. Amounts in"
-    " 10k yuan (万元); outlay is the ceilings times the payout share.",
-)
+#: What the sliders do, (zh, en): the header shows the reader's language, the other beneath.
+INTRO = pair("report.explore_intro")
 
 
 def assumption_label(spec: AssumptionSpec, lang: str) -> str:
-    """The assumption's reader-facing name (its spec's label where it has one)."""
-    label = getattr(spec, "label", None)
-    if callable(label):
-        return str(label(lang))
-    doc = spec.doc_zh if lang == "zh" else spec.doc_en
-    for stop in (":", "(", "(", ":", ";", "."):
-        doc = doc.split(stop)[0]
-    doc = doc.strip()
-    return doc if doc and doc not in (spec.choices or ()) else spec.name.replace("_", " ")
+    """The assumption's reader-facing name (from the label catalogue)."""
+    return spec.label(lang)
 
 
 def choice_options(spec: AssumptionSpec, lang: str) -> list[tuple[str, Any]]:
     """Dropdown options as (what the reader sees, the value)."""
-    show = getattr(spec, "value_label", None)
     assert spec.choices is not None
-    if callable(show):
-        return [(str(show(c, lang)), c) for c in spec.choices]
-    yes_no = {True: ("是", "yes"), False: ("否", "no")}
-    return [
-        (yes_no[c][0 if lang == "zh" else 1] if isinstance(c, bool) else str(c), c)
-        for c in spec.choices
-    ]
+    return [(spec.value_label(c, lang), c) for c in spec.choices]
 
 
 def _with_unit(label: str, unit: str, lang: str) -> str:
-    if not unit:
-        return label
-    return f"{label}({unit})" if lang == "zh" else f"{label} ({unit})"
+    return t("with_unit", lang).format(label=label, unit=unit) if unit else label
 
 
 def slider_unit(unit: str, lang: str) -> tuple[float, str]:
     """(factor from the stored unit to the shown one, the shown unit's name)."""
-    factor, zh, en = SHOWN_UNITS.get(unit, (1.0, "", ""))
-    return factor, zh if lang == "zh" else en
+    if unit not in SHOWN_UNITS:
+        return 1.0, ""
+    factor, key = SHOWN_UNITS[unit]
+    return factor, label(key, lang)
 
 
 class BudgetExplorer:
@@ -142,12 +124,13 @@ class BudgetExplorer:
     def header(self) -> HTML:
         """Title, then what the sliders do: in the report's language, the other one beneath."""
         lang = self.lang
-        other = 1 if lang == "zh" else 0
         return HTML(
-            f"<h1>{escape(t('explore_title', lang))}{escape(t('colon', lang))}"
-            f"{escape(self.base.title(lang))}</h1>"
-            f"<p>{escape(INTRO[0 if lang == 'zh' else 1])}</p>"
-            f'<p style="color:#555"><em>{escape(INTRO[other])}</em></p>'
+            render(
+                "explorer_header.html.j2",
+                title=f"{t('explore_title', lang)}{t('colon', lang)}{self.base.title(lang)}",
+                intro=INTRO[0 if lang == "zh" else 1],
+                other=INTRO[1 if lang == "zh" else 0],
+            )
         )
 
     def static_view(self) -> None:
@@ -167,14 +150,14 @@ class BudgetExplorer:
         layout = w.Layout(width="32em")
         controls: dict[str, Any] = {}
         for name, spec in SPECS.items():
-            label = assumption_label(spec, lang)
+            name_shown = assumption_label(spec, lang)
             if spec.choices is None:  # a share: shown in percent
                 controls[name] = w.FloatSlider(
                     value=a[name],
                     min=spec.low,
                     max=spec.high,
                     step=0.05,
-                    description=label,
+                    description=name_shown,
                     readout_format=".0%",
                     style=style,
                     layout=layout,
@@ -183,7 +166,7 @@ class BudgetExplorer:
                 controls[name] = w.Dropdown(
                     options=choice_options(spec, lang),
                     value=a[name],
-                    description=label,
+                    description=name_shown,
                     style=style,
                     layout=layout,
                 )

@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sbqw_model.catalogue import label
 from sbqw_model.engine import TARGETS
-from sbqw_model.labels import money, pick
+from sbqw_model.labels import money
 from sbqw_model.reporting.i18n import t, target_name
 from sbqw_model.summary import BAND, CENTRAL
 
@@ -26,75 +27,45 @@ CLOSE_MEDIAN_SHARE = 0.97
 
 @dataclass(frozen=True)
 class Status:
+    """A target's status: its key and colour; its name, meaning and sentence are catalogue
+    entries (``status.<key>``, ``status.<key>.meaning``, ``status.<key>.sentence``)."""
+
     key: str
     colour: str
-    zh: str
-    en: str
-    meaning_zh: str
-    meaning_en: str
 
     def label(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
+        return label(f"status.{self.key}", lang)
 
     def meaning(self, lang: str) -> str:
-        return self.meaning_zh if lang == "zh" else self.meaning_en
+        return label(f"status.{self.key}.meaning", lang).format(
+            high=f"{ON_COURSE_FROM:.0%}",
+            low=f"{AT_RISK_FROM:.0%}",
+            share=f"{CLOSE_MEDIAN_SHARE:.0%}",
+        )
+
+    def sentence(self, names: str, lang: str) -> str:
+        return label(f"status.{self.key}.sentence", lang).format(names=names)
 
 
 STATUSES: dict[str, Status] = {
     s.key: s
     for s in (
-        Status(
-            "on_course",
-            "#2e7d32",
-            "有望达成",
-            "on course",
-            f"达成概率不低于{ON_COURSE_FROM:.0%}",
-            f"probability of at least {ON_COURSE_FROM:.0%}",
-        ),
-        Status(
-            "at_risk",
-            "#f9a825",
-            "存在风险",
-            "at risk",
-            f"达成概率为{AT_RISK_FROM:.0%}至{ON_COURSE_FROM:.0%}：多数情形能达成，但把握不足",
-            f"probability from {AT_RISK_FROM:.0%} to {ON_COURSE_FROM:.0%}: met in most worlds,"
-            " but not safely",
-        ),
-        Status(
-            "close",
-            "#ef6c00",
-            "接近",
-            "close",
-            f"达成概率低于{AT_RISK_FROM:.0%}，但中位数已达目标的{CLOSE_MEDIAN_SHARE:.0%}以上："
-            "成败在毫厘之间",
-            f"probability below {AT_RISK_FROM:.0%}, but the median is at least"
-            f" {CLOSE_MEDIAN_SHARE:.0%} of the target: it could go either way",
-        ),
-        Status(
-            "unlikely",
-            "#c62828",
-            "难以达成",
-            "unlikely",
-            f"达成概率低于{AT_RISK_FROM:.0%}，且中位数不足目标的{CLOSE_MEDIAN_SHARE:.0%}",
-            f"probability below {AT_RISK_FROM:.0%} and the median below"
-            f" {CLOSE_MEDIAN_SHARE:.0%} of the target",
-        ),
+        Status("on_course", "#2e7d32"),
+        Status("at_risk", "#f9a825"),
+        Status("close", "#ef6c00"),
+        Status("unlikely", "#c62828"),
     )
 }
 
-_RECOGNITION = ("申报数量和认定通过率", "the number of applications and the approval rate")
 #: What a target's fate mostly hangs on: the uncertainties that drive it in the model.
-TARGET_DRIVERS: dict[str, tuple[str, str]] = {
-    "parks": _RECOGNITION,
-    "bases": _RECOGNITION,
-    "enterprises": _RECOGNITION,
-    "teams": _RECOGNITION,
-    "enterprises_and_teams": _RECOGNITION,
-    "products": ("畅销产品的增速", "the growth of best-selling products"),
-    "online_retail": (
-        "网络零售额增速和2022年的实际水平",
-        "online retail growth and its actual 2022 level",
-    ),
+TARGET_DRIVERS: dict[str, str] = {
+    "parks": "driver.recognition",
+    "bases": "driver.recognition",
+    "enterprises": "driver.recognition",
+    "teams": "driver.recognition",
+    "enterprises_and_teams": "driver.recognition",
+    "products": "driver.products",
+    "online_retail": "driver.online_retail",
 }
 
 
@@ -150,17 +121,9 @@ def _target_clause(summary: Mapping[str, Any], key: str, lang: str) -> str:
         ratio = s[CENTRAL] / s["target"] if s["target"] else 0.0
         notes.append(t("percent_of_target", lang).format(r=f"{ratio:.0%}"))
     if key in TARGET_DRIVERS:
-        notes.append(t("depends_on", lang).format(what=pick(TARGET_DRIVERS[key], lang)))
+        notes.append(t("depends_on", lang).format(what=label(TARGET_DRIVERS[key], lang)))
     inner = t("comma", lang).join(notes)
     return f"{_in_prose(key, lang)}{t('lparen', lang)}{inner}{t('rparen', lang)}"
-
-
-_GROUP_TEXT = {
-    "on_course": ("{names}目标有望达成", "{names} {verb} on course"),
-    "at_risk": ("{names}目标存在风险", "{names} {verb} at risk"),
-    "close": ("{names}目标接近达成", "{names} {verb} close"),
-    "unlikely": ("{names}目标难以达成", "{names} {verb} unlikely"),
-}
 
 
 def conclusion(summary: Mapping[str, Any], lang: str) -> list[str]:
@@ -175,32 +138,20 @@ def conclusion(summary: Mapping[str, Any], lang: str) -> list[str]:
         )
         groups[state].append(name)
     parts = [
-        _GROUP_TEXT[k][0 if lang == "zh" else 1].format(
-            names=_join(names, lang), verb="is" if len(names) == 1 else "are"
-        )
+        STATUSES[k].sentence(_join(names, lang) + _verb(len(names), lang), lang)
         for k, names in groups.items()
         if names
     ]
-    if lang == "zh":
-        first = "按本情景的假设，" + "；".join(parts) + "。"
-    else:
-        first = "Under this scenario's assumptions, " + "; ".join(parts) + "."
+    first = t("conclusion_targets", lang).format(parts=t("semicolon", lang).join(parts))
     total = summary["budget"]["total"]
     central, high = money(total[CENTRAL], lang, 1), money(total[BAND[1]], lang, 1)
-    if lang == "zh":
-        kind = "按政策上限全额支付的上限" if is_upper_bound(summary) else outlay_note(summary, lang)
-        second = (
-            f"方案支出合计中位数约{central}，95%的模拟情形不超过{high}"
-            f"{t('lparen', lang)}{kind}{t('rparen', lang)}。"
-        )
-    else:
-        kind = (
-            "an upper bound, every ceiling paid in full"
-            if is_upper_bound(summary)
-            else outlay_note(summary, lang)
-        )
-        second = (
-            f"The plan's total outlay has a median of about {central} and stays below {high} in"
-            f" 95 % of simulated worlds ({kind})."
-        )
+    kind = t("upper_bound_full", lang) if is_upper_bound(summary) else outlay_note(summary, lang)
+    second = t("conclusion_outlay", lang).format(central=central, high=high, kind=kind)
     return [first, second]
+
+
+def _verb(count: int, lang: str) -> str:
+    """English agrees the verb with the number of targets named; Chinese needs none."""
+    if lang == "zh":
+        return ""
+    return " is" if count == 1 else " are"

@@ -15,9 +15,9 @@ from typing import Any
 
 from sbqw_model import __version__, units
 from sbqw_model.engine import TARGETS, Results, simulate
-from sbqw_model.labels import describe_distribution, indicator_label, money
+from sbqw_model.labels import describe_distribution, money
 from sbqw_model.reporting import charts, clauses, leader
-from sbqw_model.reporting.assumption_table import assumption_rows, baseline_for
+from sbqw_model.reporting.assumption_table import assumption_rows, baseline_for, observed_what
 from sbqw_model.reporting.fragments import HTML, Chart, Markup, publish, render, table
 from sbqw_model.reporting.i18n import instrument_name, t, target_name
 from sbqw_model.reporting.variants import variant_title
@@ -209,10 +209,7 @@ class ScenarioReport:
         paragraphs = [t("data_statistics", lang).format(file=DATA_FILE)]
         if s.observations:
             sep = t("enum", lang)
-            items = sep.join(
-                f"{o.year}{'年' if lang == 'zh' else ' '}{indicator_label(o.indicator, lang)}"
-                for o in s.observations
-            )
+            items = sep.join(observed_what(o, lang) for o in s.observations)
             paragraphs.append(t("data_observed", lang).format(items=items, file=self.source.name))
         else:
             paragraphs.append(t("data_none_observed", lang))

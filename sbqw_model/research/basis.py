@@ -21,6 +21,7 @@ from importlib import resources
 
 import pandas as pd
 
+from sbqw_model.catalogue import label
 from sbqw_model.units import YI
 
 DATA = "national_online_retail_growth.csv"
@@ -52,17 +53,14 @@ class GrowthBasis:
 
     def describe(self, lang: str = "zh") -> str:
         low, high = self.band
-        if lang == "zh":
-            return (
-                f"全国网上零售额增速({'、'.join(map(str, self.years))}年):2020–2022年均值"
-                f"{self.recent_mean:.1%}(标准差{self.recent_sd:.1%}),全部年份均值{self.long_mean:.1%}"
-                f"(标准差{self.long_sd:.1%});情景的增速均值应位于{low:.1%}–{high:.1%}之间。"
-            )
-        return (
-            f"National online retail growth ({', '.join(map(str, self.years))}): 2020–2022 mean"
-            f" {self.recent_mean:.1%} (sd {self.recent_sd:.1%}), all years {self.long_mean:.1%}"
-            f" (sd {self.long_sd:.1%}); a central scenario's growth mean belongs in"
-            f" {low:.1%}–{high:.1%}."
+        return label("research.national_growth_basis", lang).format(
+            years=label("report.enum", lang).join(map(str, self.years)),
+            recent=f"{self.recent_mean:.1%}",
+            recent_sd=f"{self.recent_sd:.1%}",
+            long=f"{self.long_mean:.1%}",
+            long_sd=f"{self.long_sd:.1%}",
+            low=f"{low:.1%}",
+            high=f"{high:.1%}",
         )
 
 
@@ -139,21 +137,19 @@ class ProvincialBasis:
         low, high = self.mean_band
         nlo, nhi = self.noise_band
         levels = [self.level_2022_implied(g) / YI for g in (high, self.guizhou_floor, low)]
-        if lang == "zh":
-            return (
-                f"{len(self.provinces)}个省区{self.figures}个全年增速:中位数{self.median:.1%},"
-                f"不含小基数省区{self.central_median:.1%};省内逐年波动标准差{self.within_sd:.1%}。"
-                f"增速均值区间{low:.1%}–{high:.1%},逐年波动{nlo:.1%}–{nhi:.1%};"
-                f"贵州2016–2022年年均至少{self.guizhou_floor:.1%};按这些增速,2025年恰达1000亿"
-                f"需2022年约{levels[0]:.0f}–{levels[2]:.0f}亿元。"
-            )
-        return (
-            f"{self.figures} full-year figures from {len(self.provinces)} provinces: median"
-            f" {self.median:.1%}, {self.central_median:.1%} without small-base provinces;"
-            f" year-to-year sd inside a province {self.within_sd:.1%}. Growth mean band"
-            f" {low:.1%}–{high:.1%}, noise {nlo:.1%}–{nhi:.1%}; Guizhou 2016–2022 at least"
-            f" {self.guizhou_floor:.1%} a year; reaching 1000 亿 exactly in 2025 at these rates"
-            f" needs a 2022 level of about {levels[0]:.0f}–{levels[2]:.0f} 亿."
+        return label("research.provincial_growth_basis", lang).format(
+            provinces=len(self.provinces),
+            figures=self.figures,
+            median=f"{self.median:.1%}",
+            central=f"{self.central_median:.1%}",
+            within=f"{self.within_sd:.1%}",
+            low=f"{low:.1%}",
+            high=f"{high:.1%}",
+            nlo=f"{nlo:.1%}",
+            nhi=f"{nhi:.1%}",
+            floor=f"{self.guizhou_floor:.1%}",
+            level_low=f"{levels[0]:.0f}",
+            level_high=f"{levels[2]:.0f}",
         )
 
 

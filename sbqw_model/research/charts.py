@@ -90,7 +90,7 @@ def sensitivity_bars(result: SensitivityResult, lang: str = "zh", top: int = 8) 
                 label=t("mu_star", lang),
             )
             if scale != 1.0:
-                ax.set_xlabel(t("mu_star", lang) + "(万元)")
+                ax.set_xlabel(t("in_wan_yuan", lang).format(what=t("mu_star", lang)))
         ax.set_yticks(pos, labels, fontsize=8)
         ax.grid(axis="x", alpha=0.3)
     for ax in list(axes.flat)[len(outputs) :]:
@@ -205,7 +205,7 @@ def frontier_chart(frontiers: list[Frontier], lang: str = "zh") -> Figure:
             fontsize=9,
         )
         ax.set_ylabel(plain(output_label(frontiers[0].probability, lang)))
-    ax.set_xlabel(f"{t('budget_p90', lang)}(万元)")
+    ax.set_xlabel(t("in_wan_yuan", lang).format(what=t("budget_p90", lang)))
     ax.set_title(t("frontier_title", lang))
     ax.grid(alpha=0.3)
     ax.legend(frameon=False, fontsize=8, loc="lower right")

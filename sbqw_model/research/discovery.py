@@ -83,10 +83,9 @@ class Discovery:
         return self.misses / self.runs if self.runs else math.nan
 
     def sentences(self, lang: str = "zh") -> list[str]:
-        runs = {"world": ("模拟", "run"), "point": ("取值点", "sample point")}[self.unit]
         if self.misses in (0, self.runs):
             key = "never_missed" if self.misses == 0 else "always_missed"
-            return [t(key, lang).format(runs=runs[0] if lang == "zh" else runs[1])]
+            return [t(key, lang).format(runs=t(f"run.{self.unit}", lang))]
         out = [sentence(self, box, lang) for box in self.boxes] or [t("no_box", lang)]
         return out + [sentence(self, box, lang, met=True) for box in self.met_boxes]
 
@@ -290,53 +289,37 @@ def discover_scenario(
 
 def _what(outcome: str, level: float | None, lang: str) -> str:
     if outcome == "all":
-        return "全部目标" if lang == "zh" else "meeting every target at once"
+        return t("what_all", lang)
     name = target_name(outcome, lang)
+    name = name if lang == "zh" else name.lower()
     if level is None:
-        return f"{name}目标" if lang == "zh" else f"the {name.lower()} target"
+        return t("what_target", lang).format(name=name)
     shown = units.yi(level, 0) if outcome == "online_retail" else f"{level:,.0f}"
-    return f"{name}{shown}目标" if lang == "zh" else f"the {name.lower()} target of {shown}"
+    return t("what_target_level", lang).format(name=name, level=shown)
 
 
 def condition(name: str, low: float | None, high: float | None, lang: str) -> str:
     label = factor_label(name, lang)
     lo = fmt_value(name, low) if low is not None else ""
     hi = fmt_value(name, high) if high is not None else ""
-    if lang == "zh":
-        if low is None:
-            return f"{label}低于{hi}"
-        if high is None:
-            return f"{label}高于{lo}"
-        return f"{label}介于{lo}与{hi}之间"
     if low is None:
-        return f"{label} is below {hi}"
+        return t("below", lang).format(factor=label, high=hi)
     if high is None:
-        return f"{label} is above {lo}"
-    return f"{label} is between {lo} and {hi}"
+        return t("above", lang).format(factor=label, low=lo)
+    return t("between", lang).format(factor=label, low=lo, high=hi)
 
 
 def sentence(found: Discovery, box: Box, lang: str = "zh", met: bool = False) -> str:
     """'the 1000 亿元 target is missed in 87% of runs where …' (zh or en); ``met``: a box of
     successes ('… is met in 40% of runs where …')."""
-    joiner = "且" if lang == "zh" else " and "
+    joiner = t("and", lang) if lang == "zh" else f" {t('and', lang)} "
     conds = joiner.join(condition(k, lo, hi, lang) for k, (lo, hi) in box.limits.items())
-    density, coverage = f"{box.density:.0%}", f"{box.coverage:.0%}"
-    what = _what(found.outcome, found.level, lang)
-    if lang == "zh":
-        runs = "模拟" if found.unit == "world" else "取值点"
-        share = "达成" if met else "未达成"
-        tail = f"(占全部{share}情形的{coverage})。"
-        if found.outcome == "all":
-            verb = "同时达成" if met else "未能同时达成"
-            return f"在{conds}的{runs}中,有{density}{verb}{what}{tail}"
-        verb = "得以实现" if met else "未能实现"
-        return f"在{conds}的{runs}中,{what}有{density}{verb}{tail}"
-    runs = "runs" if found.unit == "world" else "sample points"
-    if met:
-        verb, share = ("succeeds" if found.outcome == "all" else "is met"), "successes"
-    else:
-        verb, share = ("fails" if found.outcome == "all" else "is missed"), "misses"
-    return (
-        f"{what[0].upper()}{what[1:]} {verb} in {density} of {runs} where {conds}"
-        f" ({coverage} of all {share})."
+    which = "all" if found.outcome == "all" else "target"
+    text = t(f"box_{which}_{'met' if met else 'missed'}", lang).format(
+        conds=conds,
+        runs=t(f"runs.{found.unit}", lang),
+        what=_what(found.outcome, found.level, lang),
+        density=f"{box.density:.0%}",
+        coverage=f"{box.coverage:.0%}",
     )
+    return text[0].upper() + text[1:]

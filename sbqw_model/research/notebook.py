@@ -18,7 +18,7 @@ import yaml
 
 from sbqw_model import __version__, units
 from sbqw_model.errors import InputError
-from sbqw_model.reporting.fragments import HTML, Chart, escape, table
+from sbqw_model.reporting.fragments import HTML, Chart, render, table
 from sbqw_model.reporting.i18n import LANGS
 from sbqw_model.reporting.notebook import load, setup
 from sbqw_model.reporting.parameters import (
@@ -161,10 +161,15 @@ class SensitivityReport:
         method = "Sobol'" if r.method == "sobol" else "Morris"
         title = f"{t('sens_title', lang)}{t('colon', lang)}{s.title(lang)}"
         return HTML(
-            f"<h1>{escape(title)}</h1>"
-            f"<p>{escape(method)} · N = {r.n} · {len(r.sample):,} {escape(t('evaluations', lang))}"
-            f" · {escape(t('per_point', lang))} {r.draws:,}</p>"
-            f"<p><small>{escape(t('sens_intro', lang))}</small></p>"
+            render(
+                "research_header.html.j2",
+                title=title,
+                method=method,
+                n=r.n,
+                evaluations=f"{len(r.sample):,} {t('evaluations', lang)}",
+                per_point=f"{t('per_point', lang)} {r.draws:,}",
+                intro=t("sens_intro", lang),
+            )
         )
 
     def warnings(self) -> HTML:
@@ -173,8 +178,8 @@ class SensitivityReport:
         notes = stability_notes(self.result)
         if not notes:
             return HTML("")
-        items = "".join(f"<li>{escape(zh if self.lang == 'zh' else en)}</li>" for zh, en in notes)
-        return HTML(f"<p><strong>{escape(t('warn', self.lang))}</strong></p><ul>{items}</ul>")
+        items = [zh if self.lang == "zh" else en for zh, en in notes]
+        return HTML(render("notes.html.j2", heading=t("warn", self.lang), items=items))
 
     def factors_table(self) -> HTML:
         lang = self.lang
@@ -192,7 +197,7 @@ class SensitivityReport:
         """Each output's factors ranked by their main index (ST or μ*), with intervals."""
         r, lang = self.result, self.lang
         main, conf = r.main, f"{r.main}_conf"
-        out = []
+        parts = []
         for output in r.outputs:
             part = r.indices[r.indices.output == output].sort_values(main, ascending=False)
             scale = units.WAN if r.method == "morris" and output.startswith("budget.") else 1.0
@@ -211,41 +216,36 @@ class SensitivityReport:
                 if r.method == "sobol"
                 else [t("factor", lang), t("sigma", lang), t("mu_star", lang)]
             )
-            unit = ("（万元）" if lang == "zh" else " (10,000 yuan)") if scale != 1.0 else ""
-            heading = f"<h3>{escape(output_label(output, lang))}{escape(unit)}</h3>"
-            out.append(heading + str(table(head, rows)))  # str: Markup + str would escape
-        return HTML("".join(out))
+            heading = output_label(output, lang)
+            if scale != 1.0:
+                heading = t("in_wan_yuan", lang).format(what=heading)
+            parts.append((heading, table(head, rows)))
+        return HTML(render("titled_tables.html.j2", parts=parts))
 
     def sensitivity_chart(self) -> Chart:
         return Chart(charts.sensitivity_bars(self.result, self.lang))
 
     def discovery_text(self) -> HTML:
         lang = self.lang
-        parts = [
-            f"<h2>{escape(t('discovery_title', lang))}</h2>",
-            f"<p><small>{escape(t('discovery_intro', lang))}</small></p>",
-        ]
-        for found in self.found:
-            items = "".join(f"<li>{escape(s)}</li>" for s in found.sentences(lang))
-            parts.append(f"<ul>{items}</ul>")
-        return HTML("".join(parts))
+        return HTML(
+            render(
+                "discovery.html.j2",
+                title=t("discovery_title", lang),
+                intro=t("discovery_intro", lang),
+                lists=[found.sentences(lang) for found in self.found],
+            )
+        )
 
     def discovery_chart(self) -> Chart:
         return Chart(charts.discovery_chart(self.found[0], self.lang))
 
     def frontier_text(self) -> HTML:
         lang = self.lang
-        parts = [
-            f"<h2>{escape(t('frontier_title', lang))}</h2>",
-            f"<p><small>{escape(t('frontier_intro', lang))} {escape(t('sweep_source', lang))}:"
-            f" {escape(self.frontier_source)}.</small></p>",
-        ]
+        groups = []
         for f in self.fronts:
-            if f.group:
-                group = ", ".join(
-                    f"{factor_label(k, lang)} = {fmt_value(k, v)}" for k, v in f.group.items()
-                )
-                parts.append(f"<h3>{escape(group)}</h3>")
+            heading = ", ".join(
+                f"{factor_label(k, lang)} = {fmt_value(k, v)}" for k, v in f.group.items()
+            )
             rows = [
                 [
                     ", ".join(fmt_value(k, r[k]) for k in f.levers),
@@ -256,14 +256,26 @@ class SensitivityReport:
             ]
             head = [
                 " / ".join(factor_label(k, lang) for k in f.levers),
-                f"{t('budget_p90', lang)}{'（万元）' if lang == 'zh' else ' (10,000 yuan)'}",
-                t("probability", lang),
+                t("in_wan_yuan", lang).format(what=t("budget_p90", lang)),
+                t("p_met", lang),
             ]
-            parts.append(table(head, rows))
-            parts.append(f"<p>{escape(self._answer(f))}</p>")
-            if f.settings[f.probability].nunique() == 1:
-                parts.append(f"<p><small>{escape(t('levers_no_effect', lang))}</small></p>")
-        return HTML("".join(parts))
+            same = f.settings[f.probability].nunique() == 1
+            groups.append(
+                {
+                    "heading": heading,
+                    "table": table(head, rows),
+                    "answer": self._answer(f),
+                    "note": t("levers_no_effect", lang) if same else "",
+                }
+            )
+        intro = t("frontier_intro_from", lang).format(
+            intro=t("frontier_intro", lang),
+            source_label=t("sweep_source", lang),
+            source=self.frontier_source,
+        )
+        return HTML(
+            render("frontier.html.j2", title=t("frontier_title", lang), intro=intro, groups=groups)
+        )
 
     def _answer(self, f: Frontier) -> str:
         lang = self.lang
@@ -274,9 +286,12 @@ class SensitivityReport:
                 p=f"{f.target_p:.0%}", best=f"{top[f.probability]:.1%}"
             )
         setting = ", ".join(f"{factor_label(k, lang)} {fmt_value(k, best[k])}" for k in f.levers)
-        text = (
-            f"{t('cheapest', lang)}({f.target_p:.0%}):{setting};"
-            f"{units.yi(best[f.cost])},{best[f.probability]:.1%}"
+        text = t("cheapest_answer", lang).format(
+            cheapest=t("cheapest", lang),
+            p=f"{f.target_p:.0%}",
+            setting=setting,
+            budget=units.yi(best[f.cost]),
+            probability=f"{best[f.probability]:.1%}",
         )
         if f.near_threshold():
             text += " " + t("within_error", lang)
@@ -296,8 +311,15 @@ class SensitivityReport:
             (rt("seed", lang), str(r.seed)),
             (rt("run_date", lang), self.run_date),
         ]
-        body = " · ".join(f"{escape(k)}: <code>{escape(v)}</code>" for k, v in items)
-        return HTML(f"<hr><p><small>{escape(rt('provenance', lang))} — {body}</small></p>")
+        return HTML(
+            render(
+                "provenance.html.j2",
+                heading=rt("provenance", lang),
+                items=items,
+                colon=rt("colon", lang),
+                table=None,
+            )
+        )
 
     def glue(self) -> dict[str, Any]:
         """The results as a hidden output of the notebook's own MIME type."""

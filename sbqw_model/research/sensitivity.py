@@ -307,14 +307,7 @@ def stability_notes(result: SensitivityResult) -> list[tuple[str, str]]:
     out = []
     stable = STABLE_N[result.method]
     if result.n < stable:
-        unit = "N" if result.method == "sobol" else "trajectories"
-        out.append(
-            (
-                f"样本量{result.n}低于{stable},指数不稳定;排序因素前请用 n ≥ {stable} 重新计算。",
-                f"{unit} = {result.n} is below {stable}: indices are unstable at this size;"
-                f" rerun with --n {stable} or more before ranking factors",
-            )
-        )
+        out.append(_pair(f"research.small_sample.{result.method}", n=result.n, stable=stable))
     main, conf = result.main, f"{result.main}_conf"
     frame = result.indices
     if conf not in frame:
@@ -329,20 +322,24 @@ def stability_notes(result: SensitivityResult) -> list[tuple[str, str]]:
             shown += " yuan"
         count = frame[main].notna().sum()
         out.append(
-            (
-                f"{count}个指数中有{len(wide)}个的95%置信区间宽于指数本身"
-                f"(例如 {r['factor']} 对 {r['output']}:{shown});请增大样本量。",
-                f"{len(wide)} of {count} {main} indices have a 95 % interval"
-                f" wider than the index (e.g. {r['factor']} on {r['output']}: {shown});"
-                " increase --n",
+            _pair(
+                "research.wide_intervals",
+                count=count,
+                wide=len(wide),
+                index=main,
+                factor=r["factor"],
+                output=r["output"],
+                shown=shown,
             )
         )
     flat = [o for o in result.outputs if frame.loc[frame.output == o, main].isna().all()]
     if flat:
-        out.append(
-            (
-                f"以下结果在样本中不变化,无指数:{', '.join(flat)}",
-                f"no variation across the sample, no indices: {', '.join(flat)}",
-            )
-        )
+        out.append(_pair("research.no_variation", outputs=", ".join(flat)))
     return out
+
+
+def _pair(key: str, **values: object) -> tuple[str, str]:
+    """A catalogue sentence filled in, in both languages (zh, en)."""
+    from sbqw_model.catalogue import label
+
+    return label(key, "zh").format(**values), label(key, "en").format(**values)

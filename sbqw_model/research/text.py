@@ -8,6 +8,8 @@ from typing import Any
 import pandas as pd
 
 from sbqw_model import textable, units
+from sbqw_model.catalogue import pair
+from sbqw_model.labels import indicator_label
 from sbqw_model.research.backtest import Backtest, Check
 from sbqw_model.research.discovery import Box, Discovery
 from sbqw_model.research.frontier import Frontier
@@ -39,6 +41,12 @@ def _pm(value: float, conf: float, digits: int = 2) -> str:
     return f"{value:.{digits}f} ± {conf:.{digits}f}"
 
 
+def _b(key: str, lower: bool = False) -> str:
+    """A catalogue entry in both languages, Chinese first: '因素 Factor'."""
+    zh, en = pair(key)
+    return f"{zh} {en.lower() if lower else en}"
+
+
 def _factor(path: str) -> str:
     return f"{factor_label(path, 'zh')} {path}"
 
@@ -49,13 +57,14 @@ def _factor(path: str) -> str:
 def sensitivity(result: SensitivityResult) -> str:
     name = "Sobol'" if result.method == "sobol" else "Morris"
     lines = [
-        f"敏感性分析 Sensitivity: {result.scenario} — {name},"
+        f"{_b('text.sensitivity')}: {result.scenario} — {name},"
         f" {'N' if result.method == 'sobol' else 'trajectories'} = {result.n},"
-        f" {len(result.sample):,} 次评估 evaluations × {result.draws:,} draws, seed {result.seed}",
+        f" {len(result.sample):,} {_b('research.evaluations')} × {result.draws:,} draws,"
+        f" seed {result.seed}",
         "",
-        "因素(在范围内均匀取值) Factors (uniform over the range)",
+        _b("text.factors_uniform"),
         textable.render(
-            ["因素 Factor", "范围 Range"],
+            [_b("research.factor"), _b("research.range")],
             [
                 [_factor(f.name), f"{fmt_value(f.name, f.low)} – {fmt_value(f.name, f.high)}"]
                 for f in result.problem.factors
@@ -67,18 +76,18 @@ def sensitivity(result: SensitivityResult) -> str:
         part = frame[frame.output == output].sort_values(result.main, ascending=False)
         lines += ["", f"{output_label(output, 'zh')} / {output_label(output, 'en')} ({output})"]
         if part[result.main].isna().all():
-            lines.append("  不随因素变化 does not vary across the sample")
+            lines.append(f"  {_b('text.no_variation')}")
             continue
         if result.method == "sobol":
-            header = ["因素 Factor", "一阶 S1", "总 ST"]
+            header = [_b("research.factor"), _b("text.s1"), _b("text.st")]
             rows = [
                 [_factor(r.factor), _pm(r.S1, r.S1_conf), _pm(r.ST, r.ST_conf)]
                 for r in part.itertuples()
             ]
         else:
-            scale, unit = (units.WAN, "(万元)") if is_money(output) else (1.0, "")
+            scale = units.WAN if is_money(output) else 1.0
             digits = 0 if scale != 1.0 else 3
-            header = ["因素 Factor", f"μ*{unit}", f"σ{unit}"]
+            header = [_b("research.factor"), *(_in_wan(sym, scale) for sym in ("μ*", "σ"))]
             rows = [
                 [
                     _factor(r.factor),
@@ -94,9 +103,13 @@ def sensitivity(result: SensitivityResult) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+def _in_wan(symbol: str, scale: float) -> str:
+    return t("in_wan_yuan", "zh").format(what=symbol) if scale != 1.0 else symbol
+
+
 def _outcome(found: Discovery) -> str:
     if found.outcome == "all":
-        return "全部目标同时达成 all targets"
+        return _b("report.all_targets")
     return f"{TARGET_LABELS[found.outcome][0]} {found.outcome}"
 
 
@@ -106,31 +119,28 @@ def _limits(box: Box) -> str:
         lo = f"{fmt_value(name, low)} < " if low is not None else ""
         hi = f" ≤ {fmt_value(name, high)}" if high is not None else ""
         parts.append(f"{lo}{factor_label(name, 'zh')}{hi}")
-    return ";".join(parts)
+    return t("semicolon", "zh").join(parts)
 
 
 def discovery(found: list[Discovery], source: str, seed: int | None) -> str:
     unit = found[0].unit if found else "world"
-    how = (
-        "按模拟 per world (each world draws every uncertainty)"
-        if unit == "world"
-        else "按取值点 per point (missed = P(met) < 50%)"
-    )
+    how = _b(f"text.per_{unit}")
     lines = [
-        f"情景发现 Scenario discovery: {source} — {how}"
-        + (f", seed {seed}" if seed is not None else "")
+        f"{_b('text.discovery')}: {source} — {how}" + (f", seed {seed}" if seed is not None else "")
     ]
     for d in found:
         lines += [
             "",
-            f"{_outcome(d)}: 未达成 missed {d.misses:,} / {d.runs:,} ({d.miss_rate:.0%})",
+            f"{_outcome(d)}: {_b('research.missed')} {d.misses:,} / {d.runs:,} ({d.miss_rate:.0%})",
         ]
-        for kind, boxes in (("未达成", d.boxes), ("达成", d.met_boxes)):
+        box_zh, box_en = pair("research.box")
+        for kind, boxes in (("missed", d.boxes), ("met", d.met_boxes)):
             for i, box in enumerate(boxes, 1):
                 lines.append(
-                    f"  {kind}盒子 {i} box: 密度 density {box.density:.0%},"
-                    f" 覆盖率 coverage {box.coverage:.0%}, 占比 mass {box.mass:.0%}"
-                    f" — {_limits(box)}"
+                    f"  {t(kind, 'zh')}{box_zh} {i} {box_en.lower()}:"
+                    f" {_b('research.density', True)} {box.density:.0%},"
+                    f" {_b('research.coverage', True)} {box.coverage:.0%},"
+                    f" {_b('text.mass')} {box.mass:.0%} — {_limits(box)}"
                 )
         lines += [f"  {s}" for s in d.sentences("zh")]
         lines += [f"  {s}" for s in d.sentences("en")]
@@ -154,8 +164,9 @@ def frontier(frontiers: list[Frontier], source: str) -> str:
     first = frontiers[0]
     count = sum(len(f.settings) for f in frontiers)
     lines = [
-        f"政策前沿 Policy frontier: {source} — {first.probability} 对 against {first.cost},"
-        f" {count} 个方案 settings, 要求 required P ≥ {first.target_p:.0%}"
+        f"{_b('text.frontier')}: {source} — {first.probability} {_b('text.against')}"
+        f" {first.cost}, {count} {_b('text.settings')}, {_b('text.required')}"
+        f" P ≥ {first.target_p:.0%}"
     ]
     for f in frontiers:
         lines.append("")
@@ -164,10 +175,10 @@ def frontier(frontiers: list[Frontier], source: str) -> str:
                 "[" + ", ".join(f"{k} = {fmt_value(k, v)}" for k, v in f.group.items()) + "]"
             )
         header = [
-            "点 Point",
+            _b("text.point"),
             *(f"{factor_label(k, 'zh')} {k.split('.', 1)[1]}" for k in f.levers),
-            "预算 Budget p90(万元)",
-            "概率 P ± se",
+            _b("text.budget_p90"),
+            _b("text.p_se"),
         ]
         rows = [
             [
@@ -179,38 +190,30 @@ def frontier(frontiers: list[Frontier], source: str) -> str:
             for _, r in f.frontier.iterrows()
         ]
         lines += [
-            "前沿 Frontier",
+            _b("research.frontier"),
             textable.render(header, rows, right=[len(header) - 2, len(header) - 1]),
         ]
         best = f.cheapest
         if best is None:
             top = f.best
             lines.append(
-                f"没有方案达到 No setting reaches P ≥ {f.target_p:.0%}; 最高 best: point"
+                f"{_b('text.none_reaches')} P ≥ {f.target_p:.0%}; {_b('text.best')}: point"
                 f" {int(top['point'])} ({_setting(f, top)}) P = {_p(f, top)}"
                 f" at {units.auto(top[f.cost])}"
             )
         else:
             lines.append(
-                f"最低预算方案 Cheapest reaching P ≥ {f.target_p:.0%}: point {int(best['point'])}"
-                f" ({_setting(f, best)}): 预算 budget {units.auto(best[f.cost])},"
+                f"{_b('text.cheapest')} P ≥ {f.target_p:.0%}: point {int(best['point'])}"
+                f" ({_setting(f, best)}): {_b('text.budget')} {units.auto(best[f.cost])},"
                 f" P = {_p(f, best)}"
             )
             if f.near_threshold():
-                lines.append(f"  提示 Note: {t('within_error', 'zh')} / {t('within_error', 'en')}")
+                zh, en = pair("research.within_error")
+                lines.append(f"  {_b('research.warn')}: {zh} / {en}")
     return "\n".join(lines) + "\n"
 
 
 # --------------------------------------------------------------------------------------------
-
-_INDICATOR_ZH = {
-    "online_retail": "网络零售额",
-    "products": "网络畅销产品",
-    "recognized.park": "新认定园区",
-    "recognized.base": "新认定直播基地",
-    "recognized.enterprise": "新认定企业",
-    "recognized.team": "新认定团队",
-}
 
 
 def _figure(indicator: str, value: float) -> str:
@@ -224,13 +227,8 @@ def _interval(check: Check, low: int, high: int, inside: bool) -> str:
 
 def backtest(result: Backtest) -> str:
     lines = [
-        f"回测 Backtest: {result.scenario} — {result.draws:,} draws, seed {result.seed},"
-        f" mode {result.mode}"
-        + (
-            " (每年用此前各年的观测 each year forecast from earlier years' figures)"
-            if result.mode == "sequential"
-            else " (不用任何观测 before any figure was known)"
-        ),
+        f"{_b('text.backtest')}: {result.scenario} — {result.draws:,} draws, seed {result.seed},"
+        f" mode {result.mode} ({_b(f'text.mode.{result.mode}')})",
         "",
     ]
     rows = []
@@ -240,7 +238,7 @@ def backtest(result: Backtest) -> str:
         rows.append(
             [
                 o.year,
-                f"{_INDICATOR_ZH[o.indicator]} {o.indicator}",
+                f"{indicator_label(o.indicator, 'zh')} {o.indicator}",
                 _figure(o.indicator, o.value),
                 f"{c.percentile:.1f}",
                 _interval(c, 25, 75, c.in50),
@@ -251,13 +249,12 @@ def backtest(result: Backtest) -> str:
     lines.append(
         textable.render(
             [
-                "年份 Year",
-                "指标 Indicator",
-                "观测值 Observed",
-                "百分位 Percentile",
-                "50%区间 interval",
-                "90%区间 interval",
-                "来源 Source",
+                _b("report.year"),
+                _b("report.indicator"),
+                *(
+                    _b(f"text.{k}")
+                    for k in ("observed", "percentile", "band50", "band90", "source")
+                ),
             ],
             rows,
             right=[2, 3],
@@ -268,11 +265,11 @@ def backtest(result: Backtest) -> str:
     in90 = sum(c.in90 for c in result.checks)
     lines += [
         "",
-        f"覆盖率 Coverage: 50%区间 interval {in50} / {n} ({in50 / n:.0%}, 名义 nominal 50%);"
-        f" 90%区间 interval {in90} / {n} ({in90 / n:.0%}, 名义 nominal 90%)",
+        f"{_b('research.coverage')}: {_b('text.band50')} {in50} / {n} ({in50 / n:.0%},"
+        f" {_b('text.nominal')} 50%); {_b('text.band90')} {in90} / {n} ({in90 / n:.0%},"
+        f" {_b('text.nominal')} 90%)",
     ]
     if n < 10:
-        lines.append(
-            f"  提示 Note: 仅{n}个观测,覆盖率只是参考 only {n} figures: coverage is indicative"
-        )
+        zh, en = pair("text.few_figures")
+        lines.append(f"  {_b('research.warn')}: {zh.format(n=n)} {en.format(n=n)}")
     return "\n".join(lines) + "\n"

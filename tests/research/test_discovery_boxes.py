@@ -47,7 +47,7 @@ def test_sentences_format_money_and_rates() -> None:
     zh, en = found.sentences("zh")[0], found.sentences("en")[0]
     assert zh.startswith("在") and "2022年网络零售额低于700 亿元" in zh
     assert "网络零售额年均增速低于11" in zh and "且" in zh
-    assert "网络零售额1,000 亿元目标有100%未能实现(占全部未达成情形的100%)" in zh
+    assert "网络零售额1,000 亿元目标有100%未能实现（占全部未达成情形的100%）" in zh
     assert en.startswith("The online retail target of 1,000 亿元 is missed in 100% of runs where")
     assert "the 2022 level of online retail is below 700 亿元" in en
 
