@@ -7,14 +7,12 @@ defined once (``STATUSES``) and shown once, with their meaning, under the target
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from sbqw_model.engine import TARGETS
 from sbqw_model.labels import money, pick
 from sbqw_model.reporting.i18n import t, target_name
-from sbqw_model.summary import BAND, CENTRAL
+from sbqw_model.summary import Summary
 
 #: A probability at or above this is "on course"; at or above ``AT_RISK_FROM`` "at risk".
 ON_COURSE_FROM = 0.8
@@ -109,14 +107,14 @@ def status(p_met: float, median: float, target: float) -> Status:
     return STATUSES["unlikely"]
 
 
-def target_status(summary: Mapping[str, Any], key: str) -> Status:
-    s = summary["targets"][key]
-    return status(s["p_met"], s[CENTRAL], s["target"])
+def target_status(summary: Summary, key: str) -> Status:
+    s = summary.targets[key]
+    return status(s.p_met, s.central, s.target)
 
 
-def is_upper_bound(summary: Mapping[str, Any]) -> bool:
+def is_upper_bound(summary: Summary) -> bool:
     """Payouts are an upper bound when every ceiling is paid in full (payout share 1)."""
-    return float(summary["assumptions"].get("payout_share", 1.0)) >= 1.0
+    return float(summary.assumptions.get("payout_share", 1.0)) >= 1.0
 
 
 def outlay_kind(payout_share: float, lang: str) -> str:
@@ -126,8 +124,8 @@ def outlay_kind(payout_share: float, lang: str) -> str:
     return t("at_share", lang).format(share=f"{payout_share:.0%}")
 
 
-def outlay_note(summary: Mapping[str, Any], lang: str) -> str:
-    return outlay_kind(float(summary["assumptions"].get("payout_share", 1.0)), lang)
+def outlay_note(summary: Summary, lang: str) -> str:
+    return outlay_kind(float(summary.assumptions.get("payout_share", 1.0)), lang)
 
 
 def _in_prose(key: str, lang: str) -> str:
@@ -142,12 +140,12 @@ def _join(items: list[str], lang: str) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _target_clause(summary: Mapping[str, Any], key: str, lang: str) -> str:
+def _target_clause(summary: Summary, key: str, lang: str) -> str:
     """'网络零售额（中位数为目标的99%，取决于网络零售额年均增速）'."""
-    s = summary["targets"][key]
+    s = summary.targets[key]
     notes = []
     if target_status(summary, key).key == "close":
-        ratio = s[CENTRAL] / s["target"] if s["target"] else 0.0
+        ratio = s.central / s.target if s.target else 0.0
         notes.append(t("percent_of_target", lang).format(r=f"{ratio:.0%}"))
     if key in TARGET_DRIVERS:
         notes.append(t("depends_on", lang).format(what=pick(TARGET_DRIVERS[key], lang)))
@@ -163,7 +161,7 @@ _GROUP_TEXT = {
 }
 
 
-def conclusion(summary: Mapping[str, Any], lang: str) -> list[str]:
+def conclusion(summary: Summary, lang: str) -> list[str]:
     """Two sentences: the targets by status (with what the doubtful ones hang on), the outlay."""
     groups: dict[str, list[str]] = {k: [] for k in STATUSES}
     for key in TARGETS:
@@ -185,8 +183,8 @@ def conclusion(summary: Mapping[str, Any], lang: str) -> list[str]:
         first = "按本情景的假设，" + "；".join(parts) + "。"
     else:
         first = "Under this scenario's assumptions, " + "; ".join(parts) + "."
-    total = summary["budget"]["total"]
-    central, high = money(total[CENTRAL], lang, 1), money(total[BAND[1]], lang, 1)
+    total = summary.budget.total
+    central, high = money(total.central, lang, 1), money(total.high, lang, 1)
     if lang == "zh":
         kind = "按政策上限全额支付的上限" if is_upper_bound(summary) else outlay_note(summary, lang)
         second = (

@@ -22,7 +22,7 @@ from sbqw_model.errors import did_you_mean
 from sbqw_model.research.problem import Target, apply, world_key
 from sbqw_model.rules import INSTRUMENTS
 from sbqw_model.scenario import Scenario
-from sbqw_model.summary import QUANTILES, band, probability, recognition_odds, summarize
+from sbqw_model.summary import QUANTILES, Summary, band, probability, recognition_odds, summarize
 from sbqw_model.worlds import World
 
 STATS = ("mean", *QUANTILES)  # mean, p5, p50, p90, p95
@@ -55,15 +55,16 @@ def output_problem(name: str) -> str | None:
         return None
     if parts[:2] == ["budget", "p_over_appropriation"] and len(parts) == 3:
         return None if parts[2].isdigit() else f"{name}: expected a payment year after the dot"
-    if parts[0] == "budget" and len(parts) == 4 and parts[3] in STATS:
+    if parts[0] == "budget" and len(parts) >= 4 and parts[-1] in STATS:
         keys = {
             "by_year": None,
             "by_instrument": INSTRUMENTS,
             "by_prefecture": prefectures.NAMES_ZH,
         }
+        key = ".".join(parts[2:-1])  # instrument keys hold dots: award.park
         if parts[1] in keys:
             valid = keys[parts[1]]
-            if (valid is None and parts[2].isdigit()) or (valid is not None and parts[2] in valid):
+            if (valid is None and key.isdigit()) or (valid is not None and key in valid):
                 return None
     examples = [
         *STANDARD_OUTPUTS,
@@ -104,14 +105,11 @@ def point_outputs(results: Results, extras: Sequence[str] = ()) -> dict[str, flo
     return row
 
 
-def _lookup(summary: dict[str, Any], path: str) -> float:
-    """A number from the summary by dotted path; NaN when this point has no such key."""
-    node: Any = summary
-    for part in path.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return math.nan
-        node = node[part]
-    return float(node) if isinstance(node, int | float) else math.nan
+def _lookup(summary: Summary, path: str) -> float:
+    """A number from the summary by dotted path (``output_problem`` checked the name); NaN
+    when this point has no such key (no appropriation in that year, say)."""
+    value = summary.get_path(path, default=math.nan)
+    return float(value) if isinstance(value, int | float) else math.nan
 
 
 @dataclass(frozen=True)

@@ -41,11 +41,11 @@ def test_a_point_is_exactly_simulate_and_summarize_of_its_scenario(tmp_path: Pat
     for (_, values), row in zip(points, rows, strict=True):
         scenario = problem.apply(sweep.base, sweep.problem.targets, values)
         s = summarize(simulate(scenario, draws=sweep.draws, seed=sweep.seed))
-        assert row["targets.online_retail.p_met"] == s["targets"]["online_retail"]["p_met"]
-        assert row["p_all_met"] == s["p_all_met"]
-        assert row["budget.total.p90"] == s["budget"]["total"]["p90"]
-        assert row["budget.by_year.2024.p90"] == s["budget"]["by_year"]["2024"]["p90"]
-        assert row["targets.online_retail.p50"] == s["targets"]["online_retail"]["p50"]
+        assert row["targets.online_retail.p_met"] == s.targets.online_retail.p_met
+        assert row["p_all_met"] == s.p_all_met
+        assert row["budget.total.p90"] == s.budget.total.p90
+        assert row["budget.by_year.2024.p90"] == s.budget.by_year["2024"].p90
+        assert row["targets.online_retail.p50"] == s.targets.online_retail.p50
 
 
 def test_points_share_their_draws(tmp_path: Path) -> None:
