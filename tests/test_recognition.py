@@ -384,14 +384,14 @@ def test_simulate_json_reports_recognitions_by_year_and_supply_shortfalls() -> N
 
 def test_recognition_levers_are_sweep_factors_and_feed_the_frontier() -> None:
     base = load_scenario(BASELINE)
-    target = pb.resolve("levers.recognition.buffer", base)
-    assert target.is_lever and target.moves_worlds
+    buffer = pb.resolve("levers.recognition.buffer", base)
+    assert buffer.is_lever and buffer.moves_worlds
     park = pb.resolve("levers.recognition.park.strategy", base)
     assert park.categorical and park.choices == rec.STRATEGIES
     assert pb.check_value(park, "fixed", base)[1] is not None  # no park quotas in the baseline
     with pytest.raises(ValueError, match="unknown recognition lever"):
         pb.resolve("levers.recognition.speed", base)
-    job = Evaluation(base, (target,), 500, 0)
+    job = Evaluation(base, (buffer,), 500, 0)
     rows = run_batch(job, [(0, (0.0,)), (1, (0.2,)), (2, (0.5,))]).rows
     cost = [r["budget.total.mean"] for r in rows]
     odds = [r["p_recognition_met"] for r in rows]

@@ -19,7 +19,7 @@ import numpy as np
 from sbqw_model import prefectures
 from sbqw_model.engine import DEFAULT_CHUNK, TARGETS, Results, evaluate, simulate, simulate_worlds
 from sbqw_model.errors import did_you_mean
-from sbqw_model.research.problem import Target, apply, world_key
+from sbqw_model.research.problem import ScenarioInput, apply, world_key
 from sbqw_model.rules import INSTRUMENTS
 from sbqw_model.scenario import Scenario
 from sbqw_model.summary import QUANTILES, Summary, band, probability, recognition_odds, summarize
@@ -117,7 +117,7 @@ class Evaluation:
     """Everything a worker needs besides the points (scattered to workers once)."""
 
     base: Scenario
-    targets: tuple[Target, ...]
+    inputs: tuple[ScenarioInput, ...]
     draws: int
     seed: int
     extras: tuple[str, ...] = ()
@@ -125,7 +125,7 @@ class Evaluation:
     @property
     def reuses_worlds(self) -> bool:
         """Worth keeping drawn worlds between points: some factor is a pure lever."""
-        return self.draws <= DEFAULT_CHUNK and any(not t.moves_worlds for t in self.targets)
+        return self.draws <= DEFAULT_CHUNK and any(not t.moves_worlds for t in self.inputs)
 
 
 @dataclass
@@ -140,10 +140,10 @@ def run_batch(job: Evaluation, batch: Sequence[tuple[int, tuple[Any, ...]]]) -> 
     engine = 0.0
     cached: tuple[tuple, World] | None = None
     for point, values in batch:
-        scenario = apply(job.base, job.targets, values)
+        scenario = apply(job.base, job.inputs, values)
         start = time.perf_counter()
         if job.reuses_worlds:
-            key = world_key(job.targets, values, scenario)
+            key = world_key(job.inputs, values, scenario)
             if cached is None or cached[0] != key:
                 drawn = simulate_worlds(scenario, job.seed, job.draws)
                 cached = key, World.concat([w for _, w in drawn])
@@ -152,7 +152,7 @@ def run_batch(job: Evaluation, batch: Sequence[tuple[int, tuple[Any, ...]]]) -> 
             results = simulate(scenario, draws=job.draws, seed=job.seed)
         engine += time.perf_counter() - start
         row: dict[str, Any] = {"point": point}
-        row.update({t.path: v for t, v in zip(job.targets, values, strict=True)})
+        row.update({t.path: v for t, v in zip(job.inputs, values, strict=True)})
         row.update(point_outputs(results, job.extras))
         rows.append(row)
     return BatchResult(rows, engine)

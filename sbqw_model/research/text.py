@@ -155,7 +155,7 @@ def frontier(frontiers: list[Frontier], source: str) -> str:
     count = sum(len(f.settings) for f in frontiers)
     lines = [
         f"政策前沿 Policy frontier: {source} — {first.probability} 对 against {first.cost},"
-        f" {count} 个方案 settings, 要求 required P ≥ {first.target_p:.0%}"
+        f" {count} 个方案 settings, 要求 required P ≥ {first.min_probability:.0%}"
     ]
     for f in frontiers:
         lines.append("")
@@ -186,13 +186,14 @@ def frontier(frontiers: list[Frontier], source: str) -> str:
         if best is None:
             top = f.best
             lines.append(
-                f"没有方案达到 No setting reaches P ≥ {f.target_p:.0%}; 最高 best: point"
+                f"没有方案达到 No setting reaches P ≥ {f.min_probability:.0%}; 最高 best: point"
                 f" {int(top['point'])} ({_setting(f, top)}) P = {_p(f, top)}"
                 f" at {units.auto(top[f.cost])}"
             )
         else:
             lines.append(
-                f"最低预算方案 Cheapest reaching P ≥ {f.target_p:.0%}: point {int(best['point'])}"
+                f"最低预算方案 Cheapest reaching P ≥ {f.min_probability:.0%}:"
+                f" point {int(best['point'])}"
                 f" ({_setting(f, best)}): 预算 budget {units.auto(best[f.cost])},"
                 f" P = {_p(f, best)}"
             )
