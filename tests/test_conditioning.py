@@ -318,10 +318,10 @@ def test_report_notebook_parameter_conditions_the_scenario(tmp_path: Path) -> No
 
 
 def test_report_jobs_carry_the_conditioning_parameter(tmp_path: Path) -> None:
-    from sbqw_model.reporting.plan import plan_jobs
+    from sbqw_model.reporting.batch import jobs_for
 
     given = {"observed": str(tmp_path / "obs.csv"), "method": "weight"}
-    jobs = plan_jobs(
+    jobs = jobs_for(
         [BASELINE],
         tmp_path,
         compare=True,

@@ -3,7 +3,7 @@
 A point's row depends only on (base scenario, point values, seed, draws): every point uses the
 same seed, so points share their random draws (common random numbers) and no worker, batch or
 order can change a number. Points that differ only in levers re-cost the same drawn worlds
-(``engine.evaluate``), which gives exactly what ``engine.simulate`` gives, at a third of the cost.
+(``engine.recost``), which gives exactly what ``engine.simulate`` gives, at a third of the cost.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from sbqw_model import prefectures
-from sbqw_model.engine import DEFAULT_CHUNK, TARGETS, Results, evaluate, simulate, simulate_worlds
+from sbqw_model.engine import DEFAULT_CHUNK, TARGETS, Results, recost, simulate, simulate_worlds
 from sbqw_model.errors import did_you_mean
 from sbqw_model.research.problem import ScenarioInput, apply, world_key
 from sbqw_model.rules import INSTRUMENTS
@@ -147,7 +147,7 @@ def run_batch(job: Evaluation, batch: Sequence[tuple[int, tuple[Any, ...]]]) -> 
             if cached is None or cached[0] != key:
                 drawn = simulate_worlds(scenario, job.seed, job.draws)
                 cached = key, World.concat([w for _, w in drawn])
-            results = evaluate(scenario, cached[1], job.seed)
+            results = recost(scenario, cached[1], job.seed)
         else:
             results = simulate(scenario, draws=job.draws, seed=job.seed)
         engine += time.perf_counter() - start

@@ -21,11 +21,11 @@ from sbqw_model.errors import InputError
 from sbqw_model.labels import money
 from sbqw_model.parameters import default_parameters
 from sbqw_model.reporting import clauses, leader
+from sbqw_model.reporting.batch import jobs_for
 from sbqw_model.reporting.comparison import Comparison
 from sbqw_model.reporting.fragments import table
 from sbqw_model.reporting.html import PRINT_CSS
 from sbqw_model.reporting.i18n import TEXT, target_name
-from sbqw_model.reporting.plan import plan_jobs
 from sbqw_model.reporting.scenario_report import ScenarioReport
 from sbqw_model.reporting.variants import variant_name, variant_title
 from sbqw_model.scenario import load_scenario
@@ -270,8 +270,8 @@ def test_variant_title_and_name_say_what_changed() -> None:
 
 def test_variant_jobs_do_not_overwrite_the_plain_report(tmp_path: Path) -> None:
     common: dict[str, Any] = dict(compare=True, lang="zh", draws=10, seed=0, pdf=False)
-    plain = plan_jobs([BASELINE], tmp_path, assume={}, **common)
-    variant = plan_jobs([BASELINE], tmp_path, assume={"payout_share": 0.6}, **common)
+    plain = jobs_for([BASELINE], tmp_path, assume={}, **common)
+    variant = jobs_for([BASELINE], tmp_path, assume={"payout_share": 0.6}, **common)
     assert [j.name for j in plain] == ["baseline", "compare"]
     assert [j.name for j in variant] == ["baseline-payout_share-0_6", "compare-payout_share-0_6"]
     assert variant[0].title == "基准情景（支付比例60%）"
