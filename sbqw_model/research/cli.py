@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sbqw_model.cliutil import add_assume, emit, load_scenario_with, whole
+from sbqw_model.cliutil import add_assume, emit, hidden_alias, load_scenario_with, whole
 from sbqw_model.errors import InputError
 
 if TYPE_CHECKING:  # annotations only: the real imports wait for the handlers
@@ -32,13 +32,6 @@ def _probability(text: str) -> float:
     if not 0 <= value <= 1:
         raise argparse.ArgumentTypeError(f"expected a probability from 0 to 1, got {text!r}")
     return value
-
-
-def hidden_alias(parser: argparse.ArgumentParser, old: str, new: str, **kwargs: object) -> None:
-    """``old`` still works as ``new`` did (scripts written before the rename), unlisted in
-    ``--help``: one name per meaning on screen, no broken command lines."""
-    dest = new.lstrip("-").replace("-", "_")
-    parser.add_argument(old, dest=dest, default=argparse.SUPPRESS, help=argparse.SUPPRESS, **kwargs)  # type: ignore[arg-type]
 
 
 def _warn(lines: list[str] | tuple[str, ...]) -> None:
