@@ -6,7 +6,7 @@ A sweep file (YAML)::
     base: baseline   # a shipped scenario name, or a file relative to this one
     observed: ../observations/x.csv    # optional: observed figures replace draws
     mode: grid                         # grid | latin | sobol
-    factors:                           # target path → values (grid) or low/high (samples)
+    factors:                           # factor path → values (grid) or low/high (samples)
       assumptions.payout_share: {values: [0.5, 0.75, 1.0]}
       assumptions.traffic_base: {values: [all, excess]}
     points: 256                        # latin / sobol: sample size (a grid has every combination)
@@ -334,11 +334,11 @@ def load_sweep(path: str | Path) -> Sweep:
 def _parse_factors(
     block: Any, mode: str | None, base: Scenario | None, src: str, problems: list[str]
 ) -> tuple[list[pb.Factor], dict[str, Any]]:
-    """The factors (target path → values, or low and high), and the block they came from."""
+    """The factors (factor path → values, or low and high), and the block they came from."""
     factors: list[pb.Factor] = []
     if not isinstance(block, dict) or not block:
         problems.append(
-            f"{src}: factors: missing or empty (expected a mapping of target path to values,"
+            f"{src}: factors: missing or empty (expected a mapping of factor path to values,"
             " or to low and high)"
         )
         block = {}
