@@ -8,8 +8,9 @@ Why frozen dataclasses and not pydantic models: the summary is our own output, b
 wrote (``summary.json``, a report notebook's hidden output, ``reports.json``). Construction must
 cost nothing next to the simulation, report kernels should not import a validation library to
 read seven probabilities, and a shape error on reading is a bug to name, not user input to
-explain field by field. ``to_dict``/``from_dict`` are written once below for every record; the
-JSON text is exactly what the untyped summary gave (same keys, order and optional blocks).
+explain field by field. ``to_dict`` is written once for every record and each record reads
+itself back (``from_dict``, naming a wrong key with a did-you-mean); the JSON text is exactly
+what the untyped summary gave (same keys, order and optional blocks).
 """
 
 from __future__ import annotations
