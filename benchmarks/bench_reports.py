@@ -326,11 +326,11 @@ def main() -> int:
     )
 
     # -- per report, warm process --------------------------------------------------------------
-    from sbqw_model.reporting.plan import plan_jobs
+    from sbqw_model.reporting import batch
     from sbqw_model.reporting.runner import run_jobs
 
     def jobs_for(chosen: list[Path], out: Path) -> list[Any]:
-        return plan_jobs(  # an invalid scenario raises InputError
+        return batch.jobs_for(  # an invalid scenario raises InputError
             chosen, out, compare=False, lang="zh", draws=draws, seed=args.seed, pdf=False, assume={}
         )
 

@@ -94,7 +94,7 @@ def sobol_end_to_end(sizes: Sizes) -> dict[str, float]:
     simulate(scenario, draws=500, seed=SEED)  # warm
     t0 = time.perf_counter()
     for values in points:
-        simulate(pb.apply(scenario, problem.targets, values), draws=500, seed=SEED)
+        simulate(pb.apply(scenario, problem.inputs, values), draws=500, seed=SEED)
     serial_per_eval = (time.perf_counter() - t0) / len(points)
     return {
         "evaluations": evaluations,

@@ -238,7 +238,7 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
 def _run_report(args: argparse.Namespace) -> int:
     from sbqw_model.assumptions import parse_assume_pairs
     from sbqw_model.memory import check_draws
-    from sbqw_model.reporting import plan
+    from sbqw_model.reporting import batch
     from sbqw_model.shipped import scenario_path
 
     check_draws(args.draws, "--draws")
@@ -262,8 +262,8 @@ def _run_report(args: argparse.Namespace) -> int:
             missing.extend(exc.problems)
     if missing:
         raise InputError(missing)
-    files = files or plan.default_scenarios()
-    return plan.render(
+    files = files or batch.default_scenarios()
+    return batch.render(
         files,
         out_dir=args.out,
         compare=args.compare,

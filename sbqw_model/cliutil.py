@@ -7,7 +7,7 @@ import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from sbqw_model.errors import InputError
 
@@ -140,3 +140,11 @@ def warn_conditioning(results: Results) -> None:
     message = low_effective_draws_warning(results.conditioning, results.draws)
     if message:
         print(f"sbqw: warning: {message}", file=sys.stderr)
+
+
+def hidden_alias(parser: argparse.ArgumentParser, old: str, new: str, **kwargs: Any) -> None:
+    """``old`` still works as ``new`` (command lines written before a rename), unlisted in
+    ``--help``: one name per meaning on screen, no broken scripts. Give it ``new``'s type and
+    nargs; ``new`` keeps the default."""
+    dest = new.lstrip("-").replace("-", "_")
+    parser.add_argument(old, dest=dest, default=argparse.SUPPRESS, help=argparse.SUPPRESS, **kwargs)

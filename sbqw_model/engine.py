@@ -396,7 +396,7 @@ def simulate(
     return results
 
 
-def evaluate(scenario: Scenario, world: World, seed: int) -> Results:
+def recost(scenario: Scenario, world: World, seed: int) -> Results:
     """Results of already-drawn worlds under ``scenario``'s levers (no new randomness).
 
     Worlds do not depend on the money levers (amounts, payout share, traffic base, sales-award

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sbqw_model.engine import TARGETS, Results
+
+if TYPE_CHECKING:
+    from sbqw_model.summary_types import Summary
 
 #: Standard errors a difference must exceed to count (about a 99.7 % two-sided band at 3).
 Z = 3.0
@@ -100,7 +104,7 @@ def compare_outcomes(a: Results, b: Results, z: float = Z) -> OutcomeComparison:
     return OutcomeComparison(paired, out)
 
 
-def compare_summaries(a: dict, b: dict, z: float = Z) -> OutcomeComparison:
+def compare_summaries(a: Summary, b: Summary, z: float = Z) -> OutcomeComparison:
     """As ``compare_outcomes`` from two runs' summaries alone (no per-world results kept).
 
     Run with one seed, a variant that does not move a target gives exactly the same odds, so
@@ -109,8 +113,8 @@ def compare_summaries(a: dict, b: dict, z: float = Z) -> OutcomeComparison:
     """
     out = {}
     for t in TARGETS:
-        pa, pb = a["targets"][t]["p_met"], b["targets"][t]["p_met"]
-        se = math.hypot(a["targets"][t]["p_met_se"], b["targets"][t]["p_met_se"])
+        pa, pb = a.targets[t].p_met, b.targets[t].p_met
+        se = math.hypot(a.targets[t].p_met_se, b.targets[t].p_met_se)
         out[t] = TargetDifference(t, pa, pb, se, pa != pb and abs(pb - pa) > z * se)
     return OutcomeComparison(False, out)
 

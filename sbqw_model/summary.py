@@ -1,15 +1,16 @@
 """Summaries of a simulation run: target odds with Monte Carlo error, budget bands.
 
 Numbers a leader reads (probabilities, medians, 90 % bands) and the tidy tables an analyst takes
-to Excel come from here, and nowhere else.
+to Excel come from here, and nowhere else. The summary itself is a typed record
+(``summary_types.Summary``: ``summary.budget.total.p90``) with one JSON form.
 """
 
 from __future__ import annotations
 
-import json
 import math
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -18,16 +19,24 @@ from sbqw_model.catalogue import group as catalogue_group
 from sbqw_model.catalogue import label as catalogue_label
 from sbqw_model.engine import TARGETS, Results, target_levels
 from sbqw_model.recognition import KINDS
+from sbqw_model.summary_types import BAND as BAND
+from sbqw_model.summary_types import CENTRAL as CENTRAL
+from sbqw_model.summary_types import (
+    Band,
+    Budget,
+    KindRecognitions,
+    Summary,
+    TargetOdds,
+    Targets,
+)
+from sbqw_model.summary_types import UnknownPath as UnknownPath
 
 if TYPE_CHECKING:  # pandas is imported where tables are made: report kernels never need it
     import pandas as pd
 
 QUANTILES = {"p5": 5, "p50": 50, "p90": 90, "p95": 95}
 
-#: The one statistic reports, charts, the index and ``sbqw simulate``'s table show: the median
-#: and the 90 % range from the 5th to the 95th percentile (its top end is the "high" outlay).
-CENTRAL = "p50"
-BAND = ("p5", "p95")
+#: The percentiles of the one band reports show (``CENTRAL`` and ``BAND`` in summary_types).
 BAND_PERCENTILES = (QUANTILES[BAND[0]], QUANTILES[BAND[1]])
 
 TARGET_LABELS: dict[str, tuple[str, str]] = catalogue_group("target")
@@ -53,59 +62,73 @@ def probability(hits: np.ndarray, effective: float | None = None) -> tuple[float
     return p, math.sqrt(p * (1 - p) / n)
 
 
-def summarize(results: Results) -> dict[str, Any]:
-    """The JSON-ready summary documented for ``sbqw simulate --format json``."""
+def summarize(results: Results) -> Summary:
+    """The summary documented for ``sbqw simulate --format json`` (``Summary.to_json``)."""
     sc = results.scenario
     levels = target_levels(sc.params)
     met = results.met()
-    targets = {}
     conditioning = results.conditioning or {"method": "none", "effective_draws": results.draws}
     ess = float(conditioning["effective_draws"])
-    for t in TARGETS:
-        p, se = probability(met[t], ess)
-        targets[t] = {"target": levels[t], "p_met": p, "p_met_se": se, **band(results.targets[t])}
-    p_all, p_all_se = probability(np.logical_and.reduce([met[t] for t in TARGETS]), ess)
-    recognitions: dict[str, Any] = {}
+    short: dict[str, float] = {}
+    recognitions: dict[str, KindRecognitions] = {}
     if results.new_units is not None and results.supply_bound is not None:
         recognitions = recognition_summary(results)
         for t, kinds in SUPPLY_KINDS.items():
             bound = np.logical_or.reduce([results.supply_bound[:, KIND_INDEX[k]] for k in kinds])
-            targets[t]["p_supply_short"] = float(np.mean(~met[t] & bound))
-    o = results.outlay
-    pay_years = [str(y) for y in results.payment_years]
-    budget: dict[str, Any] = {
-        "total": band(o.total),
-        "by_year": {y: band(o.by_year[:, i]) for i, y in enumerate(pay_years)},
-        "by_instrument": {k: band(o.by_instrument[:, i]) for i, k in enumerate(rules.INSTRUMENTS)},
-        "by_prefecture": {
-            p: band(o.by_prefecture[:, i]) for i, p in enumerate(prefectures.NAMES_ZH)
-        },
-    }
-    if sc.appropriation:
-        budget["appropriation"] = {str(y): v for y, v in sorted(sc.appropriation.items())}
-        budget["appropriation_illustrative"] = sc.appropriation_illustrative
-        budget["p_over_appropriation"] = {
-            str(y): float(np.mean(_paid_in(results, y) > amount))
-            for y, amount in sorted(sc.appropriation.items())
-        }
-    return {
-        "scenario": sc.name,
-        "title_zh": sc.title_zh,
-        "title_en": sc.title_en,
-        "draws": results.draws,
-        "seed": results.seed,
-        "assumptions": sc.assumptions.as_dict(),
-        "parameter_overrides": sc.parameter_overrides,
-        "targets": targets,
-        "p_all_met": p_all,
-        "p_all_met_se": p_all_se,
-        "p_all_met_if_independent": math.prod(targets[t]["p_met"] for t in DISTINCT_TARGETS),
+            short[t] = float(np.mean(~met[t] & bound))
+    odds = {}
+    for t in TARGETS:
+        p, se = probability(met[t], ess)
+        stats = band(results.targets[t])
+        odds[t] = TargetOdds(levels[t], p, se, **stats, p_supply_short=short.get(t))
+    targets = Targets(**odds)
+    p_all, p_all_se = probability(np.logical_and.reduce([met[t] for t in TARGETS]), ess)
+    return Summary(
+        scenario=sc.name,
+        title_zh=sc.title_zh,
+        title_en=sc.title_en,
+        draws=results.draws,
+        seed=results.seed,
+        assumptions=sc.assumptions.as_dict(),
+        parameter_overrides=sc.parameter_overrides,
+        targets=targets,
+        p_all_met=p_all,
+        p_all_met_se=p_all_se,
+        p_all_met_if_independent=math.prod(targets[t].p_met for t in DISTINCT_TARGETS),
         **recognition_odds(met),
-        "budget": budget,
-        "recognitions": recognitions,
-        "recognition_levers": sc.recognition.as_dict(),
-        "conditioning": conditioning,
-    }
+        budget=budget_summary(results),
+        recognitions=recognitions,
+        recognition_levers=sc.recognition.as_dict(),
+        conditioning=conditioning,
+    )
+
+
+def budget_summary(results: Results) -> Budget:
+    """Outlay bands by payment year, instrument and prefecture; odds of exceeding the
+    appropriation in each year the scenario gives one."""
+    sc, o = results.scenario, results.outlay
+    appropriation = {}
+    if sc.appropriation:
+        appropriation = {
+            "appropriation": {str(y): v for y, v in sorted(sc.appropriation.items())},
+            "appropriation_illustrative": sc.appropriation_illustrative,
+            "p_over_appropriation": {
+                str(y): float(np.mean(_paid_in(results, y) > amount))
+                for y, amount in sorted(sc.appropriation.items())
+            },
+        }
+    return Budget(
+        total=Band(**band(o.total)),
+        by_year=_bands(o.by_year, [str(y) for y in results.payment_years]),
+        by_instrument=_bands(o.by_instrument, rules.INSTRUMENTS),
+        by_prefecture=_bands(o.by_prefecture, prefectures.NAMES_ZH),
+        **appropriation,
+    )
+
+
+def _bands(columns: np.ndarray, keys: Sequence[str]) -> dict[str, Band]:
+    """One band per column (draws × keys), keyed in column order."""
+    return {k: Band(**band(columns[:, i])) for i, k in enumerate(keys)}
 
 
 #: The six targets that are not sums of others: the product of their odds is P(all met) as if
@@ -136,17 +159,18 @@ SUPPLY_KINDS: dict[str, tuple[str, ...]] = {
 KIND_INDEX = {k: i for i, k in enumerate(KINDS)}
 
 
-def recognition_summary(results: Results) -> dict[str, Any]:
+def recognition_summary(results: Results) -> dict[str, KindRecognitions]:
     """New units per kind and plan year (mean and band), and P(supply limited some round)."""
     assert results.new_units is not None and results.supply_bound is not None
     out = {}
     for i, kind in enumerate(KINDS):
-        out[kind] = {
-            "by_year": {
-                str(y): band(results.new_units[:, i, j]) for j, y in enumerate(results.years)
+        out[kind] = KindRecognitions(
+            by_year={
+                str(y): Band(**band(results.new_units[:, i, j]))
+                for j, y in enumerate(results.years)
             },
-            "p_supply_bound": float(np.mean(results.supply_bound[:, i])),
-        }
+            p_supply_bound=float(np.mean(results.supply_bound[:, i])),
+        )
     return out
 
 
@@ -157,65 +181,77 @@ def _paid_in(results: Results, year: int) -> np.ndarray:
     return np.zeros(results.draws)
 
 
-def to_json(summary: dict[str, Any]) -> str:
-    return json.dumps(summary, ensure_ascii=False, indent=2)
+def to_json(summary: Summary) -> str:
+    """The one JSON form of a summary (``Summary.to_json``)."""
+    return summary.to_json()
 
 
-def target_table(summary: dict[str, Any], lang: str = "zh") -> pd.DataFrame:
+def from_json(text: str | bytes) -> Summary:
+    """A summary read back from its JSON form (``summary.json``, a report's payload)."""
+    return Summary.from_json(text)
+
+
+def target_table(summary: Summary, lang: str = "zh") -> pd.DataFrame:
     import pandas as pd
 
     rows = []
-    for t, s in summary["targets"].items():
+    for t, s in summary.targets.items():
         rows.append(
             {
                 "indicator": t,
                 "label": TARGET_LABELS[t][0 if lang == "zh" else 1],
-                **{k: s[k] for k in ("target", "p_met", "p_met_se", "mean", "p5", "p50", "p95")},
+                "target": s.target,
+                "p_met": s.p_met,
+                "p_met_se": s.p_met_se,
+                **{k: getattr(s, k) for k in ("mean", "p5", "p50", "p95")},
             }
         )
-    p_all = summary["p_all_met"]
     rows.append(
         {
             "indicator": "all",
             "label": catalogue_label("report.all_targets", lang),
             "target": math.nan,
-            "p_met": p_all,
-            "p_met_se": summary["p_all_met_se"],
+            "p_met": summary.p_all_met,
+            "p_met_se": summary.p_all_met_se,
         }
     )
     return pd.DataFrame(rows)
 
 
-def budget_table(summary: dict[str, Any]) -> pd.DataFrame:
+def budget_table(summary: Summary) -> pd.DataFrame:
     """Tidy: one row per (dimension, key) with mean and percentiles, in yuan."""
     import pandas as pd
 
-    b = summary["budget"]
-    rows = [{"dimension": "total", "key": "total", **b["total"]}]
-    for dim in ("by_year", "by_instrument", "by_prefecture"):
-        rows += [{"dimension": dim, "key": k, **v} for k, v in b[dim].items()]
+    b = summary.budget
+    rows = [{"dimension": "total", "key": "total", **b.total.to_dict()}]
+    for dim, bands in (
+        ("by_year", b.by_year),
+        ("by_instrument", b.by_instrument),
+        ("by_prefecture", b.by_prefecture),
+    ):
+        rows += [{"dimension": dim, "key": k, **v.to_dict()} for k, v in bands.items()]
     return pd.DataFrame(rows)
 
 
-def appropriation_table(summary: dict[str, Any]) -> pd.DataFrame:
+def appropriation_table(summary: Summary) -> pd.DataFrame:
     import pandas as pd
 
-    b = summary["budget"]
-    if "appropriation" not in b:
+    b = summary.budget
+    if b.appropriation is None or b.p_over_appropriation is None:
         return pd.DataFrame(columns=["payment_year", "appropriation_yuan", "p_over_appropriation"])
     return pd.DataFrame(
         [
             {
                 "payment_year": y,
                 "appropriation_yuan": a,
-                "p_over_appropriation": b["p_over_appropriation"][y],
+                "p_over_appropriation": b.p_over_appropriation[y],
             }
-            for y, a in b["appropriation"].items()
+            for y, a in b.appropriation.items()
         ]
     )
 
 
-def summary_tables(summary: dict[str, Any], lang: str = "zh") -> dict[str, pd.DataFrame]:
+def summary_tables(summary: Summary, lang: str = "zh") -> dict[str, pd.DataFrame]:
     return {
         "targets": target_table(summary, lang),
         "budget": budget_table(summary),
@@ -223,7 +259,7 @@ def summary_tables(summary: dict[str, Any], lang: str = "zh") -> dict[str, pd.Da
     }
 
 
-def write_tables(summary: dict[str, Any], out_dir: Path, lang: str = "zh") -> list[Path]:
+def write_tables(summary: Summary, out_dir: Path, lang: str = "zh") -> list[Path]:
     """Tidy CSVs, the JSON summary and one .xlsx workbook, written atomically into ``out_dir``."""
     from sbqw_model.fileio import atomic_dir
     from sbqw_model.spreadsheet import write_csv
@@ -233,51 +269,51 @@ def write_tables(summary: dict[str, Any], out_dir: Path, lang: str = "zh") -> li
     with atomic_dir(out_dir) as tmp:
         for name, frame in tables.items():
             write_csv(frame, tmp / f"{name}.csv")
-        (tmp / "summary.json").write_text(to_json(summary), encoding="utf-8")
+        (tmp / "summary.json").write_text(summary.to_json(), encoding="utf-8")
         write_workbook(scenario_sheets(summary, lang), tmp / "summary.xlsx", lang)
         written = sorted(p.name for p in tmp.iterdir())
     return [out_dir / n for n in written]
 
 
-def to_table(summary: dict[str, Any]) -> str:
+def to_table(summary: Summary) -> str:
     """Chinese-first text for a person: odds, then money in 亿元 / 万元."""
     out = _run_lines(summary) + _target_lines(summary)
-    if summary.get("recognitions"):
+    if summary.recognitions:
         out += ["", "认定与畅销产品 Recognitions and listed products", _recognition_text(summary)]
-    out += _budget_lines(summary["budget"])
+    out += _budget_lines(summary.budget)
     return "\n".join(out) + "\n"
 
 
-def _run_lines(summary: dict[str, Any]) -> list[str]:
+def _run_lines(summary: Summary) -> list[str]:
     out = [
-        f"情景 Scenario: {summary['title_zh']} / {summary['title_en']} ({summary['scenario']})",
-        f"模拟次数 Draws: {summary['draws']:,}  随机种子 Seed: {summary['seed']}",
-        "假设 Assumptions: " + ", ".join(f"{k}={v}" for k, v in summary["assumptions"].items()),
+        f"情景 Scenario: {summary.title_zh} / {summary.title_en} ({summary.scenario})",
+        f"模拟次数 Draws: {summary.draws:,}  随机种子 Seed: {summary.seed}",
+        "假设 Assumptions: " + ", ".join(f"{k}={v}" for k, v in summary.assumptions.items()),
     ]
-    if summary["parameter_overrides"]:
+    if summary.parameter_overrides:
         out.append(
             "参数调整 Reform: "
-            + ", ".join(f"{k}={v:g}" for k, v in summary["parameter_overrides"].items())
+            + ", ".join(f"{k}={v:g}" for k, v in summary.parameter_overrides.items())
         )
     return out
 
 
-def _target_lines(summary: dict[str, Any]) -> list[str]:
+def _target_lines(summary: Summary) -> list[str]:
     """The odds of each 2025 target (± its Monte Carlo error: this is the analyst's view)."""
     rows = []
-    for t, s in summary["targets"].items():
+    for t, s in summary.targets.items():
         fmt = units.yi if t == "online_retail" else (lambda v: f"{v:,.0f}")
         rows.append(
             [
                 f"{TARGET_LABELS[t][0]} {t}",
-                fmt(s["target"]),
-                f"{s['p_met']:.1%} ± {s['p_met_se']:.1%}",
-                fmt(s[CENTRAL]),
-                f"{fmt(s[BAND[0]])} – {fmt(s[BAND[1]])}",
+                fmt(s.target),
+                f"{s.p_met:.1%} ± {s.p_met_se:.1%}",
+                fmt(s.central),
+                f"{fmt(s.low)} – {fmt(s.high)}",
             ]
         )
     rows.append(
-        ["全部目标 all", "", f"{summary['p_all_met']:.1%} ± {summary['p_all_met_se']:.1%}", "", ""]
+        ["全部目标 all", "", f"{summary.p_all_met:.1%} ± {summary.p_all_met_se:.1%}", "", ""]
     )
     header = ["指标 Indicator", "目标 Target", "达成概率 Probability", "中位数 Median"]
     out = [
@@ -285,8 +321,8 @@ def _target_lines(summary: dict[str, Any]) -> list[str]:
         "2025年目标 Targets in 2025",
         textable.render([*header, "90%区间 90% range"], rows, right=[1, 2, 3, 4]),
     ]
-    if "p_all_met_if_independent" in summary:
-        independent, joint = summary["p_all_met_if_independent"], summary["p_all_met"]
+    if summary.p_all_met_if_independent is not None:
+        independent, joint = summary.p_all_met_if_independent, summary.p_all_met
         out += [
             f"各目标若互不相关，全部达成的概率约为{independent:.1%}；模拟中它们随共同因素"
             f"（电商景气、增长）同涨同落，全部达成为{joint:.1%}。",
@@ -297,15 +333,15 @@ def _target_lines(summary: dict[str, Any]) -> list[str]:
     return out
 
 
-def _budget_lines(b: dict[str, Any]) -> list[str]:
+def _budget_lines(b: Budget) -> list[str]:
     """Outlay by payment year, instrument and prefecture, in 万元 (upper bounds at ceilings)."""
 
-    def money_row(label: str, s: dict[str, float]) -> list[str]:
+    def money_row(label: str, s: Band) -> list[str]:
         return [
             label,
-            units.wan_number(s[CENTRAL]),
-            units.wan_number(s["mean"]),
-            f"{units.wan_number(s[BAND[0]])} – {units.wan_number(s[BAND[1]])}",
+            units.wan_number(s.central),
+            units.wan_number(s.mean),
+            f"{units.wan_number(s.low)} – {units.wan_number(s.high)}",
         ]
 
     def table(rows: list[list[str]]) -> str:
@@ -313,18 +349,16 @@ def _budget_lines(b: dict[str, Any]) -> list[str]:
         return textable.render(header, rows, right=[1, 2, 3])
 
     instruments = [
-        money_row(f"{rules.INSTRUMENT_LABELS[k][0]} {k}", s) for k, s in b["by_instrument"].items()
+        money_row(f"{rules.INSTRUMENT_LABELS[k][0]} {k}", s) for k, s in b.by_instrument.items()
     ]
-    prefs = [
-        money_row(f"{p} {prefectures.label(p, 'en')}", s) for p, s in b["by_prefecture"].items()
-    ]
+    prefs = [money_row(f"{p} {prefectures.label(p, 'en')}", s) for p, s in b.by_prefecture.items()]
     out = [
         "",
-        f"财政支出 Outlay: 中位数 median {units.yi(b['total'][CENTRAL])},"
-        f" 第95百分位 p95 {units.yi(b['total'][BAND[1]])}",
+        f"财政支出 Outlay: 中位数 median {units.yi(b.total.central)},"
+        f" 第95百分位 p95 {units.yi(b.total.high)}",
         "",
         "按支付年度 By payment year",
-        table([money_row(y, s) for y, s in b["by_year"].items()]),
+        table([money_row(y, s) for y, s in b.by_year.items()]),
         "",
         "按项目 By instrument",
         table(instruments),
@@ -332,16 +366,14 @@ def _budget_lines(b: dict[str, Any]) -> list[str]:
         "按市(州) By prefecture",
         table(prefs),
     ]
-    if "appropriation" in b:
+    if b.appropriation is not None and b.p_over_appropriation is not None:
+        over = b.p_over_appropriation
         out += [
             "",
             "预算安排 Appropriation",
             textable.render(
                 ["年度 Year", "预算(万元) Budget", "超预算概率 P(over)"],
-                [
-                    [y, units.wan_number(a), f"{b['p_over_appropriation'][y]:.1%}"]
-                    for y, a in b["appropriation"].items()
-                ],
+                [[y, units.wan_number(a), f"{over[y]:.1%}"] for y, a in b.appropriation.items()],
                 right=[1, 2],
             ),
         ]
@@ -357,16 +389,16 @@ KIND_LABELS = {
 }
 
 
-def _recognition_text(summary: dict[str, Any]) -> str:
+def _recognition_text(summary: Summary) -> str:
     """New units per year (median, 90 % band) and the odds that qualified supply ran short."""
-    recs = summary["recognitions"]
-    years = list(next(iter(recs.values()))["by_year"])
+    recs = summary.recognitions
+    years = list(next(iter(recs.values())).by_year)
     rows = []
     for kind, r in recs.items():
         target = {v: k for k, v in SUPPLY_KINDS.items() if len(v) == 1}[(kind,)]
-        cells = [f"{b['p50']:,.0f} ({b['p5']:,.0f}–{b['p95']:,.0f})" for b in r["by_year"].values()]
-        short = summary["targets"][target].get("p_supply_short", 0.0)
-        rule = summary.get("recognition_levers", {}).get(kind, "")
+        cells = [f"{b.p50:,.0f} ({b.p5:,.0f}–{b.p95:,.0f})" for b in r.by_year.values()]
+        short = summary.targets[target].p_supply_short or 0.0
+        rule = summary.recognition_levers.get(kind, "")
         rows.append([KIND_LABELS[kind], rule, *cells, f"{short:.1%}"])
     header = [
         "类别 Kind",

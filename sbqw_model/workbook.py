@@ -11,7 +11,7 @@ JSON keep yuan and English names for programs; the workbook is for people.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,7 +20,7 @@ from sbqw_model import prefectures
 from sbqw_model.catalogue import group, pair
 from sbqw_model.instruments import REGISTRY
 from sbqw_model.spreadsheet import write_xlsx
-from sbqw_model.summary import TARGET_LABELS
+from sbqw_model.summary import TARGET_LABELS, Band, Summary
 from sbqw_model.units import WAN, YI
 
 if TYPE_CHECKING:
@@ -73,37 +73,37 @@ def _money_columns(lang: str) -> list[tuple[str, str]]:
     return [(k, h(k, lang, "wan")) for k in ("mean", "p5", "p50", "p90", "p95")]
 
 
-def _band_rows(items: dict[str, dict[str, float]], label: Any, lang: str) -> list[dict[str, Any]]:
+def _band_rows(items: Mapping[str, Band], label: Any, lang: str) -> list[dict[str, Any]]:
     return [
-        {label[0]: label[1](k), **{col: v[k2] / WAN for k2, col in _money_columns(lang) if k2 in v}}
+        {label[0]: label[1](k), **{col: getattr(v, k2) / WAN for k2, col in _money_columns(lang)}}
         for k, v in items.items()
     ]
 
 
-def _targets_sheet(summary: dict[str, Any], lang: str) -> Sheet:
+def _targets_sheet(summary: Summary, lang: str) -> Sheet:
     import pandas as pd
 
     i = 0 if lang == "zh" else 1
     rows = []
-    for key, s in summary["targets"].items():
+    for key, s in summary.targets.items():
         money = key == "online_retail"
         scale = YI if money else 1
         rows.append(
             {
                 h("indicator", lang): TARGET_LABELS[key][i],
                 h("unit", lang): H["yi" if money else "units"][i],
-                h("target", lang): s["target"] / scale,
-                h("p_met", lang): s["p_met"],
-                h("p_met_se", lang): s["p_met_se"],
-                **{h(k, lang): s[k] / scale for k in ("mean", "p5", "p50", "p95")},
+                h("target", lang): s.target / scale,
+                h("p_met", lang): s.p_met,
+                h("p_met_se", lang): s.p_met_se,
+                **{h(k, lang): getattr(s, k) / scale for k in ("mean", "p5", "p50", "p95")},
                 h("code", lang): key,
             }
         )
     rows.append(
         {
             h("indicator", lang): H["all"][i],
-            h("p_met", lang): summary["p_all_met"],
-            h("p_met_se", lang): summary["p_all_met_se"],
+            h("p_met", lang): summary.p_all_met,
+            h("p_met_se", lang): summary.p_all_met_se,
             h("code", lang): "all",
         }
     )
@@ -113,17 +113,17 @@ def _targets_sheet(summary: dict[str, Any], lang: str) -> Sheet:
     return Sheet("targets", frame, formats)
 
 
-def _outlay_sheets(summary: dict[str, Any], lang: str) -> list[Sheet]:
+def _outlay_sheets(summary: Summary, lang: str) -> list[Sheet]:
     import pandas as pd
 
-    b = summary["budget"]
+    b = summary.budget
     money = {col: WAN_FMT for _, col in _money_columns(lang)}
-    instruments = {k: REGISTRY.get(k).label(lang) for k in b["by_instrument"]}
+    instruments = {k: REGISTRY.get(k).label(lang) for k in b.by_instrument}
     specs = [
-        ("total", {"total": b["total"]}, ("item", lambda k: H["total"][0 if lang == "zh" else 1])),
-        ("by_year", b["by_year"], ("payment_year", int)),
-        ("by_instrument", b["by_instrument"], ("item", instruments.__getitem__)),
-        ("by_prefecture", b["by_prefecture"], ("prefecture", lambda p: prefectures.label(p, lang))),
+        ("total", {"total": b.total}, ("item", lambda k: H["total"][0 if lang == "zh" else 1])),
+        ("by_year", b.by_year, ("payment_year", int)),
+        ("by_instrument", b.by_instrument, ("item", instruments.__getitem__)),
+        ("by_prefecture", b.by_prefecture, ("prefecture", lambda p: prefectures.label(p, lang))),
     ]
     sheets = []
     for key, items, (label, fn) in specs:
@@ -132,15 +132,16 @@ def _outlay_sheets(summary: dict[str, Any], lang: str) -> list[Sheet]:
         if label == "payment_year":
             formats[h(label, lang)] = YEAR
         sheets.append(Sheet(key, frame, formats))
-    if "appropriation" in b:
+    if b.appropriation is not None and b.p_over_appropriation is not None:
+        over = b.p_over_appropriation
         frame = pd.DataFrame(
             [
                 {
                     h("payment_year", lang): int(y),
                     h("appropriation", lang, "wan"): a / WAN,
-                    h("p_over", lang): b["p_over_appropriation"][y],
+                    h("p_over", lang): over[y],
                 }
-                for y, a in b["appropriation"].items()
+                for y, a in b.appropriation.items()
             ]
         )
         formats = {
@@ -152,45 +153,50 @@ def _outlay_sheets(summary: dict[str, Any], lang: str) -> list[Sheet]:
     return sheets
 
 
-def scenario_sheets(summary: dict[str, Any], lang: str = "zh") -> list[Sheet]:
-    """The sheets of one scenario's workbook (``sbqw report``, ``sbqw simulate --out``)."""
+def scenario_sheets(summary: Summary | Mapping[str, Any], lang: str = "zh") -> list[Sheet]:
+    """The sheets of one scenario's workbook (``sbqw report``, ``sbqw simulate --out``); the
+    summary typed or as the JSON mapping a report notebook hands the runner."""
+    summary = Summary.coerce(summary)
     return [_targets_sheet(summary, lang), *_outlay_sheets(summary, lang)]
 
 
-def comparison_sheets(summaries: Sequence[dict[str, Any]], lang: str = "zh") -> list[Sheet]:
+def comparison_sheets(
+    summaries: Sequence[Summary | Mapping[str, Any]], lang: str = "zh"
+) -> list[Sheet]:
     """Odds (targets × scenarios) and outlay (scenarios × total and years) side by side."""
     import pandas as pd
 
+    typed = [Summary.coerce(s) for s in summaries]
     i = 0 if lang == "zh" else 1
-    titles = [s["title_zh" if lang == "zh" else "title_en"] for s in summaries]
+    titles = [s.title_zh if lang == "zh" else s.title_en for s in typed]
     odds = pd.DataFrame(
         [
             {
                 h("indicator", lang): TARGET_LABELS[k][i],
-                **{t: s["targets"][k]["p_met"] for t, s in zip(titles, summaries, strict=True)},
+                **{t: s.targets[k].p_met for t, s in zip(titles, typed, strict=True)},
             }
-            for k in summaries[0]["targets"]
+            for k in typed[0].targets
         ]
         + [
             {
                 h("indicator", lang): H["all"][i],
-                **{t: s["p_all_met"] for t, s in zip(titles, summaries, strict=True)},
+                **{t: s.p_all_met for t, s in zip(titles, typed, strict=True)},
             }
         ]
     )
-    first = summaries[0]["budget"]["total"]["p50"]
+    first = typed[0].budget.total.p50
     sep, year_sep = ("", "") if lang == "zh" else (", ", " ")
     rows = []
-    for title, s in zip(titles, summaries, strict=True):
-        total = s["budget"]["total"]
+    for title, s in zip(titles, typed, strict=True):
+        total = s.budget.total
         row = {h("scenario", lang): title}
         row |= {
-            f"{h('total', lang)}{sep}{h(k, lang, 'wan')}": total[k] / WAN
+            f"{h('total', lang)}{sep}{h(k, lang, 'wan')}": getattr(total, k) / WAN
             for k in ("p50", "mean", "p90", "p95")
         }
-        row[h("diff_p50", lang, "wan")] = (total["p50"] - first) / WAN
-        for year, band in s["budget"]["by_year"].items():
-            row[f"{year}{year_sep}{h('year_mean', lang, 'wan')}"] = band["mean"] / WAN
+        row[h("diff_p50", lang, "wan")] = (total.p50 - first) / WAN
+        for year, band in s.budget.by_year.items():
+            row[f"{year}{year_sep}{h('year_mean', lang, 'wan')}"] = band.mean / WAN
         rows.append(row)
     outlay = pd.DataFrame(rows)
     return [

@@ -115,23 +115,21 @@ def test_conditioning_on_a_worlds_own_value_keeps_that_world() -> None:
 
 def test_effective_draws_are_reported() -> None:
     sc = baseline()
-    none = summarize(simulate(sc, draws=500, seed=1))["conditioning"]
+    none = summarize(simulate(sc, draws=500, seed=1)).conditioning
     assert none["method"] == "none" and none["effective_draws"] == 500
     obs = Observation(2023, "online_retail", 6.5e10, "t")
     s = summarize(simulate(observed(sc, obs), draws=DRAWS, seed=1))
-    c = s["conditioning"]
+    c = s.conditioning
     assert c["method"] == "weight" and c["figures"] == 1
     assert 1 <= c["effective_draws"] < DRAWS
     assert c["observation_error"]["online_retail"] == OBSERVATION_ERROR["online_retail"]
     # the Monte Carlo error of a probability uses the effective draws
-    t = s["targets"]["online_retail"]
-    assert t["p_met_se"] == pytest.approx(
-        np.sqrt(t["p_met"] * (1 - t["p_met"]) / c["effective_draws"])
-    )
-    json.dumps(s)  # JSON-ready
+    t = s.targets.online_retail
+    assert t.p_met_se == pytest.approx(np.sqrt(t.p_met * (1 - t.p_met) / c["effective_draws"]))
+    assert json.loads(s.to_json())["conditioning"] == c  # JSON-ready
     pinned = summarize(simulate(observed(sc, obs, method="pin"), draws=500, seed=1))
-    assert pinned["conditioning"]["method"] == "pin"
-    assert pinned["conditioning"]["effective_draws"] == 500
+    assert pinned.conditioning["method"] == "pin"
+    assert pinned.conditioning["effective_draws"] == 500
 
 
 @pytest.mark.parametrize("quantile", [0.1, 0.9])
@@ -153,7 +151,7 @@ def test_a_surprising_2023_moves_2025_the_right_way(quantile: float) -> None:
         > 0
     )
     assert sign * (np.median(growth(r)) - np.median(growth(plain))) > 0
-    traffic = list(summarize(r)["budget"]["by_instrument"])  # keys in INSTRUMENTS order
+    traffic = list(summarize(r).budget.by_instrument)  # keys in INSTRUMENTS order
     col = traffic.index("traffic")
     assert (
         sign * (r.outlay.by_instrument[:, col].mean() - plain.outlay.by_instrument[:, col].mean())
@@ -309,21 +307,21 @@ def test_report_notebook_parameter_conditions_the_scenario(tmp_path: Path) -> No
         "conditioning": {"observed": str(obs)},
     }
     report = ScenarioReport.from_namespace(namespace)
-    assert report.summary["conditioning"]["method"] == "weight"
-    assert report.summary["conditioning"]["effective_draws"] < 600
+    assert report.summary.conditioning["method"] == "weight"
+    assert report.summary.conditioning["effective_draws"] < 600
     pinned = ScenarioReport.from_namespace(
         {**namespace, "conditioning": {"observed": str(obs), "method": "pin"}}
     )
-    assert pinned.summary["conditioning"]["method"] == "pin"
+    assert pinned.summary.conditioning["method"] == "pin"
     with pytest.raises(ReportParameterError, match="observations file not found"):
         ScenarioReport.from_namespace({**namespace, "conditioning": {"observed": "none.csv"}})
 
 
 def test_report_jobs_carry_the_conditioning_parameter(tmp_path: Path) -> None:
-    from sbqw_model.reporting.plan import plan_jobs
+    from sbqw_model.reporting.batch import jobs_for
 
     given = {"observed": str(tmp_path / "obs.csv"), "method": "weight"}
-    jobs = plan_jobs(
+    jobs = jobs_for(
         [BASELINE],
         tmp_path,
         compare=True,

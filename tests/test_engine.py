@@ -115,12 +115,12 @@ def test_degenerate_targets_are_the_hand_computed_ones() -> None:
     s = summarize(r)
     met = {"parks", "bases", "enterprises", "products", "online_retail"}
     for t in TARGETS:
-        row = s["targets"][t]
-        assert row["p_met"] == (1.0 if t in met else 0.0), t
-        assert row["p_met_se"] == 0.0
-        assert row["mean"] == row["p5"] == row["p50"] == row["p95"] == expected[t]
-    assert s["targets"]["online_retail"]["target"] == 1000 * YI
-    assert s["p_all_met"] == 0.0  # teams (480 < 500) miss
+        row = s.targets[t]
+        assert row.p_met == (1.0 if t in met else 0.0), t
+        assert row.p_met_se == 0.0
+        assert row.mean == row.p5 == row.p50 == row.p95 == expected[t]
+    assert s.targets.online_retail.target == 1000 * YI
+    assert s.p_all_met == 0.0  # teams (480 < 500) miss
 
 
 def test_degenerate_outlay_is_the_hand_computed_awards() -> None:
@@ -137,21 +137,21 @@ def test_degenerate_outlay_is_the_hand_computed_awards() -> None:
     expected_pref[prefectures.NAMES_ZH.index("遵义市")] = 0.4 * AWARD_TOTAL
     assert np.all(o.by_prefecture == expected_pref)
 
-    b = summarize(r)["budget"]
-    assert [b["total"][k] for k in ("mean", "p5", "p50", "p95")] == [AWARD_TOTAL] * 4
-    assert [b["by_year"][y]["p50"] for y in ("2023", "2024", "2025")] == AWARDS_BY_YEAR
+    b = summarize(r).budget
+    assert [getattr(b.total, k) for k in ("mean", "p5", "p50", "p95")] == [AWARD_TOTAL] * 4
+    assert [b.by_year[y].p50 for y in ("2023", "2024", "2025")] == AWARDS_BY_YEAR
     # appropriation 4 000 万 / 4 000 万 / 6 000 万 against 4 450 / 3 400 / 5 350 万
-    assert b["p_over_appropriation"] == {"2023": 1.0, "2024": 0.0, "2025": 0.0}
+    assert b.p_over_appropriation == {"2023": 1.0, "2024": 0.0, "2025": 0.0}
 
 
 def test_degenerate_payment_lag_relabels_the_years() -> None:
     r = simulate(with_assume(fixture("degenerate"), payment_lag_years=1), draws=50, seed=1)
     assert r.payment_years == [2024, 2025, 2026, 2027]
     assert np.all(r.outlay.by_year == [*AWARDS_BY_YEAR, 0.0])
-    b = summarize(r)["budget"]
-    assert list(b["by_year"]) == ["2024", "2025", "2026", "2027"]
+    b = summarize(r).budget
+    assert list(b.by_year) == ["2024", "2025", "2026", "2027"]
     # nothing is paid in 2023 any more; 2024 pays 4 450 万 > 4 000 万
-    assert b["p_over_appropriation"] == {"2023": 0.0, "2024": 1.0, "2025": 0.0}
+    assert b.p_over_appropriation == {"2023": 0.0, "2024": 1.0, "2025": 0.0}
 
 
 def test_degenerate_payout_share_scales_every_award() -> None:
@@ -344,7 +344,7 @@ def test_traffic_variants_differ_only_in_the_traffic_subsidy(baseline_runs) -> N
 @pytest.mark.parametrize("name", ["baseline", "optimistic", "pessimistic"])
 def test_p_all_met_is_at_most_every_p_met(name: str) -> None:
     s = summarize(simulate(shipped(name), draws=DRAWS, seed=2))
-    assert 0 <= s["p_all_met"] <= min(s["targets"][t]["p_met"] for t in TARGETS)
+    assert 0 <= s.p_all_met <= min(s.targets[t].p_met for t in TARGETS)
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -352,14 +352,14 @@ def test_p_all_met_is_at_most_every_p_met(name: str) -> None:
 def test_summary_is_coherent_for_any_seed(seed: int, draws: int) -> None:
     s = summarize(simulate(shipped("baseline"), draws=draws, seed=seed))
     for t in TARGETS:
-        row = s["targets"][t]
-        assert 0 <= row["p_met"] <= 1 and row["p_met_se"] >= 0
-        assert row["p5"] <= row["p50"] <= row["p95"]
-        assert s["p_all_met"] <= row["p_met"]
-    b = s["budget"]
-    for value in [b["total"], *b["by_year"].values(), *b["by_instrument"].values()]:
-        assert 0 <= value["p5"] <= value["p50"] <= value["p95"]
-    assert all(0 <= p <= 1 for p in b["p_over_appropriation"].values())
+        row = s.targets[t]
+        assert 0 <= row.p_met <= 1 and row.p_met_se >= 0
+        assert row.p5 <= row.p50 <= row.p95
+        assert s.p_all_met <= row.p_met
+    b = s.budget
+    for value in [b.total, *b.by_year.values(), *b.by_instrument.values()]:
+        assert 0 <= value.p5 <= value.p50 <= value.p95
+    assert all(0 <= p <= 1 for p in b.p_over_appropriation.values())
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -262,7 +262,7 @@ def test_a_new_instrument_flows_through_engine_audit_and_chart(
     # paid the year after: nothing of it in the first payment year
     assert o.year_instrument_sum[0, -1] == 0
     assert results.payment_years == [2023, 2024, 2025, 2026]
-    assert list(summarize(results)["budget"]["by_instrument"]) == [*SEVEN, KEY]
+    assert list(summarize(results).budget.by_instrument) == [*SEVEN, KEY]
 
     # the audit: world k as a ledger, costed line by line, gives the engine's numbers
     k = int(np.flatnonzero(column)[0])

@@ -185,9 +185,7 @@ def test_target_pace_with_ample_supply_and_no_revocations_hits_every_target_exac
     # 100 bases: ceil(100/3) = 34, then 33, 33
     assert np.all(r.new_units[:, 1] == [34, 33, 33])
     s = summarize(r)
-    assert all(
-        s["targets"][t]["p_met"] == 1 and s["targets"][t]["p_supply_short"] == 0 for t in COUNTS
-    )
+    assert all(s.targets[t].p_met == 1 and s.targets[t].p_supply_short == 0 for t in COUNTS)
 
 
 BUFFERS = st.tuples(st.floats(0, 0.9), st.floats(0, 0.9)).map(sorted)
@@ -386,14 +384,14 @@ def test_simulate_json_reports_recognitions_by_year_and_supply_shortfalls() -> N
 
 def test_recognition_levers_are_sweep_factors_and_feed_the_frontier() -> None:
     base = load_scenario(BASELINE)
-    target = pb.resolve("levers.recognition.buffer", base)
-    assert target.is_lever and target.moves_worlds
+    buffer = pb.resolve("levers.recognition.buffer", base)
+    assert buffer.is_lever and buffer.moves_worlds
     park = pb.resolve("levers.recognition.park.strategy", base)
     assert park.categorical and park.choices == rec.STRATEGIES
     assert pb.check_value(park, "fixed", base)[1] is not None  # no park quotas in the baseline
     with pytest.raises(ValueError, match="unknown recognition lever"):
         pb.resolve("levers.recognition.speed", base)
-    job = Evaluation(base, (target,), 500, 0)
+    job = Evaluation(base, (buffer,), 500, 0)
     rows = run_batch(job, [(0, (0.0,)), (1, (0.2,)), (2, (0.5,))]).rows
     cost = [r["budget.total.mean"] for r in rows]
     odds = [r["p_recognition_met"] for r in rows]
@@ -444,12 +442,12 @@ def test_the_text_explains_joint_odds_against_independence() -> None:
     }
     s = summarize(simulate(variant({"uncertainties": {"climate": strong}}), draws=3000, seed=1))
     product = math.prod(
-        s["targets"][t]["p_met"]
+        s.targets[t].p_met
         for t in ("parks", "bases", "enterprises", "teams", "products", "online_retail")
     )
-    assert s["p_all_met_if_independent"] == pytest.approx(product)
+    assert s.p_all_met_if_independent == pytest.approx(product)
     # a strong common climate makes the targets rise and fall together
-    assert s["p_all_met"] > s["p_all_met_if_independent"] + 3 * s["p_all_met_se"]
+    assert s.p_all_met > s.p_all_met_if_independent + 3 * s.p_all_met_se
     done = run_cli("simulate", BASELINE, "--draws", 500, "--seed", 1)
     assert "Were the targets independent" in done.stdout and "互不相关" in done.stdout
 

@@ -23,7 +23,7 @@ import pytest
 from conftest import ROOT
 from fontTools.ttLib import TTFont
 
-from sbqw_model.reporting import plan, runner
+from sbqw_model.reporting import batch, runner
 from sbqw_model.reporting.fonts import FONT_FILES, font_path
 from sbqw_model.reporting.html import external_urls
 from sbqw_model.reporting.parameters import NOTEBOOK_PARAMETERS
@@ -448,7 +448,7 @@ def test_interrupted_run_leaves_no_half_written_report(
         monkeypatch.setattr(runner, "_write_xlsx", interrupt)  # the page is already in place
     out = tmp_path / "out"
     with pytest.raises(KeyboardInterrupt):
-        plan.render(
+        batch.render(
             [BASELINE],
             out_dir=out,
             compare=False,

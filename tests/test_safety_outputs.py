@@ -30,7 +30,7 @@ from sbqw_model.outputs import (
     safe_name,
     unique_names,
 )
-from sbqw_model.reporting import plan
+from sbqw_model.reporting import batch
 
 BASELINE = ROOT / "sbqw_model" / "scenarios" / "baseline.yaml"
 SAFE = re.compile(r"^[\w][\w\-]*$")
@@ -119,7 +119,7 @@ def test_long_names_keep_their_beginning_and_differ_by_a_hash() -> None:
 def test_report_names_that_collide_get_distinct_files(tmp_path: Path) -> None:
     names = ["dup/a", "dup_a", "x", "x.failed", "Base", "base", "index", LONG_ZH, LONG_ZH + "乙"]
     files = [scenario(tmp_path / "s", f"s{i}.yaml", n) for i, n in enumerate(names)]
-    jobs = plan.plan_jobs(
+    jobs = batch.jobs_for(
         files,
         tmp_path / "out",
         compare=True,

@@ -11,7 +11,7 @@ import pytest
 from sbqw_model.engine import simulate
 from sbqw_model.scenario import load_scenario
 from sbqw_model.shipped import scenario_path
-from sbqw_model.summary import summarize
+from sbqw_model.summary import Summary, summarize
 from sbqw_model.units import WAN, YI
 from sbqw_model.workbook import comparison_sheets, scenario_sheets, write_workbook
 
@@ -20,7 +20,7 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 @pytest.fixture(scope="module")
-def summaries() -> list[dict[str, Any]]:
+def summaries() -> list[Summary]:
     out = []
     for name in ("baseline", "austerity"):
         results = simulate(load_scenario(scenario_path(name)), draws=300, seed=0)
@@ -34,12 +34,12 @@ def _book(sheets: Any, tmp_path: Path, lang: str = "zh") -> Any:
     return openpyxl.load_workbook(path)
 
 
-def _rows(ws: Any) -> list[dict[str, Any]]:
+def _rows(ws: Any) -> list[Summary]:
     header = [c.value for c in ws[1]]
     return [dict(zip(header, row, strict=True)) for row in ws.iter_rows(min_row=2)]
 
 
-def test_scenario_workbook_in_chinese(summaries: list[dict[str, Any]], tmp_path: Path) -> None:
+def test_scenario_workbook_in_chinese(summaries: list[Summary], tmp_path: Path) -> None:
     s = summaries[0]
     book = _book(scenario_sheets(s, "zh"), tmp_path)
     assert book.sheetnames == [
@@ -60,27 +60,27 @@ def test_scenario_workbook_in_chinese(summaries: list[dict[str, Any]], tmp_path:
             assert ws.column_dimensions[letter].width >= len(h) * 1.5, (ws.title, h)
     total = _rows(book["支出合计"])[0]
     cell = total["中位数(万元)"]
-    assert cell.value == pytest.approx(s["budget"]["total"]["p50"] / WAN)
+    assert cell.value == pytest.approx(s.budget.total.p50 / WAN)
     assert cell.number_format == "#,##0"
     years = _rows(book["分年度支出"])
-    assert [r["支付年度"].value for r in years] == [int(y) for y in s["budget"]["by_year"]]
+    assert [r["支付年度"].value for r in years] == [int(y) for y in s.budget.by_year]
     assert all(isinstance(r["支付年度"].value, int) for r in years), "years as numbers"
     assert all(r["支付年度"].number_format == "0" for r in years), "no thousands comma in 2,023"
     targets = {r["指标代码"].value: r for r in _rows(book["目标"])}
     retail = targets["online_retail"]
     assert retail["单位"].value == "亿元"
-    assert retail["目标值"].value == pytest.approx(s["targets"]["online_retail"]["target"] / YI)
+    assert retail["目标值"].value == pytest.approx(s.targets.online_retail.target / YI)
     assert retail["达成概率"].number_format == "0.0%"
-    assert retail["达成概率"].value == pytest.approx(s["targets"]["online_retail"]["p_met"])
+    assert retail["达成概率"].value == pytest.approx(s.targets.online_retail.p_met)
     assert targets["parks"]["单位"].value == "个" and targets["parks"]["目标值"].value == 10
-    assert targets["all"]["达成概率"].value == pytest.approx(s["p_all_met"])
+    assert targets["all"]["达成概率"].value == pytest.approx(s.p_all_met)
     appropriation = _rows(book["预算安排"])
     assert appropriation[0]["超预算概率"].number_format == "0.0%"
     instruments = [r["项目"].value for r in _rows(book["分项目支出"])]
     assert "园区一次性奖励" in instruments
 
 
-def test_scenario_workbook_in_english(summaries: list[dict[str, Any]], tmp_path: Path) -> None:
+def test_scenario_workbook_in_english(summaries: list[Summary], tmp_path: Path) -> None:
     book = _book(scenario_sheets(summaries[0], "en"), tmp_path, "en")
     assert book.sheetnames[:2] == ["targets", "outlay total"]
     header = [c.value for c in book["outlay total"][1]]
@@ -90,7 +90,7 @@ def test_scenario_workbook_in_english(summaries: list[dict[str, Any]], tmp_path:
 
 
 def test_comparison_workbook_has_spending_not_only_odds(
-    summaries: list[dict[str, Any]], tmp_path: Path
+    summaries: list[Summary], tmp_path: Path
 ) -> None:
     book = _book(comparison_sheets(summaries, "zh"), tmp_path)
     assert book.sheetnames == ["情景比较-达成概率", "情景比较-支出"]
@@ -98,14 +98,14 @@ def test_comparison_workbook_has_spending_not_only_odds(
     assert [c.value for c in book["情景比较-达成概率"][1]] == [
         "指标",
         "基准情景",
-        summaries[1]["title_zh"],
+        summaries[1].title_zh,
     ]
-    assert odds[-1]["基准情景"].value == pytest.approx(summaries[0]["p_all_met"])
+    assert odds[-1]["基准情景"].value == pytest.approx(summaries[0].p_all_met)
     assert odds[0]["基准情景"].number_format == "0.0%"
     assert book["情景比较-支出"].freeze_panes == "B2"
     outlay = _rows(book["情景比较-支出"])
-    assert [r["情景"].value for r in outlay] == [s["title_zh"] for s in summaries]
-    base, half = (s["budget"]["total"]["p50"] for s in summaries)
+    assert [r["情景"].value for r in outlay] == [s.title_zh for s in summaries]
+    base, half = (s.budget.total.p50 for s in summaries)
     assert outlay[1]["方案支出合计中位数(万元)"].value == pytest.approx(half / WAN)
     assert outlay[1]["中位数与首个情景相比(万元)"].value == pytest.approx((half - base) / WAN)
     assert outlay[0]["中位数与首个情景相比(万元)"].value == 0

@@ -22,7 +22,7 @@ from sbqw_model.reporting.fragments import HTML, Chart, Markup, publish, render,
 from sbqw_model.reporting.i18n import t, target_name
 from sbqw_model.reporting.scenario_report import SUMMARY_MIME, ScenarioReport, wan
 from sbqw_model.scenario import Scenario
-from sbqw_model.summary import BAND, CENTRAL
+from sbqw_model.summary import BAND, Band, Summary
 
 
 class Comparison:
@@ -82,7 +82,7 @@ class Comparison:
         """Rows: scenarios; columns: the seven targets, then all together."""
         return np.array(
             [
-                [r.summary["targets"][k]["p_met"] for k in TARGETS] + [r.summary["p_all_met"]]
+                [r.summary.targets[k].p_met for k in TARGETS] + [r.summary.p_all_met]
                 for r in self.reports
             ]
         )
@@ -140,12 +140,12 @@ class Comparison:
 
     def budget_table(self) -> HTML:
         lang = self.lang
-        years = list(self.reports[0].summary["budget"]["by_year"])
+        years = list(self.reports[0].summary.budget.by_year)
         keys = ("total", *years)
 
-        def value(r: ScenarioReport, key: str, stat: str) -> float:
-            b = r.summary["budget"]
-            return b["total"][stat] if key == "total" else b["by_year"][key][stat]
+        def band(r: ScenarioReport, key: str) -> Band:
+            b = r.summary.budget
+            return b.total if key == "total" else b.by_year[key]
 
         stats = f"{t('median', lang)} / {t(BAND[1], lang)}"
         header = [t("scenario", lang)] + [
@@ -154,7 +154,7 @@ class Comparison:
             for k in keys
         ]
         rows = [
-            [r.title] + [f"{wan(value(r, k, CENTRAL))} / {wan(value(r, k, BAND[1]))}" for k in keys]
+            [r.title] + [f"{wan(band(r, k).central)} / {wan(band(r, k).high)}" for k in keys]
             for r in self.reports
         ]
         first = self.reports[0]
@@ -163,8 +163,8 @@ class Comparison:
             diff = [
                 [r.title]
                 + [
-                    f"{wan(value(r, k, CENTRAL) - value(first, k, CENTRAL))}"
-                    f" / {wan(value(r, k, BAND[1]) - value(first, k, BAND[1]))}"
+                    f"{wan(band(r, k).central - band(first, k).central)}"
+                    f" / {wan(band(r, k).high - band(first, k).high)}"
                     for k in keys
                 ]
                 for r in self.reports[1:]
@@ -178,12 +178,8 @@ class Comparison:
         return HTML(_section(heading, tables, notes=[kinds]))
 
     def budget_chart(self) -> Chart:
-        bands = np.array(
-            [
-                [r.summary["budget"]["total"][k] for k in (BAND[0], CENTRAL, BAND[1])]
-                for r in self.reports
-            ]
-        )
+        totals = [r.summary.budget.total for r in self.reports]
+        bands = np.array([[b.low, b.central, b.high] for b in totals])
         lang = self.lang
         open_, close = t("lparen", lang).strip(), t("rparen", lang)
         labels = [  # each bar says what it is: 上限, or the share of the ceilings paid
@@ -197,8 +193,8 @@ class Comparison:
         first = self.reports[0]
         items = [
             (t("version", lang), f"sbqw {__version__}"),
-            (t("seed", lang), str(first.summary["seed"])),
-            (t("draws", lang), f"{first.summary['draws']:,}"),
+            (t("seed", lang), str(first.summary.seed)),
+            (t("draws", lang), f"{first.summary.draws:,}"),
             (t("run_date", lang), first.run_date),
         ]
         header = [t("scenario", lang), t("file", lang), t("scenario_hash", lang)]
@@ -222,7 +218,7 @@ class Comparison:
                     "title_en": t("compare_title", "en"),
                     "lang": self.lang,
                     "scenarios": [r.scenario.name for r in self.reports],
-                    "summaries": [r.summary for r in self.reports],
+                    "summaries": [r.summary.to_dict() for r in self.reports],
                 }
             }
         )
@@ -230,7 +226,7 @@ class Comparison:
 
 def reusable_summary(
     notebook: str | None, scenario: Scenario, values: Mapping[str, Any]
-) -> dict[str, Any] | None:
+) -> Summary | None:
     """The summary a scenario's own report computed (its executed notebook's hidden output),
     if it is of exactly the run the comparison would make: same scenario file (digest),
     assumptions, draws and seed, no conditioning. Else None: simulate again. Reusing it
@@ -246,13 +242,13 @@ def reusable_summary(
             if SUMMARY_MIME in out.get("data", {})
         )
         payload = json.loads(payload) if isinstance(payload, str) else payload
-        summary = payload["summary"]
+        summary = Summary.from_dict(payload["summary"])
         same = (
             payload.get("digest") == scenario.digest
-            and summary["draws"] == values["draws"]
-            and summary["seed"] == values["seed"]
-            and summary["conditioning"]["method"] == "none"
-            and summary["assumptions"] == json.loads(json.dumps(scenario.assumptions.as_dict()))
+            and summary.draws == values["draws"]
+            and summary.seed == values["seed"]
+            and summary.conditioning["method"] == "none"
+            and summary.assumptions == json.loads(json.dumps(scenario.assumptions.as_dict()))
         )
     except (OSError, ValueError, KeyError, TypeError, StopIteration):
         return None

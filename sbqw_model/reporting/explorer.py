@@ -91,7 +91,7 @@ class BudgetExplorer:
         """Results under the given assumptions and rule amounts (validated like a reform)."""
         from dataclasses import replace
 
-        from sbqw_model.engine import evaluate
+        from sbqw_model.engine import recost
 
         scenario = replace(
             self.base,
@@ -106,7 +106,7 @@ class BudgetExplorer:
             return simulate(
                 scenario, draws=self.draws, seed=self.seed
             )  # behaviour moves the worlds
-        return evaluate(scenario, self.world, self.seed)
+        return recost(scenario, self.world, self.seed)
 
     def view(
         self, assume: Mapping[str, Any] | None = None, amounts: Mapping[str, float] | None = None

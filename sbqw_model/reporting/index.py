@@ -24,19 +24,19 @@ def headline(outcome: Outcome, lang: str) -> list[str]:
     is (上限 at the ceilings); '' where not a scenario."""
     from sbqw_model.reporting.i18n import t
     from sbqw_model.reporting.leader import outlay_note
-    from sbqw_model.summary import BAND, CENTRAL
+    from sbqw_model.summary import Summary
 
     p = outcome.payload
     if not p or p["kind"] != "scenario":
         return ["", "", "", ""]
-    s = p["summary"]
-    total = s["budget"]["total"]
+    s = Summary.from_dict(p["summary"])
+    total = s.budget.total
     kind = f"{t('lparen', lang)}{outlay_note(s, lang)}{t('rparen', lang)}"
     return [
-        f"{s['p_all_met']:.0%}",
-        f"{s['targets']['online_retail']['p_met']:.0%}",
-        f"{_yi(total[CENTRAL], lang)}{kind}",
-        f"{_yi(total[BAND[1]], lang)}{kind}",
+        f"{s.p_all_met:.0%}",
+        f"{s.targets.online_retail.p_met:.0%}",
+        f"{_yi(total.central, lang)}{kind}",
+        f"{_yi(total.high, lang)}{kind}",
     ]
 
 

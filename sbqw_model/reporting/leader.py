@@ -7,15 +7,13 @@ defined once (``STATUSES``) and shown once, with their meaning, under the target
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from sbqw_model.catalogue import label
 from sbqw_model.engine import TARGETS
 from sbqw_model.labels import money
 from sbqw_model.reporting.i18n import t, target_name
-from sbqw_model.summary import BAND, CENTRAL
+from sbqw_model.summary import Summary
 
 #: A probability at or above this is "on course"; at or above ``AT_RISK_FROM`` "at risk".
 ON_COURSE_FROM = 0.8
@@ -80,14 +78,14 @@ def status(p_met: float, median: float, target: float) -> Status:
     return STATUSES["unlikely"]
 
 
-def target_status(summary: Mapping[str, Any], key: str) -> Status:
-    s = summary["targets"][key]
-    return status(s["p_met"], s[CENTRAL], s["target"])
+def target_status(summary: Summary, key: str) -> Status:
+    s = summary.targets[key]
+    return status(s.p_met, s.central, s.target)
 
 
-def is_upper_bound(summary: Mapping[str, Any]) -> bool:
+def is_upper_bound(summary: Summary) -> bool:
     """Payouts are an upper bound when every ceiling is paid in full (payout share 1)."""
-    return float(summary["assumptions"].get("payout_share", 1.0)) >= 1.0
+    return float(summary.assumptions.get("payout_share", 1.0)) >= 1.0
 
 
 def outlay_kind(payout_share: float, lang: str) -> str:
@@ -97,8 +95,8 @@ def outlay_kind(payout_share: float, lang: str) -> str:
     return t("at_share", lang).format(share=f"{payout_share:.0%}")
 
 
-def outlay_note(summary: Mapping[str, Any], lang: str) -> str:
-    return outlay_kind(float(summary["assumptions"].get("payout_share", 1.0)), lang)
+def outlay_note(summary: Summary, lang: str) -> str:
+    return outlay_kind(float(summary.assumptions.get("payout_share", 1.0)), lang)
 
 
 def _in_prose(key: str, lang: str) -> str:
@@ -113,12 +111,12 @@ def _join(items: list[str], lang: str) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _target_clause(summary: Mapping[str, Any], key: str, lang: str) -> str:
+def _target_clause(summary: Summary, key: str, lang: str) -> str:
     """'网络零售额（中位数为目标的99%，取决于网络零售额年均增速）'."""
-    s = summary["targets"][key]
+    s = summary.targets[key]
     notes = []
     if target_status(summary, key).key == "close":
-        ratio = s[CENTRAL] / s["target"] if s["target"] else 0.0
+        ratio = s.central / s.target if s.target else 0.0
         notes.append(t("percent_of_target", lang).format(r=f"{ratio:.0%}"))
     if key in TARGET_DRIVERS:
         notes.append(t("depends_on", lang).format(what=label(TARGET_DRIVERS[key], lang)))
@@ -126,7 +124,7 @@ def _target_clause(summary: Mapping[str, Any], key: str, lang: str) -> str:
     return f"{_in_prose(key, lang)}{t('lparen', lang)}{inner}{t('rparen', lang)}"
 
 
-def conclusion(summary: Mapping[str, Any], lang: str) -> list[str]:
+def conclusion(summary: Summary, lang: str) -> list[str]:
     """Two sentences: the targets by status (with what the doubtful ones hang on), the outlay."""
     groups: dict[str, list[str]] = {k: [] for k in STATUSES}
     for key in TARGETS:
@@ -143,8 +141,8 @@ def conclusion(summary: Mapping[str, Any], lang: str) -> list[str]:
         if names
     ]
     first = t("conclusion_targets", lang).format(parts=t("semicolon", lang).join(parts))
-    total = summary["budget"]["total"]
-    central, high = money(total[CENTRAL], lang, 1), money(total[BAND[1]], lang, 1)
+    total = summary.budget.total
+    central, high = money(total.central, lang, 1), money(total.high, lang, 1)
     kind = t("upper_bound_full", lang) if is_upper_bound(summary) else outlay_note(summary, lang)
     second = t("conclusion_outlay", lang).format(central=central, high=high, kind=kind)
     return [first, second]

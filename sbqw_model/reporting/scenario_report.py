@@ -22,7 +22,7 @@ from sbqw_model.reporting.fragments import HTML, Chart, Markup, publish, render,
 from sbqw_model.reporting.i18n import instrument_name, t, target_name
 from sbqw_model.reporting.variants import variant_title
 from sbqw_model.scenario import Scenario
-from sbqw_model.summary import BAND, CENTRAL, summarize
+from sbqw_model.summary import BAND, Summary, summarize
 
 SUMMARY_MIME = "application/vnd.sbqw.summary+json"
 #: Where the public statistics the scenarios cite ship (the report's "data as of" line).
@@ -54,15 +54,20 @@ class ScenarioReport:
         source: Path,
         assume: Mapping[str, Any] | None = None,
         plain: Scenario | None = None,
-        summary: dict[str, Any] | None = None,
+        summary: Summary | Mapping[str, Any] | None = None,
     ):
-        """``results=None`` with the ``summary`` of a run already made: enough for the
-        comparison, which shows summaries only."""
+        """``results=None`` with the ``summary`` of a run already made (typed, or its JSON
+        mapping): enough for the comparison, which shows summaries only."""
         self.scenario = scenario
         self.results = results
         self.lang = lang
         self.source = source
-        self.summary = summary if results is None else summarize(results)
+        if results is not None:
+            self.summary = summarize(results)
+        elif summary is not None:
+            self.summary = Summary.coerce(summary)
+        else:
+            raise ValueError("ScenarioReport needs results or the summary of a run")
         self.run_date = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         # the title names what --assume changed against the scenario as written
         self.title = variant_title(plain or scenario, assume or {}, lang)
@@ -123,14 +128,14 @@ class ScenarioReport:
         lang, sm = self.lang, self.summary
         rows = []
         for key in TARGETS:
-            s = sm["targets"][key]
+            s = sm.targets[key]
             rows.append(
                 [
                     target_name(key, lang),
-                    fmt_target(key, s["target"], lang),
-                    f"{s['p_met']:.0%}",
-                    fmt_target(key, s[CENTRAL], lang),
-                    f"{fmt_target(key, s[BAND[0]], lang)} – {fmt_target(key, s[BAND[1]], lang)}",
+                    fmt_target(key, s.target, lang),
+                    f"{s.p_met:.0%}",
+                    fmt_target(key, s.central, lang),
+                    f"{fmt_target(key, s.low, lang)} – {fmt_target(key, s.high, lang)}",
                     status_cell(leader.target_status(sm, key), lang),
                 ]
             )
@@ -146,7 +151,7 @@ class ScenarioReport:
                 "targets.html.j2",
                 heading=t("targets_2025", lang),
                 table=table(header, rows),
-                all_met=t("all_met_sentence", lang).format(p=f"{sm['p_all_met']:.0%}"),
+                all_met=t("all_met_sentence", lang).format(p=f"{sm.p_all_met:.0%}"),
                 status_heading=t("status_title", lang),
                 statuses=statuses,
                 colon=t("colon", lang),
@@ -160,25 +165,26 @@ class ScenarioReport:
 
     def budget_summary(self) -> HTML:
         """Total outlay (median, 95th percentile) and by payment year, labelled for what it is."""
-        lang, b = self.lang, self.summary["budget"]
+        lang, b = self.lang, self.summary.budget
         kind = leader.outlay_note(self.summary, lang)
-        total = b["total"]
+        total = b.total
         heading = f"{t('budget', lang)}{t('lparen', lang)}{kind}{t('rparen', lang)}"
         headline = (
             f"{t('budget_total', lang)}{t('colon', lang)}{t('median', lang)}"
-            f"{'' if lang == 'zh' else ' '}{money(total[CENTRAL], lang, 2)}{t('comma', lang)}"
-            f"{t(BAND[1], lang)}{'' if lang == 'zh' else ' '}{money(total[BAND[1]], lang, 2)}"
+            f"{'' if lang == 'zh' else ' '}{money(total.central, lang, 2)}{t('comma', lang)}"
+            f"{t(BAND[1], lang)}{'' if lang == 'zh' else ' '}{money(total.high, lang, 2)}"
         )
         header = [
             t("payment_year", lang),
             self._money_header("median"),
             self._money_header(BAND[1]),
         ]
-        appropriation = b.get("appropriation", {})
+        appropriation = b.appropriation or {}
+        over_by_year = b.p_over_appropriation or {}
         notes = [t("explain_budget", lang)]
         if appropriation:
             name = t("appropriation", lang)
-            if b.get("appropriation_illustrative"):
+            if b.appropriation_illustrative:
                 name = t("illustrative_appropriation", lang)
                 notes.append(t("illustrative_note", lang))
             header += [
@@ -186,11 +192,11 @@ class ScenarioReport:
                 t("p_over", lang),
             ]
         rows = []
-        for year, s in b["by_year"].items():
-            row = [year, wan(s[CENTRAL]), wan(s[BAND[1]])]
+        for year, s in b.by_year.items():
+            row = [year, wan(s.central), wan(s.high)]
             if appropriation:
                 amount = appropriation.get(year)
-                over = b["p_over_appropriation"].get(year) if amount is not None else None
+                over = over_by_year.get(year) if amount is not None else None
                 row += [wan(amount), f"{over:.0%}"] if amount is not None else ["—", "—"]
             rows.append(row)
         return HTML(
@@ -250,7 +256,7 @@ class ScenarioReport:
     def instrument_table(self) -> HTML:
         from sbqw_model.rules import instrument_clause
 
-        lang, b = self.lang, self.summary["budget"]["by_instrument"]
+        lang, b = self.lang, self.summary.budget.by_instrument
         kind = leader.outlay_note(self.summary, lang)
         header = [
             t("by_instrument", lang),
@@ -262,8 +268,8 @@ class ScenarioReport:
             [
                 instrument_name(k, lang),
                 clauses.fullwidth(instrument_clause(self.scenario.params, k)),
-                wan(s[CENTRAL]),
-                f"{wan(s[BAND[0]])} – {wan(s[BAND[1]])}",
+                wan(s.central),
+                f"{wan(s.low)} – {wan(s.high)}",
             ]
             for k, s in b.items()
         ]
@@ -295,11 +301,11 @@ class ScenarioReport:
         rows = [
             [
                 target_name(k, lang),
-                f"{sm['targets'][k]['p_met']:.1%} ± {sm['targets'][k]['p_met_se']:.1%}",
+                f"{sm.targets[k].p_met:.1%} ± {sm.targets[k].p_met_se:.1%}",
             ]
             for k in TARGETS
         ]
-        rows.append([t("all_targets", lang), f"{sm['p_all_met']:.1%} ± {sm['p_all_met_se']:.1%}"])
+        rows.append([t("all_targets", lang), f"{sm.p_all_met:.1%} ± {sm.p_all_met_se:.1%}"])
         header = [t("indicator", lang), f"{t('p_met', lang)} ± {t('standard_error', lang)}"]
         intro = t("technical_intro", lang).format(draws=f"{self.results.draws:,}")
         return HTML(_section(t("technical_title", lang), [table(header, rows)], [intro]))
@@ -338,7 +344,7 @@ class ScenarioReport:
             "title": self.title,
             "lang": self.lang,
             "digest": self.scenario.digest,
-            "summary": self.summary,
+            "summary": self.summary.to_dict(),
         }
         return {SUMMARY_MIME: json.loads(json.dumps(payload))}
 

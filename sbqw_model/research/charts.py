@@ -195,10 +195,10 @@ def frontier_chart(frontiers: list[Frontier], lang: str = "zh") -> Figure:
                 zorder=5,
             )
     if frontiers:
-        ax.axhline(frontiers[0].target_p, color=COLORS[5], ls="--", lw=1)
+        ax.axhline(frontiers[0].min_probability, color=COLORS[5], ls="--", lw=1)
         ax.annotate(
-            f"{t('target_p', lang)} {frontiers[0].target_p:.0%}",
-            (ax.get_xlim()[0], frontiers[0].target_p),
+            f"{t('min_probability', lang)} {frontiers[0].min_probability:.0%}",
+            (ax.get_xlim()[0], frontiers[0].min_probability),
             xytext=(3, 3),
             textcoords="offset points",
             color=COLORS[5],

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sbqw_model.cliutil import add_assume, emit, load_scenario_with, whole
+from sbqw_model.cliutil import add_assume, emit, hidden_alias, load_scenario_with, whole
 from sbqw_model.errors import InputError
 
 if TYPE_CHECKING:  # annotations only: the real imports wait for the handlers
@@ -268,13 +268,14 @@ def add_discover(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("source", type=Path, help="scenario YAML, or sweep results (folder or table)")
     p.add_argument(
-        "--target",
+        "--outcome",
         nargs="+",
         default=["online_retail", "all"],
         metavar="OUTCOME",
         help="outcomes to explain: all, or a target such as online_retail"
         " (default: online_retail all)",
     )
+    hidden_alias(p, "--target", "--outcome", nargs="+")
     p.add_argument(
         "--draws",
         type=whole(1),
@@ -303,11 +304,11 @@ def run_discover_command(args: argparse.Namespace) -> int:
     from sbqw_model.research import discovery as dv
     from sbqw_model.research import text
 
-    bad = [o for o in args.target if o not in dv.OUTCOMES]
+    bad = [o for o in args.outcome if o not in dv.OUTCOMES]
     if bad:
         raise InputError(
             [
-                f"--target {o}: unknown outcome{did_you_mean(o, dv.OUTCOMES)};"
+                f"--outcome {o}: unknown outcome{did_you_mean(o, dv.OUTCOMES)};"
                 f" valid: {', '.join(dv.OUTCOMES)}"
                 for o in bad
             ]
@@ -318,7 +319,7 @@ def run_discover_command(args: argparse.Namespace) -> int:
     if source.suffix in (".yaml", ".yml") or is_shipped_name(str(source)):
         scenario = _scenario(source, args.assume, args.observed, args.draws)
         found = dv.discover_scenario(
-            scenario, tuple(args.target), args.draws, args.seed, args.depth
+            scenario, tuple(args.outcome), args.draws, args.seed, args.depth
         )
         label, seed = scenario.name, args.seed
     else:
@@ -326,12 +327,12 @@ def run_discover_command(args: argparse.Namespace) -> int:
 
         table = load_results(source)
         x, missed = dv.point_sample(table)
-        absent = [o for o in args.target if o not in missed]
+        absent = [o for o in args.outcome if o not in missed]
         if absent:
             raise InputError([f"{source}: no probability column for {', '.join(absent)}"])
         if x.shape[1] == 0:
             raise InputError([f"{source}: no numeric factor column varies; nothing to explain"])
-        found = [dv.discover(x, missed, o, "point", None, args.depth) for o in args.target]
+        found = [dv.discover(x, missed, o, "point", None, args.depth) for o in args.outcome]
         label, seed = str(source), None
     if args.format == "json":
         emit(text.to_json([d.to_dict(args.lang) for d in found]))
@@ -350,12 +351,17 @@ def add_frontier(sub: argparse._SubParsersAction) -> None:
         help="policy frontier of a lever sweep: budget (p90) against P(all targets met)",
         description="The Pareto frontier of budget (90th percentile of total outlay) against the"
         " probability of meeting the targets across a sweep's lever settings, and the cheapest"
-        " setting reaching --target-p. Exit status 1 when no setting reaches it.",
+        " setting reaching --min-probability. Exit status 1 when no setting reaches it.",
     )
     p.add_argument("results", type=Path, help="sweep results folder (sbqw sweep --out) or table")
     p.add_argument(
-        "--target-p", type=_probability, default=0.8, help="required probability (default 0.8)"
+        "--min-probability",
+        type=_probability,
+        default=0.8,
+        metavar="P",
+        help="probability the cheapest setting must reach (default 0.8)",
     )
+    hidden_alias(p, "--target-p", "--min-probability", type=_probability)
     p.add_argument(
         "--probability",
         default="p_all_met",
@@ -372,13 +378,13 @@ def run_frontier_command(args: argparse.Namespace) -> int:
     from sbqw_model.research.frontier import frontiers, load_results
 
     table = load_results(args.results)
-    found = frontiers(table, args.target_p, args.cost, expand_alias(args.probability))
+    found = frontiers(table, args.min_probability, args.cost, expand_alias(args.probability))
     if args.format == "json":
         emit(
             text.to_json(
                 {
                     "source": str(args.results),
-                    "target_p": args.target_p,
+                    "min_probability": args.min_probability,
                     "probability": found[0].probability,
                     "cost": found[0].cost,
                     "frontiers": [f.to_dict() for f in found],

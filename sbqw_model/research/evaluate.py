@@ -3,7 +3,7 @@
 A point's row depends only on (base scenario, point values, seed, draws): every point uses the
 same seed, so points share their random draws (common random numbers) and no worker, batch or
 order can change a number. Points that differ only in levers re-cost the same drawn worlds
-(``engine.evaluate``), which gives exactly what ``engine.simulate`` gives, at a third of the cost.
+(``engine.recost``), which gives exactly what ``engine.simulate`` gives, at a third of the cost.
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from typing import Any
 import numpy as np
 
 from sbqw_model import prefectures
-from sbqw_model.engine import DEFAULT_CHUNK, TARGETS, Results, evaluate, simulate, simulate_worlds
+from sbqw_model.engine import DEFAULT_CHUNK, TARGETS, Results, recost, simulate, simulate_worlds
 from sbqw_model.errors import did_you_mean
 from sbqw_model.instruments import REGISTRY
-from sbqw_model.research.problem import Target, apply, world_key
+from sbqw_model.research.problem import ScenarioInput, apply, world_key
 from sbqw_model.scenario import Scenario
-from sbqw_model.summary import QUANTILES, band, probability, recognition_odds, summarize
+from sbqw_model.summary import QUANTILES, Summary, band, probability, recognition_odds, summarize
 from sbqw_model.worlds import World
 
 STATS = ("mean", *QUANTILES)  # mean, p5, p50, p90, p95
@@ -55,15 +55,16 @@ def output_problem(name: str) -> str | None:
         return None
     if parts[:2] == ["budget", "p_over_appropriation"] and len(parts) == 3:
         return None if parts[2].isdigit() else f"{name}: expected a payment year after the dot"
-    if parts[0] == "budget" and len(parts) == 4 and parts[3] in STATS:
+    if parts[0] == "budget" and len(parts) >= 4 and parts[-1] in STATS:
         keys = {
             "by_year": None,
             "by_instrument": REGISTRY.keys(),
             "by_prefecture": prefectures.NAMES_ZH,
         }
+        key = ".".join(parts[2:-1])  # instrument keys hold dots: award.park
         if parts[1] in keys:
             valid = keys[parts[1]]
-            if (valid is None and parts[2].isdigit()) or (valid is not None and parts[2] in valid):
+            if (valid is None and key.isdigit()) or (valid is not None and key in valid):
                 return None
     examples = [
         *STANDARD_OUTPUTS,
@@ -104,14 +105,11 @@ def point_outputs(results: Results, extras: Sequence[str] = ()) -> dict[str, flo
     return row
 
 
-def _lookup(summary: dict[str, Any], path: str) -> float:
-    """A number from the summary by dotted path; NaN when this point has no such key."""
-    node: Any = summary
-    for part in path.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return math.nan
-        node = node[part]
-    return float(node) if isinstance(node, int | float) else math.nan
+def _lookup(summary: Summary, path: str) -> float:
+    """A number from the summary by dotted path (``output_problem`` checked the name); NaN
+    when this point has no such key (no appropriation in that year, say)."""
+    value = summary.get_path(path, default=math.nan)
+    return float(value) if isinstance(value, int | float) else math.nan
 
 
 @dataclass(frozen=True)
@@ -119,7 +117,7 @@ class Evaluation:
     """Everything a worker needs besides the points (scattered to workers once)."""
 
     base: Scenario
-    targets: tuple[Target, ...]
+    inputs: tuple[ScenarioInput, ...]
     draws: int
     seed: int
     extras: tuple[str, ...] = ()
@@ -127,7 +125,7 @@ class Evaluation:
     @property
     def reuses_worlds(self) -> bool:
         """Worth keeping drawn worlds between points: some factor is a pure lever."""
-        return self.draws <= DEFAULT_CHUNK and any(not t.moves_worlds for t in self.targets)
+        return self.draws <= DEFAULT_CHUNK and any(not t.moves_worlds for t in self.inputs)
 
 
 @dataclass
@@ -142,19 +140,19 @@ def run_batch(job: Evaluation, batch: Sequence[tuple[int, tuple[Any, ...]]]) -> 
     engine = 0.0
     cached: tuple[tuple, World] | None = None
     for point, values in batch:
-        scenario = apply(job.base, job.targets, values)
+        scenario = apply(job.base, job.inputs, values)
         start = time.perf_counter()
         if job.reuses_worlds:
-            key = world_key(job.targets, values, scenario)
+            key = world_key(job.inputs, values, scenario)
             if cached is None or cached[0] != key:
                 drawn = simulate_worlds(scenario, job.seed, job.draws)
                 cached = key, World.concat([w for _, w in drawn])
-            results = evaluate(scenario, cached[1], job.seed)
+            results = recost(scenario, cached[1], job.seed)
         else:
             results = simulate(scenario, draws=job.draws, seed=job.seed)
         engine += time.perf_counter() - start
         row: dict[str, Any] = {"point": point}
-        row.update({t.path: v for t, v in zip(job.targets, values, strict=True)})
+        row.update({t.path: v for t, v in zip(job.inputs, values, strict=True)})
         row.update(point_outputs(results, job.extras))
         rows.append(row)
     return BatchResult(rows, engine)

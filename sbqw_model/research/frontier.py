@@ -79,7 +79,7 @@ class Frontier:
     group: dict[str, Any]
     levers: list[str]
     settings: pd.DataFrame  # levers, cost, p, se, on_frontier; sorted by cost
-    target_p: float
+    min_probability: float  # the probability the cheapest setting must reach
     cost: str
     probability: str
 
@@ -89,7 +89,7 @@ class Frontier:
 
     @property
     def cheapest(self) -> pd.Series | None:
-        ok = self.settings[self.settings[self.probability] >= self.target_p]
+        ok = self.settings[self.settings[self.probability] >= self.min_probability]
         if ok.empty:
             return None
         return ok.sort_values(
@@ -103,10 +103,15 @@ class Frontier:
         ).iloc[0]
 
     def near_threshold(self) -> bool:
-        """The cheapest setting's p is within two Monte Carlo standard errors of the target."""
+        """The cheapest setting's p is within two Monte Carlo standard errors of the required
+        probability."""
         row = self.cheapest
         se = f"{self.probability}_se"
-        return row is not None and se in row and row[self.probability] - 2 * row[se] < self.target_p
+        return (
+            row is not None
+            and se in row
+            and row[self.probability] - 2 * row[se] < self.min_probability
+        )
 
     def to_dict(self) -> dict[str, Any]:
         se = f"{self.probability}_se"
@@ -138,7 +143,7 @@ def _plain(value: Any) -> Any:
 
 def frontiers(
     table: pd.DataFrame,
-    target_p: float,
+    min_probability: float,
     cost: str = COST,
     probability: str = PROBABILITY,
 ) -> list[Frontier]:
@@ -175,7 +180,7 @@ def frontiers(
                 dict(zip(others, values, strict=True)),
                 levers,
                 settings,
-                target_p,
+                min_probability,
                 cost,
                 probability,
             )

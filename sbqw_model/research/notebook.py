@@ -49,7 +49,7 @@ PARAMETERS: dict[str, Any] = {
     "outputs": ["online_retail", "p_all_met", "budget.total.p50", "budget.total.p90"],
     "discovery_draws": 5000,
     "sweep_results": "",
-    "target_p": 0.8,
+    "min_probability": 0.8,
     "workers": 1,
 }
 #: The built-in lever grid for the frontier when no ``sweep_results`` is given.
@@ -69,8 +69,16 @@ def _text_list(value: Any, name: str) -> list[Any]:
     return value
 
 
+#: Parameters renamed (one meaning per word: "target" is a 2025 goal); the old names still work.
+RENAMED = {"target_p": "min_probability"}
+
+
 def check_parameters(namespace: Mapping[str, Any]) -> dict[str, Any]:
     """The parameters from the notebook's namespace; an unknown name is an error, not a warning."""
+    namespace = dict(namespace)
+    for old, new in RENAMED.items():  # `papermill -p target_p 0.5` from before the rename
+        if old in namespace:
+            namespace[new] = namespace.pop(old)
     v = declared_parameters(NOTEBOOK, namespace, PARAMETERS)
     problems = []
     if v["lang"] not in LANGS:
@@ -81,9 +89,9 @@ def check_parameters(namespace: Mapping[str, Any]) -> dict[str, Any]:
         value = v[key]
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
             problems.append(f"{key}={value!r}; expected a whole number ≥ {low}")
-    target = v["target_p"]
-    if isinstance(target, bool) or not isinstance(target, int | float) or not 0 <= target <= 1:
-        problems.append(f"target_p={target!r}; expected a probability from 0 to 1")
+    p = v["min_probability"]
+    if isinstance(p, bool) or not isinstance(p, int | float) or not 0 <= p <= 1:
+        problems.append(f"min_probability={p!r}; expected a probability from 0 to 1")
     if not isinstance(v["sweep_results"], str | Path):
         problems.append(f"sweep_results={v['sweep_results']!r}; expected a path or ''")
     if problems:
@@ -147,7 +155,7 @@ class SensitivityReport:
             else:
                 table = builtin_sweep(scenario, v["draws"], v["seed"])
                 frontier_source = t("builtin_sweep", v["lang"])
-            fronts = frontiers(table, float(v["target_p"]))
+            fronts = frontiers(table, float(v["min_probability"]))
         except InputError as exc:
             raise ReportParameterError("\n".join(exc.problems)) from None
         return cls(
@@ -283,12 +291,12 @@ class SensitivityReport:
         if best is None:
             top = f.best
             return t("none_reaches", lang).format(
-                p=f"{f.target_p:.0%}", best=f"{top[f.probability]:.1%}"
+                p=f"{f.min_probability:.0%}", best=f"{top[f.probability]:.1%}"
             )
         setting = ", ".join(f"{factor_label(k, lang)} {fmt_value(k, best[k])}" for k in f.levers)
         text = t("cheapest_answer", lang).format(
             cheapest=t("cheapest", lang),
-            p=f"{f.target_p:.0%}",
+            p=f"{f.min_probability:.0%}",
             setting=setting,
             budget=units.yi(best[f.cost]),
             probability=f"{best[f.probability]:.1%}",
@@ -349,6 +357,6 @@ def builtin_sweep(scenario: Scenario, draws: int, seed: int) -> pd.DataFrame:
     from sbqw_model.research import problem as pb
     from sbqw_model.research.evaluate import run_batch
 
-    targets = tuple(pb.resolve(p, scenario) for p in BUILTIN_GRID)
+    inputs = tuple(pb.resolve(p, scenario) for p in BUILTIN_GRID)
     points = list(enumerate(itertools.product(*BUILTIN_GRID.values())))
-    return pd.DataFrame(run_batch(Evaluation(scenario, targets, draws, seed), points).rows)
+    return pd.DataFrame(run_batch(Evaluation(scenario, inputs, draws, seed), points).rows)

@@ -1,7 +1,7 @@
 """Factors: what a sweep or a sensitivity run varies, and how a point becomes a scenario.
 
 One description serves sampling and analysis, as SALib's ``problem`` does (names, bounds). A
-factor names a *target* in a scenario by a dotted path:
+factor names an *input* of a scenario (``ScenarioInput``) by a dotted path:
 
 - ``assumptions.<name>``        a lever from ``assumptions.SPECS`` (a number, or categories);
 - ``parameters.<path>``         a rule amount from the parameter file (a reform, as in levers);
@@ -40,8 +40,10 @@ POINT_SOURCE = "fixed by a sweep point"
 
 
 @dataclass(frozen=True)
-class Target:
-    """Where in a scenario a factor acts."""
+class ScenarioInput:
+    """Where in a scenario a factor acts: a lever, a rule amount, an uncertainty (or one
+    parameter of its distribution), the behavioural response. Not a 2025 target: "target"
+    means only the plan's goals (docs/architecture.md, glossary)."""
 
     path: str
     kind: str  # assumption | parameter | recognition | uncertainty | distribution | behaviour
@@ -81,38 +83,38 @@ def known_paths(base: Scenario) -> list[str]:
     ]
 
 
-def resolve(path: str, base: Scenario) -> Target:
-    """The target a factor path names; ValueError with a hint when it names nothing."""
+def resolve(path: str, base: Scenario) -> ScenarioInput:
+    """The scenario input a factor path names; ValueError with a hint when it names nothing."""
     root, _, rest = str(path).partition(".")
     if root == "assumptions" and rest in SPECS:
         spec = SPECS[rest]
-        return Target(path, "assumption", rest, choices=spec.choices)
+        return ScenarioInput(path, "assumption", rest, choices=spec.choices)
     if root == "parameters" and rest in base.params.paths():
         whole = base.params.leaf(rest).unit in ("count", "year")
-        return Target(path, "parameter", rest, whole=whole)
+        return ScenarioInput(path, "parameter", rest, whole=whole)
     if root == "uncertainties":
         if rest in UNCERTAINTIES:
-            return Target(path, "uncertainty", rest)
+            return ScenarioInput(path, "uncertainty", rest)
         head, _, param = rest.rpartition(".")
         dist = base.uncertainties.get(head)
         if dist is not None and param in dist.params:
-            return Target(path, "distribution", head, param=param)
+            return ScenarioInput(path, "distribution", head, param=param)
         if dist is not None:
             raise ValueError(
                 f"{dist.dist} distribution of {head} has no parameter `{param}`"
                 f" (it has: {', '.join(dist.params)})"
             )
     if path == BEHAVIOUR:
-        return Target(path, "behaviour", "growth_response_to_payout_share")
+        return ScenarioInput(path, "behaviour", "growth_response_to_payout_share")
     if str(path).startswith(RECOGNITION):
         key = str(path).removeprefix(RECOGNITION)
         kind, _, name = key.rpartition(".")
         if name in RECOGNITION_FIELDS and (not kind or kind in rec.KINDS):
             choices = rec.STRATEGIES if name == "strategy" else None
-            return Target(path, "recognition", key, choices=choices)
+            return ScenarioInput(path, "recognition", key, choices=choices)
     if root not in ROOTS or (root == "levers" and not str(path).startswith(RECOGNITION)):
         raise ValueError(
-            f"unknown factor target{did_you_mean(str(path), known_paths(base))}; a factor starts"
+            f"unknown factor path{did_you_mean(str(path), known_paths(base))}; a factor starts"
             " with assumptions., parameters., uncertainties., behaviour. or levers.recognition."
         )
     noun = {
@@ -124,35 +126,35 @@ def resolve(path: str, base: Scenario) -> Target:
     raise ValueError(f"unknown {noun}{did_you_mean(str(path), known_paths(base))}")
 
 
-def check_value(target: Target, raw: Any, base: Scenario) -> tuple[Any, str | None]:
-    """The value typed for the target, or a problem text (what was expected)."""
-    if target.kind == "assumption":
-        spec = SPECS[target.key]
+def check_value(input_: ScenarioInput, raw: Any, base: Scenario) -> tuple[Any, str | None]:
+    """The value typed for the input, or a problem text (what was expected)."""
+    if input_.kind == "assumption":
+        spec = SPECS[input_.key]
         value = coerce(spec, raw)
         if value is None:
             return None, f"got {raw!r}, expected {spec.describe_expected()}"
         return value, None
-    if target.kind == "recognition":
-        return _check_recognition(target, raw, base)
+    if input_.kind == "recognition":
+        return _check_recognition(input_, raw, base)
     if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
         return None, f"expected a number, got {raw!r}"
     value = float(raw)
-    if target.kind == "parameter":
+    if input_.kind == "parameter":
         try:
-            base.params.with_overrides({target.key: value}, "@")
+            base.params.with_overrides({input_.key: value}, "@")
         except InputError as exc:
-            return None, exc.problems[0].removeprefix(f"@: {target.key}: ")
+            return None, exc.problems[0].removeprefix(f"@: {input_.key}: ")
         return value, None
-    if target.kind == "uncertainty":
-        domain = UNCERTAINTIES[target.key][0]
+    if input_.kind == "uncertainty":
+        domain = UNCERTAINTIES[input_.key][0]
         low, high, readable = DOMAINS[domain]
         if not low <= value <= high:
             return None, f"got {value:g}, expected {readable}"
         return value, None
-    if target.kind == "distribution":
-        dist = base.uncertainties[target.key]
+    if input_.kind == "distribution":
+        dist = base.uncertainties[input_.key]
         problems: list[str] = []
-        raw_dist = {"dist": dist.dist, **dist.params, target.param: value}
+        raw_dist = {"dist": dist.dist, **dist.params, input_.param: value}
         parse_distribution(raw_dist, "@", dist.domain, problems)
         if problems:
             return None, problems[0].split(": ", 1)[-1]
@@ -162,12 +164,12 @@ def check_value(target: Target, raw: Any, base: Scenario) -> tuple[Any, str | No
     return value, None
 
 
-def _check_recognition(target: Target, raw: Any, base: Scenario) -> tuple[Any, str | None]:
+def _check_recognition(input_: ScenarioInput, raw: Any, base: Scenario) -> tuple[Any, str | None]:
     """A strategy name (fixed only where the scenario gives quotas) or a buffer ≥ 0."""
-    if target.choices is not None:
-        if raw not in target.choices:
-            return None, f"got {raw!r}, expected one of: {', '.join(target.choices)}"
-        kind = target.key.rpartition(".")[0]
+    if input_.choices is not None:
+        if raw not in input_.choices:
+            return None, f"got {raw!r}, expected one of: {', '.join(input_.choices)}"
+        kind = input_.key.rpartition(".")[0]
         kinds = (kind,) if kind else rec.CATEGORIES
         missing = [k for k in kinds if raw == "fixed" and not base.recognition.rule(k).quotas]
         if missing:
@@ -182,22 +184,23 @@ def _check_recognition(target: Target, raw: Any, base: Scenario) -> tuple[Any, s
 
 @dataclass(frozen=True)
 class Factor:
-    """A target with what it takes: ``values`` (grids) or a range ``low``–``high`` (samples)."""
+    """A scenario input with what it takes: ``values`` (grids) or a range ``low``–``high``
+    (samples)."""
 
-    target: Target
+    input: ScenarioInput
     low: float | None = None
     high: float | None = None
     values: tuple[Any, ...] | None = None
 
     @property
     def name(self) -> str:
-        return self.target.path
+        return self.input.path
 
     def scale(self, unit: np.ndarray) -> np.ndarray:
         """Map [0, 1] to the range; whole-number parameters are rounded."""
         assert self.low is not None and self.high is not None
         out = self.low + unit * (self.high - self.low)
-        return np.round(out) if self.target.whole else out
+        return np.round(out) if self.input.whole else out
 
 
 @dataclass(frozen=True)
@@ -211,8 +214,8 @@ class Problem:
         return [f.name for f in self.factors]
 
     @property
-    def targets(self) -> tuple[Target, ...]:
-        return tuple(f.target for f in self.factors)
+    def inputs(self) -> tuple[ScenarioInput, ...]:
+        return tuple(f.input for f in self.factors)
 
     def salib(self) -> dict[str, Any]:
         return {
@@ -225,12 +228,12 @@ class Problem:
         """Points from a SALib sample in bounds (whole-number parameters rounded)."""
         out = np.array(sample, dtype=float, copy=True)
         for j, f in enumerate(self.factors):
-            if f.target.whole:
+            if f.input.whole:
                 out[:, j] = np.round(out[:, j])
         return [tuple(float(v) for v in row) for row in out]
 
 
-def apply(base: Scenario, targets: Sequence[Target], values: Sequence[Any]) -> Scenario:
+def apply(base: Scenario, inputs: Sequence[ScenarioInput], values: Sequence[Any]) -> Scenario:
     """The scenario at one point (levers set, uncertainties fixed or reshaped)."""
     assume: dict[str, Any] = {}
     overrides: dict[str, float] = {}
@@ -238,22 +241,22 @@ def apply(base: Scenario, targets: Sequence[Target], values: Sequence[Any]) -> S
     response = base.growth_response
     response_dist = base.growth_response_dist
     recognition = base.recognition
-    for target, value in zip(targets, values, strict=True):
-        if target.kind == "assumption":
-            assume[target.key] = value
-        elif target.kind == "recognition":
-            recognition = recognition.with_value(target.key, value)
-        elif target.kind == "parameter":
-            overrides[target.key] = float(value)
-        elif target.kind == "uncertainty":
-            domain = UNCERTAINTIES[target.key][0]
-            uncertainties[target.key] = Distribution(
+    for input_, value in zip(inputs, values, strict=True):
+        if input_.kind == "assumption":
+            assume[input_.key] = value
+        elif input_.kind == "recognition":
+            recognition = recognition.with_value(input_.key, value)
+        elif input_.kind == "parameter":
+            overrides[input_.key] = float(value)
+        elif input_.kind == "uncertainty":
+            domain = UNCERTAINTIES[input_.key][0]
+            uncertainties[input_.key] = Distribution(
                 "fixed", {"value": float(value)}, POINT_SOURCE, domain
             )
-        elif target.kind == "distribution":
-            d = uncertainties[target.key]
-            uncertainties[target.key] = Distribution(
-                d.dist, {**d.params, target.param: float(value)}, d.source, d.domain
+        elif input_.kind == "distribution":
+            d = uncertainties[input_.key]
+            uncertainties[input_.key] = Distribution(
+                d.dist, {**d.params, input_.param: float(value)}, d.source, d.domain
             )
         else:
             response, response_dist = float(value), None
@@ -269,22 +272,24 @@ def apply(base: Scenario, targets: Sequence[Target], values: Sequence[Any]) -> S
     )
 
 
-def check_point(base: Scenario, targets: Sequence[Target], values: Sequence[Any]) -> list[str]:
+def check_point(
+    base: Scenario, inputs: Sequence[ScenarioInput], values: Sequence[Any]
+) -> list[str]:
     """Problems of a combination whose values are fine one by one (e.g. low above high)."""
     try:
-        scenario = apply(base, targets, values)
+        scenario = apply(base, inputs, values)
     except InputError as exc:
         return [p.removeprefix("point: ") for p in exc.problems]
     problems: list[str] = []
-    for key in {t.key for t in targets if t.kind == "distribution"}:
+    for key in {t.key for t in inputs if t.kind == "distribution"}:
         d = scenario.uncertainties[key]
         parse_distribution({"dist": d.dist, **d.params}, f"uncertainties.{key}", d.domain, problems)
     return problems
 
 
-def world_key(targets: Sequence[Target], values: Sequence[Any], scenario: Scenario) -> tuple:
+def world_key(inputs: Sequence[ScenarioInput], values: Sequence[Any], scenario: Scenario) -> tuple:
     """Values that decide the drawn worlds: points with equal keys share them exactly."""
-    key = [v for t, v in zip(targets, values, strict=True) if t.moves_worlds]
+    key = [v for t, v in zip(inputs, values, strict=True) if t.moves_worlds]
     if scenario.growth_response or scenario.growth_response_dist is not None:
         key.append(scenario.assumptions.payout_share)  # behaviour shifts growth with payout
     return tuple(key)

@@ -64,33 +64,33 @@ def _range(spec: str, scenario: Scenario) -> pb.Factor:
     """``PATH`` or ``PATH=LOW:HIGH`` → a factor (ValueError with a readable reason)."""
     path, _, rng = spec.partition("=")
     path = path.strip()
-    target = pb.resolve(path, scenario)
-    if target.categorical:
+    input_ = pb.resolve(path, scenario)
+    if input_.categorical:
         raise ValueError(f"{path} takes categories; sensitivity needs a numeric factor")
     if rng:
         try:
             low, high = (float(x) for x in rng.split(":"))
         except ValueError:
             raise ValueError(f"{spec}: expected PATH=LOW:HIGH, e.g. {path}=0.5:1") from None
-    elif target.kind == "uncertainty":
-        dist = scenario.uncertainties[target.key]
+    elif input_.kind == "uncertainty":
+        dist = scenario.uncertainties[input_.key]
         low, high = dist.bounds
         dom_low, dom_high, _ = DOMAINS[dist.domain]
         low, high = max(low, dom_low), min(high, dom_high)
     elif path in LEVER_RANGES:
         low, high, how = LEVER_RANGES[path]
         if how == "relative":
-            value = scenario.params.value(target.key)
+            value = scenario.params.value(input_.key)
             low, high = low * value, high * value
     else:
         raise ValueError(f"{path}: give its range as {path}=LOW:HIGH")
     for value in (low, high):
-        _, problem = pb.check_value(target, value, scenario)
+        _, problem = pb.check_value(input_, value, scenario)
         if problem:
             raise ValueError(f"{path}: {problem}")
     if not low < high:
         raise ValueError(f"{path}: the range {low:g}–{high:g} is empty (fixed in the scenario?)")
-    return pb.Factor(target, low=low, high=high)
+    return pb.Factor(input_, low=low, high=high)
 
 
 def scenario_problem(
@@ -263,7 +263,7 @@ def run_sensitivity(
     problem = scenario_problem(scenario, factors, levers)
     _check_size(method, n, len(problem.factors))
     x = np.asarray(problem.rows(sample(method, problem, n, seed)), dtype=float)
-    job = Evaluation(scenario, problem.targets, draws, seed, chosen)
+    job = Evaluation(scenario, problem.inputs, draws, seed, chosen)
     engine = [0.0]
     rows = run_points(
         job,

@@ -6,7 +6,7 @@ A sweep file (YAML)::
     base: baseline   # a shipped scenario name, or a file relative to this one
     observed: ../observations/x.csv    # optional: observed figures replace draws
     mode: grid                         # grid | latin | sobol
-    factors:                           # target path → values (grid) or low/high (samples)
+    factors:                           # factor path → values (grid) or low/high (samples)
       assumptions.payout_share: {values: [0.5, 0.75, 1.0]}
       assumptions.traffic_base: {values: [all, excess]}
     points: 256                        # latin / sobol: sample size (a grid has every combination)
@@ -103,7 +103,7 @@ class Sweep:
             "draws": self.draws,
             "seed": self.seed,
             "factors": [
-                {"path": f.name, "kind": f.target.kind, "lever": f.target.is_lever}
+                {"path": f.name, "kind": f.input.kind, "lever": f.input.is_lever}
                 for f in self.factors
             ],
             "outputs": list(self.outputs),
@@ -334,11 +334,11 @@ def load_sweep(path: str | Path) -> Sweep:
 def _parse_factors(
     block: Any, mode: str | None, base: Scenario | None, src: str, problems: list[str]
 ) -> tuple[list[pb.Factor], dict[str, Any]]:
-    """The factors (target path → values, or low and high), and the block they came from."""
+    """The factors (factor path → values, or low and high), and the block they came from."""
     factors: list[pb.Factor] = []
     if not isinstance(block, dict) or not block:
         problems.append(
-            f"{src}: factors: missing or empty (expected a mapping of target path to values,"
+            f"{src}: factors: missing or empty (expected a mapping of factor path to values,"
             " or to low and high)"
         )
         block = {}
@@ -346,8 +346,8 @@ def _parse_factors(
         factor = _factor(fpath, spec, mode, base, src, problems)
         if factor is not None:
             factors.append(factor)
-    fixed = {f.target.key for f in factors if f.target.kind == "uncertainty"}
-    reshaped = {f.target.key for f in factors if f.target.kind == "distribution"}
+    fixed = {f.input.key for f in factors if f.input.kind == "uncertainty"}
+    reshaped = {f.input.key for f in factors if f.input.kind == "distribution"}
     for key in sorted(fixed & reshaped):
         problems.append(
             f"{src}: factors: uncertainties.{key} is both fixed and reshaped; vary one or the other"
@@ -374,12 +374,12 @@ def _check_memory(sweep: Sweep, src: str) -> None:
     """Every point must fit in memory: the base, or each point when it sets the firm count."""
     from sbqw_model.memory import FIRMS, check_run
 
-    if not any(t.key == FIRMS for t in sweep.problem.targets):
+    if not any(t.key == FIRMS for t in sweep.problem.inputs):
         check_run(sweep.base, sweep.draws, f"{src}: draws")
         return
     for point, values in sweep.points():
         try:
-            check_run(pb.apply(sweep.base, sweep.problem.targets, values), sweep.draws, "draws")
+            check_run(pb.apply(sweep.base, sweep.problem.inputs, values), sweep.draws, "draws")
         except InputError as exc:
             raise InputError([f"{src}: point {point}: {p}" for p in exc.problems]) from None
 
@@ -391,7 +391,7 @@ def check_points(
     bad: list[str] = []
     count = 0
     for point, values in points:
-        found = pb.check_point(base, problem.targets, values)
+        found = pb.check_point(base, problem.inputs, values)
         if found:
             count += 1
             if len(bad) < SHOWN_BAD_POINTS:
@@ -466,7 +466,7 @@ def _run_sweep(
     store, resuming = Store.open(out, fmt or default_format(), sweep.meta(), resume)
     finished = store.done() if resuming else set()
     todo = [p for p in sweep.points() if p[0] not in finished]
-    job = Evaluation(sweep.base, sweep.problem.targets, sweep.draws, sweep.seed, sweep.outputs)
+    job = Evaluation(sweep.base, sweep.problem.inputs, sweep.draws, sweep.seed, sweep.outputs)
     engine = 0.0
     columns = sweep.columns
 

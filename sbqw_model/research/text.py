@@ -166,7 +166,7 @@ def frontier(frontiers: list[Frontier], source: str) -> str:
     lines = [
         f"{_b('text.frontier')}: {source} — {first.probability} {_b('text.against')}"
         f" {first.cost}, {count} {_b('text.settings')}, {_b('text.required')}"
-        f" P ≥ {first.target_p:.0%}"
+        f" P ≥ {first.min_probability:.0%}"
     ]
     for f in frontiers:
         lines.append("")
@@ -197,13 +197,13 @@ def frontier(frontiers: list[Frontier], source: str) -> str:
         if best is None:
             top = f.best
             lines.append(
-                f"{_b('text.none_reaches')} P ≥ {f.target_p:.0%}; {_b('text.best')}: point"
+                f"{_b('text.none_reaches')} P ≥ {f.min_probability:.0%}; {_b('text.best')}: point"
                 f" {int(top['point'])} ({_setting(f, top)}) P = {_p(f, top)}"
                 f" at {units.auto(top[f.cost])}"
             )
         else:
             lines.append(
-                f"{_b('text.cheapest')} P ≥ {f.target_p:.0%}: point {int(best['point'])}"
+                f"{_b('text.cheapest')} P ≥ {f.min_probability:.0%}: point {int(best['point'])}"
                 f" ({_setting(f, best)}): {_b('text.budget')} {units.auto(best[f.cost])},"
                 f" P = {_p(f, best)}"
             )

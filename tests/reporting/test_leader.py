@@ -21,15 +21,16 @@ from sbqw_model.errors import InputError
 from sbqw_model.labels import money
 from sbqw_model.parameters import default_parameters
 from sbqw_model.reporting import clauses, leader
+from sbqw_model.reporting.batch import jobs_for
 from sbqw_model.reporting.comparison import Comparison
 from sbqw_model.reporting.fragments import table
 from sbqw_model.reporting.html import PRINT_CSS
 from sbqw_model.reporting.i18n import TEXT, target_name
-from sbqw_model.reporting.plan import plan_jobs
 from sbqw_model.reporting.scenario_report import ScenarioReport
 from sbqw_model.reporting.variants import variant_name, variant_title
 from sbqw_model.scenario import load_scenario
 from sbqw_model.summary import BAND, CENTRAL
+from sbqw_model.summary_types import Band, Budget, Summary, TargetOdds, Targets
 
 DRAWS = 200
 BASELINE = ROOT / "sbqw_model" / "scenarios" / "baseline.yaml"
@@ -156,8 +157,9 @@ def test_conclusion_agrees_with_the_numbers(rendered: Any) -> None:
         name = target_name(key, lang).lower()  # English names are lower case in prose
         (part,) = [p for p in parts if name in p.lower()]
         assert part.endswith(STATUS_ENDINGS[lang][state]), (key, state, part)
-    total = r.summary["budget"]["total"]
-    assert money(total[CENTRAL], lang, 1) in second and money(total[BAND[1]], lang, 1) in second
+    total = r.summary.budget.total
+    assert money(getattr(total, CENTRAL), lang, 1) in second
+    assert money(getattr(total, BAND[1]), lang, 1) in second
     full = "按政策上限全额支付的上限" if lang == "zh" else "an upper bound"
     assert (full in second) == leader.is_upper_bound(r.summary)
 
@@ -170,14 +172,32 @@ def test_status_bands_call_a_near_miss_close() -> None:
     assert leader.status(0.0, 0, 0).key == "unlikely"
 
 
-def _summary(p: dict[str, tuple[float, float]], share: float = 1.0) -> dict[str, Any]:
+def _summary(p: dict[str, tuple[float, float]], share: float = 1.0) -> Summary:
     """A summary with chosen (probability, median/target) per target, target 1000."""
     targets = {
-        k: {"target": 1000.0, "p_met": pm, "p_met_se": 0.01, "p50": ratio * 1000, "p5": 1, "p95": 2}
+        k: TargetOdds(1000.0, pm, 0.01, mean=ratio * 1000, p5=1, p50=ratio * 1000, p90=2, p95=2)
         for k, (pm, ratio) in p.items()
     }
-    budget = {"total": {"p50": 1.6e8, "p5": 1.2e8, "p95": 2.1e8, "mean": 1.6e8, "p90": 2e8}}
-    return {"targets": targets, "budget": budget, "assumptions": {"payout_share": share}}
+    total = Band(mean=1.6e8, p5=1.2e8, p50=1.6e8, p90=2e8, p95=2.1e8)
+    return Summary(
+        scenario="known",
+        title_zh="已知",
+        title_en="Known",
+        draws=1,
+        seed=0,
+        assumptions={"payout_share": share},
+        parameter_overrides={},
+        targets=Targets(**targets),
+        p_all_met=0.0,
+        p_all_met_se=0.0,
+        p_recognition_met=0.0,
+        p_recognition_met_se=0.0,
+        recognition_min_p_met=0.0,
+        budget=Budget(total=total, by_year={}, by_instrument={}, by_prefecture={}),
+        recognitions={},
+        recognition_levers={},
+        conditioning={"method": "none"},
+    )
 
 
 def test_conclusion_from_a_known_summary() -> None:
@@ -209,7 +229,7 @@ def test_all_targets_together_is_a_sentence_not_a_row(rendered: Any) -> None:
     rows = re.findall(r"<tr>", pages["targets_table"])
     assert len(rows) == 1 + len(TARGETS)
     sentence = TEXT["all_met_sentence"][0 if lang == "zh" else 1].format(
-        p=f"{r.summary['p_all_met']:.0%}"
+        p=f"{r.summary.p_all_met:.0%}"
     )
     assert sentence in visible(pages["targets_table"])
     for status in leader.STATUSES.values():  # the bands, stated once with their meaning
@@ -250,8 +270,8 @@ def test_variant_title_and_name_say_what_changed() -> None:
 
 def test_variant_jobs_do_not_overwrite_the_plain_report(tmp_path: Path) -> None:
     common: dict[str, Any] = dict(compare=True, lang="zh", draws=10, seed=0, pdf=False)
-    plain = plan_jobs([BASELINE], tmp_path, assume={}, **common)
-    variant = plan_jobs([BASELINE], tmp_path, assume={"payout_share": 0.6}, **common)
+    plain = jobs_for([BASELINE], tmp_path, assume={}, **common)
+    variant = jobs_for([BASELINE], tmp_path, assume={"payout_share": 0.6}, **common)
     assert [j.name for j in plain] == ["baseline", "compare"]
     assert [j.name for j in variant] == ["baseline-payout_share-0_6", "compare-payout_share-0_6"]
     assert variant[0].title == "基准情景（支付比例60%）"

@@ -78,9 +78,16 @@ def test_world_sample_is_the_engines_worlds() -> None:
 
 
 def test_cli_discover_scenario_and_table(tmp_path) -> None:
-    code, out, err = sbqw("discover", BASELINE, "--draws", "2000", "--target", "online_retail")
+    code, out, err = sbqw("discover", BASELINE, "--draws", "2000", "--outcome", "online_retail")
     assert code == 0, err
     assert "情景发现 Scenario discovery: baseline — 按模拟 per world" in out
     assert "未达成盒子 1 box: 密度 density" in out and "is missed in" in out
+    code, _, err = sbqw("discover", BASELINE, "--outcome", "online_retial")
+    assert code == 2 and "--outcome online_retial" in err and "did you mean `online_retail`" in err
+    # the name before the rename still works (unlisted in --help): same boxes, same errors
+    code, old, err = sbqw("discover", BASELINE, "--draws", "2000", "--target", "online_retail")
+    assert code == 0 and old == out, err
     code, _, err = sbqw("discover", BASELINE, "--target", "online_retial")
     assert code == 2 and "did you mean `online_retail`" in err
+    code, text, _ = sbqw("discover", "--help")
+    assert "--outcome" in text and "--target" not in text

@@ -112,12 +112,30 @@ def test_none_reaching_exits_1_with_a_clear_message(grid: Path, tmp_path: Path) 
     results["p_all_met"] = results["p_all_met"] * 0.5
     lower = tmp_path / "lower.csv"
     results.to_csv(lower, index=False)
-    code, out, _ = sbqw("frontier", lower, "--target-p", "0.8")
+    code, out, _ = sbqw("frontier", lower, "--min-probability", "0.8")
     assert code == 1
     assert "没有方案达到 No setting reaches P ≥ 80%" in out
     assert "point 4 (payout_share=100%, traffic_base=all) P = 50.0% ± 0.0%" in out
-    code, out, _ = sbqw("frontier", lower, "--target-p", "0.5")
+    code, out, _ = sbqw("frontier", lower, "--min-probability", "0.5")
     assert code == 0 and "最低预算方案 Cheapest reaching P ≥ 50%: point 4" in out
+
+
+def test_the_old_target_p_flag_still_works_unlisted(grid: Path, tmp_path: Path) -> None:
+    """Scripts written before the rename keep working; --help shows one name per meaning."""
+    results = pd.read_parquet(grid / "results.parquet")
+    results["p_all_met"] = results["p_all_met"] * 0.5
+    lower = tmp_path / "lower.csv"
+    results.to_csv(lower, index=False)
+    for p, code_expected in (("0.8", 1), ("0.5", 0)):
+        new = sbqw("frontier", lower, "--min-probability", p, "--format", "json")
+        old = sbqw("frontier", lower, "--target-p", p, "--format", "json")
+        assert new[0] == old[0] == code_expected
+        assert json.loads(old[1]) == json.loads(new[1])
+        assert json.loads(old[1])["min_probability"] == float(p)
+    code, _, err = sbqw("frontier", lower, "--target-p", "1.5")
+    assert code == 2 and "1.5" in err
+    code, out, _ = sbqw("frontier", "--help")
+    assert code == 0 and "--min-probability" in out and "--target-p" not in out
 
 
 def test_non_lever_factors_get_a_frontier_each(tmp_path: Path) -> None:

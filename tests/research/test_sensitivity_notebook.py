@@ -80,7 +80,8 @@ def test_html_report_is_chinese_and_offline(executed: nbformat.NotebookNode) -> 
         ({"nn": 3}, "unknown parameter(s) nn (did you mean `n`?)"),
         ({"method": "sobl"}, "method='sobl'"),
         ({"n": 0}, "n=0; expected a whole number ≥ 1"),
-        ({"target_p": 1.5}, "target_p=1.5"),
+        ({"min_probability": 1.5}, "min_probability=1.5"),
+        ({"target_p": 1.5}, "min_probability=1.5"),  # the name before the rename still works
         ({"lang": "fr"}, "lang='fr'"),
     ],
 )
@@ -96,3 +97,8 @@ def test_papermill_text_parameters_are_parsed() -> None:
     )
     assert values["outputs"] == ["online_retail", "p_all_met"]
     assert values["assume"] == {"payout_share": 0.5}
+
+
+def test_the_old_parameter_name_sets_the_minimum_probability() -> None:
+    assert check_parameters({"target_p": 0.3})["min_probability"] == 0.3
+    assert check_parameters({})["min_probability"] == 0.8

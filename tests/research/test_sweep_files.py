@@ -27,7 +27,7 @@ BAD: dict[str, tuple[str, list[str]]] = {
     ),
     "bad_factor_root": (
         BASE + "mode: grid\nfactors:\n  levers.payout_share: {values: [0.5]}\n",
-        ["factors.levers.payout_share: unknown factor target", "a factor starts with"],
+        ["factors.levers.payout_share: unknown factor path", "a factor starts with"],
     ),
     "bad_distribution_parameter": (
         BASE + "mode: grid\nfactors:\n  uncertainties.online_retail.growth.median: {values: [1]}\n",

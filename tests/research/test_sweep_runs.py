@@ -34,33 +34,33 @@ def grid_file(tmp_path: Path, fmt: str = "") -> Path:
 def test_a_point_is_exactly_simulate_and_summarize_of_its_scenario(tmp_path: Path) -> None:
     """Re-costing shared worlds for lever points gives what a fresh simulation gives."""
     sweep = load_sweep(grid_file(tmp_path))
-    job = Evaluation(sweep.base, sweep.problem.targets, sweep.draws, sweep.seed, sweep.outputs)
+    job = Evaluation(sweep.base, sweep.problem.inputs, sweep.draws, sweep.seed, sweep.outputs)
     assert job.reuses_worlds
     points = sweep.points()[:4]  # two pairs of lever points sharing their worlds
     rows = run_batch(job, points).rows
     for (_, values), row in zip(points, rows, strict=True):
-        scenario = problem.apply(sweep.base, sweep.problem.targets, values)
+        scenario = problem.apply(sweep.base, sweep.problem.inputs, values)
         s = summarize(simulate(scenario, draws=sweep.draws, seed=sweep.seed))
-        assert row["targets.online_retail.p_met"] == s["targets"]["online_retail"]["p_met"]
-        assert row["p_all_met"] == s["p_all_met"]
-        assert row["budget.total.p90"] == s["budget"]["total"]["p90"]
-        assert row["budget.by_year.2024.p90"] == s["budget"]["by_year"]["2024"]["p90"]
-        assert row["targets.online_retail.p50"] == s["targets"]["online_retail"]["p50"]
+        assert row["targets.online_retail.p_met"] == s.targets.online_retail.p_met
+        assert row["p_all_met"] == s.p_all_met
+        assert row["budget.total.p90"] == s.budget.total.p90
+        assert row["budget.by_year.2024.p90"] == s.budget.by_year["2024"].p90
+        assert row["targets.online_retail.p50"] == s.targets.online_retail.p50
 
 
 def test_points_share_their_draws(tmp_path: Path) -> None:
     """Common random numbers: fixing a lever leaves every world's targets as they were."""
     base = load_scenario(BASELINE)
-    targets = (problem.resolve("assumptions.payout_share", base),)
-    low = simulate(problem.apply(base, targets, (0.5,)), draws=500, seed=1)
-    high = simulate(problem.apply(base, targets, (1.0,)), draws=500, seed=1)
+    inputs = (problem.resolve("assumptions.payout_share", base),)
+    low = simulate(problem.apply(base, inputs, (0.5,)), draws=500, seed=1)
+    high = simulate(problem.apply(base, inputs, (1.0,)), draws=500, seed=1)
     assert (low.targets["online_retail"] == high.targets["online_retail"]).all()
     assert (low.outlay.total <= high.outlay.total).all()
 
 
 def test_batches_and_order_do_not_change_a_row(tmp_path: Path) -> None:
     sweep = load_sweep(grid_file(tmp_path))
-    job = Evaluation(sweep.base, sweep.problem.targets, sweep.draws, sweep.seed, sweep.outputs)
+    job = Evaluation(sweep.base, sweep.problem.inputs, sweep.draws, sweep.seed, sweep.outputs)
     points = sweep.points()
     together = run_batch(job, points).rows
     apart = [row for p in reversed(points) for row in run_batch(job, [p]).rows]

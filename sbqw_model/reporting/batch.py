@@ -1,4 +1,5 @@
-"""``sbqw report``: which notebooks to run for which scenarios, and what to tell the user."""
+"""``sbqw report`` as a batch: which notebooks to run for which scenarios (``jobs_for``),
+running them (``render``) and what to tell the user. ("plan" means the notice's plan only.)"""
 
 from __future__ import annotations
 
@@ -73,7 +74,7 @@ def validate(
     return scenarios
 
 
-def plan_jobs(
+def jobs_for(
     files: Sequence[Path],
     out_dir: Path,
     *,
@@ -171,7 +172,7 @@ def render(
     Invalid input stops everything before a file is written (InputError, exit 2); the output
     folder is locked for the run, so a second run into it stops with a clear message.
     """
-    todo = plan_jobs(
+    todo = jobs_for(
         files,
         out_dir,
         compare=compare,
