@@ -22,6 +22,7 @@ a file is validated: the models are imported lazily; README "Performance" has th
 
 from __future__ import annotations
 
+import types
 import typing
 from collections.abc import Callable, Iterable
 from typing import Annotated, Any, ClassVar
@@ -122,6 +123,18 @@ def choice(options: Iterable[str], noun: str = "value") -> Any:
     return Annotated[str, BeforeValidator(check)]
 
 
+def one_of(options: Iterable[Any]) -> Any:
+    """One of a few fixed ``options`` (``expected one of weight, pin, got 'pinned'``)."""
+    allowed = tuple(options)
+
+    def check(value: Any) -> Any:
+        if value not in allowed or isinstance(value, bool) != isinstance(allowed[0], bool):
+            raise fail(f"expected one of {', '.join(map(str, allowed))}, got {_show(value)}")
+        return value
+
+    return Annotated[Any, BeforeValidator(check)]
+
+
 # --- from pydantic's errors to our problems ----------------------------------------------------
 
 
@@ -130,30 +143,30 @@ def _unwrap(tp: Any) -> list[Any]:
     origin = typing.get_origin(tp)
     if origin is Annotated:
         return _unwrap(typing.get_args(tp)[0])
-    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+    if origin in (typing.Union, types.UnionType):
         return [t for arg in typing.get_args(tp) for t in _unwrap(arg)]
     return [tp]
 
 
-def _step(tp: Any, key: Any) -> tuple[Any, bool]:
-    """The type found at ``key`` inside ``tp``, and whether ``key`` names a union member (a tag,
-    not part of the user's path)."""
+def _step(tp: Any, key: Any) -> tuple[Any, Any]:
+    """The type found at ``key`` inside ``tp``, and the key as the user's path shows it: an
+    int for a list's item, text for a mapping's key, None for a union member's tag."""
     for t in _unwrap(tp):
         origin = typing.get_origin(t)
         if isinstance(t, type) and issubclass(t, BaseModel):
             for name, f in t.model_fields.items():
                 if key in (name, f.alias):
-                    return f.annotation, False
+                    return f.annotation, key
         elif origin is list and isinstance(key, int):
-            return typing.get_args(t)[0], False
+            return typing.get_args(t)[0], key
         elif origin is dict:
-            return typing.get_args(t)[1], False
+            return typing.get_args(t)[1], str(key)
     members = [t for t in _unwrap(tp) if isinstance(t, type) and issubclass(t, BaseModel)]
     for m in members:  # a tagged union: pydantic names the member by its tag
         tags = [typing.get_args(f.annotation) for f in m.model_fields.values()]
         if any(key in t for t in tags):
-            return m, True
-    return None, False
+            return m, None
+    return None, key
 
 
 def _walk(root: Any, loc: tuple[Any, ...]) -> tuple[list[Any], Any]:
@@ -162,11 +175,19 @@ def _walk(root: Any, loc: tuple[Any, ...]) -> tuple[list[Any], Any]:
     tp, parent = root, root
     for key in loc:
         parent = tp
-        tp, is_tag = _step(tp, key) if tp is not None else (None, False)
-        if is_tag:
-            continue
-        path.append(key)
+        tp, shown = _step(tp, key) if tp is not None else (None, key)
+        if shown is not None:
+            path.append(shown)
     return path, parent
+
+
+def _description(tp: Any) -> str | None:
+    """The ``Field(description=…)`` of an ``Annotated`` type (a whole block's expectation)."""
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        return next(filter(None, map(_description, typing.get_args(tp))), None)
+    if typing.get_origin(tp) is not Annotated:
+        return None
+    return next((m.description for m in tp.__metadata__ if getattr(m, "description", None)), None)
 
 
 def _model_of(tp: Any) -> type[Strict] | None:
@@ -178,9 +199,11 @@ def locate(where: str, path: Iterable[Any]) -> str:
     """``where`` continued by a key path: ``FILE: a.b[2].c`` (no dot after ``: ``)."""
     out = where
     for key in path:
+        if key == "[key]":  # pydantic marks a problem with a mapping's key, not its value
+            continue
         if isinstance(key, int):
             out += f"[{key}]"
-        elif not out or out.endswith(": "):
+        elif not out or out.endswith((": ", ".")):
             out += str(key)
         else:
             out += f".{key}"
@@ -198,9 +221,12 @@ def _message(err: Any, parent: Any, key: Any) -> str:
             key=key, suggest=did_you_mean(str(key), allowed), allowed=", ".join(allowed)
         )
     field = None
-    if model is not None:
+    if model is not None and key is not None:
         field = next((f for n, f in model.model_fields.items() if key in (n, f.alias)), None)
-    expected = (field.description if field else None) or _EXPECTED.get(kind, "")
+    described = field.description if field else _description(parent if key is None else None)
+    if field is not None and field.annotation is str:
+        described = described or "text"
+    expected = described or _EXPECTED.get(kind, "")
     if kind == "missing" and model is not None:
         return model.missing.format(key=key, expected=expected or "a value")
     if kind == "missing":
