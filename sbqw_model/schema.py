@@ -68,7 +68,7 @@ class Strict(BaseModel):
     missing: ClassVar[str] = "missing (expected {expected})"
 
     @classmethod
-    def keys(cls) -> list[str]:
+    def key_names(cls) -> list[str]:
         return [f.alias or name for name, f in cls.model_fields.items()]
 
 
@@ -216,7 +216,7 @@ def _message(err: Any, parent: Any, key: Any) -> str:
     if kind == "sbqw":
         return err["msg"]
     if kind == "extra_forbidden" and model is not None:
-        allowed = model.keys()
+        allowed = model.key_names()
         return model.unknown.format(
             key=key, suggest=did_you_mean(str(key), allowed), allowed=", ".join(allowed)
         )

@@ -24,6 +24,7 @@ from sbqw_model import prefectures
 from sbqw_model.distributions import DISTRIBUTIONS, DOMAINS, MAX_SIGMA, _as_text, _num
 from sbqw_model.errors import did_you_mean
 from sbqw_model.limits import MAX_YUAN
+from sbqw_model.parameters import EXPECTED_PATHS, UNITS, check_value, parse_period
 from sbqw_model.recognition import KINDS, STRATEGIES
 from sbqw_model.scenario import (
     CONDITIONING_METHODS,
@@ -342,3 +343,61 @@ class RecognitionBlock(RuleBlock):
     team: RuleBlock | None = None
     product: RuleBlock | None = None
     source: Note = ""
+
+
+# --- the plan's parameters -----------------------------------------------------------------------
+
+
+def _period(value: Any) -> tuple[int, int]:
+    years = parse_period(value)
+    if years is None:
+        raise fail(f"expected 'YYYY' or 'YYYY-YYYY', got {value!r}")
+    return years
+
+
+class ParameterLeaf(Strict):
+    """One number of the plan with what cites it; an empty required field counts as missing."""
+
+    unknown: ClassVar[str] = "unknown field{suggest}"
+    unit: one_of(UNITS) = Field(description="one of " + ", ".join(UNITS))
+    value: Any = Field(description="a number")
+    clause: str = Field(description="a clause id such as §四(二)3")
+    label_zh: str = Field(description="a Chinese label")
+    label_en: str = Field(description="an English label")
+    period: Annotated[tuple[int, int], BeforeValidator(_period)] = Field(
+        description="'YYYY' or 'YYYY-YYYY'"
+    )
+    note: Annotated[str, BeforeValidator(lambda v: "" if v is None else v)] = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_is_missing(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        required = ("unit", "value", "clause", "label_zh", "label_en", "period")
+        return {k: v for k, v in data.items() if k not in required or v not in (None, "")}
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _amount(cls, v: Any, info: ValidationInfo) -> float:
+        value, problem = check_value(v, info.data.get("unit", ""))
+        if problem:
+            raise fail(problem)
+        return value  # type: ignore[return-value]
+
+
+_PARAMETER_TREE: type[Strict] | None = None
+
+
+def parameter_tree() -> type[Strict]:
+    """One field per rule parameter (``traffic.cap``): exactly these leaves, no others."""
+    global _PARAMETER_TREE
+    if _PARAMETER_TREE is None:
+        fields: dict[str, Any] = {
+            f"p{i}": (ParameterLeaf, Field(alias=path)) for i, path in enumerate(EXPECTED_PATHS)
+        }
+        model = create_model("ParameterTree", __base__=Strict, **fields)
+        model.unknown = "unknown parameter{suggest}"
+        model.missing = "missing (every rule parameter must be present)"
+        _PARAMETER_TREE = model
+    return _PARAMETER_TREE
