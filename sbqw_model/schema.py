@@ -203,7 +203,7 @@ def locate(where: str, path: Iterable[Any]) -> str:
             continue
         if isinstance(key, int):
             out += f"[{key}]"
-        elif not out or out.endswith((": ", ".")):
+        elif not out or out.endswith((" ", ".")):
             out += str(key)
         else:
             out += f".{key}"
