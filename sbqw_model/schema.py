@@ -24,23 +24,13 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, TypeAdapter, ValidationError
 from pydantic_core import PydanticCustomError
 
 from sbqw_model.errors import InputError, did_you_mean
-
-__all__ = [
-    "Strict",
-    "choice",
-    "fail",
-    "number",
-    "problems",
-    "validate",
-    "whole",
-]
 
 #: What a pydantic type error expected, said as the house says it.
 _EXPECTED = {
@@ -63,7 +53,9 @@ class Strict(BaseModel):
     (did you mean), ``{allowed}`` and ``{expected}`` (the field's description) are filled in.
     """
 
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
+    model_config = ConfigDict(
+        extra="forbid", strict=True, allow_inf_nan=False, frozen=True, defer_build=True
+    )
     unknown: ClassVar[str] = "unknown key{suggest} (expected one of: {allowed})"
     missing: ClassVar[str] = "missing (expected {expected})"
 
@@ -78,20 +70,18 @@ def fail(message: str, at: str = "") -> PydanticCustomError:
     return PydanticCustomError("sbqw", "{message}", {"at": at, "message": message})
 
 
-def _show(value: Any) -> str:
-    return repr(value)
-
-
 def number(
     low: float = float("-inf"), high: float = float("inf"), expected: str = "a number"
 ) -> Any:
     """A real number in [low, high] (never a bool or text): ``expected`` says what is wanted."""
 
     def check(value: Any) -> float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise fail(f"expected {expected}, got {_show(value)}")
-        if not low <= value <= high:
-            raise fail(f"expected {expected}, got {_show(value)}")
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not low <= value <= high
+        ):
+            raise fail(f"expected {expected}, got {value!r}")
         return float(value)
 
     return Annotated[float, BeforeValidator(check)]
@@ -102,7 +92,7 @@ def whole(low: int = 0) -> Any:
 
     def check(value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise fail(f"expected a whole number ≥ {low}, got {_show(value)}")
+            raise fail(f"expected a whole number ≥ {low}, got {value!r}")
         return value
 
     return Annotated[int, BeforeValidator(check)]
@@ -129,7 +119,7 @@ def one_of(options: Iterable[Any]) -> Any:
 
     def check(value: Any) -> Any:
         if value not in allowed or isinstance(value, bool) != isinstance(allowed[0], bool):
-            raise fail(f"expected one of {', '.join(map(str, allowed))}, got {_show(value)}")
+            raise fail(f"expected one of {', '.join(map(str, allowed))}, got {value!r}")
         return value
 
     return Annotated[Any, BeforeValidator(check)]
@@ -232,10 +222,10 @@ def _message(err: Any, parent: Any, key: Any) -> str:
     if kind == "missing":
         return "missing"
     if kind == "literal_error":
-        return f"expected one of {err['ctx']['expected']}, got {_show(value)}"
+        return f"expected one of {err['ctx']['expected']}, got {value!r}"
     if expected:
-        return f"expected {expected}, got {_show(value)}"
-    return f"{err['msg'].lower()}, got {_show(value)}"  # a pydantic check we did not word
+        return f"expected {expected}, got {value!r}"
+    return f"{err['msg'].lower()}, got {value!r}"  # a pydantic check we did not word
 
 
 def problems(exc: ValidationError, root: Any, where: str) -> list[str]:
@@ -246,7 +236,7 @@ def problems(exc: ValidationError, root: Any, where: str) -> list[str]:
         at = (err.get("ctx") or {}).get("at", "")
         key = path[-1] if path else None
         full = [*path, *at.split(".")] if at else path
-        out.append(f"{locate(where, full)}: {_message(err, parent, key)}".replace(": : ", ": "))
+        out.append(f"{locate(where, full)}: {_message(err, parent, key)}")
     return out
 
 
@@ -255,10 +245,18 @@ _ADAPTERS: dict[Any, TypeAdapter[Any]] = {}
 
 def validate(schema: Any, raw: Any, where: str, context: dict[str, Any] | None = None) -> Any:
     """``raw`` validated against ``schema`` (a model or type); InputError with every problem."""
-    adapter = _ADAPTERS.get(schema)
-    if adapter is None:
-        adapter = _ADAPTERS[schema] = TypeAdapter(schema)
+    if typing.get_origin(schema) in (typing.Union, types.UnionType) and type(None) in (
+        members := typing.get_args(schema)
+    ):  # ``X | None``: no adapter of its own to build (each costs import time)
+        if raw is None:
+            return None
+        (schema,) = [m for m in members if m is not type(None)]
     try:
+        if isinstance(schema, type) and issubclass(schema, BaseModel):
+            return schema.model_validate(raw, context=context)
+        adapter = _ADAPTERS.get(schema)
+        if adapter is None:
+            adapter = _ADAPTERS[schema] = TypeAdapter(schema)
         return adapter.validate_python(raw, context=context)
     except ValidationError as exc:
         raise InputError(problems(exc, schema, where)) from None
@@ -273,14 +271,3 @@ def collect(
     except InputError as exc:
         found.extend(exc.problems)
         return None
-
-
-def check(test: Callable[[Any], bool], message: str) -> Any:
-    """A before-validator refusing values for which ``test`` is false with ``message``."""
-
-    def run(value: Any) -> Any:
-        if not test(value):
-            raise fail(message.format(value=_show(value)))
-        return value
-
-    return BeforeValidator(run)
