@@ -39,8 +39,6 @@ TARGET_KEY = {
     "team": "teams",
     "product": "products",
 }
-RULE_KEYS = ("strategy", "buffer", "quotas")
-LEVER_KEYS = (*RULE_KEYS, *KINDS, "source")
 #: No money is attached to a listed product, so listing every qualifying product is the default.
 DEFAULT_PRODUCT = "all_qualified"
 

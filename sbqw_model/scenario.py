@@ -52,7 +52,6 @@ TOP_KEYS = (
     "initial_stock",
     "conditioning",
 )
-BEHAVIOUR_KEYS = ("growth_response_to_payout_share", "source")
 MAX_RESPONSE = 1.0  # growth points per unit of payout share: ±100 pp is already absurd
 
 

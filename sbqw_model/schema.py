@@ -141,7 +141,7 @@ def _unwrap(tp: Any) -> list[Any]:
 
 def _step(tp: Any, key: Any) -> tuple[Any, Any]:
     """The type found at ``key`` inside ``tp``, and the key as the user's path shows it: an
-    int for a list's item, text for a mapping's key, None for a union member's tag."""
+    int for a list's item, text for a mapping's key (a YAML year key is an int)."""
     for t in _unwrap(tp):
         origin = typing.get_origin(t)
         if isinstance(t, type) and issubclass(t, BaseModel):
@@ -152,23 +152,17 @@ def _step(tp: Any, key: Any) -> tuple[Any, Any]:
             return typing.get_args(t)[0], key
         elif origin is dict:
             return typing.get_args(t)[1], str(key)
-    members = [t for t in _unwrap(tp) if isinstance(t, type) and issubclass(t, BaseModel)]
-    for m in members:  # a tagged union: pydantic names the member by its tag
-        tags = [typing.get_args(f.annotation) for f in m.model_fields.values()]
-        if any(key in t for t in tags):
-            return m, None
     return None, key
 
 
 def _walk(root: Any, loc: tuple[Any, ...]) -> tuple[list[Any], Any]:
-    """The user's key path (union tags dropped) and the type at the last step's parent."""
+    """The user's key path and the type holding its last key (for the field's description)."""
     path: list[Any] = []
     tp, parent = root, root
     for key in loc:
         parent = tp
         tp, shown = _step(tp, key) if tp is not None else (None, key)
-        if shown is not None:
-            path.append(shown)
+        path.append(shown)
     return path, parent
 
 

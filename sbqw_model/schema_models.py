@@ -9,6 +9,7 @@ Kept apart from the parsers so ``import sbqw_model.scenario`` does not import py
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -24,7 +25,13 @@ from sbqw_model import prefectures
 from sbqw_model.distributions import DISTRIBUTIONS, DOMAINS, MAX_SIGMA, _as_text, _num
 from sbqw_model.errors import did_you_mean
 from sbqw_model.limits import MAX_YUAN
-from sbqw_model.parameters import EXPECTED_PATHS, UNITS, check_value, parse_period
+from sbqw_model.parameters import (
+    EXPECTED_PATHS,
+    REQUIRED_FIELDS,
+    UNITS,
+    check_value,
+    parse_period,
+)
 from sbqw_model.recognition import KINDS, STRATEGIES
 from sbqw_model.scenario import (
     CONDITIONING_METHODS,
@@ -46,15 +53,24 @@ def _indicator(value: Any) -> str:
 
 
 def _real(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise fail(f"expected a number, got {value!r}{_as_text(value)}")
-    if value in (float("inf"), float("-inf")):
-        raise fail(f"expected a number, got {value!r}")
     return float(value)
 
 
 #: A finite number, never a bool or a number written as text.
 Real = Annotated[float, BeforeValidator(_real), Field(description="a number")]
+
+
+def _note(value: Any) -> str:
+    """A ``source`` or note: text, or a number or date YAML read from unquoted text."""
+    if isinstance(value, dict | list):
+        raise fail(f"expected text, got {value!r}")
+    return value if isinstance(value, str) else str(value)
+
+
+#: Free text where YAML may have read a year or a date (``source: 2022``) as something else.
+Note = Annotated[str, BeforeValidator(_note)]
 
 
 # --- distributions -------------------------------------------------------------------------------
@@ -63,8 +79,7 @@ Real = Annotated[float, BeforeValidator(_real), Field(description="a number")]
 class _Distribution(Strict):
     """A distribution's parameters, checked against the quantity's domain (``context``)."""
 
-    source: str = ""
-    name: ClassVar[str] = ""
+    source: Note = ""
 
     @field_validator("value", "low", "mode", "high", "mean", "median", check_fields=False)
     @classmethod
@@ -149,17 +164,6 @@ for _name, _model in DISTRIBUTION_MODELS.items():
 
 
 # --- scenarios ---------------------------------------------------------------------------------
-
-
-def _note(value: Any) -> str:
-    """A ``source`` or note: text, or a number or date YAML read from unquoted text."""
-    if isinstance(value, dict | list):
-        raise fail(f"expected text, got {value!r}")
-    return value if isinstance(value, str) else str(value)
-
-
-#: Free text where YAML may have read a year or a date (``source: 2022``) as something else.
-Note = Annotated[str, BeforeValidator(_note)]
 
 
 class ScenarioFile(Strict):
@@ -374,8 +378,7 @@ class ParameterLeaf(Strict):
     def _empty_is_missing(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
-        required = ("unit", "value", "clause", "label_zh", "label_en", "period")
-        return {k: v for k, v in data.items() if k not in required or v not in (None, "")}
+        return {k: v for k, v in data.items() if k not in REQUIRED_FIELDS or v not in (None, "")}
 
     @field_validator("value", mode="before")
     @classmethod

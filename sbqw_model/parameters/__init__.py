@@ -21,7 +21,6 @@ from sbqw_model.limits import MAX_COUNT, MAX_YUAN
 MAX_YEAR = 2200  # a typo guard for years, not a rule
 
 UNITS = ("yuan", "count", "rate", "year")
-LEAF_FIELDS = ("value", "unit", "clause", "label_zh", "label_en", "period", "note")
 REQUIRED_FIELDS = ("value", "unit", "clause", "label_zh", "label_en", "period")
 
 #: The paths the rules read. The file must hold exactly these leaves: a missing one would make

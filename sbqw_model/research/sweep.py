@@ -51,7 +51,6 @@ KEYS = (
     "outputs",
 )
 MODES = ("grid", "latin", "sobol")
-FACTOR_KEYS = ("values", "low", "high")
 MAX_POINTS = 10**6  # a typo guard (a week of CPU at 500 draws), not a rule amount
 SHOWN_BAD_POINTS = 5
 
