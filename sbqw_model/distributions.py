@@ -111,7 +111,9 @@ def parse_distribution(
     raw: Any, where: str, domain: str, problems: list[str]
 ) -> Distribution | None:
     """Validate ``raw`` against the dist's parameters and the domain; append problems."""
+    from sbqw_model import schema_models
     from sbqw_model.errors import did_you_mean
+    from sbqw_model.schema import collect
 
     if isinstance(raw, int | float) and not isinstance(raw, bool):
         raw = {"dist": "fixed", "value": raw}
@@ -128,58 +130,9 @@ def parse_distribution(
             f" (valid: {', '.join(DISTRIBUTIONS)})"
         )
         return None
-    needed = DISTRIBUTIONS[name]
-    allowed = {"dist", "source", *needed}
-    ok = True
-    for key in raw:
-        if key not in allowed:
-            problems.append(
-                f"{where}.{key}: unknown key for a {name} distribution"
-                f"{did_you_mean(str(key), allowed)}"
-                f" (expected: {', '.join(needed)}, source)"
-            )
-            ok = False
-    params: dict[str, float] = {}
-    for key in needed:
-        value = raw.get(key)
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-        ):
-            problems.append(f"{where}.{key}: expected a number, got {value!r}{_as_text(value)}")
-            ok = False
-        else:
-            params[key] = float(value)
-    if not ok:
+    model = schema_models.DISTRIBUTION_MODELS[name]
+    found = collect(model, raw, where, problems, {"domain": domain})
+    if found is None:
         return None
-    low, high, readable = DOMAINS[domain]
-    for key in ("value", "low", "mode", "high", "mean", "median"):
-        if key in params and not low <= params[key] <= high:
-            problems.append(f"{where}.{key}: got {_num(params[key])}, expected {readable}")
-            ok = False
-    widest = {"sd": high - low, "sigma": MAX_SIGMA}
-    for key in ("sd", "sigma"):
-        if key in params and params[key] < 0:
-            problems.append(f"{where}.{key}: negative spread {_num(params[key])}, expected ≥ 0")
-            ok = False
-        elif key in params and params[key] > widest[key]:
-            problems.append(
-                f"{where}.{key}: got {_num(params[key])}, expected at most {_num(widest[key])}"
-                f" (wider than {readable} itself)"
-            )
-            ok = False
-    if name == "lognormal" and params.get("median", 1) <= 0:
-        problems.append(f"{where}.median: expected a positive median for a lognormal")
-        ok = False
-    if name in ("uniform", "triangular") and ok:
-        order = [params["low"], params.get("mode", params["low"]), params["high"]]
-        if not order[0] <= order[1] <= order[2]:
-            problems.append(
-                f"{where}: expected low ≤ {'mode ≤ ' if name == 'triangular' else ''}high,"
-                f" got {', '.join(_num(v) for v in order if True)}"
-            )
-            ok = False
-    if not ok:
-        return None
-    return Distribution(name, params, str(raw.get("source", "")), domain)
+    params = {key: getattr(found, key) for key in DISTRIBUTIONS[name]}
+    return Distribution(name, params, found.source, domain)

@@ -20,13 +20,11 @@ longest-standing units go first.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
-from sbqw_model.errors import did_you_mean
 from sbqw_model.rules import CATEGORIES
 
 STRATEGIES = ("target_pace", "fixed", "all_qualified")
@@ -41,8 +39,6 @@ TARGET_KEY = {
     "team": "teams",
     "product": "products",
 }
-RULE_KEYS = ("strategy", "buffer", "quotas")
-LEVER_KEYS = (*RULE_KEYS, *KINDS, "source")
 #: No money is attached to a listed product, so listing every qualifying product is the default.
 DEFAULT_PRODUCT = "all_qualified"
 
@@ -97,78 +93,51 @@ def default_levers() -> RecognitionLevers:
 
 
 def _rule(
-    node: dict[str, Any], inherited: Rule, quotas: Any, where: str, years: int, problems: list[str]
+    node: Any, inherited: Rule, quotas: Any, where: str, years: int, problems: list[str]
 ) -> Rule:
-    """One rule: the node's keys over the inherited strategy and buffer."""
-    strategy = node.get("strategy", inherited.strategy)
-    if strategy not in STRATEGIES:
+    """One rule: the node's settings (validated) over the inherited strategy and buffer."""
+    strategy = node.strategy if node and node.strategy is not None else inherited.strategy
+    buffer = node.buffer if node and node.buffer is not None else inherited.buffer
+    quota = node.quotas if node and node.quotas is not None else quotas
+    if quota is not None and len(quota) != years:
         problems.append(
-            f"{where}.strategy: unknown strategy {strategy!r}"
-            f"{did_you_mean(str(strategy), STRATEGIES)}"
-            f" (expected one of: {', '.join(STRATEGIES)})"
+            f"{where}.quotas: expected {years} whole numbers ≥ 0 (one per plan year),"
+            f" got {list(quota)!r}"
         )
-        strategy = inherited.strategy
-    buffer = node.get("buffer", inherited.buffer)
-    number = isinstance(buffer, int | float) and not isinstance(buffer, bool)
-    if not number or not math.isfinite(buffer) or buffer < 0:
-        problems.append(f"{where}.buffer: expected a number ≥ 0, got {buffer!r}")
-        buffer = 0.0
-    quota_raw = node.get("quotas", quotas)
-    parsed: tuple[int, ...] = ()
-    if quota_raw is not None:
-        ok = isinstance(quota_raw, list) and len(quota_raw) == years
-        ok = ok and all(
-            isinstance(q, int) and not isinstance(q, bool) and q >= 0 for q in quota_raw
-        )
-        if ok:
-            parsed = tuple(quota_raw)
-        else:
-            problems.append(
-                f"{where}.quotas: expected {years} whole numbers ≥ 0 (one per plan year),"
-                f" got {quota_raw!r}"
-            )
-    if strategy == "fixed" and quota_raw is None and years:
+    if strategy == "fixed" and quota is None and years:
         problems.append(f"{where}.quotas: strategy fixed needs quotas (one per plan year)")
-    return Rule(strategy, float(buffer), parsed)
+    return Rule(strategy, float(buffer), tuple(quota or ()))
 
 
 def parse_levers(raw: Any, where: str, years: int, problems: list[str]) -> RecognitionLevers:
-    """Validate ``levers.recognition``; append every problem (file and key path) to problems."""
+    """Validate ``levers.recognition``; append every problem (file and key path) to problems.
+
+    The shape is ``schema_models.RecognitionBlock``; a category's own setting wins over the
+    block's ``strategy``/``buffer`` and ``quotas: {category: …}`` (the product list keeps
+    ``all_qualified`` unless it is named).
+    """
+    from sbqw_model import schema_models as sm
+    from sbqw_model.schema import collect
+
     if raw is None:
         return default_levers()
-    if not isinstance(raw, dict):
-        problems.append(f"{where}: expected a mapping (strategy, buffer, quotas, per category)")
+    found = collect(sm.RecognitionBlock, raw, where, problems)
+    if found is None:
         return default_levers()
-    for key in raw:
-        if key not in LEVER_KEYS:
-            problems.append(
-                f"{where}.{key}: unknown key{did_you_mean(str(key), LEVER_KEYS)}"
-                f" (expected one of: {', '.join(LEVER_KEYS)})"
-            )
-    quotas = raw.get("quotas") or {}
-    if not isinstance(quotas, dict):
-        problems.append(f"{where}.quotas: expected a mapping of category: [one quota per year]")
-        quotas = {}
-    for key in quotas:
-        if key not in KINDS:
-            problems.append(f"{where}.quotas.{key}: unknown category (valid: {', '.join(KINDS)})")
-    top = {k: raw[k] for k in ("strategy", "buffer") if k in raw}
-    general = _rule(top, Rule(), None, where, 0, problems)
-    rules = {}
-    for kind in KINDS:
-        node = raw.get(kind) or {}
-        if not isinstance(node, dict):
-            problems.append(f"{where}.{kind}: expected a mapping (strategy, buffer, quotas)")
-            node = {}
-        for key in node:
-            if key not in RULE_KEYS:
-                problems.append(
-                    f"{where}.{kind}.{key}: unknown key (expected one of: {', '.join(RULE_KEYS)})"
-                )
-        inherited = general if kind != "product" else Rule(DEFAULT_PRODUCT)
-        rules[kind] = _rule(node, inherited, quotas.get(kind), f"{where}.{kind}", years, problems)
-    source = raw.get("source", "")
-    return RecognitionLevers(rules, str(source))
+    general = Rule(found.strategy or Rule.strategy, found.buffer or Rule.buffer)
+    quotas = found.quotas or {}
+    rules = {
+        kind: _rule(
+            getattr(found, kind),
+            general if kind != "product" else Rule(DEFAULT_PRODUCT),
+            quotas.get(kind),
+            f"{where}.{kind}",
+            years,
+            problems,
+        )
+        for kind in KINDS
+    }
+    return RecognitionLevers(rules, found.source)
 
 
 # --- the rounds --------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ was expected. A policy variant can ``extends:`` another file and change only its
 from __future__ import annotations
 
 import hashlib
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from sbqw_model import prefectures
 from sbqw_model.assumptions import Assumptions
 from sbqw_model.distributions import Distribution, parse_distribution
 from sbqw_model.errors import InputError, did_you_mean
-from sbqw_model.limits import MAX_EXTENDS, MAX_YUAN
+from sbqw_model.limits import MAX_EXTENDS
 from sbqw_model.parameters import Parameters, default_parameters
 from sbqw_model.periods import plan_years
 from sbqw_model.recognition import RecognitionLevers, default_levers, parse_levers
@@ -53,7 +52,6 @@ TOP_KEYS = (
     "initial_stock",
     "conditioning",
 )
-BEHAVIOUR_KEYS = ("growth_response_to_payout_share", "source")
 MAX_RESPONSE = 1.0  # growth points per unit of payout share: ±100 pp is already absurd
 
 
@@ -222,31 +220,6 @@ def load_scenario(
     return scenario
 
 
-def _check_keys(
-    node: dict[str, Any], allowed: tuple[str, ...] | list[str], where: str, problems: list[str]
-) -> None:
-    for key in node:
-        if key not in allowed:
-            problems.append(
-                f"{where}.{key}: unknown key{did_you_mean(str(key), allowed)}"
-                f" (expected one of: {', '.join(allowed)})"
-            )
-
-
-def _text(
-    raw: dict[str, Any], key: str, where: str, problems: list[str], required: bool = True
-) -> str:
-    value = raw.get(key)
-    if value is None:
-        if required:
-            problems.append(f"{where}: {key}: missing (expected text)")
-        return ""
-    if not isinstance(value, str):
-        problems.append(f"{where}: {key}: expected text, got {value!r}")
-        return ""
-    return value
-
-
 def _nested(raw: Any, prefix: str, out: dict[str, Any]) -> None:
     """Flatten the uncertainty tree down to the schema's paths (a dist mapping is a leaf)."""
     for key, value in raw.items():
@@ -260,39 +233,36 @@ def _nested(raw: Any, prefix: str, out: dict[str, Any]) -> None:
 def parse_scenario(
     raw: dict[str, Any], source: str, base_params: Parameters | None = None
 ) -> Scenario:
-    """Validate a scenario mapping; raise InputError with every problem found."""
+    """Validate a scenario mapping; raise InputError with every problem found.
+
+    The shapes are ``schema_models``' (pydantic); each block is validated on its own so every
+    problem in the file is reported at once, then the engine's objects are built from them.
+    """
+    from sbqw_model import schema_models as sm
+    from sbqw_model.schema import collect
+
     problems: list[str] = []
-    _check_keys(raw, TOP_KEYS, source, problems)
-    name = _text(raw, "name", source, problems)
-    title_zh = _text(raw, "title_zh", source, problems)
-    title_en = _text(raw, "title_en", source, problems)
-    description = _text(raw, "description", source, problems, required=False)
-    description_zh = _text(raw, "description_zh", source, problems, required=False)
+    top = collect(sm.ScenarioFile, raw, f"{source}: ", problems)
     uncertainties = _parse_uncertainties(raw.get("uncertainties"), source, problems)
     params, assumptions, overrides, recognition = _parse_levers(
         raw.get("levers"), source, base_params or default_parameters(), problems
     )
     response, response_dist = _parse_behaviour(raw.get("behaviour"), source, problems)
-    observations = _parse_observations(raw.get("observations"), source, params, problems)
-    appropriation = _parse_appropriation(raw.get("appropriation"), source, problems)
-    illustrative = _illustrative(raw.get("appropriation"), source, problems)
+    years = (int(params.value("plan.first_year")), int(params.value("plan.target_year")))
+    observations = _parse_observations(raw.get("observations"), source, years, problems)
+    appropriation, illustrative = _parse_appropriation(raw.get("appropriation"), source, problems)
     shares, share_source = _parse_shares(raw.get("prefecture_shares"), source, problems)
-    initial, initial_source = _parse_initial_stock(raw.get("initial_stock"), source, problems)
-    conditioning = raw.get("conditioning", "weight")
-    if conditioning not in CONDITIONING_METHODS:
-        problems.append(
-            f"{source}: conditioning: expected one of {', '.join(CONDITIONING_METHODS)},"
-            f" got {conditioning!r}"
-        )
-
-    if problems:
+    initial = collect(
+        sm.InitialStock | None, raw.get("initial_stock"), f"{source}: initial_stock", problems
+    )
+    if problems or top is None:
         raise InputError(problems)
     return Scenario(
-        name=name,
-        title_zh=title_zh,
-        title_en=title_en,
-        description=description,
-        description_zh=description_zh,
+        name=top.name,
+        title_zh=top.title_zh,
+        title_en=top.title_en,
+        description=top.description,
+        description_zh=top.description_zh,
         uncertainties=uncertainties,
         assumptions=assumptions,
         params=params,
@@ -305,34 +275,34 @@ def parse_scenario(
         raw=raw,
         appropriation_illustrative=illustrative,
         recognition=recognition,
-        initial_stock=initial,
-        initial_stock_source=initial_source,
+        initial_stock={c: getattr(initial, c) for c in CATEGORIES}
+        if initial
+        else dict.fromkeys(CATEGORIES, 0),
+        initial_stock_source=initial.source if initial else INITIAL_STOCK_DEFAULT,
         growth_response_dist=response_dist,
-        conditioning=conditioning,
+        conditioning=top.conditioning,
     )
 
 
 def _parse_uncertainties(block: Any, source: str, problems: list[str]) -> dict[str, Distribution]:
     """Every uncertainty drawn once per world; an omitted optional one takes its default."""
-    uncertainties: dict[str, Distribution] = {}
+    from sbqw_model import schema_models as sm
+    from sbqw_model.schema import collect
+
     if not isinstance(block, dict):
-        problems.append(f"{source}: uncertainties: missing or not a mapping")
-        block = {}
+        return {}  # reported with the file's top keys
     flat: dict[str, Any] = {}
     _nested(block, "", flat)
-    for path, value in flat.items():
-        where = f"{source}: uncertainties.{path}"
-        if path not in UNCERTAINTIES:
-            problems.append(f"{where}: unknown uncertainty{did_you_mean(path, UNCERTAINTIES)}")
-            continue
-        dist = parse_distribution(value, where, UNCERTAINTIES[path][0], problems)
-        if dist is not None:
-            uncertainties[path] = dist
-    for path in UNCERTAINTIES:
-        if path not in flat and path in UNCERTAINTY_DEFAULTS:  # documented default
+    collect(sm.uncertainty_keys(), flat, f"{source}: uncertainties.", problems)
+    uncertainties: dict[str, Distribution] = {}
+    for path, (domain, _) in UNCERTAINTIES.items():
+        if path in flat:
+            where = f"{source}: uncertainties.{path}"
+            dist = parse_distribution(flat[path], where, domain, problems)
+            if dist is not None:
+                uncertainties[path] = dist
+        elif path in UNCERTAINTY_DEFAULTS:  # documented default
             uncertainties[path] = UNCERTAINTY_DEFAULTS[path]
-        elif path not in flat:
-            problems.append(f"{source}: uncertainties.{path}: missing ({UNCERTAINTIES[path][1]})")
     return uncertainties
 
 
@@ -340,30 +310,24 @@ def _parse_levers(
     levers: Any, source: str, params: Parameters, problems: list[str]
 ) -> tuple[Parameters, Assumptions, dict[str, float], RecognitionLevers]:
     """What the department decides: assumptions, rule amounts (a reform) and recognition."""
+    from sbqw_model import schema_models as sm
+    from sbqw_model.schema import collect
+
     assumptions = Assumptions()
     overrides: dict[str, float] = {}
-    levers = levers or {}
-    if not isinstance(levers, dict):
-        problems.append(f"{source}: levers: expected a mapping")
-        levers = {}
-    _check_keys(levers, ("assumptions", "parameters", "recognition"), f"{source}: levers", problems)
-    assume_raw = levers.get("assumptions") or {}
-    if isinstance(assume_raw, dict):
+    collect(sm.Levers | None, levers, f"{source}: levers", problems)
+    levers = levers if isinstance(levers, dict) else {}  # each part checked on its own below
+    if isinstance(assume := levers.get("assumptions"), dict):
         try:
-            assumptions = Assumptions().updated(assume_raw, f"{source}: levers.assumptions")
+            assumptions = Assumptions().updated(assume, f"{source}: levers.assumptions")
         except InputError as exc:
             problems.extend(exc.problems)
-    else:
-        problems.append(f"{source}: levers.assumptions: expected a mapping of assumption: value")
-    over_raw = levers.get("parameters") or {}
-    if isinstance(over_raw, dict):
+    if isinstance(reform := levers.get("parameters"), dict):
         try:
-            params = params.with_overrides(over_raw, f"{source}: levers.parameters")
-            overrides = {str(k): float(v) for k, v in over_raw.items()}
+            params = params.with_overrides(reform, f"{source}: levers.parameters")
+            overrides = {str(k): float(v) for k, v in reform.items()}
         except InputError as exc:
             problems.extend(exc.problems)
-    else:
-        problems.append(f"{source}: levers.parameters: expected a mapping of path: value")
     recognition = parse_levers(
         levers.get("recognition"),
         f"{source}: levers.recognition",
@@ -377,171 +341,69 @@ def _parse_behaviour(
     behaviour: Any, source: str, problems: list[str]
 ) -> tuple[float, Distribution | None]:
     """The growth response to the payout share: a number, or an uncertainty drawn per world."""
-    behaviour = behaviour or {}
-    if not isinstance(behaviour, dict):
-        problems.append(f"{source}: behaviour: expected a mapping")
-        return 0.0, None
-    _check_keys(behaviour, BEHAVIOUR_KEYS, f"{source}: behaviour", problems)
-    value = behaviour.get("growth_response_to_payout_share", 0.0)
-    where = f"{source}: behaviour.growth_response_to_payout_share"
+    from sbqw_model import schema_models as sm
+    from sbqw_model.schema import collect
+
+    found = collect(sm.Behaviour | None, behaviour, f"{source}: behaviour", problems)
+    value = found.growth_response_to_payout_share if found else 0.0
     if isinstance(value, dict):
+        where = f"{source}: behaviour.growth_response_to_payout_share"
         dist = parse_distribution(value, where, "rate", problems)
         return (dist.mean if dist else 0.0), dist
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not math.isfinite(value)
-        or abs(value) > MAX_RESPONSE
-    ):
-        problems.append(
-            f"{where}: expected a number from -{MAX_RESPONSE:g} to {MAX_RESPONSE:g}, got {value!r}"
-        )
-        return 0.0, None
-    return float(value), None
-
-
-def _parse_initial_stock(raw: Any, source: str, problems: list[str]) -> tuple[dict[str, int], str]:
-    """``initial_stock: {park: 0, …, source: …}``: units recognized before 2023 (default 0)."""
-    out = dict.fromkeys(CATEGORIES, 0)
-    if raw is None:
-        return out, INITIAL_STOCK_DEFAULT
-    where = f"{source}: initial_stock"
-    if not isinstance(raw, dict):
-        problems.append(f"{where}: expected {{park: n, base: n, enterprise: n, team: n, source}}")
-        return out, ""
-    _check_keys(raw, (*CATEGORIES, "source"), where, problems)
-    for c in CATEGORIES:
-        value = raw.get(c, 0)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            problems.append(f"{where}.{c}: expected a whole number ≥ 0, got {value!r}")
-        else:
-            out[c] = value
-    return out, str(raw.get("source", ""))
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        return None
-    return float(value)
+    return value, None
 
 
 def _parse_observations(
-    raw: Any, source: str, params: Parameters, problems: list[str]
+    raw: Any, source: str, years: tuple[int, int], problems: list[str]
 ) -> list[Observation]:
-    if raw is None:
-        return []
-    if not isinstance(raw, list):
-        problems.append(
-            f"{source}: observations: expected a list of {{year, indicator, value, source}}"
-        )
-        return []
-    first, last = int(params.value("plan.first_year")), int(params.value("plan.target_year"))
+    """Observed figures in the plan years, each (year, indicator) at most once."""
+    from sbqw_model import schema_models as sm
+    from sbqw_model.schema import collect
+
+    where = f"{source}: observations"
+    items = collect(sm.Observations | None, raw, where, problems, {"years": years}) or []
     out = []
     seen: set[tuple[int, str]] = set()
-    for i, item in enumerate(raw):
-        where = f"{source}: observations[{i}]"
-        if not isinstance(item, dict):
-            problems.append(f"{where}: expected a mapping {{year, indicator, value, source}}")
-            continue
-        _check_keys(item, ("year", "indicator", "value", "source"), where, problems)
-        year = item.get("year")
-        indicator = item.get("indicator")
-        value = _number(item.get("value"))
-        ok = True
-        if not isinstance(year, int) or isinstance(year, bool) or not first <= year <= last:
-            problems.append(f"{where}.year: expected a plan year {first}–{last}, got {year!r}")
-            ok = False
-        if indicator not in INDICATORS:
-            problems.append(
-                f"{where}.indicator: unknown indicator {indicator!r}"
-                f"{did_you_mean(str(indicator), INDICATORS)} (valid: {', '.join(INDICATORS)})"
-            )
-            ok = False
-        lowest = 1.0 if indicator == "online_retail" else 0.0  # growth divides by it
-        if value is None or not lowest <= value <= MAX_YUAN:
-            problems.append(
-                f"{where}.value: expected a number from {lowest:g} to {MAX_YUAN:.0e},"
-                f" got {item.get('value')!r}"
-            )
-            ok = False
-        if ok and (year, indicator) in seen:
-            problems.append(f"{where}: {indicator} in {year} is observed twice")
-            ok = False
-        if ok:
-            seen.add((year, indicator))
-            out.append(Observation(year, indicator, value, str(item.get("source", ""))))
+    for i, item in enumerate(items):
+        if (item.year, item.indicator) in seen:
+            problems.append(f"{where}[{i}]: {item.indicator} in {item.year} is observed twice")
+        seen.add((item.year, item.indicator))
+        out.append(Observation(item.year, item.indicator, item.value, item.source))
     return out
 
 
-def _parse_appropriation(raw: Any, source: str, problems: list[str]) -> dict[int, float]:
-    if raw is None:
-        return {}
+def _parse_appropriation(
+    raw: Any, source: str, problems: list[str]
+) -> tuple[dict[int, float], bool]:
+    """Payment year → yuan; ``illustrative: true`` when the amounts are an example, not a budget."""
+    from sbqw_model import schema_models as sm
+    from sbqw_model.schema import collect
+
+    where = f"{source}: appropriation"
     if not isinstance(raw, dict):
-        problems.append(f"{source}: appropriation: expected a mapping of payment year: yuan")
-        return {}
-    out = {}
-    for key, value in raw.items():
-        if key in ("source", "illustrative"):
-            continue
-        where = f"{source}: appropriation.{key}"
-        try:
-            year = int(key)
-        except (TypeError, ValueError):
-            problems.append(f"{where}: expected a payment year such as 2024")
-            continue
-        amount = _number(value)
-        if amount is None or not 0 <= amount <= MAX_YUAN:
-            problems.append(
-                f"{where}: expected an amount from 0 to {MAX_YUAN:.0e} yuan, got {value!r}"
-            )
-            continue
-        out[year] = amount
-    return out
-
-
-def _illustrative(raw: Any, source: str, problems: list[str]) -> bool:
-    """``appropriation.illustrative``: true when the amounts are an example, not a budget."""
-    if not isinstance(raw, dict) or "illustrative" not in raw:
-        return False
-    value = raw["illustrative"]
-    if not isinstance(value, bool):
-        problems.append(
-            f"{source}: appropriation.illustrative: expected true or false, got {value!r}"
-        )
-        return False
-    return value
+        return collect(sm.Appropriation | None, raw, where, problems) or {}, False
+    amounts = {k: v for k, v in raw.items() if k not in ("source", "illustrative")}
+    illustrative = collect(
+        sm.Flag, raw.get("illustrative", False), f"{where}.illustrative", problems
+    )
+    return collect(sm.Appropriation, amounts, where, problems) or {}, bool(illustrative)
 
 
 def _parse_shares(raw: Any, source: str, problems: list[str]) -> tuple[np.ndarray, str]:
+    """Each prefecture's share of the province (equal shares when the file gives none)."""
+    from sbqw_model import schema_models as sm
+    from sbqw_model.schema import collect
+
     uniform = np.full(len(prefectures.NAMES_ZH), 1 / len(prefectures.NAMES_ZH))
     if raw is None:
         return uniform, "assumption: equal shares (no prefecture data in sbqw_model/data)"
     where = f"{source}: prefecture_shares"
-    if not isinstance(raw, dict):
-        problems.append(f"{where}: expected {{values: {{prefecture: share}}, source: …}}")
-        return uniform, ""
-    _check_keys(raw, ("values", "source"), where, problems)
-    values = raw.get("values")
-    if not isinstance(values, dict):
-        problems.append(f"{where}.values: expected a mapping of prefecture: share")
+    found = collect(sm.PrefectureShares, raw, where, problems)
+    if found is None:
         return uniform, ""
     shares = np.zeros(len(prefectures.NAMES_ZH))
-    ok = True
-    for key, value in values.items():
-        zh = prefectures.normalize(str(key))
-        share = _number(value)
-        if zh is None:
-            problems.append(
-                f"{where}.values.{key}: unknown prefecture (valid: {prefectures.valid_names()})"
-            )
-            ok = False
-        elif share is None or not 0 <= share <= 1:
-            problems.append(
-                f"{where}.values.{key}: got {value!r}, expected a share between 0 and 1"
-            )
-            ok = False
-        else:
-            shares[prefectures.NAMES_ZH.index(zh)] = share
-    if ok and abs(shares.sum() - 1) > 1e-6:
+    for zh, share in found.values.items():
+        shares[prefectures.NAMES_ZH.index(zh)] = share
+    if abs(shares.sum() - 1) > 1e-6:
         problems.append(f"{where}.values: shares sum to {shares.sum():.6g}, expected 1")
-    return shares, str(raw.get("source", ""))
+    return shares, found.source

@@ -147,7 +147,7 @@ def _strings_outside_docstrings(path: Path) -> list[tuple[int, str]]:
 #: for reader-facing words (they go in sbqw_model/catalogue/labels.yaml).
 CHINESE_ALLOWED: dict[str, str] = {
     "cli.py": "the program's one-line description names the plan as it is called (十百千万)",
-    "parameters/__init__.py": "an error message shows a clause id as users type it (§四(二)3)",
+    "schema_models.py": "an error message shows a clause id as users type it (§四(二)3)",
     "rules.py": "clause ids (§三(三)) are identifiers of the notice, not words",
     "reporting/clauses.py": "clause ids (§三(二)2(1)) are identifiers of the notice",
     "uncertainties.py": "a developer-facing description quotes the statistical term (上规入统)",

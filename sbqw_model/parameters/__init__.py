@@ -21,7 +21,6 @@ from sbqw_model.limits import MAX_COUNT, MAX_YUAN
 MAX_YEAR = 2200  # a typo guard for years, not a rule
 
 UNITS = ("yuan", "count", "rate", "year")
-LEAF_FIELDS = ("value", "unit", "clause", "label_zh", "label_en", "period", "note")
 REQUIRED_FIELDS = ("value", "unit", "clause", "label_zh", "label_en", "period")
 
 #: The paths the rules read. The file must hold exactly these leaves: a missing one would make
@@ -136,32 +135,34 @@ class Parameters:
 
 
 def _check_value(raw: Any, unit: str, where: str, problems: Problems) -> float | None:
-    if isinstance(raw, bool) or not isinstance(raw, int | float):
-        problems.add(f"{where}: expected a number, got {raw!r}")
-        return None
-    value = float(raw)
-    if not math.isfinite(value):
-        problems.add(f"{where}: expected a finite number, got {raw!r}")
-        return None
-    if value < 0:
-        problems.add(f"{where}: expected a non-negative amount, got {raw!r}")
-        return None
-    if unit == "rate" and value > 1:
-        problems.add(f"{where}: expected a rate between 0 and 1, got {raw!r}")
-        return None
-    ceiling = {"yuan": MAX_YUAN, "count": MAX_COUNT, "year": MAX_YEAR}.get(unit)
-    if ceiling is not None and value > ceiling:
-        problems.add(f"{where}: got {raw!r}, expected at most {ceiling:g} ({unit})")
-        return None
-    if unit in ("count", "year") and value != int(value):
-        problems.add(f"{where}: expected a whole number ({unit}), got {raw!r}")
-        return None
+    value, problem = check_value(raw, unit)
+    if problem:
+        problems.add(f"{where}: {problem}")
     return value
 
 
-def _parse_period(raw: Any, where: str, problems: Problems) -> tuple[int, int] | None:
-    text = str(raw).strip()
-    parts = text.split("-")
+def check_value(raw: Any, unit: str) -> tuple[float | None, str]:
+    """A rule amount checked against its unit: (value, "") or (None, what was expected)."""
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        return None, f"expected a number, got {raw!r}"
+    value = float(raw)
+    if not math.isfinite(value):
+        return None, f"expected a finite number, got {raw!r}"
+    if value < 0:
+        return None, f"expected a non-negative amount, got {raw!r}"
+    if unit == "rate" and value > 1:
+        return None, f"expected a rate between 0 and 1, got {raw!r}"
+    ceiling = {"yuan": MAX_YUAN, "count": MAX_COUNT, "year": MAX_YEAR}.get(unit)
+    if ceiling is not None and value > ceiling:
+        return None, f"got {raw!r}, expected at most {ceiling:g} ({unit})"
+    if unit in ("count", "year") and value != int(value):
+        return None, f"expected a whole number ({unit}), got {raw!r}"
+    return value, ""
+
+
+def parse_period(raw: Any) -> tuple[int, int] | None:
+    """``'2023'`` or ``'2023-2025'`` as (first, last) years; None if it is neither."""
+    parts = str(raw).strip().split("-")
     try:
         years = [int(p) for p in parts]
     except ValueError:
@@ -169,7 +170,6 @@ def _parse_period(raw: Any, where: str, problems: Problems) -> tuple[int, int] |
     if len(years) == 1:
         years = years * 2
     if len(years) != 2 or years[0] > years[1]:
-        problems.add(f"{where}.period: expected 'YYYY' or 'YYYY-YYYY', got {raw!r}")
         return None
     return years[0], years[1]
 
@@ -186,6 +186,7 @@ def _check_consistency(leaves: Mapping[str, Leaf], source: str, problems: Proble
 
 
 def _flatten(node: Any, prefix: str, out: dict[str, Any], where: str, problems: Problems) -> None:
+    """The tree's leaves by dotted path (a leaf is the mapping that holds ``value``)."""
     if not isinstance(node, dict):
         problems.add(f"{where}: {prefix or '<top>'}: expected a mapping, got {node!r}")
         return
@@ -198,65 +199,27 @@ def _flatten(node: Any, prefix: str, out: dict[str, Any], where: str, problems: 
 
 
 def parse_parameters(data: Any, source: str) -> Parameters:
-    """Validate a parsed parameter tree; raise InputError listing every problem."""
+    """Validate a parsed parameter tree; raise InputError listing every problem.
+
+    Each leaf's shape is ``schema_models.ParameterLeaf`` (pydantic); the set of paths is
+    ``EXPECTED_PATHS`` (an unknown one is a typo, a missing one a silently wrong rule).
+    """
+    from sbqw_model.schema import collect
+    from sbqw_model.schema_models import parameter_tree
+
     problems = Problems()
     raw_leaves: dict[str, Any] = {}
     _flatten(data, "", raw_leaves, source, problems)
-    for path in raw_leaves:
-        if path not in EXPECTED_PATHS:
-            problems.add(f"{source}: {path}: unknown parameter{did_you_mean(path, EXPECTED_PATHS)}")
-    for path in EXPECTED_PATHS:
-        if path not in raw_leaves:
-            problems.add(f"{source}: {path}: missing (every rule parameter must be present)")
-    leaves: dict[str, Leaf] = {}
-    for path, node in raw_leaves.items():
-        if path not in EXPECTED_PATHS:
-            continue
-        where = f"{source}: {path}"
-        for key in node:
-            if key not in LEAF_FIELDS:
-                problems.add(f"{where}.{key}: unknown field{did_you_mean(str(key), LEAF_FIELDS)}")
-        missing = [f for f in REQUIRED_FIELDS if f not in node or node[f] in (None, "")]
-        for f in missing:
-            problems.add(f"{where}.{f}: missing (expected {_FIELD_HELP[f]})")
-        unit = node.get("unit")
-        if "unit" not in missing and unit not in UNITS:
-            problems.add(f"{where}.unit: expected one of {', '.join(UNITS)}, got {unit!r}")
-            unit = None
-        for f in ("clause", "label_zh", "label_en", "note"):
-            if f in node and node[f] is not None and not isinstance(node[f], str):
-                problems.add(f"{where}.{f}: expected text, got {node[f]!r}")
-        value = None
-        if "value" not in missing:
-            value = _check_value(node["value"], unit or "", f"{where}.value", problems)
-        period = None
-        if "period" not in missing:
-            period = _parse_period(node["period"], where, problems)
-        if value is not None and period is not None and unit and not missing:
-            leaves[path] = Leaf(
-                path=path,
-                value=value,
-                unit=unit,
-                clause=str(node["clause"]),
-                label_zh=str(node["label_zh"]),
-                label_en=str(node["label_en"]),
-                period=period,
-                note=str(node.get("note") or ""),
-            )
-    if not problems:
+    tree = collect(parameter_tree(), raw_leaves, f"{source}: ", problems.items)
+    if tree is not None:
+        leaves = {
+            f.alias: Leaf(path=f.alias, **dict(getattr(tree, name)))
+            for name, f in type(tree).model_fields.items()
+            if f.alias
+        }
         _check_consistency(leaves, source, problems)
     problems.raise_if_any()
     return Parameters(leaves, source)
-
-
-_FIELD_HELP = {
-    "value": "a number",
-    "unit": "one of " + ", ".join(UNITS),
-    "clause": "a clause id such as §四(二)3",
-    "label_zh": "a Chinese label",
-    "label_en": "an English label",
-    "period": "'YYYY' or 'YYYY-YYYY'",
-}
 
 
 def load_parameters(path: str | Path | None = None) -> Parameters:

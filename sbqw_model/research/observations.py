@@ -10,15 +10,13 @@ products fixes the starting level.
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 from pathlib import Path
 
 from sbqw_model.distributions import Distribution
 from sbqw_model.errors import InputError, Problems, did_you_mean
-from sbqw_model.limits import MAX_YUAN
 from sbqw_model.parameters import Parameters
-from sbqw_model.scenario import INDICATORS, Observation, Scenario
+from sbqw_model.scenario import Observation, Scenario
 
 COLUMNS = ("year", "indicator", "value", "source")
 #: Indicators whose base-year (2022) level is an uncertainty of the scenario.
@@ -48,66 +46,27 @@ def read_observations(path: Path, params: Parameters) -> list[Observation]:
         if column not in frame.columns:
             problems.add(f"{name}: missing column `{column}` (expected: {', '.join(COLUMNS)})")
     problems.raise_if_any()
-    base_year, last = years(params)
-    first = base_year + 1
+    from sbqw_model.research.observation_schema import ObservedRow
+    from sbqw_model.schema import collect
+
+    context = {"years": years(params)}
     out: list[Observation] = []
     seen: dict[tuple[int, str], int] = {}
-    for i, rec in zip(frame.index, frame[list(COLUMNS)].itertuples(index=False), strict=True):
-        at = f"{name} row {i}, column"
-        indicator = rec.indicator.strip()
-        if indicator not in INDICATORS:
+    for i, rec in zip(frame.index, frame[list(COLUMNS)].to_dict("records"), strict=True):
+        row = collect(ObservedRow, rec, f"{name} row {i}, column ", problems.items, context)
+        if row is None:
+            continue
+        if (row.year, row.indicator) in seen:
             problems.add(
-                f"{at} indicator: unknown indicator {rec.indicator!r}"
-                f"{did_you_mean(indicator, INDICATORS)} (valid: {', '.join(INDICATORS)})"
+                f"{name} row {i}: {row.indicator} in {row.year} appears twice"
+                f" (first at row {seen[(row.year, row.indicator)]})"
             )
-            indicator = ""
-        year = _whole(rec.year)
-        low = base_year if indicator in LEVELS else first
-        if year is None or not low <= year <= last:
-            problems.add(
-                f"{at} year: expected a year {low}–{last}"
-                f"{' (2022 only for online_retail and products)' if low != first else ''},"
-                f" got {rec.year!r}"
-            )
-            year = None
-        value = _number(rec.value)
-        lowest = 1.0 if indicator == "online_retail" else 0.0  # growth divides by it
-        if value is None or not lowest <= value <= MAX_YUAN:
-            kind = "a number of at least 1" if lowest else "a non-negative number"
-            problems.add(
-                f"{at} value: expected {kind} up to {MAX_YUAN:.0e} (yuan for"
-                f" online_retail, a count otherwise), got {rec.value!r}"
-            )
-            value = None
-        source = rec.source.strip()
-        if not source:
-            problems.add(f"{at} source: empty; say where the figure comes from")
-        if year is not None and indicator:
-            if (year, indicator) in seen:
-                problems.add(
-                    f"{name} row {i}: {indicator} in {year} appears twice"
-                    f" (first at row {seen[(year, indicator)]})"
-                )
-            seen[(year, indicator)] = i
-        if value is not None and year is not None and indicator:
-            out.append(Observation(year, indicator, value, source))
+        seen.setdefault((row.year, row.indicator), i)
+        out.append(Observation(row.year, row.indicator, row.value, row.source))
     if not len(frame):
         problems.add(f"{name}: no figures (expected a header row and at least one row)")
     problems.raise_if_any()
     return out
-
-
-def _whole(text: str) -> int | None:
-    value = _number(text)
-    return int(value) if value is not None and value == int(value) else None
-
-
-def _number(text: str) -> float | None:
-    try:
-        value = float(str(text).strip().replace(",", "").replace("_", ""))
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
 
 
 def with_observations(scenario: Scenario, observations: list[Observation]) -> Scenario:

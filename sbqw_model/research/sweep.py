@@ -32,11 +32,10 @@ import numpy as np
 import pandas as pd
 
 from sbqw_model import __version__
-from sbqw_model.errors import InputError, did_you_mean
+from sbqw_model.errors import InputError
 from sbqw_model.research import problem as pb
 from sbqw_model.research.evaluate import STANDARD_OUTPUTS, expand_alias, output_problem
 from sbqw_model.scenario import Scenario, load_scenario, scenario_ref
-from sbqw_model.worlds import BLOCK
 from sbqw_model.yamlio import read_mapping
 
 KEYS = (
@@ -52,7 +51,6 @@ KEYS = (
     "outputs",
 )
 MODES = ("grid", "latin", "sobol")
-FACTOR_KEYS = ("values", "low", "high")
 MAX_POINTS = 10**6  # a typo guard (a week of CPU at 500 draws), not a rule amount
 SHOWN_BAD_POINTS = 5
 
@@ -139,18 +137,13 @@ def point_values(mode: str, problem: pb.Problem, n: int, seed: int) -> list[tupl
 # validation
 
 
-def _whole(value: Any, minimum: int) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
-
-
 def _load_base(
     raw: dict[str, Any], path: Path, problems: list[str]
 ) -> tuple[Scenario | None, bytes]:
     """The base scenario (and observed file), problems appended with their own file names."""
     src = str(path)
     base_name = raw.get("base")
-    if base_name is None:
-        problems.append(f"{src}: base: missing (the scenario file the sweep starts from)")
+    if base_name is None:  # reported by the schema
         return None, b""
     try:
         base = load_scenario(scenario_ref(base_name, path, "base"), via=f"{src}: base: ")
@@ -160,8 +153,7 @@ def _load_base(
     observed = raw.get("observed")
     if observed is None:
         return base, b""
-    if not isinstance(observed, str):
-        problems.append(f"{src}: observed: expected an observations file name, got {observed!r}")
+    if not isinstance(observed, str):  # reported by the schema
         return None, b""
     from sbqw_model.research.observations import load_observed
 
@@ -178,20 +170,17 @@ def _load_base(
 def _factor(
     fpath: Any, spec: Any, mode: str | None, base: Scenario | None, src: str, problems: list[str]
 ) -> pb.Factor | None:
+    """One factor: its shape (``schema_models.FactorSpec``), then what its mode and input ask."""
+    from sbqw_model.research.sweep_schema import FactorSpec
+    from sbqw_model.schema import collect
+
     where = f"{src}: factors.{fpath}"
-    if not isinstance(spec, dict):
-        problems.append(f"{where}: expected {{values: [...]}} or {{low: …, high: …}}, got {spec!r}")
+    if collect(FactorSpec, spec, where, problems) is None and not isinstance(spec, dict):
         return None
-    for key in spec:
-        if key not in FACTOR_KEYS:
-            problems.append(
-                f"{where}.{key}: unknown key{did_you_mean(str(key), FACTOR_KEYS)}"
-                f" (expected values, or low and high)"
-            )
-    target = None
+    inp = None
     if base is not None:
         try:
-            target = pb.resolve(str(fpath), base)
+            inp = pb.resolve(str(fpath), base)
         except ValueError as exc:
             problems.append(f"{where}: {exc}")
     count = len(problems)
@@ -209,32 +198,31 @@ def _factor(
         for key in ("low", "high"):
             if key not in spec:
                 problems.append(f"{where}.{key}: missing (a {mode} sample needs low and high)")
-        if target is not None and target.categorical:
+        if inp is not None and inp.categorical:
             problems.append(
-                f"{where}: {target.path} takes categories, not a range; use mode grid with values"
+                f"{where}: {inp.path} takes categories, not a range; use mode grid with values"
             )
     if mode is None and not has_values and not ("low" in spec and "high" in spec):
         problems.append(f"{where}: expected values: [...] (grid), or low and high (samples)")
-    if target is None or len(problems) > count:
+    if inp is None or len(problems) > count:
         return None
     if has_values:
         values = spec["values"]
         if not isinstance(values, list) or not values:
-            problems.append(f"{where}.values: expected a non-empty list, got {values!r}")
-            return None
+            return None  # reported by the schema
         clean = []
         for i, raw in enumerate(values):
-            value, problem = pb.check_value(target, raw, base)
+            value, problem = pb.check_value(inp, raw, base)
             if problem:
                 problems.append(f"{where}.values[{i}]: {problem}")
             elif value in clean:
                 problems.append(f"{where}.values[{i}]: {raw!r} is listed twice")
             else:
                 clean.append(value)
-        return pb.Factor(target, values=tuple(clean)) if len(clean) == len(values) else None
+        return pb.Factor(inp, values=tuple(clean)) if len(clean) == len(values) else None
     bounds = {}
     for key in ("low", "high"):
-        value, problem = pb.check_value(target, spec[key], base)
+        value, problem = pb.check_value(inp, spec[key], base)
         if problem:
             problems.append(f"{where}.{key}: {problem}")
         else:
@@ -247,58 +235,38 @@ def _factor(
             " (a factor that does not vary belongs in the base scenario)"
         )
         return None
-    return pb.Factor(target, low=bounds["low"], high=bounds["high"])
+    return pb.Factor(inp, low=bounds["low"], high=bounds["high"])
 
 
 def load_sweep(path: str | Path) -> Sweep:
-    """Read and validate a sweep file; InputError lists every problem (file and key path)."""
+    """Read and validate a sweep file; InputError lists every problem (file and key path).
+
+    The keys and their types are ``sweep_schema.SweepFile`` (pydantic); what depends on the
+    mode, the base scenario and the factors' targets is checked here, all before raising.
+    """
+    from sbqw_model.research.sweep_schema import SweepFile
+    from sbqw_model.schema import collect
+
     path = Path(path)
     src = str(path)
     raw, data = read_mapping(path, "sweep")
     if not any(isinstance(k, str) and k in KEYS for k in raw):  # named, never echoed
         raise InputError([f"{src} is not a sweep file (expected keys such as base, mode, factors)"])
     problems: list[str] = []
-    for key in raw:
-        if key not in KEYS:
-            problems.append(
-                f"{src}: {key}: unknown key{did_you_mean(str(key), KEYS)}"
-                f" (expected one of: {', '.join(KEYS)})"
-            )
+    top = collect(SweepFile, raw, f"{src}: ", problems)
     base, observed_bytes = _load_base(raw, path, problems)
-
-    mode = raw.get("mode")
-    if mode not in MODES:
-        got = (
-            "missing" if mode is None else f"unknown mode {mode!r}{did_you_mean(str(mode), MODES)}"
-        )
-        problems.append(f"{src}: mode: {got} (expected one of: {', '.join(MODES)})")
-        mode = None
-
-    name = raw.get("name", path.stem)
-    if not isinstance(name, str) or not name:
-        problems.append(f"{src}: name: expected text, got {name!r}")
-    description = raw.get("description", "")
-    if not isinstance(description, str):
-        problems.append(f"{src}: description: expected text, got {description!r}")
-
-    draws = raw.get("draws", BLOCK)
-    if not _whole(draws, 1):
-        problems.append(f"{src}: draws: expected a whole number ≥ 1, got {draws!r}")
-    seed = raw.get("seed", 0)
-    if not _whole(seed, 0):
-        problems.append(f"{src}: seed: expected a whole number ≥ 0, got {seed!r}")
+    mode = raw.get("mode") if raw.get("mode") in MODES else None
     n_points = raw.get("points")
     warn: list[str] = []
     if mode == "grid" and n_points is not None:
         problems.append(f"{src}: points: a grid has every combination of values; remove points")
-    if mode in ("latin", "sobol"):
-        if not _whole(n_points, 1):
-            problems.append(f"{src}: points: expected a whole number ≥ 1, got {n_points!r}")
-        elif mode == "sobol" and n_points & (n_points - 1):
-            warn.append(
-                f"{src}: points: {n_points} is not a power of 2; a Sobol' sequence is only"
-                f" balanced at powers of 2 (e.g. {2 ** round(math.log2(n_points))})"
-            )
+    if mode in ("latin", "sobol") and n_points is None:
+        problems.append(f"{src}: points: missing (a {mode} sample needs its size)")
+    elif mode == "sobol" and top is not None and n_points & (n_points - 1):
+        warn.append(
+            f"{src}: points: {n_points} is not a power of 2; a Sobol' sequence is only"
+            f" balanced at powers of 2 (e.g. {2 ** round(math.log2(n_points))})"
+        )
 
     factors, block = _parse_factors(raw.get("factors"), mode, base, src, problems)
     outputs = _parse_outputs(raw.get("outputs", []), src, problems)
@@ -307,21 +275,21 @@ def load_sweep(path: str | Path) -> Sweep:
         n_points = math.prod(len(f.values or ()) for f in factors)
     if isinstance(n_points, int) and n_points > MAX_POINTS:
         problems.append(f"{src}: the sweep has {n_points:,} points; at most {MAX_POINTS:,}")
-    if problems:
+    if problems or top is None:
         raise InputError(problems)
     assert base is not None and mode is not None
 
     problem = pb.Problem(tuple(factors))
     sweep = Sweep(
         path=path,
-        name=name,
-        description=description,
+        name=top.name or path.stem,
+        description=top.description,
         base=base,
         mode=mode,
         problem=problem,
         n_points=int(n_points),
-        draws=draws,
-        seed=seed,
+        draws=top.draws,
+        seed=top.seed,
         outputs=tuple(outputs),
         digest=_digest(data, base, observed_bytes),
         warnings=tuple(warn),
@@ -336,12 +304,8 @@ def _parse_factors(
 ) -> tuple[list[pb.Factor], dict[str, Any]]:
     """The factors (factor path → values, or low and high), and the block they came from."""
     factors: list[pb.Factor] = []
-    if not isinstance(block, dict) or not block:
-        problems.append(
-            f"{src}: factors: missing or empty (expected a mapping of factor path to values,"
-            " or to low and high)"
-        )
-        block = {}
+    if not isinstance(block, dict):
+        block = {}  # reported by the schema
     for fpath, spec in block.items():
         factor = _factor(fpath, spec, mode, base, src, problems)
         if factor is not None:
@@ -359,8 +323,7 @@ def _parse_outputs(extra: Any, src: str, problems: list[str]) -> list[str]:
     """Extra outputs beyond the standard ones, by name (aliases expanded)."""
     outputs: list[str] = []
     if not isinstance(extra, list) or not all(isinstance(o, str) for o in extra):
-        problems.append(f"{src}: outputs: expected a list of output names, got {extra!r}")
-        return outputs
+        return outputs  # reported by the schema
     for i, name_ in enumerate(extra):
         problem = output_problem(expand_alias(name_))
         if problem:
