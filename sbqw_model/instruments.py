@@ -34,7 +34,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sbqw_model import catalogue, line_basis, rules
+from sbqw_model import catalogue, line_basis, palette, rules
 from sbqw_model.assumptions import ASSUMPTION_NAMES, Assumptions
 from sbqw_model.errors import did_you_mean
 from sbqw_model.parameters import Parameters
@@ -215,12 +215,12 @@ def _milestone(tier: int, color: str) -> Instrument:
 
 REGISTRY = Registry(
     [
-        _award("park", "#1f5f8b"),
-        _award("base", "#4c9bd1"),
-        _award("enterprise", "#9cc9ea"),
-        _award("team", "#d98b2b"),
-        _milestone(0, "#f2c27b"),
-        _milestone(1, "#b0413e"),
+        _award("park", palette.DEEP_BLUE),
+        _award("base", palette.MID_BLUE),
+        _award("enterprise", palette.PALE_BLUE),
+        _award("team", palette.OCHRE),
+        _milestone(0, palette.SAND),
+        _milestone(1, palette.BRICK),
         Instrument(
             key="traffic",
             kind="firm_year",
@@ -229,7 +229,7 @@ REGISTRY = Registry(
             figures=("firm_retail", "firm_flags", "cross_border_retail"),
             rule=rules.traffic_subsidy_of,
             timing="payment_delay_traffic",
-            color="#6a8d3a",
+            color=palette.OLIVE,
             assumptions=(
                 "payout_share",
                 "traffic_base",
