@@ -10,6 +10,7 @@ Kept apart from the parsers so ``import sbqw_model.scenario`` does not import py
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -26,7 +27,6 @@ from sbqw_model.distributions import DISTRIBUTIONS, DOMAINS, MAX_SIGMA, _as_text
 from sbqw_model.errors import did_you_mean
 from sbqw_model.limits import MAX_YUAN
 from sbqw_model.parameters import (
-    EXPECTED_PATHS,
     REQUIRED_FIELDS,
     UNITS,
     check_value,
@@ -389,18 +389,16 @@ class ParameterLeaf(Strict):
         return value  # type: ignore[return-value]
 
 
-_PARAMETER_TREE: type[Strict] | None = None
+@lru_cache(maxsize=4)
+def parameter_tree(paths: tuple[str, ...]) -> type[Strict]:
+    """One field per rule parameter (``traffic.cap``): exactly ``paths``, no others.
 
-
-def parameter_tree() -> type[Strict]:
-    """One field per rule parameter (``traffic.cap``): exactly these leaves, no others."""
-    global _PARAMETER_TREE
-    if _PARAMETER_TREE is None:
-        fields: dict[str, Any] = {
-            f"p{i}": (ParameterLeaf, Field(alias=path)) for i, path in enumerate(EXPECTED_PATHS)
-        }
-        model = create_model("ParameterTree", __base__=Strict, **fields)
-        model.unknown = "unknown parameter{suggest}"
-        model.missing = "missing (every rule parameter must be present)"
-        _PARAMETER_TREE = model
-    return _PARAMETER_TREE
+    Keyed by the paths so a registered instrument's parameters (tests, a later notice) are seen.
+    """
+    fields: dict[str, Any] = {
+        f"p{i}": (ParameterLeaf, Field(alias=path)) for i, path in enumerate(paths)
+    }
+    model = create_model("ParameterTree", __base__=Strict, **fields)
+    model.unknown = "unknown parameter{suggest}"
+    model.missing = "missing (every rule parameter must be present)"
+    return model

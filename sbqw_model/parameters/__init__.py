@@ -210,7 +210,7 @@ def parse_parameters(data: Any, source: str) -> Parameters:
     problems = Problems()
     raw_leaves: dict[str, Any] = {}
     _flatten(data, "", raw_leaves, source, problems)
-    tree = collect(parameter_tree(), raw_leaves, f"{source}: ", problems.items)
+    tree = collect(parameter_tree(tuple(EXPECTED_PATHS)), raw_leaves, f"{source}: ", problems.items)
     if tree is not None:
         leaves = {
             f.alias: Leaf(path=f.alias, **dict(getattr(tree, name)))
