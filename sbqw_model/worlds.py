@@ -250,21 +250,29 @@ def _draw_firms(
         """A per-world value for each firm (firms are stored world by world)."""
         return np.repeat(values, count, axis=0)
 
-    # truncated Pareto by inverse CDF; the per-world parts are computed once per world
+    # truncated Pareto by inverse CDF; the per-world parts are computed once per world, and
+    # size = floor·exp(log1p(−v·tail)·(−1/α)) is evaluated in place (one array, same rounding)
     floor = u["firms.floor_yuan"]
     alpha = u["firms.pareto_alpha"]
     cap = np.maximum(u["firms.max_share"] * retail[:, 0], floor * (1 + 1e-9))
     tail = 1 - (floor / cap) ** alpha
-    v = rng("firm_size").random(M)
-    size = per_firm(floor) * np.exp(np.log1p(-v * per_firm(tail)) * per_firm(-1 / alpha))
+    size = per_firm(tail)
+    size *= rng("firm_size").random(M)
+    np.negative(size, out=size)
+    np.log1p(size, out=size)
+    size *= per_firm(-1 / alpha)
+    np.exp(size, out=size)
+    size *= per_firm(floor)
     sigma = u["firms.growth_noise"].astype(np.float32)
-    z = rng("firm_growth").standard_normal((M, Y), dtype=np.float32)
+    shock = rng("firm_growth").standard_normal((M, Y), dtype=np.float32)
     # each firm grows with the province and its own mean-one lognormal shock
-    z *= per_firm(sigma)[:, None]
-    z -= per_firm(sigma**2 / 2)[:, None]
-    shock = np.cumprod(np.exp(z), axis=1)
-    province = np.cumprod(retail[:, 1:] / retail[:, :-1], axis=1)  # (N, Y)
-    firm_retail = per_firm(province) * shock
+    shock *= per_firm(sigma)[:, None]
+    shock -= per_firm(sigma**2 / 2)[:, None]
+    np.exp(shock, out=shock)
+    _cumprod_years(shock)
+    province = _cumprod_years(retail[:, 1:] / retail[:, :-1])  # (N, Y)
+    firm_retail = per_firm(province)
+    firm_retail *= shock
     firm_retail *= size[:, None]
     np.rint(firm_retail, out=firm_retail)
     firm_sales = firm_retail * per_firm(u["firms.sales_ratio"])[:, None]
@@ -273,12 +281,11 @@ def _draw_firms(
     above = flags[:, 0] < per_firm(u["firms.above_scale_share"])
     cross = flags[:, 1] < per_firm(u["firms.cross_border_share"])
     # the cross-border part of a cross-border firm's retail (assumption cross_border_exclusion)
-    cross_retail = np.zeros_like(firm_retail)
+    cross_retail = np.zeros((M, Y))
     xb = np.flatnonzero(cross)
     share = per_firm(u["firms.cross_border_part"])[xb]
     cross_retail[xb] = np.rint(firm_retail[xb] * share[:, None])
-    edges = np.cumsum(scenario.prefecture_shares)[:-1]
-    pref = np.searchsorted(edges, rng("firm_prefecture").random(M), side="right")
+    pref = _prefecture_of(rng("firm_prefecture").random(M), scenario.prefecture_shares)
 
     return {
         "firm_draw": owner,
@@ -289,6 +296,31 @@ def _draw_firms(
         "firm_cross_border_retail": cross_retail,
         "firm_prefecture": pref,
     }
+
+
+def _cumprod_years(values: np.ndarray) -> np.ndarray:
+    """``np.cumprod(values, axis=1)`` in place, column by column: the same products in the same
+    order, without numpy's slow accumulate over a short inner axis (10× faster at Y = 3)."""
+    for i in range(1, values.shape[1]):
+        values[:, i] *= values[:, i - 1]
+    return values
+
+
+def _prefecture_of(u: np.ndarray, shares: np.ndarray) -> np.ndarray:
+    """``np.searchsorted(cumsum(shares)[:-1], u, side="right")``: how many edges are ≤ u.
+
+    Counted edge by edge in one byte per firm (exact; ten times faster than a binary search
+    for the nine prefectures).
+    """
+    edges = np.cumsum(shares)[:-1]
+    if edges.size >= 255:  # pragma: no cover - more prefectures than a byte counts
+        return np.searchsorted(edges, u, side="right")
+    count = np.zeros(u.size, dtype=np.uint8)
+    below = np.empty(u.size, dtype=bool)
+    for edge in edges:
+        np.greater_equal(u, edge, out=below)
+        count += below.view(np.uint8)
+    return count.astype(np.intp)
 
 
 def _behaviour(scenario: Scenario, seed: int, block: int) -> float | np.ndarray:
