@@ -139,9 +139,9 @@ def to_payment_years(achieved: np.ndarray, assume: Assumptions) -> np.ndarray:
 
 def target_values(world: World, params: Parameters, assume: Assumptions) -> dict[str, np.ndarray]:
     """The seven target indicators in the target year, per world."""
-    recognized = world.approvals.sum(axis=(2, 3)) + world.initial_path[:, :, -1]  # (n, C)
+    recognized = world.approvals_by_year.sum(axis=2) + world.initial_path[:, :, -1]  # (n, C)
     if not assume.revoked_count_toward_targets:
-        recognized = recognized - world.revocations.sum(axis=(2, 3))
+        recognized -= world.revocations_by_year.sum(axis=2)
     counts = {c: recognized[:, i].astype(float) for i, c in enumerate(CATEGORIES)}
     return {
         "parks": counts["park"],
@@ -264,7 +264,7 @@ class _Collector:
             self.by_year_instrument[rows] = o.by_year_instrument
         self.retail_path[rows] = world.online_retail_path
         self.recognized[rows] = recognized_stock(world, assume)
-        self.new_units[rows, :-1] = world.approvals.sum(axis=2)
+        self.new_units[rows, :-1] = world.approvals_by_year
         self.new_units[rows, -1] = np.diff(world.products_path, axis=1)
         self.bound[rows] = world.supply_bound.any(axis=2)
 
@@ -352,9 +352,12 @@ def evaluate(scenario: Scenario, world: World, seed: int) -> Results:
 
 def recognized_stock(world: World, assume: Assumptions) -> np.ndarray:
     """Recognized units at each year end (n, C, Y), counted as the targets count them."""
-    stock = np.cumsum(world.approvals.sum(axis=2), axis=2) + world.initial_path
+    stock = world.approvals_by_year.copy()
     if not assume.revoked_count_toward_targets:
-        stock = stock - np.cumsum(world.revocations.sum(axis=2), axis=2)
+        stock -= world.revocations_by_year
+    for i in range(1, stock.shape[2]):  # cumulated year by year (np.cumsum is slow on 3 years)
+        stock[..., i] += stock[..., i - 1]
+    stock += world.initial_path
     return stock
 
 

@@ -46,6 +46,8 @@ class World:
     revocations: np.ndarray  # (n, C, P, Y) int: recognized units revoked at each year's review
     supply: np.ndarray  # (n, C, Y) int: qualified applicants of each round, province-wide
     supply_bound: np.ndarray  # (n, C+1, Y) bool: supply, not quota, limited the round (+products)
+    approvals_by_year: np.ndarray  # (n, C, Y) int: ``approvals`` summed over prefectures
+    revocations_by_year: np.ndarray  # (n, C, Y) int: ``revocations`` summed over prefectures
     initial_path: np.ndarray  # (n, C, Y) int: pre-2023 units still recognized at year end
     products_qualified_path: np.ndarray  # (n, Y+1) products meeting the standard
     firm_draw: np.ndarray  # (M,) int: the world each firm belongs to, ascending
@@ -97,6 +99,8 @@ _WORLD_FIELDS = (
     "revocations",
     "supply",
     "supply_bound",
+    "approvals_by_year",
+    "revocations_by_year",
     "initial_path",
     "products_qualified_path",
 )
@@ -223,8 +227,10 @@ def draw_block(
         products_path=products,
         approvals=approvals,
         revocations=revocations,
-        supply=supply.sum(axis=2),
+        supply=rounds.supply_total,
         supply_bound=bound,
+        approvals_by_year=rounds.new_total,
+        revocations_by_year=rounds.revoked_total,
         initial_path=initial,
         products_qualified_path=qualifying,
         **firms,
