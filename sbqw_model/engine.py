@@ -20,7 +20,7 @@ from sbqw_model.parameters import Parameters
 from sbqw_model.periods import payment_years, plan_years
 from sbqw_model.rules import CATEGORIES, INSTRUMENTS
 from sbqw_model.scenario import Scenario
-from sbqw_model.worlds import BLOCK, World, draw_block
+from sbqw_model.worlds import BLOCK, World, draw_block, draw_blocks
 
 TARGETS = (
     "parks",
@@ -209,9 +209,10 @@ def simulate_worlds(
     from sbqw_model.memory import chunk_worlds
 
     for first_block, n in _chunks(draws, chunk_worlds(scenario, chunk)):
-        for b in range(-(-n // BLOCK)):
-            block = first_block + b
-            yield block * BLOCK, draw_block(scenario, seed, block, min(BLOCK, n - b * BLOCK))
+        blocks = draw_blocks(scenario, seed, first_block, -(-n // BLOCK))
+        for b, world in enumerate(blocks):
+            size = min(BLOCK, n - b * BLOCK)
+            yield (first_block + b) * BLOCK, world if size == BLOCK else world.take(0, size)
 
 
 class _Collector:

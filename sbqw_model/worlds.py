@@ -11,7 +11,7 @@ random numbers) unless a scenario sets a behavioural response.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -159,7 +159,6 @@ def _split(total: int, shares: np.ndarray) -> np.ndarray:
     return base
 
 
-@np.errstate(over="ignore", invalid="ignore", divide="ignore")  # callers check results finite
 def draw_block(
     scenario: Scenario, seed: int, block: int, n: int = BLOCK, every_unit: bool = False
 ) -> World:
@@ -168,6 +167,43 @@ def draw_block(
     Parks and bases are kept only if their sales can reach a milestone, unless ``every_unit``
     (the exported ledger lists every unit's sales).
     """
+    world = next(draw_blocks(scenario, seed, block, 1, every_unit))
+    return world if n == BLOCK else world.take(0, n)
+
+
+def draw_blocks(
+    scenario: Scenario, seed: int, first: int, count: int, every_unit: bool = False
+) -> Iterator[World]:
+    """Blocks ``first … first+count-1``, each exactly the world ``draw_block`` draws.
+
+    Random numbers are drawn block by block, from each block's own streams; the department's
+    rounds and the parks' and bases' units, whose arithmetic is world by world, then run once
+    over all the blocks (fewer, larger numpy calls: the same numbers, faster); firms are drawn
+    as each block is yielded, so only one block of firms is held at a time.
+    """
+    parts = [_draws(scenario, seed, first + b) for b in range(count)]
+    rounds, units = _rounds_and_units(scenario, seed, first * BLOCK, parts, every_unit)
+    for b, part in enumerate(parts):
+        yield _world(scenario, seed, first + b, part, rounds, units, b * BLOCK)
+
+
+@dataclass
+class _Draws:
+    """One block's draws and paths before the department's rounds."""
+
+    u: dict[str, np.ndarray]
+    retail: np.ndarray  # (N, Y+1)
+    qualifying: np.ndarray  # (N, Y+1)
+    products: np.ndarray  # (N, Y+1)
+    products_bound: np.ndarray  # (N, Y)
+    supply: np.ndarray  # (N, C, P, Y)
+    u_rev: np.ndarray  # (N, C, Y, 2)
+
+
+@np.errstate(over="ignore", invalid="ignore", divide="ignore")  # callers check results finite
+def _draws(scenario: Scenario, seed: int, block: int) -> _Draws:
+    """A block's uncertainties, online retail and product paths, qualified supply and the
+    revocation uniforms (every random draw of the block but the firms')."""
     years = plan_years(scenario.params)
     Y, N = len(years), BLOCK
     u = uncertainty_draws(scenario, seed, block)
@@ -205,38 +241,76 @@ def draw_block(
         scenario.params.value(f"targets.{rec.TARGET_KEY['product']}"),
         observed_products,
     )
+    supply = _qualified_supply(scenario, u, climate, rng)
+    u_rev = np.stack([rng(f"revocations:{c}").random((N, Y, 2)) for c in CATEGORIES], axis=1)
+    return _Draws(u, retail, qualifying, products, products_bound, supply, u_rev)
 
-    supply, rounds = _recognition_rounds(scenario, u, climate, rng)
-    approvals, revocations, initial = rounds.approvals, rounds.revocations, rounds.initial
-    bound = np.concatenate([rounds.bound, products_bound[:, None]], axis=1)
+
+@np.errstate(over="ignore", invalid="ignore", divide="ignore")  # callers check results finite
+def _rounds_and_units(
+    scenario: Scenario, seed: int, first_world: int, parts: list[_Draws], every_unit: bool
+) -> tuple[rec.Rounds, Units]:
+    """The rounds and the parks' and bases' units of consecutive blocks, all at once."""
+
+    def joined(values: list[np.ndarray]) -> np.ndarray:
+        return values[0] if len(values) == 1 else np.concatenate(values)
+
+    def per_world(key: str, kinds: tuple[str, ...]) -> np.ndarray:
+        return joined([np.stack([p.u[key.format(c)] for c in kinds], axis=1) for p in parts])
+
+    rounds = _recognition_rounds(
+        scenario,
+        joined([p.supply for p in parts]),
+        joined([p.u_rev for p in parts]),
+        per_world("recognition.{}.revocation_rate", CATEGORIES),
+    )
+    retail = joined([p.retail for p in parts])
     units = build_units(
-        approvals,
-        revocations,
+        rounds.approvals,
+        rounds.revocations,
         seed,
-        block * BLOCK,
-        np.stack([u[f"unit_sales.{c}.median"] for c in SALES_CATEGORIES], axis=1),
-        np.stack([u[f"unit_sales.{c}.sigma"] for c in SALES_CATEGORIES], axis=1),
+        first_world,
+        per_world("unit_sales.{}.median", SALES_CATEGORIES),
+        per_world("unit_sales.{}.sigma", SALES_CATEGORIES),
         retail[:, 1:] / retail[:, :1],
         min(scenario.params.sales_scale()[0]),
         every_unit,
     )
+    return rounds, units
 
-    firms = _draw_firms(scenario, u, retail, rng)
-    world = World(
-        online_retail_path=retail,
-        products_path=products,
-        approvals=approvals,
-        revocations=revocations,
-        supply=rounds.supply_total,
-        supply_bound=bound,
-        approvals_by_year=rounds.new_total,
-        revocations_by_year=rounds.revoked_total,
-        initial_path=initial,
-        products_qualified_path=qualifying,
+
+@np.errstate(over="ignore", invalid="ignore", divide="ignore")  # callers check results finite
+def _world(
+    scenario: Scenario,
+    seed: int,
+    block: int,
+    part: _Draws,
+    rounds: rec.Rounds,
+    units: Units,
+    start: int,
+) -> World:
+    """Block ``block``'s world: its rows (from ``start``) of the rounds and units, its firms."""
+    rows = slice(start, start + BLOCK)
+    lo, hi = np.searchsorted(units.draw, [start, start + BLOCK])
+    unit = {k: getattr(units, k)[lo:hi] for k in UNIT_FIELDS}
+    unit["draw"] = unit["draw"] - start
+    firms = _draw_firms(scenario, part.u, part.retail, lambda name: stream(seed, block, name))
+    assert rounds.supply_total is not None
+    assert rounds.new_total is not None and rounds.revoked_total is not None
+    return World(
+        online_retail_path=part.retail,
+        products_path=part.products,
+        approvals=rounds.approvals[rows],
+        revocations=rounds.revocations[rows],
+        supply=rounds.supply_total[rows],
+        supply_bound=np.concatenate([rounds.bound[rows], part.products_bound[:, None]], axis=1),
+        approvals_by_year=rounds.new_total[rows],
+        revocations_by_year=rounds.revoked_total[rows],
+        initial_path=rounds.initial[rows],
+        products_qualified_path=part.qualifying,
         **firms,
-        units=units,
+        units=Units(**unit),
     )
-    return world if n == BLOCK else world.take(0, n)
 
 
 def _draw_firms(
@@ -338,10 +412,10 @@ def _behaviour(scenario: Scenario, seed: int, block: int) -> float | np.ndarray:
     return dist.sample(stream(seed, block, f"u:{path}"), BLOCK)
 
 
-def _recognition_rounds(
+def _qualified_supply(
     scenario: Scenario, u: dict[str, np.ndarray], climate: np.ndarray, rng
-) -> tuple[np.ndarray, rec.Rounds]:
-    """Qualified supply per category, prefecture and year, and the department's rounds.
+) -> np.ndarray:
+    """Qualified supply (N, C, P, Y) per category, prefecture and year.
 
     Applications are Poisson and each qualifies independently (thinning), so the qualified
     supply per prefecture and year is Poisson(a·q·w_p·climate factor); the climate factor
@@ -364,16 +438,26 @@ def _recognition_rounds(
         supply[:, c] = rng(f"approvals:{cat}").poisson(
             np.broadcast_to(lam[:, c], (N, len(shares), Y))
         )
+    return supply
+
+
+def _recognition_rounds(
+    scenario: Scenario, supply: np.ndarray, u_rev: np.ndarray, rho: np.ndarray
+) -> rec.Rounds:
+    """The department's rounds over worlds with this qualified supply (n, C, P, Y), revocation
+    uniforms (n, C, Y, 2) and revocation rates (n, C)."""
+    years = plan_years(scenario.params)
+    shares = scenario.prefecture_shares
     observed = {
         (c, years.index(year)): _split(round(value), shares)
         for c, cat in enumerate(CATEGORIES)
         for year, value in scenario.observed(f"recognized.{cat}").items()
     }
     dists = [scenario.uncertainties[f"recognition.{c}.revocation_rate"] for c in CATEGORIES]
-    rounds = rec.run_rounds(
+    return rec.run_rounds(
         supply,
-        np.stack([rng(f"revocations:{c}").random((N, Y, 2)) for c in CATEGORIES], axis=1),
-        np.stack([u[f"recognition.{c}.revocation_rate"] for c in CATEGORIES], axis=1),
+        u_rev,
+        rho,
         [scenario.recognition.rule(c) for c in CATEGORIES],
         [scenario.params.value(f"targets.{rec.TARGET_KEY[c]}") for c in CATEGORIES],
         [min(max(d.mean, 0.0), 1.0) for d in dists],
@@ -381,4 +465,3 @@ def _recognition_rounds(
         observed,
         scenario.assumptions.revoked_count_toward_targets,
     )
-    return supply, rounds
