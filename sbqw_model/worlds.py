@@ -183,8 +183,13 @@ def draw_blocks(
     """
     parts = [_draws(scenario, seed, first + b) for b in range(count)]
     rounds, units = _rounds_and_units(scenario, seed, first * BLOCK, parts, every_unit)
+    for part in parts:  # the rounds hold what the worlds need of these now
+        part.supply = part.u_rev = _NOTHING
     for b, part in enumerate(parts):
         yield _world(scenario, seed, first + b, part, rounds, units, b * BLOCK)
+
+
+_NOTHING = np.zeros(0, dtype=np.int64)
 
 
 @dataclass
