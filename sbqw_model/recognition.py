@@ -199,22 +199,45 @@ def binomial_quantile(n: np.ndarray, p: np.ndarray, u: np.ndarray) -> np.ndarray
         out[big] = np.clip(approx, 0, n[big]).astype(np.int64)
     small = ~big & (q > 0) & (n > 0)
     if small.any():
-        ns, qs, vs = n[small], q[small], v[small]
-        pmf = (1 - qs) ** ns
-        cdf = pmf.copy()
-        k = np.zeros(ns.shape, dtype=np.int64)
-        ratio = qs / (1 - qs)
-        below = cdf < vs
-        j = 0
-        # k counts the j with F(j) < u (and j < n): the smallest k with F(k) ≥ u
-        while below.any():
+        out[small] = _pmf_walk(n[small], q[small], v[small])
+    return np.where(flip, n - out, out)
+
+
+def _pmf_walk(ns: np.ndarray, qs: np.ndarray, vs: np.ndarray) -> np.ndarray:
+    """The smallest k ≤ n with F(k) ≥ v, cumulating the pmf from (1 - q)^n term by term.
+
+    Every few steps the walk drops the counts already found (a world's parks stop after a step
+    or two, its teams after dozens): each remaining count takes the same steps as before.
+    """
+    pmf = (1 - qs) ** ns
+    cdf = pmf.copy()
+    ratio = qs / (1 - qs)
+    found = np.zeros(ns.shape, dtype=np.int64)
+    where = np.arange(ns.size)
+    k = np.zeros(ns.shape, dtype=np.int64)
+    below = cdf < vs
+    j = 0
+    # k counts the j with F(j) < u (and j < n): the smallest k with F(k) ≥ u
+    while True:
+        live = np.flatnonzero(below)
+        if live.size < below.size:  # keep the walks still going
+            found[where] = k
+            where, ns, ratio, vs, pmf, cdf, k = (
+                a[live] for a in (where, ns, ratio, vs, pmf, cdf, k)
+            )
+            below = below[live]
+        if not live.size:
+            return found
+        for _ in range(_STEPS):  # a finished walk stays finished: extra steps change nothing
             k += below
             pmf *= (ns - j) * ratio / (j + 1)
             cdf += pmf
             j += 1
             below &= (cdf < vs) & (ns > j)
-        out[small] = k
-    return np.where(flip, n - out, out)
+
+
+#: Steps of the walk between two drops of finished counts.
+_STEPS = 4
 
 
 def split(total: np.ndarray, weights: np.ndarray) -> np.ndarray:
