@@ -356,8 +356,8 @@ def _draw_firms(
     np.exp(shock, out=shock)
     _cumprod_years(shock)
     province = _cumprod_years(retail[:, 1:] / retail[:, :-1])  # (N, Y)
-    firm_retail = per_firm(province)
-    firm_retail *= shock
+    firm_retail = shock.astype(np.float64)  # cast once: a mixed-type product is buffered
+    firm_retail *= per_firm(province)  # province × shock, then × size, as before
     firm_retail *= size[:, None]
     np.rint(firm_retail, out=firm_retail)
     firm_sales = firm_retail * per_firm(u["firms.sales_ratio"])[:, None]
