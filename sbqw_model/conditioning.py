@@ -64,7 +64,7 @@ def world_values(world: World, observations: Sequence[Observation], first_year: 
             out[(o.year, o.indicator)] = world.products_path[:, i + 1]
         else:
             c = CATEGORIES.index(o.indicator.split(".", 1)[1])
-            out[(o.year, o.indicator)] = world.approvals[:, c, :, i].sum(axis=1)
+            out[(o.year, o.indicator)] = world.approvals_by_year[:, c, i]
     return out
 
 

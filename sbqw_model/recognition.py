@@ -168,22 +168,45 @@ def binomial_quantile(n: np.ndarray, p: np.ndarray, u: np.ndarray) -> np.ndarray
         out[big] = np.clip(approx, 0, n[big]).astype(np.int64)
     small = ~big & (q > 0) & (n > 0)
     if small.any():
-        ns, qs, vs = n[small], q[small], v[small]
-        pmf = (1 - qs) ** ns
-        cdf = pmf.copy()
-        k = np.zeros(ns.shape, dtype=np.int64)
-        ratio = qs / (1 - qs)
-        below = cdf < vs
-        j = 0
-        # k counts the j with F(j) < u (and j < n): the smallest k with F(k) ≥ u
-        while below.any():
+        out[small] = _pmf_walk(n[small], q[small], v[small])
+    return np.where(flip, n - out, out)
+
+
+def _pmf_walk(ns: np.ndarray, qs: np.ndarray, vs: np.ndarray) -> np.ndarray:
+    """The smallest k ≤ n with F(k) ≥ v, cumulating the pmf from (1 - q)^n term by term.
+
+    Every few steps the walk drops the counts already found (a world's parks stop after a step
+    or two, its teams after dozens): each remaining count takes the same steps as before.
+    """
+    pmf = (1 - qs) ** ns
+    cdf = pmf.copy()
+    ratio = qs / (1 - qs)
+    found = np.zeros(ns.shape, dtype=np.int64)
+    where = np.arange(ns.size)
+    k = np.zeros(ns.shape, dtype=np.int64)
+    below = cdf < vs
+    j = 0
+    # k counts the j with F(j) < u (and j < n): the smallest k with F(k) ≥ u
+    while True:
+        live = np.flatnonzero(below)
+        if live.size < below.size:  # keep the walks still going
+            found[where] = k
+            where, ns, ratio, vs, pmf, cdf, k = (
+                a[live] for a in (where, ns, ratio, vs, pmf, cdf, k)
+            )
+            below = below[live]
+        if not live.size:
+            return found
+        for _ in range(_STEPS):  # a finished walk stays finished: extra steps change nothing
             k += below
             pmf *= (ns - j) * ratio / (j + 1)
             cdf += pmf
             j += 1
             below &= (cdf < vs) & (ns > j)
-        out[small] = k
-    return np.where(flip, n - out, out)
+
+
+#: Steps of the walk between two drops of finished counts.
+_STEPS = 4
 
 
 def split(total: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -196,16 +219,17 @@ def split(total: np.ndarray, weights: np.ndarray) -> np.ndarray:
     raw = np.where(s > 0, total[:, None] * weights / np.where(s > 0, s, 1.0), 0.0)
     base = np.floor(raw + 1e-9).astype(np.int64)
     rest = total - base.sum(axis=1)
-    frac = raw - base
-    # hand the units left one by one to the largest remainder, ties to the earlier prefecture
-    # (at most P - 1 passes of an argmax: cheaper than a sort per row when P is small)
-    rows = np.arange(base.shape[0])
-    for _ in range(int(rest.max(initial=0))):
-        need = rest > 0
-        j = frac.argmax(axis=1)
-        base[rows[need], j[need]] += 1
-        frac[rows, j] = -1.0
-        rest = rest - need
+    # the units left go one each to the largest remainders, ties to the earlier prefecture:
+    # a prefecture gets one if fewer than ``rest`` remainders rank before its own (counted
+    # column against column: P² comparisons of whole columns beat a sort of every row)
+    frac = [np.ascontiguousarray(col) for col in (raw - base).T]
+    for p, mine in enumerate(frac):
+        ahead = np.zeros(mine.shape, dtype=np.int64)
+        for q, other in enumerate(frac):
+            if q != p:
+                ahead += (other >= mine) if q < p else (other > mine)
+        base[:, p] += ahead < rest
+    base[:, 0] += np.maximum(rest - len(frac), 0)  # total above the weights
     return base
 
 
@@ -234,12 +258,16 @@ def first_in_first_out(earlier: np.ndarray, before: np.ndarray, revoked: np.ndar
     rule, and needs no sort.
     """
     N, C, P, i = earlier.shape
-    units = earlier.transpose(0, 1, 3, 2).reshape(N, C, i * P)
-    ends = np.cumsum(units, axis=2)
-    starts = ends - units
-    gone = np.clip((before + revoked)[..., None] - starts, 0, units)
-    gone -= np.clip(before[..., None] - starts, 0, units)
-    return gone.reshape(N, C, i, P).sum(axis=2)
+    slots = np.moveaxis(earlier, (3, 2), (0, 1)).reshape(i * P, N, C)  # year, then prefecture
+    low, high = before, before + revoked  # the units revoked now, counted in recognition order
+    start = np.zeros((N, C), dtype=slots.dtype)
+    gone = np.zeros((P, N, C), dtype=slots.dtype)
+    for s, units in enumerate(slots):  # a slot loses the overlap of its units with [low, high)
+        end = start + units
+        overlap = np.minimum(end, high) - np.maximum(start, low)
+        gone[s % P] += np.maximum(overlap, 0, out=overlap)
+        start = end
+    return np.moveaxis(gone, 0, 2)
 
 
 @dataclass
@@ -250,6 +278,10 @@ class Rounds:
     revocations: np.ndarray  # (N, C, P, Y) plan-recognized units revoked at each review
     initial: np.ndarray  # (N, C, Y) units recognized before the plan counted at year end
     bound: np.ndarray  # (N, C, Y) bool: the qualified supply, not the quota, limited the round
+    # sums over prefectures, kept as the rounds make them (callers need not sum again)
+    new_total: np.ndarray | None = None  # (N, C, Y) units newly recognized
+    revoked_total: np.ndarray | None = None  # (N, C, Y) plan-recognized units revoked
+    supply_total: np.ndarray | None = None  # (N, C, Y) qualified applicants
 
 
 def run_rounds(
@@ -274,7 +306,11 @@ def run_rounds(
     revocations = np.zeros((N, C, P, Y), dtype=np.int64)
     init_path = np.zeros((N, C, Y), dtype=np.int64)
     bound = np.zeros((N, C, Y), dtype=bool)
+    new_total = np.zeros((N, C, Y), dtype=np.int64)
+    revoked_total = np.zeros((N, C, Y), dtype=np.int64)
+    supply_total = np.einsum("ncpy->ncy", supply)  # (sums over a middle axis: einsum is faster)
     stock = np.zeros((N, C, P), dtype=np.int64)  # plan-recognized units standing
+    stock_total = np.zeros((N, C), dtype=np.int64)  # their sum over prefectures
     start = np.asarray(initial, dtype=np.int64)
     init = np.broadcast_to(start, (N, C)).copy()
     counted = np.zeros((N, C), dtype=np.int64)  # plan units as the targets count them
@@ -282,30 +318,37 @@ def run_rounds(
     keep = [1.0 if count_revoked else 1.0 - r for r in expected_rho]
     for i in range(Y):
         if i > 0:  # this year's review (§三(三) 动态管理) of units recognized earlier
-            revoked = binomial_quantile(stock.sum(axis=2), rho, u_rev[:, :, i, 0])
-            revocations[..., i] = first_in_first_out(approvals[..., :i], cum_rev, revoked)
+            revoked = binomial_quantile(stock_total, rho, u_rev[:, :, i, 0])
+            gone = first_in_first_out(approvals[..., :i], cum_rev, revoked)
+            revocations[..., i] = gone
             cum_rev += revoked
-            stock -= revocations[..., i]
+            stock -= gone
+            stock_total -= revoked  # first in, first out revokes exactly ``revoked`` (≤ stock)
+            revoked_total[..., i] = revoked
             if start.any():
                 init = init - binomial_quantile(init, rho, u_rev[:, :, i, 1])
-        standing = counted + start if count_revoked else stock.sum(axis=2) + init
-        available = supply[..., i].sum(axis=2)  # (N, C)
+        standing = counted + start if count_revoked else stock_total + init
+        available = supply_total[..., i]  # (N, C)
         q = np.stack(
             [quota(rules[c], i, Y, targets[c], standing[:, c], keep[c]) for c in range(C)], 1
         )
         bound[..., i] = available < q
         new = supply[..., i].copy()
         short = q < available  # the quota binds: split it over the prefectures
-        new[short] = split(q[short].astype(np.int64), supply[..., i][short])
+        if short.any():
+            new[short] = split(q[short].astype(np.int64), new[short])
         for (c, year), value in observed.items():
             if year == i:
                 new[:, c] = value
                 bound[:, c, i] = False
         approvals[..., i] = new
         stock += new
-        counted += new.sum(axis=2)
+        added = new.sum(axis=2)
+        new_total[..., i] = added
+        stock_total += added
+        counted += added
         init_path[..., i] = start if count_revoked else init
-    return Rounds(approvals, revocations, init_path, bound)
+    return Rounds(approvals, revocations, init_path, bound, new_total, revoked_total, supply_total)
 
 
 def list_products(

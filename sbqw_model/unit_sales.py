@@ -92,20 +92,25 @@ def _high_units(app: np.ndarray, u_star: np.ndarray, seed: int, first_world: int
     at a cost proportional to the units that can earn rather than to all units.
     """
     flat = app.ravel()
+    inner = int(np.prod(app.shape[1:]))  # cells per world
     cells = np.flatnonzero((flat > 0) & (np.repeat(u_star.ravel(), app[0, 0].size) < 1))
     k = flat[cells]
-    w, c, p, y = np.unravel_index(cells, app.shape)
-    us = u_star[w, c]
+    # np.unravel_index divides three times; one division by a constant and a table are faster
+    w = cells // inner
+    c, p, y = np.indices(app.shape[1:]).reshape(3, -1)[:, cells - w * inner]
+    us = u_star.ravel()[w * app.shape[1] + c]
+    with np.errstate(divide="ignore"):
+        log_us = np.log(us)  # once per cell, not once per step
     pos = np.full(cells.size, -1.0)
     found: list[tuple[np.ndarray, ...]] = []
     j = 0
     while cells.size:
         v = identity_uniform(seed, first_world + w, c, p, y, np.full(w.size, j), 0, bits=BITS)
         with np.errstate(divide="ignore"):
-            gap = np.where(us > 0, np.floor(np.log(v) / np.log(us)), 0.0)
+            gap = np.where(us > 0, np.floor(np.log(v) / log_us), 0.0)
         pos = pos + 1 + gap
         hit = pos < k
-        w, c, p, y, us, k, pos = (a[hit] for a in (w, c, p, y, us, k, pos))
+        w, c, p, y, us, log_us, k, pos = (a[hit] for a in (w, c, p, y, us, log_us, k, pos))
         level = identity_uniform(seed, first_world + w, c, p, y, np.full(w.size, j), 1, bits=BITS)
         found.append((w, c, p, y, pos.astype(np.int64), us + (1 - us) * level))
         cells = w
@@ -128,6 +133,14 @@ def _low_units(app: np.ndarray, u_star: np.ndarray, high: tuple, seed: int, firs
     w, c, p, y, index = w[low], c[low], p[low], y[low], index[low]
     u = identity_uniform(seed, first_world + w, c, p, y, index, 2, bits=BITS)
     return w, c, p, y, index, u_star[w, c] * u
+
+
+def _cumsum_years(values: np.ndarray) -> np.ndarray:
+    """``np.cumsum(values, axis=-1)`` year by year (numpy's accumulate is slow on 3 years)."""
+    out = values.copy()
+    for i in range(1, out.shape[-1]):
+        out[..., i] += out[..., i - 1]
+    return out
 
 
 #: Widths of category, prefecture, year, order and tag in a unit's identity key (world: 31).
@@ -166,9 +179,9 @@ def build_units(
     w, c, p, y, index, u = parts
     order = np.lexsort((index, y, p, c, w))
     w, c, p, y, index, u = (a[order] for a in (w, c, p, y, index, u))
-    before = np.cumsum(app, axis=3) - app  # units recognized earlier in the same (w, c, p)
+    before = _cumsum_years(app) - app  # units recognized earlier in the same (w, c, p)
     position = before[w, c, p, y] + index
-    cumrev = np.cumsum(revocations[:, :S], axis=3)
+    cumrev = _cumsum_years(revocations[:, :S])
     revoked = (cumrev[w, c, p, :] <= position[:, None]).sum(axis=1)
     z = ndtri(np.clip(u, 1e-300, 1 - 2**-53))
     level = median[w, c] * np.exp(sigma[w, c] * z)

@@ -459,3 +459,30 @@ def test_the_variants_sentence_names_what_moved_in_plain_words() -> None:
     assert zh == "乐观情景改变了网络零售额的达成概率（超出模拟误差）。"
     assert "online_retail" not in variants_sentence({"X": ["online_retail"]}, "en")
     assert variants_sentence({}, "en").startswith("These variants change what is paid")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        recognition(buffer=0.3),
+        recognition(strategy="all_qualified"),
+        recognition(
+            strategy="fixed",
+            quotas={
+                "park": [3, 4, 0],
+                "base": [40, 0, 50],
+                "enterprise": [200, 150, 100],
+                "team": [100, 200, 300],
+            },
+        ),
+        {"initial_stock": {"park": 4, "base": 30, "enterprise": 100, "team": 80}},
+    ],
+)
+def test_prefecture_sums_kept_by_the_rounds_are_the_sums(change) -> None:
+    """The rounds keep their sums over prefectures (World.*_by_year) rather than summing again:
+    they must be exactly the sums of the by-prefecture arrays, for every strategy and stock."""
+    w = worlds(variant(change), 1000, seed=11)
+    assert np.array_equal(w.approvals_by_year, w.approvals.sum(axis=2))
+    assert np.array_equal(w.revocations_by_year, w.revocations.sum(axis=2))
+    assert np.all(w.approvals_by_year <= w.supply)  # a round never recognizes above its supply
+    assert w.revocations_by_year.sum() > 0
