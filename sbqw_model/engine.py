@@ -64,6 +64,18 @@ def sum_by_world(values: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
+def row_sums(values: np.ndarray) -> np.ndarray:
+    """Each row's sum, adding its few columns in order: numpy's reduction over a short inner
+    axis costs more than the additions (exact for whole yuan, round-off otherwise)."""
+    if values.size == 0:
+        return np.zeros(values.shape[0])
+    flat = values.reshape(values.shape[0], -1)
+    out = flat[:, 0].copy()
+    for i in range(1, flat.shape[1]):
+        out += flat[:, i]
+    return out
+
+
 def outlay(world: World, params: Parameters, assume: Assumptions) -> Outlay:
     """What the rules pay in each world: the same formulas ``sbqw cost`` applies to a ledger.
 
@@ -76,17 +88,17 @@ def outlay(world: World, params: Parameters, assume: Assumptions) -> Outlay:
     by_pref = np.zeros((n, P))
     slots: list[np.ndarray] = []  # world × prefecture slot of each amount paid per unit/firm
     paid: list[np.ndarray] = []
-    columns, award_cpy = _recognition_outlay(world, params, assume)
+    columns, award_ry, award_p = _recognition_outlay(world, params, assume)
     if columns:
-        achieved[:, :, columns] = award_cpy.sum(axis=2).transpose(0, 2, 1)
-        by_pref += award_cpy.sum(axis=(1, 3))
+        achieved[:, :, columns] = award_ry.transpose(0, 2, 1)
+        by_pref += award_p
     firms = _firm_years(world)
     firm_slot = world.firm_draw * P + world.firm_prefecture
     for column, entry in REGISTRY.of_kind("firm_year"):
         amounts = entry.rule(firms, params, assume)  # (M, Y)
         achieved[:, :, column] = sum_by_world(amounts, world.firm_draw, n)
         slots.append(firm_slot)
-        paid.append(amounts.sum(axis=1))
+        paid.append(row_sums(amounts))
     for columns, owner_slot, sales in _milestone_outlay(world, params, assume):
         # sales (h, Y, R): each unit's payments of these entries, summed into its world
         R = sales.shape[2]
@@ -97,7 +109,7 @@ def outlay(world: World, params: Parameters, assume: Assumptions) -> Outlay:
             .reshape(n, Y, R)
         )  # an empty bincount is int64
         slots.append(owner_slot[1])
-        paid.append(sales.sum(axis=(1, 2)))
+        paid.append(row_sums(sales))
     if slots:
         by_pref += (
             np.bincount(np.concatenate(slots), weights=np.concatenate(paid), minlength=n * P)
@@ -117,25 +129,29 @@ def outlay(world: World, params: Parameters, assume: Assumptions) -> Outlay:
 
 def _recognition_outlay(
     world: World, params: Parameters, assume: Assumptions
-) -> tuple[list[int], np.ndarray]:
+) -> tuple[list[int], np.ndarray, np.ndarray]:
     """One-time awards (§四(二)2): every approval is a new unit, paid once; a revoked unit
-    repays under ``revoked_repay`` (``rules.award_repayment``). Returns the entries' columns and
-    the amounts (n, R, P, Y) by entry, prefecture and achievement year."""
+    repays under ``revoked_repay`` (``rules.award_repayment``). Returns the entries' columns,
+    the amounts (n, R, Y) by entry and achievement year, and the amounts (n, P) by prefecture.
+
+    Years come from the per-year totals the rounds keep, prefectures from one contraction, so
+    no (n, R, P, Y) array of amounts is built."""
     entries = REGISTRY.of_kind("recognition")
     columns = [i for i, _ in entries]
     if not entries:
-        return columns, np.zeros(0)
+        return columns, np.zeros(0), np.zeros(0)
     categories = [CATEGORIES.index(e.recipients) for _, e in entries]
     award = np.array([e.rule(params.value(e.parameters[0]), assume) for _, e in entries])
     repay = rules.award_repayment(award, assume)
     # the usual case, one entry per category in order, needs no copy of the counts
     every = categories == list(range(len(CATEGORIES)))
-    approvals = world.approvals if every else world.approvals[:, categories]
-    award_cpy = approvals * award[None, :, None, None]  # (n, R, P, Y)
+    pick = slice(None) if every else categories
+    award_ry = world.approvals_by_year[:, pick] * award[None, :, None]  # (n, R, Y)
+    award_p = np.einsum("ncpy,c->np", world.approvals[:, pick], award)
     if repay.any():  # a revoked unit repays its award in the year of its revocation
-        revocations = world.revocations if every else world.revocations[:, categories]
-        award_cpy = award_cpy + revocations * repay[None, :, None, None]
-    return columns, award_cpy
+        award_ry += world.revocations_by_year[:, pick] * repay[None, :, None]
+        award_p += np.einsum("ncpy,c->np", world.revocations[:, pick], repay)
+    return columns, award_ry, award_p
 
 
 def _milestone_outlay(

@@ -136,14 +136,17 @@ def sales_milestone_awards(
     out = np.zeros((*sales.shape, n_tiers))
     tiers = np.arange(n_tiers)
     # highest tier index reached each year, -1 when none: thresholds ascend, so count them.
-    top = (sales[..., None] >= th).sum(axis=-1) - 1
+    top = np.full(sales.shape, -1, dtype=np.int64)
+    for t in th:
+        top += sales >= t
     paid_top = np.full(lead, -1)
     received = np.zeros(lead)
     for y in range(sales.shape[-1]):
         k = top[..., y]
         if assume.sales_award_mode == "highest":
             pay = k > paid_top
-            out[..., y, :] = (tiers == k[..., None]) * pay[..., None] * amt
+            for t in range(n_tiers):  # tier by tier: no (…, tiers) temporaries
+                out[..., y, t] = ((k == t) & pay) * amt[t]
             paid_top = np.where(pay, k, paid_top)
         elif assume.sales_award_mode == "cumulative":
             new = (tiers <= k[..., None]) & (tiers > paid_top[..., None])
@@ -177,7 +180,11 @@ def reaches_a_tier(annual_sales: ArrayLike, params: Parameters) -> NDArray[np.bo
     Lets a caller with many units apply ``sales_milestone_awards`` to these alone.
     """
     lowest = min(params.sales_scale()[0])
-    return (np.asarray(annual_sales, dtype=float) >= lowest).any(axis=-1)
+    sales = np.asarray(annual_sales, dtype=float)
+    hit = sales[..., 0] >= lowest  # year by year: no (…, years) boolean temporary to reduce
+    for y in range(1, sales.shape[-1]):
+        hit |= sales[..., y] >= lowest
+    return hit
 
 
 def counted_retail(
