@@ -307,7 +307,7 @@ def _refused(job: Job, start: float, exc: BaseException) -> Outcome:
 
 
 def _payload(nb: Any) -> dict[str, Any] | None:
-    from sbqw_model.reporting.scenario_report import SUMMARY_MIME
+    from sbqw_model.reporting.fragments import SUMMARY_MIME  # not the charts: no matplotlib
 
     for cell in nb.cells:
         for output in cell.get("outputs", []):
