@@ -28,11 +28,10 @@ from typing import Any
 
 from sbqw_model.fileio import write_text_atomic
 from sbqw_model.outputs import WORK_PREFIX, inside, is_write_failure, safe_name, write_problem
+from sbqw_model.reporting.kernels import KERNEL, WarmKernel, import_papermill
 from sbqw_model.shipped import notebook_dir
 from sbqw_model.signals import Terminated, die_with_parent
 
-KERNEL = "python3"
-CLIENT = "sbqw_model.reporting.kernel_client.ReadyClient"  # no 0.2 s wait a report
 START_ATTEMPTS = 3
 CELL_TIMEOUT = 900  # seconds one cell may run before the report counts as failed (a hang)
 
@@ -106,7 +105,7 @@ def run_job(job: Job, render: bool = True) -> Outcome:
 
 
 def _run_job(job: Job, render: bool = True) -> Outcome:
-    import papermill as pm
+    pm = import_papermill()
     from papermill.exceptions import PapermillExecutionError
 
     start = time.perf_counter()
@@ -183,95 +182,6 @@ def _without_reset_cell(path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
     nb.cells = [c for c in nb.cells if RESET_TAG not in c.metadata.get("tags", [])]
     nbformat.write(nb, path)
-
-
-IPC_PATH_MAX = 90  # a Unix socket path holds ~107 bytes; the kernel appends "-ipc-<port>"
-
-
-def _transport() -> dict[str, Any]:
-    """IPC (Unix sockets in a private folder): local, not open to the network, and no
-    "running over TCP without encryption" warning on every report. TCP where IPC cannot be."""
-    if os.name != "posix":
-        return {}
-    folder = Path(tempfile.mkdtemp(prefix="sbqw-k-"))
-    connection = folder / "kernel.json"
-    if len(str(connection)) > IPC_PATH_MAX:
-        folder.rmdir()
-        return {}
-    return {"transport": "ipc", "connection_file": str(connection)}
-
-
-class WarmKernel:
-    """One kernel per process, reused from report to report.
-
-    A report's kernel spends more time starting and importing numpy, matplotlib and the
-    package than computing; reusing it (its namespace reset by the notebook's first cell) makes
-    every report after the first about a second cheaper. A kernel that died, or a failure of
-    the kernel itself, is discarded and the next report starts a fresh one.
-    """
-
-    km: Any = None
-    cwd: str | None = None
-
-    @classmethod
-    def get(cls) -> Any:
-        from jupyter_client.manager import AsyncKernelManager
-        from jupyter_core.utils import run_sync
-
-        cwd = str(Path.cwd())
-        if cls.km is not None and (cls.cwd != cwd or not run_sync(cls.km.is_alive)()):
-            cls.discard()
-        if cls.km is None:
-            km = AsyncKernelManager(kernel_name=KERNEL, client_class=CLIENT, **_transport())
-            run_sync(km.start_kernel)(cwd=cwd)
-            cls.km, cls.cwd = km, cwd
-            if not cls._finalizer_registered:
-                import atexit
-                from multiprocessing import util
-
-                atexit.register(cls.discard)  # this process
-                util.Finalize(cls, cls.discard, exitpriority=10)  # pool workers skip atexit
-                cls._finalizer_registered = True
-        return cls.km
-
-    _finalizer_registered = False
-
-    @classmethod
-    def discard(cls) -> None:
-        """Shut the kernel down now (no graceful wait: every output is already in)."""
-        km, cls.km = cls.km, None
-        if km is None:
-            return
-        from jupyter_core.utils import run_sync
-
-        with contextlib.suppress(Exception):  # already gone
-            run_sync(km.shutdown_kernel)(now=True)
-        if getattr(km, "transport", "") == "ipc":
-            shutil.rmtree(Path(km.connection_file).parent, ignore_errors=True)
-
-    @classmethod
-    def kill_now(cls) -> None:
-        """Kill the kernel (and whatever it started) and remove its connection file, no I/O loop.
-
-        For signals: the asyncio loop a shutdown needs may be the one just interrupted.
-        """
-        km, cls.km = cls.km, None
-        if km is None:
-            return
-        process = getattr(getattr(km, "provisioner", None), "process", None)
-        if process is not None:
-            if hasattr(os, "killpg"):
-                with contextlib.suppress(OSError):
-                    os.killpg(process.pid, signal.SIGKILL)  # its own session: pgid == pid
-            with contextlib.suppress(OSError):
-                process.kill()
-        with contextlib.suppress(Exception):
-            km.cleanup_connection_file()
-
-    @classmethod
-    def forget(cls) -> None:
-        """In a forked worker: the parent's kernel is not ours to use or to shut down."""
-        cls.km, cls.cwd, cls._finalizer_registered = None, None, False
 
 
 def _stale(job: Job) -> list[Path]:
@@ -394,8 +304,8 @@ def _start_worker(parent: int) -> None:
         signal.signal(sig, _on_worker_signal)
     die_with_parent(parent)
     WarmKernel.forget()
-    WarmKernel.get()
-    import papermill  # noqa: F401
+    WarmKernel.get()  # it imports the report modules while this process imports papermill
+    import_papermill()
 
 
 def _context():
