@@ -19,6 +19,7 @@ import signal
 import tempfile
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -331,11 +332,17 @@ def submission_order(jobs: Sequence[Job]) -> list[int]:
 
 
 def run_jobs(
-    jobs: Sequence[Job], workers: int = 1, on_done: Callable[[Outcome], None] | None = None
+    jobs: Sequence[Job],
+    workers: int = 1,
+    on_done: Callable[[Outcome], None] | None = None,
+    pool: ProcessPoolExecutor | None = None,
 ) -> list[Outcome]:
-    """Run jobs in ``workers`` processes (in this process when 1); outcomes in job order."""
+    """Run jobs in ``workers`` processes (in this process when 1); outcomes in job order.
+
+    ``pool``: workers already started (``started_pool``), which then runs every job.
+    """
     outcomes: dict[int, Outcome] = {}
-    if workers <= 1 or len(jobs) <= 1:
+    if pool is None and (workers <= 1 or len(jobs) <= 1):
         try:
             for i in [i for i in range(len(jobs)) if not jobs[i].after] + _deferred(jobs):
                 outcomes[i] = run_job(_told(jobs[i], outcomes))
@@ -345,20 +352,47 @@ def run_jobs(
             WarmKernel.kill_now()  # a kernel mid-cell would run on until the process exits
             raise
     else:
-        with _private_runtime_dir(jobs[0].out_dir):
-            pool = ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=_context(),
-                initializer=_start_worker,
-                initargs=(os.getpid(),),
-            )
+        with contextlib.ExitStack() as stack:
+            if pool is None:
+                pool = stack.enter_context(started_pool(workers))
             try:
                 _run_pool(pool, jobs, outcomes, on_done)
             except BaseException:
                 _stop_workers(pool, jobs)
                 raise
-            pool.shutdown(wait=True)
     return [outcomes[i] for i in range(len(jobs))]
+
+
+@contextlib.contextmanager
+def started_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
+    """``workers`` worker processes, started now, each booting its kernel (None for one).
+
+    Started before the caller checks its input and plans the jobs, their kernels' start-up
+    (~1 s of imports) overlaps that work. Leaving the block shuts them down; on an error
+    (invalid input: nothing was run) after their kernels are up, on an interruption at once.
+    """
+    if workers <= 1:
+        yield None
+        return
+    with _private_runtime_dir():
+        pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=_context(),
+            initializer=_start_worker,
+            initargs=(os.getpid(),),
+        )
+        try:
+            pool.submit(int)  # with fork, every worker starts at the first submission
+            yield pool
+        except Exception:
+            if pool not in _stopped:
+                pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        except BaseException:
+            if pool not in _stopped:
+                _stop_workers(pool, [])
+            raise
+        pool.shutdown(wait=True)
 
 
 def _deferred(jobs: Sequence[Job]) -> list[int]:
@@ -423,6 +457,7 @@ def _import_rendering() -> None:
 
 
 STOP_SECONDS = 5.0  # a worker's grace to clean up after SIGTERM before SIGKILL
+_stopped: weakref.WeakSet[ProcessPoolExecutor] = weakref.WeakSet()  # stopped by a signal
 
 
 def _stop_workers(pool: ProcessPoolExecutor, jobs: Sequence[Job]) -> None:
@@ -430,7 +465,8 @@ def _stop_workers(pool: ProcessPoolExecutor, jobs: Sequence[Job]) -> None:
 
     ``shutdown`` alone would wait for the running reports to finish, writing for a minute.
     """
-    processes = list(getattr(pool, "_processes", {}).values())  # no public API for them
+    _stopped.add(pool)
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # no public API
     pool.shutdown(wait=False, cancel_futures=True)
     for p in processes:
         with contextlib.suppress(OSError, ValueError):
@@ -448,15 +484,14 @@ def _stop_workers(pool: ProcessPoolExecutor, jobs: Sequence[Job]) -> None:
 
 
 @contextlib.contextmanager
-def _private_runtime_dir(out_dir: Path) -> Iterator[Path]:
-    """Kernel connection files of this run in a folder of its own, removed whatever happens.
+def _private_runtime_dir() -> Iterator[Path]:
+    """Jupyter's runtime files of this run in a folder of its own, removed whatever happens.
 
-    It is a work folder of ``out_dir``: if even this process is killed (SIGKILL), the next
-    run into the folder removes it.
+    In the system's temporary folder, not in ``--out``: the workers start before the input is
+    checked, when nothing may be written there yet.
     """
     saved = os.environ.get("JUPYTER_RUNTIME_DIR")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    folder = tempfile.mkdtemp(prefix=f"{WORK_PREFIX}kernels-", dir=out_dir)
+    folder = tempfile.mkdtemp(prefix="sbqw-kernels-")
     os.environ["JUPYTER_RUNTIME_DIR"] = folder
     try:
         yield Path(folder)
