@@ -234,8 +234,9 @@ def _render(job: Job, start: float, executed: Path) -> Outcome:
 
     from sbqw_model.reporting.html import notebook_to_html
 
-    _without_reset_cell(executed)
     nb = nbformat.read(executed, as_version=4)
+    nb.cells = [c for c in nb.cells if RESET_TAG not in c.metadata.get("tags", [])]
+    nbformat.write(nb, executed)  # kept as the shipped notebook, executed
     payload = _payload(nb)
     page = notebook_to_html(nb, job.title, lang=job.lang)
     files = []
