@@ -57,20 +57,26 @@ def png(fig: Figure) -> bytes:
 def _pin_titles(fig: Figure) -> None:
     """Keep each axes title at the top of its axes without the automatic search.
 
-    matplotlib moves a title up only past an x axis drawn on top (none of ours) or a y-axis
-    offset text ("1e6") that would overlap it; an axes whose y axis shows no offset text gets
-    exactly the default position. Figures with a layout engine are left as they are.
+    matplotlib moves a title up only past an x axis drawn on top, a child or twin axes, or a
+    y-axis offset text ("1e6") that would overlap it. In a figure with none of these anywhere,
+    every title gets exactly the default position; other figures, and figures with a layout
+    engine, are left to matplotlib.
     """
     if fig.get_layout_engine() is not None:
         return
     for ax in fig.axes:
-        on_top = ax.xaxis.get_ticks_position() in ("top", "unknown")
-        if on_top or ax.xaxis.get_label_position() == "top" or ax.child_axes:
-            continue
+        if ax.xaxis.get_ticks_position() in ("top", "unknown"):
+            return
+        if ax.xaxis.get_label_position() == "top" or ax.child_axes:
+            return
+        if ax.get_shared_x_axes().get_siblings(ax) != [ax]:  # twins share an x axis
+            return
         formatter = ax.yaxis.get_major_formatter()
         formatter.set_locs(ax.yaxis.get_majorticklocs())  # what drawing the axis does first
-        if not formatter.get_offset():
-            ax._autotitlepos = False
+        if formatter.get_offset():
+            return
+    for ax in fig.axes:
+        ax._autotitlepos = False
 
 
 def plain(text: object) -> str:
