@@ -10,7 +10,9 @@ Prints, all measured in this one run on this machine:
   cold ``papermill`` command, and with the kernel killed at the end as the runner does;
 - the seconds to render every shipped scenario with ``sbqw report --jobs 1`` and ``--jobs 2``
   (a fresh command each, no ``--compare``, so the jobs are alike; best of two alternated runs)
-  and the speed-up, goal ≥ 1.7×;
+  and the speed-up, goal ≥ 1.7×; with each, the CPU seconds of the command and every process
+  it started (workers, kernels): on a shared machine the wall time varies with the others'
+  load, the CPU seconds far less, and CPU ÷ cores bounds the wall time from below;
 - per report: its time in a warm process (papermill + HTML + Excel, as the runner measures it),
   its simulation time (``simulate`` alone, same scenario, draws and seed), and its cost beyond
   the simulation as a multiple of the floor, goal ≤ 2×;
@@ -85,13 +87,28 @@ def papermill_seconds(notebook: Path, out: Path, repeat: int, **options: Any) ->
     return seconds
 
 
-def cli_seconds(args: list[str], cwd: Path) -> float:
-    """Wall seconds of one command; its output is shown only if it fails."""
+def children_cpu() -> float:
+    """CPU seconds used by this process's finished children and their descendants."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+#: CPU seconds of each ``render_all`` run (the command, its workers and kernels), by label.
+CPU: dict[str, list[float]] = {}
+
+
+def cli_seconds(args: list[str], cwd: Path, label: str = "") -> float:
+    """Wall seconds of one command; its output is shown only if it fails. Its CPU seconds
+    (every process it started included) go to ``CPU[label]``."""
+    before = children_cpu()
     elapsed, done = timed(
         lambda: subprocess.run(
             args, capture_output=True, text=True, encoding="utf-8", cwd=cwd, check=False
         )
     )
+    CPU.setdefault(label, []).append(children_cpu() - before)
     if done.returncode != 0:
         sys.stderr.write(done.stdout + done.stderr)
         raise SystemExit(f"failed: {' '.join(args)}")
@@ -102,7 +119,9 @@ def render_all(files: list[Path], out: Path, jobs: int, draws: int, compare: boo
     args = [sys.executable, "-m", "sbqw_model", "report", *map(str, files)]
     args += ["--compare"] if compare else []
     seconds = cli_seconds(
-        [*args, "--jobs", str(jobs), "--draws", str(draws), "--out", str(out)], ROOT
+        [*args, "--jobs", str(jobs), "--draws", str(draws), "--out", str(out)],
+        ROOT,
+        f"jobs{jobs}{'+compare' if compare else ''}",
     )
     missing = [f.stem for f in files if not (out / f"{f.stem}.html").is_file()]
     if missing:
@@ -297,9 +316,11 @@ def main() -> int:
     n = len(files)
     for jobs, best in ((1, one), (2, two)):
         each = ", ".join(f"{x:.1f}" for x in runs[jobs])
+        cpu = min(CPU[f"jobs{jobs}"])
         print(
             f"sbqw report, {n} scenarios, --jobs {jobs}: {best:.1f} s ({best / n:.2f} s per"
-            f" report; best of {each})"
+            f" report; best of {each}); CPU {cpu:.1f} s (all its processes; the least of the"
+            " runs)"
         )
     print(
         f"speed-up --jobs 2 over --jobs 1: {speedup:.2f}× (goal ≥ {SPEEDUP_GOAL}×:"
@@ -310,9 +331,11 @@ def main() -> int:
         for _ in range(args.repeat or (1 if quick else 2))
     )
     met = goal(compared < SHIPPED_WALL_GOAL)
+    cpu = min(CPU["jobs2+compare"])
     print(
         f"sbqw report, {n} scenarios + comparison, --jobs 2: {compared:.1f} s wall"
-        f" (goal < {SHIPPED_WALL_GOAL:g} s for the six shipped: {met})"
+        f" (goal < {SHIPPED_WALL_GOAL:g} s for the six shipped: {met}); CPU {cpu:.1f} s,"
+        f" so at least {cpu / (os.cpu_count() or 1):.1f} s on {os.cpu_count()} cores"
     )
 
     # -- the explorer ----------------------------------------------------------------------------

@@ -38,10 +38,19 @@ def exit_code(exc: KeyboardInterrupt) -> int:
     return exc.exit_code if isinstance(exc, Terminated) else 128 + signal.SIGINT
 
 
+def ignore(signum: int, frame: FrameType | None) -> None:
+    """A Python handler that does nothing: "ignore from now on" without SIG_IGN.
+
+    Switching a Python handler to SIG_IGN while its signal is already pending makes Python
+    raise ``OSError: Signal N ignored due to race condition`` at an arbitrary line of the
+    clean-up (seen when Ctrl-C and the pool's SIGTERM reach a worker together).
+    """
+
+
 def _raise(signum: int, frame: FrameType | None) -> None:
     # once: a second signal must not interrupt the clean-up the first one started
     for sig in CAUGHT:
-        signal.signal(sig, signal.SIG_IGN)
+        signal.signal(sig, ignore)
     raise Terminated(signum)
 
 
@@ -77,4 +86,4 @@ def die_with_parent(parent: int, signum: int = signal.SIGTERM) -> None:
         os.kill(os.getpid(), signum)
 
 
-__all__ = ["Terminated", "die_with_parent", "exit_code", "terminate_as_interrupt"]
+__all__ = ["Terminated", "die_with_parent", "exit_code", "ignore", "terminate_as_interrupt"]

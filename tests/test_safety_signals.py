@@ -201,3 +201,19 @@ def test_sweep_killed_by_sigterm_removes_its_scratch_and_keeps_finished_points(
     assert list(out.glob("parts/0*.parquet")), "finished points kept for --resume"
     assert [p.name for p in out.rglob(".*")] == [], "no temporary file, no lock"
     assert not (out / LOCK_NAME).exists()
+
+
+def test_after_the_first_signal_later_ones_are_ignored_by_a_python_handler() -> None:
+    """Not SIG_IGN: switching a pending signal's Python handler to SIG_IGN makes Python raise
+    'OSError: Signal 15 ignored due to race condition' mid clean-up (Ctrl-C plus the pool's
+    SIGTERM reaching a worker together printed that traceback)."""
+    from sbqw_model.signals import Terminated, ignore, terminate_as_interrupt
+
+    with terminate_as_interrupt():
+        with pytest.raises(Terminated):
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(1)
+        assert signal.getsignal(signal.SIGTERM) is ignore
+        os.kill(os.getpid(), signal.SIGTERM)  # a second one: nothing happens
+        time.sleep(0.05)
+    assert signal.getsignal(signal.SIGTERM) is not ignore

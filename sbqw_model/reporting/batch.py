@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from sbqw_model.outputs import (
     writing,
 )
 from sbqw_model.reporting.index import write_index
-from sbqw_model.reporting.runner import Job, Outcome, run_jobs
+from sbqw_model.reporting.runner import Job, Outcome, run_jobs, started_pool
 from sbqw_model.reporting.variants import variant_name, variant_title
 from sbqw_model.scenario import Scenario, load_scenario
 
@@ -172,19 +173,30 @@ def render(
     Invalid input stops everything before a file is written (InputError, exit 2); the output
     folder is locked for the run, so a second run into it stops with a clear message.
     """
-    todo = jobs_for(
-        files,
-        out_dir,
-        compare=compare,
-        lang=lang,
-        draws=draws,
-        seed=seed,
-        pdf=pdf,
-        assume=assume,
-        sensitivity=sensitivity,
-        conditioning=conditioning,
-    )
-    jobs = cap_jobs(jobs, len(todo))  # more workers than reports or CPUs only cost memory
+    # more workers than reports or CPUs only cost memory; started now, their kernels boot
+    # while the input is checked (an invalid one stops them: nothing is written)
+    count = len(files) * (2 if sensitivity else 1) + (1 if compare and files else 0)
+    jobs = cap_jobs(jobs, count)
+    with started_pool(jobs) as pool:
+        todo = jobs_for(
+            files,
+            out_dir,
+            compare=compare,
+            lang=lang,
+            draws=draws,
+            seed=seed,
+            pdf=pdf,
+            assume=assume,
+            sensitivity=sensitivity,
+            conditioning=conditioning,
+        )
+        return _render(todo, out_dir, jobs, lang, pool)
+
+
+def _render(
+    todo: list[Job], out_dir: Path, jobs: int, lang: str, pool: ProcessPoolExecutor | None
+) -> int:
+    """``render`` once the input is checked: run, index, tell the user."""
     start = time.perf_counter()
 
     # progress only for a person watching a terminal; a good run otherwise prints its results
@@ -200,7 +212,7 @@ def render(
             print(
                 f"rendering {len(todo)} report(s), {jobs} job(s), into {out_dir}/", file=sys.stderr
             )
-        outcomes = run_jobs(todo, jobs, on_done=tell if interactive else None)
+        outcomes = run_jobs(todo, jobs, on_done=tell if interactive else None, pool=pool)
         refused = [o.error for o in outcomes if o.write_failed]
         if refused:  # a full disk or a read-only folder: no index that pretends all is well
             raise InputError(refused[:1])

@@ -6,6 +6,7 @@ Figure, so notebooks only display them and tests can inspect them.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 
 import matplotlib
@@ -34,6 +35,49 @@ WIDE = (8.0, 4.2)
 #: Fixed margins (fractions of the figure) instead of a layout engine: constrained layout
 #: lays every chart out twice and cost ~40 % of a report's chart time.
 MARGINS = {"left": 0.09, "right": 0.97, "bottom": 0.12, "top": 0.9}
+
+
+#: zlib level of the charts' PNGs: level 3 encodes in ~60 % of the time of the default 6, for
+#: files ~6 % larger (the same pixels).
+PNG_COMPRESSION = 3
+
+
+def png(fig: Figure) -> bytes:
+    """The figure as PNG bytes (what a report embeds), the figure closed.
+
+    Titles are pinned where matplotlib would place them anyway (``_pin_titles``): its automatic
+    placement lays out every y axis twice, ~15 % of a report's chart time.
+    """
+    _pin_titles(fig)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", pil_kwargs={"compress_level": PNG_COMPRESSION})
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def _pin_titles(fig: Figure) -> None:
+    """Keep each axes title at the top of its axes without the automatic search.
+
+    matplotlib moves a title up only past an x axis drawn on top, a child or twin axes, or a
+    y-axis offset text ("1e6") that would overlap it. In a figure with none of these anywhere,
+    every title gets exactly the default position; other figures, and figures with a layout
+    engine, are left to matplotlib.
+    """
+    if fig.get_layout_engine() is not None:
+        return
+    for ax in fig.axes:
+        if ax.xaxis.get_ticks_position() in ("top", "unknown"):
+            return
+        if ax.xaxis.get_label_position() == "top" or ax.child_axes:
+            return
+        if ax.get_shared_x_axes().get_siblings(ax) != [ax]:  # twins share an x axis
+            return
+        formatter = ax.yaxis.get_major_formatter()
+        formatter.set_locs(ax.yaxis.get_majorticklocs())  # what drawing the axis does first
+        if formatter.get_offset():
+            return
+    for ax in fig.axes:
+        ax._autotitlepos = False
 
 
 def plain(text: object) -> str:

@@ -34,7 +34,7 @@ class Comparison:
 
     @classmethod
     def from_namespace(cls, namespace: Mapping[str, Any]) -> Comparison:
-        from sbqw_model.reporting.notebook import load, setup
+        from sbqw_model.reporting.notebook import load_variant, setup
         from sbqw_model.reporting.parameters import (
             ReportParameterError,
             check_parameters,
@@ -52,8 +52,7 @@ class Comparison:
         reused = values["summaries"] or {}
         for name in files:
             path = resolve_scenario(name)
-            plain = load(path, {})
-            scenario = load(path, values["assume"])
+            plain, scenario = load_variant(path, values["assume"])
             summary = reusable_summary(reused.get(name), scenario, values)
             results = None
             if summary is None:

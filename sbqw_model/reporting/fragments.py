@@ -10,14 +10,27 @@ from __future__ import annotations
 
 import base64
 import functools
-import io
 from collections.abc import Sequence
 from typing import Any
 
 import jinja2
 from markupsafe import Markup, escape
 
-__all__ = ["HTML", "Chart", "Markup", "display_data", "escape", "publish", "render", "table"]
+__all__ = [
+    "HTML",
+    "SUMMARY_MIME",
+    "Chart",
+    "Markup",
+    "display_data",
+    "escape",
+    "publish",
+    "render",
+    "table",
+]
+
+#: The hidden output carrying a report's summary to the runner (its workbook, the comparison).
+#: Here, not in ``scenario_report``: the runner reads it without importing the charts.
+SUMMARY_MIME = "application/vnd.sbqw.summary+json"
 
 
 @functools.cache
@@ -58,12 +71,9 @@ class Chart:
     """A rendered chart: PNG bytes for the notebook (and so the HTML), the figure closed."""
 
     def __init__(self, fig: Any):
-        import matplotlib.pyplot as plt
+        from sbqw_model.reporting.charts import png
 
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png")
-        plt.close(fig)
-        self.png = buffer.getvalue()
+        self.png = png(fig)
 
     def _repr_png_(self) -> bytes:
         return self.png

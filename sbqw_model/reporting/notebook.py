@@ -20,9 +20,15 @@ from sbqw_model.scenario import Scenario, load_scenario
 
 def load(path: Path, assume: Mapping[str, Any]) -> Scenario:
     """The scenario with the notebook's ``assume`` overrides; a bad one fails the first cell."""
+    return load_variant(path, assume)[1]
+
+
+def load_variant(path: Path, assume: Mapping[str, Any]) -> tuple[Scenario, Scenario]:
+    """The scenario as written and with ``assume`` applied, from one reading of its files
+    (a report names what ``assume`` changed against the plain one)."""
     try:
-        scenario = load_scenario(path)
-        return scenario.with_assumptions(scenario.assumptions.updated(assume, "assume"))
+        plain = load_scenario(path)
+        return plain, plain.with_assumptions(plain.assumptions.updated(assume, "assume"))
     except InputError as exc:
         raise ReportParameterError("\n".join(exc.problems)) from None
 

@@ -19,6 +19,7 @@ import signal
 import tempfile
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -28,11 +29,10 @@ from typing import Any
 
 from sbqw_model.fileio import write_text_atomic
 from sbqw_model.outputs import WORK_PREFIX, inside, is_write_failure, safe_name, write_problem
+from sbqw_model.reporting.kernels import KERNEL, WarmKernel, import_papermill
 from sbqw_model.shipped import notebook_dir
-from sbqw_model.signals import Terminated, die_with_parent
+from sbqw_model.signals import Terminated, die_with_parent, ignore
 
-KERNEL = "python3"
-CLIENT = "sbqw_model.reporting.kernel_client.ReadyClient"  # no 0.2 s wait a report
 START_ATTEMPTS = 3
 CELL_TIMEOUT = 900  # seconds one cell may run before the report counts as failed (a hang)
 
@@ -106,7 +106,7 @@ def run_job(job: Job, render: bool = True) -> Outcome:
 
 
 def _run_job(job: Job, render: bool = True) -> Outcome:
-    import papermill as pm
+    pm = import_papermill()
     from papermill.exceptions import PapermillExecutionError
 
     start = time.perf_counter()
@@ -185,95 +185,6 @@ def _without_reset_cell(path: Path) -> None:
     nbformat.write(nb, path)
 
 
-IPC_PATH_MAX = 90  # a Unix socket path holds ~107 bytes; the kernel appends "-ipc-<port>"
-
-
-def _transport() -> dict[str, Any]:
-    """IPC (Unix sockets in a private folder): local, not open to the network, and no
-    "running over TCP without encryption" warning on every report. TCP where IPC cannot be."""
-    if os.name != "posix":
-        return {}
-    folder = Path(tempfile.mkdtemp(prefix="sbqw-k-"))
-    connection = folder / "kernel.json"
-    if len(str(connection)) > IPC_PATH_MAX:
-        folder.rmdir()
-        return {}
-    return {"transport": "ipc", "connection_file": str(connection)}
-
-
-class WarmKernel:
-    """One kernel per process, reused from report to report.
-
-    A report's kernel spends more time starting and importing numpy, matplotlib and the
-    package than computing; reusing it (its namespace reset by the notebook's first cell) makes
-    every report after the first about a second cheaper. A kernel that died, or a failure of
-    the kernel itself, is discarded and the next report starts a fresh one.
-    """
-
-    km: Any = None
-    cwd: str | None = None
-
-    @classmethod
-    def get(cls) -> Any:
-        from jupyter_client.manager import AsyncKernelManager
-        from jupyter_core.utils import run_sync
-
-        cwd = str(Path.cwd())
-        if cls.km is not None and (cls.cwd != cwd or not run_sync(cls.km.is_alive)()):
-            cls.discard()
-        if cls.km is None:
-            km = AsyncKernelManager(kernel_name=KERNEL, client_class=CLIENT, **_transport())
-            run_sync(km.start_kernel)(cwd=cwd)
-            cls.km, cls.cwd = km, cwd
-            if not cls._finalizer_registered:
-                import atexit
-                from multiprocessing import util
-
-                atexit.register(cls.discard)  # this process
-                util.Finalize(cls, cls.discard, exitpriority=10)  # pool workers skip atexit
-                cls._finalizer_registered = True
-        return cls.km
-
-    _finalizer_registered = False
-
-    @classmethod
-    def discard(cls) -> None:
-        """Shut the kernel down now (no graceful wait: every output is already in)."""
-        km, cls.km = cls.km, None
-        if km is None:
-            return
-        from jupyter_core.utils import run_sync
-
-        with contextlib.suppress(Exception):  # already gone
-            run_sync(km.shutdown_kernel)(now=True)
-        if getattr(km, "transport", "") == "ipc":
-            shutil.rmtree(Path(km.connection_file).parent, ignore_errors=True)
-
-    @classmethod
-    def kill_now(cls) -> None:
-        """Kill the kernel (and whatever it started) and remove its connection file, no I/O loop.
-
-        For signals: the asyncio loop a shutdown needs may be the one just interrupted.
-        """
-        km, cls.km = cls.km, None
-        if km is None:
-            return
-        process = getattr(getattr(km, "provisioner", None), "process", None)
-        if process is not None:
-            if hasattr(os, "killpg"):
-                with contextlib.suppress(OSError):
-                    os.killpg(process.pid, signal.SIGKILL)  # its own session: pgid == pid
-            with contextlib.suppress(OSError):
-                process.kill()
-        with contextlib.suppress(Exception):
-            km.cleanup_connection_file()
-
-    @classmethod
-    def forget(cls) -> None:
-        """In a forked worker: the parent's kernel is not ours to use or to shut down."""
-        cls.km, cls.cwd, cls._finalizer_registered = None, None, False
-
-
 def _stale(job: Job) -> list[Path]:
     return [job.out_dir / f"{job.name}.{ext}" for ext in ("html", "pdf", "xlsx")]
 
@@ -307,7 +218,7 @@ def _refused(job: Job, start: float, exc: BaseException) -> Outcome:
 
 
 def _payload(nb: Any) -> dict[str, Any] | None:
-    from sbqw_model.reporting.scenario_report import SUMMARY_MIME
+    from sbqw_model.reporting.fragments import SUMMARY_MIME  # not the charts: no matplotlib
 
     for cell in nb.cells:
         for output in cell.get("outputs", []):
@@ -323,8 +234,9 @@ def _render(job: Job, start: float, executed: Path) -> Outcome:
 
     from sbqw_model.reporting.html import notebook_to_html
 
-    _without_reset_cell(executed)
     nb = nbformat.read(executed, as_version=4)
+    nb.cells = [c for c in nb.cells if RESET_TAG not in c.metadata.get("tags", [])]
+    nbformat.write(nb, executed)  # kept as the shipped notebook, executed
     payload = _payload(nb)
     page = notebook_to_html(nb, job.title, lang=job.lang)
     files = []
@@ -380,7 +292,7 @@ def _die(signum: int) -> None:
 
 def _on_worker_signal(signum: int, frame: Any) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, signal.SIG_IGN)
+        signal.signal(sig, ignore)  # not SIG_IGN: see signals.ignore
     if _busy:
         raise Terminated(signum)  # run_job's finally blocks remove its work folder
     _die(signum)
@@ -394,8 +306,8 @@ def _start_worker(parent: int) -> None:
         signal.signal(sig, _on_worker_signal)
     die_with_parent(parent)
     WarmKernel.forget()
-    WarmKernel.get()
-    import papermill  # noqa: F401
+    WarmKernel.get()  # it imports the report modules while this process imports papermill
+    import_papermill()
 
 
 def _context():
@@ -421,11 +333,17 @@ def submission_order(jobs: Sequence[Job]) -> list[int]:
 
 
 def run_jobs(
-    jobs: Sequence[Job], workers: int = 1, on_done: Callable[[Outcome], None] | None = None
+    jobs: Sequence[Job],
+    workers: int = 1,
+    on_done: Callable[[Outcome], None] | None = None,
+    pool: ProcessPoolExecutor | None = None,
 ) -> list[Outcome]:
-    """Run jobs in ``workers`` processes (in this process when 1); outcomes in job order."""
+    """Run jobs in ``workers`` processes (in this process when 1); outcomes in job order.
+
+    ``pool``: workers already started (``started_pool``), which then runs every job.
+    """
     outcomes: dict[int, Outcome] = {}
-    if workers <= 1 or len(jobs) <= 1:
+    if pool is None and (workers <= 1 or len(jobs) <= 1):
         try:
             for i in [i for i in range(len(jobs)) if not jobs[i].after] + _deferred(jobs):
                 outcomes[i] = run_job(_told(jobs[i], outcomes))
@@ -435,20 +353,47 @@ def run_jobs(
             WarmKernel.kill_now()  # a kernel mid-cell would run on until the process exits
             raise
     else:
-        with _private_runtime_dir(jobs[0].out_dir):
-            pool = ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=_context(),
-                initializer=_start_worker,
-                initargs=(os.getpid(),),
-            )
+        with contextlib.ExitStack() as stack:
+            if pool is None:
+                pool = stack.enter_context(started_pool(workers))
             try:
                 _run_pool(pool, jobs, outcomes, on_done)
             except BaseException:
                 _stop_workers(pool, jobs)
                 raise
-            pool.shutdown(wait=True)
     return [outcomes[i] for i in range(len(jobs))]
+
+
+@contextlib.contextmanager
+def started_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
+    """``workers`` worker processes, started now, each booting its kernel (None for one).
+
+    Started before the caller checks its input and plans the jobs, their kernels' start-up
+    (~1 s of imports) overlaps that work. Leaving the block shuts them down; on an error
+    (invalid input: nothing was run) after their kernels are up, on an interruption at once.
+    """
+    if workers <= 1:
+        yield None
+        return
+    with _private_runtime_dir():
+        pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=_context(),
+            initializer=_start_worker,
+            initargs=(os.getpid(),),
+        )
+        try:
+            pool.submit(int)  # with fork, every worker starts at the first submission
+            yield pool
+        except Exception:
+            if pool not in _stopped:
+                pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        except BaseException:
+            if pool not in _stopped:
+                _stop_workers(pool, [])
+            raise
+        pool.shutdown(wait=True)
 
 
 def _deferred(jobs: Sequence[Job]) -> list[int]:
@@ -513,6 +458,7 @@ def _import_rendering() -> None:
 
 
 STOP_SECONDS = 5.0  # a worker's grace to clean up after SIGTERM before SIGKILL
+_stopped: weakref.WeakSet[ProcessPoolExecutor] = weakref.WeakSet()  # stopped by a signal
 
 
 def _stop_workers(pool: ProcessPoolExecutor, jobs: Sequence[Job]) -> None:
@@ -520,7 +466,8 @@ def _stop_workers(pool: ProcessPoolExecutor, jobs: Sequence[Job]) -> None:
 
     ``shutdown`` alone would wait for the running reports to finish, writing for a minute.
     """
-    processes = list(getattr(pool, "_processes", {}).values())  # no public API for them
+    _stopped.add(pool)
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # no public API
     pool.shutdown(wait=False, cancel_futures=True)
     for p in processes:
         with contextlib.suppress(OSError, ValueError):
@@ -538,15 +485,14 @@ def _stop_workers(pool: ProcessPoolExecutor, jobs: Sequence[Job]) -> None:
 
 
 @contextlib.contextmanager
-def _private_runtime_dir(out_dir: Path) -> Iterator[Path]:
-    """Kernel connection files of this run in a folder of its own, removed whatever happens.
+def _private_runtime_dir() -> Iterator[Path]:
+    """Jupyter's runtime files of this run in a folder of its own, removed whatever happens.
 
-    It is a work folder of ``out_dir``: if even this process is killed (SIGKILL), the next
-    run into the folder removes it.
+    In the system's temporary folder, not in ``--out``: the workers start before the input is
+    checked, when nothing may be written there yet.
     """
     saved = os.environ.get("JUPYTER_RUNTIME_DIR")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    folder = tempfile.mkdtemp(prefix=f"{WORK_PREFIX}kernels-", dir=out_dir)
+    folder = tempfile.mkdtemp(prefix="sbqw-kernels-")
     os.environ["JUPYTER_RUNTIME_DIR"] = folder
     try:
         yield Path(folder)

@@ -18,13 +18,20 @@ from sbqw_model.engine import TARGETS, Results, simulate
 from sbqw_model.labels import describe_distribution, money
 from sbqw_model.reporting import charts, clauses, leader
 from sbqw_model.reporting.assumption_table import assumption_rows, baseline_for, observed_what
-from sbqw_model.reporting.fragments import HTML, Chart, Markup, publish, render, table
+from sbqw_model.reporting.fragments import (
+    HTML,
+    SUMMARY_MIME,
+    Chart,
+    Markup,
+    publish,
+    render,
+    table,
+)
 from sbqw_model.reporting.i18n import instrument_name, t, target_name
 from sbqw_model.reporting.variants import variant_title
 from sbqw_model.scenario import Scenario
 from sbqw_model.summary import BAND, Summary, summarize
 
-SUMMARY_MIME = "application/vnd.sbqw.summary+json"
 #: Where the public statistics the scenarios cite ship (the report's "data as of" line).
 DATA_FILE = "sbqw_model/data/"
 
@@ -77,7 +84,7 @@ class ScenarioReport:
         """Check the notebook's parameters (first cell), load and simulate the scenario."""
         from sbqw_model.conditioning import condition_scenario
         from sbqw_model.errors import InputError
-        from sbqw_model.reporting.notebook import load, setup
+        from sbqw_model.reporting.notebook import load_variant, setup
         from sbqw_model.reporting.parameters import (
             ReportParameterError,
             check_parameters,
@@ -87,8 +94,7 @@ class ScenarioReport:
         values = check_parameters("scenario_report", namespace)
         setup()
         path = resolve_scenario(values["scenario_file"])
-        plain = load(path, {})
-        scenario = load(path, values["assume"])
+        plain, scenario = load_variant(path, values["assume"])
         given = values["conditioning"] or {}
         try:  # observed figures: {"observed": file, "method": "weight" | "pin"}
             scenario = condition_scenario(scenario, given.get("observed"), given.get("method"))
