@@ -14,5 +14,11 @@ SAND = "#f2c27b"
 BRICK = "#b0413e"
 OLIVE = "#6a8d3a"
 
+#: Traffic-light statuses of a target in the leader's table (``reporting.leader``).
+ON_COURSE = "#2e7d32"
+AT_RISK = "#f9a825"
+CLOSE = "#ef6c00"
+UNLIKELY = "#c62828"
+
 #: The series colours in order (charts cycle through them).
 SERIES: tuple[str, ...] = (DEEP_BLUE, MID_BLUE, PALE_BLUE, OCHRE, SAND, BRICK, OLIVE)

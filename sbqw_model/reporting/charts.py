@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from sbqw_model import prefectures, units
+from sbqw_model import palette, prefectures, units
 from sbqw_model.engine import Results, target_levels
 from sbqw_model.instruments import REGISTRY
 from sbqw_model.reporting.fonts import register_fonts
@@ -28,7 +28,7 @@ from sbqw_model.summary import BAND, BAND_PERCENTILES, CENTRAL, QUANTILES
 
 LOW, HIGH = BAND_PERCENTILES  # the one band every table and chart shows (5th–95th percentile)
 
-COLORS = ("#1f5f8b", "#4c9bd1", "#9cc9ea", "#d98b2b", "#f2c27b", "#b0413e", "#6a8d3a")
+COLORS = palette.SERIES
 WIDE = (8.0, 4.2)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sbqw_model import palette
 from sbqw_model.catalogue import label
 from sbqw_model.engine import TARGETS
 from sbqw_model.labels import money
@@ -48,10 +49,10 @@ class Status:
 STATUSES: dict[str, Status] = {
     s.key: s
     for s in (
-        Status("on_course", "#2e7d32"),
-        Status("at_risk", "#f9a825"),
-        Status("close", "#ef6c00"),
-        Status("unlikely", "#c62828"),
+        Status("on_course", palette.ON_COURSE),
+        Status("at_risk", palette.AT_RISK),
+        Status("close", palette.CLOSE),
+        Status("unlikely", palette.UNLIKELY),
     )
 }
 
