@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from sbqw_model import prefectures, spreadsheet, textable, units
+from sbqw_model.catalogue import both, label
 from sbqw_model.costing import LINE_COLUMNS, CostResult
 from sbqw_model.errors import InputError
 from sbqw_model.instruments import REGISTRY
@@ -63,16 +64,19 @@ def to_xlsx(result: CostResult, path: Path) -> None:
     assumptions = [
         {"item": f"assume.{k}", "value": v} for k, v in result.assumptions.as_dict().items()
     ]
+    # Sheet names: the Chinese heading and the JSON key of the same table.
     tables = {
-        "明细 lines": result.lines[list(LINE_COLUMNS)],
-        "按项目 by_instrument": instruments,
-        "按年度 by_year": pd.DataFrame(
+        f"{label('cli.lines')} lines": result.lines[list(LINE_COLUMNS)],
+        f"{label('report.by_instrument')} by_instrument": instruments,
+        f"{label('report.by_year')} by_year": pd.DataFrame(
             {"payment_year": [int(y) for y in t.by_year], "amount_yuan": list(t.by_year.values())}
         ),
-        "按市州 by_prefecture": pd.DataFrame(
+        f"{label('report.by_prefecture')} by_prefecture": pd.DataFrame(
             {"prefecture": list(t.by_prefecture), "amount_yuan": list(t.by_prefecture.values())}
         ),
-        "合计 total": pd.DataFrame([{"item": "total_yuan", "value": t.total}, *assumptions]),
+        f"{label('cli.total')} total": pd.DataFrame(
+            [{"item": "total_yuan", "value": t.total}, *assumptions]
+        ),
     }
     spreadsheet.write_xlsx(tables, path)
 
@@ -81,14 +85,15 @@ def to_table(result: CostResult) -> str:
     """Chinese-first, amounts in 万元: what an analyst reads."""
     t = result.totals
     assume = ", ".join(f"{k}={v}" for k, v in result.assumptions.as_dict().items())
+    amount_head = both("cli.amount_wan")
     out = [
-        "十百千万工程奖补测算 Costing of awards and subsidies (黔商发〔2023〕1号)",
-        f"假设 Assumptions: {assume}",
-        f"合计 Total: {units.wan(t.total)} ({units.yi(t.total, 4)})",
+        both("cli.cost_title"),
+        f"{both('cli.assumptions')}: {assume}",
+        f"{both('cli.total')}: {units.wan(t.total)} ({units.yi(t.total, 4)})",
         "",
-        "按项目 By instrument",
+        both("report.by_instrument"),
         textable.render(
-            ["项目 Instrument", "条款 Clause", "金额(万元) 10k yuan"],
+            [both("cli.instrument"), both("report.clause"), amount_head],
             [
                 [
                     f"{REGISTRY.get(k).label('zh')} {k}",
@@ -100,16 +105,16 @@ def to_table(result: CostResult) -> str:
             right=[2],
         ),
         "",
-        "按支付年度 By payment year",
+        both("report.by_year"),
         textable.render(
-            ["年度 Year", "金额(万元) 10k yuan"],
+            [both("report.year"), amount_head],
             [[y, units.wan_number(v)] for y, v in t.by_year.items()],
             right=[1],
         ),
         "",
-        "按市(州) By prefecture",
+        both("report.by_prefecture"),
         textable.render(
-            ["市(州) Prefecture", "金额(万元) 10k yuan"],
+            [both("workbook.prefecture"), amount_head],
             [
                 [f"{p} {prefectures.label(p, 'en')}", units.wan_number(v)]
                 for p, v in t.by_prefecture.items()
@@ -117,20 +122,20 @@ def to_table(result: CostResult) -> str:
             right=[1],
         ),
         "",
-        f"明细 Lines ({len(result.lines)})",
+        f"{both('cli.lines')} ({len(result.lines)})",
     ]
     if len(result.lines):
         out.append(
             textable.render(
                 [
-                    "单位 Unit",
-                    "市(州)",
-                    "达成年",
-                    "支付年",
-                    "项目 Instrument",
-                    "金额(万元)",
-                    "条款",
-                    "依据 Basis",
+                    both("cli.unit"),
+                    label("workbook.prefecture"),
+                    label("cli.achieved_in"),
+                    label("cli.paid_in"),
+                    both("cli.instrument"),
+                    label("cli.amount_wan"),
+                    label("report.clause"),
+                    both("report.basis"),
                 ],
                 [
                     [
@@ -149,5 +154,5 @@ def to_table(result: CostResult) -> str:
             )
         )
     else:
-        out.append("(无 none)")
+        out.append(f"({both('cli.none')})")
     return "\n".join(out) + "\n"

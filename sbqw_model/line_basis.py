@@ -2,7 +2,8 @@
 reads it), one function per kind of rule; registry entries name theirs (``describe``).
 
 A describe function receives the whole panel its rule saw and the cells that pay, so the
-arithmetic behind the text is done once, vectorized, and each line only formats numbers.
+arithmetic behind the text is done once, vectorized, and each line only formats numbers. The
+words are the catalogue's ``basis.*`` templates; ``lang='en'`` gives the same line in English.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import numpy as np
 
 from sbqw_model import rules, units
 from sbqw_model.assumptions import Assumptions
+from sbqw_model.catalogue import label
 from sbqw_model.parameters import Parameters
 
 if TYPE_CHECKING:
@@ -25,14 +27,35 @@ def share_text(assume: Assumptions) -> str:
     return "" if assume.payout_share == 1 else f" × {assume.payout_share:.0%}"
 
 
-def award_basis(entry: Instrument, ceiling: float, amount: float, assume: Assumptions) -> str:
+def _wan(yuan: float, lang: str) -> str:
+    """An amount in 万元 with its unit in ``lang`` (Chinese as ``units.wan``)."""
+    if lang == "zh":
+        return units.wan(yuan)
+    return f"{units.wan_number(yuan)} × {label('report.wan_yuan', 'en')}"
+
+
+def _yi(yuan: float, lang: str) -> str:
+    """An amount in 亿元 with its unit in ``lang`` (Chinese as ``units.yi``)."""
+    if lang == "zh":
+        return units.yi(yuan)
+    return f"{yuan / units.YI:,.2f} {label('report.yi_yuan_short', 'en')}"
+
+
+def award_basis(
+    entry: Instrument, ceiling: float, amount: float, assume: Assumptions, lang: str = "zh"
+) -> str:
     """A one-time award: its ceiling, the payout share, the amount."""
-    return f"{entry.label('zh')}上限 {units.wan(ceiling)}{share_text(assume)} = {units.wan(amount)}"
+    return label("basis.award", lang).format(
+        label=entry.label(lang),
+        ceiling=_wan(ceiling, lang),
+        share=share_text(assume),
+        amount=_wan(amount, lang),
+    )
 
 
-def repayment_basis(year: int, amount: float) -> str:
+def repayment_basis(year: int, amount: float, lang: str = "zh") -> str:
     """A revoked unit's award coming back (``amount`` is negative)."""
-    return f"{year}年取消资格,收回一次性奖励 {units.wan(-amount)}"
+    return label("basis.repayment", lang).format(year=year, amount=_wan(-amount, lang))
 
 
 def plain_basis(
@@ -42,9 +65,11 @@ def plain_basis(
     cells: Cells,
     params: Parameters,
     assume: Assumptions,
+    lang: str = "zh",
 ) -> list[str]:
     """The default: the instrument's name and the amount (a rule with no text of its own)."""
-    return [f"{entry.label('zh')} {units.wan(amounts[u, y])}" for u, y in zip(*cells, strict=True)]
+    name = entry.label(lang)
+    return [f"{name} {_wan(amounts[u, y], lang)}" for u, y in zip(*cells, strict=True)]
 
 
 def milestone_basis(
@@ -54,23 +79,27 @@ def milestone_basis(
     cells: Cells,
     params: Parameters,
     assume: Assumptions,
+    lang: str = "zh",
 ) -> list[str]:
     """A sales milestone: the sales figure against the tier's threshold, the ceiling, what an
     earlier tier already paid (``top_up``), the amount. ``entry.parameters`` is (amount,
     threshold)."""
     ceiling, threshold = (params.value(p) for p in entry.parameters[:2])
     due = ceiling * assume.payout_share
-    measure = "网络零售额(电商销售额)" if assume.milestone_sales_basis == "online" else "年销售额"
+    measure = label(f"basis.measure_{assume.milestone_sales_basis}", lang)
     out = []
     for u, y in zip(*cells, strict=True):
         amount = float(amounts[u, y])
-        text = (
-            f"{measure} {units.yi(panel[u, y])} ≥ {units.yi(threshold)}:"
-            f"奖励上限 {units.wan(ceiling)}{share_text(assume)}"
+        text = label("basis.milestone", lang).format(
+            measure=measure,
+            sales=_yi(panel[u, y], lang),
+            threshold=_yi(threshold, lang),
+            ceiling=_wan(ceiling, lang),
+            share=share_text(assume),
         )
         if abs(amount - due) > 1e-6:
-            text += f",扣除已获奖励 {units.wan(due - amount)}"
-        out.append(f"{text} = {units.wan(amount)}")
+            text += label("basis.top_up", lang).format(paid=_wan(due - amount, lang))
+        out.append(f"{text} = {_wan(amount, lang)}")
     return out
 
 
@@ -81,6 +110,7 @@ def traffic_basis(
     cells: Cells,
     params: Parameters,
     assume: Assumptions,
+    lang: str = "zh",
 ) -> list[str]:
     """The traffic subsidy: the counted retail (its domestic part under ``cross_border_part``),
     the base, the rate, the cap (a year's or the plan period's remainder), the amount."""
@@ -94,18 +124,19 @@ def traffic_basis(
     out = []
     for u, y in zip(*cells, strict=True):
         amount, c, gross = float(amounts[u, y]), counted[u, y], base[u, y] * rate
-        retail_text = units.yi(c)
+        retail_text = _yi(c, lang)
         if c != firms.retail[u, y]:  # cross_border_part: the domestic part counts
-            retail_text = f"(境内部分 {units.yi(c)})"
-        if assume.traffic_base != "all":
-            retail_text = f"({retail_text} − {units.yi(threshold)})"
-        text = f"{retail_text} × {per_wan:g} 元/万元 = {units.wan(gross)}"
+            retail_text = label("basis.domestic", lang).format(retail=retail_text)
+        if assume.traffic_base != "all":  # arithmetic brackets: the same in both languages
+            retail_text = f"({retail_text} − {_yi(threshold, lang)})"
+        rate_text = f"{per_wan:g} {label('report.slider_rate', lang)}"
+        text = f"{retail_text} × {rate_text} = {_wan(gross, lang)}"
         if assume.traffic_cap_period == "plan":
             if amount < min(gross, cap) * assume.payout_share - 1e-6:
-                text += f",方案期内累计封顶 {units.wan(cap)},本年余额"
+                text += label("basis.cap_plan", lang).format(cap=_wan(cap, lang))
         elif gross > cap:
-            text += f",封顶 {units.wan(cap)}"
+            text += label("basis.cap_year", lang).format(cap=_wan(cap, lang))
         if assume.payout_share != 1 or assume.traffic_cap_period == "plan":
-            text += f"{share_text(assume)} = {units.wan(amount)}"
+            text += f"{share_text(assume)} = {_wan(amount, lang)}"
         out.append(text)
     return out

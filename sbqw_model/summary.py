@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sbqw_model import prefectures, rules, textable, units
+from sbqw_model.catalogue import both
 from sbqw_model.catalogue import group as catalogue_group
 from sbqw_model.catalogue import label as catalogue_label
 from sbqw_model.engine import TARGETS, Results, target_levels
@@ -279,20 +280,21 @@ def to_table(summary: Summary) -> str:
     """Chinese-first text for a person: odds, then money in 亿元 / 万元."""
     out = _run_lines(summary) + _target_lines(summary)
     if summary.recognitions:
-        out += ["", "认定与畅销产品 Recognitions and listed products", _recognition_text(summary)]
+        out += ["", both("cli.recognitions"), _recognition_text(summary)]
     out += _budget_lines(summary.budget)
     return "\n".join(out) + "\n"
 
 
 def _run_lines(summary: Summary) -> list[str]:
     out = [
-        f"情景 Scenario: {summary.title_zh} / {summary.title_en} ({summary.scenario})",
-        f"模拟次数 Draws: {summary.draws:,}  随机种子 Seed: {summary.seed}",
-        "假设 Assumptions: " + ", ".join(f"{k}={v}" for k, v in summary.assumptions.items()),
+        f"{both('report.scenario')}: {summary.title_zh} / {summary.title_en} ({summary.scenario})",
+        f"{both('report.draws')}: {summary.draws:,}  {both('report.seed')}: {summary.seed}",
+        f"{both('cli.assumptions')}: "
+        + ", ".join(f"{k}={v}" for k, v in summary.assumptions.items()),
     ]
     if summary.parameter_overrides:
         out.append(
-            "参数调整 Reform: "
+            f"{both('cli.reform')}: "
             + ", ".join(f"{k}={v:g}" for k, v in summary.parameter_overrides.items())
         )
     return out
@@ -313,22 +315,24 @@ def _target_lines(summary: Summary) -> list[str]:
             ]
         )
     rows.append(
-        ["全部目标 all", "", f"{summary.p_all_met:.1%} ± {summary.p_all_met_se:.1%}", "", ""]
+        [
+            both("cli.all_targets"),
+            "",
+            f"{summary.p_all_met:.1%} ± {summary.p_all_met_se:.1%}",
+            "",
+            "",
+        ]
     )
-    header = ["指标 Indicator", "目标 Target", "达成概率 Probability", "中位数 Median"]
-    out = [
-        "",
-        "2025年目标 Targets in 2025",
-        textable.render([*header, "90%区间 90% range"], rows, right=[1, 2, 3, 4]),
-    ]
+    keys = ("indicator", "target", "p_met", "median", "band_90")
+    header = [both(f"report.{k}") for k in keys]
+    out = ["", both("cli.targets_2025"), textable.render(header, rows, right=[1, 2, 3, 4])]
     if summary.p_all_met_if_independent is not None:
         independent, joint = summary.p_all_met_if_independent, summary.p_all_met
         out += [
-            f"各目标若互不相关，全部达成的概率约为{independent:.1%}；模拟中它们随共同因素"
-            f"（电商景气、增长）同涨同落，全部达成为{joint:.1%}。",
-            f"Were the targets independent, all would be met with about {independent:.1%}; in the"
-            f" simulated worlds they move together with common drivers (e-commerce climate,"
-            f" growth), and all are met with {joint:.1%}.",
+            catalogue_label("cli.independence", lang).format(
+                independent=f"{independent:.1%}", joint=f"{joint:.1%}"
+            )
+            for lang in ("zh", "en")
         ]
     return out
 
@@ -345,7 +349,9 @@ def _budget_lines(b: Budget) -> list[str]:
         ]
 
     def table(rows: list[list[str]]) -> str:
-        header = ["项目 Item", "中位数(万元) Median", "均值(万元) Mean", "90%区间(万元) 90% range"]
+        header = [
+            both(k) for k in ("workbook.item", "cli.median_wan", "cli.mean_wan", "cli.band_wan")
+        ]
         return textable.render(header, rows, right=[1, 2, 3])
 
     instruments = [
@@ -354,25 +360,25 @@ def _budget_lines(b: Budget) -> list[str]:
     prefs = [money_row(f"{p} {prefectures.label(p, 'en')}", s) for p, s in b.by_prefecture.items()]
     out = [
         "",
-        f"财政支出 Outlay: 中位数 median {units.yi(b.total.central)},"
-        f" 第95百分位 p95 {units.yi(b.total.high)}",
+        f"{both('report.budget')}: {both('report.median', lower=True)} {units.yi(b.total.central)},"
+        f" {both('cli.p95')} {units.yi(b.total.high)}",
         "",
-        "按支付年度 By payment year",
+        both("report.by_year"),
         table([money_row(y, s) for y, s in b.by_year.items()]),
         "",
-        "按项目 By instrument",
+        both("report.by_instrument"),
         table(instruments),
         "",
-        "按市(州) By prefecture",
+        both("report.by_prefecture"),
         table(prefs),
     ]
     if b.appropriation is not None and b.p_over_appropriation is not None:
         over = b.p_over_appropriation
         out += [
             "",
-            "预算安排 Appropriation",
+            both("report.appropriation"),
             textable.render(
-                ["年度 Year", "预算(万元) Budget", "超预算概率 P(over)"],
+                [both("report.year"), both("cli.budget_wan"), both("cli.p_over")],
                 [[y, units.wan_number(a), f"{over[y]:.1%}"] for y, a in b.appropriation.items()],
                 right=[1, 2],
             ),
@@ -380,13 +386,9 @@ def _budget_lines(b: Budget) -> list[str]:
     return out
 
 
-KIND_LABELS = {
-    "park": "园区 park",
-    "base": "直播基地 base",
-    "enterprise": "企业 enterprise",
-    "team": "团队 team",
-    "product": "畅销产品 product",
-}
+def _kind_label(kind: str) -> str:
+    """A recognized category as a row name: its Chinese name and its key ('园区 park')."""
+    return f"{catalogue_label(f'category.{kind}')} {kind}"
 
 
 def _recognition_text(summary: Summary) -> str:
@@ -399,12 +401,12 @@ def _recognition_text(summary: Summary) -> str:
         cells = [f"{b.p50:,.0f} ({b.p5:,.0f}–{b.p95:,.0f})" for b in r.by_year.values()]
         short = summary.targets[target].p_supply_short or 0.0
         rule = summary.recognition_levers.get(kind, "")
-        rows.append([KIND_LABELS[kind], rule, *cells, f"{short:.1%}"])
+        rows.append([_kind_label(kind), rule, *cells, f"{short:.1%}"])
     header = [
-        "类别 Kind",
-        "规则 Rule",
-        *(f"{y} 新增 new" for y in years),
-        "供给不足未达标 P(supply short)",
+        both("report.kind"),
+        both("cli.rule"),
+        *(f"{y} {both('cli.new')}" for y in years),
+        both("cli.p_supply_short"),
     ]
     return textable.render(header, rows, right=list(range(2, len(header))))
 

@@ -58,6 +58,10 @@ def test_style_check_catches_what_it_should() -> None:
 SAME_WORDS = {
     frozenset({"report.band_90", "report.legend_p5_95"}): "chart legend key (reporting/charts.py)",
     frozenset({"report.legend_median", "dist_param.median"}): "chart legend key",
+    frozenset({"cli.unit", "workbook.unit"}): (
+        "homonym: a recognized unit (a park, a firm) in a cost line; a unit of measure in a"
+        " workbook"
+    ),
 }
 
 
@@ -154,12 +158,7 @@ CHINESE_ALLOWED: dict[str, str] = {
     "scenario.py": "a developer-facing basis quotes the notice",
     "ledger.py": "input parsing accepts 是/否 typed by users, not output",
     "prefectures.py": "the prefectures' names are data (keys of the share tables and data files)",
-    # Bilingual plain-text and workbook output (one line carries both languages): not yet
-    # moved to the catalogue (issue 11 item 2, remaining).
-    "line_basis.py": "costing line explanations (Chinese text output), not yet in the catalogue",
     "instruments.py": "a developer-facing recipients note quotes the notice (上规入统)",
-    "costing_report.py": "bilingual costing text and workbook, not yet in the catalogue",
-    "summary.py": "bilingual CLI summary text, not yet in the catalogue",
 }
 
 

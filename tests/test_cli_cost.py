@@ -128,9 +128,9 @@ def test_table_is_chinese_first_in_wan() -> None:
         "合计",
         "按项目",
         "按支付年度",
-        "按市(州)",
+        "按市（州）",
         "明细",
-        "金额(万元)",
+        "金额（万元）",
         "条款",
     ):
         assert heading in out, heading

@@ -45,3 +45,11 @@ def group(prefix: str) -> dict[str, tuple[str, str]]:
     """All pairs under ``prefix.`` keyed by the rest of the key (``group('target')['parks']``)."""
     head = prefix + "."
     return {k[len(head) :]: v for k, v in catalogue().items() if k.startswith(head)}
+
+
+def both(key: str, lower: bool = False) -> str:
+    """Both languages on one line, Chinese first ('按项目 By instrument'): the plain-text
+    output of the CLI, read by people of either language. ``lower`` lower-cases the English
+    where it continues a sentence."""
+    zh, en = pair(key)
+    return f"{zh} {en.lower() if lower else en}"
