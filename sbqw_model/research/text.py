@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from sbqw_model import textable, units
-from sbqw_model.catalogue import pair
+from sbqw_model.catalogue import both, pair
 from sbqw_model.labels import indicator_label
 from sbqw_model.research.backtest import Backtest, Check
 from sbqw_model.research.discovery import Box, Discovery
@@ -41,12 +41,6 @@ def _pm(value: float, conf: float, digits: int = 2) -> str:
     return f"{value:.{digits}f} ± {conf:.{digits}f}"
 
 
-def _b(key: str, lower: bool = False) -> str:
-    """A catalogue entry in both languages, Chinese first: '因素 Factor'."""
-    zh, en = pair(key)
-    return f"{zh} {en.lower() if lower else en}"
-
-
 def _factor(path: str) -> str:
     return f"{factor_label(path, 'zh')} {path}"
 
@@ -57,14 +51,14 @@ def _factor(path: str) -> str:
 def sensitivity(result: SensitivityResult) -> str:
     name = "Sobol'" if result.method == "sobol" else "Morris"
     lines = [
-        f"{_b('text.sensitivity')}: {result.scenario} — {name},"
+        f"{both('text.sensitivity')}: {result.scenario} — {name},"
         f" {'N' if result.method == 'sobol' else 'trajectories'} = {result.n},"
-        f" {len(result.sample):,} {_b('research.evaluations')} × {result.draws:,} draws,"
+        f" {len(result.sample):,} {both('research.evaluations')} × {result.draws:,} draws,"
         f" seed {result.seed}",
         "",
-        _b("text.factors_uniform"),
+        both("text.factors_uniform"),
         textable.render(
-            [_b("research.factor"), _b("research.range")],
+            [both("research.factor"), both("research.range")],
             [
                 [_factor(f.name), f"{fmt_value(f.name, f.low)} – {fmt_value(f.name, f.high)}"]
                 for f in result.problem.factors
@@ -76,10 +70,10 @@ def sensitivity(result: SensitivityResult) -> str:
         part = frame[frame.output == output].sort_values(result.main, ascending=False)
         lines += ["", f"{output_label(output, 'zh')} / {output_label(output, 'en')} ({output})"]
         if part[result.main].isna().all():
-            lines.append(f"  {_b('text.no_variation')}")
+            lines.append(f"  {both('text.no_variation')}")
             continue
         if result.method == "sobol":
-            header = [_b("research.factor"), _b("text.s1"), _b("text.st")]
+            header = [both("research.factor"), both("text.s1"), both("text.st")]
             rows = [
                 [_factor(r.factor), _pm(r.S1, r.S1_conf), _pm(r.ST, r.ST_conf)]
                 for r in part.itertuples()
@@ -87,7 +81,7 @@ def sensitivity(result: SensitivityResult) -> str:
         else:
             scale = units.WAN if is_money(output) else 1.0
             digits = 0 if scale != 1.0 else 3
-            header = [_b("research.factor"), *(_in_wan(sym, scale) for sym in ("μ*", "σ"))]
+            header = [both("research.factor"), *(_in_wan(sym, scale) for sym in ("μ*", "σ"))]
             rows = [
                 [
                     _factor(r.factor),
@@ -109,7 +103,7 @@ def _in_wan(symbol: str, scale: float) -> str:
 
 def _outcome(found: Discovery) -> str:
     if found.outcome == "all":
-        return _b("report.all_targets")
+        return both("report.all_targets")
     return f"{TARGET_LABELS[found.outcome][0]} {found.outcome}"
 
 
@@ -124,23 +118,25 @@ def _limits(box: Box) -> str:
 
 def discovery(found: list[Discovery], source: str, seed: int | None) -> str:
     unit = found[0].unit if found else "world"
-    how = _b(f"text.per_{unit}")
+    how = both(f"text.per_{unit}")
     lines = [
-        f"{_b('text.discovery')}: {source} — {how}" + (f", seed {seed}" if seed is not None else "")
+        f"{both('text.discovery')}: {source} — {how}"
+        + (f", seed {seed}" if seed is not None else "")
     ]
     for d in found:
         lines += [
             "",
-            f"{_outcome(d)}: {_b('research.missed')} {d.misses:,} / {d.runs:,} ({d.miss_rate:.0%})",
+            f"{_outcome(d)}: {both('research.missed')} {d.misses:,} / {d.runs:,}"
+            f" ({d.miss_rate:.0%})",
         ]
         box_zh, box_en = pair("research.box")
         for kind, boxes in (("missed", d.boxes), ("met", d.met_boxes)):
             for i, box in enumerate(boxes, 1):
                 lines.append(
                     f"  {t(kind, 'zh')}{box_zh} {i} {box_en.lower()}:"
-                    f" {_b('research.density', True)} {box.density:.0%},"
-                    f" {_b('research.coverage', True)} {box.coverage:.0%},"
-                    f" {_b('text.mass')} {box.mass:.0%} — {_limits(box)}"
+                    f" {both('research.density', True)} {box.density:.0%},"
+                    f" {both('research.coverage', True)} {box.coverage:.0%},"
+                    f" {both('text.mass')} {box.mass:.0%} — {_limits(box)}"
                 )
         lines += [f"  {s}" for s in d.sentences("zh")]
         lines += [f"  {s}" for s in d.sentences("en")]
@@ -164,8 +160,8 @@ def frontier(frontiers: list[Frontier], source: str) -> str:
     first = frontiers[0]
     count = sum(len(f.settings) for f in frontiers)
     lines = [
-        f"{_b('text.frontier')}: {source} — {first.probability} {_b('text.against')}"
-        f" {first.cost}, {count} {_b('text.settings')}, {_b('text.required')}"
+        f"{both('text.frontier')}: {source} — {first.probability} {both('text.against')}"
+        f" {first.cost}, {count} {both('text.settings')}, {both('text.required')}"
         f" P ≥ {first.min_probability:.0%}"
     ]
     for f in frontiers:
@@ -175,10 +171,10 @@ def frontier(frontiers: list[Frontier], source: str) -> str:
                 "[" + ", ".join(f"{k} = {fmt_value(k, v)}" for k, v in f.group.items()) + "]"
             )
         header = [
-            _b("text.point"),
+            both("text.point"),
             *(f"{factor_label(k, 'zh')} {k.split('.', 1)[1]}" for k in f.levers),
-            _b("text.budget_p90"),
-            _b("text.p_se"),
+            both("text.budget_p90"),
+            both("text.p_se"),
         ]
         rows = [
             [
@@ -190,26 +186,27 @@ def frontier(frontiers: list[Frontier], source: str) -> str:
             for _, r in f.frontier.iterrows()
         ]
         lines += [
-            _b("research.frontier"),
+            both("research.frontier"),
             textable.render(header, rows, right=[len(header) - 2, len(header) - 1]),
         ]
         best = f.cheapest
         if best is None:
             top = f.best
             lines.append(
-                f"{_b('text.none_reaches')} P ≥ {f.min_probability:.0%}; {_b('text.best')}: point"
+                f"{both('text.none_reaches')} P ≥ {f.min_probability:.0%};"
+                f" {both('text.best')}: point"
                 f" {int(top['point'])} ({_setting(f, top)}) P = {_p(f, top)}"
                 f" at {units.auto(top[f.cost])}"
             )
         else:
             lines.append(
-                f"{_b('text.cheapest')} P ≥ {f.min_probability:.0%}: point {int(best['point'])}"
-                f" ({_setting(f, best)}): {_b('text.budget')} {units.auto(best[f.cost])},"
+                f"{both('text.cheapest')} P ≥ {f.min_probability:.0%}: point {int(best['point'])}"
+                f" ({_setting(f, best)}): {both('text.budget')} {units.auto(best[f.cost])},"
                 f" P = {_p(f, best)}"
             )
             if f.near_threshold():
                 zh, en = pair("research.within_error")
-                lines.append(f"  {_b('research.warn')}: {zh} / {en}")
+                lines.append(f"  {both('research.warn')}: {zh} / {en}")
     return "\n".join(lines) + "\n"
 
 
@@ -227,8 +224,8 @@ def _interval(check: Check, low: int, high: int, inside: bool) -> str:
 
 def backtest(result: Backtest) -> str:
     lines = [
-        f"{_b('text.backtest')}: {result.scenario} — {result.draws:,} draws, seed {result.seed},"
-        f" mode {result.mode} ({_b(f'text.mode.{result.mode}')})",
+        f"{both('text.backtest')}: {result.scenario} — {result.draws:,} draws, seed {result.seed},"
+        f" mode {result.mode} ({both(f'text.mode.{result.mode}')})",
         "",
     ]
     rows = []
@@ -249,10 +246,10 @@ def backtest(result: Backtest) -> str:
     lines.append(
         textable.render(
             [
-                _b("report.year"),
-                _b("report.indicator"),
+                both("report.year"),
+                both("report.indicator"),
                 *(
-                    _b(f"text.{k}")
+                    both(f"text.{k}")
                     for k in ("observed", "percentile", "band50", "band90", "source")
                 ),
             ],
@@ -265,11 +262,11 @@ def backtest(result: Backtest) -> str:
     in90 = sum(c.in90 for c in result.checks)
     lines += [
         "",
-        f"{_b('research.coverage')}: {_b('text.band50')} {in50} / {n} ({in50 / n:.0%},"
-        f" {_b('text.nominal')} 50%); {_b('text.band90')} {in90} / {n} ({in90 / n:.0%},"
-        f" {_b('text.nominal')} 90%)",
+        f"{both('research.coverage')}: {both('text.band50')} {in50} / {n} ({in50 / n:.0%},"
+        f" {both('text.nominal')} 50%); {both('text.band90')} {in90} / {n} ({in90 / n:.0%},"
+        f" {both('text.nominal')} 90%)",
     ]
     if n < 10:
         zh, en = pair("text.few_figures")
-        lines.append(f"  {_b('research.warn')}: {zh.format(n=n)} {en.format(n=n)}")
+        lines.append(f"  {both('research.warn')}: {zh.format(n=n)} {en.format(n=n)}")
     return "\n".join(lines) + "\n"
