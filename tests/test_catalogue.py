@@ -3,12 +3,12 @@ from it (no Chinese in Python outside docstrings and comments, no table drifting
 
 from __future__ import annotations
 
-import ast
 import re
 import string
 from pathlib import Path
 
 import pytest
+from source_scan import strings_outside_docstrings
 
 from sbqw_model import catalogue
 from sbqw_model.assumptions import SPECS
@@ -130,23 +130,6 @@ def test_unknown_key_is_named() -> None:
         catalogue.label("target.nope")
 
 
-def _strings_outside_docstrings(path: Path) -> list[tuple[int, str]]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    docs = {
-        id(node.body[0].value)
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
-        and node.body
-        and isinstance(node.body[0], ast.Expr)
-        and isinstance(node.body[0].value, ast.Constant)
-    }
-    return [
-        (node.lineno, node.value)
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs
-    ]
-
-
 #: Files still allowed Chinese in code, each with its reason. Shrink this list; never grow it
 #: for reader-facing words (they go in sbqw_model/catalogue/labels.yaml).
 CHINESE_ALLOWED: dict[str, str] = {
@@ -170,7 +153,7 @@ def test_no_chinese_in_code_outside_the_catalogue() -> None:
             continue
         found += [
             f"{rel}:{line}: {text[:40]!r}"
-            for line, text in _strings_outside_docstrings(path)
+            for line, text in strings_outside_docstrings(path)
             if HAN.search(text)
         ]
     assert not found, "Chinese outside the label catalogue:\n" + "\n".join(found)
@@ -180,6 +163,6 @@ def test_allow_list_is_not_stale() -> None:
     for rel in CHINESE_ALLOWED:
         path = PACKAGE / rel
         assert path.is_file(), rel
-        assert any(HAN.search(s) for _, s in _strings_outside_docstrings(path)), (
+        assert any(HAN.search(s) for _, s in strings_outside_docstrings(path)), (
             f"{rel} no longer needs its allow-list entry"
         )

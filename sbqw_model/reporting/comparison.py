@@ -18,7 +18,15 @@ from sbqw_model import __version__
 from sbqw_model.engine import TARGETS, simulate
 from sbqw_model.outcomes import compare_outcomes, compare_summaries, variants_sentence
 from sbqw_model.reporting import charts, leader
-from sbqw_model.reporting.fragments import HTML, Chart, Markup, publish, render, table
+from sbqw_model.reporting.fragments import (
+    HTML,
+    Chart,
+    Markup,
+    provenance,
+    publish,
+    render,
+    table,
+)
 from sbqw_model.reporting.i18n import t, target_name
 from sbqw_model.reporting.scenario_report import SUMMARY_MIME, ScenarioReport, wan
 from sbqw_model.scenario import Scenario
@@ -197,15 +205,7 @@ class Comparison:
             (t("run_date", lang), first.run_date),
         ]
         header = [t("scenario", lang), t("file", lang), t("scenario_hash", lang)]
-        return HTML(
-            render(
-                "provenance.html.j2",
-                heading=t("provenance", lang),
-                items=items,
-                colon=t("colon", lang),
-                table=table(header, rows),
-            )
-        )
+        return provenance(items, lang, table(header, rows))
 
     def publish(self) -> None:
         publish(

@@ -16,6 +16,8 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
+from sbqw_model.reporting.i18n import t
+
 __all__ = [
     "HTML",
     "SUMMARY_MIME",
@@ -65,6 +67,21 @@ class HTML:
 
     def __str__(self) -> str:
         return self.markup
+
+
+def provenance(
+    items: Sequence[tuple[str, str]], lang: str, rows_table: Markup | None = None
+) -> HTML:
+    """The provenance block every report ends with: version, seed, draws, date (and a table)."""
+    return HTML(
+        render(
+            "provenance.html.j2",
+            heading=t("provenance", lang),
+            items=items,
+            colon=t("colon", lang),
+            table=rows_table,
+        )
+    )
 
 
 class Chart:

@@ -23,6 +23,7 @@ from sbqw_model.reporting.fragments import (
     SUMMARY_MIME,
     Chart,
     Markup,
+    provenance,
     publish,
     render,
     table,
@@ -326,15 +327,7 @@ class ScenarioReport:
             (t("draws", lang), f"{self.results.draws:,}"),
             (t("run_date", lang), self.run_date),
         ]
-        return HTML(
-            render(
-                "provenance.html.j2",
-                heading=t("provenance", lang),
-                items=items,
-                colon=t("colon", lang),
-                table=None,
-            )
-        )
+        return provenance(items, lang)
 
     def publish(self) -> None:
         """Hand the summary to the report runner (as scrapbook's glue does)."""

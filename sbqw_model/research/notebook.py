@@ -18,7 +18,7 @@ import yaml
 
 from sbqw_model import __version__, units
 from sbqw_model.errors import InputError
-from sbqw_model.reporting.fragments import HTML, Chart, render, table
+from sbqw_model.reporting.fragments import HTML, Chart, provenance, render, table
 from sbqw_model.reporting.i18n import LANGS
 from sbqw_model.reporting.notebook import load, setup
 from sbqw_model.reporting.parameters import (
@@ -319,15 +319,7 @@ class SensitivityReport:
             (rt("seed", lang), str(r.seed)),
             (rt("run_date", lang), self.run_date),
         ]
-        return HTML(
-            render(
-                "provenance.html.j2",
-                heading=rt("provenance", lang),
-                items=items,
-                colon=rt("colon", lang),
-                table=None,
-            )
-        )
+        return provenance(items, lang)
 
     def glue(self) -> dict[str, Any]:
         """The results as a hidden output of the notebook's own MIME type."""
