@@ -8,7 +8,6 @@ draws are made before the rules run (as PolicyEngine insists).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +18,7 @@ from sbqw_model.assumptions import Assumptions
 from sbqw_model.parameters import Parameters
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    pass
 
 #: Recognition categories in the order the plan lists them (§三(二)2(1)).
 CATEGORIES: tuple[str, ...] = ("park", "base", "enterprise", "team")
@@ -32,33 +31,12 @@ REVOCATION_CLAUSE = "§三(三)"
 NON_ENTERPRISE_CATEGORIES: tuple[str, ...] = ("park", "base")
 
 # ``INSTRUMENTS`` (the keys of every ``by_instrument`` table, in output order),
-# ``AWARD_INSTRUMENTS``, ``SALES_INSTRUMENTS`` and ``INSTRUMENT_LABELS`` are derived from the
+# ``AWARD_INSTRUMENTS`` and ``SALES_INSTRUMENTS`` are derived from the
 # instrument registry (``sbqw_model.instruments.REGISTRY``) each time they are read, so an
 # instrument registered later (a new notice, a test) is seen everywhere: see ``__getattr__``.
 INSTRUMENTS: tuple[str, ...]
 AWARD_INSTRUMENTS: tuple[str, ...]
 SALES_INSTRUMENTS: tuple[str, ...]
-INSTRUMENT_LABELS: Mapping[str, tuple[str, str]]
-
-
-class _Labels(Mapping[str, tuple[str, str]]):
-    """(zh, en) per registered instrument, read from the label catalogue when asked."""
-
-    def __getitem__(self, key: str) -> tuple[str, str]:
-        from sbqw_model.instruments import REGISTRY
-
-        entry = REGISTRY.get(key)
-        return entry.label("zh"), entry.label("en")
-
-    def __iter__(self) -> Iterator[str]:
-        from sbqw_model.instruments import REGISTRY
-
-        return iter(REGISTRY.keys())
-
-    def __len__(self) -> int:
-        from sbqw_model.instruments import REGISTRY
-
-        return len(REGISTRY)
 
 
 def __getattr__(name: str) -> Any:
@@ -71,8 +49,6 @@ def __getattr__(name: str) -> Any:
         return tuple(e.key for e in REGISTRY if e.kind == "recognition")
     if name == "SALES_INSTRUMENTS":
         return tuple(e.key for e in REGISTRY if e.kind == "milestone")
-    if name == "INSTRUMENT_LABELS":
-        return _Labels()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

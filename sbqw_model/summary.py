@@ -19,6 +19,7 @@ from sbqw_model.catalogue import both
 from sbqw_model.catalogue import group as catalogue_group
 from sbqw_model.catalogue import label as catalogue_label
 from sbqw_model.engine import TARGETS, Results, target_levels
+from sbqw_model.instruments import REGISTRY
 from sbqw_model.recognition import KINDS
 from sbqw_model.summary_types import BAND as BAND
 from sbqw_model.summary_types import CENTRAL as CENTRAL
@@ -355,7 +356,7 @@ def _budget_lines(b: Budget) -> list[str]:
         return textable.render(header, rows, right=[1, 2, 3])
 
     instruments = [
-        money_row(f"{rules.INSTRUMENT_LABELS[k][0]} {k}", s) for k, s in b.by_instrument.items()
+        money_row(f"{REGISTRY.get(k).label('zh')} {k}", s) for k, s in b.by_instrument.items()
     ]
     prefs = [money_row(f"{p} {prefectures.label(p, 'en')}", s) for p, s in b.by_prefecture.items()]
     out = [

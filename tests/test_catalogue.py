@@ -12,10 +12,11 @@ from source_scan import strings_outside_docstrings
 
 from sbqw_model import catalogue
 from sbqw_model.assumptions import SPECS
+from sbqw_model.instruments import REGISTRY
 from sbqw_model.parameters import default_parameters
 from sbqw_model.research.problem import known_paths
 from sbqw_model.research.wording import factor_label
-from sbqw_model.rules import CATEGORIES, INSTRUMENT_LABELS, INSTRUMENTS
+from sbqw_model.rules import CATEGORIES, INSTRUMENTS
 from sbqw_model.scenario import load_scenario
 from sbqw_model.shipped import SCENARIO_DIR
 from sbqw_model.summary import TARGET_LABELS
@@ -74,8 +75,9 @@ def test_one_key_per_meaning() -> None:
 
 
 def test_instrument_and_target_tables_come_from_the_catalogue() -> None:
-    assert set(INSTRUMENT_LABELS) == set(INSTRUMENTS)
-    assert INSTRUMENT_LABELS["traffic"] == catalogue.pair("instrument.traffic")
+    assert set(catalogue.group("instrument")) == set(INSTRUMENTS)
+    traffic = REGISTRY.get("traffic")
+    assert (traffic.label("zh"), traffic.label("en")) == catalogue.pair("instrument.traffic")
     assert TARGET_LABELS["parks"] == (
         catalogue.label("target.parks"),
         catalogue.label("target.parks", "en"),

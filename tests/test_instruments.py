@@ -58,7 +58,7 @@ def test_every_entry_is_complete_and_written_once() -> None:
     assert len(set(colours)) == len(colours)
     # the label catalogue holds exactly the registered instruments, in both languages
     assert set(catalogue.group("instrument")) == set(REGISTRY.keys())
-    assert rules.INSTRUMENT_LABELS["traffic"] == catalogue.pair("instrument.traffic")
+    assert REGISTRY.get("traffic").label("en") == catalogue.pair("instrument.traffic")[1]
     for entry in REGISTRY:
         assert entry.timing in ASSUMPTION_NAMES
         assert set(entry.assumptions) <= set(ASSUMPTION_NAMES)
@@ -109,8 +109,8 @@ def test_an_unknown_instrument_is_refused_by_name(params: Parameters) -> None:
         with pytest.raises(UnknownInstrumentError):
             Assumptions().payment_delay(key)
     with pytest.raises(KeyError, match="unknown instrument 'bonus'"):  # a KeyError: a mapping
-        rules.INSTRUMENT_LABELS["bonus"]
-    assert "bonus" not in rules.INSTRUMENT_LABELS
+        REGISTRY.get("bonus")
+    assert "bonus" not in [e.key for e in REGISTRY]
 
 
 def test_a_bad_entry_is_refused_with_what_is_wrong() -> None:
@@ -190,7 +190,7 @@ def notice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
         assert (*SEVEN, KEY) == rules.INSTRUMENTS
         yield path
     assert REGISTRY.keys() == SEVEN == rules.INSTRUMENTS
-    assert KEY not in rules.INSTRUMENT_LABELS
+    assert KEY not in [e.key for e in REGISTRY]
 
 
 def test_a_new_instrument_flows_through_sbqw_cost(notice: Path) -> None:
