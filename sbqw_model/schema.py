@@ -99,15 +99,16 @@ def whole(low: int = 0) -> Any:
     return Annotated[int, BeforeValidator(check)]
 
 
-def choice(options: Iterable[str], noun: str = "value") -> Any:
-    """One of ``options``; an unknown one is named with a did-you-mean suggestion."""
+def choice(options: Iterable[str], noun: str = "value", listed: str = "expected one of") -> Any:
+    """One of ``options``; an unknown one is named with a did-you-mean suggestion and the
+    options (introduced by ``listed``, the wording a file kind's messages already use)."""
     allowed = tuple(options)
 
     def check(value: Any) -> str:
         if value not in allowed:
             raise fail(
                 f"unknown {noun} {value!r}{did_you_mean(str(value), allowed)}"
-                f" (expected one of: {', '.join(allowed)})"
+                f" ({listed}: {', '.join(allowed)})"
             )
         return value
 

@@ -43,15 +43,6 @@ from sbqw_model.scenario import (
 from sbqw_model.schema import Strict, choice, fail, number, one_of, whole
 
 
-def _indicator(value: Any) -> str:
-    if value not in INDICATORS:
-        raise fail(
-            f"unknown indicator {value!r}{did_you_mean(str(value), INDICATORS)}"
-            f" (valid: {', '.join(INDICATORS)})"
-        )
-    return value
-
-
 def _real(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise fail(f"expected a number, got {value!r}{_as_text(value)}")
@@ -237,7 +228,7 @@ class ObservationItem(Strict):
     """One observed figure in a scenario; the plan years come in the validation context."""
 
     year: int
-    indicator: Annotated[str, BeforeValidator(_indicator)]
+    indicator: choice(INDICATORS, "indicator", listed="valid")
     value: float
     source: Note = ""
 

@@ -38,3 +38,20 @@ def test_bench_engine_quick_runs_and_prints_every_label() -> None:
         "--- end ---",
     ):
         assert label in out, (label, out)
+
+
+def test_bench_outlay_runs_and_prints_its_figures() -> None:
+    """Smoke test of benchmarks/bench_outlay.py at a tiny size (no timing asserted)."""
+    script = str(ROOT / "benchmarks" / "bench_outlay.py")
+    done = subprocess.run(
+        [sys.executable, script, "--draws", "50", "--repeat", "1"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("outlay 50 draws") == 2
+    assert "best CPU" in done.stdout

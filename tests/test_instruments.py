@@ -8,8 +8,6 @@ flows through ``sbqw cost``, the engine, the audit and a chart, and the registry
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -290,20 +288,3 @@ def test_a_new_instrument_flows_through_engine_audit_and_chart(
     )
     assert "Scale award" in [t.get_text() for t in ax.get_legend().get_texts()]
     fig.savefig(tmp_path / "budget.png")
-
-
-def test_bench_outlay_runs_and_prints_its_figures() -> None:
-    """Smoke test of benchmarks/bench_outlay.py at a tiny size (no timing asserted)."""
-    script = str(ROOT / "benchmarks" / "bench_outlay.py")
-    done = subprocess.run(
-        [sys.executable, script, "--draws", "50", "--repeat", "1"],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=ROOT,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.count("outlay 50 draws") == 2
-    assert "best CPU" in done.stdout
