@@ -5,19 +5,24 @@
 
 Prints, all measured in this one run on this machine:
 
-- the floor: papermill (default options) executing an empty notebook (one empty code cell) in a
-  warm process, as ``sbqw report`` calls it (median of a few); for reference the same from a
-  cold ``papermill`` command, and with the kernel killed at the end as the runner does;
+- the floor: papermill (default options: a Jupyter kernel) executing an empty notebook (one
+  empty code cell) in a warm process (median of a few); for reference the same from a cold
+  ``papermill`` command, and the same notebook through the in-process engine ``sbqw report``
+  uses (``reporting/inprocess.py``);
 - the seconds to render every shipped scenario with ``sbqw report --jobs 1`` and ``--jobs 2``
   (a fresh command each, no ``--compare``, so the jobs are alike; best of two alternated runs)
   and the speed-up, goal ≥ 1.7×; with each, the CPU seconds of the command and every process
-  it started (workers, kernels): on a shared machine the wall time varies with the others'
+  it started (its workers): on a shared machine the wall time varies with the others'
   load, the CPU seconds far less, and CPU ÷ cores bounds the wall time from below;
 - per report: its time in a warm process (papermill + HTML + Excel, as the runner measures it),
   its simulation time (``simulate`` alone, same scenario, draws and seed), and its cost beyond
   the simulation as a multiple of the floor, goal ≤ 2×;
-- where a report's time goes: kernel start/stop and papermill, the kernel's imports, the
-  simulation, the charts, the other cells, and the HTML/Excel rendering.
+- where a report's time goes: papermill and the engine, loading the scenario, the simulation,
+  the charts, the other cells, and the HTML/Excel rendering.
+
+The package's modules are byte-compiled first, as ``pip install`` does: with
+``PYTHONDONTWRITEBYTECODE`` set (as on the project's machine) an editable checkout would otherwise
+compile them again in every process.
 
 Timings depend on the machine; the goals in the issue are for the project's 2-core machine.
 """
@@ -25,6 +30,7 @@ Timings depend on the machine; the goals in the issue are for the project's 2-co
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import platform
 import statistics
@@ -67,7 +73,8 @@ def tiny_notebook(path: Path, source: str) -> Path:
 
 
 def papermill_seconds(notebook: Path, out: Path, repeat: int, **options: Any) -> list[float]:
-    """Wall seconds of ``papermill.execute_notebook`` in this (warm) process, like the runner."""
+    """Wall seconds of ``papermill.execute_notebook`` in this (warm) process (default engine
+    unless ``engine_name`` says otherwise)."""
     import papermill as pm
 
     seconds = []
@@ -95,7 +102,7 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-#: CPU seconds of each ``render_all`` run (the command, its workers and kernels), by label.
+#: CPU seconds of each ``render_all`` run (the command and its workers), by label.
 CPU: dict[str, list[float]] = {}
 
 
@@ -142,7 +149,7 @@ def simulation_seconds(files: list[Path], draws: int, seed: int, repeat: int) ->
 
 
 def cell_times(path: Path) -> dict[str, float]:
-    """Per-part kernel seconds of an executed report, from papermill's cell metadata."""
+    """Per-part seconds of an executed report, from papermill's cell metadata."""
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
@@ -259,6 +266,7 @@ def main() -> int:
     repeat = 1 if quick else 5
 
     started, busy_before = time.perf_counter(), busy_seconds()
+    compileall.compile_dir(ROOT / "sbqw_model", quiet=1)
     work = Path(tempfile.mkdtemp(prefix="bench-reports-"))
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
@@ -298,10 +306,12 @@ def main() -> int:
             ROOT,
         )
         print(f"       papermill command, empty notebook, cold process: {cold:.2f} s")
-        killed = statistics.median(
-            papermill_seconds(empty, work / "empty.out.ipynb", repeat, shutdown_kernel="immediate")
-        )
-        print(f"       the same, warm, kernel killed at the end (as the runner): {killed:.2f} s")
+    from sbqw_model.reporting.inprocess import ENGINE
+
+    in_process = statistics.median(
+        papermill_seconds(empty, work / "empty.out.ipynb", repeat, engine_name=ENGINE)
+    )
+    print(f"       the same through sbqw's in-process engine: {in_process:.3f} s")
     with_imports = statistics.median(
         papermill_seconds(importing, work / "import.out.ipynb", max(1, repeat // 2))
     )
@@ -384,20 +394,20 @@ def main() -> int:
 
     # -- where the time goes ---------------------------------------------------------------------
     parts = [cell_times(warm_out / f"{o.job.name}.ipynb") for o in outcomes]
-    kernel = {k: statistics.median(p[k] for p in parts) for k in parts[0]}
-    first = kernel.pop("first cell (imports, check, simulate)")
+    cells = {k: statistics.median(p[k] for p in parts) for k in parts[0]}
+    first = cells.pop("first cell (imports, check, simulate)")
     sim = statistics.median(sims.values())
     rendering = render_seconds([warm_out / f"{o.job.name}.ipynb" for o in outcomes], work, "zh")
     render_total = sum(v for k, v in rendering.items() if not k.startswith(" "))
     report = statistics.median(o.seconds for o in outcomes)
-    startup = report - sum(kernel.values()) - first - render_total
+    startup = report - sum(cells.values()) - first - render_total
     print("where a report's time goes (median over the reports, seconds):")
     rows = [
-        ("kernel start/stop, papermill I/O (rest)", startup),
-        ("kernel imports + font setup (first cell - simulate)", max(first - sim, 0.0)),
+        ("papermill and the engine, notebook I/O (rest)", startup),
+        ("load and check the scenario (first cell - simulate)", max(first - sim, 0.0)),
         ("simulate", sim),
-        ("charts (5 cells)", kernel["charts"]),
-        ("other cells", kernel["other cells"]),
+        ("charts (5 cells)", cells["charts"]),
+        ("other cells", cells["other cells"]),
         *((f"render: {k}", v) for k, v in rendering.items()),
     ]
     for label, value in rows:

@@ -124,7 +124,8 @@ def conditioned(scenario: Scenario, args: argparse.Namespace) -> Scenario:
 
 
 def conditioning_parameter(args: argparse.Namespace) -> dict[str, str]:
-    """The report notebooks' ``conditioning`` parameter (absolute path: kernels run elsewhere)."""
+    """The report notebooks' ``conditioning`` parameter (an absolute path: a notebook may run
+    in another folder)."""
     out: dict[str, str] = {}
     if args.observed is not None:
         out["observed"] = str(Path(args.observed).resolve())

@@ -1,7 +1,7 @@
 """SIGTERM and SIGHUP take the same clean-up path as Ctrl-C.
 
 Python dies on SIGTERM without running ``finally`` blocks, so a ``kill`` (a scheduler's time
-limit, ``systemctl stop``, a closed terminal) would leave temporary folders, kernels and worker
+limit, ``systemctl stop``, a closed terminal) would leave temporary folders and worker
 processes behind. Here they raise :class:`Terminated`, a ``KeyboardInterrupt``: every clean-up
 written for Ctrl-C runs for them too, and the command exits with 128 + the signal's number.
 """

@@ -1,6 +1,6 @@
 """``sbqw report`` end to end: every shipped scenario, the pages, the index, Excel, failures.
 
-Rendering costs a papermill kernel per report (~3 s), so each command runs once per module
+Rendering costs about a second per report, so each command runs once per module
 with small draws and the tests share its output folder. Units of the HTML/PDF/font layer are
 in ``tests/reporting/``; the notebooks run by plain papermill are in ``test_notebooks.py``.
 """
@@ -120,7 +120,7 @@ def test_stdout_says_where_the_reports_are(shipped: Any) -> None:
     for name in [p.stem for p in SHIPPED] + ["compare"]:
         assert str(out / f"{name}.html") in done.stdout, name
     assert str(out / "index.html") in done.stdout
-    assert done.stderr == "", "a good run (two jobs, kernels over IPC) prints no noise"
+    assert done.stderr == "", "a good run (two jobs) prints no noise"
 
 
 def test_index_lists_every_report_with_headline_numbers_and_links(shipped: Any) -> None:
@@ -230,7 +230,7 @@ def test_xlsx_has_one_sheet_per_table_with_chinese_headers(shipped: Any) -> None
         book.close()
 
 
-def test_kernels_drew_no_missing_glyphs(shipped: Any) -> None:
+def test_reports_drew_no_missing_glyphs(shipped: Any) -> None:
     _, out = shipped
     for path in out.glob("*.ipynb"):
         nb = nbformat.read(path, as_version=4)
@@ -436,7 +436,8 @@ def test_failing_notebooks_via_the_runner(tmp_path: Path) -> None:
 def test_interrupted_run_leaves_no_half_written_report(
     where: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Ctrl-C while the kernel runs, or inside ``runner._render`` after the HTML is written."""
+    """Ctrl-C while papermill runs the notebook, or inside ``runner._render`` after the HTML is
+    written."""
     import papermill
 
     def interrupt(*args: object, **kwargs: object) -> None:

@@ -327,12 +327,10 @@ def test_full_disk_while_a_report_renders(
     from sbqw_model.reporting import runner
 
     pytest.importorskip("papermill")
-    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "runtime"))
     monkeypatch.setattr(runner, "write_text_atomic", _full_disk)
     out = tmp_path / "out"
     code = cli.main(["report", str(BASELINE), "--draws", "100", "--out", str(out)])
     err = capsys.readouterr().err
-    runner.WarmKernel.discard()
     assert code == 2, err[-2000:]
     errors = [x for x in err.splitlines() if x.startswith("sbqw: error:")]
     assert len(errors) == 1 and "the disk is full" in errors[0] and str(out) in errors[0]

@@ -225,7 +225,7 @@ def test_jobs_are_capped_at_tasks_and_cpus() -> None:
 
 
 def test_report_jobs_are_capped_at_the_reports_and_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
-    """More workers than reports or CPUs only cost memory (a kernel each)."""
+    """More workers than reports or CPUs only cost memory (a process each)."""
     from sbqw_model import limits
 
     monkeypatch.setattr(limits.os, "cpu_count", lambda: 2)

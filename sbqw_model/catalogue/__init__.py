@@ -18,8 +18,15 @@ LANGS: tuple[str, ...] = ("zh", "en")
 
 @cache
 def catalogue() -> dict[str, tuple[str, str]]:
-    """Every key with its (zh, en) pair, read once from the package's ``labels.yaml``."""
-    raw = yaml.safe_load(files(__package__).joinpath("labels.yaml").read_text(encoding="utf-8"))
+    """Every key with its (zh, en) pair, read once from the package's ``labels.yaml``.
+
+    The file ships with the package (trusted, not user input), so libyaml's safe loader reads
+    it where PyYAML has one: ~10× faster than the pure-Python loader, and every report process
+    reads the whole catalogue.
+    """
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    text = files(__package__).joinpath("labels.yaml").read_text(encoding="utf-8")
+    raw = yaml.load(text, Loader=loader)  # a safe loader, C or Python
     out: dict[str, tuple[str, str]] = {}
     for group, entries in raw.items():
         for name, pair in entries.items():

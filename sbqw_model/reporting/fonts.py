@@ -70,7 +70,7 @@ _registered: set[Path] = set()
 def register_fonts() -> str:
     """Make matplotlib draw text with the shipped CJK family; return the family name.
 
-    Must run in every process that plots (each papermill kernel is a new one). Safe to call
+    Must run in every process that plots (a report worker, a Jupyter kernel). Safe to call
     repeatedly: files are added to the font manager once, rcParams are (re)set every call, in
     case a style sheet reset them in between. A generic family resolves to one font only, so
     text that needs another look plus hanzi should name both: ``family=["monospace",

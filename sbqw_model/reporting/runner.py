@@ -1,8 +1,8 @@
 """Rendering reports: papermill runs each notebook, nbconvert makes the page, all atomically.
 
 One module for the whole job (as papermill keeps execution in one room): plan the jobs, run them
-in parallel processes, retry the kernel start-up races papermill users hit, keep a failed
-notebook for debugging while leaving no HTML or PDF that looks valid (the folder's index:
+in parallel processes (each runs its notebooks in its own IPython shell: ``inprocess``), keep a
+failed notebook for debugging while leaving no HTML or PDF that looks valid (the folder's index:
 ``reporting/index.py``).
 """
 
@@ -13,7 +13,6 @@ import dataclasses
 import glob
 import json
 import os
-import random
 import shutil
 import signal
 import tempfile
@@ -29,11 +28,9 @@ from typing import Any
 
 from sbqw_model.fileio import write_text_atomic
 from sbqw_model.outputs import WORK_PREFIX, inside, is_write_failure, safe_name, write_problem
-from sbqw_model.reporting.kernels import KERNEL, WarmKernel, import_papermill
 from sbqw_model.shipped import notebook_dir
 from sbqw_model.signals import Terminated, die_with_parent, ignore
 
-START_ATTEMPTS = 3
 CELL_TIMEOUT = 900  # seconds one cell may run before the report counts as failed (a hang)
 
 
@@ -66,32 +63,13 @@ class Outcome:
     executed: Path | None = None  # run by a worker, to be rendered by the parent (render_later)
 
 
-def _is_startup_failure(exc: BaseException) -> bool:
-    """Kernel start-up races (ports, connection files, slow first start), worth one more try."""
-    if type(exc).__name__ == "CellTimeoutError":  # a cell that hangs: do not run it again
-        return False
-    text = f"{type(exc).__name__}: {exc}"
-    return any(
-        marker in text
-        for marker in (
-            "Address already in use",
-            "Kernel died before replying",
-            "Kernel didn't respond",
-            "DeadKernelError",
-            "ZMQError",
-            "TimeoutError",
-            "kernel_info",
-        )
-    )
-
-
 def run_job(job: Job, render: bool = True) -> Outcome:
     """Execute one notebook and render it; never raises for a notebook's own failure.
 
     ``render=False`` (pool workers): leave the executed notebook in its work folder for
-    ``render_later``, so the worker's kernel starts the next notebook at once.
+    ``render_later``, so the worker starts the next notebook at once.
     In a pool worker, SIGTERM/SIGINT unwind this job (its work folder goes), then the worker
-    kills its kernel and exits at once.
+    exits at once.
     """
     global _busy
     _busy = True
@@ -106,6 +84,8 @@ def run_job(job: Job, render: bool = True) -> Outcome:
 
 
 def _run_job(job: Job, render: bool = True) -> Outcome:
+    from sbqw_model.reporting.inprocess import ENGINE, KERNEL, import_papermill
+
     pm = import_papermill()
     from papermill.exceptions import PapermillExecutionError
 
@@ -116,31 +96,24 @@ def _run_job(job: Job, render: bool = True) -> Outcome:
     executed = work / f"{job.name}.ipynb"
     kept = False
     try:
-        source = _with_reset_cell(notebook_dir() / job.notebook)
-        for attempt in range(1, START_ATTEMPTS + 1):
-            try:
-                pm.execute_notebook(
-                    source,
-                    str(executed),
-                    parameters=job.parameters,
-                    kernel_name=KERNEL,
-                    progress_bar=False,
-                    log_output=False,
-                    request_save_on_cell_execute=False,
-                    execution_timeout=CELL_TIMEOUT,
-                    km=WarmKernel.get(),
-                )
-                break
-            except PapermillExecutionError as exc:
-                return _failed(job, start, executed, exc)
-            except Exception as exc:  # kernel start-up and transport failures
-                if is_write_failure(exc):
-                    return _refused(job, start, exc)
-                WarmKernel.discard()
-                if attempt < START_ATTEMPTS and _is_startup_failure(exc):
-                    time.sleep(0.5 + random.random())
-                    continue
-                return _failed(job, start, executed, exc)
+        try:
+            pm.execute_notebook(
+                str(notebook_dir() / job.notebook),
+                str(executed),
+                parameters=job.parameters,
+                engine_name=ENGINE,
+                kernel_name=KERNEL,
+                progress_bar=False,
+                log_output=False,
+                request_save_on_cell_execute=False,
+                execution_timeout=CELL_TIMEOUT,
+            )
+        except PapermillExecutionError as exc:
+            return _failed(job, start, executed, exc)
+        except Exception as exc:
+            if is_write_failure(exc):
+                return _refused(job, start, exc)
+            return _failed(job, start, executed, exc)
         if not render:
             kept = True
             return Outcome(job, True, time.perf_counter() - start, executed=executed)
@@ -162,29 +135,6 @@ def render_later(outcome: Outcome) -> Outcome:
         shutil.rmtree(executed.parent, ignore_errors=True)
 
 
-RESET_TAG = "sbqw-reset"
-
-
-def _with_reset_cell(path: Path) -> Any:
-    """The notebook with a first, hidden cell that clears the reused kernel's namespace."""
-    import nbformat
-
-    nb = nbformat.read(path, as_version=4)
-    cell = nbformat.v4.new_code_cell("%reset -f")
-    cell.metadata["tags"] = ["remove_cell", RESET_TAG]
-    nb.cells.insert(0, cell)
-    return nb
-
-
-def _without_reset_cell(path: Path) -> None:
-    """Drop the reset cell again, so the kept notebook is the shipped one, executed."""
-    import nbformat
-
-    nb = nbformat.read(path, as_version=4)
-    nb.cells = [c for c in nb.cells if RESET_TAG not in c.metadata.get("tags", [])]
-    nbformat.write(nb, path)
-
-
 def _stale(job: Job) -> list[Path]:
     return [job.out_dir / f"{job.name}.{ext}" for ext in ("html", "pdf", "xlsx")]
 
@@ -197,7 +147,6 @@ def _failed(job: Job, start: float, executed: Path, exc: BaseException) -> Outco
     if executed.exists():
         kept = job.out_dir / f"{job.name}.failed.ipynb"
         try:
-            _without_reset_cell(executed)
             os.replace(executed, kept)
             files.append(kept)
         except OSError as err:  # a full disk: say so rather than lose the first error
@@ -235,8 +184,6 @@ def _render(job: Job, start: float, executed: Path) -> Outcome:
     from sbqw_model.reporting.html import notebook_to_html
 
     nb = nbformat.read(executed, as_version=4)
-    nb.cells = [c for c in nb.cells if RESET_TAG not in c.metadata.get("tags", [])]
-    nbformat.write(nb, executed)  # kept as the shipped notebook, executed
     payload = _payload(nb)
     page = notebook_to_html(nb, job.title, lang=job.lang)
     files = []
@@ -285,8 +232,7 @@ _busy = False  # a job is running (a signal unwinds it first)
 
 
 def _die(signum: int) -> None:
-    """A worker's end on a signal: kill its kernel, exit now (the parent cleans the rest)."""
-    WarmKernel.kill_now()
+    """A worker's end on a signal: exit now (the parent cleans the rest)."""
     os._exit(128 + signum)
 
 
@@ -299,15 +245,16 @@ def _on_worker_signal(signum: int, frame: Any) -> None:
 
 
 def _start_worker(parent: int) -> None:
-    """Pool initializer: dies with the parent; a fresh kernel boots while it imports the rest."""
+    """Pool initializer: dies with the parent, imports what the reports need while the parent
+    checks the input."""
     global _in_worker
     _in_worker = True
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, _on_worker_signal)
     die_with_parent(parent)
-    WarmKernel.forget()
-    WarmKernel.get()  # it imports the report modules while this process imports papermill
-    import_papermill()
+    from sbqw_model.reporting import inprocess
+
+    inprocess.preload()
 
 
 def _context():
@@ -344,14 +291,10 @@ def run_jobs(
     """
     outcomes: dict[int, Outcome] = {}
     if pool is None and (workers <= 1 or len(jobs) <= 1):
-        try:
-            for i in [i for i in range(len(jobs)) if not jobs[i].after] + _deferred(jobs):
-                outcomes[i] = run_job(_told(jobs[i], outcomes))
-                if on_done:
-                    on_done(outcomes[i])
-        except KeyboardInterrupt:
-            WarmKernel.kill_now()  # a kernel mid-cell would run on until the process exits
-            raise
+        for i in [i for i in range(len(jobs)) if not jobs[i].after] + _deferred(jobs):
+            outcomes[i] = run_job(_told(jobs[i], outcomes))
+            if on_done:
+                on_done(outcomes[i])
     else:
         with contextlib.ExitStack() as stack:
             if pool is None:
@@ -366,34 +309,33 @@ def run_jobs(
 
 @contextlib.contextmanager
 def started_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
-    """``workers`` worker processes, started now, each booting its kernel (None for one).
+    """``workers`` worker processes, started now, each importing the report modules (None for one).
 
-    Started before the caller checks its input and plans the jobs, their kernels' start-up
-    (~1 s of imports) overlaps that work. Leaving the block shuts them down; on an error
-    (invalid input: nothing was run) after their kernels are up, on an interruption at once.
+    Started before the caller checks its input and plans the jobs, their imports (~0.8 s)
+    overlap that work. Leaving the block shuts them down; on an error (invalid input: nothing
+    was run) once they are up, on an interruption at once.
     """
     if workers <= 1:
         yield None
         return
-    with _private_runtime_dir():
-        pool = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=_context(),
-            initializer=_start_worker,
-            initargs=(os.getpid(),),
-        )
-        try:
-            pool.submit(int)  # with fork, every worker starts at the first submission
-            yield pool
-        except Exception:
-            if pool not in _stopped:
-                pool.shutdown(wait=True, cancel_futures=True)
-            raise
-        except BaseException:
-            if pool not in _stopped:
-                _stop_workers(pool, [])
-            raise
-        pool.shutdown(wait=True)
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=_context(),
+        initializer=_start_worker,
+        initargs=(os.getpid(),),
+    )
+    try:
+        pool.submit(int)  # with fork, every worker starts at the first submission
+        yield pool
+    except Exception:
+        if pool not in _stopped:
+            pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    except BaseException:
+        if pool not in _stopped:
+            _stop_workers(pool, [])
+        raise
+    pool.shutdown(wait=True)
 
 
 def _deferred(jobs: Sequence[Job]) -> list[int]:
@@ -426,7 +368,7 @@ def _run_pool(
     pending = {
         pool.submit(run_job, jobs[i], False): i for i in submission_order(jobs) if not jobs[i].after
     }
-    # while the workers start their kernels; in a thread, because a library's bare
+    # while the workers import theirs; in a thread, because a library's bare
     # ``except:`` around an import would swallow a Ctrl-C in the main thread
     threading.Thread(target=_import_rendering, daemon=True).start()
     while pending or waiting:
@@ -462,7 +404,7 @@ _stopped: weakref.WeakSet[ProcessPoolExecutor] = weakref.WeakSet()  # stopped by
 
 
 def _stop_workers(pool: ProcessPoolExecutor, jobs: Sequence[Job]) -> None:
-    """Interrupted: SIGTERM the workers (they kill their kernels), SIGKILL any that linger.
+    """Interrupted: SIGTERM the workers (they stop at once), SIGKILL any that linger.
 
     ``shutdown`` alone would wait for the running reports to finish, writing for a minute.
     """
@@ -482,26 +424,6 @@ def _stop_workers(pool: ProcessPoolExecutor, jobs: Sequence[Job]) -> None:
         for job in jobs:
             for work in folder.glob(f"{glob.escape(WORK_PREFIX + job.name)}-*"):
                 shutil.rmtree(work, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def _private_runtime_dir() -> Iterator[Path]:
-    """Jupyter's runtime files of this run in a folder of its own, removed whatever happens.
-
-    In the system's temporary folder, not in ``--out``: the workers start before the input is
-    checked, when nothing may be written there yet.
-    """
-    saved = os.environ.get("JUPYTER_RUNTIME_DIR")
-    folder = tempfile.mkdtemp(prefix="sbqw-kernels-")
-    os.environ["JUPYTER_RUNTIME_DIR"] = folder
-    try:
-        yield Path(folder)
-    finally:
-        if saved is None:
-            os.environ.pop("JUPYTER_RUNTIME_DIR", None)
-        else:
-            os.environ["JUPYTER_RUNTIME_DIR"] = saved
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------------------------

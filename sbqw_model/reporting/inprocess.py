@@ -1,0 +1,290 @@
+"""A papermill engine that runs a report notebook in this process, in an IPython shell.
+
+papermill's default engine starts a Jupyter kernel and talks to it over ZeroMQ. For the shipped
+report notebooks that costs more than the report: a kernel's start and imports are ~1.2 CPU-s,
+and each of a report's twenty cells makes a round trip of messages (serialised, signed,
+deserialised) — together ~40 % of a report's CPU. ``sbqw report`` therefore registers this
+engine (``ENGINE``), as papermill's documentation suggests for other ways to execute (its
+``papermill.engine`` plug-ins): papermill still injects the parameters, keeps the cells'
+metadata and turns an error output into ``PapermillExecutionError``; the cells run in an
+IPython ``InteractiveShell`` of this process, so they behave as in a kernel (``display``,
+magics, ``In``/``Out``, the last expression shown) and produce the same outputs.
+
+What a kernel gave that this does not: a cell cannot crash the process without taking the
+report's worker along (the runner reports a dead worker like a failed report), and a hung cell
+is stopped by a timer signal (``CellTimeoutError``) only between Python instructions. The
+notebooks themselves still run in any Jupyter kernel (JupyterLab, plain papermill), and the
+tests run them so.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import platform
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from types import ModuleType
+from typing import Any
+
+
+def import_papermill() -> ModuleType:
+    """``import papermill`` without its optional HDFS handler's ``pyarrow`` (~0.2 s a process).
+
+    papermill tries ``pyarrow.fs`` for ``hdfs://`` paths and falls back to a stub when it is
+    missing; reports read and write local files only. The block is lifted again at once, so
+    pandas and anyone else still import pyarrow as usual.
+    """
+    if "papermill" in sys.modules:
+        return sys.modules["papermill"]
+    blocked = "pyarrow.fs" not in sys.modules
+    if blocked:
+        sys.modules["pyarrow.fs"] = None  # type: ignore[assignment]  # "import halted": ImportError
+    try:
+        import papermill
+    finally:
+        if blocked and sys.modules.get("pyarrow.fs", 0) is None:
+            del sys.modules["pyarrow.fs"]
+    return papermill
+
+
+import_papermill()
+
+from IPython.core.displayhook import DisplayHook  # noqa: E402
+from IPython.core.displaypub import DisplayPublisher  # noqa: E402
+from IPython.core.interactiveshell import InteractiveShell  # noqa: E402
+from nbformat import NotebookNode  # noqa: E402
+from papermill.engines import Engine, papermill_engines  # noqa: E402
+from traitlets.config import Config  # noqa: E402
+
+__all__ = ["ENGINE", "KERNEL", "CellTimeoutError", "ReportShell", "import_papermill", "preload"]
+
+ENGINE = "sbqw-inprocess"
+#: The notebooks' kernelspec: papermill writes the parameters in its language (Python).
+KERNEL = "python3"
+
+#: What ipykernel reports for Python, so an executed notebook's metadata reads the same.
+LANGUAGE_INFO = {
+    "codemirror_mode": {"name": "ipython", "version": 3},
+    "file_extension": ".py",
+    "mimetype": "text/x-python",
+    "name": "python",
+    "nbconvert_exporter": "python",
+    "pygments_lexer": "ipython3",
+    "version": platform.python_version(),
+}
+
+
+def _output(output_type: str, **fields: Any) -> NotebookNode:
+    """An output as nbclient records it (not validated one by one: papermill's writer does)."""
+    return NotebookNode(output_type=output_type, **fields)
+
+
+def _mime_bundle(data: Any) -> dict[str, Any]:
+    """Binary representations (PNG) in base64 text, as a kernel sends them."""
+    return {
+        mime: base64.b64encode(value).decode("ascii") if isinstance(value, bytes) else value
+        for mime, value in (data or {}).items()
+    }
+
+
+class CellTimeoutError(TimeoutError):
+    """A cell ran longer than the engine's ``execution_timeout`` (a hang)."""
+
+
+class _Stream:
+    """``sys.stdout``/``sys.stderr`` during a cell: text becomes the cell's stream outputs,
+    consecutive writes to one stream merged as a kernel's front end shows them."""
+
+    encoding = "utf-8"
+    errors = "strict"
+
+    def __init__(self, shell: ReportShell, name: str):
+        self.shell, self.name = shell, name
+
+    def write(self, text: str) -> int:
+        outputs = self.shell.outputs
+        if outputs and outputs[-1].get("output_type") == "stream" and outputs[-1].name == self.name:
+            outputs[-1].text += text
+        elif text:
+            outputs.append(_output("stream", name=self.name, text=text))
+        return len(text)
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:  # like a kernel's streams: there is no terminal behind them
+        raise OSError("a notebook cell's output has no file descriptor")
+
+
+class _Hook(DisplayHook):
+    """A cell's last expression (unless the cell ends in ``;``): an ``execute_result`` with
+    the cell's execution count; ``_`` and ``Out[n]`` are kept by IPython as in a kernel."""
+
+    def write_output_prompt(self) -> None:
+        pass
+
+    def write_format_data(self, format_dict: Any, md_dict: Any = None) -> None:
+        self.shell.outputs.append(  # type: ignore[union-attr]
+            _output(
+                "execute_result",
+                data=_mime_bundle(format_dict),
+                metadata=md_dict or {},
+                execution_count=self.prompt_count,
+            )
+        )
+
+    def finish_displayhook(self) -> None:
+        pass
+
+
+class _Publisher(DisplayPublisher):
+    """``display(...)`` (also ``raw=True`` payloads): a ``display_data`` output."""
+
+    def publish(self, data: Any, metadata: Any = None, *args: Any, **kwargs: Any) -> None:
+        self.shell.outputs.append(  # type: ignore[union-attr]
+            _output("display_data", data=_mime_bundle(data), metadata=metadata or {})
+        )
+
+    def clear_output(self, wait: bool = False) -> None:
+        self.shell.outputs.clear()  # type: ignore[union-attr]
+
+
+class ReportShell(InteractiveShell):
+    """The process's notebook shell: outputs go to the running cell, history stays in memory
+    (``In`` is what the notebooks' parameter check reads; nothing is written to ~/.ipython)."""
+
+    def __init__(self, **kwargs: Any):
+        config = Config()
+        config.HistoryManager.enabled = False
+        super().__init__(
+            config=config,
+            display_pub_class=_Publisher,
+            displayhook_class=_Hook,
+            **kwargs,
+        )
+        self.outputs: list[Any] = []
+
+    def enable_gui(self, gui: Any = None) -> None:  # abstract in InteractiveShell
+        pass
+
+    @classmethod
+    def get(cls) -> ReportShell:
+        """The process's one shell (IPython's ``display`` finds it as the instance)."""
+        return cls.instance()
+
+    def start_notebook(self) -> None:
+        """A fresh namespace and counter, as a new kernel would give the next notebook."""
+        self.reset(new_session=True)
+        self.execution_count = 1
+
+    def run(
+        self, source: str, timeout: float | None
+    ) -> tuple[list[Any], int, BaseException | None]:
+        """Run one cell: its outputs, its execution count and the error it raised (if any).
+
+        An interruption (Ctrl-C, or a signal the caller turns into one) is raised, not kept
+        as the cell's error: IPython reports one like any error, but it must stop the job.
+        """
+        self.outputs = []
+        count = self.execution_count
+        streams = (_Stream(self, "stdout"), _Stream(self, "stderr"))
+        with _redirected(*streams), _time_limit(timeout):
+            result = self.run_cell(source, store_history=True)
+        error = result.error_before_exec or result.error_in_exec
+        if isinstance(error, KeyboardInterrupt):
+            raise error
+        if error is not None:
+            self.outputs.append(self._error_output(error))
+        return self.outputs, count, error
+
+    def _error_output(self, error: BaseException) -> Any:
+        traceback = self.InteractiveTB.structured_traceback(type(error), error, error.__traceback__)
+        return _output("error", ename=type(error).__name__, evalue=str(error), traceback=traceback)
+
+    def showtraceback(self, *args: Any, **kwargs: Any) -> None:
+        """Errors become the cell's ``error`` output (``run``), not text on stdout."""
+
+    def showsyntaxerror(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def _redirected(stdout: _Stream, stderr: _Stream) -> Iterator[None]:
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = stdout, stderr  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise ``CellTimeoutError`` in the cell after ``seconds`` (main thread, POSIX only)."""
+    usable = (
+        seconds
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+    )
+    if not usable:
+        yield
+        return
+
+    def expired(signum: int, frame: Any) -> None:
+        raise CellTimeoutError(f"a cell ran longer than {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, float(seconds))  # type: ignore[arg-type]
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+class InProcessEngine(Engine):
+    """papermill's engine interface over ``ReportShell``: cells run in order, the first error
+    stops the notebook (papermill then raises it), metadata kept by papermill's manager."""
+
+    @classmethod
+    def execute_managed_notebook(
+        cls, nb_man: Any, kernel_name: str, execution_timeout: float | None = None, **kwargs: Any
+    ) -> Any:
+        shell = ReportShell.get()
+        shell.start_notebook()
+        nb = nb_man.nb
+        nb.metadata["language_info"] = dict(LANGUAGE_INFO)
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            nb_man.cell_start(cell, index)
+            outputs, count, error = shell.run(cell.source, execution_timeout)
+            cell.outputs, cell.execution_count = outputs, count
+            if error is not None:
+                nb_man.cell_exception(cell, index)
+                nb_man.cell_complete(cell, index)
+                break
+            nb_man.cell_complete(cell, index)
+        return nb
+
+
+papermill_engines.register(ENGINE, InProcessEngine)
+
+
+def preload() -> None:
+    """Import what every report notebook imports in its first cell, and make the shell: a pool
+    worker does this while the parent checks the input, instead of in its first report."""
+    import sbqw_model.reporting.comparison
+    import sbqw_model.reporting.scenario_report  # noqa: F401
+
+    ReportShell.get()

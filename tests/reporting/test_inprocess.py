@@ -1,0 +1,135 @@
+"""The in-process papermill engine ``sbqw report`` runs its notebooks with.
+
+It must give what a Jupyter kernel gives a notebook: the same outputs (display data, the last
+expression with its execution count, streams, errors), papermill's parameters and its error on
+a failed cell, a fresh namespace per notebook; and it must let an interruption stop the job
+rather than record it as the cell's error.
+"""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+from nbformat import v4
+
+pm = pytest.importorskip("papermill")
+
+from sbqw_model.reporting.inprocess import ENGINE, KERNEL  # noqa: E402
+
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="
+)
+
+
+def notebook(*sources: str, parameters: str | None = None) -> Any:
+    cells = []
+    if parameters is not None:
+        cell = v4.new_code_cell(parameters)
+        cell.metadata["tags"] = ["parameters"]
+        cells.append(cell)
+    cells += [v4.new_code_cell(s) for s in sources]
+    nb = v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Python 3", "language": "python"}
+    return nb
+
+
+def run(nb: Any, tmp_path: Path, engine: str | None = ENGINE, **options: Any) -> Any:
+    out = tmp_path / "out.ipynb"
+    pm.execute_notebook(
+        nb,
+        str(out),
+        engine_name=engine,
+        kernel_name=KERNEL,
+        progress_bar=False,
+        log_output=False,
+        **options,
+    )
+    return nbformat.read(out, as_version=4)  # what papermill wrote validates as a notebook
+
+
+def outputs(nb: Any) -> list[list[dict[str, Any]]]:
+    """Each code cell's outputs, without metadata that differs by design (timestamps)."""
+    return [
+        [{k: v for k, v in o.items() if k != "metadata"} for o in c.outputs]
+        for c in nb.cells
+        if c.cell_type == "code"
+    ]
+
+
+SOURCES = (
+    "x = 40 + 2\nx",  # execute_result with the cell's execution count
+    "print('a'); print('b')\nimport sys\n_ = sys.stderr.write('warn\\n')",  # merged streams
+    "from IPython.display import HTML, display\ndisplay(HTML('<b>t</b>'))\n'last'",
+    "x;",  # a trailing semicolon shows nothing
+    "from IPython.display import Image\nImage(data=PNG_DATA, format='png')",
+    "display({'application/vnd.test+json': {'k': [1, 2]}}, raw=True)",
+)
+
+
+def test_outputs_are_those_of_a_kernel(tmp_path: Path) -> None:
+    """Same cells through a real Jupyter kernel (papermill's default engine) and in-process."""
+    prelude = f"PNG_DATA = {PNG!r}"
+    here = run(notebook(prelude, *SOURCES), tmp_path)
+    kernel = run(notebook(prelude, *SOURCES), tmp_path, engine=None)
+    assert outputs(here) == outputs(kernel)
+    assert [c.execution_count for c in here.cells] == [1, 2, 3, 4, 5, 6, 7]
+    assert here.metadata.language_info.name == "python"
+    shown = outputs(here)
+    assert shown[1] == [
+        {"output_type": "execute_result", "execution_count": 2, "data": {"text/plain": "42"}}
+    ]
+    assert [o["text"] for o in shown[2]] == ["a\nb\n", "warn\n"]
+    assert shown[4] == []
+    assert base64.b64decode(shown[5][0]["data"]["image/png"]) == PNG
+
+
+def test_parameters_are_injected_and_each_notebook_starts_afresh(tmp_path: Path) -> None:
+    nb = notebook(
+        "assert 'left_over' not in globals()\nleft_over = 1\n(n * 2, len(In))",
+        parameters="n = 1",
+    )
+    first = run(nb, tmp_path, parameters={"n": 21})
+    second = run(nb, tmp_path, parameters={"n": 5})
+    # the parameters cell, papermill's injected cell, then ours: In holds all three (and "")
+    assert outputs(first)[-1][0]["data"]["text/plain"] == "(42, 4)"
+    assert outputs(second)[-1][0]["data"]["text/plain"] == "(10, 4)"
+    assert [c.execution_count for c in second.cells] == [1, 2, 3]
+
+
+def test_a_failing_cell_stops_the_notebook_as_papermill_reports_it(tmp_path: Path) -> None:
+    nb = notebook("a = 1", "raise ValueError('bad scenario')", "a = 2")
+    with pytest.raises(pm.PapermillExecutionError) as caught:
+        run(nb, tmp_path)
+    assert caught.value.exec_count == 2 and caught.value.ename == "ValueError"
+    assert caught.value.evalue == "bad scenario"
+    written = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    code = [c for c in written.cells if c.cell_type == "code"]
+    assert code[1].outputs[0].output_type == "error"
+    assert any("bad scenario" in line for line in code[1].outputs[0].traceback)
+    assert code[2].execution_count is None and code[2].outputs == [], "not run"
+
+
+def test_a_syntax_error_is_the_cells_error(tmp_path: Path) -> None:
+    with pytest.raises(pm.PapermillExecutionError) as caught:
+        run(notebook("x = (1,"), tmp_path)
+    assert caught.value.ename == "SyntaxError"
+
+
+def test_a_hung_cell_is_stopped_by_the_timeout(tmp_path: Path) -> None:
+    nb = notebook("import time\nwhile True:\n    time.sleep(0.01)")
+    with pytest.raises(pm.PapermillExecutionError) as caught:
+        run(nb, tmp_path, execution_timeout=0.3)
+    assert caught.value.ename == "CellTimeoutError"
+
+
+def test_an_interruption_stops_the_job_not_the_cell(tmp_path: Path) -> None:
+    """Ctrl-C (or SIGTERM turned into one) inside a cell must unwind the caller: IPython would
+    otherwise report it as the cell's error and the next report would start."""
+    with pytest.raises(KeyboardInterrupt):
+        run(notebook("raise KeyboardInterrupt", "ran_on = True"), tmp_path)
+    with pytest.raises(KeyboardInterrupt):  # a subclass, as signals.Terminated is
+        run(notebook("from sbqw_model.signals import Terminated\nraise Terminated(15)"), tmp_path)
