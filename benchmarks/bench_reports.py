@@ -308,6 +308,7 @@ def main() -> int:
         print(f"       papermill command, empty notebook, cold process: {cold:.2f} s")
     from sbqw_model.reporting.inprocess import ENGINE
 
+    papermill_seconds(empty, work / "empty.out.ipynb", 1, engine_name=ENGINE)  # warm: preload
     in_process = statistics.median(
         papermill_seconds(empty, work / "empty.out.ipynb", repeat, engine_name=ENGINE)
     )
