@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
 import signal
 import sys
 import threading
@@ -86,4 +87,37 @@ def die_with_parent(parent: int, signum: int = signal.SIGTERM) -> None:
         os.kill(os.getpid(), signum)
 
 
-__all__ = ["Terminated", "die_with_parent", "exit_code", "ignore", "terminate_as_interrupt"]
+def die_with(pid: int, signum: int = signal.SIGTERM) -> None:
+    """Send ``signum`` to this process when process ``pid`` ends, though it is not our parent.
+
+    For a worker forked by a fork server: its parent is the server, which outlives a killed
+    command while any worker still holds the command's end of its pipe. A thread waits on the
+    process's pidfd (Linux ≥ 5.3; elsewhere nothing happens and the command's own clean-up
+    applies); if ``pid`` is already gone, stop now.
+    """
+    opener = getattr(os, "pidfd_open", None)
+    if opener is None:
+        return
+    try:
+        handle = opener(pid)
+    except ProcessLookupError:
+        os.kill(os.getpid(), signum)
+        return
+    except OSError:  # no pidfd on this kernel
+        return
+
+    def watch() -> None:
+        select.select([handle], [], [])
+        os.kill(os.getpid(), signum)
+
+    threading.Thread(target=watch, name=f"sbqw-die-with-{pid}", daemon=True).start()
+
+
+__all__ = [
+    "Terminated",
+    "die_with",
+    "die_with_parent",
+    "exit_code",
+    "ignore",
+    "terminate_as_interrupt",
+]

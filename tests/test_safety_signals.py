@@ -219,3 +219,48 @@ def test_after_the_first_signal_later_ones_are_ignored_by_a_python_handler() -> 
         os.kill(os.getpid(), signal.SIGTERM)  # a second one: nothing happens
         time.sleep(0.05)
     assert signal.getsignal(signal.SIGTERM) is not ignore
+
+
+WATCHER = """
+import sys, time
+from sbqw_model.signals import die_with
+die_with(int(sys.argv[1]))
+print("watching", flush=True)
+time.sleep(30)
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "pidfd_open"), reason="pidfd")
+def test_die_with_follows_a_process_that_is_not_the_parent() -> None:
+    """A fork-server worker's command is not its parent: when the command ends, so does it."""
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    watcher = subprocess.Popen(
+        [sys.executable, "-c", WATCHER, str(other.pid)],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert watcher.stdout is not None and watcher.stdout.readline() == "watching\n"
+        other.kill()
+        other.wait()
+        assert watcher.wait(timeout=GONE_WITHIN) == -signal.SIGTERM
+    finally:
+        for p in (other, watcher):
+            p.kill()
+            p.wait()
+
+
+@pytest.mark.skipif(not hasattr(os, "pidfd_open"), reason="pidfd")
+def test_die_with_a_process_already_gone_stops_at_once() -> None:
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    watcher = subprocess.run(
+        [sys.executable, "-c", WATCHER, str(gone.pid)],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=GONE_WITHIN * 4,
+        check=False,
+    )
+    assert watcher.returncode == -signal.SIGTERM and "watching" not in watcher.stdout

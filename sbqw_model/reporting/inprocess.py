@@ -299,10 +299,12 @@ def preload() -> None:
     if _preloaded:
         return
     import gc
+    import importlib
 
-    import sbqw_model.reporting.comparison
-    import sbqw_model.reporting.scenario_report  # noqa: F401
+    from sbqw_model.reporting.modules import REPORT_MODULES
 
+    for name in REPORT_MODULES:
+        importlib.import_module(name)
     ReportShell.get()
     gc.collect()
     gc.freeze()

@@ -12,6 +12,7 @@ import contextlib
 import dataclasses
 import glob
 import json
+import multiprocessing
 import os
 import shutil
 import signal
@@ -28,8 +29,9 @@ from typing import Any
 
 from sbqw_model.fileio import write_text_atomic
 from sbqw_model.outputs import WORK_PREFIX, inside, is_write_failure, safe_name, write_problem
+from sbqw_model.reporting.modules import REPORT_MODULES
 from sbqw_model.shipped import notebook_dir
-from sbqw_model.signals import Terminated, die_with_parent, ignore
+from sbqw_model.signals import Terminated, die_with, die_with_parent, ignore
 
 CELL_TIMEOUT = 900  # seconds one cell may run before the report counts as failed (a hang)
 
@@ -244,24 +246,40 @@ def _on_worker_signal(signum: int, frame: Any) -> None:
     _die(signum)
 
 
-def _start_worker(parent: int) -> None:
-    """Pool initializer: dies with the parent, imports what the reports need while the parent
-    checks the input."""
+def _start_worker(parent: int, served: bool) -> None:
+    """Pool initializer: dies with its parent (the fork server, which ends with the command; or
+    the command itself), makes its notebook shell."""
     global _in_worker
     _in_worker = True
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, _on_worker_signal)
-    die_with_parent(parent)
+    if served:  # the fork server is the parent; the command may die first (SIGKILL)
+        die_with_parent(os.getppid())
+        die_with(parent)
+    else:
+        die_with_parent(parent)
     from sbqw_model.reporting import inprocess
 
-    inprocess.preload()
+    inprocess.preload()  # imports done by the fork server already: the shell, gc.freeze
 
 
-def _context():
-    """fork where the platform has it (workers start warm), spawn elsewhere."""
-    import multiprocessing
+#: What the fork server imports once, before it forks each worker: the report notebooks'
+#: modules, the in-process engine (with papermill and IPython).
+PRELOAD = ["sbqw_model.reporting.inprocess", *REPORT_MODULES]
 
-    return get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+
+def _context() -> Any:
+    """The fork server where the platform has one (POSIX), spawn elsewhere.
+
+    The server is a fresh interpreter that imports ``PRELOAD`` once (~1 s) while this process
+    checks the input, then forks each worker from itself, warm: no worker imports anything,
+    and no worker inherits this process's state (threads, open files, a half-done import).
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return get_context("spawn")
+    context = get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
+    return context
 
 
 def job_cost(job: Job) -> float:
@@ -318,14 +336,19 @@ def started_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
     if workers <= 1:
         yield None
         return
+    context = _context()
+    served = context.get_start_method() == "forkserver"
+    if served:
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()  # starts importing now; workers start at the first job
     pool = ProcessPoolExecutor(
         max_workers=workers,
-        mp_context=_context(),
+        mp_context=context,
         initializer=_start_worker,
-        initargs=(os.getpid(),),
+        initargs=(os.getpid(), served),
     )
     try:
-        pool.submit(int)  # with fork, every worker starts at the first submission
         yield pool
     except Exception:
         if pool not in _stopped:
@@ -364,13 +387,14 @@ def _run_pool(
 ) -> None:
     """Workers execute, this process renders; a job that reuses others' summaries is
     submitted once they are all done."""
+    # while the workers start (the first submission waits for the fork server's imports); in a
+    # thread, because a library's bare ``except:`` around an import would swallow a Ctrl-C in
+    # the main thread
+    threading.Thread(target=_import_rendering, daemon=True).start()
     waiting = [i for i in submission_order(jobs) if jobs[i].after]
     pending = {
         pool.submit(run_job, jobs[i], False): i for i in submission_order(jobs) if not jobs[i].after
     }
-    # while the workers import theirs; in a thread, because a library's bare
-    # ``except:`` around an import would swallow a Ctrl-C in the main thread
-    threading.Thread(target=_import_rendering, daemon=True).start()
     while pending or waiting:
         if not pending or all(i in outcomes for j in waiting for i in _needed(jobs, j)):
             for i in waiting:

@@ -1,8 +1,8 @@
 """``sbqw report --jobs 2`` starts its workers before it checks the input.
 
-So an invalid run must still leave nothing behind: exit 2, no output folder, no worker process
-(a forked worker's command line is its parent's, naming ``--out``) and nothing in the temporary
-folder.
+So an invalid run must still leave nothing behind: exit 2, no output folder, no process of the
+run (its fork server and workers inherit the command's environment, marked here) and nothing in
+the temporary folder.
 """
 
 from __future__ import annotations
@@ -21,15 +21,17 @@ pytest.importorskip("papermill")
 FIXTURES = ROOT / "tests" / "report_fixtures"
 
 
-def _processes_mentioning(text: str) -> list[int]:
+def _processes_marked(mark: str) -> list[int]:
+    """Processes whose environment holds ``SBQW_TEST_RUN=mark`` (the run's descendants)."""
     found = []
+    needle = f"SBQW_TEST_RUN={mark}".encode()
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                cmdline = (entry / "cmdline").read_bytes().decode(errors="replace")
+                environ = (entry / "environ").read_bytes()
             except OSError:
                 continue
-            if text in cmdline:
+            if needle in environ.split(b"\0"):
                 found.append(int(entry.name))
     return found
 
@@ -45,7 +47,12 @@ def test_invalid_input_with_two_jobs_leaves_no_worker_and_no_file(tmp_path: Path
         text=True,
         encoding="utf-8",
         cwd=ROOT,
-        env={**os.environ, "TMPDIR": str(temp), "PYTHONPATH": str(ROOT)},
+        env={
+            **os.environ,
+            "TMPDIR": str(temp),
+            "PYTHONPATH": str(ROOT),
+            "SBQW_TEST_RUN": str(tmp_path),
+        },
         timeout=300,
         check=False,
     )
@@ -53,7 +60,7 @@ def test_invalid_input_with_two_jobs_leaves_no_worker_and_no_file(tmp_path: Path
     assert "invalid.yaml" in done.stderr and "Traceback" not in done.stderr
     assert not out.exists(), "nothing written"
     deadline = time.monotonic() + 5
-    while _processes_mentioning(str(out)) and time.monotonic() < deadline:
+    while _processes_marked(str(tmp_path)) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert _processes_mentioning(str(out)) == [], "the workers were shut down"
+    assert _processes_marked(str(tmp_path)) == [], "the fork server and workers ended"
     assert sorted(p.name for p in temp.rglob("*")) == [], "and nothing left in the temporary folder"
