@@ -159,6 +159,44 @@ class _Publisher(DisplayPublisher):
         self.shell.outputs.clear()  # type: ignore[union-attr]
 
 
+_MISSING = object()
+_BUILTINS = ("__IPYTHON__", "display")
+_PROMPTS = ("ps1", "ps2", "ps3")
+
+
+class _Globals:
+    """The process-wide names an IPython shell sets when it is made."""
+
+    def __init__(self, main: Any, builtins: dict[str, Any], prompts: dict[str, Any]):
+        self.main, self.builtins, self.prompts = main, builtins, prompts
+
+    @classmethod
+    def now(cls) -> _Globals:
+        import builtins
+
+        return cls(
+            sys.modules.get("__main__", _MISSING),
+            {name: builtins.__dict__.get(name, _MISSING) for name in _BUILTINS},
+            {name: getattr(sys, name, _MISSING) for name in _PROMPTS},
+        )
+
+    def apply(self) -> None:
+        import builtins
+
+        _put(sys.modules, "__main__", self.main)
+        for name, value in self.builtins.items():
+            _put(builtins.__dict__, name, value)
+        for name, value in self.prompts.items():
+            _put(sys.__dict__, name, value)
+
+
+def _put(mapping: dict[str, Any], name: str, value: Any) -> None:
+    if value is _MISSING:
+        mapping.pop(name, None)
+    else:
+        mapping[name] = value
+
+
 class ReportShell(InteractiveShell):
     """The process's notebook shell: outputs go to the running cell, history stays in memory
     (``In`` is what the notebooks' parameter check reads; nothing is written to ~/.ipython)."""
@@ -166,13 +204,30 @@ class ReportShell(InteractiveShell):
     def __init__(self, **kwargs: Any):
         config = Config()
         config.HistoryManager.enabled = False
+        outside = _Globals.now()
         super().__init__(
             config=config,
             display_pub_class=_Publisher,
             displayhook_class=_Hook,
             **kwargs,
         )
+        #: what IPython changed process-wide (``__main__``, ``__IPYTHON__``, prompts): in
+        #: force while a notebook runs (``notebook``), the process's own otherwise
+        self.inside = _Globals.now()
+        outside.apply()
         self.outputs: list[Any] = []
+
+    @contextlib.contextmanager
+    def notebook(self) -> Iterator[None]:
+        """The process as a kernel shows it to a notebook (``__main__`` is the notebook's
+        namespace, for pickle), restored afterwards: a Dask or multiprocessing start later
+        in this process needs the real ``__main__``."""
+        outside = _Globals.now()
+        self.inside.apply()
+        try:
+            yield
+        finally:
+            outside.apply()
 
     def enable_gui(self, gui: Any = None) -> None:  # abstract in InteractiveShell
         pass
@@ -262,20 +317,21 @@ class InProcessEngine(Engine):
     ) -> Any:
         preload()
         shell = ReportShell.get()
-        shell.start_notebook()
         nb = nb_man.nb
         nb.metadata["language_info"] = dict(LANGUAGE_INFO)
-        for index, cell in enumerate(nb.cells):
-            if cell.cell_type != "code":
-                continue
-            nb_man.cell_start(cell, index)
-            outputs, count, error = shell.run(cell.source, execution_timeout)
-            cell.outputs, cell.execution_count = outputs, count
-            if error is not None:
-                nb_man.cell_exception(cell, index)
+        with shell.notebook():
+            shell.start_notebook()
+            for index, cell in enumerate(nb.cells):
+                if cell.cell_type != "code":
+                    continue
+                nb_man.cell_start(cell, index)
+                outputs, count, error = shell.run(cell.source, execution_timeout)
+                cell.outputs, cell.execution_count = outputs, count
+                if error is not None:
+                    nb_man.cell_exception(cell, index)
+                    nb_man.cell_complete(cell, index)
+                    break
                 nb_man.cell_complete(cell, index)
-                break
-            nb_man.cell_complete(cell, index)
         return nb
 
 

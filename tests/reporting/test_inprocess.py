@@ -133,3 +133,20 @@ def test_an_interruption_stops_the_job_not_the_cell(tmp_path: Path) -> None:
         run(notebook("raise KeyboardInterrupt", "ran_on = True"), tmp_path)
     with pytest.raises(KeyboardInterrupt):  # a subclass, as signals.Terminated is
         run(notebook("from sbqw_model.signals import Terminated\nraise Terminated(15)"), tmp_path)
+
+
+def test_the_process_is_left_as_it_was(tmp_path: Path) -> None:
+    """Inside a notebook ``__main__`` is its namespace (as in a kernel, for pickle); outside, the
+    process keeps its own ``__main__`` (Dask and multiprocessing start from it), no
+    ``__IPYTHON__`` flag and no interactive prompts."""
+    import builtins
+    import sys
+
+    main = sys.modules["__main__"]
+    nb = run(
+        notebook("import __main__, sys\n(__main__.__dict__ is globals(), __IPYTHON__)"),
+        tmp_path,
+    )
+    assert outputs(nb)[0][0]["data"]["text/plain"] == "(True, True)"
+    assert sys.modules["__main__"] is main
+    assert "__IPYTHON__" not in builtins.__dict__ and not hasattr(sys, "ps1")
