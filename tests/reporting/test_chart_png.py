@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from PIL import Image
@@ -20,7 +21,7 @@ def _pixels(data: bytes) -> np.ndarray:
 def _plain_savefig(fig: charts.Figure) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
-    charts.plt.close(fig)
+    plt.close(fig)
     return buffer.getvalue()
 
 
@@ -49,7 +50,7 @@ def _twin() -> charts.Figure:
 
 def _grid() -> charts.Figure:
     charts.register_fonts()
-    fig, axes = charts.plt.subplots(1, 3, figsize=(8, 3), dpi=110)
+    fig, axes = plt.subplots(1, 3, figsize=(8, 3), dpi=110)
     for i, ax in enumerate(axes):
         ax.plot([0, 1], [0, 10**i])
         ax.set_title(f"第{i + 1}个", fontsize=10)
@@ -67,13 +68,44 @@ def test_titles_are_pinned_only_where_the_search_cannot_move_them() -> None:
         fig = build()
         charts._pin_titles(fig)
         assert all(ax._autotitlepos is False for ax in fig.axes) is pinned, build.__name__
-        charts.plt.close(fig)
+        plt.close(fig)
 
 
-def test_png_closes_the_figure() -> None:
-    fig = _simple()
+def test_png_closes_a_pyplot_figure() -> None:
+    """Figures made with pyplot (the research charts) are released by ``png`` as by savefig."""
+    fig, ax = plt.subplots(figsize=(2, 1), dpi=50)
+    ax.plot([0, 1], [1, 0])
     charts.png(fig)
-    assert not charts.plt.fignum_exists(fig.number)
+    assert not plt.fignum_exists(fig.number)
+
+
+def test_report_figures_stay_out_of_pyplot() -> None:
+    """The report's figures live on their own canvas: nothing for pyplot to keep alive."""
+    before = plt.get_fignums()
+    charts.png(_simple())
+    assert plt.get_fignums() == before
+
+
+def test_an_opaque_chart_is_stored_as_rgb_a_transparent_one_keeps_its_alpha() -> None:
+    opaque = Image.open(io.BytesIO(charts.png(_simple())))
+    assert opaque.mode == "RGB" and opaque.size == (880, 462)  # 8 x 4.2 in at 110 dpi
+    assert opaque.info["dpi"] == pytest.approx((110, 110), abs=0.01)
+
+    def see_through() -> charts.Figure:
+        fig = _simple()
+        fig.patch.set_alpha(0.0)
+        return fig
+
+    shown = charts.png(see_through())
+    assert Image.open(io.BytesIO(shown)).mode == "RGBA"
+    assert np.array_equal(_pixels(shown), _pixels(_plain_savefig(see_through())))
+
+
+def test_a_height_a_hair_under_a_whole_pixel_keeps_its_last_row() -> None:
+    """4.6 in x 110 dpi is 505.99999999999994 px: savefig draws 506 rows, so must ``png``."""
+    fig, ax = charts._figure((8.0, 4.6))
+    ax.plot([0, 1], [0, 1])
+    assert Image.open(io.BytesIO(charts.png(fig))).size == (880, 506)
 
 
 def test_the_offset_case_is_one_where_pinning_would_show() -> None:
