@@ -19,6 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
+from matplotlib.ticker import AutoLocator
 from PIL import Image, PngImagePlugin
 
 from sbqw_model import palette, prefectures, units
@@ -56,6 +57,8 @@ def png(fig: Figure) -> bytes:
     channel that is 255 everywhere: a quarter less data to compress, smaller files).
     """
     _pin_titles(fig)
+    _pin_empty_axis_labels(fig)
+    _only_shown_ticks(fig)
     raw = io.BytesIO()
     fig.savefig(raw, format="rgba", dpi=fig.dpi)
     _close(fig)
@@ -102,6 +105,52 @@ def _pin_titles(fig: Figure) -> None:
             return
     for ax in fig.axes:
         ax._autotitlepos = False
+
+
+def _pin_empty_axis_labels(fig: Figure) -> None:
+    """Spare matplotlib placing axis labels that have no text.
+
+    Drawing an axis measures its tick labels, then measures them all again to move the axis
+    label clear of them; a label with no text shows nothing wherever it is, so it is pinned
+    (``set_label_coords``) and the second measuring is skipped. Figures with a layout engine,
+    which measures labels itself, are left alone.
+    """
+    if fig.get_layout_engine() is not None:
+        return
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if not axis.label.get_text():
+                axis.set_label_coords(*axis.label.get_position())
+
+
+class ShownTicks(AutoLocator):
+    """matplotlib's automatic ticks, less those outside the axis' view.
+
+    ``AutoLocator`` also returns a step or two beyond each end; matplotlib makes a tick (two
+    lines, two labels, a grid line: ~1 ms) for each and then leaves it undrawn. The ticks in
+    view, and their labels, are the same: ``ScalarFormatter`` picks offset and magnitude from
+    the ticks in view, and its decimals from the ticks' spacing (kept where fewer than two
+    ticks would be left, the one case it reads the view's ends instead).
+    """
+
+    #: Kept within this fraction of the view beyond its ends: matplotlib draws ticks within
+    #: 1e-10 of it, so no tick it would draw is dropped.
+    SLACK = 1e-6
+
+    def __call__(self) -> np.ndarray:
+        locs = np.asarray(super().__call__())
+        low, high = sorted(self.axis.get_view_interval())
+        slack = (high - low) * self.SLACK
+        shown = locs[(locs >= low - slack) & (locs <= high + slack)]
+        return shown if len(shown) >= 2 else locs
+
+
+def _only_shown_ticks(fig: Figure) -> None:
+    """Linear axes with matplotlib's default locator get ``ShownTicks`` (the same ticks)."""
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if type(axis.get_major_locator()) is AutoLocator and axis.get_scale() == "linear":
+                axis.set_major_locator(ShownTicks())
 
 
 def plain(text: object) -> str:

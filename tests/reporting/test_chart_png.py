@@ -1,4 +1,5 @@
-"""``charts.png``: the report's PNGs are drawn faster (titles pinned, zlib level 3) but show
+"""``charts.png``: the report's PNGs are drawn faster (titles and empty axis labels pinned,
+ticks out of view not made, stored as RGB, zlib level 3) but show
 exactly what matplotlib's own ``savefig`` shows, including where its title search matters."""
 
 from __future__ import annotations
@@ -115,3 +116,63 @@ def test_the_offset_case_is_one_where_pinning_would_show() -> None:
         ax._autotitlepos = False
     forced = _plain_savefig(fig)
     assert not np.array_equal(_pixels(forced), _pixels(_plain_savefig(_offset_text())))
+
+
+def _labelled_beyond_ticks() -> charts.Figure:
+    """AutoLocator puts 200 and 1600 outside this view; the y axis has a label, x none."""
+    fig, ax = charts._figure()
+    ax.plot([2022, 2025], [400.0, 1500.0])
+    ax.set_ylim(376.66, 1534.34)
+    ax.set_ylabel("亿元")
+    return fig
+
+
+@pytest.mark.parametrize("build", [_labelled_beyond_ticks])
+def test_pinned_labels_and_trimmed_ticks_show_what_savefig_shows(
+    build: Callable[[], charts.Figure],
+) -> None:
+    assert np.array_equal(_pixels(charts.png(build())), _pixels(_plain_savefig(build())))
+
+
+@pytest.mark.parametrize(
+    ("view", "shown"),
+    [
+        ((376.66, 1534.34), [400, 600, 800, 1000, 1200, 1400]),  # AutoLocator: 200 … 1600
+        ((0, 11.45), [0, 2, 4, 6, 8, 10]),  # … and 12
+        ((1534.34, 376.66), [400, 600, 800, 1000, 1200, 1400]),  # an inverted axis
+        ((1.001, 1.0015), [1.001, 1.0011, 1.0012, 1.0013, 1.0014, 1.0015]),  # ends on ticks
+    ],
+)
+def test_shown_ticks_are_the_automatic_ones_in_view(
+    view: tuple[float, float], shown: list[float]
+) -> None:
+    _fig, ax = charts._figure()
+    ax.set_ylim(*view)
+    locator = charts.ShownTicks()
+    locator.set_axis(ax.yaxis)
+    assert locator().tolist() == pytest.approx(shown, rel=1e-12)
+
+
+def test_shown_ticks_keep_all_when_fewer_than_two_are_in_view(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """MaxNLocator keeps two ticks in view; were it not to, the formatter would read the view's
+    ends instead of the ticks' spacing, so all ticks are kept as they were."""
+    _fig, ax = charts._figure()
+    ax.set_ylim(4.0, 6.0)
+    monkeypatch.setattr(charts.AutoLocator, "__call__", lambda self: np.array([0.0, 5.0, 10.0]))
+    locator = charts.ShownTicks()
+    locator.set_axis(ax.yaxis)
+    assert locator().tolist() == [0.0, 5.0, 10.0]
+
+
+def test_png_trims_only_automatic_linear_locators() -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    fig = charts._canvas((6.0, 2.0))
+    axes = fig.subplots(1, 3)
+    axes[1].set_yscale("log")
+    axes[2].yaxis.set_major_locator(MaxNLocator(3))  # a locator a chart chose itself
+    charts._only_shown_ticks(fig)
+    kinds = [type(ax.yaxis.get_major_locator()).__name__ for ax in axes]
+    assert kinds == ["ShownTicks", "LogLocator", "MaxNLocator"]
