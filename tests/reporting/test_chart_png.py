@@ -176,3 +176,27 @@ def test_png_trims_only_automatic_linear_locators() -> None:
     charts._only_shown_ticks(fig)
     kinds = [type(ax.yaxis.get_major_locator()).__name__ for ax in axes]
     assert kinds == ["ShownTicks", "LogLocator", "MaxNLocator"]
+
+
+def test_figures_of_a_size_share_a_renderer_within_a_thread_only() -> None:
+    import threading
+
+    def renderer(size: tuple[float, float] = charts.WIDE) -> object:
+        return charts._canvas(size).canvas.get_renderer()
+
+    shared = renderer()
+    assert renderer() is shared and renderer((3.0, 2.0)) is not shared
+    elsewhere: list[object] = []
+    worker = threading.Thread(target=lambda: elsewhere.append(renderer()))
+    worker.start()
+    worker.join()
+    assert elsewhere[0] is not shared
+
+
+def test_a_shared_renderer_carries_nothing_from_one_chart_to_the_next() -> None:
+    """Drawn after a busy chart of the same size, a chart shows what it shows alone."""
+    busy, busy_ax = charts._figure()
+    busy_ax.fill_between([0, 1], [0, 0], [1, 1], color="black")
+    busy_ax.set_title("一个很黑的图 a dark chart")
+    charts.png(busy)
+    assert np.array_equal(_pixels(charts.png(_simple())), _pixels(_plain_savefig(_simple())))
