@@ -177,11 +177,16 @@ class ReportCanvas(FigureCanvasAgg):
 
     _pool = threading.local()
 
+    #: Renderers kept a thread (the charts use four sizes; a notebook's "tight" PNGs, more).
+    KEEP = 8
+
     def get_renderer(self) -> RendererAgg:
         width, height = self.get_width_height(physical=True)
         key = (width, height, self.figure.dpi)
         renderers = self._pool.__dict__.setdefault("renderers", {})
         if key not in renderers:
+            if len(renderers) >= self.KEEP:  # the least recently made one goes
+                del renderers[next(iter(renderers))]
             renderers[key] = RendererAgg(width, height, self.figure.dpi)
         self.renderer, self._lastKey = renderers[key], key
         return self.renderer

@@ -186,6 +186,9 @@ def test_figures_of_a_size_share_a_renderer_within_a_thread_only() -> None:
 
     shared = renderer()
     assert renderer() is shared and renderer((3.0, 2.0)) is not shared
+    for width in range(charts.ReportCanvas.KEEP + 1):  # a bounded pool: the oldest goes
+        renderer((1.0 + width, 1.0))
+    assert renderer() is not shared
     elsewhere: list[object] = []
     worker = threading.Thread(target=lambda: elsewhere.append(renderer()))
     worker.start()
