@@ -55,3 +55,20 @@ def test_bench_outlay_runs_and_prints_its_figures() -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("outlay 50 draws") == 2
     assert "best CPU" in done.stdout
+
+
+def test_bench_charts_runs_and_prints_every_chart() -> None:
+    """Smoke test of benchmarks/bench_charts.py at a tiny size (no timing asserted)."""
+    script = str(ROOT / "benchmarks" / "bench_charts.py")
+    done = subprocess.run(
+        [sys.executable, script, "--draws", "50", "--repeat", "1", "--lang", "en"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    for label in ("fan_chart", "prefecture_chart", "compare_budgets", "report charts, total"):
+        assert label in done.stdout, (label, done.stdout)

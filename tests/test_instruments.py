@@ -282,8 +282,9 @@ def test_a_new_instrument_flows_through_engine_audit_and_chart(
     # a chart: one bar series per instrument, the eighth in its registry colour and name
     fig = budget_by_year_chart(results, "en")
     ax = fig.axes[0]
-    assert len(ax.containers) == 8
-    assert ax.containers[-1].patches[0].get_facecolor()[:3] == pytest.approx(
+    series = [c for c in ax.collections if not c.get_label().startswith("_")]  # one per bar series
+    assert len(series) == 8
+    assert tuple(series[-1].get_facecolor()[0][:3]) == pytest.approx(
         tuple(int(COLOR[i : i + 2], 16) / 255 for i in (1, 3, 5))
     )
     assert "Scale award" in [t.get_text() for t in ax.get_legend().get_texts()]
