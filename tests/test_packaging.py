@@ -85,7 +85,7 @@ def test_environment_installs_the_project_itself() -> None:
 
 
 def test_console_command_and_parameter_file_are_packaged() -> None:
-    assert PYPROJECT["project"]["scripts"]["sbqw"] == "sbqw_model.cli:main"
+    assert PYPROJECT["project"]["scripts"]["sbqw"] == "sbqw_model.cli:run"
     assert PYPROJECT["project"]["requires-python"] == ">=3.11"
     data = PYPROJECT["tool"]["setuptools"]["package-data"]["sbqw_model"]
     assert "parameters/*.yaml" in data

@@ -29,7 +29,6 @@ from typing import Any
 
 from sbqw_model.fileio import write_text_atomic
 from sbqw_model.outputs import WORK_PREFIX, inside, is_write_failure, safe_name, write_problem
-from sbqw_model.reporting.modules import REPORT_MODULES
 from sbqw_model.shipped import notebook_dir
 from sbqw_model.signals import Terminated, die_with, die_with_parent, ignore
 
@@ -260,12 +259,12 @@ def _start_worker(parent: int, served: bool) -> None:
         die_with_parent(parent)
     from sbqw_model.reporting import inprocess
 
-    inprocess.preload()  # imports done by the fork server already: the shell, gc.freeze
+    inprocess.preload()  # done by the fork server already; by this process under spawn
 
 
 #: What the fork server imports once, before it forks each worker: the report notebooks'
-#: modules, the in-process engine (with papermill and IPython).
-PRELOAD = ["sbqw_model.reporting.inprocess", *REPORT_MODULES]
+#: modules and the in-process engine with its shell (``reporting/served.py``).
+PRELOAD = ["sbqw_model.reporting.served"]
 
 
 def _context() -> Any:
@@ -327,11 +326,13 @@ def run_jobs(
 
 @contextlib.contextmanager
 def started_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
-    """``workers`` worker processes, started now, each importing the report modules (None for one).
+    """``workers`` worker processes, forked warm from a fork server that starts importing the
+    report modules now (None for one).
 
-    Started before the caller checks its input and plans the jobs, their imports (~0.8 s)
-    overlap that work. Leaving the block shuts them down; on an error (invalid input: nothing
-    was run) once they are up, on an interruption at once.
+    Started before the caller checks its input and plans the jobs, the server's imports (~1 s)
+    overlap that work; the workers start at the first job. Leaving the block shuts them down
+    and stops the server; on an error (invalid input: nothing was run) once they are up, on an
+    interruption at once.
     """
     if workers <= 1:
         yield None
@@ -353,12 +354,32 @@ def started_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
     except Exception:
         if pool not in _stopped:
             pool.shutdown(wait=True, cancel_futures=True)
+            if served:
+                _stop_fork_server()
         raise
-    except BaseException:
+    except BaseException:  # interrupted: the server ends with this process
         if pool not in _stopped:
             _stop_workers(pool, [])
         raise
     pool.shutdown(wait=True)
+    if served:
+        _stop_fork_server()
+
+
+def _stop_fork_server() -> None:
+    """Stop the fork server once its workers are gone, and wait for it.
+
+    Otherwise it lives on, idle, until this process ends (in a notebook calling ``render``,
+    holding the modules as they were imported); and waited for, its CPU and its workers' are
+    this command's (benchmarks measure them). multiprocessing has no public call for this:
+    without its ``_stop`` the server ends with the process, as before.
+    """
+    from multiprocessing import forkserver
+
+    stop = getattr(getattr(forkserver, "_forkserver", None), "_stop", None)
+    if stop is not None:
+        with contextlib.suppress(OSError, ChildProcessError):
+            stop()
 
 
 def _deferred(jobs: Sequence[Job]) -> list[int]:
