@@ -340,9 +340,7 @@ def started_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
     context = _context()
     served = context.get_start_method() == "forkserver"
     if served:
-        from multiprocessing import forkserver
-
-        forkserver.ensure_running()  # starts importing now; workers start at the first job
+        start_fork_server()  # unless already started: workers start at the first job
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=context,
@@ -364,6 +362,15 @@ def started_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
     pool.shutdown(wait=True)
     if served:
         _stop_fork_server()
+
+
+def start_fork_server() -> None:
+    """Start the fork server (it imports ``PRELOAD`` in the background) if the platform has
+    one; the command calls this first thing, before its own imports and checks."""
+    if _context().get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
 
 
 def _stop_fork_server() -> None:
