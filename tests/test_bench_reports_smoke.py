@@ -39,7 +39,7 @@ def test_bench_reports_quick_runs_and_prints_every_label(tmp_path) -> None:
         "(goal ≤ 2×:",
         "where a report's time goes",
         "papermill and the engine",
-        "the same through sbqw's in-process engine",
+        "the same as sbqw report runs it (in-process)",
         "charts",
         "render: HTML",
         "render: Excel workbook",

@@ -1,14 +1,15 @@
-"""A papermill engine that runs a report notebook in this process, in an IPython shell.
+"""Running a report notebook in this process, in an IPython shell, as a kernel would.
 
 papermill's default engine starts a Jupyter kernel and talks to it over ZeroMQ. For the shipped
 report notebooks that costs more than the report: a kernel's start and imports are ~1.2 CPU-s,
 and each of a report's twenty cells makes a round trip of messages (serialised, signed,
-deserialised) — together ~40 % of a report's CPU. ``sbqw report`` therefore registers this
-engine (``ENGINE``), as papermill's documentation suggests for other ways to execute (its
-``papermill.engine`` plug-ins): papermill still injects the parameters, keeps the cells'
-metadata and turns an error output into ``PapermillExecutionError``; the cells run in an
-IPython ``InteractiveShell`` of this process, so they behave as in a kernel (``display``,
-magics, ``In``/``Out``, the last expression shown) and produce the same outputs.
+deserialised). So ``sbqw report`` splits papermill's work: papermill prepares the notebook (its
+parameters injected, ``prepare_only``) and afterwards raises on a failed cell
+(``raise_for_execution_errors``), in the command's process; ``execute`` here runs the cells in
+between, in a worker, in an IPython ``InteractiveShell``: cells behave as in a kernel
+(``display``, magics, ``In``/``Out``, the last expression shown), produce the same outputs (a
+test compares them with a kernel's) and get papermill's cell metadata. Workers import neither
+papermill nor Jupyter's client (~0.3 s each).
 
 What a kernel gave that this does not: a cell cannot crash the process without taking the
 report's worker along (the runner reports a dead worker like a failed report), and a hung cell
@@ -21,49 +22,21 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import datetime as dt
 import platform
 import signal
 import sys
 import threading
 from collections.abc import Iterator
-from types import ModuleType
 from typing import Any
 
+from IPython.core.displayhook import DisplayHook
+from IPython.core.displaypub import DisplayPublisher
+from IPython.core.interactiveshell import InteractiveShell
+from nbformat import NotebookNode
+from traitlets.config import Config
 
-def import_papermill() -> ModuleType:
-    """``import papermill`` without its optional HDFS handler's ``pyarrow`` (~0.2 s a process).
-
-    papermill tries ``pyarrow.fs`` for ``hdfs://`` paths and falls back to a stub when it is
-    missing; reports read and write local files only. The block is lifted again at once, so
-    pandas and anyone else still import pyarrow as usual.
-    """
-    if "papermill" in sys.modules:
-        return sys.modules["papermill"]
-    blocked = "pyarrow.fs" not in sys.modules
-    if blocked:
-        sys.modules["pyarrow.fs"] = None  # type: ignore[assignment]  # "import halted": ImportError
-    try:
-        import papermill
-    finally:
-        if blocked and sys.modules.get("pyarrow.fs", 0) is None:
-            del sys.modules["pyarrow.fs"]
-    return papermill
-
-
-import_papermill()
-
-from IPython.core.displayhook import DisplayHook  # noqa: E402
-from IPython.core.displaypub import DisplayPublisher  # noqa: E402
-from IPython.core.interactiveshell import InteractiveShell  # noqa: E402
-from nbformat import NotebookNode  # noqa: E402
-from papermill.engines import Engine, papermill_engines  # noqa: E402
-from traitlets.config import Config  # noqa: E402
-
-__all__ = ["ENGINE", "KERNEL", "CellTimeoutError", "ReportShell", "import_papermill", "preload"]
-
-ENGINE = "sbqw-inprocess"
-#: The notebooks' kernelspec: papermill writes the parameters in its language (Python).
-KERNEL = "python3"
+__all__ = ["CellTimeoutError", "ReportShell", "execute", "preload"]
 
 #: What ipykernel reports for Python, so an executed notebook's metadata reads the same.
 LANGUAGE_INFO = {
@@ -307,35 +280,62 @@ def _time_limit(seconds: float | None) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-class InProcessEngine(Engine):
-    """papermill's engine interface over ``ReportShell``: cells run in order, the first error
-    stops the notebook (papermill then raises it), metadata kept by papermill's manager."""
-
-    @classmethod
-    def execute_managed_notebook(
-        cls, nb_man: Any, kernel_name: str, execution_timeout: float | None = None, **kwargs: Any
-    ) -> Any:
-        preload()
-        shell = ReportShell.get()
-        nb = nb_man.nb
-        nb.metadata["language_info"] = dict(LANGUAGE_INFO)
-        with shell.notebook():
-            shell.start_notebook()
-            for index, cell in enumerate(nb.cells):
-                if cell.cell_type != "code":
-                    continue
-                nb_man.cell_start(cell, index)
-                outputs, count, error = shell.run(cell.source, execution_timeout)
-                cell.outputs, cell.execution_count = outputs, count
-                if error is not None:
-                    nb_man.cell_exception(cell, index)
-                    nb_man.cell_complete(cell, index)
-                    break
-                nb_man.cell_complete(cell, index)
-        return nb
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
-papermill_engines.register(ENGINE, InProcessEngine)
+def execute(nb: Any, timeout: float | None = None) -> Any:
+    """Run a prepared notebook's cells in order, in the process's shell, until one fails.
+
+    Outputs and execution counts go into the cells; each cell and the notebook get papermill's
+    metadata (start, end, duration, status, exception), as its engines record them, so
+    ``papermill.execute.raise_for_execution_errors`` reads a failure as from a kernel.
+    """
+    preload()
+    shell = ReportShell.get()
+    nb.metadata["language_info"] = dict(LANGUAGE_INFO)
+    meta = nb.metadata.setdefault("papermill", {})
+    began = _now()
+    meta.update(start_time=began.isoformat(), end_time=None, duration=None, exception=None)
+    for cell in nb.cells:
+        cell.metadata["papermill"] = {
+            "exception": None,
+            "start_time": None,
+            "end_time": None,
+            "duration": None,
+            "status": "pending",
+        }
+        if cell.cell_type == "code":
+            cell.execution_count, cell.outputs = None, []
+    with shell.notebook():
+        shell.start_notebook()
+        for cell in nb.cells:
+            if not _run_cell(shell, cell, timeout):
+                meta["exception"] = True
+                break
+    ended = _now()
+    meta.update(end_time=ended.isoformat(), duration=(ended - began).total_seconds())
+    return nb
+
+
+def _run_cell(shell: ReportShell, cell: Any, timeout: float | None) -> bool:
+    """One cell with its papermill metadata; False if it failed."""
+    record = cell.metadata["papermill"]
+    began = _now()
+    record.update(start_time=began.isoformat(), status="running", exception=False)
+    failed = False
+    if cell.cell_type == "code":
+        outputs, count, error = shell.run(cell.source, timeout)
+        cell.outputs, cell.execution_count = outputs, count
+        failed = error is not None
+    ended = _now()
+    record.update(
+        end_time=ended.isoformat(),
+        duration=(ended - began).total_seconds(),
+        status="failed" if failed else "completed",
+        exception=failed,
+    )
+    return not failed
 
 
 _preloaded = False

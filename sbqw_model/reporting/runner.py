@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -25,6 +26,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from sbqw_model.fileio import write_text_atomic
@@ -32,6 +34,8 @@ from sbqw_model.outputs import WORK_PREFIX, inside, is_write_failure, safe_name,
 from sbqw_model.shipped import notebook_dir
 from sbqw_model.signals import Terminated, die_with, die_with_parent, ignore
 
+#: The notebooks' kernelspec: papermill writes the parameters in its language (Python).
+KERNEL = "python3"
 CELL_TIMEOUT = 900  # seconds one cell may run before the report counts as failed (a hang)
 
 
@@ -49,6 +53,9 @@ class Job:
     #: jobs whose summaries this one reuses (the comparison: the scenario reports it compares);
     #: it starts once they are done and is told where their executed notebooks are
     after: tuple[str, ...] = ()
+    #: the notebook with its parameters injected by papermill (``prepared``): done by the
+    #: command before a job goes to a worker, so workers never import papermill
+    prepared: Any = None
 
 
 @dataclass
@@ -85,10 +92,9 @@ def run_job(job: Job, render: bool = True) -> Outcome:
 
 
 def _run_job(job: Job, render: bool = True) -> Outcome:
-    from sbqw_model.reporting.inprocess import ENGINE, KERNEL, import_papermill
+    import nbformat
 
-    pm = import_papermill()
-    from papermill.exceptions import PapermillExecutionError
+    from sbqw_model.reporting import inprocess
 
     start = time.perf_counter()
     inside(job.out_dir, f"{job.name}.failed.ipynb")  # names are sanitised: a bug otherwise
@@ -98,19 +104,9 @@ def _run_job(job: Job, render: bool = True) -> Outcome:
     kept = False
     try:
         try:
-            pm.execute_notebook(
-                str(notebook_dir() / job.notebook),
-                str(executed),
-                parameters=job.parameters,
-                engine_name=ENGINE,
-                kernel_name=KERNEL,
-                progress_bar=False,
-                log_output=False,
-                request_save_on_cell_execute=False,
-                execution_timeout=CELL_TIMEOUT,
-            )
-        except PapermillExecutionError as exc:
-            return _failed(job, start, executed, exc)
+            nb = job.prepared if job.prepared is not None else prepared(job).prepared
+            inprocess.execute(nb, CELL_TIMEOUT)
+            nbformat.write(nb, executed)
         except Exception as exc:
             if is_write_failure(exc):
                 return _refused(job, start, exc)
@@ -118,22 +114,75 @@ def _run_job(job: Job, render: bool = True) -> Outcome:
         if not render:
             kept = True
             return Outcome(job, True, time.perf_counter() - start, executed=executed)
-        return _render(job, start, executed)
+        return _finish(job, start, executed)
     finally:
         if not kept:
             shutil.rmtree(work, ignore_errors=True)
 
 
+def prepared(job: Job) -> Job:
+    """The job with its notebook read and its parameters injected by papermill (in this
+    process: the command's, while the workers run)."""
+    pm = import_papermill()
+    nb = pm.execute_notebook(
+        str(notebook_dir() / job.notebook),
+        None,
+        parameters=job.parameters,
+        kernel_name=KERNEL,
+        prepare_only=True,
+        progress_bar=False,
+        log_output=False,
+    )
+    return dataclasses.replace(job, prepared=nb)
+
+
+def _finish(job: Job, start: float, executed: Path) -> Outcome:
+    """papermill's verdict on the executed notebook (a failed cell: kept for debugging, as
+    papermill marks it), else the report's files."""
+    import nbformat
+
+    import_papermill()
+    from papermill.exceptions import PapermillExecutionError
+    from papermill.execute import raise_for_execution_errors
+
+    nb = nbformat.read(executed, as_version=4)
+    try:
+        raise_for_execution_errors(nb, str(executed))
+    except PapermillExecutionError as exc:
+        return _failed(job, start, executed, exc)
+    return _render(job, start, executed, nb)
+
+
 def render_later(outcome: Outcome) -> Outcome:
-    """The parent's half of a pool job: render what a worker executed, then drop its work
-    folder. The parent is idle while the workers run, and imports nbconvert once for all."""
+    """The parent's half of a pool job: check and render what a worker executed, then drop its
+    work folder. The parent is idle while the workers run, and imports nbconvert once for all."""
     executed = outcome.executed
     if executed is None:
         return outcome
     try:
-        return _render(outcome.job, time.perf_counter() - outcome.seconds, executed)
+        return _finish(outcome.job, time.perf_counter() - outcome.seconds, executed)
     finally:
         shutil.rmtree(executed.parent, ignore_errors=True)
+
+
+def import_papermill() -> ModuleType:
+    """``import papermill`` without its optional HDFS handler's ``pyarrow`` (~0.2 s a process).
+
+    papermill tries ``pyarrow.fs`` for ``hdfs://`` paths and falls back to a stub when it is
+    missing; reports read and write local files only. The block is lifted again at once, so
+    pandas and anyone else still import pyarrow as usual.
+    """
+    if "papermill" in sys.modules:
+        return sys.modules["papermill"]
+    blocked = "pyarrow.fs" not in sys.modules
+    if blocked:
+        sys.modules["pyarrow.fs"] = None  # type: ignore[assignment]  # "import halted": ImportError
+    try:
+        import papermill
+    finally:
+        if blocked and sys.modules.get("pyarrow.fs", 0) is None:
+            del sys.modules["pyarrow.fs"]
+    return papermill
 
 
 def _stale(job: Job) -> list[Path]:
@@ -179,12 +228,9 @@ def _payload(nb: Any) -> dict[str, Any] | None:
     return None
 
 
-def _render(job: Job, start: float, executed: Path) -> Outcome:
-    import nbformat
-
+def _render(job: Job, start: float, executed: Path, nb: Any) -> Outcome:
     from sbqw_model.reporting.html import notebook_to_html
 
-    nb = nbformat.read(executed, as_version=4)
     payload = _payload(nb)
     page = notebook_to_html(nb, job.title, lang=job.lang)
     files = []
@@ -421,12 +467,14 @@ def _run_pool(
     threading.Thread(target=_import_rendering, daemon=True).start()
     waiting = [i for i in submission_order(jobs) if jobs[i].after]
     pending = {
-        pool.submit(run_job, jobs[i], False): i for i in submission_order(jobs) if not jobs[i].after
+        pool.submit(run_job, _ready(jobs[i]), False): i
+        for i in submission_order(jobs)
+        if not jobs[i].after
     }
     while pending or waiting:
         if not pending or all(i in outcomes for j in waiting for i in _needed(jobs, j)):
             for i in waiting:
-                pending[pool.submit(run_job, _told(jobs[i], outcomes), False)] = i
+                pending[pool.submit(run_job, _ready(_told(jobs[i], outcomes)), False)] = i
             waiting = []
         done, _ = wait(pending, return_when=FIRST_COMPLETED)
         for future in done:
@@ -437,6 +485,15 @@ def _run_pool(
                 outcomes[i] = Outcome(jobs[i], False, 0.0, f"{type(exc).__name__}: {exc}")
             if on_done:
                 on_done(outcomes[i])
+
+
+def _ready(job: Job) -> Job:
+    """The job prepared here for a worker; if papermill cannot prepare it, the worker tries
+    again and reports the failure like any other."""
+    try:
+        return prepared(job)
+    except Exception:
+        return job
 
 
 def _needed(jobs: Sequence[Job], i: int) -> list[int]:

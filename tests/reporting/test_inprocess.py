@@ -1,4 +1,5 @@
-"""The in-process papermill engine ``sbqw report`` runs its notebooks with.
+"""How ``sbqw report`` runs a notebook: papermill prepares it, ``inprocess.execute`` runs the
+cells in an IPython shell of this process, papermill raises on a failed cell.
 
 It must give what a Jupyter kernel gives a notebook: the same outputs (display data, the last
 expression with its execution count, streams, errors), papermill's parameters and its error on
@@ -18,7 +19,10 @@ from nbformat import v4
 
 pm = pytest.importorskip("papermill")
 
-from sbqw_model.reporting.inprocess import ENGINE, KERNEL  # noqa: E402
+from papermill.execute import raise_for_execution_errors  # noqa: E402
+
+from sbqw_model.reporting import inprocess  # noqa: E402
+from sbqw_model.reporting.runner import KERNEL  # noqa: E402
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="
@@ -37,18 +41,20 @@ def notebook(*sources: str, parameters: str | None = None) -> Any:
     return nb
 
 
-def run(nb: Any, tmp_path: Path, engine: str | None = ENGINE, **options: Any) -> Any:
+def run(nb: Any, tmp_path: Path, kernel: bool = False, **options: Any) -> Any:
+    """The notebook as ``sbqw report`` runs it (or, ``kernel``, as papermill does by default),
+    read back from the file written."""
     out = tmp_path / "out.ipynb"
-    pm.execute_notebook(
-        nb,
-        str(out),
-        engine_name=engine,
-        kernel_name=KERNEL,
-        progress_bar=False,
-        log_output=False,
-        **options,
-    )
-    return nbformat.read(out, as_version=4)  # what papermill wrote validates as a notebook
+    common = {"kernel_name": KERNEL, "progress_bar": False, "log_output": False}
+    if kernel:
+        pm.execute_notebook(nb, str(out), **common, **options)
+    else:
+        timeout = options.pop("execution_timeout", None)
+        ready = pm.execute_notebook(nb, None, prepare_only=True, **common, **options)
+        inprocess.execute(ready, timeout)
+        nbformat.write(ready, out)
+        raise_for_execution_errors(ready, str(out))
+    return nbformat.read(out, as_version=4)  # what was written validates as a notebook
 
 
 def outputs(nb: Any) -> list[list[dict[str, Any]]]:
@@ -74,7 +80,7 @@ def test_outputs_are_those_of_a_kernel(tmp_path: Path) -> None:
     """Same cells through a real Jupyter kernel (papermill's default engine) and in-process."""
     prelude = f"PNG_DATA = {PNG!r}"
     here = run(notebook(prelude, *SOURCES), tmp_path)
-    kernel = run(notebook(prelude, *SOURCES), tmp_path, engine=None)
+    kernel = run(notebook(prelude, *SOURCES), tmp_path, kernel=True)
     assert outputs(here) == outputs(kernel)
     assert [c.execution_count for c in here.cells] == [1, 2, 3, 4, 5, 6, 7]
     assert here.metadata.language_info.name == "python"
@@ -150,3 +156,22 @@ def test_the_process_is_left_as_it_was(tmp_path: Path) -> None:
     assert outputs(nb)[0][0]["data"]["text/plain"] == "(True, True)"
     assert sys.modules["__main__"] is main
     assert "__IPYTHON__" not in builtins.__dict__ and not hasattr(sys, "ps1")
+
+
+def test_a_worker_imports_neither_papermill_nor_a_jupyter_client() -> None:
+    """What the fork server preloads for the workers: the report modules and the shell, not
+    papermill's ~0.3 s of imports (papermill works in the command, before and after)."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    code = (
+        "import sys, sbqw_model.reporting.served\n"
+        "print(sorted(m for m in ('papermill', 'nbclient', 'jupyter_client', 'zmq', 'pandas')"
+        " if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr
