@@ -11,9 +11,10 @@ import sys
 from conftest import ROOT
 
 
-def test_bench_engine_quick_runs_and_prints_every_label() -> None:
+def run_script(name: str, *args: str) -> str:
+    """A benchmark script's output; it must succeed."""
     done = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "bench_engine.py"), "--quick"],
+        [sys.executable, str(ROOT / "benchmarks" / name), *args],
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -22,7 +23,11 @@ def test_bench_engine_quick_runs_and_prints_every_label() -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    out = done.stdout
+    return done.stdout
+
+
+def test_bench_engine_quick_runs_and_prints_every_label() -> None:
+    out = run_script("bench_engine.py", "--quick")
     for label in (
         "draws/s",
         "best of",
@@ -42,33 +47,13 @@ def test_bench_engine_quick_runs_and_prints_every_label() -> None:
 
 def test_bench_outlay_runs_and_prints_its_figures() -> None:
     """Smoke test of benchmarks/bench_outlay.py at a tiny size (no timing asserted)."""
-    script = str(ROOT / "benchmarks" / "bench_outlay.py")
-    done = subprocess.run(
-        [sys.executable, script, "--draws", "50", "--repeat", "1"],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=ROOT,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.count("outlay 50 draws") == 2
-    assert "best CPU" in done.stdout
+    out = run_script("bench_outlay.py", "--draws", "50", "--repeat", "1")
+    assert out.count("outlay 50 draws") == 2
+    assert "best CPU" in out
 
 
 def test_bench_charts_runs_and_prints_every_chart() -> None:
     """Smoke test of benchmarks/bench_charts.py at a tiny size (no timing asserted)."""
-    script = str(ROOT / "benchmarks" / "bench_charts.py")
-    done = subprocess.run(
-        [sys.executable, script, "--draws", "50", "--repeat", "1", "--lang", "en"],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=ROOT,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
+    out = run_script("bench_charts.py", "--draws", "50", "--repeat", "1", "--lang", "en")
     for label in ("fan_chart", "prefecture_chart", "compare_budgets", "report charts, total"):
-        assert label in done.stdout, (label, done.stdout)
+        assert label in out, (label, out)

@@ -67,7 +67,9 @@ def local_cluster(workers: int) -> Iterator[Any]:
             processes=True,
             dashboard_address=None,
             local_directory=scratch,
-            silence_logs=logging.ERROR,
+            # workers' own logs: a failed task reaches the client as its exception anyway,
+            # while a stopped run (Ctrl-C, SIGTERM) made them print heartbeat tracebacks
+            silence_logs=logging.CRITICAL,
         ) as cluster,
         Client(cluster) as client,
     ):
