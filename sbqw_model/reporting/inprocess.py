@@ -341,15 +341,16 @@ def _run_cell(shell: ReportShell, cell: Any, timeout: float | None) -> bool:
 _preloaded = False
 
 
-def preload() -> None:
+def preload(warm: bool = False) -> None:
     """Import what every report notebook imports in its first cell, make the shell, and move
     what now exists out of the garbage collector's sight (``gc.freeze``).
 
-    A pool worker does this while the parent checks the input, instead of in its first report.
-    The freeze matters per report: matplotlib makes many short-lived objects, so full
-    collections are frequent, and each would otherwise walk every module and class of numpy,
-    matplotlib and IPython again (as would the collection in the shell's reset between
-    notebooks): ~10 % of a report's CPU.
+    The fork server does this once for all workers (with ``warm``: also what a process's first
+    report would pay, see ``_warm_up``), a single process before its first report. The freeze
+    matters per report: matplotlib makes many short-lived objects, so full collections are
+    frequent, and each would otherwise walk every module and class of numpy, matplotlib and
+    IPython again (as would the collection in the shell's reset between notebooks): ~10 % of a
+    report's CPU.
     """
     global _preloaded
     if _preloaded:
@@ -362,6 +363,21 @@ def preload() -> None:
     for name in REPORT_MODULES:
         importlib.import_module(name)
     ReportShell.get()
+    if warm:
+        _warm_up()
     gc.collect()
     gc.freeze()
     _preloaded = True
+
+
+def _warm_up() -> None:
+    """A process's first report pays ~0.35 s more than the next: scipy's import (the engine's
+    normal quantiles), the parameter and scenario schemas, the fonts, the engine's first run.
+    The fork server pays it once, while the command is still preparing the jobs."""
+    from sbqw_model.engine import simulate
+    from sbqw_model.reporting.notebook import setup
+    from sbqw_model.scenario import load_scenario
+    from sbqw_model.shipped import scenario_path
+
+    setup()
+    simulate(load_scenario(scenario_path("baseline")), draws=20, seed=0)
