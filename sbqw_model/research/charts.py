@@ -150,10 +150,10 @@ def discovery_chart(found: Discovery, lang: str = "zh") -> Figure:
             "alpha": 0.85,
         },
     )
-    _value_ticks(ax.xaxis, names[0], ax.get_xticks())
+    _value_ticks(ax.xaxis, names[0], ax.get_xticks(), lang)
     ax.set_xlabel(plain(factor_label(names[0], lang)))
     if len(names) > 1:
-        _value_ticks(ax.yaxis, names[1], ax.get_yticks())
+        _value_ticks(ax.yaxis, names[1], ax.get_yticks(), lang)
         ax.set_ylabel(plain(factor_label(names[1], lang)))
     else:
         ax.set_yticks([])
@@ -162,8 +162,8 @@ def discovery_chart(found: Discovery, lang: str = "zh") -> Figure:
     return fig
 
 
-def _value_ticks(axis: Any, name: str, ticks: np.ndarray) -> None:
-    axis.set_ticks(ticks, [plain(fmt_value(name, v)) for v in ticks])
+def _value_ticks(axis: Any, name: str, ticks: np.ndarray, lang: str) -> None:
+    axis.set_ticks(ticks, [plain(fmt_value(name, v, lang)) for v in ticks])
 
 
 def frontier_chart(frontiers: list[Frontier], lang: str = "zh") -> Figure:
@@ -172,7 +172,9 @@ def frontier_chart(frontiers: list[Frontier], lang: str = "zh") -> Figure:
     for i, f in enumerate(frontiers):
         color = COLORS[(2 * i) % len(COLORS)]
         s = f.settings
-        group = ", ".join(f"{factor_label(k, lang)} {fmt_value(k, v)}" for k, v in f.group.items())
+        group = ", ".join(
+            f"{factor_label(k, lang)} {fmt_value(k, v, lang)}" for k, v in f.group.items()
+        )
         ax.scatter(s[f.cost] / units.WAN, s[f.probability], s=18, color=color, alpha=0.35)
         front = f.frontier
         ax.step(

@@ -26,10 +26,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sbqw_model import units
 from sbqw_model.engine import TARGETS, refuse_non_finite, target_levels, target_values
 from sbqw_model.reporting.i18n import target_name
-from sbqw_model.research.wording import factor_label, fmt_value, t
+from sbqw_model.research.wording import factor_label, fmt_money, fmt_value, t
 from sbqw_model.scenario import Scenario
 from sbqw_model.worlds import BLOCK, draw_block, uncertainty_draws
 
@@ -294,14 +293,14 @@ def _what(outcome: str, level: float | None, lang: str) -> str:
     name = name if lang == "zh" else name.lower()
     if level is None:
         return t("what_target", lang).format(name=name)
-    shown = units.yi(level, 0) if outcome == "online_retail" else f"{level:,.0f}"
+    shown = fmt_money(level, lang) if outcome == "online_retail" else f"{level:,.0f}"
     return t("what_target_level", lang).format(name=name, level=shown)
 
 
 def condition(name: str, low: float | None, high: float | None, lang: str) -> str:
     label = factor_label(name, lang)
-    lo = fmt_value(name, low) if low is not None else ""
-    hi = fmt_value(name, high) if high is not None else ""
+    lo = fmt_value(name, low, lang) if low is not None else ""
+    hi = fmt_value(name, high, lang) if high is not None else ""
     if low is None:
         return t("below", lang).format(factor=label, high=hi)
     if high is None:

@@ -31,7 +31,7 @@ from sbqw_model.research import discovery as dv
 from sbqw_model.research.evaluate import Evaluation
 from sbqw_model.research.frontier import Frontier, frontiers, load_results
 from sbqw_model.research.sensitivity import METHODS, SensitivityResult, run_sensitivity
-from sbqw_model.research.wording import factor_label, fmt_value, output_label, t
+from sbqw_model.research.wording import factor_label, fmt_money, fmt_value, output_label, t
 from sbqw_model.scenario import Scenario
 
 NOTEBOOK = "sensitivity"
@@ -195,7 +195,7 @@ class SensitivityReport:
             [
                 factor_label(f.name, lang),
                 f.name,
-                f"{fmt_value(f.name, f.low)} – {fmt_value(f.name, f.high)}",
+                f"{fmt_value(f.name, f.low, lang)} – {fmt_value(f.name, f.high, lang)}",
             ]
             for f in self.result.problem.factors
         ]
@@ -252,11 +252,11 @@ class SensitivityReport:
         groups = []
         for f in self.fronts:
             heading = ", ".join(
-                f"{factor_label(k, lang)} = {fmt_value(k, v)}" for k, v in f.group.items()
+                f"{factor_label(k, lang)} = {fmt_value(k, v, lang)}" for k, v in f.group.items()
             )
             rows = [
                 [
-                    ", ".join(fmt_value(k, r[k]) for k in f.levers),
+                    ", ".join(fmt_value(k, r[k], lang) for k in f.levers),
                     units.wan_number(r[f.cost], 0),
                     f"{r[f.probability]:.1%}",
                 ]
@@ -293,12 +293,14 @@ class SensitivityReport:
             return t("none_reaches", lang).format(
                 p=f"{f.min_probability:.0%}", best=f"{top[f.probability]:.1%}"
             )
-        setting = ", ".join(f"{factor_label(k, lang)} {fmt_value(k, best[k])}" for k in f.levers)
+        setting = ", ".join(
+            f"{factor_label(k, lang)} {fmt_value(k, best[k], lang)}" for k in f.levers
+        )
         text = t("cheapest_answer", lang).format(
             cheapest=t("cheapest", lang),
             p=f"{f.min_probability:.0%}",
             setting=setting,
-            budget=units.yi(best[f.cost]),
+            budget=fmt_money(best[f.cost], lang),
             probability=f"{best[f.probability]:.1%}",
         )
         if f.near_threshold():

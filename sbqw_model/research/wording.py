@@ -19,6 +19,7 @@ from sbqw_model.labels import (
     DIST_PARAMS,
     RECOGNITION_FIELD_LABELS,
     UNCERTAINTY_LABELS,
+    money,
 )
 from sbqw_model.scenario import UNCERTAINTIES
 
@@ -109,8 +110,8 @@ def _kind(path: str) -> str:
     return "number"
 
 
-def fmt_value(path: str, value: Any) -> str:
-    """A factor value as a reader expects it: 700亿元, 11.3%, 1,200."""
+def fmt_value(path: str, value: Any, lang: str = "zh") -> str:
+    """A factor value as a reader expects it: 700 亿元 (zh) or ¥70bn (en), 11.3%, 1,200."""
     if isinstance(value, str | bool) or value is None:
         return str(value)
     value = float(value)
@@ -118,7 +119,7 @@ def fmt_value(path: str, value: Any) -> str:
         return "—"
     kind = _kind(path)
     if kind == "money":
-        return units.yi(value, 0) if abs(value) >= units.YI else units.wan(value, 0)
+        return fmt_money(value, lang)
     if kind == "rate":
         return f"{value * 100:.3g}%"
     if kind == "count":
@@ -140,6 +141,14 @@ def output_label(name: str, lang: str = "zh") -> str:
 def is_money(output: str) -> bool:
     """Budget outputs are money (yuan); probabilities and counts are not."""
     return output.startswith("budget.") and "p_over" not in output
+
+
+def fmt_money(yuan: float, lang: str = "zh") -> str:
+    """An amount in the reader's language: 亿元/万元 in Chinese, ¥…bn/¥…m in English (no
+    Chinese unit in an English report)."""
+    if lang == "zh":
+        return units.yi(yuan, 0) if abs(yuan) >= units.YI else units.wan(yuan, 0)
+    return money(yuan, lang, 1)
 
 
 def fmt_money_output(output: str, value: float) -> str:

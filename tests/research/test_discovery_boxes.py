@@ -48,8 +48,9 @@ def test_sentences_format_money_and_rates() -> None:
     assert zh.startswith("在") and "2022年网络零售额低于700 亿元" in zh
     assert "网络零售额年均增速低于11" in zh and "且" in zh
     assert "网络零售额1,000 亿元目标有100%未能实现（占全部未达成情形的100%）" in zh
-    assert en.startswith("The online retail target of 1,000 亿元 is missed in 100% of runs where")
-    assert "the 2022 level of online retail is below 700 亿元" in en
+    assert en.startswith("The online retail target of ¥100bn is missed in 100% of runs where")
+    assert "the 2022 level of online retail is below ¥70bn" in en
+    assert "亿" not in en and "万" not in en, "no Chinese unit in English"
 
 
 def test_no_misses_and_only_misses() -> None:
@@ -91,3 +92,15 @@ def test_cli_discover_scenario_and_table(tmp_path) -> None:
     assert code == 2 and "did you mean `online_retail`" in err
     code, text, _ = sbqw("discover", "--help")
     assert "--outcome" in text and "--target" not in text
+
+
+def test_money_factor_values_read_in_the_reports_language() -> None:
+    """Chinese keeps 亿元/万元; English says ¥…bn / ¥…m (an English report has no Chinese unit)."""
+    from sbqw_model.research.wording import fmt_value
+
+    level = "uncertainties.online_retail.level_2022.mode"
+    assert fmt_value(level, 7e10) == "700 亿元" == fmt_value(level, 7e10, "zh")
+    assert fmt_value(level, 7e10, "en") == "¥70bn"
+    assert fmt_value(level, 7.25e10, "en") == "¥72.5bn"
+    assert fmt_value("parameters.traffic.cap", 3e6, "en") == "¥3m"
+    assert fmt_value("parameters.traffic.cap", 3e6, "zh") == "300 万元"
