@@ -51,7 +51,8 @@ LANGUAGE_INFO = {
 
 
 def _output(output_type: str, **fields: Any) -> NotebookNode:
-    """An output as nbclient records it (not validated one by one: papermill's writer does)."""
+    """An output as nbclient records it (not validated one by one: nbformat validates the
+    notebook when it is written)."""
     return NotebookNode(output_type=output_type, **fields)
 
 
@@ -64,7 +65,7 @@ def _mime_bundle(data: Any) -> dict[str, Any]:
 
 
 class CellTimeoutError(TimeoutError):
-    """A cell ran longer than the engine's ``execution_timeout`` (a hang)."""
+    """A cell ran longer than its ``timeout`` (a hang)."""
 
 
 class _Stream:
