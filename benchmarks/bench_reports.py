@@ -97,21 +97,10 @@ def papermill_seconds(notebook: Path, out: Path, repeat: int, **options: Any) ->
 def in_process_seconds(notebook: Path, repeat: int) -> list[float]:
     """Wall seconds of a notebook run as ``sbqw report`` runs one: papermill prepares it, the
     cells run in this process's shell (``reporting/inprocess.py``), papermill checks it."""
-    from papermill.execute import raise_for_execution_errors
+    from sbqw_model.reporting.runner import run_notebook
 
-    from sbqw_model.reporting import inprocess
-    from sbqw_model.reporting.runner import KERNEL, import_papermill
-
-    pm = import_papermill()
-
-    def once() -> None:
-        nb = pm.execute_notebook(
-            str(notebook), None, kernel_name=KERNEL, prepare_only=True, progress_bar=False
-        )
-        inprocess.execute(nb)
-        raise_for_execution_errors(nb, None)
-
-    return [timed(once)[0] for _ in range(repeat)]
+    out = notebook.with_suffix(".run.ipynb")
+    return [timed(lambda: run_notebook(notebook, out))[0] for _ in range(repeat)]
 
 
 def children_cpu() -> float:

@@ -36,7 +36,13 @@ from IPython.core.interactiveshell import InteractiveShell
 from nbformat import NotebookNode
 from traitlets.config import Config
 
-__all__ = ["CellTimeoutError", "ReportShell", "execute", "preload"]
+__all__ = ["REPORT_MODULES", "CellTimeoutError", "ReportShell", "execute", "preload"]
+
+#: What every report notebook imports in its first cell (``preload`` imports them ahead).
+REPORT_MODULES: tuple[str, ...] = (
+    "sbqw_model.reporting.scenario_report",
+    "sbqw_model.reporting.comparison",
+)
 
 #: What ipykernel reports for Python, so an executed notebook's metadata reads the same.
 LANGUAGE_INFO = {
@@ -358,8 +364,6 @@ def preload(warm: bool = False) -> None:
         return
     import gc
     import importlib
-
-    from sbqw_model.reporting.modules import REPORT_MODULES
 
     for name in REPORT_MODULES:
         importlib.import_module(name)

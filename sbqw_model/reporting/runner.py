@@ -106,7 +106,7 @@ def _run_job(job: Job, render: bool = True) -> Outcome:
         try:
             nb = job.prepared if job.prepared is not None else prepared(job).prepared
             inprocess.execute(nb, CELL_TIMEOUT)
-            nbformat.write(nb, executed)
+            nbformat.write(nb, executed)  # kept (failed or not) and, from a worker, read back
         except Exception as exc:
             if is_write_failure(exc):
                 return _refused(job, start, exc)
@@ -114,7 +114,7 @@ def _run_job(job: Job, render: bool = True) -> Outcome:
         if not render:
             kept = True
             return Outcome(job, True, time.perf_counter() - start, executed=executed)
-        return _finish(job, start, executed)
+        return _finish(job, start, executed, nb)
     finally:
         if not kept:
             shutil.rmtree(work, ignore_errors=True)
@@ -123,31 +123,63 @@ def _run_job(job: Job, render: bool = True) -> Outcome:
 def prepared(job: Job) -> Job:
     """The job with its notebook read and its parameters injected by papermill (in this
     process: the command's, while the workers run)."""
+    return dataclasses.replace(job, prepared=prepare(notebook_dir() / job.notebook, job.parameters))
+
+
+def prepare(source: Any, parameters: dict[str, Any] | None = None) -> Any:
+    """A notebook (path or node) with its parameters injected by papermill, not executed."""
     pm = import_papermill()
-    nb = pm.execute_notebook(
-        str(notebook_dir() / job.notebook),
+    return pm.execute_notebook(
+        source if not isinstance(source, Path) else str(source),
         None,
-        parameters=job.parameters,
+        parameters=parameters,
         kernel_name=KERNEL,
         prepare_only=True,
         progress_bar=False,
         log_output=False,
     )
-    return dataclasses.replace(job, prepared=nb)
 
 
-def _finish(job: Job, start: float, executed: Path) -> Outcome:
+def check(nb: Any, executed: Path | None) -> None:
+    """papermill's verdict on an executed notebook: ``PapermillExecutionError`` for a failed
+    cell (the notebook, marked as papermill marks it, written to ``executed``)."""
+    import_papermill()
+    from papermill.execute import raise_for_execution_errors
+
+    raise_for_execution_errors(nb, None if executed is None else str(executed))
+
+
+def run_notebook(
+    source: Any,
+    executed: Path,
+    parameters: dict[str, Any] | None = None,
+    timeout: float | None = None,
+) -> Any:
+    """One notebook the way ``sbqw report`` runs it, all in this process: prepared by papermill,
+    executed in-process, written to ``executed``, checked by papermill."""
+    import nbformat
+
+    from sbqw_model.reporting import inprocess
+
+    nb = inprocess.execute(prepare(source, parameters), timeout)
+    nbformat.write(nb, executed)
+    check(nb, executed)
+    return nb
+
+
+def _finish(job: Job, start: float, executed: Path, nb: Any = None) -> Outcome:
     """papermill's verdict on the executed notebook (a failed cell: kept for debugging, as
-    papermill marks it), else the report's files."""
+    papermill marks it), else the report's files. ``nb``: the notebook as executed here, or
+    None to read what a worker wrote."""
     import nbformat
 
     import_papermill()
     from papermill.exceptions import PapermillExecutionError
-    from papermill.execute import raise_for_execution_errors
 
-    nb = nbformat.read(executed, as_version=4)
+    if nb is None:
+        nb = nbformat.read(executed, as_version=4)
     try:
-        raise_for_execution_errors(nb, str(executed))
+        check(nb, executed)
     except PapermillExecutionError as exc:
         return _failed(job, start, executed, exc)
     return _render(job, start, executed, nb)

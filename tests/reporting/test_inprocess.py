@@ -19,10 +19,7 @@ from nbformat import v4
 
 pm = pytest.importorskip("papermill")
 
-from papermill.execute import raise_for_execution_errors  # noqa: E402
-
-from sbqw_model.reporting import inprocess  # noqa: E402
-from sbqw_model.reporting.runner import KERNEL  # noqa: E402
+from sbqw_model.reporting.runner import KERNEL, run_notebook  # noqa: E402
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="
@@ -45,15 +42,13 @@ def run(nb: Any, tmp_path: Path, kernel: bool = False, **options: Any) -> Any:
     """The notebook as ``sbqw report`` runs it (or, ``kernel``, as papermill does by default),
     read back from the file written."""
     out = tmp_path / "out.ipynb"
-    common = {"kernel_name": KERNEL, "progress_bar": False, "log_output": False}
     if kernel:
-        pm.execute_notebook(nb, str(out), **common, **options)
+        pm.execute_notebook(
+            nb, str(out), kernel_name=KERNEL, progress_bar=False, log_output=False, **options
+        )
     else:
         timeout = options.pop("execution_timeout", None)
-        ready = pm.execute_notebook(nb, None, prepare_only=True, **common, **options)
-        inprocess.execute(ready, timeout)
-        nbformat.write(ready, out)
-        raise_for_execution_errors(ready, str(out))
+        run_notebook(nb, out, options.pop("parameters", None), timeout)
     return nbformat.read(out, as_version=4)  # what was written validates as a notebook
 
 
