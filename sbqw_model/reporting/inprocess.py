@@ -357,21 +357,21 @@ def preload(warm: bool = False) -> None:
     matters per report: matplotlib makes many short-lived objects, so full collections are
     frequent, and each would otherwise walk every module and class of numpy, matplotlib and
     IPython again (as would the collection in the shell's reset between notebooks): ~10 % of a
-    report's CPU.
+    report's CPU. While they import, automatic collection is paused (``startup.frozen_imports``).
     """
     global _preloaded
     if _preloaded:
         return
-    import gc
     import importlib
 
-    for name in REPORT_MODULES:
-        importlib.import_module(name)
-    ReportShell.get()
-    if warm:
-        _warm_up()
-    gc.collect()
-    gc.freeze()
+    from sbqw_model.startup import frozen_imports
+
+    with frozen_imports():
+        for name in REPORT_MODULES:
+            importlib.import_module(name)
+        ReportShell.get()
+        if warm:
+            _warm_up()
     _preloaded = True
 
 
