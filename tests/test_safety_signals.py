@@ -179,9 +179,8 @@ def test_killed_parent_takes_its_workers_along(tmp_path: Path) -> None:
     assert sorted(p.name for p in out.iterdir()) == []
 
 
-def test_sweep_killed_by_sigterm_removes_its_scratch_and_keeps_finished_points(
-    tmp_path: Path,
-) -> None:
+def sweep_started(tmp_path: Path) -> tuple[subprocess.Popen[str], dict[str, Path], set[int]]:
+    """A two-worker ``sbqw sweep`` with a finished batch and more to come."""
     sweep = tmp_path / "big.yaml"
     sweep.write_text(
         f"name: big\nbase: {(ROOT / 'sbqw_model' / 'scenarios' / 'baseline.yaml').as_posix()}\n"
@@ -192,9 +191,17 @@ def test_sweep_killed_by_sigterm_removes_its_scratch_and_keeps_finished_points(
     )
     out = tmp_path / "results"
     proc, where = start(["sweep", sweep, "--out", out, "--workers", 2], tmp_path)
+    where["out"] = out
     wait_for(lambda: bool(list(where["tmp"].glob("sbqw-dask-*"))), 60, "the Dask scratch")
     wait_for(lambda: bool(list(out.glob("parts/0*.parquet"))), 60, "a finished batch")
-    family = descendants(proc.pid)
+    return proc, where, descendants(proc.pid)
+
+
+def test_sweep_killed_by_sigterm_removes_its_scratch_and_keeps_finished_points(
+    tmp_path: Path,
+) -> None:
+    proc, where, family = sweep_started(tmp_path)
+    out = where["out"]
     returncode, err, _ = stop(proc, signal.SIGTERM)
     assert returncode == 143, err[-2000:]
     assert "rerun with --resume" in err and "Traceback" not in err
@@ -203,6 +210,15 @@ def test_sweep_killed_by_sigterm_removes_its_scratch_and_keeps_finished_points(
     assert list(out.glob("parts/0*.parquet")), "finished points kept for --resume"
     assert [p.name for p in out.rglob(".*")] == [], "no temporary file, no lock"
     assert not (out / LOCK_NAME).exists()
+
+
+def test_sweep_killed_by_sigkill_takes_its_dask_workers_along(tmp_path: Path) -> None:
+    """SIGKILL leaves no clean-up to the sweep: Dask's worker processes notice their parent is
+    gone and end (its scratch folder, in the temporary folder, is the only thing left)."""
+    proc, _, family = sweep_started(tmp_path)
+    assert len(family) >= 2, "two workers (and Dask's helpers)"
+    stop(proc, signal.SIGKILL)
+    wait_for(lambda: not alive(family), 10, "the Dask workers to end")
 
 
 def test_after_the_first_signal_later_ones_are_ignored_by_a_python_handler() -> None:
