@@ -149,8 +149,10 @@ def warm_up(lang: str = "zh") -> None:
     schema's validator and the font subsetter: ~0.3 s the first report would pay otherwise."""
     from nbformat import v4
 
-    nb = v4.new_notebook(cells=[v4.new_markdown_cell("十百千万")])
-    notebook_to_html(nb, "sbqw", lang=lang)
+    from sbqw_model.reporting.i18n import t
+
+    title = t("compare_title", lang)  # text in the page's language: its font is subset too
+    notebook_to_html(v4.new_notebook(cells=[v4.new_markdown_cell(title)]), title, lang=lang)
 
 
 def notebook_to_html(

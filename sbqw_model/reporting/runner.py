@@ -31,6 +31,7 @@ from typing import Any
 
 from sbqw_model.fileio import write_text_atomic
 from sbqw_model.outputs import WORK_PREFIX, inside, is_write_failure, safe_name, write_problem
+from sbqw_model.reporting import warm
 from sbqw_model.shipped import notebook_dir
 from sbqw_model.signals import Terminated, die_with, die_with_parent, ignore
 
@@ -386,7 +387,7 @@ def run_jobs(
     """
     outcomes: dict[int, Outcome] = {}
     if pool is None and (workers <= 1 or len(jobs) <= 1):
-        _import_rendering(jobs[0].lang if jobs else "zh")
+        warm.rendering(jobs[0].lang if jobs else "zh")
         for i in [i for i in range(len(jobs)) if not jobs[i].after] + _deferred(jobs):
             outcomes[i] = run_job(_told(jobs[i], outcomes))
             if on_done:
@@ -498,7 +499,7 @@ def _run_pool(
     # thread, because a library's bare ``except:`` around an import would swallow a Ctrl-C in
     # the main thread
     threading.Thread(
-        target=_import_rendering, args=(jobs[0].lang if jobs else "zh",), daemon=True
+        target=warm.rendering, args=(jobs[0].lang if jobs else "zh",), daemon=True
     ).start()
     waiting = [i for i in submission_order(jobs) if jobs[i].after]
     pending = {
@@ -535,45 +536,6 @@ def _needed(jobs: Sequence[Job], i: int) -> list[int]:
     return [k for k, job in enumerate(jobs) if job.name in jobs[i].after]
 
 
-def _import_rendering(lang: str) -> None:
-    """What this process's first render would pay, paid once and frozen (``frozen_imports``):
-    nbconvert and the page's templates, the workbook writer (pandas imports openpyxl and its
-    Excel formatting only when it writes), the notebook reader's validator, papermill's check.
-
-    With workers, the command pays it while it waits for their first reports: it renders while
-    they run, so each CPU-second it spends rendering is one the workers lose.
-    """
-    global _rendering_ready
-    if _rendering_ready:
-        return
-    from sbqw_model.startup import frozen_imports
-
-    with frozen_imports():
-        _warm_rendering(lang)
-    _rendering_ready = True
-
-
-_rendering_ready = False
-
-
-def _warm_rendering(lang: str) -> None:
-    import io
-
-    import nbformat
-    import pandas as pd
-
-    from sbqw_model import workbook  # noqa: F401
-    from sbqw_model.reporting import html
-    from sbqw_model.spreadsheet import write_xlsx
-
-    import_papermill()
-    from papermill.execute import raise_for_execution_errors  # noqa: F401
-
-    nbformat.validate(nbformat.v4.new_notebook())  # compiles the schema's validator
-    html.warm_up(lang)
-    write_xlsx({"sbqw": pd.DataFrame({"sbqw": [1]})}, io.BytesIO())  # openpyxl, pandas' writer
-
-
 STOP_SECONDS = 5.0  # a worker's grace to clean up after SIGTERM before SIGKILL
 _stopped: weakref.WeakSet[ProcessPoolExecutor] = weakref.WeakSet()  # stopped by a signal
 
@@ -599,10 +561,6 @@ def _stop_workers(pool: ProcessPoolExecutor, jobs: Sequence[Job]) -> None:
         for job in jobs:
             for work in folder.glob(f"{glob.escape(WORK_PREFIX + job.name)}-*"):
                 shutil.rmtree(work, ignore_errors=True)
-
-
-# --------------------------------------------------------------------------------------------
-# index.html
 
 
 __all__ = ["Job", "Outcome", "run_jobs", "safe_name"]

@@ -1,4 +1,4 @@
-"""The command's rendering warm-up (``runner._import_rendering``) pays what its first render
+"""The command's rendering warm-up (``warm.rendering``) pays what its first render
 would: afterwards, checking, reading, paging and writing a workbook import nothing more (with
 workers, the command renders while they run, so a late import is time the workers lose)."""
 
@@ -15,9 +15,9 @@ import base64, json, sys, tempfile
 from pathlib import Path
 import nbformat
 from nbformat import v4
-from sbqw_model.reporting import runner
+from sbqw_model.reporting import runner, warm
 
-runner._import_rendering("zh")
+warm.rendering("zh")
 before = set(sys.modules)
 
 summary = json.loads(Path("tests/summaries/baseline_v0.1_200_draws.json").read_text("utf-8"))

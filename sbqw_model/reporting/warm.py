@@ -1,0 +1,44 @@
+"""The command's rendering stack, paid for before the first report is done (the workers' report
+stack is the fork server's: ``inprocess.preload``)."""
+
+from __future__ import annotations
+
+
+def rendering(lang: str) -> None:
+    """What this process's first render would pay, paid once and frozen (``frozen_imports``):
+    nbconvert and the page's templates, the workbook writer (pandas imports openpyxl and its
+    Excel formatting only when it writes), the notebook reader's validator, papermill's check.
+
+    With workers, the command pays it while it waits for their first reports: it renders while
+    they run, so each CPU-second it spends rendering is one the workers lose.
+    """
+    global _ready
+    if _ready:
+        return
+    from sbqw_model.startup import frozen_imports
+
+    with frozen_imports():
+        _first_render_costs(lang)
+    _ready = True
+
+
+_ready = False
+
+
+def _first_render_costs(lang: str) -> None:
+    import io
+
+    import nbformat
+    import pandas as pd
+
+    from sbqw_model import workbook  # noqa: F401
+    from sbqw_model.reporting import html
+    from sbqw_model.reporting.runner import import_papermill
+    from sbqw_model.spreadsheet import write_xlsx
+
+    import_papermill()
+    from papermill.execute import raise_for_execution_errors  # noqa: F401
+
+    nbformat.validate(nbformat.v4.new_notebook())  # compiles the schema's validator
+    html.warm_up(lang)
+    write_xlsx({"sbqw": pd.DataFrame({"sbqw": [1]})}, io.BytesIO())  # openpyxl, pandas' writer
