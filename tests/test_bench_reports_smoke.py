@@ -34,6 +34,7 @@ def test_bench_reports_quick_runs_and_prints_every_label(tmp_path) -> None:
         "--jobs 2:",
         "speed-up --jobs 2 over --jobs 1:",
         "(goal ≥ 1.7×:",
+        "its ceiling: --jobs 2 needs CPU",
         "× floor",
         "report cost beyond its simulation:",
         "(goal ≤ 2×:",
