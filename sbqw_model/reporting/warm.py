@@ -3,6 +3,8 @@ stack is the fork server's: ``inprocess.preload``)."""
 
 from __future__ import annotations
 
+import contextlib
+
 
 def rendering(lang: str) -> None:
     """What this process's first render would pay, paid once and frozen (``frozen_imports``):
@@ -15,11 +17,13 @@ def rendering(lang: str) -> None:
     global _ready
     if _ready:
         return
+    _ready = True
     from sbqw_model.startup import frozen_imports
 
-    with frozen_imports():
+    # only ahead of time: whatever fails here fails again in a report's own render, which
+    # reports it as that report's failure (not as a crash of the whole run)
+    with contextlib.suppress(Exception), frozen_imports():
         _first_render_costs(lang)
-    _ready = True
 
 
 _ready = False

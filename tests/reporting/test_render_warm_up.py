@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT
 
 CODE = r"""
@@ -47,3 +48,25 @@ def test_the_first_render_after_the_warm_up_imports_nothing() -> None:
     result = json.loads(done.stdout)
     assert result["page"]
     assert result["new"] == []
+
+
+def test_a_failing_warm_up_is_left_to_the_reports(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The warm-up is only ahead of time: if it fails (a broken template, a missing package),
+    the run goes on and each report's own render meets the error and reports it."""
+    import gc
+
+    from sbqw_model.reporting import html, warm
+
+    calls = []
+
+    def broken(lang: str) -> None:
+        calls.append(lang)
+        raise RuntimeError("no template")
+
+    monkeypatch.setattr(warm, "_ready", False)
+    monkeypatch.setattr(html, "warm_up", broken)
+    frozen = gc.get_freeze_count()
+    warm.rendering("en")
+    warm.rendering("en")  # once a process, failed or not
+    assert calls == ["en"]
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
