@@ -370,8 +370,9 @@ def preload(warm: bool = False) -> None:
         for name in REPORT_MODULES:
             importlib.import_module(name)
         ReportShell.get()
-        if warm:
-            _warm_up()
+        if warm:  # only ahead of time: a failure here is met again, and told, in a report
+            with contextlib.suppress(Exception):
+                _warm_up()
     _preloaded = True
 
 

@@ -170,3 +170,23 @@ def test_a_worker_imports_neither_papermill_nor_a_jupyter_client() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
     )
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def test_a_failing_warm_up_leaves_the_server_ready(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fork server's warm-up is only ahead of time: if it fails, the server still serves
+    (multiprocessing would otherwise fail to start any worker), and each report meets the
+    error again in its own cells, where it is reported."""
+    import gc
+
+    from sbqw_model.reporting import inprocess
+
+    def broken() -> None:
+        raise RuntimeError("no fonts")
+
+    monkeypatch.setattr(inprocess, "_preloaded", False)
+    monkeypatch.setattr(inprocess, "_warm_up", broken)
+    try:
+        inprocess.preload(warm=True)
+        assert inprocess._preloaded and gc.isenabled()
+    finally:
+        gc.unfreeze()
