@@ -145,8 +145,8 @@ def _exporter(lang: str) -> Any:
 
 def warm_up(lang: str = "zh") -> None:
     """Pay a process's first page now (a process about to render, while it waits): nbconvert's
-    import, every Jinja template the page includes (compiled at its first use), the notebook
-    schema's validator and the font subsetter: ~0.3 s the first report would pay otherwise."""
+    import, every Jinja template the page includes (each compiled at its first use) and the
+    font subsetter, which the first report's page would otherwise pay."""
     from nbformat import v4
 
     from sbqw_model.reporting.i18n import t

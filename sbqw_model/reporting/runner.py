@@ -387,7 +387,7 @@ def run_jobs(
     """
     outcomes: dict[int, Outcome] = {}
     if pool is None and (workers <= 1 or len(jobs) <= 1):
-        warm.rendering(jobs[0].lang if jobs else "zh")
+        warm.rendering(_language(jobs))
         for i in [i for i in range(len(jobs)) if not jobs[i].after] + _deferred(jobs):
             outcomes[i] = run_job(_told(jobs[i], outcomes))
             if on_done:
@@ -469,6 +469,11 @@ def _stop_fork_server() -> None:
             stop()
 
 
+def _language(jobs: Sequence[Job]) -> str:
+    """The batch's language (every job of a run has the same): the page to warm up for."""
+    return jobs[0].lang if jobs else "zh"
+
+
 def _deferred(jobs: Sequence[Job]) -> list[int]:
     return [i for i in range(len(jobs)) if jobs[i].after]
 
@@ -498,9 +503,7 @@ def _run_pool(
     # while the workers start (the first submission waits for the fork server's imports); in a
     # thread, because a library's bare ``except:`` around an import would swallow a Ctrl-C in
     # the main thread
-    threading.Thread(
-        target=warm.rendering, args=(jobs[0].lang if jobs else "zh",), daemon=True
-    ).start()
+    threading.Thread(target=warm.rendering, args=(_language(jobs),), daemon=True).start()
     waiting = [i for i in submission_order(jobs) if jobs[i].after]
     pending = {
         pool.submit(run_job, _ready(jobs[i]), False): i
