@@ -59,8 +59,15 @@ def local_cluster(workers: int) -> Iterator[Any]:
 
     with (
         _without_malloc_trim(),
-        dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}),
         tempfile.TemporaryDirectory(prefix="sbqw-dask-") as scratch,
+        dask.config.set(
+            {
+                "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+                # Dask's own scratch and lock files too (else a dask-scratch-space is left in
+                # the temporary folder after every run)
+                "temporary-directory": scratch,
+            }
+        ),
         LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
