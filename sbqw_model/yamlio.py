@@ -34,7 +34,7 @@ class _Refused(Exception):
 
 #: libyaml's safe loader where PyYAML was built with it (~10× faster on a scenario), else the
 #: pure-Python one: same constructor, same types, errors with the same marks.
-_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+SAFE_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _NODE_START = (yaml.ScalarEvent, yaml.AliasEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)
 _OPEN = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
 _CLOSE = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
@@ -44,7 +44,7 @@ def _check_nesting(text: str) -> None:
     """Refuse a document nested deeper than ``MAX_YAML_DEPTH`` before anything is composed
     (a composer recursing that deep could exhaust the stack), reading the parser's events."""
     depth = 0
-    for event in yaml.parse(text, Loader=_LOADER):
+    for event in yaml.parse(text, Loader=SAFE_LOADER):
         if isinstance(event, _NODE_START) and depth + 1 > MAX_YAML_DEPTH:
             raise _Refused(f"nested deeper than {MAX_YAML_DEPTH} levels", event.start_mark)
         if isinstance(event, _OPEN):
@@ -97,7 +97,7 @@ def safe_load(text: str, source: str) -> Any:
     loader = None
     try:
         _check_nesting(text)
-        loader = _LOADER(text)
+        loader = SAFE_LOADER(text)
         node = loader.get_single_node()
         if node is None:
             return None

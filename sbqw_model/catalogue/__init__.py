@@ -13,6 +13,8 @@ from importlib.resources import files
 
 import yaml
 
+from sbqw_model.yamlio import SAFE_LOADER
+
 LANGS: tuple[str, ...] = ("zh", "en")
 
 
@@ -24,9 +26,8 @@ def catalogue() -> dict[str, tuple[str, str]]:
     it where PyYAML has one: ~10× faster than the pure-Python loader, and every report process
     reads the whole catalogue.
     """
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     text = files(__package__).joinpath("labels.yaml").read_text(encoding="utf-8")
-    raw = yaml.load(text, Loader=loader)  # a safe loader, C or Python
+    raw = yaml.load(text, Loader=SAFE_LOADER)  # a safe loader, C or Python
     out: dict[str, tuple[str, str]] = {}
     for group, entries in raw.items():
         for name, pair in entries.items():

@@ -431,15 +431,19 @@ def started_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
         yield pool
     except Exception:
         if pool not in _stopped:
-            pool.shutdown(wait=True, cancel_futures=True)
-            if served:
-                _stop_fork_server()
+            _close(pool, served, cancel=True)
         raise
     except BaseException:  # interrupted: the server ends with this process
         if pool not in _stopped:
             _stop_workers(pool, [])
         raise
-    pool.shutdown(wait=True)
+    _close(pool, served)
+
+
+def _close(pool: ProcessPoolExecutor, served: bool, cancel: bool = False) -> None:
+    """Wait for the workers to finish (``cancel``: what has not started is dropped), then
+    stop the fork server they came from."""
+    pool.shutdown(wait=True, cancel_futures=cancel)
     if served:
         _stop_fork_server()
 

@@ -37,12 +37,11 @@ def _first_render_costs(lang: str) -> None:
 
     from sbqw_model import workbook  # noqa: F401
     from sbqw_model.reporting import html
-    from sbqw_model.reporting.runner import import_papermill
+    from sbqw_model.reporting.runner import check
     from sbqw_model.spreadsheet import write_xlsx
 
-    import_papermill()
-    from papermill.execute import raise_for_execution_errors  # noqa: F401
-
-    nbformat.validate(nbformat.v4.new_notebook())  # compiles the schema's validator
+    empty = nbformat.v4.new_notebook()
+    check(empty, None)  # papermill and its verdict
+    nbformat.validate(empty)  # compiles the schema's validator
     html.warm_up(lang)
     write_xlsx({"sbqw": pd.DataFrame({"sbqw": [1]})}, io.BytesIO())  # openpyxl, pandas' writer
