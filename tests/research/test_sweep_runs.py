@@ -130,6 +130,7 @@ def test_resume_refuses_another_sweeps_folder(tmp_path: Path) -> None:
 
 def test_sweep_on_a_real_local_cluster_matches_this_process(tmp_path: Path) -> None:
     """Two worker processes, batches in any order: the same table as one process."""
+    import dask
     from distributed import Client, LocalCluster
 
     path = write(
@@ -141,6 +142,7 @@ def test_sweep_on_a_real_local_cluster_matches_this_process(tmp_path: Path) -> N
     sweep = load_sweep(path)
     alone = run_sweep(sweep, tmp_path / "alone", workers=1, progress=False)
     with (
+        dask.config.set({"temporary-directory": str(tmp_path / "dask")}),  # its lock files
         LocalCluster(
             n_workers=2,
             threads_per_worker=1,
