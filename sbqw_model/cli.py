@@ -7,7 +7,6 @@ never a traceback, and write nothing.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -237,10 +236,6 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_report(args: argparse.Namespace) -> int:
-    if args.jobs > 1 and (os.cpu_count() or 1) > 1:  # its imports overlap everything below
-        from sbqw_model.reporting.runner import start_fork_server
-
-        start_fork_server()
     from sbqw_model.assumptions import parse_assume_pairs
     from sbqw_model.memory import check_draws
     from sbqw_model.reporting import batch

@@ -173,8 +173,8 @@ def render(
     Invalid input stops everything before a file is written (InputError, exit 2); the output
     folder is locked for the run, so a second run into it stops with a clear message.
     """
-    # more workers than reports or CPUs only cost memory; started now, they import the report
-    # modules while the input is checked (an invalid one stops them: nothing is written)
+    # more workers than reports or CPUs only cost memory; their fork server starts once the
+    # input is checked, forked from this process with what checking it imported
     count = len(files) * (2 if sensitivity else 1) + (1 if compare and files else 0)
     jobs = cap_jobs(jobs, count)
     with started_pool(jobs) as pool:

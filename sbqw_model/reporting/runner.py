@@ -349,9 +349,11 @@ PRELOAD = ["sbqw_model.reporting.served"]
 def _context() -> Any:
     """The fork server where the platform has one (POSIX), spawn elsewhere.
 
-    The server is a fresh interpreter that imports ``PRELOAD`` once (~1 s) while this process
-    checks the input, then forks each worker from itself, warm: no worker imports anything,
-    and no worker inherits this process's state (threads, open files, a half-done import).
+    The server imports ``PRELOAD`` once (~0.8 s) while this process warms its rendering, then
+    forks each worker from itself, warm: no worker imports anything. The server is itself
+    forked from this process once the input is checked, so it starts with what checking it
+    imported (``forking``; a new interpreter where forking is unsafe), and no thread, open file
+    or signal handler of this process.
     """
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return get_context("spawn")
@@ -406,21 +408,17 @@ def run_jobs(
 
 @contextlib.contextmanager
 def started_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
-    """``workers`` worker processes, forked warm from a fork server that starts importing the
-    report modules now (None for one).
+    """A pool of ``workers`` worker processes (None for one), forked warm from a fork server
+    that starts when the jobs run (``run_jobs``: the input is checked by then).
 
-    Started before the caller checks its input and plans the jobs, the server's imports (~1 s)
-    overlap that work; the workers start at the first job. Leaving the block shuts them down
-    and stops the server; on an error (invalid input: nothing was run) once they are up, on an
-    interruption at once.
+    Leaving the block shuts the workers down and stops the server; on an error (invalid input:
+    nothing was run) once they are up, on an interruption at once.
     """
     if workers <= 1:
         yield None
         return
     context = _context()
     served = context.get_start_method() == "forkserver"
-    if served:
-        start_fork_server()  # unless already started: workers start at the first job
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=context,
@@ -450,11 +448,14 @@ def _close(pool: ProcessPoolExecutor, served: bool, cancel: bool = False) -> Non
 
 def start_fork_server() -> None:
     """Start the fork server (it imports ``PRELOAD`` in the background) if the platform has
-    one; the command calls this first thing, before its own imports and checks."""
+    one: forked from this process (``forking``), so called once the input is checked and
+    before any thread starts, the server inherits what checking it imported."""
     if _context().get_start_method() == "forkserver":
-        from multiprocessing import forkserver
+        import nbformat  # noqa: F401  # the workers write notebooks, this process reads them
 
-        forkserver.ensure_running()
+        from sbqw_model.reporting import forking
+
+        forking.ensure_running()
 
 
 def _stop_fork_server() -> None:
@@ -504,6 +505,7 @@ def _run_pool(
 ) -> None:
     """Workers execute, this process renders; a job that reuses others' summaries is
     submitted once they are all done."""
+    start_fork_server()  # before any thread of this process starts: see there
     # while the workers start (the first submission waits for the fork server's imports); in a
     # thread, because a library's bare ``except:`` around an import would swallow a Ctrl-C in
     # the main thread

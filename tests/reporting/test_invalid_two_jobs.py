@@ -1,8 +1,6 @@
-"""``sbqw report --jobs 2`` starts its workers before it checks the input.
-
-So an invalid run must still leave nothing behind: exit 2, no output folder, no process of the
-run (its fork server and workers inherit the command's environment, marked here) and nothing in
-the temporary folder.
+"""``sbqw report --jobs 2`` with an invalid input leaves nothing behind: exit 2, no output
+folder, no process of the run (its fork server and workers, had any started, inherit the
+command's environment, marked here) and nothing in the temporary folder.
 """
 
 from __future__ import annotations

@@ -1,0 +1,59 @@
+"""Run as a script by ``test_forking.py``: starts the report fork server the way ``sbqw report``
+does (``forking.ensure_running``), asks a worker forked from it what it inherited, and prints
+one ``key=value`` line per finding. ``--thread``: a thread runs while the server starts."""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import os
+import select
+import signal
+import sys
+import threading
+import types
+
+from sbqw_model.reporting import forking
+from sbqw_model.signals import terminate_as_interrupt
+
+MARK = "sbqw_forking_probe_mark"  # a module only this process has
+
+
+def probe() -> tuple[bool, int]:
+    """In a worker: is the command's module here, and who is its parent (the server)?"""
+    return MARK in sys.modules, os.getppid()
+
+
+def caught(pid: int, signum: int) -> bool:
+    """Whether process ``pid`` has a handler of its own for ``signum`` (Linux /proc)."""
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        mask = next(line for line in status if line.startswith("SigCgt:")).split()[1]
+    return bool(int(mask, 16) >> (signum - 1) & 1)
+
+
+def main() -> None:
+    sys.modules[MARK] = types.ModuleType(MARK)
+    atexit.register(lambda: print("atexit ran", flush=True))
+    if "--thread" in sys.argv:
+        stop = threading.Event()
+        threading.Thread(target=stop.wait, daemon=True).start()
+    held_r, held_w = os.pipe()  # the command's own descriptor, e.g. its end of a pipe
+    context = multiprocessing.get_context("forkserver")
+    with terminate_as_interrupt():  # as in the command: SIGTERM has a Python handler
+        forking.ensure_running()
+        with context.Pool(1) as pool:
+            inherited, server = pool.apply(probe)
+            print(f"inherited={inherited}")
+            print(f"server_handles_sigterm={caught(server, signal.SIGTERM)}")
+            print(f"command_handles_sigterm={caught(os.getpid(), signal.SIGTERM)}")
+            os.close(held_w)  # the last holder, unless the server or a worker kept it
+            ready, _, _ = select.select([held_r], [], [], 5.0)
+            print(f"descriptor_closed={bool(ready) and os.read(held_r, 1) == b''}")
+    from multiprocessing import forkserver
+
+    forkserver._forkserver._stop()  # waits for the server: its exit ran nothing of ours
+    print("server stopped", flush=True)
+
+
+if __name__ == "__main__":
+    main()
