@@ -85,7 +85,7 @@ def test_environment_installs_the_project_itself() -> None:
 
 
 def test_console_command_and_parameter_file_are_packaged() -> None:
-    assert PYPROJECT["project"]["scripts"]["sbqw"] == "sbqw_model.cli:run"
+    assert PYPROJECT["project"]["scripts"]["sbqw"] == "sbqw_model.__main__:main"
     assert PYPROJECT["project"]["requires-python"] == ">=3.11"
     data = PYPROJECT["tool"]["setuptools"]["package-data"]["sbqw_model"]
     assert "parameters/*.yaml" in data
@@ -166,3 +166,23 @@ def test_ci_enforces_the_linter_after_the_tests() -> None:
     check_at = lines.index(".venv/bin/ruff check .")
     format_at = lines.index(".venv/bin/ruff format --check .")
     assert tests_at < check_at and tests_at < format_at
+
+
+def test_the_command_runs_blas_single_threaded_unless_told(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``sbqw`` and ``python -m sbqw_model`` set each BLAS thread count before numpy loads,
+    keeping a value the user set."""
+    import sbqw_model.cli
+    from sbqw_model import __main__ as entry
+
+    seen: dict[str, str | None] = {}
+    monkeypatch.setattr(
+        sbqw_model.cli,
+        "run",
+        lambda: seen.update({v: os.environ.get(v) for v in entry.BLAS_THREADS}),
+    )
+    for variable in entry.BLAS_THREADS:  # set first, so the test's environment comes back
+        monkeypatch.setenv(variable, "")
+        monkeypatch.delenv(variable)
+    monkeypatch.setenv("OMP_NUM_THREADS", "4")
+    entry.main()
+    assert seen == {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "4", "MKL_NUM_THREADS": "1"}
