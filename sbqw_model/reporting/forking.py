@@ -46,7 +46,7 @@ def ensure_running() -> None:
     if not can_fork():
         forkserver.ensure_running()
         return
-    resource_tracker.ensure_running()  # its own interpreter, as usual: it must outlive us
+    resource_tracker.ensure_running()  # first, as multiprocessing does: a new interpreter
     spawn = util.spawnv_passfds
     util.spawnv_passfds = _forking(spawn)  # only while the server starts; no thread runs
     try:

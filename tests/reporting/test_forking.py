@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import ROOT
+from conftest import ROOT, run_cli
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="forks only on Linux")
 
@@ -74,15 +74,8 @@ def test_two_jobs_render_the_same_reports_as_one(tmp_path: Path) -> None:
     runs = {}
     for jobs in (1, 2):
         out = tmp_path / f"jobs{jobs}"
-        args = ["baseline", "optimistic", "--jobs", str(jobs), "--draws", "300", "--out", str(out)]
-        done = subprocess.run(
-            [sys.executable, "-m", "sbqw_model", "report", *args],
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            cwd=ROOT,
-            timeout=300,
-            check=False,
+        done = run_cli(
+            "report", "baseline", "optimistic", "--jobs", jobs, "--draws", 300, "--out", out
         )
         assert done.returncode == 0, done.stderr[-3000:]
         runs[jobs] = _outputs(out)
