@@ -25,7 +25,7 @@ from sbqw_model.cliutil import (
 )
 from sbqw_model.errors import InputError
 from sbqw_model.outputs import file_problems, folder_problems, output_lock, writing
-from sbqw_model.signals import exit_code, terminate_as_interrupt
+from sbqw_model.signals import exit_code, stop_if_asked, terminate_as_interrupt
 
 EXIT_USER_ERROR = 2
 PROGRESS_MIN_DRAWS = 20_000  # runs shorter than ~1 s need no bar; not a rule amount
@@ -325,7 +325,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         with terminate_as_interrupt():
-            return int(args.handler(args))
+            code = int(args.handler(args))
+            stop_if_asked()  # a stop whose exception Python dropped (see there) still counts
+            return code
     except InputError as exc:
         for line in exc.problems:
             print(f"sbqw: error: {line}", file=sys.stderr)

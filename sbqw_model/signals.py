@@ -52,7 +52,24 @@ def _raise(signum: int, frame: FrameType | None) -> None:
     # once: a second signal must not interrupt the clean-up the first one started
     for sig in CAUGHT:
         signal.signal(sig, ignore)
+    _asked[:] = [signum]
     raise Terminated(signum)
+
+
+_asked: list[int] = []  # the stop signal received in this block, if any
+
+
+def stop_if_asked() -> None:
+    """Raise :class:`Terminated` again for a stop signal already received.
+
+    Python prints and drops an exception raised inside a weakref callback or ``__del__``
+    ("Exception ignored in ..."): a SIGTERM whose handler happened to run there (an import
+    releasing its module lock, a garbage collection) would be lost, and with its handler
+    switched to ``ignore`` the next one too. The long loops (reports, sweep batches) call this
+    between steps, so such a stop takes effect at the next step.
+    """
+    if _asked:
+        raise Terminated(_asked[0])
 
 
 @contextmanager
@@ -62,6 +79,7 @@ def terminate_as_interrupt() -> Iterator[None]:
         yield  # only the main thread may set handlers (a notebook's or a test's thread)
         return
     saved = {sig: signal.getsignal(sig) for sig in CAUGHT}
+    _asked.clear()
     for sig in CAUGHT:
         signal.signal(sig, _raise)
     try:
@@ -69,6 +87,7 @@ def terminate_as_interrupt() -> Iterator[None]:
     finally:
         for sig, handler in saved.items():
             signal.signal(sig, handler)
+        _asked.clear()
 
 
 def die_with_parent(parent: int, signum: int = signal.SIGTERM) -> None:
@@ -119,5 +138,6 @@ __all__ = [
     "die_with_parent",
     "exit_code",
     "ignore",
+    "stop_if_asked",
     "terminate_as_interrupt",
 ]

@@ -237,6 +237,30 @@ def test_after_the_first_signal_later_ones_are_ignored_by_a_python_handler() -> 
     assert signal.getsignal(signal.SIGTERM) is not ignore
 
 
+def test_a_stop_whose_exception_python_dropped_still_stops(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A handler that runs inside ``__del__`` (or a weakref callback: an import's module lock)
+    raises where Python prints the exception and drops it; the run loops and the command ask
+    again (``stop_if_asked``), or it would run to its end with SIGTERM ignored."""
+    from sbqw_model.signals import Terminated, stop_if_asked, terminate_as_interrupt
+
+    dropped: list[type[BaseException] | None] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: dropped.append(u.exc_type))
+
+    class Stopped:
+        def __del__(self) -> None:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.5)  # the handler runs here, inside __del__
+
+    with terminate_as_interrupt():
+        stop_if_asked()  # nothing asked yet
+        Stopped()  # gone at once
+        assert dropped == [Terminated], "Python dropped the handler's exception"
+        with pytest.raises(Terminated) as asked:
+            stop_if_asked()
+    assert asked.value.signum == signal.SIGTERM
+    stop_if_asked()  # the block is over: nothing asked
+
+
 WATCHER = """
 import sys, time
 from sbqw_model.signals import die_with

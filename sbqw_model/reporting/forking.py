@@ -13,9 +13,9 @@ Forking is safe only from a process with no other thread (a thread holding a loc
 leaves it locked for ever in the child), so where any thread runs (a Jupyter kernel calling
 ``render``), off Linux, or if the fork fails, the server starts as multiprocessing starts it.
 The child keeps only the descriptors the server is given (so a killed command's end of the
-server's pipe closes, and no lock or output file of the command stays open), takes the
-signals' default actions as a new interpreter would, and never returns into the command's
-code: it ends with ``os._exit``, so no ``atexit`` or ``finally`` of the command runs twice.
+server's pipe closes, and no lock or output file of the command stays open), none of the
+command's signal handlers (``_serve``), and never returns into the command's code: it ends
+with ``os._exit``, so no ``atexit`` or ``finally`` of the command runs twice.
 """
 
 from __future__ import annotations
@@ -34,6 +34,9 @@ from sbqw_model.signals import CAUGHT
 
 #: The start of the code multiprocessing runs in its fork server's new interpreter.
 SERVER_CODE = "from multiprocessing.forkserver import main"
+
+#: Held back while the server forks: the ones the command handles.
+SIGNALS = {signal.SIGINT, *CAUGHT}
 
 Spawn = Callable[[str, Sequence[str], Sequence[int]], int]
 
@@ -71,32 +74,47 @@ def _forking(spawn: Spawn) -> Spawn:
         for stream in (sys.stdout, sys.stderr):  # or the child repeats what is buffered
             if stream is not None:
                 stream.flush()
+        # a signal now would reach the child with the command's handlers: held back until the
+        # child has its own (and, in this process, until the fork is done)
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
         try:
             pid = os.fork()
+            if pid == 0:
+                _serve(code, passfds, mask)  # never returns
         except OSError:
             return spawn(path, args, passfds)
-        if pid == 0:
-            _serve(code, passfds)  # never returns
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         return pid
 
     return spawnv_passfds
 
 
-def _serve(code: str, passfds: Sequence[int]) -> None:
+def _serve(code: str, passfds: Sequence[int], mask: set[signal.Signals]) -> None:
     """The forked child: become what a new interpreter running ``code`` would be, run it,
-    exit without returning into the command."""
+    exit without returning into the command.
+
+    SIGTERM and SIGHUP end it at once, as they end a new interpreter. SIGINT (a Ctrl-C reaches
+    the whole process group) is ignored from the start, where multiprocessing's server ignores
+    it only once its imports are done: the command answers it, stopping the workers and so the
+    server, and a worker still starting (it inherits this, until its own handlers are set)
+    does not print a traceback from the middle of multiprocessing's start-up.
+    """
     status = 1
     try:
         gc.freeze()  # the command's objects are never collected here (their files are closed)
         faulthandler.disable()  # its file is the command's, closed below
         for sig in CAUGHT:
             signal.signal(sig, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         _close_all_but(passfds)
         exec(code, {"__name__": "__sbqw_fork_server__"})  # returns when the command is gone
         status = 0
     except SystemExit as exc:  # the server's normal end
         status = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
+    except (EOFError, ConnectionError):  # the command stopped while it asked for a worker:
+        status = 0  # its only client is going (Python >= 3.13's server skips such a request)
     except BaseException:
         traceback.print_exc()
     finally:

@@ -33,7 +33,7 @@ from sbqw_model.fileio import write_text_atomic
 from sbqw_model.outputs import WORK_PREFIX, inside, is_write_failure, safe_name, write_problem
 from sbqw_model.reporting import warm
 from sbqw_model.shipped import notebook_dir
-from sbqw_model.signals import Terminated, die_with, die_with_parent, ignore
+from sbqw_model.signals import Terminated, die_with, die_with_parent, ignore, stop_if_asked
 
 #: The notebooks' kernelspec: papermill writes the parameters in its language (Python).
 KERNEL = "python3"
@@ -391,6 +391,7 @@ def run_jobs(
     if pool is None and (workers <= 1 or len(jobs) <= 1):
         warm.rendering(_language(jobs))
         for i in [i for i in range(len(jobs)) if not jobs[i].after] + _deferred(jobs):
+            stop_if_asked()
             outcomes[i] = run_job(_told(jobs[i], outcomes))
             if on_done:
                 on_done(outcomes[i])
@@ -517,6 +518,7 @@ def _run_pool(
         if not jobs[i].after
     }
     while pending or waiting:
+        stop_if_asked()
         if not pending or all(i in outcomes for j in waiting for i in _needed(jobs, j)):
             for i in waiting:
                 pending[pool.submit(run_job, _ready(_told(jobs[i], outcomes)), False)] = i

@@ -19,6 +19,7 @@ from typing import Any
 from sbqw_model.errors import InputError
 from sbqw_model.limits import cap_jobs
 from sbqw_model.research.evaluate import BatchResult, Evaluation, run_batch
+from sbqw_model.signals import stop_if_asked
 from sbqw_model.worlds import BLOCK
 
 MAX_BATCH = 50  # points per task, at most (a task then takes about a second)
@@ -155,6 +156,7 @@ def run_points(
             n = cap_jobs(workers or default_workers(), len(points))
             if n == 1 or is_tiny(len(points), job.draws):
                 for batch in batches(points, 1):
+                    stop_if_asked()
                     done(run_batch(job, batch))
             else:
                 with local_cluster(n) as local:
@@ -178,6 +180,7 @@ def _run_on(client: Any, job: Evaluation, points: Sequence[Point], done: OnBatch
     ]
     try:
         for future in as_completed(futures):
+            stop_if_asked()
             done(future.result())
             future.release()
     except BaseException:

@@ -1,6 +1,7 @@
 """Run as a script by ``test_forking.py``: starts the report fork server the way ``sbqw report``
 does (``forking.ensure_running``), asks a worker forked from it what it inherited, and prints
-one ``key=value`` line per finding. ``--thread``: a thread runs while the server starts."""
+one ``key=value`` line per finding. ``--thread``: a thread runs while the server starts;
+``--vanish``: at the end a client connects and leaves without asking for anything."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ import multiprocessing
 import os
 import select
 import signal
+import socket
 import sys
 import threading
+import time
 import types
 
 from sbqw_model.reporting import forking
@@ -24,10 +27,11 @@ def probe() -> tuple[bool, int]:
     return MARK in sys.modules, os.getppid()
 
 
-def caught(pid: int, signum: int) -> bool:
-    """Whether process ``pid`` has a handler of its own for ``signum`` (Linux /proc)."""
+def caught(pid: int, signum: int, field: str = "SigCgt") -> bool:
+    """Whether process ``pid`` has a handler of its own for ``signum`` (Linux /proc; with
+    ``field="SigIgn"``: whether it ignores it)."""
     with open(f"/proc/{pid}/status", encoding="ascii") as status:
-        mask = next(line for line in status if line.startswith("SigCgt:")).split()[1]
+        mask = next(line for line in status if line.startswith(f"{field}:")).split()[1]
     return bool(int(mask, 16) >> (signum - 1) & 1)
 
 
@@ -46,11 +50,16 @@ def main() -> None:
             print(f"inherited={inherited}")
             print(f"server_handles_sigterm={caught(server, signal.SIGTERM)}")
             print(f"command_handles_sigterm={caught(os.getpid(), signal.SIGTERM)}")
+            print(f"server_ignores_sigint={caught(server, signal.SIGINT, 'SigIgn')}")
             os.close(held_w)  # the last holder, unless the server or a worker kept it
             ready, _, _ = select.select([held_r], [], [], 5.0)
             print(f"descriptor_closed={bool(ready) and os.read(held_r, 1) == b''}")
     from multiprocessing import forkserver
 
+    if "--vanish" in sys.argv:  # a client that stops while it asks for a worker
+        with socket.socket(socket.AF_UNIX) as client:
+            client.connect(forkserver._forkserver._forkserver_address)
+        time.sleep(0.5)  # the server meets it before it is stopped
     forkserver._forkserver._stop()  # waits for the server: its exit ran nothing of ours
     print("server stopped", flush=True)
 

@@ -35,10 +35,11 @@ def _probe(*flags: str) -> tuple[dict[str, str], str]:
 
 
 def test_the_server_inherits_the_commands_modules_but_not_its_files_signals_or_exit() -> None:
-    found, out = _probe()
+    found, out = _probe("--vanish")  # and says nothing of a request the command dropped
     assert found["inherited"] == "True", "forked: the command's imports are the workers'"
     assert found["command_handles_sigterm"] == "True"
     assert found["server_handles_sigterm"] == "False", "SIGTERM ends it, as a new interpreter"
+    assert found["server_ignores_sigint"] == "True", "Ctrl-C is the command's to answer"
     assert found["descriptor_closed"] == "True", "no descriptor of the command is held open"
     assert out.count("atexit ran") == 1, "the command's exit handlers run once, in the command"
     assert out.index("server stopped") < out.index("atexit ran")
