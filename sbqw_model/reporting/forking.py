@@ -114,7 +114,7 @@ def _serve(code: str, passfds: Sequence[int], mask: set[signal.Signals]) -> None
     except SystemExit as exc:  # the server's normal end
         status = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
     except (EOFError, ConnectionError):  # the command stopped while it asked for a worker:
-        status = 0  # its only client is going (Python >= 3.13's server skips such a request)
+        status = 0  # its only client is going (newer Pythons' server skips such a request)
     except BaseException:
         traceback.print_exc()
     finally:
