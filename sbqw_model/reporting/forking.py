@@ -71,9 +71,7 @@ def _forking(spawn: Spawn) -> Spawn:
         code = args[-1] if len(args) >= 2 and args[-2] == "-c" else ""
         if not code.startswith(SERVER_CODE) or not can_fork():
             return spawn(path, args, passfds)
-        for stream in (sys.stdout, sys.stderr):  # or the child repeats what is buffered
-            if stream is not None:
-                stream.flush()
+        _flush()  # or the child repeats what is buffered
         # a signal now would reach the child with the command's handlers: held back until the
         # child has its own (and, in this process, until the fork is done)
         mask = signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
@@ -118,11 +116,15 @@ def _serve(code: str, passfds: Sequence[int], mask: set[signal.Signals]) -> None
     except BaseException:
         traceback.print_exc()
     finally:
-        for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(Exception):  # a closed pipe: nothing more to say
-                if stream is not None:
-                    stream.flush()
+        _flush()
         os._exit(status)
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # a closed pipe: the caller meets it, not here
+            if stream is not None:
+                stream.flush()
 
 
 def _close_all_but(keep: Sequence[int]) -> None:
