@@ -88,6 +88,9 @@ def papermill_seconds(notebook: Path, out: Path, repeat: int, **options: Any) ->
                 progress_bar=False,
                 log_output=False,
                 request_save_on_cell_execute=False,
+                # the kernel's own warnings (running over TCP without encryption) are not
+                # this benchmark's output
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],
                 **options,
             )
         )

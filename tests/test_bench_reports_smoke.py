@@ -27,6 +27,7 @@ def test_bench_reports_quick_runs_and_prints_every_label(tmp_path) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
+    assert "without encryption" not in done.stderr, "the floor's kernels say nothing"
     out = done.stdout
     for label in (
         "floor: papermill, empty notebook",
