@@ -69,7 +69,7 @@ def _forking(spawn: Spawn) -> Spawn:
 
     def spawnv_passfds(path: str, args: Sequence[str], passfds: Sequence[int]) -> int:
         code = args[-1] if len(args) >= 2 and args[-2] == "-c" else ""
-        if not code.startswith(SERVER_CODE) or not can_fork():
+        if not code.startswith(SERVER_CODE):  # (``ensure_running`` checked ``can_fork``)
             return spawn(path, args, passfds)
         _flush()  # or the child repeats what is buffered
         # a signal now would reach the child with the command's handlers: held back until the
