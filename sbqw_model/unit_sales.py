@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sbqw_model import normal
+
 #: Categories (indices into rules.CATEGORIES) whose units have sales of their own in the engine.
 SALES_CATEGORIES = ("park", "base")
 
@@ -74,12 +76,10 @@ def threshold_uniform(
     median: np.ndarray, sigma: np.ndarray, growth_index: np.ndarray, floor: float
 ) -> np.ndarray:
     """(N, S): a unit whose uniform is below this can never sell ``floor`` in a plan year."""
-    from scipy.special import ndtr
-
     best = median * growth_index.max(axis=1, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         z_min = np.log(floor / best) / sigma
-    spread = ndtr(np.nan_to_num(z_min, nan=np.inf, posinf=np.inf, neginf=-np.inf))
+    spread = normal.cdf(np.nan_to_num(z_min, nan=np.inf, posinf=np.inf, neginf=-np.inf))
     return np.clip(np.where(sigma > 0, spread, np.where(best >= floor, 0.0, 1.0)), 0.0, 1.0)
 
 
@@ -166,8 +166,6 @@ def build_units(
     the others can never be paid. Reviews revoke the longest-standing units first (first in,
     first out), as the exported ledger does.
     """
-    from scipy.special import ndtri
-
     S = len(SALES_CATEGORIES)
     app = approvals[:, :S]
     Y = app.shape[3]
@@ -183,7 +181,7 @@ def build_units(
     position = before[w, c, p, y] + index
     cumrev = _cumsum_years(revocations[:, :S])
     revoked = (cumrev[w, c, p, :] <= position[:, None]).sum(axis=1)
-    z = ndtri(np.clip(u, 1e-300, 1 - 2**-53))
+    z = normal.quantile(np.clip(u, 1e-300, 1 - 2**-53))
     level = median[w, c] * np.exp(sigma[w, c] * z)
     years = np.arange(Y)
     active = (years[None, :] >= y[:, None]) & (years[None, :] < revoked[:, None])
