@@ -377,9 +377,9 @@ def preload(warm: bool = False) -> None:
 
 
 def _warm_up() -> None:
-    """A process's first report pays ~0.35 s more than the next: scipy's import (the engine's
-    normal quantiles), the parameter and scenario schemas, the fonts, the engine's first run.
-    The fork server pays it once, while the command warms its own rendering."""
+    """A process's first report pays ~0.1 s more than the next: the parameter and scenario
+    schemas, the fonts, the engine's first run. The fork server pays it once, while the command
+    warms its own rendering."""
     from sbqw_model.engine import simulate
     from sbqw_model.reporting.notebook import setup
     from sbqw_model.scenario import load_scenario
