@@ -23,7 +23,7 @@ _erfc = np.frompyfunc(math.erfc, 1, 1)
 def cdf(x: np.ndarray) -> np.ndarray:
     """P(Z ≤ x) for a standard normal Z; exact in both tails (erfc, not 1 - erf)."""
     z = -np.asarray(x, dtype=float) / math.sqrt(2.0)
-    return 0.5 * np.asarray(_erfc(z), dtype=float).reshape(z.shape)
+    return 0.5 * np.asarray(_erfc(z), dtype=float)  # frompyfunc keeps the shape (0-d: a float)
 
 
 # AS241 (Wichura 1988, Applied Statistics 37(3): 477–484), coefficients as in CPython's
@@ -55,16 +55,18 @@ _FAR = (
 )  # fmt: skip
 
 
+def _horner(coefficients: tuple[float, ...], r: np.ndarray) -> np.ndarray:
+    """The polynomial at ``r``, highest power first, in the standard library's order."""
+    value = np.full_like(r, coefficients[0])
+    for c in coefficients[1:]:
+        value = value * r + c
+    return value
+
+
 def _ratio(coefficients: tuple[tuple[float, ...], tuple[float, ...]], r: np.ndarray) -> np.ndarray:
-    """numerator(r) / denominator(r), each by Horner's rule in the standard library's order."""
-    num_coeffs, den_coeffs = coefficients
-    num = np.full_like(r, num_coeffs[0])
-    for c in num_coeffs[1:]:
-        num = num * r + c
-    den = np.full_like(r, den_coeffs[0])
-    for c in den_coeffs[1:]:
-        den = den * r + c
-    return num / den
+    """numerator(r) / denominator(r)."""
+    numerator, denominator = coefficients
+    return _horner(numerator, r) / _horner(denominator, r)
 
 
 def quantile(p: np.ndarray) -> np.ndarray:
