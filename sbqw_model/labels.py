@@ -7,6 +7,8 @@ Kept below both ``reporting`` and ``research`` so neither imports the other for 
 
 from __future__ import annotations
 
+import math
+
 from sbqw_model import units
 from sbqw_model.catalogue import group, label, pair
 from sbqw_model.distributions import Distribution
@@ -30,7 +32,6 @@ STRATEGY_LABELS = group("strategy")
 #: The four recognized categories as they read in a sentence (zh, en plural).
 CATEGORY_LABELS = _CATEGORY
 
-_MONEY = {"online_retail.level_2022", "firms.floor_yuan"}
 _RATES = ("rate", "probability", "share")
 
 
@@ -42,9 +43,15 @@ def uncertainty_label(path: str, lang: str) -> str:
     return pick(UNCERTAINTY_LABELS[path], lang) if path in UNCERTAINTY_LABELS else path
 
 
+def is_money(path: str) -> bool:
+    """An uncertainty whose values are amounts in yuan: every ``level`` is
+    (``distributions.DOMAINS``), so a new one reads as money without being listed here."""
+    return UNCERTAINTIES.get(path, ("", ""))[0] == "level"
+
+
 def uncertainty_value(path: str, value: float, lang: str) -> str:
     """One value of an uncertainty as a reader says it: 600亿元, 14%, 1,200."""
-    if path in _MONEY:
+    if is_money(path):
         return money(value, lang)
     domain = UNCERTAINTIES.get(path, ("", ""))[0]
     if domain in _RATES or path.endswith(("growth", "growth_noise")):
@@ -54,25 +61,53 @@ def uncertainty_value(path: str, value: float, lang: str) -> str:
     return f"{value:.3g}"
 
 
-def money(yuan: float, lang: str, digits: int = 0) -> str:
-    """An amount as a reader says it: 亿元 / 万元 (zh), ¥…bn / ¥…m (en); ``digits`` for 亿, bn, m.
+def money(
+    yuan: float,
+    lang: str,
+    digits: int | None = None,
+    *,
+    up: bool = False,
+    like: float | None = None,
+) -> str:
+    """An amount as a reader says it: 亿元 / 万元 (zh), ¥…bn / ¥…m (en).
 
-    万元 never has decimals (as leaders read them); a whole number drops its ``.0``.
+    ``digits``: decimals of 亿, bn and m (None: three significant figures, so 2.5亿 stays
+    2.5亿 and 699.8亿 reads 700亿); 万元 and whole yuan never have decimals. ``up`` rounds up,
+    for a figure the prose calls a bound ("不超过…"): rounded down, the bound would be false.
+    ``like``: take the unit this other amount would get, so two amounts in one sentence share
+    it. A nonzero amount never reads as zero: below 1万元 (zh) or ¥1m (en) it is in yuan.
     """
+    ref = abs(yuan if like is None else like) or (units.WAN if lang == "zh" else MILLION)
+    for scale, suffix, places in _units(ref, lang, digits):
+        text = _number(abs(yuan) / scale, places, up and yuan >= 0)
+        if yuan == 0 or text.strip("0.,") or scale == 1:  # a nonzero amount never reads 0
+            return ("-" if yuan < 0 else "") + suffix.format(text)
+    raise AssertionError("unreachable: the last unit is the yuan")
+
+
+def _units(ref: float, lang: str, digits: int | None) -> list[tuple[float, str, int | None]]:
+    """The units to try for an amount of size ``ref``, largest fitting first, the yuan last."""
     if lang == "zh":
-        if abs(yuan) >= units.YI:
-            return _number(yuan / units.YI, digits) + label("report.yi_yuan", "zh")
-        return f"{yuan / units.WAN:,.0f}" + label("report.wan_yuan", "zh")
-    if abs(yuan) >= BILLION:
-        return f"¥{_number(yuan / BILLION, digits)}bn"
-    return f"¥{_number(yuan / MILLION, digits)}m"
+        yi, wan, yuan = (label(f"report.{k}", "zh") for k in ("yi_yuan", "wan_yuan", "yuan"))
+        found = [(units.YI, "{}" + yi, digits)] if ref >= units.YI else []
+        found += [(units.WAN, "{}" + wan, 0)] if ref >= units.WAN else []
+        return [*found, (1.0, "{}" + yuan, 0)]
+    found = [(BILLION, "¥{}bn", digits)] if ref >= BILLION else []
+    found += [(MILLION, "¥{}m", digits)] if ref >= MILLION else []
+    return [*found, (1.0, "¥{}", 0)]
 
 
-def _number(value: float, digits: int) -> str:
-    text = f"{value:,.{digits}f}"
-    return (
-        text[: -(digits + 1)] if digits and float(text.replace(",", "")) == round(value) else text
-    )
+def _number(value: float, digits: int | None, up: bool = False) -> str:
+    """``value`` with ``digits`` decimals (None: three significant figures, at most two
+    decimals, trailing zeros dropped; a whole number never shows ``.0``), rounded up if ``up``."""
+    whole = len(str(int(abs(value)))) if abs(value) >= 1 else 1
+    places = max(0, min(2, 3 - whole)) if digits is None else digits
+    if up:
+        value = math.ceil(round(value * 10**places, 6)) / 10**places
+    text = f"{value:,.{places}f}"
+    if places and (digits is None or float(text.replace(",", "")) == round(value)):
+        text = text.rstrip("0").rstrip(".")
+    return text
 
 
 def describe_distribution(path: str, dist: Distribution, lang: str) -> str:

@@ -43,6 +43,11 @@ def pair(key: str) -> tuple[str, str]:
         raise KeyError(f"no label {key!r} in sbqw_model/catalogue/labels.yaml") from None
 
 
+def has_label(key: str) -> bool:
+    """Whether the catalogue has ``key`` (for a wording that exists only for some values)."""
+    return key in catalogue()
+
+
 def label(key: str, lang: str = "zh") -> str:
     """The label of ``key`` in ``lang`` ('zh' or 'en')."""
     zh, en = pair(key)

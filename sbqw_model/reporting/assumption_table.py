@@ -50,7 +50,7 @@ def leaf_value(leaf: Leaf, lang: str) -> str:
     """A rule amount as the notice says it: 300万元, 每万元5元, 10个, 2025年."""
     value = leaf.value
     if leaf.unit == "yuan":
-        return money(value, lang, 0) if value % units.WAN == 0 else money(value, lang, 2)
+        return money(value, lang)
     if leaf.unit == "rate":
         return t("rate_per_wan", lang).format(n=f"{value * units.WAN:g}")
     if leaf.unit == "year":

@@ -143,7 +143,9 @@ def conclusion(summary: Summary, lang: str) -> list[str]:
     ]
     first = t("conclusion_targets", lang).format(parts=t("semicolon", lang).join(parts))
     total = summary.budget.total
-    central, high = money(total.central, lang, 1), money(total.high, lang, 1)
+    # one unit for both; the bound rounded up, or "不超过" would read below the figure
+    central = money(total.central, lang, like=total.high)
+    high = money(total.high, lang, up=True)
     kind = t("upper_bound_full", lang) if is_upper_bound(summary) else outlay_note(summary, lang)
     second = t("conclusion_outlay", lang).format(central=central, high=high, kind=kind)
     return [first, second]

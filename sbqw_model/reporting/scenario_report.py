@@ -29,7 +29,7 @@ from sbqw_model.reporting.fragments import (
     table,
 )
 from sbqw_model.reporting.i18n import instrument_name, t, target_name
-from sbqw_model.reporting.variants import variant_title
+from sbqw_model.reporting.variants import variant_note, variant_title
 from sbqw_model.scenario import Scenario
 from sbqw_model.summary import BAND, Summary, summarize
 
@@ -78,7 +78,8 @@ class ScenarioReport:
             raise ValueError("ScenarioReport needs results or the summary of a run")
         self.run_date = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         # the title names what --assume changed against the scenario as written
-        self.title = variant_title(plain or scenario, assume or {}, lang)
+        self.plain, self.assume = plain, dict(assume or {})
+        self.title = variant_title(plain or scenario, self.assume, lang)
 
     @classmethod
     def from_namespace(cls, namespace: Mapping[str, Any]) -> ScenarioReport:
@@ -109,13 +110,11 @@ class ScenarioReport:
     def header(self) -> HTML:
         s, lang = self.scenario, self.lang
         heading = f"{t('report_title', lang)}{t('colon', lang)}{self.title}"
-        # the English title under a Chinese report; an English report stays English
-        other = s.title_en if lang == "zh" else ""
         return HTML(
             render(
                 "scenario_header.html.j2",
                 heading=heading,
-                other_title=other,
+                variant=variant_note(self.plain or s, self.assume, lang),
                 description=s.describe(lang),
             )
         )
@@ -176,10 +175,11 @@ class ScenarioReport:
         kind = leader.outlay_note(self.summary, lang)
         total = b.total
         heading = f"{t('budget', lang)}{t('lparen', lang)}{kind}{t('rparen', lang)}"
+        gap = "" if lang == "zh" else " "
+        central = money(total.central, lang, like=total.high)  # one unit for both
         headline = (
-            f"{t('budget_total', lang)}{t('colon', lang)}{t('median', lang)}"
-            f"{'' if lang == 'zh' else ' '}{money(total.central, lang, 2)}{t('comma', lang)}"
-            f"{t(BAND[1], lang)}{'' if lang == 'zh' else ' '}{money(total.high, lang, 2)}"
+            f"{t('budget_total', lang)}{t('colon', lang)}{t('median', lang)}{gap}{central}"
+            f"{t('comma', lang)}{t(BAND[1], lang)}{gap}{money(total.high, lang)}"
         )
         header = [
             t("payment_year", lang),

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sbqw_model.assumptions import SPECS
+from sbqw_model.catalogue import has_label, label
 from sbqw_model.outputs import safe_name
 from sbqw_model.reporting.i18n import t
 from sbqw_model.scenario import Scenario
@@ -30,13 +31,30 @@ def changed_assumptions(scenario: Scenario, assume: Mapping[str, Any]) -> dict[s
 
 
 def variant_label(scenario: Scenario, assume: Mapping[str, Any], lang: str) -> str:
-    """'支付比例60%，支付滞后1年' / 'payout share 60 %, payment lag 1 year later'; '' if none."""
+    """'支付比例改为60%，支付改为滞后1年' / 'payout share changed to 60%, payments 1 year
+    later'; '' if none. Said as a change, so a title that names the scenario's own value
+    (紧缩方案（按上限的50%支付）) does not read as a contradiction."""
     changed = changed_assumptions(scenario, assume)
-    sep = t("comma", lang)
-    space = "" if lang == "zh" else " "
-    return sep.join(
-        f"{SPECS[k].label(lang)}{space}{SPECS[k].value_label(v, lang)}" for k, v in changed.items()
-    )
+    return t("comma", lang).join(change_phrase(k, v, lang) for k, v in changed.items())
+
+
+def change_phrase(name: str, value: Any, lang: str) -> str:
+    """One override as a phrase: its own wording (a yes/no, a lag), else '{label}改为{value}'."""
+    key = f"assumption_change.{name}.{_plain(value)}"
+    if has_label(key):
+        return label(key, lang)
+    spec = SPECS[name]
+    template = label("assumption_change.default", lang)
+    return template.format(label=spec.label(lang), value=spec.value_label(value, lang))
+
+
+def variant_note(scenario: Scenario, assume: Mapping[str, Any], lang: str) -> str:
+    """For a variant's first screen: what changed against which scenario, and that the
+    description that follows is that scenario's own ('' for the plain scenario)."""
+    changes = variant_label(scenario, assume, lang)
+    if not changes:
+        return ""
+    return label("assumption_change.note", lang).format(title=scenario.title(lang), changes=changes)
 
 
 def variant_title(scenario: Scenario, assume: Mapping[str, Any], lang: str) -> str:

@@ -21,6 +21,7 @@ from sbqw_model.labels import (
     UNCERTAINTY_LABELS,
     money,
 )
+from sbqw_model.labels import is_money as is_money_uncertainty
 from sbqw_model.scenario import UNCERTAINTIES
 
 assert set(UNCERTAINTY_LABELS) == set(UNCERTAINTIES)
@@ -36,7 +37,6 @@ STAT_LABELS: dict[str, tuple[str, str]] = {
     "p90": pair("report.p90"),
     "p95": pair("report.p95"),
 }
-_MONEY = {"online_retail.level_2022", "firms.floor_yuan"}
 _RATE_DOMAINS = ("rate", "probability", "share", "spread")
 
 #: The research wording as (zh, en) pairs, keyed without the ``research.`` prefix.
@@ -92,7 +92,7 @@ def _kind(path: str) -> str:
     root, _, rest = path.partition(".")
     if root == "uncertainties":
         head = rest if rest in UNCERTAINTIES else rest.rpartition(".")[0]
-        if head in _MONEY:
+        if is_money_uncertainty(head):
             return "money"
         domain = UNCERTAINTIES.get(head, ("", ""))[0]
         if domain in _RATE_DOMAINS:
@@ -146,9 +146,7 @@ def is_money(output: str) -> bool:
 def fmt_money(yuan: float, lang: str = "zh") -> str:
     """An amount in the reader's language: 亿元/万元 in Chinese, ¥…bn/¥…m in English (no
     Chinese unit in an English report)."""
-    if lang == "zh":
-        return units.yi(yuan, 0) if abs(yuan) >= units.YI else units.wan(yuan, 0)
-    return money(yuan, lang, 1)
+    return money(yuan, lang)
 
 
 def fmt_money_output(output: str, value: float) -> str:

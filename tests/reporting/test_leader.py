@@ -27,7 +27,7 @@ from sbqw_model.reporting.fragments import table
 from sbqw_model.reporting.html import PRINT_CSS
 from sbqw_model.reporting.i18n import TEXT, target_name
 from sbqw_model.reporting.scenario_report import ScenarioReport
-from sbqw_model.reporting.variants import variant_name, variant_title
+from sbqw_model.reporting.variants import variant_name, variant_note, variant_title
 from sbqw_model.scenario import load_scenario
 from sbqw_model.summary import BAND, CENTRAL
 from sbqw_model.summary_types import Band, Budget, Summary, TargetOdds, Targets
@@ -147,6 +147,19 @@ STATUS_ENDINGS = {
 }
 
 
+_UNIT_YUAN = {"亿元": 1e8, "万元": 1e4, "元": 1.0, "bn": 1e9, "m": 1e6, "": 1.0}
+
+
+def _amounts(text: str) -> list[float]:
+    """Every amount in a sentence, in yuan: 1.25亿元, 8,695万元, ¥124.5m, ¥50,000."""
+    found = re.findall(r"(¥?)(-?[\d,]+(?:\.\d+)?)(亿元|万元|元|bn|m\b|)", text)
+    return [
+        float(n.replace(",", "")) * _UNIT_YUAN[u]
+        for sign, n, u in found
+        if sign or u in ("亿元", "万元", "元")
+    ]
+
+
 def test_conclusion_agrees_with_the_numbers(rendered: Any) -> None:
     lang, r, pages = rendered
     first, second = leader.conclusion(r.summary, lang)
@@ -158,8 +171,10 @@ def test_conclusion_agrees_with_the_numbers(rendered: Any) -> None:
         (part,) = [p for p in parts if name in p.lower()]
         assert part.endswith(STATUS_ENDINGS[lang][state]), (key, state, part)
     total = r.summary.budget.total
-    assert money(getattr(total, CENTRAL), lang, 1) in second
-    assert money(getattr(total, BAND[1]), lang, 1) in second
+    central, high = getattr(total, CENTRAL), getattr(total, BAND[1])
+    assert money(central, lang, like=high) in second
+    bound = _amounts(second)[1]  # "不超过 …": read back, never below the 95th percentile
+    assert high <= bound <= high * 1.01 + 1.0
     full = "按政策上限全额支付的上限" if lang == "zh" else "an upper bound"
     assert (full in second) == leader.is_upper_bound(r.summary)
 
@@ -260,8 +275,10 @@ def test_data_note_says_what_is_observed_and_assumed(rendered: Any) -> None:
 
 def test_variant_title_and_name_say_what_changed() -> None:
     s = load_scenario(BASELINE)
-    assert variant_title(s, {"payout_share": 0.6}, "zh") == "基准情景（支付比例60%）"
-    assert variant_title(s, {"payout_share": "0.6"}, "en") == "Baseline (payout share 60%)"
+    assert variant_title(s, {"payout_share": 0.6}, "zh") == "基准情景（支付比例改为60%）"
+    assert (
+        variant_title(s, {"payout_share": "0.6"}, "en") == "Baseline (payout share changed to 60%)"
+    )
     assert variant_title(s, {"payout_share": 1.0}, "zh") == "基准情景", "same as the scenario's own"
     assert variant_name(s, {}) == "baseline"
     assert variant_name(s, {"payout_share": 0.6}) == "baseline-payout_share-0_6"
@@ -274,7 +291,37 @@ def test_variant_jobs_do_not_overwrite_the_plain_report(tmp_path: Path) -> None:
     variant = jobs_for([BASELINE], tmp_path, assume={"payout_share": 0.6}, **common)
     assert [j.name for j in plain] == ["baseline", "compare"]
     assert [j.name for j in variant] == ["baseline-payout_share-0_6", "compare-payout_share-0_6"]
-    assert variant[0].title == "基准情景（支付比例60%）"
+    assert variant[0].title == "基准情景（支付比例改为60%）"
+
+
+@pytest.mark.parametrize(
+    ("assume", "zh", "en"),
+    [
+        (
+            {"revoked_repay": True},
+            "被取消资格单位退回一次性奖励",
+            "revoked units repay their one-time award",
+        ),
+        ({"payment_lag_years": 1}, "支付改为滞后1年", "payments 1 year later"),
+        (
+            {"sales_award_mode": "cumulative"},
+            "销售额奖励计发方式改为逐档奖励",
+            "sales award mode changed to every tier once",
+        ),
+    ],
+)
+def test_a_variant_says_its_change_as_a_phrase(assume: dict[str, Any], zh: str, en: str) -> None:
+    s = load_scenario(BASELINE)
+    assert variant_title(s, assume, "zh") == f"基准情景（{zh}）"
+    assert variant_title(s, assume, "en") == f"Baseline ({en})"
+
+
+def test_a_variants_first_screen_says_the_description_is_the_plain_scenarios() -> None:
+    austerity = load_scenario(BASELINE.parent / "austerity.yaml")
+    note = variant_note(austerity, {"payout_share": 0.6}, "zh")
+    assert note.startswith("本报告是“紧缩方案") and "支付比例改为60%" in note
+    assert "原情景的说明" in note
+    assert variant_note(austerity, {"payout_share": 0.5}, "zh") == "", "not a change"
 
 
 # --- clauses -------------------------------------------------------------------------------

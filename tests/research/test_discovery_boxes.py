@@ -45,9 +45,9 @@ def test_sentences_format_money_and_rates() -> None:
     x, missed = planted()
     found = dv.discover(x, {"online_retail": missed}, "online_retail", "world", 1e11)
     zh, en = found.sentences("zh")[0], found.sentences("en")[0]
-    assert zh.startswith("在") and "2022年网络零售额低于700 亿元" in zh
+    assert zh.startswith("在") and "2022年网络零售额低于700亿元" in zh
     assert "网络零售额年均增速低于11" in zh and "且" in zh
-    assert "网络零售额1,000 亿元目标有100%未能实现（占全部未达成情形的100%）" in zh
+    assert "网络零售额1,000亿元目标有100%未能实现（占全部未达成情形的100%）" in zh
     assert en.startswith("The online retail target of ¥100bn is missed in 100% of runs where")
     assert "the 2022 level of online retail is below ¥70bn" in en
     assert "亿" not in en and "万" not in en, "no Chinese unit in English"
@@ -99,8 +99,8 @@ def test_money_factor_values_read_in_the_reports_language() -> None:
     from sbqw_model.research.wording import fmt_value
 
     level = "uncertainties.online_retail.level_2022.mode"
-    assert fmt_value(level, 7e10) == "700 亿元" == fmt_value(level, 7e10, "zh")
+    assert fmt_value(level, 7e10) == "700亿元" == fmt_value(level, 7e10, "zh")
     assert fmt_value(level, 7e10, "en") == "¥70bn"
     assert fmt_value(level, 7.25e10, "en") == "¥72.5bn"
     assert fmt_value("parameters.traffic.cap", 3e6, "en") == "¥3m"
-    assert fmt_value("parameters.traffic.cap", 3e6, "zh") == "300 万元"
+    assert fmt_value("parameters.traffic.cap", 3e6, "zh") == "300万元"
