@@ -543,7 +543,8 @@ def test_assume_makes_a_named_variant_beside_the_plain_report(tmp_path: Path) ->
     assert read(out / "baseline.html") == before, "the plain report is not overwritten"
     page = read(out / "baseline-payout_share-0_6.html")
     title = re.search(r"<title>(.*?)</title>", page, re.DOTALL)
-    assert title and "基准情景（支付比例60%）" in title.group(1)
-    assert "“十百千万”工程情景报告：基准情景（支付比例60%）" in page
+    assert title and "基准情景（支付比例改为60%）" in title.group(1)
+    assert "“十百千万”工程情景报告：基准情景（支付比例改为60%）" in page
+    assert "本报告是“基准情景”的变体：支付比例改为60%" in page  # the description is the plain one's
     assert "按上限的60%支付" in page and "按上限的60%支付" not in before
     assert "（上限）" in before

@@ -1,7 +1,7 @@
 """Named variants: a report run with ``--assume`` says what changed, in its title and file name.
 
 One function decides what differs from the scenario's own assumptions; the title
-(基准情景（支付比例60%）) and the file name (``baseline-payout_share-0.6``) both come from it,
+(基准情景（支付比例改为60%）) and the file name (``baseline-payout_share-0.6``) both come from it,
 so a variant never overwrites the plain scenario's report.
 """
 
