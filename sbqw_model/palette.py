@@ -13,6 +13,8 @@ OCHRE = "#d98b2b"
 SAND = "#f2c27b"
 BRICK = "#b0413e"
 OLIVE = "#6a8d3a"
+#: Marks drawn over coloured series (a range's whisker over stacked bars).
+INK = "#333333"
 
 #: Traffic-light statuses of a target in the leader's table (``reporting.leader``).
 ON_COURSE = "#2e7d32"

@@ -18,6 +18,7 @@ import pytest
 import yaml
 from conftest import EXAMPLES, ROOT, WAN
 from inprocess import sbqw
+from matplotlib.collections import PolyCollection
 from test_costing import EXAMPLE_BY_INSTRUMENT, EXAMPLE_BY_PREFECTURE, EXAMPLE_BY_YEAR
 
 from sbqw_model import audit, catalogue, parameters, rules
@@ -282,7 +283,7 @@ def test_a_new_instrument_flows_through_engine_audit_and_chart(
     # a chart: one bar series per instrument, the eighth in its registry colour and name
     fig = budget_by_year_chart(results, "en")
     ax = fig.axes[0]
-    series = [c for c in ax.collections if not c.get_label().startswith("_")]  # one per bar series
+    series = [c for c in ax.collections if isinstance(c, PolyCollection)]  # one per bar series
     assert len(series) == 8
     assert tuple(series[-1].get_facecolor()[0][:3]) == pytest.approx(
         tuple(int(COLOR[i : i + 2], 16) / 255 for i in (1, 3, 5))

@@ -26,6 +26,7 @@ from PIL import Image, PngImagePlugin
 from sbqw_model import palette, prefectures, units
 from sbqw_model.engine import Results, target_levels
 from sbqw_model.instruments import REGISTRY
+from sbqw_model.labels import money
 from sbqw_model.reporting.fonts import register_fonts
 from sbqw_model.reporting.i18n import t, target_name
 from sbqw_model.reporting.leader import outlay_kind
@@ -258,18 +259,18 @@ def _appropriation_key(results: Results) -> str:
 
 
 def fan_chart(results: Results, lang: str = "zh") -> Figure:
-    """Online retail 2022–2025: median with 25–75 % and 5–95 % bands, and the target line."""
+    """Online retail 2022–2025: the median and the 90 % range (the one band every table and
+    chart shows), the target line, and the observed years as stars."""
     fig, ax = _figure()
     years = [results.years[0] - 1, *results.years]
     path = results.online_retail_path.astype(float) / units.YI
-    q = np.percentile(path, [LOW, 25, QUANTILES[CENTRAL], 75, HIGH], axis=0)
-    ax.fill_between(years, q[0], q[4], color=COLORS[2], label=t("legend_p5_95", lang))
-    ax.fill_between(years, q[1], q[3], color=COLORS[1], label=t("legend_p25_75", lang))
-    ax.plot(years, q[2], color=COLORS[0], lw=2, marker="o", label=t("legend_median", lang))
+    q = np.percentile(path, [LOW, QUANTILES[CENTRAL], HIGH], axis=0)
+    ax.fill_between(years, q[0], q[2], color=COLORS[2], label=t("legend_p5_95", lang))
+    ax.plot(years, q[1], color=COLORS[0], lw=2, marker="o", label=t("legend_median", lang))
     target = results.scenario.params.value("targets.online_retail") / units.YI
     ax.axhline(target, color=COLORS[5], ls="--", lw=1.5)
     ax.annotate(
-        f"{t('target_line', lang)} {target:,.0f} {t('yi_yuan_short', lang)}",
+        f"{t('target_line', lang)} {money(target * units.YI, lang)}",
         (years[0], target),
         xytext=(0, 4),
         textcoords="offset points",
@@ -311,16 +312,27 @@ def units_chart(results: Results, lang: str = "zh") -> Figure:
 
 
 def budget_by_year_chart(results: Results, lang: str = "zh") -> Figure:
-    """Mean outlay by payment year, stacked by instrument, in 万元."""
+    """Outlay by payment year in 万元: the median and the 90 % range, as every table shows
+    them, each bar split by instrument in the proportions of their mean outlay that year.
+
+    (Medians do not add up across instruments, means do: so the split is the instruments'
+    shares of the year's mean, and the bar's height the year's median.)
+    """
     fig, ax = _figure(right=0.7)
-    means = results.outlay.year_instrument_sum / results.draws / units.WAN  # (Y, I)
+    by_year = results.outlay.by_year / units.WAN  # (n, Y)
+    low, median, high = np.percentile(by_year, [LOW, QUANTILES[CENTRAL], HIGH], axis=0)
+    sums = results.outlay.year_instrument_sum  # (Y, I)
+    totals = sums.sum(axis=1, keepdims=True)
+    shares = np.divide(sums, totals, out=np.zeros_like(sums, dtype=float), where=totals > 0)
     x = np.arange(len(results.payment_years))
     bottom = np.zeros(len(x))
     for i, entry in enumerate(REGISTRY):  # colours and names from the instrument registry
-        _bars(ax, x - 0.4, bottom, 0.8, means[:, i], facecolor=entry.color, label=entry.label(lang))
-        bottom = bottom + means[:, i]
-    for position, total in zip(x, bottom, strict=True):
-        ax.annotate(f"{total:,.0f}", (position, total), ha="center", va="bottom", fontsize=9)
+        part = shares[:, i] * median
+        _bars(ax, x - 0.4, bottom, 0.8, part, facecolor=entry.color, label=entry.label(lang))
+        bottom = bottom + part
+    ax.vlines(x, low, high, colors=palette.INK, lw=1.5, label=t("legend_p5_95", lang))
+    for position, total in zip(x, median, strict=True):  # the median, beside the whisker
+        ax.annotate(f"{total:,.0f}", (position + 0.05, total), ha="left", va="bottom", fontsize=9)
     ax.set_xticks(x, [str(y) for y in results.payment_years])
     ax.set_ylabel(t("wan_yuan", lang))
     ax.set_xlabel(t("payment_year", lang))

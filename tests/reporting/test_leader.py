@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import yaml
 from conftest import ROOT
@@ -395,3 +396,25 @@ def test_illustrative_appropriation_flag(tmp_path: Path) -> None:
     del raw["appropriation"]["illustrative"]
     bad.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     assert not load_scenario(bad).appropriation_illustrative
+
+
+def test_budget_chart_shows_the_tables_median_and_band(rendered: Any) -> None:
+    """The stacked bars add up to each year's median (as the year table), the whisker is its
+    5th–95th percentile: the chart and the table show one statistic."""
+    from matplotlib.collections import LineCollection, PolyCollection
+
+    from sbqw_model.reporting import charts
+
+    lang, r, _ = rendered
+    ax = charts.budget_by_year_chart(r.results, lang).axes[0]
+    heights = sum(
+        np.array([p.vertices[:, 1].max() - p.vertices[:, 1].min() for p in c.get_paths()])
+        for c in ax.collections
+        if isinstance(c, PolyCollection)
+    )
+    (whiskers,) = [c for c in ax.collections if isinstance(c, LineCollection)]
+    for k, year in enumerate(r.results.payment_years):
+        band = r.summary.budget.by_year[str(year)]
+        assert heights[k] == pytest.approx(band.p50 / 1e4, rel=1e-9, abs=1e-6)
+        ends = sorted(whiskers.get_segments()[k][:, 1])
+        assert ends == pytest.approx([band.p5 / 1e4, band.p95 / 1e4])
