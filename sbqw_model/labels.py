@@ -110,6 +110,14 @@ def _number(value: float, digits: int | None, up: bool = False) -> str:
     return text
 
 
+def outlay_kind(payout_share: float, lang: str) -> str:
+    """'上限' when the ceilings are paid, else '按上限的60%支付': said wherever outlay appears
+    (reports, charts, workbooks)."""
+    if payout_share >= 1.0:
+        return label("report.upper_bound", lang)
+    return label("report.at_share", lang).format(share=f"{payout_share:.0%}")
+
+
 def describe_distribution(path: str, dist: Distribution, lang: str) -> str:
     """'三角分布：最小400亿元，最可能600亿元，最大850亿元' / 'triangular: from …, to …'."""
     name = pick(DIST_NAMES.get(dist.dist, (dist.dist, dist.dist)), lang)

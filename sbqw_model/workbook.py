@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sbqw_model import prefectures
-from sbqw_model.catalogue import group, pair
+from sbqw_model.catalogue import group, label, pair
 from sbqw_model.instruments import REGISTRY
+from sbqw_model.labels import outlay_kind
 from sbqw_model.spreadsheet import write_xlsx
 from sbqw_model.summary import TARGET_LABELS, Band, Summary
 from sbqw_model.units import WAN, YI
@@ -47,13 +48,18 @@ H: dict[str, tuple[str, str]] = {
 SHEETS: dict[str, tuple[str, str]] = group("sheet")
 
 
-def h(key: str, lang: str, unit: str | None = None) -> str:
-    """A header in ``lang``, with its unit in brackets when it has one."""
-    text = H[key][0 if lang == "zh" else 1]
-    if unit is None:
+def h(key: str, lang: str, unit: str | None = None, note: str = "") -> str:
+    """A header in ``lang``, with its unit (and a note: 上限, 示例) in brackets when it has one:
+    均值（万元，上限）, Mean (10k yuan, upper bound)."""
+    i = 0 if lang == "zh" else 1
+    text = H[key][i]
+    inside = [H[unit][i]] if unit is not None else []
+    inside += [note] if note else []
+    if not inside:
         return text
-    u = H[unit][0 if lang == "zh" else 1]
-    return f"{text}({u})" if lang == "zh" else f"{text} ({u})"  # ASCII: analysts' scripts
+    if lang == "zh":
+        return f"{text}（{'，'.join(inside)}）"
+    return f"{text} ({', '.join(inside)})"
 
 
 @dataclass
@@ -69,15 +75,25 @@ class Sheet:
         return SHEETS[self.key][0 if lang == "zh" else 1]
 
 
-def _money_columns(lang: str) -> list[tuple[str, str]]:
-    return [(k, h(k, lang, "wan")) for k in ("mean", "p5", "p50", "p90", "p95")]
+#: The statistics of every table, in the reports' order: the median and the 90 % range
+#: (5th–95th percentile), then the mean (the one that adds up across rows).
+STATS = ("p50", "p5", "p95", "mean")
 
 
-def _band_rows(items: Mapping[str, Band], label: Any, lang: str) -> list[dict[str, Any]]:
+def _money_columns(lang: str, note: str) -> list[tuple[str, str]]:
+    return [(k, h(k, lang, "wan", note)) for k in STATS]
+
+
+def _band_rows(items: Mapping[str, Band], label: Any, lang: str, note: str) -> list[dict[str, Any]]:
+    columns = _money_columns(lang, note)
     return [
-        {label[0]: label[1](k), **{col: getattr(v, k2) / WAN for k2, col in _money_columns(lang)}}
+        {label[0]: label[1](k), **{col: getattr(v, k2) / WAN for k2, col in columns}}
         for k, v in items.items()
     ]
+
+
+def _outlay_note(summary: Summary, lang: str) -> str:
+    return outlay_kind(float(summary.assumptions.get("payout_share", 1.0)), lang)
 
 
 def _targets_sheet(summary: Summary, lang: str) -> Sheet:
@@ -95,8 +111,7 @@ def _targets_sheet(summary: Summary, lang: str) -> Sheet:
                 h("target", lang): s.target / scale,
                 h("p_met", lang): s.p_met,
                 h("p_met_se", lang): s.p_met_se,
-                **{h(k, lang): getattr(s, k) / scale for k in ("mean", "p5", "p50", "p95")},
-                h("code", lang): key,
+                **{h(k, lang): getattr(s, k) / scale for k in STATS},
             }
         )
     rows.append(
@@ -104,11 +119,11 @@ def _targets_sheet(summary: Summary, lang: str) -> Sheet:
             h("indicator", lang): H["all"][i],
             h("p_met", lang): summary.p_all_met,
             h("p_met_se", lang): summary.p_all_met_se,
-            h("code", lang): "all",
         }
     )
     frame = pd.DataFrame(rows)
-    formats = {h(k, lang): "#,##0.0" for k in ("target", "mean", "p5", "p50", "p95")}
+    # counts are whole; online retail in 亿元 reads whole too (1,012亿 against 1,000亿)
+    formats = {h(k, lang): COUNT for k in ("target", *STATS)}
     formats |= {h("p_met", lang): PERCENT, h("p_met_se", lang): PERCENT}
     return Sheet("targets", frame, formats)
 
@@ -117,40 +132,51 @@ def _outlay_sheets(summary: Summary, lang: str) -> list[Sheet]:
     import pandas as pd
 
     b = summary.budget
-    money = {col: WAN_FMT for _, col in _money_columns(lang)}
+    note = _outlay_note(summary, lang)
+    money = {col: WAN_FMT for _, col in _money_columns(lang, note)}
     instruments = {k: REGISTRY.get(k).label(lang) for k in b.by_instrument}
+    official = {name: n for n, name in enumerate(prefectures.NAMES_ZH)}
+    in_order = dict(sorted(b.by_prefecture.items(), key=lambda kv: official.get(kv[0], 99)))
     specs = [
         ("total", {"total": b.total}, ("item", lambda k: H["total"][0 if lang == "zh" else 1])),
         ("by_year", b.by_year, ("payment_year", int)),
         ("by_instrument", b.by_instrument, ("item", instruments.__getitem__)),
-        ("by_prefecture", b.by_prefecture, ("prefecture", lambda p: prefectures.label(p, lang))),
+        ("by_prefecture", in_order, ("prefecture", lambda p: prefectures.label(p, lang))),
     ]
     sheets = []
-    for key, items, (label, fn) in specs:
-        frame = pd.DataFrame(_band_rows(items, (h(label, lang), fn), lang))
+    for key, items, (row_label, fn) in specs:
+        frame = pd.DataFrame(_band_rows(items, (h(row_label, lang), fn), lang, note))
         formats = dict(money)
-        if label == "payment_year":
-            formats[h(label, lang)] = YEAR
+        if row_label == "payment_year":
+            formats[h(row_label, lang)] = YEAR
         sheets.append(Sheet(key, frame, formats))
     if b.appropriation is not None and b.p_over_appropriation is not None:
-        over = b.p_over_appropriation
-        frame = pd.DataFrame(
-            [
-                {
-                    h("payment_year", lang): int(y),
-                    h("appropriation", lang, "wan"): a / WAN,
-                    h("p_over", lang): over[y],
-                }
-                for y, a in b.appropriation.items()
-            ]
-        )
-        formats = {
-            h("payment_year", lang): YEAR,
-            h("appropriation", lang, "wan"): WAN_FMT,
-            h("p_over", lang): PERCENT,
-        }
-        sheets.append(Sheet("appropriation", frame, formats))
+        sheets.append(_appropriation_sheet(summary, lang))
     return sheets
+
+
+def _appropriation_sheet(summary: Summary, lang: str) -> Sheet:
+    """The appropriation by year and the odds of overrunning it; an appropriation the scenario
+    only illustrates says so in the sheet's name and its header (示例)."""
+    import pandas as pd
+
+    b = summary.budget
+    assert b.appropriation is not None and b.p_over_appropriation is not None
+    illustrative = bool(b.appropriation_illustrative)
+    note = label("report.illustrative", lang) if illustrative else ""
+    amount = h("appropriation", lang, "wan", note)
+    frame = pd.DataFrame(
+        [
+            {
+                h("payment_year", lang): int(y),
+                amount: a / WAN,
+                h("p_over", lang): b.p_over_appropriation[y],
+            }
+            for y, a in b.appropriation.items()
+        ]
+    )
+    formats = {h("payment_year", lang): YEAR, amount: WAN_FMT, h("p_over", lang): PERCENT}
+    return Sheet("appropriation_illustrative" if illustrative else "appropriation", frame, formats)
 
 
 def scenario_sheets(summary: Summary | Mapping[str, Any], lang: str = "zh") -> list[Sheet]:
@@ -184,25 +210,35 @@ def comparison_sheets(
             }
         ]
     )
+    return [
+        Sheet("compare_odds", odds, {t: PERCENT for t in titles}, freeze="B2"),
+        _compare_outlay_sheet(typed, titles, lang),
+    ]
+
+
+def _compare_outlay_sheet(typed: Sequence[Summary], titles: list[str], lang: str) -> Sheet:
+    """Each scenario's outlay as the reports show it (median and 90 % range of the total, the
+    median of each payment year), what its amounts are (上限, 按上限的50%支付), and its median
+    against the first scenario's, named."""
+    import pandas as pd
+
     first = typed[0].budget.total.p50
     sep, year_sep = ("", "") if lang == "zh" else (", ", " ")
+    diff = h("diff_p50", lang, "wan").format(first=titles[0])
     rows = []
     for title, s in zip(titles, typed, strict=True):
         total = s.budget.total
-        row = {h("scenario", lang): title}
+        row: dict[str, Any] = {h("scenario", lang): title, h("kind", lang): _outlay_note(s, lang)}
         row |= {
             f"{h('total', lang)}{sep}{h(k, lang, 'wan')}": getattr(total, k) / WAN
-            for k in ("p50", "mean", "p90", "p95")
+            for k in ("p50", "p5", "p95")
         }
-        row[h("diff_p50", lang, "wan")] = (total.p50 - first) / WAN
+        row[diff] = (total.p50 - first) / WAN
         for year, band in s.budget.by_year.items():
-            row[f"{year}{year_sep}{h('year_mean', lang, 'wan')}"] = band.mean / WAN
+            row[f"{year}{year_sep}{h('year_median', lang, 'wan')}"] = band.p50 / WAN
         rows.append(row)
     outlay = pd.DataFrame(rows)
-    return [
-        Sheet("compare_odds", odds, {t: PERCENT for t in titles}, freeze="B2"),
-        Sheet("compare_outlay", outlay, {c: WAN_FMT for c in outlay.columns[1:]}, freeze="B2"),
-    ]
+    return Sheet("compare_outlay", outlay, {c: WAN_FMT for c in outlay.columns[2:]}, freeze="B2")
 
 
 def _width(value: Any) -> int:

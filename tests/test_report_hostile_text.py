@@ -70,7 +70,8 @@ def test_compare_workbook_keeps_names_as_quoted_text(reports) -> None:
     values = [c.value for row in odds.iter_rows(min_row=2, min_col=2) for c in row]
     assert values and all(isinstance(v, float) and 0 <= v <= 1 for v in values)
     assert {outlay.cell(r, 1).value for r in range(2, outlay.max_row + 1)} == quoted
-    spending = [c.value for row in outlay.iter_rows(min_row=2, min_col=2) for c in row]
+    # column 2 says what the amounts are (上限 …), the rest are amounts
+    spending = [c.value for row in outlay.iter_rows(min_row=2, min_col=3) for c in row]
     assert spending and all(isinstance(v, int | float) for v in spending)
 
 

@@ -48,34 +48,41 @@ def test_scenario_workbook_in_chinese(summaries: list[Summary], tmp_path: Path) 
         "分年度支出",
         "分项目支出",
         "分市州支出",
-        "预算安排",
+        "预算安排（示例）",  # the baseline only illustrates an appropriation
     ]
     assert not any("预算" in n for n in book.sheetnames[:-1]), "spending is 支出, not 预算"
     for ws in book.worksheets:
         assert ws.freeze_panes == "A2", ws.title
         header = [c.value for c in ws[1]]
         assert all(CJK.search(h) for h in header), header
+        assert not any(c in h for h in header for c in "(),:;"), "full-width in Chinese"
         for j, h in enumerate(header, start=1):  # wide enough for the header (CJK counts 2)
             letter = openpyxl.utils.get_column_letter(j)
             assert ws.column_dimensions[letter].width >= len(h) * 1.5, (ws.title, h)
     total = _rows(book["支出合计"])[0]
-    cell = total["中位数(万元)"]
+    cell = total["中位数（万元，上限）"]  # ceilings paid in full: an upper bound, said so
     assert cell.value == pytest.approx(s.budget.total.p50 / WAN)
     assert cell.number_format == "#,##0"
     years = _rows(book["分年度支出"])
     assert [r["支付年度"].value for r in years] == [int(y) for y in s.budget.by_year]
     assert all(isinstance(r["支付年度"].value, int) for r in years), "years as numbers"
     assert all(r["支付年度"].number_format == "0" for r in years), "no thousands comma in 2,023"
-    targets = {r["指标代码"].value: r for r in _rows(book["目标"])}
-    retail = targets["online_retail"]
+    targets = {r["指标"].value: r for r in _rows(book["目标"])}
+    assert "指标代码" not in targets["网络零售额"], "no internal codes for people"
+    retail = targets["网络零售额"]
     assert retail["单位"].value == "亿元"
     assert retail["目标值"].value == pytest.approx(s.targets.online_retail.target / YI)
     assert retail["达成概率"].number_format == "0.0%"
     assert retail["达成概率"].value == pytest.approx(s.targets.online_retail.p_met)
-    assert targets["parks"]["单位"].value == "个" and targets["parks"]["目标值"].value == 10
-    assert targets["all"]["达成概率"].value == pytest.approx(s.p_all_met)
-    appropriation = _rows(book["预算安排"])
+    parks = targets["省级电商产业园区"]
+    assert parks["单位"].value == "个" and parks["目标值"].value == 10
+    assert parks["第5百分位"].number_format == "#,##0", "counts are whole"
+    assert targets["全部目标同时达成"]["达成概率"].value == pytest.approx(s.p_all_met)
+    appropriation = _rows(book["预算安排（示例）"])
     assert appropriation[0]["超预算概率"].number_format == "0.0%"
+    assert "预算安排（万元，示例）" in appropriation[0]
+    order = [r["市（州）"].value for r in _rows(book["分市州支出"])]
+    assert order[:3] == ["贵阳市", "遵义市", "六盘水市"], "the official order, not by code point"
     instruments = [r["项目"].value for r in _rows(book["分项目支出"])]
     assert "园区一次性奖励" in instruments
 
@@ -84,7 +91,7 @@ def test_scenario_workbook_in_english(summaries: list[Summary], tmp_path: Path) 
     book = _book(scenario_sheets(summaries[0], "en"), tmp_path, "en")
     assert book.sheetnames[:2] == ["targets", "outlay total"]
     header = [c.value for c in book["outlay total"][1]]
-    assert "Median (10k yuan)" in header and not any(CJK.search(h) for h in header)
+    assert "Median (10k yuan, upper bound)" in header and not any(CJK.search(h) for h in header)
     prefectures = [r["Prefecture"].value for r in _rows(book["outlay by prefecture"])]
     assert "Guiyang" in prefectures
 
@@ -106,10 +113,15 @@ def test_comparison_workbook_has_spending_not_only_odds(
     outlay = _rows(book["情景比较-支出"])
     assert [r["情景"].value for r in outlay] == [s.title_zh for s in summaries]
     base, half = (s.budget.total.p50 for s in summaries)
-    assert outlay[1]["方案支出合计中位数(万元)"].value == pytest.approx(half / WAN)
-    assert outlay[1]["中位数与首个情景相比(万元)"].value == pytest.approx((half - base) / WAN)
-    assert outlay[0]["中位数与首个情景相比(万元)"].value == 0
+    assert outlay[1]["方案支出合计中位数（万元）"].value == pytest.approx(half / WAN)
+    diff = "中位数与基准情景之差（万元）"  # named, not "the first scenario"
+    assert outlay[1][diff].value == pytest.approx((half - base) / WAN)
+    assert outlay[0][diff].value == 0
+    assert [r["支出口径"].value for r in outlay] == ["上限", "按上限的50%支付"]
     assert half < base, "austerity pays half of every ceiling"
     year_columns = [c for c in outlay[0] if c.startswith("2025")]
-    assert year_columns == ["2025年支出均值(万元)"]
-    assert outlay[1]["2025年支出均值(万元)"].number_format == "#,##0"
+    assert year_columns == ["2025年支出中位数（万元）"], "the reports' statistic"
+    assert outlay[1]["2025年支出中位数（万元）"].value == pytest.approx(
+        summaries[1].budget.by_year["2025"].p50 / WAN
+    )
+    assert outlay[1]["2025年支出中位数（万元）"].number_format == "#,##0"

@@ -26,10 +26,9 @@ from PIL import Image, PngImagePlugin
 from sbqw_model import palette, prefectures, units
 from sbqw_model.engine import Results, target_levels
 from sbqw_model.instruments import REGISTRY
-from sbqw_model.labels import money
+from sbqw_model.labels import money, outlay_kind
 from sbqw_model.reporting.fonts import register_fonts
 from sbqw_model.reporting.i18n import t, target_name
-from sbqw_model.reporting.leader import outlay_kind
 from sbqw_model.rules import CATEGORIES
 from sbqw_model.summary import BAND, BAND_PERCENTILES, CENTRAL, QUANTILES
 

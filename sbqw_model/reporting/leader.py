@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sbqw_model import palette
 from sbqw_model.catalogue import label
 from sbqw_model.engine import TARGETS
-from sbqw_model.labels import money
+from sbqw_model.labels import money, outlay_kind
 from sbqw_model.reporting.i18n import t, target_name
 from sbqw_model.summary import Summary
 
@@ -87,13 +87,6 @@ def target_status(summary: Summary, key: str) -> Status:
 def is_upper_bound(summary: Summary) -> bool:
     """Payouts are an upper bound when every ceiling is paid in full (payout share 1)."""
     return float(summary.assumptions.get("payout_share", 1.0)) >= 1.0
-
-
-def outlay_kind(payout_share: float, lang: str) -> str:
-    """'上限' when the ceilings are paid, else '按上限的60%支付': said wherever outlay appears."""
-    if payout_share >= 1.0:
-        return t("upper_bound", lang)
-    return t("at_share", lang).format(share=f"{payout_share:.0%}")
 
 
 def outlay_note(summary: Summary, lang: str) -> str:
