@@ -165,3 +165,20 @@ __all__ = [
     "shipped_sweeps",
     "sweep_path",
 ]
+
+
+def data_years() -> dict[str, tuple[int, int]]:
+    """Each shipped statistics file (``data/*.csv``) with the first and last year of the
+    figures the model uses (rows marked ``used: no`` are kept for the record, not counted):
+    what a report's data note says, read from the files so it cannot go stale."""
+    import csv
+    import re
+
+    out = {}
+    for path in sorted(DATA_DIR.glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as handle:  # "2018H1", "2015-2021" too
+            rows = [row for row in csv.DictReader(handle) if row.get("used", "yes") != "no"]
+            years = [int(y) for row in rows for y in re.findall(r"\d{4}", row.get("year", ""))]
+        if years:
+            out[path.name] = (min(years), max(years))
+    return out

@@ -34,7 +34,6 @@ from sbqw_model.scenario import Scenario
 from sbqw_model.summary import BAND, Summary, summarize
 
 #: Where the public statistics the scenarios cite ship (the report's "data as of" line).
-DATA_FILE = "sbqw_model/data/"
 
 
 def fmt_target(key: str, value: float, lang: str) -> str:
@@ -49,6 +48,22 @@ def wan(yuan: float) -> str:
 
 def status_cell(status: leader.Status, lang: str) -> Markup:
     return render("status.html.j2", status=status, lang=lang)
+
+
+def _data_statistics(lang: str) -> str:
+    """Which statistics files the package ships, what each holds and which years."""
+    from sbqw_model.catalogue import label
+    from sbqw_model.shipped import data_years
+
+    years = data_years()
+    files = t("enum", lang).join(
+        t("data_file", lang).format(
+            what=label(f"data_file.{name}", lang), first=first, last=last, file=name
+        )
+        for name, (first, last) in years.items()
+    )
+    last = max(last for _, last in years.values())
+    return t("data_statistics", lang).format(last=last, files=files)
 
 
 class ScenarioReport:
@@ -219,7 +234,7 @@ class ScenarioReport:
     def data_note(self) -> HTML:
         """Data as of: statistics to 2022, which years are observed, the assumed 2022 level."""
         lang, s = self.lang, self.scenario
-        paragraphs = [t("data_statistics", lang).format(file=DATA_FILE)]
+        paragraphs = [_data_statistics(lang)]
         if s.observations:
             sep = t("enum", lang)
             items = sep.join(observed_what(o, lang) for o in s.observations)

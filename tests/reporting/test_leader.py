@@ -101,7 +101,7 @@ def test_zh_text_has_no_internal_names(rendered: Any) -> None:
         text = visible(page)
         for word in ("DIGEST", "True", "False", "P(met)", "assumption", *SPECS):
             assert word not in text, (name, word)
-        text = re.sub(r"[\w.]+/[\w./]*|\w+\.yaml", "", text)  # file names say where data are
+        text = re.sub(r"[\w.]+/[\w./]*|\w+\.(?:yaml|csv)", "", text)  # file names: where data are
         snake = re.findall(r"\b[a-z]+(?:_[a-z0-9]+)+\b", text)
         assert not snake, (name, snake)
         for phrase in ("世界同基准", "与首个情景之差"):
@@ -267,7 +267,16 @@ def test_outlay_says_what_it_is(rendered: Any) -> None:
 def test_data_note_says_what_is_observed_and_assumed(rendered: Any) -> None:
     lang, _, pages = rendered
     text = visible(pages["data_note"])
-    assert "2022" in text and "sbqw_model/data/" in text
+    assert "2022" in text and "sbqw_model/" not in text  # files by name, no package path
+    dash = "—" if lang == "zh" else "–"
+    for name in ("national_online_retail_growth.csv", "public_statistics_to_2022.csv"):
+        assert (
+            f"2016{dash}2022{'年' if lang == 'zh' else ''}, {name}".replace(
+                ", ", "，" if lang == "zh" else ", "
+            )
+            in text
+        ), name
+    assert f"2017{dash}2023" in text, "the provincial figures used (rows marked unused are not)"
     assert ("假设" in text) if lang == "zh" else ("assumption" in text)
 
 
