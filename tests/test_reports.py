@@ -171,6 +171,10 @@ def test_html_embeds_its_charts(shipped_pages: dict[str, str]) -> None:
         for src in images:
             assert src.startswith("data:image/png;base64,"), src[:60]
             assert base64.b64decode(src.split(",", 1)[1][:16] + "==")[:4] == b"\x89PNG"
+        # each chart's title as its alternative text, in the report's language
+        alts = re.findall(r'<img\b[^>]*\balt="([^"]*)"', page)
+        assert len(alts) == len(images) and all(re.search(r"[\u4e00-\u9fff]", a) for a in alts)
+        assert "No description" not in page
 
 
 def test_html_opens_offline(shipped_pages: dict[str, str]) -> None:

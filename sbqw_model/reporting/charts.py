@@ -49,6 +49,13 @@ MARGINS = {"left": 0.09, "right": 0.97, "bottom": 0.12, "top": 0.9}
 PNG_COMPRESSION = 3
 
 
+def title_of(fig: Figure) -> str:
+    """What a chart shows, in its own words: the figure's title, else its panels' titles."""
+    titles = [fig._suptitle.get_text()] if fig._suptitle is not None else []
+    titles += [ax.get_title() for ax in fig.axes if not titles]
+    return " · ".join(" ".join(t.split()) for t in titles if t.strip())
+
+
 def png(fig: Figure) -> bytes:
     """The figure as PNG bytes (what a report embeds), the figure closed.
 

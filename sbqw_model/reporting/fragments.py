@@ -85,23 +85,29 @@ def provenance(
 
 
 class Chart:
-    """A rendered chart: PNG bytes for the notebook (and so the HTML), the figure closed."""
+    """A rendered chart: PNG bytes for the notebook (and so the HTML), the figure closed; its
+    title is the image's alternative text (screen readers, a page whose images are off)."""
 
     def __init__(self, fig: Any):
-        from sbqw_model.reporting.charts import png
+        from sbqw_model.reporting.charts import png, title_of
 
+        self.alt = title_of(fig)
         self.png = png(fig)
 
-    def _repr_png_(self) -> bytes:
-        return self.png
+    def _repr_png_(self) -> tuple[bytes, dict[str, str]]:
+        return self.png, {"alt": self.alt}
 
 
 def display_data(block: HTML | Chart) -> dict[str, Any]:
     """A block as a display_data output (for an Output widget's ``outputs``)."""
     if isinstance(block, Chart):
         data = {"image/png": base64.b64encode(block.png).decode("ascii"), "text/plain": "<chart>"}
-    else:
-        data = {"text/html": block.markup, "text/plain": "<table>"}
+        return {
+            "output_type": "display_data",
+            "data": data,
+            "metadata": {"image/png": {"alt": block.alt}},
+        }
+    data = {"text/html": block.markup, "text/plain": "<table>"}
     return {"output_type": "display_data", "data": data, "metadata": {}}
 
 
