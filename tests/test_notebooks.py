@@ -251,7 +251,7 @@ def test_compare_scenarios_runs_with_a_list_parameter(comparison_en: nbformat.No
     assert page.count("Change from Baseline") >= 2, "differences from the first, in both tables"
     payload = summary_of(nb)
     assert payload["kind"] == "comparison"
-    assert payload["scenarios"] == ["baseline", "austerity", "pessimistic"]
+    assert payload["scenarios"] == ["Baseline", "Austerity (half of every ceiling)", "Pessimistic"]
 
 
 def test_explore_budget_renders_its_static_view_headless(explorer: nbformat.NotebookNode) -> None:

@@ -196,7 +196,7 @@ class Comparison:
 
     def provenance(self) -> HTML:
         lang = self.lang
-        rows = [[r.scenario.name, r.source.name, r.scenario.digest[:16]] for r in self.reports]
+        rows = [[r.title, r.source.name, r.scenario.digest[:16]] for r in self.reports]
         first = self.reports[0]
         items = [
             (t("version", lang), f"sbqw {__version__}"),
@@ -216,7 +216,7 @@ class Comparison:
                     "title_zh": t("compare_title", "zh"),
                     "title_en": t("compare_title", "en"),
                     "lang": self.lang,
-                    "scenarios": [r.scenario.name for r in self.reports],
+                    "scenarios": [r.title for r in self.reports],  # as the index lists them
                     "summaries": [r.summary.to_dict() for r in self.reports],
                 }
             }

@@ -37,7 +37,7 @@ class Entry:
     ok: bool
     files: list[str] = field(default_factory=list)  # names in the folder
     headline: list[str] = field(default_factory=list)  # index cells (scenario reports)
-    compared: list[str] = field(default_factory=list)  # scenario names (comparison)
+    compared: list[str] = field(default_factory=list)  # scenario titles (comparison)
     error: str = ""
     cell: int | None = None
     lang: str = "zh"
