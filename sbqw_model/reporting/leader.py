@@ -105,35 +105,38 @@ def _join(items: list[str], lang: str) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _target_clause(summary: Summary, key: str, lang: str) -> str:
-    """'网络零售额（中位数为目标的99%，取决于网络零售额年均增速）'."""
+def _named(summary: Summary, key: str, lang: str) -> str:
+    """A target in the conclusion; a close one with how close: '网络零售额（中位数为目标的99%）'."""
     s = summary.targets[key]
-    notes = []
-    if target_status(summary, key).key == "close":
-        ratio = s.central / s.target if s.target else 0.0
-        notes.append(t("percent_of_target", lang).format(r=f"{ratio:.0%}"))
-    if key in TARGET_DRIVERS:
-        notes.append(t("depends_on", lang).format(what=label(TARGET_DRIVERS[key], lang)))
-    inner = t("comma", lang).join(notes)
-    return f"{_in_prose(key, lang)}{t('lparen', lang)}{inner}{t('rparen', lang)}"
+    if target_status(summary, key).key != "close":
+        return _in_prose(key, lang)
+    ratio = s.central / s.target if s.target else 0.0
+    note = t("percent_of_target", lang).format(r=f"{ratio:.0%}")
+    return f"{_in_prose(key, lang)}{t('lparen', lang)}{note}{t('rparen', lang)}"
+
+
+def _part(summary: Summary, state: str, keys: list[str], lang: str) -> str:
+    """One status and its targets; a doubtful group says once what its targets hang on
+    ('…目标存在风险（取决于申报数量和认定通过率）'), not once per target."""
+    names = [_named(summary, k, lang) for k in keys]
+    part = STATUSES[state].sentence(_join(names, lang) + _verb(len(names), lang), lang)
+    if state not in ("at_risk", "close"):
+        return part
+    drivers = list(
+        dict.fromkeys(label(TARGET_DRIVERS[k], lang) for k in keys if k in TARGET_DRIVERS)
+    )
+    if not drivers:
+        return part
+    what = t("depends_on", lang).format(what=_join(drivers, lang))
+    return f"{part}{t('lparen', lang)}{what}{t('rparen', lang)}"
 
 
 def conclusion(summary: Summary, lang: str) -> list[str]:
     """Two sentences: the targets by status (with what the doubtful ones hang on), the outlay."""
     groups: dict[str, list[str]] = {k: [] for k in STATUSES}
     for key in TARGETS:
-        state = target_status(summary, key).key
-        name = (
-            _target_clause(summary, key, lang)
-            if state in ("at_risk", "close")
-            else _in_prose(key, lang)
-        )
-        groups[state].append(name)
-    parts = [
-        STATUSES[k].sentence(_join(names, lang) + _verb(len(names), lang), lang)
-        for k, names in groups.items()
-        if names
-    ]
+        groups[target_status(summary, key).key].append(key)
+    parts = [_part(summary, state, keys, lang) for state, keys in groups.items() if keys]
     first = t("conclusion_targets", lang).format(parts=t("semicolon", lang).join(parts))
     total = summary.budget.total
     # one unit for both; the bound rounded up, or "不超过" would read below the figure
