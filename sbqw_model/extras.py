@@ -45,8 +45,9 @@ class MissingExtra(InputError):
         lines = " or ".join(install_line(e) for e in extras)
         super().__init__(
             [
-                f"{purpose} needs {', '.join(packages)}, which is not installed;"
-                f" install it with: {lines}"
+                f"{purpose} needs {', '.join(packages)},"
+                f" {'which is' if len(packages) == 1 else 'which are'} not installed;"
+                f" install {'it' if len(packages) == 1 else 'them'} with: {lines}"
             ]
         )
 

@@ -88,3 +88,13 @@ def test_a_notebook_shows_one_line_with_the_fix_not_a_traceback(
         "MissingExtra: the sensitivity notebook needs SALib, which is not installed;"
         " install it with: pip install 'sbqw[research]'"
     ]
+
+
+def test_the_message_agrees_with_the_number_of_packages() -> None:
+    from sbqw_model.extras import MissingExtra
+
+    one = str(MissingExtra("sbqw sensitivity", ["SALib"]))
+    two = str(MissingExtra("sbqw sweep", ["SALib", "dask"]))
+    assert "SALib, which is not installed; install it with" in one
+    assert "SALib, dask[distributed], which are not installed; install them with" in two
+    assert "is is" not in two

@@ -16,6 +16,7 @@ import nbformat
 import pytest
 
 from sbqw_model.reporting.parameters import (
+    NOTEBOOK_PARAMETERS,
     ReportParameterError,
     check_parameters,
     parameter_cell_names,
@@ -100,14 +101,101 @@ def test_a_typo_in_the_parameters_cell_is_still_caught_on_a_second_run() -> None
 
 def test_papermill_injected_cell_and_the_parameters_cell_both_count() -> None:
     history = ["%reset -f", "draws = 2000\nseed = 0\n", "# Parameters\ndraw = 300\n", "check"]
-    assert parameter_cell_names({"In": history}) == {"draws", "seed", "draw"}
-    assert parameter_cell_names({"In": ["", "lang = 'en'", "check"]}) == {"lang"}
-    assert parameter_cell_names({}) is None  # no kernel history: every name counts
+    known = NOTEBOOK_PARAMETERS["scenario_report"]
+    assert parameter_cell_names({"In": history}, known) == {"draws", "seed", "draw"}
+    assert parameter_cell_names({"In": ["", "lang = 'en'", "check"]}, known) == {"lang"}
+    assert parameter_cell_names({}, known) is None  # no kernel history: every name counts
     namespace = {"In": history, "draws": 2000, "seed": 0, "draw": 300}
     with pytest.raises(ReportParameterError, match="draw"):
+        check_parameters("scenario_report", namespace)
+
+
+LOADER = "report = ScenarioReport.from_namespace(globals())"
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        [LOADER],  # the checking cell run again (Shift+Enter twice)
+        ["total = 1 + 1"],  # a scratch cell between the parameters and the check
+        ["x = 5"],  # even one that assigns a literal, if it sets no parameter
+        [LOADER, "import numpy as np\nshare = np.mean([1, 2])", LOADER],
+    ],
+)
+def test_cells_run_after_the_parameters_cell_are_not_parameters(after: list[str]) -> None:
+    history = ["", "scenario_file = 'baseline'\ndraws = 200\n", *after, LOADER]
+    namespace = {
+        "In": history,
+        "scenario_file": "baseline",
+        "draws": 200,
+        "report": object(),
+        "total": 2,
+        "x": 5,
+        "share": 1.5,
+    }
+    assert check_parameters("scenario_report", namespace)["draws"] == 200
+
+
+def test_a_cell_that_resets_a_parameter_is_the_parameters_cell_now() -> None:
+    history = ["", "scenario_file = 'baseline'\ndraws = 200\n", LOADER, "draws = 50", LOADER]
+    assert parameter_cell_names({"In": history}, {"draws": 1}) == {"draws"}
+    typo = ["", "scenario_file = 'baseline'\n", LOADER, "draws = 50\ndraw = 5", LOADER]
+    namespace = {"In": typo, "scenario_file": "baseline", "draws": 50, "draw": 5}
+    with pytest.raises(ReportParameterError, match=r"unknown parameter\(s\) draw"):
         check_parameters("scenario_report", namespace)
 
 
 def test_without_history_every_name_counts_as_before() -> None:
     with pytest.raises(ReportParameterError, match="report"):
         check_parameters("scenario_report", {"report": 1})
+
+
+@pytest.mark.parametrize(
+    ("notebook", "given", "message"),
+    [
+        ("scenario_report", {"conditioning": "observed: obs.csv"}, None),  # -p text: parsed
+        ("scenario_report", {"conditioning": '{"observed": "obs.csv"}'}, None),
+        ("scenario_report", {"conditioning": "[1]"}, "conditioning must be a mapping"),
+        ("scenario_report", {"conditioning": {"observd": "o.csv"}}, "unknown key.*observd"),
+        ("scenario_report", {"conditioning": {"method": "magic"}}, "conditioning.method"),
+        ("scenario_report", {"conditioning": {"observed": 3}}, "expected str"),
+        ("scenario_report", {"assume": "[payout_share]"}, "assume must be a mapping"),
+        ("compare_scenarios", {"summaries": "x"}, "summaries must be a mapping"),
+        ("compare_scenarios", {"scenario_files": "[1, 2]"}, "scenario_files=.*expected a list"),
+        ("compare_scenarios", {"scenario_files": "[baseline, austerity]"}, None),
+        ("compare_scenarios", {"scenario_files": []}, "expected a list"),
+    ],
+)
+def test_structured_parameters_are_checked_in_one_line(
+    notebook: str, given: dict[str, Any], message: str | None
+) -> None:
+    """What papermill passes (-p text, -y values) is parsed and checked: a wrong shape or an
+    unknown key is one ReportParameterError, never an AttributeError inside the notebook."""
+    if message is None:
+        values = check_parameters(notebook, dict(given))
+        assert all(not isinstance(values[k], str) for k in given if k != "scenario_file")
+        return
+    with pytest.raises(ReportParameterError, match=message) as caught:
+        check_parameters(notebook, dict(given))
+    assert len(caught.value._render_traceback_()) == 1  # one line in a notebook, too
+
+
+@pytest.mark.parametrize("path", sorted(NOTEBOOK_DIR.glob("*.ipynb")), ids=lambda p: p.stem)
+def test_papermill_reads_every_parameter_of_every_notebook(path: Path) -> None:
+    """papermill's own parser (``--help-notebook``, its check of ``-p`` names) sees every name
+    the parameters cell assigns: a comment it cannot parse (one with "=") hides a parameter."""
+    import ast
+
+    from papermill.translators import PythonTranslator
+
+    nb = nbformat.read(path, as_version=4)
+    (cell,) = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    seen = {p.name for p in PythonTranslator.inspect(cell)}
+    assigned = {
+        t.id
+        for node in ast.parse(cell.source).body
+        if isinstance(node, ast.Assign)
+        for t in node.targets
+        if isinstance(t, ast.Name)
+    }
+    assert seen == assigned

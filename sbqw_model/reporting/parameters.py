@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 import types
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +55,11 @@ INJECTED_MARKER = "# Parameters"
 class ReportParameterError(ValueError):
     """A notebook was given a parameter or scenario it does not know."""
 
+    def _render_traceback_(self) -> list[str]:
+        """IPython (JupyterLab, papermill's notebook) shows this instead of a traceback: the
+        user's mistake in one line, as the command line says it."""
+        return [f"{type(self).__name__}: {self}"]
+
 
 def _assigned(source: str) -> set[str] | None:
     """Top-level names a cell assigns; None when it does not parse (then trust nothing)."""
@@ -76,26 +81,52 @@ def _assigned(source: str) -> set[str] | None:
     return names
 
 
-def parameter_cell_names(namespace: Mapping[str, Any]) -> set[str] | None:
-    """Names the parameters cells just assigned, from the kernel's input history.
+def _literal_assignments(source: str) -> set[str] | None:
+    """The names a cell assigns if it does nothing but assign literal values (a parameters
+    cell: ``draws = 2000``, ``assume = {}``); None for any other cell."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    names: set[str] = set()
+    for node in tree.body:
+        if not isinstance(node, ast.Assign):
+            return None
+        try:
+            ast.literal_eval(node.value)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            return None
+        names.update(n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name))
+    return names
 
-    The checking cell is ``In[-1]``; before it ran the injected cell (papermill, marked
-    ``# Parameters``) and the parameters cell, or only the parameters cell (Run All). None when
-    there is no history (a plain dict from a test or script): then every name counts.
+
+def parameter_cell_names(
+    namespace: Mapping[str, Any], known: Collection[str] = ()
+) -> set[str] | None:
+    """Names the parameters cells last assigned, from the kernel's input history.
+
+    The parameters cell is the latest cell that only assigns literals, at least one of them a
+    parameter (``known``), or papermill's injected cell (marked ``# Parameters``) with the
+    notebook's own parameters cell before it. Whatever ran after it — the checking cell run
+    again, a scratch cell, Run All a second time — is the notebook's own, not a parameter.
+    None when there is no history (a plain dict from a test or script): every name counts.
     """
     history = namespace.get("In")
     if not isinstance(history, list) or len(history) < 2:
         return None
-    cells = [history[-2]]
-    if history[-2].lstrip().startswith(INJECTED_MARKER) and len(history) >= 3:
-        cells.append(history[-3])
     names: set[str] = set()
-    for source in cells:
-        found = _assigned(source)
-        if found is None:
+    for source in reversed(history[:-1]):  # In[-1] is the checking cell itself
+        injected = isinstance(source, str) and source.lstrip().startswith(INJECTED_MARKER)
+        found = _literal_assignments(source) if isinstance(source, str) else None
+        if found is None and not injected:
+            continue
+        if injected and found is None:  # papermill writes literals; anything else: trust nothing
             return None
-        names |= found
-    return names
+        if injected or (found and found & set(known)):
+            names |= found or set()
+            if not injected:
+                return names
+    return names or None
 
 
 def declared_parameters(
@@ -106,7 +137,7 @@ def declared_parameters(
     Candidates are the names the parameters cells assigned (see ``parameter_cell_names``), or,
     without a kernel history, every name but IPython's own and imported modules.
     """
-    assigned = parameter_cell_names(namespace)
+    assigned = parameter_cell_names(namespace, known)
     unknown = [
         name
         for name, value in namespace.items()
@@ -141,22 +172,77 @@ def check_parameters(notebook: str, namespace: Mapping[str, Any]) -> dict[str, A
         raise ReportParameterError(f"{notebook}: draws must be at least 1")
     if "assume" in values:
         values["assume"] = assumption_mapping(values["assume"], notebook)
+    if "conditioning" in values:
+        values["conditioning"] = conditioning_mapping(values["conditioning"], notebook)
+    if "summaries" in values:
+        values["summaries"] = _mapping(values["summaries"], notebook, "summaries", None, str)
+    if "scenario_files" in values:
+        values["scenario_files"] = _names(values["scenario_files"], notebook, "scenario_files")
     return values
 
 
-def assumption_mapping(value: Any, notebook: str) -> dict[str, Any]:
-    """``assume`` may come as a dict, or (from ``papermill -p``) as YAML/JSON text."""
+def _parsed(value: Any) -> Any:
+    """A structured parameter as given, or parsed from the YAML/JSON text ``papermill -p``
+    passes (``-p assume '{"payout_share": 0.6}'``)."""
     if isinstance(value, str):
-        value = yaml.safe_load(value) if value.strip() else {}
+        try:
+            return yaml.safe_load(value) if value.strip() else None
+        except yaml.YAMLError:
+            return value  # not YAML: reported as the wrong type by the caller
+    return value
+
+
+def _mapping(
+    value: Any, notebook: str, name: str, keys: Collection[str] | None, kind: type | None
+) -> dict[str, Any]:
+    """A mapping parameter: a dict (or its YAML/JSON text), only ``keys`` (any when None),
+    each value of type ``kind`` (any when None); anything else is one clear error."""
+    value = _parsed(value)
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise ReportParameterError(f"{notebook}: assume must be a mapping, got {value!r}")
-    unknown = [k for k in value if k not in SPECS]
+        raise ReportParameterError(f"{notebook}: {name} must be a mapping, got {value!r}")
+    unknown = [str(k) for k in value if keys is not None and k not in keys]
     if unknown:
+        hints = "".join(did_you_mean(k, keys or ()) for k in unknown)
         raise ReportParameterError(
-            f"{notebook}: unknown assumption(s) {', '.join(map(str, unknown))}"
-            f"{''.join(did_you_mean(str(k), SPECS) for k in unknown)}; valid: {', '.join(SPECS)}"
+            f"{notebook}: {name}: unknown key(s) {', '.join(unknown)}{hints};"
+            f" valid: {', '.join(keys or ())}"
+        )
+    wrong = [k for k, v in value.items() if kind is not None and not isinstance(v, kind)]
+    if wrong:
+        raise ReportParameterError(
+            f"{notebook}: {name}.{wrong[0]}={value[wrong[0]]!r}; expected {kind.__name__}"
+        )
+    return value
+
+
+def assumption_mapping(value: Any, notebook: str) -> dict[str, Any]:
+    """``assume``: assumption names and values (checked against each one's range later)."""
+    return _mapping(value, notebook, "assume", SPECS, None)
+
+
+def conditioning_mapping(value: Any, notebook: str) -> dict[str, Any]:
+    """``conditioning``: ``{observed: FILE, method: weight | pin}`` or nothing."""
+    from sbqw_model.scenario import CONDITIONING_METHODS
+
+    given = _mapping(value, notebook, "conditioning", ("observed", "method"), str)
+    method = given.get("method")
+    if method is not None and method not in CONDITIONING_METHODS:
+        raise ReportParameterError(
+            f"{notebook}: conditioning.method={method!r}; valid: {', '.join(CONDITIONING_METHODS)}"
+        )
+    return given
+
+
+def _names(value: Any, notebook: str, name: str) -> list[str]:
+    """A list of scenario names or paths (a single one, or YAML/JSON text of a list, too)."""
+    value = _parsed(value)
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise ReportParameterError(
+            f"{notebook}: {name}={value!r}; expected a list of scenario names or files"
         )
     return value
 
