@@ -186,3 +186,36 @@ def test_the_command_runs_blas_single_threaded_unless_told(monkeypatch: pytest.M
     monkeypatch.setenv("OMP_NUM_THREADS", "4")
     entry.main()
     assert seen == {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "4", "MKL_NUM_THREADS": "1"}
+
+
+#: Import names whose distribution is named differently.
+DISTRIBUTION = {
+    "PIL": "pillow",
+    "yaml": "pyyaml",
+    "sklearn": "scikit-learn",
+    "IPython": "ipython",
+    "matplotlib": "matplotlib",
+    "mpl_toolkits": "matplotlib",
+    "fontTools": "fonttools",
+    "uharfbuzz": "uharfbuzz",
+    "pydantic_core": "pydantic",  # pydantic pins its own core, version for version
+}
+
+
+def test_every_module_the_package_imports_is_a_declared_dependency() -> None:
+    """A third-party module imported by ``sbqw_model`` is in the dependencies or an extra:
+    arriving through another package today is no promise for tomorrow."""
+    import ast
+    import sys
+
+    imported: set[str] = set()
+    for path in (ROOT / "sbqw_model").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported.add(node.module.split(".")[0])
+    third_party = imported - set(sys.stdlib_module_names) - {"sbqw_model", "__future__"}
+    declared = set(runtime()) | extra_names()
+    missing = sorted(m for m in third_party if normalize(DISTRIBUTION.get(m, m)) not in declared)
+    assert not missing, f"declare in pyproject.toml (and environment.yml): {missing}"
