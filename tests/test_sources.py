@@ -16,7 +16,7 @@ from conftest import ROOT
 
 from sbqw_model.shipped import DATA_DIR, SCENARIO_DIR
 
-POLICY = ROOT / "docs" / "policy"
+POLICY = ROOT / "sbqw_model" / "policy"
 STATISTICS = DATA_DIR / "public_statistics_to_2022.csv"
 # built from parts so this file does not match itself
 OUTSIDE = re.compile(

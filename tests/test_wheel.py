@@ -18,7 +18,7 @@ import pytest
 from conftest import ROOT
 
 pytestmark = pytest.mark.slow
-SHIPPED = ("scenarios", "notebooks", "sweeps", "data", "parameters")
+SHIPPED = ("scenarios", "notebooks", "sweeps", "data", "parameters", "policy")
 SKIP = shutil.ignore_patterns(
     ".git", "__pycache__", "*.egg-info", "build", "dist", "reports", ".venv", "*.pyc"
 )
@@ -60,6 +60,7 @@ def test_wheel_contains_scenarios_notebooks_sweeps_fonts_and_data(wheel: Path) -
     assert not missing, missing
     assert any(n.endswith("public_statistics_to_2022.csv") for n in names)
     assert "sbqw_model/notebooks/scenario_report.ipynb" in names
+    assert "sbqw_model/policy/qianshangfa-2023-1.zh.txt" in names, "the notice the clauses cite"
 
 
 def test_non_editable_install_renders_a_shipped_scenario_from_another_folder(

@@ -15,7 +15,7 @@ Usage::
 
     python tools/build_font_subset.py                  # apt-get download into a temp dir
     python tools/build_font_subset.py --source-dir /usr/share/fonts/opentype/noto
-    python tools/build_font_subset.py --text-dir docs/policy --no-bold
+    python tools/build_font_subset.py --text-dir sbqw_model/policy --no-bold
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from fontTools.ttLib import TTCollection, TTFont
 
 REPO = Path(__file__).resolve().parents[1]
 OUT_DIR = REPO / "sbqw_model" / "reporting" / "fonts"
-DEFAULT_TEXT_DIR = REPO / "docs" / "policy"
+DEFAULT_TEXT_DIR = REPO / "sbqw_model" / "policy"
 
 FAMILY = "SBQW Sans CJK SC"
 PS_FAMILY = "SBQWSansCJKSC"

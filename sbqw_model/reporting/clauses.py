@@ -1,7 +1,7 @@
 """The clause appendix: every clause a report relies on, quoted in Chinese from the notice.
 
 Quotes come from ``parameters/clauses.yaml`` (clause id → exact words of 黔商发〔2023〕1号, tested
-to be verbatim substrings of ``docs/policy/qianshangfa-2023-1.zh.txt``). The web copy of the
+to be verbatim substrings of ``sbqw_model/policy/qianshangfa-2023-1.zh.txt``). The web copy of the
 notice uses half-width punctuation inside Chinese text; ``fullwidth`` restores the printed
 form for display without changing a word.
 """

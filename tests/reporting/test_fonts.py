@@ -25,7 +25,7 @@ from sbqw_model.reporting.fonts import (
 from sbqw_model.reporting.html import external_urls
 
 ROOT = Path(__file__).resolve().parents[2]
-POLICY_DIR = ROOT / "docs" / "policy"
+POLICY_DIR = ROOT / "sbqw_model" / "policy"
 
 PLACES = "贵州省十百千万网络零售额亿元万元黔东南州毕节六盘水安顺铜仁遵义黔西南贵阳市"
 SYMBOLS = "≥≤×%‰—·〔〕《》、：（）“”‘’±→°§①②③④⑤⑥⑦⑧⑨⑩。，；！？…"

@@ -35,7 +35,7 @@ from sbqw_model.summary_types import Band, Budget, Summary, TargetOdds, Targets
 
 DRAWS = 200
 BASELINE = ROOT / "sbqw_model" / "scenarios" / "baseline.yaml"
-NOTICE = ROOT / "docs" / "policy" / "qianshangfa-2023-1.zh.txt"
+NOTICE = ROOT / "sbqw_model" / "policy" / "qianshangfa-2023-1.zh.txt"
 CJK = r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]"
 BLOCKS = (
     "header",
