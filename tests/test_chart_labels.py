@@ -6,6 +6,8 @@ parses mathtext and fails on ``$\\foo$``); the end-to-end report is in test_repo
 
 from __future__ import annotations
 
+import re
+
 import matplotlib
 import numpy as np
 import pandas as pd
@@ -16,7 +18,7 @@ from matplotlib.text import Text
 
 from sbqw_model.engine import TARGETS
 from sbqw_model.reporting import charts
-from sbqw_model.reporting.charts import plain
+from sbqw_model.reporting.charts import plain, wrapped
 
 matplotlib.use("Agg")
 
@@ -40,6 +42,10 @@ def test_plain_text_is_never_mathtext(text: str) -> None:
     assert shown(Text(0, 0, plain(text))) == text.strip()
 
 
+def flat(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
 @pytest.mark.parametrize("names", NAME_SETS)
 def test_comparison_charts_draw_names_literally(names: list[str]) -> None:
     p_met = np.linspace(0.1, 0.9, len(names) * (len(TARGETS) + 1)).reshape(len(names), -1)
@@ -49,13 +55,13 @@ def test_comparison_charts_draw_names_literally(names: list[str]) -> None:
         fig.canvas.draw()
         legend = fig.axes[0].get_legend()
         expected = names if draw is charts.compare_probabilities else names[1:]
-        assert [shown(t) for t in legend.get_texts()] == [n.strip() for n in expected]
+        # long names are broken into lines: the same characters, in order
+        assert [flat(shown(t)) for t in legend.get_texts()] == [flat(n) for n in expected]
     assert names[0].strip() in shown(fig.axes[0].title)
     fig = charts.compare_budgets(names, bands, "en")
     fig.canvas.draw()
-    ticks = [shown(t) for t in fig.axes[0].get_yticklabels()]
-    assert ticks == [n.strip() for n in names]
-    matplotlib.pyplot.close("all")
+    ticks = [flat(shown(t)) for t in fig.axes[0].get_yticklabels()]
+    assert ticks == [flat(n) for n in names]
 
 
 def test_research_chart_draws_factor_and_output_names_literally() -> None:
@@ -78,3 +84,12 @@ def test_research_chart_draws_factor_and_output_names_literally() -> None:
     labels = {shown(t) for t in fig.axes[0].get_yticklabels()}
     assert labels == set(factors)
     matplotlib.pyplot.close("all")
+
+
+@given(st.text(alphabet="情景方案（）$_ab 50%", max_size=60), st.sampled_from(["zh", "en"]))
+def test_wrapped_labels_keep_every_character_and_fit(text: str, lang: str) -> None:
+    out = wrapped(text, lang)
+    assert flat(shown(Text(0, 0, out))) == flat(text)  # escaped line by line, never split
+    width = 14 if lang == "zh" else 28
+    for line in out.split("\n"):
+        assert len(line.replace("\\$", "$").strip()) <= width + 2, (text, out)

@@ -10,6 +10,7 @@ import io
 import sys
 import threading
 from collections.abc import Sequence
+from typing import Any
 
 import matplotlib
 
@@ -20,7 +21,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
-from matplotlib.ticker import AutoLocator
+from matplotlib.ticker import AutoLocator, PercentFormatter, StrMethodFormatter
 from PIL import Image, PngImagePlugin
 
 from sbqw_model import palette, prefectures, units
@@ -161,6 +162,24 @@ def _only_shown_ticks(fig: Figure) -> None:
                 axis.set_major_locator(ShownTicks())
 
 
+def wrapped(text: object, lang: str, width: int = 0) -> str:
+    """``plain`` text broken into lines that fit a legend or a tick label: ~14 characters of
+    Chinese (each as wide as two Latin letters), ~28 of English; existing line breaks kept."""
+    import textwrap
+
+    width = width or (14 if lang == "zh" else 28)
+    lines = []
+    for line in str(text).split("\n"):  # broken first, then escaped: never inside "\$"
+        if lang == "zh":
+            parts = [line[i : i + width] for i in range(0, len(line), width)] or [""]
+            if len(parts) > 1 and len(parts[-1]) <= 2:  # no line of a lone "）"
+                parts[-2:] = [parts[-2] + parts[-1]]
+            lines += parts
+        else:
+            lines += textwrap.wrap(line, width) or [""]
+    return "\n".join(plain(line) for line in lines)
+
+
 def plain(text: object) -> str:
     """User text (scenario names, titles, factor labels) shown literally in a chart.
 
@@ -205,6 +224,12 @@ def _canvas(size: tuple[float, float]) -> Figure:
     fig = Figure(figsize=size, dpi=DPI)
     ReportCanvas(fig)
     return fig
+
+
+def _wan_axis(axis: Any, lang: str) -> None:
+    """An axis in 万元, labelled so, its numbers with thousands separators as in the tables."""
+    axis.set_label_text(t("wan_yuan", lang))
+    axis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
 
 
 def _figure(size: tuple[float, float] = WIDE, **margins: float) -> tuple[Figure, Axes]:
@@ -340,7 +365,7 @@ def budget_by_year_chart(results: Results, lang: str = "zh") -> Figure:
     for position, total in zip(x, median, strict=True):  # the median, beside the whisker
         ax.annotate(f"{total:,.0f}", (position + 0.05, total), ha="left", va="bottom", fontsize=9)
     ax.set_xticks(x, [str(y) for y in results.payment_years])
-    ax.set_ylabel(t("wan_yuan", lang))
+    _wan_axis(ax.yaxis, lang)
     ax.set_xlabel(t("payment_year", lang))
     ax.set_title(_outlay_title("budget_year_title", results, lang))
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
@@ -368,7 +393,7 @@ def outlay_distribution(results: Results, lang: str = "zh") -> Figure:
             label=f"{t(_appropriation_key(results), lang)} {budget:,.0f}",
         )
     ax.legend(loc="upper right", frameon=False)
-    ax.set_xlabel(t("wan_yuan", lang))
+    _wan_axis(ax.xaxis, lang)
     ax.set_title(_outlay_title("outlay_dist_title", results, lang))
     ax.grid(axis="y", alpha=0.3)
     return fig
@@ -384,7 +409,7 @@ def prefecture_chart(results: Results, lang: str = "zh") -> Figure:
     _bars(ax, 0, pos - 0.4, q[1], 0.8, horizontal=True, facecolor=COLORS[1])
     ax.errorbar(q[1], pos, xerr=[q[1] - q[0], q[2] - q[1]], fmt="none", ecolor=COLORS[0], capsize=3)
     ax.set_yticks(pos, names)
-    ax.set_xlabel(t("wan_yuan", lang))
+    _wan_axis(ax.xaxis, lang)
     ax.set_title(_outlay_title("prefecture_title", results, lang))
     ax.grid(axis="x", alpha=0.3)
     return fig
@@ -394,19 +419,25 @@ def compare_probabilities(names: Sequence[str], p_met: np.ndarray, lang: str = "
     """Grouped bars: P(met) per target (rows of ``p_met``: scenarios; columns: targets + all)."""
     from sbqw_model.engine import TARGETS
 
-    fig, ax = _figure((9.0, 4.6), bottom=0.27)
+    fig, ax = _figure((9.0, 4.6), bottom=0.27, right=0.74)
     labels = [target_name(k, lang) for k in TARGETS] + [t("all_targets", lang)]
     x = np.arange(len(labels))
     width = 0.8 / len(names)
     for i, name in enumerate(names):
         ax.bar(
-            x + i * width - 0.4 + width / 2, p_met[i], width, label=plain(name), color=COLORS[i % 7]
+            x + i * width - 0.4 + width / 2,
+            p_met[i],
+            width,
+            label=wrapped(name, lang),
+            color=COLORS[i % 7],
         )
     ax.set_xticks(x, labels, rotation=20, ha="right")
     ax.set_ylim(0, 1)
+    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1))  # as the tables say it: 80%
     ax.set_ylabel(t("p_met", lang))
     ax.set_title(t("targets_2025", lang))
-    ax.legend(frameon=False, fontsize=8, ncols=min(len(names), 3))
+    # beside the bars, never over them (a probability near 100% reaches the top)
+    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.grid(axis="y", alpha=0.3)
     return fig
 
@@ -415,7 +446,7 @@ def compare_differences(names: Sequence[str], p_met: np.ndarray, lang: str = "zh
     """Each later scenario's P(met) minus the first's, per target (percentage points)."""
     from sbqw_model.engine import TARGETS
 
-    fig, ax = _figure((9.0, 4.6), bottom=0.27)
+    fig, ax = _figure((9.0, 4.6), bottom=0.27, right=0.74)
     labels = [target_name(k, lang) for k in TARGETS] + [t("all_targets", lang)]
     x = np.arange(len(labels))
     diff = (np.asarray(p_met[1:]) - p_met[0]) * 100
@@ -425,14 +456,14 @@ def compare_differences(names: Sequence[str], p_met: np.ndarray, lang: str = "zh
             x + i * width - 0.4 + width / 2,
             row,
             width,
-            label=plain(name),
+            label=wrapped(name, lang),
             color=COLORS[(i + 1) % 7],
         )
     ax.axhline(0, color="black", lw=0.8)
     ax.set_xticks(x, labels, rotation=20, ha="right")
     ax.set_ylabel(t("pp_difference", lang))
     ax.set_title(t("difference", lang).format(first=plain(names[0])))
-    ax.legend(frameon=False, fontsize=8, ncols=min(max(len(diff), 1), 3))
+    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.grid(axis="y", alpha=0.3)
     return fig
 
@@ -444,17 +475,29 @@ def compare_budgets(names: Sequence[str], bands: np.ndarray, lang: str = "zh") -
     )
     pos = np.arange(len(names))[::-1]
     data = np.asarray(bands) / units.WAN
-    _bars(ax, 0, pos - 0.4, data[:, 1], 0.8, horizontal=True, facecolor=COLORS[1])
+    _bars(
+        ax,
+        0,
+        pos - 0.4,
+        data[:, 1],
+        0.8,
+        horizontal=True,
+        facecolor=COLORS[1],
+        label=t("legend_median", lang),
+    )
     ax.errorbar(
         data[:, 1],
         pos,
         xerr=[data[:, 1] - data[:, 0], data[:, 2] - data[:, 1]],
         fmt="none",
-        ecolor=COLORS[0],
+        ecolor=palette.INK,
         capsize=3,
+        label=t("legend_p5_95", lang),
     )
-    ax.set_yticks(pos, [plain(n) for n in names])
-    ax.set_xlabel(t("wan_yuan", lang))
+    ax.set_yticks(pos, [wrapped(n, lang) for n in names])
+    ax.set_ylim(-0.6, len(names) + 0.3)  # a free band above the first bar, for the legend
+    ax.legend(frameon=False, fontsize=8, loc="upper right", ncols=2)
+    _wan_axis(ax.xaxis, lang)
     ax.set_title(t("budget_total", lang))
     ax.grid(axis="x", alpha=0.3)
     return fig

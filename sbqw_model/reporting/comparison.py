@@ -190,7 +190,10 @@ class Comparison:
         lang = self.lang
         open_, close = t("lparen", lang).strip(), t("rparen", lang)
         labels = [  # each bar says what it is: 上限, or the share of the ceilings paid
-            f"{r.title}\n{open_}{leader.outlay_note(r.summary, lang)}{close}" for r in self.reports
+            r.title
+            if leader.outlay_note(r.summary, lang) in r.title  # 紧缩方案（按上限的50%支付）
+            else f"{r.title}\n{open_}{leader.outlay_note(r.summary, lang)}{close}"
+            for r in self.reports
         ]
         return Chart(charts.compare_budgets(labels, bands, lang))
 

@@ -45,7 +45,7 @@ def _yi(yuan: float, lang: str) -> str:
     from sbqw_model import units
     from sbqw_model.labels import money
 
-    return units.yi(yuan) if lang == "zh" else money(yuan, lang, 1)
+    return money(yuan, lang, 2 if lang == "zh" else 1, like=units.YI)
 
 
 def write_index(outcomes: Sequence[Outcome], out_dir: Path, lang: str) -> Path:
