@@ -28,7 +28,7 @@ from sbqw_model.labels import (
     uncertainty_label,
 )
 from sbqw_model.parameters import Leaf, default_parameters
-from sbqw_model.reporting.clauses import fullwidth
+from sbqw_model.reporting.clauses import clause_id
 from sbqw_model.reporting.i18n import t
 from sbqw_model.scenario import Scenario, load_scenario
 
@@ -94,7 +94,7 @@ def assumption_rows(
                 t("parameter", lang),
                 leaf.label(lang),
                 leaf_value(leaf, lang),
-                fullwidth(leaf.clause),
+                clause_id(leaf.clause, lang),
                 yes if base_params.value(leaf.path) != leaf.value else no,
             ]
         )

@@ -40,6 +40,14 @@ def fullwidth(text: str) -> str:
     return _BETWEEN.sub(lambda m: _HALF_TO_FULL[m.group(1) or m.group(2)], text)
 
 
+def clause_id(clause: str, lang: str) -> str:
+    """A clause id as a report writes it: every bracket full-width in Chinese (§三（二）2（1）),
+    as stored in English (§三(二)2(1)); one style per report, wherever the id appears."""
+    if lang != "zh":
+        return clause
+    return clause.replace("(", "（").replace(")", "）").replace(";", "；")
+
+
 def relied_on(params: Parameters) -> list[str]:
     """Clause ids the model cites for these parameters, in the notice's order."""
     cited = {leaf.clause for leaf in params.leaves()} | set(ALWAYS_RELIED_ON)
@@ -48,7 +56,9 @@ def relied_on(params: Parameters) -> list[str]:
     return sorted(ids, key=lambda c: (order.index(c) if c in order else len(order), c))
 
 
-def appendix_rows(params: Parameters) -> list[tuple[str, str]]:
+def appendix_rows(params: Parameters, lang: str = "zh") -> list[tuple[str, str]]:
     """(clause id, quote in full-width punctuation); '—' for an id without a quote."""
     table = quotes()
-    return [(fullwidth(c), fullwidth(table[c]) if c in table else "—") for c in relied_on(params)]
+    return [
+        (clause_id(c, lang), fullwidth(table[c]) if c in table else "—") for c in relied_on(params)
+    ]

@@ -289,7 +289,7 @@ class ScenarioReport:
         rows = [
             [
                 instrument_name(k, lang),
-                clauses.fullwidth(instrument_clause(self.scenario.params, k)),
+                clauses.clause_id(instrument_clause(self.scenario.params, k), lang),
                 wan(s.central),
                 f"{wan(s.low)} – {wan(s.high)}",
             ]
@@ -313,7 +313,7 @@ class ScenarioReport:
                 "clauses.html.j2",
                 heading=t("clauses_title", lang),
                 intro=t("clauses_intro", lang),
-                rows=clauses.appendix_rows(self.scenario.params),
+                rows=clauses.appendix_rows(self.scenario.params, lang),
             )
         )
 

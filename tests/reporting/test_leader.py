@@ -363,11 +363,22 @@ def test_every_clause_the_model_cites_is_quoted() -> None:
 
 
 def test_clause_appendix_quotes_each_clause(rendered: Any) -> None:
-    _, r, pages = rendered
+    lang, r, pages = rendered
     text = visible(pages["clause_appendix"])
-    for clause, quote in clauses.appendix_rows(r.scenario.params):
+    for clause, quote in clauses.appendix_rows(r.scenario.params, lang):
         assert clause in text and quote in text
     assert "每实现1万元最高给予5元流量补贴" in text
+
+
+def test_clause_ids_have_one_bracket_style_per_report(rendered: Any) -> None:
+    """§三（二）2（1） in Chinese, §三(二)2(1) in English: never a mix, in any table."""
+    lang, _, pages = rendered
+    ids = re.findall(
+        r"§[一二三四五六七八九十.]*[^\s，。；、¦|<]*", " ".join(map(visible, pages.values()))
+    )
+    assert ids
+    wrong = "()" if lang == "zh" else "（）"
+    assert not [i for i in ids if any(c in i for c in wrong)], ids
 
 
 def test_fullwidth_changes_punctuation_only() -> None:
