@@ -16,8 +16,9 @@ import yaml
 
 from sbqw_model import __version__
 from sbqw_model.engine import TARGETS, simulate
+from sbqw_model.labels import money
 from sbqw_model.outcomes import compare_outcomes, compare_summaries, variants_sentence
-from sbqw_model.reporting import charts, leader
+from sbqw_model.reporting import charts, clauses, leader
 from sbqw_model.reporting.fragments import (
     HTML,
     Chart,
@@ -85,6 +86,54 @@ class Comparison:
             _section(t("compare_title", lang), [], [t("enum", lang).join(self.names)], level="h1")
         )
 
+    def conclusion(self) -> HTML:
+        """The first screen: what the later scenarios change against the first (the odds, or
+        only what is paid), and each one's outlay against the first's, in one unit."""
+        lang = self.lang
+        sentences = [self.outcome_sentence()] if len(self.reports) > 1 else []
+        sentences.append(self.outlay_sentence())
+        return HTML(
+            render("conclusion.html.j2", heading=t("conclusion", lang), sentences=sentences)
+        )
+
+    def outlay_sentence(self) -> str:
+        """'方案支出合计中位数：基准情景约1.75亿元；紧缩方案约0.87亿元（比基准情景少0.88亿元）。'"""
+        lang = self.lang
+        first = self.reports[0].summary.budget.total.central
+        unit_of = max(r.summary.budget.total.central for r in self.reports)
+        parts = []
+        for i, r in enumerate(self.reports):
+            total = r.summary.budget.total.central
+            shown = t("about", lang).format(amount=money(total, lang, like=unit_of))
+            if i:
+                key = "more_than" if total >= first else "less_than"
+                gap = money(abs(total - first), lang, like=unit_of)
+                shown += f"{t('lparen', lang)}{t(key, lang).format(first=self.names[0], gap=gap)}"
+                shown += t("rparen", lang)
+            parts.append(f"{r.title}{t('colon', lang)}{shown}")
+        return t("compare_outlay_sentence", lang).format(parts=t("semicolon", lang).join(parts))
+
+    def data_note(self) -> HTML:
+        """The data note of the first scenario's report (the compared ones share the data)."""
+        return self.reports[0].data_note()
+
+    def clause_appendix(self) -> HTML:
+        """Every clause any compared scenario relies on, quoted from the notice."""
+        lang = self.lang
+        rows = list(
+            dict.fromkeys(
+                row for r in self.reports for row in clauses.appendix_rows(r.scenario.params, lang)
+            )
+        )
+        return HTML(
+            render(
+                "clauses.html.j2",
+                heading=t("clauses_title", lang),
+                intro=t("clauses_intro", lang),
+                rows=rows,
+            )
+        )
+
     def probability_matrix(self) -> np.ndarray:
         """Rows: scenarios; columns: the seven targets, then all together."""
         return np.array(
@@ -117,16 +166,14 @@ class Comparison:
                     level="h3",
                 )
             )
-        notes = [t("all_met_meaning", lang)]
-        if len(self.reports) > 1:
-            notes.insert(0, self.outcome_sentence())
+        notes = [t("all_met_meaning", lang)]  # what the odds change: the conclusion says it
         return HTML(_section(t("targets_2025", lang), tables, notes=notes))
 
     def outcome_sentence(self) -> str:
         """Whether the later scenarios change what is achieved, or only what is paid, against
         the first (world by world: the scenarios share their simulated worlds)."""
-        first = self.reports[0]
-        moved = {}
+        first, lang = self.reports[0], self.lang
+        moved, same = {}, []
         for r in self.reports[1:]:
             if first.results is not None and r.results is not None:
                 changed = compare_outcomes(first.results, r.results)
@@ -134,7 +181,12 @@ class Comparison:
                 changed = compare_summaries(first.summary, r.summary)
             if changed.differ:
                 moved[r.title] = changed.moved()
-        return variants_sentence(moved, self.lang)
+            else:
+                same.append(r.title)
+        text = variants_sentence(moved, lang)
+        if moved and same:  # said plainly: these change what is paid, not what is achieved
+            text += t("cost_only", lang).format(titles=t("enum", lang).join(same))
+        return text
 
     def probability_chart(self) -> Chart:
         return Chart(charts.compare_probabilities(self.names, self.probability_matrix(), self.lang))

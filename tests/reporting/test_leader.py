@@ -75,7 +75,8 @@ def rendered(request: pytest.FixtureRequest) -> tuple[str, ScenarioReport, dict[
         for s in (load_scenario(BASELINE), austerity)
     ]
     c = Comparison(others, lang)
-    for name in ("header", "probability_table", "budget_table", "provenance"):
+    names = ("header", "conclusion", "probability_table", "budget_table", "data_note")
+    for name in (*names, "clause_appendix", "provenance"):
         pages[f"compare.{name}"] = str(getattr(c, name)())
     return lang, r, pages
 
@@ -113,7 +114,7 @@ def test_english_is_english(rendered: Any) -> None:
     if lang != "en":
         pytest.skip("English only")
     for name, page in pages.items():
-        if name == "clause_appendix":  # quotes the notice in Chinese, on purpose
+        if name.endswith("clause_appendix"):  # quotes the notice in Chinese, on purpose
             page = re.sub(r"<dd>.*?</dd>", "", page, flags=re.DOTALL)
         # the notice's name and its clause ids are the notice's own words
         text = re.sub(r"黔商发〔2023〕1号|§\S+", "", visible(page))
@@ -449,3 +450,18 @@ def test_budget_chart_shows_the_tables_median_and_band(rendered: Any) -> None:
         assert heights[k] == pytest.approx(band.p50 / 1e4, rel=1e-9, abs=1e-6)
         ends = sorted(whiskers.get_segments()[k][:, 1])
         assert ends == pytest.approx([band.p5 / 1e4, band.p95 / 1e4])
+
+
+def test_the_comparison_leads_with_a_conclusion(rendered: Any) -> None:
+    """What the variant changes (here: only what is paid), then each outlay against the
+    first's in one unit; then the data note and the clauses, as a scenario report has."""
+    lang, _, pages = rendered
+    text = visible(pages["compare.conclusion"])
+    if lang == "zh":
+        assert "只改变支出多少" in text and "比基准情景少" in text
+        assert re.search(r"基准情景：约[\d.]+亿元；紧缩方案（按上限的50%支付）：约[\d.]+亿元", text)
+    else:
+        assert "change what is paid, not what is achieved" in text
+        assert "less than Baseline" in text
+    assert "national_online_retail_growth.csv" in visible(pages["compare.data_note"])
+    assert "每实现1万元最高给予5元流量补贴" in visible(pages["compare.clause_appendix"])
