@@ -411,6 +411,10 @@ def test_phone_css_is_shipped() -> None:
     assert css == PRINT_CSS
     assert "@media screen and (max-width: 640px)" in css
     assert re.search(r"\.sbqw-scroll\s*\{[^}]*overflow-x:\s*auto", css)
+    phone = css[css.index("@media screen and (max-width: 640px)") :]
+    # a chart on a phone keeps a readable width and scrolls in its box, as a table does
+    assert re.search(r"\.jp-RenderedImage\s*\{[^}]*overflow-x:\s*auto", phone)
+    assert re.search(r"\.jp-RenderedImage img\s*\{[^}]*max-width:\s*none", phone)
 
 
 def test_illustrative_appropriation_flag(tmp_path: Path) -> None:
