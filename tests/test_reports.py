@@ -220,7 +220,14 @@ def test_scenario_reports_show_every_block(shipped_pages: dict[str, str]) -> Non
 def test_xlsx_has_one_sheet_per_table_with_chinese_headers(shipped: Any) -> None:
     openpyxl = pytest.importorskip("openpyxl")
     _, out = shipped
-    scenario_sheets = ["目标", "支出合计", "分年度支出", "分项目支出", "分市州支出", "预算安排"]
+    scenario_sheets = [
+        "目标",
+        "支出合计",
+        "分年度支出",
+        "分项目支出",
+        "分市州支出",
+        "预算安排（示例）",
+    ]
     compare_sheets = ["情景比较-达成概率", "情景比较-支出"]
     for name, sheets in (("baseline", scenario_sheets), ("compare", compare_sheets)):
         book = openpyxl.load_workbook(out / f"{name}.xlsx", read_only=True)

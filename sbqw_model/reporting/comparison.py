@@ -15,6 +15,7 @@ import numpy as np
 import yaml
 
 from sbqw_model import __version__
+from sbqw_model.catalogue import label
 from sbqw_model.engine import TARGETS, simulate
 from sbqw_model.labels import money
 from sbqw_model.outcomes import compare_outcomes, compare_summaries, variants_sentence
@@ -207,20 +208,23 @@ class Comparison:
             return b.total if key == "total" else b.by_year[key]
 
         stats = f"{t('median', lang)} / {t(BAND[1], lang)}"
-        header = [t("scenario", lang)] + [
+        # what each row's amounts are (上限, 按上限的50%支付) in a column of its own
+        header = [t("scenario", lang), label("workbook.kind", lang)] + [
             f"{t('budget_total', lang) if k == 'total' else k}{t('lparen', lang)}{stats}"
             f"{t('rparen', lang)}"
             for k in keys
         ]
+        kind = {r.title: leader.outlay_note(r.summary, lang) for r in self.reports}
         rows = [
-            [r.title] + [f"{wan(band(r, k).central)} / {wan(band(r, k).high)}" for k in keys]
+            [r.title, kind[r.title]]
+            + [f"{wan(band(r, k).central)} / {wan(band(r, k).high)}" for k in keys]
             for r in self.reports
         ]
         first = self.reports[0]
         tables = [table(header, rows)]
         if len(self.reports) > 1:
             diff = [
-                [r.title]
+                [r.title, kind[r.title]]
                 + [
                     f"{wan(band(r, k).central - band(first, k).central)}"
                     f" / {wan(band(r, k).high - band(first, k).high)}"
@@ -229,12 +233,8 @@ class Comparison:
                 for r in self.reports[1:]
             ]
             tables.append(_section(self._change_from_first(), [table(header, diff)], level="h3"))
-        kinds = t("semicolon", lang).join(
-            f"{r.title}{t('colon', lang)}{leader.outlay_note(r.summary, lang)}"
-            for r in self.reports
-        )
         heading = f"{t('budget', lang)}{t('lparen', lang)}{t('wan_yuan', lang)}{t('rparen', lang)}"
-        return HTML(_section(heading, tables, notes=[kinds]))
+        return HTML(_section(heading, tables))
 
     def budget_chart(self) -> Chart:
         totals = [r.summary.budget.total for r in self.reports]
