@@ -156,7 +156,11 @@ def test_without_history_every_name_counts_as_before() -> None:
         ("scenario_report", {"conditioning": "observed: obs.csv"}, None),  # -p text: parsed
         ("scenario_report", {"conditioning": '{"observed": "obs.csv"}'}, None),
         ("scenario_report", {"conditioning": "[1]"}, "conditioning must be a mapping"),
-        ("scenario_report", {"conditioning": {"observd": "o.csv"}}, "unknown key.*observd"),
+        (
+            "scenario_report",
+            {"conditioning": {"observd": "o.csv"}},
+            "conditioning: unknown key.*observd",
+        ),
         ("scenario_report", {"conditioning": {"method": "magic"}}, "conditioning.method"),
         ("scenario_report", {"conditioning": {"observed": 3}}, "expected str"),
         ("scenario_report", {"assume": "[payout_share]"}, "assume must be a mapping"),

@@ -193,10 +193,16 @@ def _parsed(value: Any) -> Any:
 
 
 def _mapping(
-    value: Any, notebook: str, name: str, keys: Collection[str] | None, kind: type | None
+    value: Any,
+    notebook: str,
+    name: str,
+    keys: Collection[str] | None,
+    kind: type | None,
+    unknown_what: str = "",
 ) -> dict[str, Any]:
     """A mapping parameter: a dict (or its YAML/JSON text), only ``keys`` (any when None),
-    each value of type ``kind`` (any when None); anything else is one clear error."""
+    each value of type ``kind`` (any when None); anything else is one clear error, which
+    calls an unknown key ``unknown_what`` ("assumption(s)"; default "{name}: key(s)")."""
     value = _parsed(value)
     if value is None:
         return {}
@@ -205,9 +211,9 @@ def _mapping(
     unknown = [str(k) for k in value if keys is not None and k not in keys]
     if unknown:
         hints = "".join(did_you_mean(k, keys or ()) for k in unknown)
+        what = f"unknown {unknown_what}" if unknown_what else f"{name}: unknown key(s)"
         raise ReportParameterError(
-            f"{notebook}: {name}: unknown key(s) {', '.join(unknown)}{hints};"
-            f" valid: {', '.join(keys or ())}"
+            f"{notebook}: {what} {', '.join(unknown)}{hints}; valid: {', '.join(keys or ())}"
         )
     wrong = [k for k, v in value.items() if kind is not None and not isinstance(v, kind)]
     if wrong:
@@ -219,7 +225,7 @@ def _mapping(
 
 def assumption_mapping(value: Any, notebook: str) -> dict[str, Any]:
     """``assume``: assumption names and values (checked against each one's range later)."""
-    return _mapping(value, notebook, "assume", SPECS, None)
+    return _mapping(value, notebook, "assume", SPECS, None, "assumption(s)")
 
 
 def conditioning_mapping(value: Any, notebook: str) -> dict[str, Any]:
