@@ -26,6 +26,21 @@ EXAMPLE_PARAMETERS = (
 )
 
 
+def _scalar(value: str) -> str:
+    """``value`` as one YAML scalar, quoted and escaped as YAML needs: a title with a colon
+    stays a title, one with a line break cannot add keys to the file."""
+    import yaml
+
+    text = yaml.safe_dump(value, allow_unicode=True, default_style='"', width=10**9)
+    return text.rstrip("\n").removesuffix("\n...")
+
+
+def _comment(text: str) -> str:
+    """Text for a ``#`` comment: control characters (a line break would end the comment and
+    start a key) shown as escapes."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def _describe(base: object, lang: str) -> str:
     """The new scenario's placeholder description, for its author to replace."""
     return label("report.new_scenario_description", lang).format(
@@ -86,6 +101,15 @@ def run_new_scenario(args: argparse.Namespace) -> int:
         raise InputError(
             [f"new-scenario: name {args.name!r}: expected letters, digits, _ or - (no folders)"]
         )
+    from sbqw_model.shipped import shipped_names
+
+    if name in shipped_names():  # baseline.yaml here would be found before the shipped one
+        raise InputError(
+            [
+                f"new-scenario: name {name!r} is a shipped scenario's; a {name}.yaml here would"
+                f" hide it from every `extends: {name}` in this folder (choose another name)"
+            ]
+        )
     base_path = scenario_path(args.base)
     base = load_scenario(base_path)
     if base_path.resolve().parent == SCENARIO_DIR.resolve() and base_path.stem == base.name:
@@ -111,18 +135,19 @@ def scenario_template(name: str, extends: str, base: object) -> str:
 
     assumptions = base.assumptions.as_dict()  # type: ignore[attr-defined]
     params = base.params  # type: ignore[attr-defined]
+    said = _comment(extends)
     lines = [
-        f"# {name}: a variant of `{extends}` (written by sbqw new-scenario).",
-        f"# Everything not written here comes from `{extends}`. To change a lever, uncomment it"
+        f"# {name}: a variant of `{said}` (written by sbqw new-scenario).",
+        f"# Everything not written here comes from `{said}`. To change a lever, uncomment it"
         " with its group line and `levers:` (values shown are the current ones).",
-        f"# Render it: sbqw report {name}.yaml   Compare: sbqw report {extends} {name}.yaml"
+        f"# Render it: sbqw report {name}.yaml   Compare: sbqw report {said} {name}.yaml"
         " --compare",
-        f"name: {name}",
-        f"title_zh: {name}",
-        f"title_en: {name}",
-        "description_zh: " + _describe(base, "zh"),
-        "description: " + _describe(base, "en"),
-        f"extends: {extends}",
+        f"name: {_scalar(name)}",
+        f"title_zh: {_scalar(name)}",
+        f"title_en: {_scalar(name)}",
+        "description_zh: " + _scalar(_describe(base, "zh")),
+        "description: " + _scalar(_describe(base, "en")),
+        f"extends: {_scalar(extends)}",
         "# levers:",
         "#   assumptions:      # readings of what the plan's text leaves open (sbqw assumptions)",
     ]

@@ -126,6 +126,40 @@ def test_new_scenario_from_a_file_extends_it_by_relative_path(tmp_path: Path) ->
     assert load_scenario(sub / "second.yaml").name == "second"
 
 
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Plan B: half payout",  # a colon: plain YAML would read a mapping
+        "贵州\nlevers: {assumptions: {payout_share: 0.01}} #",  # a line break: a new key
+        "'quoted' \"both\" # not a comment",
+        "- a list item?",
+    ],
+)
+def test_new_scenario_copies_any_title_as_text_never_as_yaml(tmp_path: Path, title: str) -> None:
+    base = tmp_path / "base.yaml"
+    base.write_text(
+        yaml.safe_dump(
+            {"name": "base", "title_zh": title, "title_en": title, "extends": "baseline"},
+            allow_unicode=True,
+        ),
+        encoding="utf-8",
+    )
+    done = run_cli("new-scenario", "copy", "--from", "base.yaml", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    copy = load_scenario(tmp_path / "copy.yaml")
+    assert copy.assumptions == load_scenario(base).assumptions, "nothing injected"
+    raw = yaml.safe_load((tmp_path / "copy.yaml").read_text(encoding="utf-8"))
+    assert set(raw) == {"name", "title_zh", "title_en", "description_zh", "description", "extends"}
+    assert title in raw["description_zh"] and title in raw["description"]
+
+
+def test_new_scenario_refuses_a_shipped_name(tmp_path: Path) -> None:
+    """A baseline.yaml here would extend itself, and hide the shipped one from its neighbours."""
+    done = run_cli("new-scenario", "baseline", cwd=tmp_path)
+    assert done.returncode == 2 and "shipped scenario" in done.stderr
+    assert not list(tmp_path.iterdir())
+
+
 def test_notebooks_lists_and_copies_a_shipped_notebook_without_overwriting(
     tmp_path: Path,
 ) -> None:
