@@ -140,8 +140,7 @@ def scenario_template(name: str, extends: str, base: object) -> str:
         f"# {name}: a variant of `{said}` (written by sbqw new-scenario).",
         f"# Everything not written here comes from `{said}`. To change a lever, uncomment it"
         " with its group line and `levers:` (values shown are the current ones).",
-        f"# Render it: sbqw report {name}.yaml   Compare: sbqw report {said} {name}.yaml"
-        " --compare",
+        f"# Render it: sbqw report {name}.yaml   Compare: sbqw report {said} {name}.yaml --compare",
         f"name: {_scalar(name)}",
         f"title_zh: {_scalar(name)}",
         f"title_en: {_scalar(name)}",

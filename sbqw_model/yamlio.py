@@ -67,6 +67,7 @@ def _expanded(node: yaml.Node, memo: dict[int, tuple[int, int]], path: set[int])
     if isinstance(node, yaml.SequenceNode):
         children = list(node.value)
     elif isinstance(node, yaml.MappingNode):
+        _unique_keys(node)
         children = [part for pair in node.value for part in pair]
     path.add(key)
     count, depth = 1, 0
@@ -84,6 +85,20 @@ def _expanded(node: yaml.Node, memo: dict[int, tuple[int, int]], path: set[int])
     if depth + 1 > MAX_YAML_DEPTH:
         raise _Refused(f"aliases nest deeper than {MAX_YAML_DEPTH} levels", node)
     return memo[key]
+
+
+def _unique_keys(node: yaml.MappingNode) -> None:
+    """Refuse a key written twice in one mapping: YAML's loaders keep the last one silently,
+    so ``payout_share: 0.5`` then ``payout_share: 0.1`` would run with 0.1 unannounced. (A
+    merge ``<<`` may still be overridden: that is what it is for.)"""
+    seen: set[tuple[str, str]] = set()
+    for key, _ in node.value:
+        if not isinstance(key, yaml.ScalarNode) or key.value == "<<":
+            continue
+        ident = (key.tag, key.value)
+        if ident in seen:
+            raise _Refused(f"the key {key.value!r} is written twice in one mapping", key)
+        seen.add(ident)
 
 
 def _where(mark: Any) -> str:
@@ -194,7 +209,9 @@ def read_mapping(path: Path, kind: str) -> tuple[dict[str, Any], bytes]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InputError([f"{name}: the file is not UTF-8 text"]) from None
+        raise InputError(
+            [f"{name}: the file is not UTF-8 text (GB18030?); save it as UTF-8 and try again"]
+        ) from None
     raw = safe_load(text, name)
     if raw is None:
         raise InputError([f"{name}: the file is empty (expected a {kind} mapping)"])

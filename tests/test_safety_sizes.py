@@ -125,6 +125,26 @@ def test_deep_nesting_is_refused(text: str) -> None:
     assert f"deeper than {MAX_YAML_DEPTH} levels" in line
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: 1\na: 2\n",
+        "levers:\n  assumptions:\n    payout_share: 0.5\n    payout_share: 0.1\n",
+        "x: [{k: 1, k: 2}]\n",
+        "1: a\n1: b\n",
+    ],
+)
+def test_a_key_written_twice_is_refused_not_silently_overridden(text: str) -> None:
+    with pytest.raises(InputError, match="written twice") as exc:
+        safe_load(text, "s.yaml")
+    assert exc.value.problems[0].startswith("s.yaml: line ")
+
+
+def test_a_merge_may_still_be_overridden() -> None:
+    data = safe_load("b: &b {x: 1, y: 2}\nd:\n  <<: *b\n  x: 5\n", "s.yaml")
+    assert data["d"] == {"x": 5, "y": 2}
+
+
 def test_deep_nesting_through_the_cli(tmp_path: Path) -> None:
     path = tmp_path / "deep.yaml"
     path.write_text(HEADER + "uncertainties: " + "[" * 50_000 + "]" * 50_000 + "\n")
