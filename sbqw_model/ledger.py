@@ -151,6 +151,7 @@ def parse_recognitions(frame: pd.DataFrame, name: str, params: Parameters) -> pd
     problems.raise_if_any()
     first, last = int(params.value("plan.first_year")), int(params.value("plan.target_year"))
     rows = []
+    seen: dict[tuple[str, str, int], int] = {}
     revoked_column = REVOKED_COLUMN in frame.columns
     columns = [*RECOGNITION_COLUMNS, *([REVOKED_COLUMN] if revoked_column else [])]
     for i, rec in zip(frame.index, frame[columns].itertuples(index=False), strict=True):
@@ -171,6 +172,16 @@ def parse_recognitions(frame: pd.DataFrame, name: str, params: Parameters) -> pd
                     f"{at} {REVOKED_COLUMN}: {revoked} is not after the recognition year {year}"
                     " (reviews revoke units recognized in earlier years)"
                 )
+        # listed again in a later year: paid once (``costing``); twice in one year: a slip
+        if unit is not None and category in CATEGORIES and year is not None:
+            if (unit, category, year) in seen:
+                problems.add(
+                    f"{name} row {i}: unit {unit!r} is listed as {category} twice in {year}"
+                    f" (first at row {seen[(unit, category, year)]}); one row per unit,"
+                    " category and year"
+                )
+            else:
+                seen[(unit, category, year)] = i
         rows.append((unit, category, pref, year, revoked))
     problems.raise_if_any()
     if not rows:

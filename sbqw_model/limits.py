@@ -20,6 +20,13 @@ MAX_YAML_DEPTH = 32  # nesting levels (a scenario needs ~6)
 MAX_EXTENDS = 8  # files in one ``extends:`` chain
 MAX_TABLE_BYTES = 64 << 20  # 64 MiB for a CSV/xlsx ledger or observations file (~500k rows)
 MAX_XLSX_UNPACKED = 512 << 20  # an xlsx is a zip: what it unpacks to (a zip bomb is tiny)
+#: Rows and columns of a table, counted as it is read (blank rows skipped, never stored): a
+#: small file can still stand for millions of rows (blank lines, a sheet's declared size), and
+#: each row read costs ~5 KB on its way to a frame. Guizhou has ~10⁴ firms: 400k firm-years is
+#: far beyond any real ledger and stays under ~2 GiB.
+MAX_TABLE_ROWS = 400_000
+MAX_TABLE_LINES = 2 * MAX_TABLE_ROWS  # lines of a CSV file, blank ones too (each costs time)
+MAX_TABLE_COLUMNS = 100  # a ledger has ~10; cells beyond are notes (xlsx) or an error (CSV)
 
 #: Sane maxima for numbers in scenario, parameter and ledger files: far above anything real
 #: (Guizhou's online retail is ~1e11 yuan, China's GDP ~1.2e14), far below float overflow.

@@ -17,11 +17,17 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from sbqw_model.errors import InputError
-from sbqw_model.limits import check_table_file
+from sbqw_model.limits import (
+    MAX_TABLE_COLUMNS,
+    MAX_TABLE_LINES,
+    MAX_TABLE_ROWS,
+    check_table_file,
+)
 
 #: Tried in this order; UTF-8 is strict, so a GB18030 file never decodes as UTF-8 by accident.
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
@@ -67,15 +73,42 @@ def decode(data: bytes, name: str) -> str:
 
 def _csv_rows(text: str, name: str) -> list[Row]:
     """Records as a spreadsheet numbers them: a quoted cell spanning lines is still one row."""
+    lines = text.count("\n")
+    if lines > MAX_TABLE_LINES:  # blank lines included: each costs the reader time
+        raise InputError(
+            [f"{name}: {lines:,} lines, more than the {MAX_TABLE_LINES:,} a table may have"]
+        )
     reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
     rows: list[Row] = []
     number = 0
     try:
         for number, cells in enumerate(reader, start=1):
-            rows.append((number, cells))
+            _keep(rows, number, cells, name)
     except csv.Error as exc:
         raise InputError([f"{name} row {number + 1}: cannot read the row ({exc})"]) from None
     return rows
+
+
+def _blank(cell: object) -> bool:
+    return cell is None or not str(cell).strip()
+
+
+def _keep(rows: list[tuple[int, list[Any]]], number: int, cells: list[Any], name: str) -> None:
+    """Store a non-blank row (blank ones cost nothing), up to ``MAX_TABLE_ROWS`` rows and
+    ``MAX_TABLE_COLUMNS`` cells (one more is kept, so a CSV row too long for its header is
+    still caught): a 60 MB file of blank lines, or a sheet that declares a million rows, stops
+    here in one line instead of filling memory."""
+    if all(_blank(c) for c in cells):
+        return
+    if len(rows) >= MAX_TABLE_ROWS:
+        raise InputError(
+            [f"{name} row {number}: more than {MAX_TABLE_ROWS:,} rows; split the table"]
+        )
+    if not rows and not all(_blank(c) for c in cells[MAX_TABLE_COLUMNS:]):
+        raise InputError(
+            [f"{name} row {number}: more than {MAX_TABLE_COLUMNS} columns in the header"]
+        )
+    rows.append((number, cells[: MAX_TABLE_COLUMNS + 1]))
 
 
 def _xlsx_rows(path: Path, name: str) -> list[Row]:
@@ -86,18 +119,27 @@ def _xlsx_rows(path: Path, name: str) -> list[Row]:
 
 
 def _sheet(path: Path, name: str, data_only: bool) -> list[tuple[int, list[object]]]:
+    """The first sheet's non-blank rows (``_keep``'s bounds), by their own row numbers. The
+    sheet's declared size is ignored (``reset_dimensions``): a 5 KB file may declare
+    A1:XFD1048576, which openpyxl would otherwise pad cell by cell."""
     import openpyxl
 
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=data_only)
         try:
             sheet = book.worksheets[0]
-            return [
-                (number, list(cells))
-                for number, cells in enumerate(sheet.iter_rows(min_row=1, values_only=True), 1)
-            ]
+            sheet.reset_dimensions()  # only the rows and cells the file holds
+            rows: list[tuple[int, list[object]]] = []
+            for row in sheet.iter_rows(min_row=1):  # a missing row comes as () and costs ~nothing
+                cells = row[: MAX_TABLE_COLUMNS + 1]
+                numbered = [c.row for c in cells if getattr(c, "row", None) is not None]
+                if numbered:
+                    _keep(rows, numbered[0], [getattr(c, "value", None) for c in cells], name)
+            return rows
         finally:
             book.close()
+    except InputError:
+        raise
     except Exception as exc:  # openpyxl raises many types for a broken file
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputError([f"{name}: cannot read the workbook ({reason})"]) from None
@@ -145,6 +187,12 @@ def _frame(rows: list[Row], name: str, strict: bool) -> pd.DataFrame:
     header = [c.strip() for c in rows[0][1]]
     while header and not header[-1]:
         header.pop()
+    named = [h for h in header if h]
+    twice = sorted({h for h in named if named.count(h) > 1})
+    if twice:  # a reader would take the first, or the last: neither is what was meant
+        raise InputError(
+            [f"{name} row {rows[0][0]}: column {twice[0]!r} appears twice in the header; keep one"]
+        )
     width = len(header)
     body, index = [], []
     for number, cells in rows[1:]:

@@ -17,6 +17,8 @@ import pytest
 from conftest import RECOGNITION_HEADER, ROOT, SALES_HEADER, WAN, run_cli
 from inprocess import sbqw
 
+from sbqw_model.errors import InputError
+
 REC_HEADER = ",".join(RECOGNITION_HEADER)
 GOOD_ROWS = ["R1,park,贵阳市,2023", "R2,base,遵义市,2024", "R3,enterprise,黔东南州,2024"]
 GOOD_TOTAL = (300 + 50 + 5) * WAN  # one-time awards: park, base, enterprise
@@ -211,3 +213,65 @@ def test_gb18030_observations_with_blank_rows(tmp_path: Path) -> None:
     done = sbqw("backtest", scenario, "--observed", obs, "--draws", 100, "--format", "json")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["figures"][0]["source"] == "国家统计局"
+
+
+# --- tables that are small on disk and huge in memory, and ambiguous headers ---------------
+
+
+def test_a_file_of_blank_lines_is_refused_by_its_line_count(tmp_path: Path) -> None:
+    from sbqw_model.limits import MAX_TABLE_LINES
+
+    path = tmp_path / "blank.csv"
+    path.write_text(REC_HEADER + "\n" * (MAX_TABLE_LINES + 1), encoding="utf-8")
+    assert "lines, more than the" in _one_error(path)
+
+
+def test_too_many_rows_are_refused_while_reading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sbqw_model import tablefile
+
+    monkeypatch.setattr(tablefile, "MAX_TABLE_ROWS", 3)  # the class, at a size a test can write
+    path = tmp_path / "rec.csv"
+    path.write_text("\n".join([REC_HEADER, *GOOD_ROWS, "R4,team,贵阳市,2024"]), encoding="utf-8")
+    with pytest.raises(InputError, match=r"row 4: more than 3 rows"):  # the header counts
+        tablefile.read_table(path)
+
+
+def test_a_workbook_that_declares_a_huge_sheet_is_read_by_its_cells(tmp_path: Path) -> None:
+    """A 5 KB workbook whose sheet says A1:XFD1048576 (one cell at XFD1048576) reads as the
+    cells it holds: openpyxl no longer pads a million rows of 16 384 cells."""
+    from sbqw_model import tablefile
+
+    book = openpyxl.Workbook()
+    for row in [list(RECOGNITION_HEADER), ["R1", "park", "贵阳市", 2023]]:
+        book.active.append(row)
+    book.active["XFD1048576"] = "far away"
+    path = tmp_path / "huge.xlsx"
+    book.save(path)
+    assert path.stat().st_size < 20_000
+    frame = tablefile.read_table(path)
+    assert list(frame.columns) == list(RECOGNITION_HEADER)
+    assert list(frame.index) == [2], "the far cell is beyond the columns kept: a blank row"
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_column_named_twice_is_refused(tmp_path: Path, suffix: str) -> None:
+    header = [*RECOGNITION_HEADER, "category"]
+    row = ["P1", "park", "贵阳市", 2023, "team"]
+    if suffix == ".csv":
+        path = tmp_path / "rec.csv"
+        path.write_text(",".join(header) + "\n" + ",".join(map(str, row)) + "\n", "utf-8")
+    else:
+        path = _workbook(tmp_path / "rec.xlsx", [header, row])
+    assert "column 'category' appears twice in the header" in _one_error(path)
+
+
+def test_a_unit_listed_twice_in_one_year_is_refused_a_later_listing_is_not(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "rec.csv"
+    path.write_text(f"{REC_HEADER}\n{GOOD_ROWS[0]}\n{GOOD_ROWS[0]}\n", encoding="utf-8")
+    assert "row 3: unit 'R1' is listed as park twice in 2023 (first at row 2)" in _one_error(path)
+    path.write_text(f"{REC_HEADER}\n{GOOD_ROWS[0]}\nR1,park,贵阳市,2024\n", encoding="utf-8")
+    assert _cost_json(path)["total_yuan"] == 300 * WAN, "listed again: paid once"
