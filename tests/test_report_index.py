@@ -125,3 +125,47 @@ def test_the_cli_accumulates_and_marks_a_report_whose_scenario_changed(tmp_path:
     rows = _rows(out)
     assert len(rows) == 2 and "基准情景" in rows[0] and 'href="baseline.html"' in rows[0]
     assert "已过时" in rows[1] and "已过时" not in rows[0]
+
+
+GOOD = {
+    "name": "old",
+    "title": "O",
+    "kind": "scenario",
+    "sources": ["a.yaml"],
+    "made": "2026-11-01T00:00:00+00:00",
+    "ok": False,
+    "files": [],
+    "error": "e",
+}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"made": 5},
+        {"made": "yesterday"},
+        {"sources": 5},
+        {"error": 5},
+        {"headline": 5},
+        {"files": ["javascript:alert(1)"]},
+        {"files": ["../../etc/passwd"]},
+        {"name": "../../outside"},
+        {"cell": "x"},
+        {"ok": "perhaps"},
+    ],
+)
+def test_a_tampered_entry_is_dropped_and_the_index_still_written(
+    tmp_path: Path, change: dict
+) -> None:
+    """reports.json is a file anyone can edit: an entry that is not what sbqw writes counts as
+    none (no crash, no link or deletion it names), the good ones stay."""
+    (tmp_path / "outside").write_text("keep", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    good = dict(GOOD, name="good")
+    data = {"version": 1, "reports": [dict(GOOD, **change), good, 5, "x"]}
+    (out / manifest.MANIFEST).write_text(json.dumps(data), encoding="utf-8")
+    assert [e.name for e in manifest.load(out)] == ["good"]
+    index = write_index([_outcome(out, "new", False)], out, "zh").read_text(encoding="utf-8")
+    assert "javascript:" not in index and "passwd" not in index
+    assert (tmp_path / "outside").read_text(encoding="utf-8") == "keep"

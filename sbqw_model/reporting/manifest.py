@@ -58,14 +58,41 @@ def now() -> str:
 
 
 def load(out_dir: Path) -> list[Entry]:
-    """Earlier entries; an unreadable or foreign manifest counts as none (the index is rebuilt)."""
+    """Earlier entries; an unreadable or foreign manifest counts as none (the index is rebuilt),
+    and so does any entry that is not what this module writes (``_checked``)."""
     path = out_dir / MANIFEST
     try:
+        if path.stat().st_size > MAX_YAML_BYTES:
+            return []
         raw = json.loads(path.read_text(encoding="utf-8"))
-        known = set(Entry.__dataclass_fields__)
-        return [Entry(**{k: v for k, v in e.items() if k in known}) for e in raw["reports"]]
+        reports = raw["reports"] if isinstance(raw, dict) else None
     except (OSError, ValueError, KeyError, TypeError):
         return []
+    if not isinstance(reports, list):
+        return []
+    return [e for e in map(_checked, reports) if e is not None]
+
+
+def _checked(raw: Any) -> Entry | None:
+    """An entry as written here, or None: every field of its type (pydantic), its name
+    a safe file name (stale files are deleted by it) and its files plain report files of that
+    name in the folder (the index links them), its time a time."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from sbqw_model.outputs import safe_name
+
+    if not isinstance(raw, dict):
+        return None
+    known = {k: v for k, v in raw.items() if k in Entry.__dataclass_fields__}
+    try:
+        entry = TypeAdapter(Entry).validate_python(known)
+        dt.datetime.fromisoformat(entry.made)
+    except (ValidationError, ValueError, TypeError):
+        return None
+    allowed = {f"{entry.name}.{s}" for s in (*STALE_SUFFIXES, "failed.ipynb")}
+    if safe_name(entry.name) != entry.name or not set(entry.files) <= allowed:
+        return None
+    return entry
 
 
 def _present(entry: Entry, out_dir: Path) -> bool:
