@@ -304,3 +304,45 @@ def test_die_with_a_process_already_gone_stops_at_once() -> None:
         check=False,
     )
     assert watcher.returncode == -signal.SIGTERM and "watching" not in watcher.stdout
+
+
+def test_the_command_imports_nothing_while_its_warm_up_thread_does(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """With workers, papermill's preparation and the rendering warm-up run in one thread; the
+    main thread only waits, submits and waits again, and renders (imports) once that thread
+    is done. (A Ctrl-C that reached it inside an import running beside the thread's could be
+    dropped by Python with the import lock held: the command then hung.)"""
+    import threading
+    from concurrent.futures import Future
+
+    from sbqw_model.reporting import runner
+
+    events: list[str] = []
+    monkeypatch.setattr(runner, "start_fork_server", lambda: None)
+    monkeypatch.setattr(runner, "_ready", lambda job: (events.append("prepare"), job)[1])
+
+    def warm_up(lang: str) -> None:
+        assert threading.current_thread() is not threading.main_thread()
+        time.sleep(0.3)
+        events.append("warm")
+
+    def render_later(outcome: runner.Outcome) -> runner.Outcome:
+        events.append("render")
+        return outcome
+
+    monkeypatch.setattr(runner.warm, "rendering", warm_up)
+    monkeypatch.setattr(runner, "render_later", render_later)
+
+    class Pool:
+        def submit(self, fn: Callable, job: runner.Job, render: bool) -> Future:
+            events.append("submit")
+            done: Future = Future()
+            done.set_result(runner.Outcome(job, True, 0.0))
+            return done
+
+    jobs = [runner.Job(f"j{i}", "t", "scenario_report.ipynb", {}, tmp_path) for i in range(3)]
+    outcomes: dict[int, runner.Outcome] = {}
+    runner._run_pool(Pool(), jobs, outcomes, None)  # type: ignore[arg-type]
+    assert events == ["prepare"] * 3 + ["submit"] * 3 + ["warm"] + ["render"] * 3
+    assert sorted(outcomes) == [0, 1, 2]
