@@ -1,4 +1,5 @@
-"""Will a run fit in memory? An estimate from draws × firms, made before anything is drawn.
+"""Will a run fit in memory? An estimate from draws × (firms + recognized units), made before
+anything is drawn.
 
 A run keeps a few dozen numbers per world (``BYTES_PER_DRAW``) and, while a chunk of worlds is
 drawn and costed, every firm of the chunk (``BYTES_PER_FIRM`` + ``BYTES_PER_FIRM_YEAR`` per plan
@@ -18,6 +19,7 @@ from sbqw_model.limits import (
     BYTES_PER_DRAW,
     BYTES_PER_FIRM,
     BYTES_PER_FIRM_YEAR,
+    BYTES_PER_UNIT,
     MAX_COUNT,
     MEMORY_ENV,
     gib,
@@ -47,11 +49,32 @@ def firms_per_world(scenario: Scenario) -> float:
     return mean + 5 * math.sqrt(mean) + 5
 
 
-def bytes_per_world_of_firms(scenario: Scenario) -> float:
+def units_per_world(scenario: Scenario) -> float:
+    """Recognized units one world may hold: every application of every plan year approved
+    (the supply's upper bound, with Poisson slack), or a count an observation pins, whichever
+    is more, per category, plus the units held at the start."""
+    from sbqw_model.periods import plan_years
+    from sbqw_model.rules import CATEGORIES
+
+    years = len(plan_years(scenario.params))
+    total = 0.0
+    for c in CATEGORIES:
+        dist = scenario.uncertainties.get(f"recognition.{c}.applications")
+        mean = upper_bound(dist) * years if dist is not None else 0.0
+        supply = mean + 5 * math.sqrt(mean) + 5
+        pinned = max(scenario.observed(f"recognized.{c}").values(), default=0.0)
+        total += max(supply, min(pinned, MAX_COUNT))
+    stock = getattr(scenario, "initial_stock", None) or {}
+    return total + sum(float(v) for v in stock.values() if isinstance(v, int | float))
+
+
+def bytes_per_world(scenario: Scenario) -> float:
+    """What one world holds while its block is drawn and costed: its firms and its units."""
     from sbqw_model.periods import plan_years
 
     years = len(plan_years(scenario.params))
-    return firms_per_world(scenario) * (BYTES_PER_FIRM + years * BYTES_PER_FIRM_YEAR)
+    firms = firms_per_world(scenario) * (BYTES_PER_FIRM + years * BYTES_PER_FIRM_YEAR)
+    return firms + units_per_world(scenario) * BYTES_PER_UNIT
 
 
 def chunk_worlds(scenario: Scenario, chunk: int) -> int:
@@ -61,7 +84,7 @@ def chunk_worlds(scenario: Scenario, chunk: int) -> int:
     from sbqw_model.worlds import BLOCK
 
     room = memory_limit() // 4  # a quarter of the limit for a chunk's firms
-    fits = int(room // max(bytes_per_world_of_firms(scenario) * BLOCK, 1)) * BLOCK
+    fits = int(room // max(bytes_per_world(scenario) * BLOCK, 1)) * BLOCK
     return max(BLOCK, min(chunk, fits))
 
 
@@ -72,13 +95,24 @@ def check_run(scenario: Scenario, draws: int, setting: str = "--draws") -> None:
     from sbqw_model.worlds import BLOCK
 
     limit = memory_limit()
-    block = bytes_per_world_of_firms(scenario) * BLOCK
+    block = bytes_per_world(scenario) * BLOCK
     per_draw = BYTES_PER_DRAW
     source = scenario.path or scenario.name
     where = f"{source}: uncertainties.{FIRMS}"
     hint = f"(the memory limit is {gib(limit)}; set {MEMORY_ENV}, e.g. 16G, to allow more)"
+    units = units_per_world(scenario)
+    if block > limit / 2 and units * BYTES_PER_UNIT * BLOCK > block / 2:
+        room = limit / 2 / BLOCK - (bytes_per_world(scenario) - units * BYTES_PER_UNIT)
+        raise InputError(
+            [
+                f"{source}: up to {units:,.0f} recognized units per world (every application"
+                " of every plan year approved, or a count an observation pins) need"
+                f" ~{gib(block)} for each block of {BLOCK} worlds; at most"
+                f" ~{max(room, 0) / BYTES_PER_UNIT:,.0f} units per world fit {hint}"
+            ]
+        )
     if block > limit / 2:
-        per_firm = bytes_per_world_of_firms(scenario) / firms_per_world(scenario)
+        per_firm = bytes_per_world(scenario) / firms_per_world(scenario)
         room = limit / 2 / BLOCK / per_firm  # firms per world, slack included
         root = (-5 + math.sqrt(25 + 4 * max(room - 5, 0))) / 2  # count + 5√count + 5 = room
         fit = int(root**2)

@@ -185,13 +185,47 @@ def test_other_commands_refuse_huge_draws_before_running(tmp_path: Path, command
     assert not (tmp_path / "out").exists()
 
 
+FEW_UNITS = "uncertainties:\n  recognition:\n" + "".join(
+    f"    {c}: {{applications: {{dist: fixed, value: 2, source: s}}}}\n"
+    for c in ("park", "base", "enterprise", "team")
+)
+
+
 def test_the_value_offered_for_draws_runs(tmp_path: Path) -> None:
-    env = {"SBQW_MEMORY_LIMIT": "40M"}
-    err = refused(sbqw("simulate", BASELINE, "--draws", "100000", env=env), "40 MiB", "draws fit")
+    few = scenario(tmp_path, "few.yaml", FEW_UNITS)  # a block of worlds fits in 60 MiB
+    env = {"SBQW_MEMORY_LIMIT": "60M"}
+    err = refused(sbqw("simulate", few, "--draws", "100000", env=env), "60 MiB", "draws fit")
     fits = int(re.search(r"at most ([\d,]+) draws fit", err).group(1).replace(",", ""))
     assert 1_000 < fits < 100_000
-    done = sbqw("simulate", BASELINE, "--draws", fits, "--format", "json", env=env)
+    done = sbqw("simulate", few, "--draws", fits, "--format", "json", env=env)
     assert done.returncode == 0, done.stderr[-1000:]
+
+
+@pytest.mark.parametrize(
+    ("body", "observed"),
+    [
+        (  # every application of every year approved: the supply is the bound
+            "uncertainties:\n  recognition:\n    park:\n"
+            "      applications: {dist: fixed, value: 1.0e+5, source: s}\n"
+            "      approval_probability: {dist: fixed, value: 1.0, source: s}\n"
+            "levers:\n  recognition: {strategy: all_qualified}\n",
+            None,
+        ),
+        ("", "year,indicator,value,source\n2023,recognized.park,1e5,x\n"),  # a pinned count
+    ],
+)
+def test_recognized_units_that_cannot_fit_are_refused_before_drawing(
+    tmp_path: Path, body: str, observed: str | None
+) -> None:
+    """Units, like firms, are held for a block of worlds: 100 000 parks a world is ~5 GiB a
+    block. Refused at once, naming the cause, not after minutes of growing memory."""
+    path = scenario(tmp_path, "units.yaml", body)
+    extra: list[object] = []
+    if observed is not None:
+        (tmp_path / "o.csv").write_text(observed, encoding="utf-8")
+        extra = ["--observed", tmp_path / "o.csv", "--conditioning", "pin"]
+    err = refused(cli("simulate", path, "--draws", 200, *extra), "recognized units", "GiB")
+    assert "units per world fit" in err
 
 
 def test_the_baselines_merchant_count_is_refused_naming_the_setting(tmp_path: Path) -> None:
@@ -230,7 +264,7 @@ def test_a_smaller_chunk_never_changes_a_result(monkeypatch: pytest.MonkeyPatch)
     assert memory_limit() == 1 << 20 and chunk_worlds(base, 10 * BLOCK) == BLOCK
     with pytest.raises(InputError):  # and the run itself no longer fits
         simulate(base, draws=1_200, seed=3)
-    monkeypatch.setenv("SBQW_MEMORY_LIMIT", "60M")
+    monkeypatch.setenv("SBQW_MEMORY_LIMIT", "400M")  # a block of the baseline's worlds fits
     assert chunk_worlds(base, 10 * BLOCK) < 10 * BLOCK
     narrow = simulate(base, draws=1_200, seed=3)
     assert np.array_equal(wide.outlay.total, narrow.outlay.total)
