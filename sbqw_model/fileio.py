@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import stat
@@ -47,13 +48,24 @@ def atomic_path(path: Path) -> Iterator[Path]:
 
 @contextmanager
 def atomic_dir(path: Path) -> Iterator[Path]:
-    """Yield a temporary folder beside ``path``; its files move into ``path`` only on success."""
+    """Yield a temporary folder; its files move into ``path`` only on success, all or none.
+
+    The temporary folder is made inside ``path`` when it exists (an existing output folder may
+    be a mount point, and a rename cannot cross file systems), else beside it. Every name is
+    checked before the first file moves: a folder in the way of one file stops them all.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    home = path if path.is_dir() else path.parent
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=home))
     try:
         yield tmp
         path.mkdir(parents=True, exist_ok=True)
-        for item in tmp.iterdir():
+        items = list(tmp.iterdir())
+        for item in items:
+            target = path / item.name
+            if target.is_dir() and not target.is_symlink():
+                raise IsADirectoryError(errno.EISDIR, "a folder of that name is in the way", target)
+        for item in items:
             os.replace(item, path / item.name)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -471,3 +471,21 @@ def test_two_reports_at_once_into_one_folder(tmp_path: Path) -> None:
         "index.html",
         "reports.json",
     ]
+
+
+def test_atomic_dir_moves_all_files_or_none(tmp_path: Path) -> None:
+    """A folder in the way of one file stops them all before the first moves; the staging
+    folder sits inside an existing output folder (a mount point: no rename across devices)."""
+    from sbqw_model.fileio import atomic_dir
+
+    out = tmp_path / "out"
+    (out / "b.txt").mkdir(parents=True)  # in the way of the second file
+    with pytest.raises(IsADirectoryError), atomic_dir(out) as staging:
+        assert staging.parent == out
+        for name in ("a.txt", "b.txt", "c.txt"):
+            (staging / name).write_text(name, encoding="utf-8")
+    assert sorted(p.name for p in out.iterdir()) == ["b.txt"], "nothing moved, nothing left"
+    with atomic_dir(tmp_path / "new") as staging:
+        assert staging.parent == tmp_path  # a new folder is staged beside, then created
+        (staging / "a.txt").write_text("a", encoding="utf-8")
+    assert [p.name for p in (tmp_path / "new").iterdir()] == ["a.txt"]
