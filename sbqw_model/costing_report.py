@@ -17,16 +17,19 @@ from sbqw_model.instruments import REGISTRY
 OUT_FORMATS = {".txt": "table", ".json": "json", ".csv": "csv", ".xlsx": "xlsx"}
 
 
-def out_format(out: Path | None, requested: str | None) -> str:
-    """The format to write: ``--format``, else the suffix of ``--out``; refuse a mismatch."""
+def out_format(
+    out: Path | None, requested: str | None, formats: dict[str, str] = OUT_FORMATS
+) -> str:
+    """The format to write: ``--format``, else the suffix of ``--out``; refuse a mismatch (a
+    file named .xlsx or .pdf that holds a text table would mislead whoever opens it)."""
     if out is None:
         return requested or "table"
-    by_suffix = OUT_FORMATS.get(out.suffix.lower())
+    by_suffix = formats.get(out.suffix.lower())
     if by_suffix is None:
         raise InputError(
             [
                 f"--out {out}: unknown suffix {out.suffix or '(none)'!r}"
-                f" (expected {', '.join(OUT_FORMATS)})"
+                f" (expected {', '.join(formats)})"
             ]
         )
     if requested is not None and requested != by_suffix:

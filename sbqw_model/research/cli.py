@@ -428,9 +428,18 @@ def add_backtest(sub: argparse._SubParsersAction) -> None:
         " prior: from no figures at all",
     )
     add_assume(p)
-    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
-    p.add_argument("--out", type=Path, help="write to this file instead of standard output")
+    p.add_argument("--format", choices=("table", "json", "csv"), help="default: table")
+    p.add_argument(
+        "--out",
+        type=Path,
+        help="write to this file instead of standard output; its suffix chooses the format"
+        " (.txt table, .json, .csv)",
+    )
     p.set_defaults(handler=run_backtest_command)
+
+
+#: What ``backtest --out`` writes, by suffix (no workbook: a table of checks).
+TEXT_FORMATS = {".txt": "table", ".json": "json", ".csv": "csv"}
 
 
 def run_backtest_command(args: argparse.Namespace) -> int:
@@ -452,6 +461,9 @@ def run_backtest_command(args: argparse.Namespace) -> int:
             from sbqw_model.outputs import file_problems
 
             problems.extend(file_problems(args.out))
+        from sbqw_model.costing_report import out_format
+
+        fmt = out_format(args.out, args.format, TEXT_FORMATS)
         if not args.observed.is_file():
             raise InputError([f"{args.observed}: observations file not found"])
         observed = read_observations(args.observed, params)
@@ -461,9 +473,9 @@ def run_backtest_command(args: argparse.Namespace) -> int:
         raise InputError(problems)
     assert scenario is not None and observed is not None
     result = run_backtest(scenario, observed, args.draws, args.seed, args.mode)
-    if args.format == "json":
+    if fmt == "json":
         out = text.to_json(result.to_dict())
-    elif args.format == "csv":
+    elif fmt == "csv":
         import pandas as pd
 
         from sbqw_model.summary import csv_text

@@ -86,6 +86,17 @@ def test_cli_backtest_json_table_and_csv(tmp_path: Path) -> None:
         target,
     )
     assert code == 0 and target.read_text().startswith("year,indicator,value,source,percentile")
+    as_json = tmp_path / "bt.json"  # the suffix chooses the format, as for `sbqw cost`
+    code, _, _ = sbqw(
+        "backtest", DEGENERATE, "--observed", path, "--draws", "500", "--out", as_json
+    )
+    assert code == 0 and as_json.read_text().lstrip().startswith("{")
+    for wrong, extra in (("bt.xlsx", []), ("bt.pdf", []), ("bt2.json", ["--format", "csv"])):
+        code, _, err = sbqw(
+            "backtest", DEGENERATE, "--observed", path, "--out", tmp_path / wrong, *extra
+        )
+        assert code == 2 and ("unknown suffix" in err or "not --format csv" in err), err
+        assert not (tmp_path / wrong).exists()
 
 
 def test_observations_replace_draws() -> None:
