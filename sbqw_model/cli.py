@@ -251,7 +251,7 @@ def _run_report(args: argparse.Namespace) -> int:
         from sbqw_model.parameters import default_parameters
         from sbqw_model.research.observations import read_observations
 
-        if not args.observed.is_file():
+        if not args.observed.exists():  # a folder or a pipe: read_table says which
             raise InputError([f"{args.observed}: observations file not found"])
         read_observations(args.observed, default_parameters())
     files, missing = [], []

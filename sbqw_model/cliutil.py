@@ -61,11 +61,17 @@ def add_assume(p: argparse.ArgumentParser) -> None:
     )
 
 
+#: Control characters (but tab and line feed) as visible escapes: text from files (a unit id,
+#: a scenario title) must not move the cursor, recolour or retitle the reader's terminal.
+_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(32), *range(127, 160)) if c not in (9, 10)}
+
+
 def emit(text: str, out: Path | None = None) -> None:
-    """Print, or write atomically to ``out`` (and say so on stderr)."""
+    """Print (control characters escaped), or write atomically to ``out`` (and say so on
+    stderr)."""
     text = text if text.endswith("\n") else text + "\n"
     if out is None:
-        sys.stdout.write(text)
+        sys.stdout.write(text.translate(_CONTROLS))
         return
     from sbqw_model.fileio import write_text_atomic
     from sbqw_model.outputs import writing

@@ -275,3 +275,24 @@ def test_a_unit_listed_twice_in_one_year_is_refused_a_later_listing_is_not(
     assert "row 3: unit 'R1' is listed as park twice in 2023 (first at row 2)" in _one_error(path)
     path.write_text(f"{REC_HEADER}\n{GOOD_ROWS[0]}\nR1,park,贵阳市,2024\n", encoding="utf-8")
     assert _cost_json(path)["total_yuan"] == 300 * WAN, "listed again: paid once"
+
+
+def test_control_characters_from_a_file_never_reach_the_terminal(tmp_path: Path) -> None:
+    """A unit id holding an escape sequence (recolour, retitle the terminal) prints escaped."""
+    path = tmp_path / "rec.csv"
+    path.write_text(f'{REC_HEADER}\n"R1\x1b[31m\x1b]0;pwned\x07",park,贵阳市,2023\n', "utf-8")
+    done = sbqw("cost", "--recognitions", path)
+    assert done.returncode == 0, done.stderr
+    assert "\x1b" not in done.stdout and "\x07" not in done.stdout
+    assert "R1\\x1b[31m" in done.stdout
+
+
+@pytest.mark.parametrize("kind", ["folder", "pipe"])
+def test_observations_that_are_not_a_file_say_what_they_are(tmp_path: Path, kind: str) -> None:
+    import os
+
+    path = tmp_path / "obs.csv"
+    path.mkdir() if kind == "folder" else os.mkfifo(path)
+    done = sbqw("simulate", "baseline", "--observed", path, "--draws", 100)
+    assert done.returncode == 2 and "not found" not in done.stderr
+    assert ("is a folder" if kind == "folder" else "a device or pipe") in done.stderr

@@ -464,7 +464,7 @@ def run_backtest_command(args: argparse.Namespace) -> int:
         from sbqw_model.costing_report import out_format
 
         fmt = out_format(args.out, args.format, TEXT_FORMATS)
-        if not args.observed.is_file():
+        if not args.observed.exists():  # a folder or a pipe: read_table says which
             raise InputError([f"{args.observed}: observations file not found"])
         observed = read_observations(args.observed, params)
     except InputError as exc:

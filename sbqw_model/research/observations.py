@@ -90,6 +90,6 @@ def with_observations(scenario: Scenario, observations: list[Observation]) -> Sc
 
 def load_observed(path: Path, scenario: Scenario) -> Scenario:
     """Read ``path`` and condition ``scenario`` on it (InputError on a bad file)."""
-    if not Path(path).is_file():
+    if not Path(path).exists():  # a folder or a pipe: read_table says which, never opens it
         raise InputError([f"{path}: observations file not found"])
     return with_observations(scenario, read_observations(path, scenario.params))
