@@ -50,10 +50,13 @@ def firms_per_world(scenario: Scenario) -> float:
 
 
 def units_per_world(scenario: Scenario) -> float:
-    """Recognized units one world may hold: every application of every plan year approved
-    (the supply's upper bound, with Poisson slack), or a count an observation pins, whichever
-    is more, per category, plus the units held at the start."""
+    """Recognized units one world may hold, per category: the rounds' quotas (a target pace
+    recognizes at most its target and buffer a round, a fixed rule its quotas) or, for every
+    qualified applicant, every application of every plan year approved (the supply's upper
+    bound, with Poisson slack), whichever is less; or a count an observation pins, if more;
+    plus the units held at the start."""
     from sbqw_model.periods import plan_years
+    from sbqw_model.recognition import TARGET_KEY
     from sbqw_model.rules import CATEGORIES
 
     years = len(plan_years(scenario.params))
@@ -61,9 +64,15 @@ def units_per_world(scenario: Scenario) -> float:
     for c in CATEGORIES:
         dist = scenario.uncertainties.get(f"recognition.{c}.applications")
         mean = upper_bound(dist) * years if dist is not None else 0.0
-        supply = mean + 5 * math.sqrt(mean) + 5
+        bound = mean + 5 * math.sqrt(mean) + 5
+        rule = scenario.recognition.rule(c)
+        if rule.strategy == "fixed":
+            bound = min(bound, float(sum(rule.quotas)))
+        elif rule.strategy == "target_pace":
+            target = scenario.params.value(f"targets.{TARGET_KEY[c]}")
+            bound = min(bound, years * (target * (1 + rule.buffer) + 1))
         pinned = max(scenario.observed(f"recognized.{c}").values(), default=0.0)
-        total += max(supply, min(pinned, MAX_COUNT))
+        total += max(bound, min(pinned, MAX_COUNT))
     stock = getattr(scenario, "initial_stock", None) or {}
     return total + sum(float(v) for v in stock.values() if isinstance(v, int | float))
 

@@ -106,11 +106,15 @@ def test_the_issues_examples_through_the_cli(tmp_path: Path, case: str) -> None:
 
 
 def test_a_result_that_overflows_is_refused_before_printing(tmp_path: Path) -> None:
+    few = "".join(  # few units: 178 rounds of the baseline's supply would not fit in memory
+        f"    {c}: {{applications: {{dist: fixed, value: 1, source: s}}}}\n"
+        for c in ("park", "base", "enterprise", "team")
+    )
     body = (
         "uncertainties:\n"
         "  online_retail: {growth: {dist: normal, mean: 9, sd: 0.5}}\n"
         "  firms: {count: {dist: uniform, low: 0, high: 1}}\n"
-        "levers: {parameters: {plan.target_year: 2200}}\n"
+        "  recognition:\n" + few + "levers: {parameters: {plan.target_year: 2200}}\n"
     )
     path = scenario(tmp_path, "long.yaml", body)
     out = tmp_path / "out"

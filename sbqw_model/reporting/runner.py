@@ -18,7 +18,6 @@ import shutil
 import signal
 import sys
 import tempfile
-import threading
 import time
 import weakref
 from collections.abc import Callable, Iterator, Sequence
@@ -508,7 +507,7 @@ def _run_pool(
     submitted once they are all done."""
     start_fork_server()  # before any thread of this process starts: see there
     first = [i for i in submission_order(jobs) if not jobs[i].after]
-    ready = _Preparing(jobs, first)
+    ready = warm.Preparing({i: jobs[i] for i in first}, _ready, _language(jobs))
     waiting = [i for i in submission_order(jobs) if jobs[i].after]
     pending = {pool.submit(run_job, job, False): i for i, job in ready.jobs().items()}
     ready.finish()  # this thread imports nothing while the other one does (see _Preparing)
@@ -527,42 +526,6 @@ def _run_pool(
                 outcomes[i] = Outcome(jobs[i], False, 0.0, f"{type(exc).__name__}: {exc}")
             if on_done:
                 on_done(outcomes[i])
-
-
-class _Preparing:
-    """The jobs prepared by papermill, then the command's rendering warmed up, in a thread of
-    their own while the workers start (the first submission waits for the fork server's
-    imports); a library's bare ``except:`` around an import there cannot swallow a Ctrl-C.
-
-    The main thread imports nothing while that thread runs: it waits for the prepared jobs,
-    submits them, and waits for the warm-up before it renders. A Ctrl-C that reached it inside
-    an import running alongside the thread's (in the module lock's callback, where Python drops
-    the exception) could leave the import lock held and the command hung.
-    """
-
-    def __init__(self, jobs: Sequence[Job], order: list[int]):
-        self._given = {i: jobs[i] for i in order}  # a worker prepares one papermill could not
-        self._done: dict[int, Job] = {}
-        self._prepared = threading.Event()
-        self._thread = threading.Thread(
-            target=self._run, args=(jobs, order, _language(jobs)), daemon=True
-        )
-        self._thread.start()
-
-    def _run(self, jobs: Sequence[Job], order: list[int], lang: str) -> None:
-        try:
-            self._done = {i: _ready(jobs[i]) for i in order}
-        finally:
-            self._prepared.set()
-        warm.rendering(lang)
-
-    def jobs(self) -> dict[int, Job]:
-        """The prepared jobs (a Ctrl-C interrupts the wait); unprepared if the thread failed."""
-        self._prepared.wait()
-        return {i: self._done.get(i, job) for i, job in self._given.items()}
-
-    def finish(self) -> None:
-        self._thread.join()
 
 
 def _ready(job: Job) -> Job:

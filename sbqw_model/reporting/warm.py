@@ -4,6 +4,9 @@ stack is the fork server's: ``inprocess.preload``)."""
 from __future__ import annotations
 
 import contextlib
+import threading
+from collections.abc import Callable
+from typing import Any
 
 
 def rendering(lang: str) -> None:
@@ -45,3 +48,38 @@ def _first_render_costs(lang: str) -> None:
     nbformat.validate(empty)  # compiles the schema's validator
     html.warm_up(lang)
     write_xlsx({"sbqw": pd.DataFrame({"sbqw": [1]})}, io.BytesIO())  # openpyxl, pandas' writer
+
+
+class Preparing:
+    """The jobs prepared by papermill (``prepare``), then the command's rendering warmed up
+    (``rendering``), in a thread of their own while the workers start (the first submission
+    waits for the fork server's imports); a library's bare ``except:`` around an import there
+    cannot swallow a Ctrl-C.
+
+    The main thread imports nothing while that thread runs: it waits for the prepared jobs,
+    submits them, and waits for the warm-up (``finish``) before it renders. A Ctrl-C that
+    reached it inside an import running alongside the thread's (in the module lock's callback,
+    where Python drops the exception) could leave the import lock held and the command hung.
+    """
+
+    def __init__(self, jobs: dict[int, Any], prepare: Callable[[Any], Any], lang: str):
+        self._given = jobs  # a worker prepares one papermill could not
+        self._done: dict[int, Any] = {}
+        self._prepared = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(prepare, lang), daemon=True)
+        self._thread.start()
+
+    def _run(self, prepare: Callable[[Any], Any], lang: str) -> None:
+        try:
+            self._done = {i: prepare(job) for i, job in self._given.items()}
+        finally:
+            self._prepared.set()
+        rendering(lang)
+
+    def jobs(self) -> dict[int, Any]:
+        """The prepared jobs (a Ctrl-C interrupts the wait)."""
+        self._prepared.wait()
+        return {i: self._done.get(i, job) for i, job in self._given.items()}
+
+    def finish(self) -> None:
+        self._thread.join()

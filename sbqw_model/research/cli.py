@@ -457,13 +457,13 @@ def run_backtest_command(args: argparse.Namespace) -> int:
         from sbqw_model.parameters import default_parameters
 
         params = scenario.params if scenario else default_parameters()
-        if args.out is not None:
-            from sbqw_model.outputs import file_problems
-
-            problems.extend(file_problems(args.out))
         from sbqw_model.costing_report import out_format
+        from sbqw_model.outputs import file_problems
 
-        fmt = out_format(args.out, args.format, TEXT_FORMATS)
+        # --out is a folder or under a file: say that, not that its suffix is unknown
+        found = file_problems(args.out) if args.out is not None else []
+        problems.extend(found)
+        fmt = "table" if found else out_format(args.out, args.format, TEXT_FORMATS)
         if not args.observed.exists():  # a folder or a pipe: read_table says which
             raise InputError([f"{args.observed}: observations file not found"])
         observed = read_observations(args.observed, params)
