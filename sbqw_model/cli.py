@@ -15,6 +15,7 @@ from sbqw_model import __version__
 from sbqw_model.cliutil import (
     OneLineParser,
     add_assume,
+    add_format_and_out,
     add_observed,
     conditioned,
     conditioning_parameter,
@@ -50,13 +51,7 @@ def _add_cost(sub: argparse._SubParsersAction) -> None:
         " above_scale, cross_border",
     )
     add_assume(p)
-    p.add_argument("--format", choices=("table", "json", "csv"), help="default: table")
-    p.add_argument(
-        "--out",
-        type=Path,
-        help="write to this file instead of standard output; its suffix chooses the format"
-        " (.txt table, .json, .csv, .xlsx workbook)",
-    )
+    add_format_and_out(p, ".txt table, .json, .csv, .xlsx workbook")
     p.add_argument("--parameters", type=Path, help="an alternative parameter file")
     p.set_defaults(handler=_run_cost)
 

@@ -66,6 +66,18 @@ def add_assume(p: argparse.ArgumentParser) -> None:
 _CONTROLS = {c: f"\\x{c:02x}" for c in (*range(32), *range(127, 160)) if c not in (9, 10)}
 
 
+def add_format_and_out(p: argparse.ArgumentParser, suffixes: str) -> None:
+    """``--format`` and ``--out FILE``, whose suffix chooses the format (``suffixes`` says
+    which: ``costing_report.out_format`` refuses any other, or a mismatch)."""
+    p.add_argument("--format", choices=("table", "json", "csv"), help="default: table")
+    p.add_argument(
+        "--out",
+        type=Path,
+        help="write to this file instead of standard output; its suffix chooses the format"
+        f" ({suffixes})",
+    )
+
+
 def emit(text: str, out: Path | None = None) -> None:
     """Print (control characters escaped), or write atomically to ``out`` (and say so on
     stderr)."""

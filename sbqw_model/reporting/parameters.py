@@ -61,26 +61,6 @@ class ReportParameterError(ValueError):
         return [f"{type(self).__name__}: {self}"]
 
 
-def _assigned(source: str) -> set[str] | None:
-    """Top-level names a cell assigns; None when it does not parse (then trust nothing)."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return None
-    names: set[str] = set()
-    for node in tree.body:
-        targets = (
-            node.targets
-            if isinstance(node, ast.Assign)
-            else [node.target]
-            if isinstance(node, ast.AnnAssign | ast.AugAssign)
-            else []
-        )
-        for target in targets:
-            names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
-    return names
-
-
 def _literal_assignments(source: str) -> set[str] | None:
     """The names a cell assigns if it does nothing but assign literal values (a parameters
     cell: ``draws = 2000``, ``assume = {}``); None for any other cell."""

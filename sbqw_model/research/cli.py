@@ -14,7 +14,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sbqw_model.cliutil import add_assume, emit, hidden_alias, load_scenario_with, whole
+from sbqw_model.cliutil import (
+    add_assume,
+    add_format_and_out,
+    emit,
+    hidden_alias,
+    load_scenario_with,
+    whole,
+)
 from sbqw_model.errors import InputError
 
 if TYPE_CHECKING:  # annotations only: the real imports wait for the handlers
@@ -428,13 +435,7 @@ def add_backtest(sub: argparse._SubParsersAction) -> None:
         " prior: from no figures at all",
     )
     add_assume(p)
-    p.add_argument("--format", choices=("table", "json", "csv"), help="default: table")
-    p.add_argument(
-        "--out",
-        type=Path,
-        help="write to this file instead of standard output; its suffix chooses the format"
-        " (.txt table, .json, .csv)",
-    )
+    add_format_and_out(p, ".txt table, .json, .csv")
     p.set_defaults(handler=run_backtest_command)
 
 
