@@ -203,3 +203,12 @@ def test_papermill_reads_every_parameter_of_every_notebook(path: Path) -> None:
         if isinstance(t, ast.Name)
     }
     assert seen == assigned
+
+
+def test_without_a_parameters_cell_in_the_history_nothing_is_a_parameter() -> None:
+    """The checking cell run first in a fresh kernel: the defaults, not an error about the
+    kernel's own names."""
+    history = ["", "import numpy as np\nx = np.ones(3)", LOADER]
+    assert parameter_cell_names({"In": history}, {"draws": 1}) == set()
+    values = check_parameters("scenario_report", {"In": history, "x": 1, "np": 2})
+    assert values["draws"] == NOTEBOOK_PARAMETERS["scenario_report"]["draws"]

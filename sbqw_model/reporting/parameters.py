@@ -106,7 +106,7 @@ def parameter_cell_names(
             names |= found or set()
             if not injected:
                 return names
-    return names or None
+    return names  # no parameters cell ran: no name in the kernel is a parameter given
 
 
 def declared_parameters(
