@@ -7,6 +7,7 @@ directory. A user's own files are always given as paths; a bare name means a shi
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -167,6 +168,7 @@ __all__ = [
 ]
 
 
+@functools.cache  # shipped files: read once a process, not once a report
 def data_years() -> dict[str, tuple[int, int]]:
     """Each shipped statistics file (``data/*.csv``) with the first and last year of the
     figures the model uses (rows marked ``used: no`` are kept for the record, not counted):
