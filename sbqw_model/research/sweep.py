@@ -160,8 +160,8 @@ def _load_base(
     obs_path = path.parent / observed
     try:
         conditioned = load_observed(obs_path, base)
-    except InputError as exc:
-        problems.extend(exc.problems)
+    except InputError as exc:  # named where it was given: the sweep file's `observed:`
+        problems.extend(f"{path}: observed: {problem}" for problem in exc.problems)
         return None, b""
     conditioned.path = base.path
     return conditioned, obs_path.read_bytes()

@@ -164,6 +164,21 @@ def test_problems_in_the_base_scenario_name_the_scenario_file(tmp_path: Path) ->
     assert any(p.startswith(f"{scenario}: uncertainties") for p in info.value.problems)
 
 
+@pytest.mark.parametrize("observed", ["/etc/passwd", "missing.csv", "folder"])
+def test_a_bad_observed_file_names_the_sweep_file_and_its_key(
+    tmp_path: Path, observed: str
+) -> None:
+    (tmp_path / "folder").mkdir()
+    path = write(
+        tmp_path / "s.yaml",
+        f"base: {BASELINE}\nobserved: {observed}\nmode: grid\n"
+        "factors:\n  assumptions.payout_share: {values: [1]}\n",
+    )
+    with pytest.raises(InputError) as info:
+        load_sweep(path)
+    assert info.value.problems[0].startswith(f"{path}: observed: ")
+
+
 def test_grid_points_every_combination_first_factor_slowest(tmp_path: Path) -> None:
     path = write(
         tmp_path / "g.yaml",
