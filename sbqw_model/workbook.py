@@ -135,13 +135,11 @@ def _outlay_sheets(summary: Summary, lang: str) -> list[Sheet]:
     note = _outlay_note(summary, lang)
     money = {col: WAN_FMT for _, col in _money_columns(lang, note)}
     instruments = {k: REGISTRY.get(k).label(lang) for k in b.by_instrument}
-    official = {name: n for n, name in enumerate(prefectures.NAMES_ZH)}
-    in_order = dict(sorted(b.by_prefecture.items(), key=lambda kv: official.get(kv[0], 99)))
     specs = [
         ("total", {"total": b.total}, ("item", lambda k: H["total"][0 if lang == "zh" else 1])),
         ("by_year", b.by_year, ("payment_year", int)),
         ("by_instrument", b.by_instrument, ("item", instruments.__getitem__)),
-        ("by_prefecture", in_order, ("prefecture", lambda p: prefectures.label(p, lang))),
+        ("by_prefecture", b.by_prefecture, ("prefecture", lambda p: prefectures.label(p, lang))),
     ]
     sheets = []
     for key, items, (row_label, fn) in specs:

@@ -199,3 +199,13 @@ def test_records_round_trip_any_float(values: list[float], short: float | None) 
     band = Band(*values[:5])
     assert Band.from_dict(json.loads(json.dumps(band.to_dict()))) == band
     assert list(band.to_dict()) == ["mean", "p5", "p50", "p90", "p95"]
+
+
+def test_a_summary_read_from_sorted_json_keeps_the_models_order(runs: dict[str, Summary]) -> None:
+    """nbformat writes a report's payload with its keys sorted: read back, the prefectures
+    and instruments come in the model's order again (the workbook lists them so)."""
+    s = runs["baseline"]
+    back = Summary.from_json(json.dumps(s.to_dict(), sort_keys=True))
+    assert list(back.budget.by_prefecture) == list(s.budget.by_prefecture)
+    assert list(back.budget.by_instrument) == list(s.budget.by_instrument)
+    assert list(back.budget.by_prefecture)[:2] == ["贵阳市", "遵义市"]
