@@ -8,6 +8,7 @@ Kept below both ``reporting`` and ``research`` so neither imports the other for 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from sbqw_model import units
 from sbqw_model.catalogue import group, label, pair
@@ -116,6 +117,11 @@ def outlay_kind(payout_share: float, lang: str) -> str:
     if payout_share >= 1.0:
         return label("report.upper_bound", lang)
     return label("report.at_share", lang).format(share=f"{payout_share:.0%}")
+
+
+def outlay_note(summary: Any, lang: str) -> str:
+    """``outlay_kind`` of a run's summary (its ``assumptions`` as recorded)."""
+    return outlay_kind(float(summary.assumptions.get("payout_share", 1.0)), lang)
 
 
 def describe_distribution(path: str, dist: Distribution, lang: str) -> str:

@@ -73,17 +73,20 @@ def units_per_world(scenario: Scenario) -> float:
             bound = min(bound, years * (target * (1 + rule.buffer) + 1))
         pinned = max(scenario.observed(f"recognized.{c}").values(), default=0.0)
         total += max(bound, min(pinned, MAX_COUNT))
-    stock = getattr(scenario, "initial_stock", None) or {}
-    return total + sum(float(v) for v in stock.values() if isinstance(v, int | float))
+    return total + sum(scenario.initial_stock.values())
 
 
-def bytes_per_world(scenario: Scenario) -> float:
-    """What one world holds while its block is drawn and costed: its firms and its units."""
+def _world_bytes(scenario: Scenario) -> tuple[float, float]:
+    """What one world holds while its block is drawn and costed: (its firms, its units)."""
     from sbqw_model.periods import plan_years
 
     years = len(plan_years(scenario.params))
     firms = firms_per_world(scenario) * (BYTES_PER_FIRM + years * BYTES_PER_FIRM_YEAR)
-    return firms + units_per_world(scenario) * BYTES_PER_UNIT
+    return firms, units_per_world(scenario) * BYTES_PER_UNIT
+
+
+def bytes_per_world(scenario: Scenario) -> float:
+    return sum(_world_bytes(scenario))
 
 
 def chunk_worlds(scenario: Scenario, chunk: int) -> int:
@@ -104,14 +107,15 @@ def check_run(scenario: Scenario, draws: int, setting: str = "--draws") -> None:
     from sbqw_model.worlds import BLOCK
 
     limit = memory_limit()
-    block = bytes_per_world(scenario) * BLOCK
+    firm_bytes, unit_bytes = _world_bytes(scenario)
+    block = (firm_bytes + unit_bytes) * BLOCK
     per_draw = BYTES_PER_DRAW
     source = scenario.path or scenario.name
     where = f"{source}: uncertainties.{FIRMS}"
     hint = f"(the memory limit is {gib(limit)}; set {MEMORY_ENV}, e.g. 16G, to allow more)"
-    units = units_per_world(scenario)
-    if block > limit / 2 and units * BYTES_PER_UNIT * BLOCK > block / 2:
-        room = limit / 2 / BLOCK - (bytes_per_world(scenario) - units * BYTES_PER_UNIT)
+    if block > limit / 2 and unit_bytes > firm_bytes:  # the units are most of it
+        room = limit / 2 / BLOCK - firm_bytes
+        units = unit_bytes / BYTES_PER_UNIT
         raise InputError(
             [
                 f"{source}: up to {units:,.0f} recognized units per world (every application"
@@ -121,7 +125,7 @@ def check_run(scenario: Scenario, draws: int, setting: str = "--draws") -> None:
             ]
         )
     if block > limit / 2:
-        per_firm = bytes_per_world(scenario) / firms_per_world(scenario)
+        per_firm = (firm_bytes + unit_bytes) / firms_per_world(scenario)
         room = limit / 2 / BLOCK / per_firm  # firms per world, slack included
         root = (-5 + math.sqrt(25 + 4 * max(room - 5, 0))) / 2  # count + 5√count + 5 = room
         fit = int(root**2)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sbqw_model import prefectures
 from sbqw_model.catalogue import group, label, pair
 from sbqw_model.instruments import REGISTRY
-from sbqw_model.labels import outlay_kind
+from sbqw_model.labels import outlay_note
 from sbqw_model.spreadsheet import write_xlsx
 from sbqw_model.summary import TARGET_LABELS, Band, Summary
 from sbqw_model.units import WAN, YI
@@ -92,10 +92,6 @@ def _band_rows(items: Mapping[str, Band], label: Any, lang: str, note: str) -> l
     ]
 
 
-def _outlay_note(summary: Summary, lang: str) -> str:
-    return outlay_kind(float(summary.assumptions.get("payout_share", 1.0)), lang)
-
-
 def _targets_sheet(summary: Summary, lang: str) -> Sheet:
     import pandas as pd
 
@@ -132,7 +128,7 @@ def _outlay_sheets(summary: Summary, lang: str) -> list[Sheet]:
     import pandas as pd
 
     b = summary.budget
-    note = _outlay_note(summary, lang)
+    note = outlay_note(summary, lang)
     money = {col: WAN_FMT for _, col in _money_columns(lang, note)}
     instruments = {k: REGISTRY.get(k).label(lang) for k in b.by_instrument}
     specs = [
@@ -226,7 +222,7 @@ def _compare_outlay_sheet(typed: Sequence[Summary], titles: list[str], lang: str
     rows = []
     for title, s in zip(titles, typed, strict=True):
         total = s.budget.total
-        row: dict[str, Any] = {h("scenario", lang): title, h("kind", lang): _outlay_note(s, lang)}
+        row: dict[str, Any] = {h("scenario", lang): title, h("kind", lang): outlay_note(s, lang)}
         row |= {
             f"{h('total', lang)}{sep}{h(k, lang, 'wan')}": getattr(total, k) / WAN
             for k in ("p50", "p5", "p95")

@@ -30,7 +30,7 @@ from sbqw_model.reporting.fragments import (
     table,
 )
 from sbqw_model.reporting.i18n import t, target_name
-from sbqw_model.reporting.scenario_report import SUMMARY_MIME, ScenarioReport, wan
+from sbqw_model.reporting.scenario_report import SUMMARY_MIME, ScenarioReport, clause_block, wan
 from sbqw_model.scenario import Scenario
 from sbqw_model.summary import BAND, Band, Summary
 
@@ -121,19 +121,8 @@ class Comparison:
     def clause_appendix(self) -> HTML:
         """Every clause any compared scenario relies on, quoted from the notice."""
         lang = self.lang
-        rows = list(
-            dict.fromkeys(
-                row for r in self.reports for row in clauses.appendix_rows(r.scenario.params, lang)
-            )
-        )
-        return HTML(
-            render(
-                "clauses.html.j2",
-                heading=t("clauses_title", lang),
-                intro=t("clauses_intro", lang),
-                rows=rows,
-            )
-        )
+        rows = [row for r in self.reports for row in clauses.appendix_rows(r.scenario.params, lang)]
+        return clause_block(list(dict.fromkeys(rows)), lang)
 
     def probability_matrix(self) -> np.ndarray:
         """Rows: scenarios; columns: the seven targets, then all together."""
@@ -241,12 +230,11 @@ class Comparison:
         bands = np.array([[b.low, b.central, b.high] for b in totals])
         lang = self.lang
         open_, close = t("lparen", lang).strip(), t("rparen", lang)
-        labels = [  # each bar says what it is: 上限, or the share of the ceilings paid
-            r.title
-            if leader.outlay_note(r.summary, lang) in r.title  # 紧缩方案（按上限的50%支付）
-            else f"{r.title}\n{open_}{leader.outlay_note(r.summary, lang)}{close}"
-            for r in self.reports
-        ]
+        labels = []  # each bar says what it is: 上限, or the share of the ceilings paid
+        for r in self.reports:
+            note = leader.outlay_note(r.summary, lang)
+            said = note in r.title  # 紧缩方案（按上限的50%支付）
+            labels.append(r.title if said else f"{r.title}\n{open_}{note}{close}")
         return Chart(charts.compare_budgets(labels, bands, lang))
 
     def provenance(self) -> HTML:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sbqw_model import palette
 from sbqw_model.catalogue import label
 from sbqw_model.engine import TARGETS
-from sbqw_model.labels import money, outlay_kind
+from sbqw_model.labels import money, outlay_note
 from sbqw_model.reporting.i18n import t, target_name
 from sbqw_model.summary import Summary
 
@@ -87,10 +87,6 @@ def target_status(summary: Summary, key: str) -> Status:
 def is_upper_bound(summary: Summary) -> bool:
     """Payouts are an upper bound when every ceiling is paid in full (payout share 1)."""
     return float(summary.assumptions.get("payout_share", 1.0)) >= 1.0
-
-
-def outlay_note(summary: Summary, lang: str) -> str:
-    return outlay_kind(float(summary.assumptions.get("payout_share", 1.0)), lang)
 
 
 def _in_prose(key: str, lang: str) -> str:

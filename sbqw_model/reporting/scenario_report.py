@@ -33,8 +33,6 @@ from sbqw_model.reporting.variants import variant_note, variant_title
 from sbqw_model.scenario import Scenario
 from sbqw_model.summary import BAND, Summary, summarize
 
-#: Where the public statistics the scenarios cite ship (the report's "data as of" line).
-
 
 def fmt_target(key: str, value: float, lang: str) -> str:
     """A target's level as a reader says it: 1,000亿元 / ¥100.0bn; counts with separators."""
@@ -64,6 +62,12 @@ def _data_statistics(lang: str) -> str:
     )
     last = max(last for _, last in years.values())
     return t("data_statistics", lang).format(last=last, files=files)
+
+
+def clause_block(rows: list[tuple[str, str]], lang: str) -> HTML:
+    """The clause appendix: each clause id with its quote (a report's, or a comparison's)."""
+    heading, intro = t("clauses_title", lang), t("clauses_intro", lang)
+    return HTML(render("clauses.html.j2", heading=heading, intro=intro, rows=rows))
 
 
 class ScenarioReport:
@@ -307,15 +311,7 @@ class ScenarioReport:
 
     def clause_appendix(self) -> HTML:
         """Every clause the report relies on, quoted from the notice."""
-        lang = self.lang
-        return HTML(
-            render(
-                "clauses.html.j2",
-                heading=t("clauses_title", lang),
-                intro=t("clauses_intro", lang),
-                rows=clauses.appendix_rows(self.scenario.params, lang),
-            )
-        )
+        return clause_block(clauses.appendix_rows(self.scenario.params, self.lang), self.lang)
 
     def technical_appendix(self) -> HTML:
         """Monte Carlo standard errors: for analysts, not for the first screen."""
