@@ -21,6 +21,7 @@ from sbqw_model.cliutil import (
     conditioning_parameter,
     emit,
     load_scenario_with,
+    out_format,
     warn_conditioning,
     whole,
 )
@@ -70,7 +71,7 @@ def _run_cost(args: argparse.Namespace) -> int:
     fmt = "table"
     if not problems:
         try:
-            fmt = costing_report.out_format(args.out, args.format)
+            fmt = out_format(args.out, args.format, costing_report.OUT_FORMATS)
         except InputError as exc:
             problems.extend(exc.problems)
     try:

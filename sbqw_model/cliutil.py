@@ -68,7 +68,7 @@ _CONTROLS = {c: f"\\x{c:02x}" for c in (*range(32), *range(127, 160)) if c not i
 
 def add_format_and_out(p: argparse.ArgumentParser, suffixes: str) -> None:
     """``--format`` and ``--out FILE``, whose suffix chooses the format (``suffixes`` says
-    which: ``costing_report.out_format`` refuses any other, or a mismatch)."""
+    which: ``out_format`` refuses any other, or a mismatch)."""
     p.add_argument("--format", choices=("table", "json", "csv"), help="default: table")
     p.add_argument(
         "--out",
@@ -76,6 +76,29 @@ def add_format_and_out(p: argparse.ArgumentParser, suffixes: str) -> None:
         help="write to this file instead of standard output; its suffix chooses the format"
         f" ({suffixes})",
     )
+
+
+def out_format(out: Path | None, requested: str | None, formats: dict[str, str]) -> str:
+    """The format to write: ``--format``, else the suffix of ``--out``; refuse a mismatch (a
+    file named .xlsx or .pdf that holds a text table would mislead whoever opens it)."""
+    if out is None:
+        return requested or "table"
+    by_suffix = formats.get(out.suffix.lower())
+    if by_suffix is None:
+        raise InputError(
+            [
+                f"--out {out}: unknown suffix {out.suffix or '(none)'!r}"
+                f" (expected {', '.join(formats)})"
+            ]
+        )
+    if requested is not None and requested != by_suffix:
+        raise InputError(
+            [
+                f"--out {out}: a {out.suffix} file gets {by_suffix}, not --format {requested};"
+                " drop --format or change the suffix"
+            ]
+        )
+    return by_suffix
 
 
 def emit(text: str, out: Path | None = None) -> None:

@@ -10,36 +10,10 @@ import pandas as pd
 from sbqw_model import prefectures, spreadsheet, textable, units
 from sbqw_model.catalogue import both, label
 from sbqw_model.costing import LINE_COLUMNS, CostResult
-from sbqw_model.errors import InputError
 from sbqw_model.instruments import REGISTRY
 
 #: ``sbqw cost --out FILE``: the file's suffix chooses what is written into it.
 OUT_FORMATS = {".txt": "table", ".json": "json", ".csv": "csv", ".xlsx": "xlsx"}
-
-
-def out_format(
-    out: Path | None, requested: str | None, formats: dict[str, str] = OUT_FORMATS
-) -> str:
-    """The format to write: ``--format``, else the suffix of ``--out``; refuse a mismatch (a
-    file named .xlsx or .pdf that holds a text table would mislead whoever opens it)."""
-    if out is None:
-        return requested or "table"
-    by_suffix = formats.get(out.suffix.lower())
-    if by_suffix is None:
-        raise InputError(
-            [
-                f"--out {out}: unknown suffix {out.suffix or '(none)'!r}"
-                f" (expected {', '.join(formats)})"
-            ]
-        )
-    if requested is not None and requested != by_suffix:
-        raise InputError(
-            [
-                f"--out {out}: a {out.suffix} file gets {by_suffix}, not --format {requested};"
-                " drop --format or change the suffix"
-            ]
-        )
-    return by_suffix
 
 
 def to_json(result: CostResult) -> str:

@@ -52,7 +52,7 @@ PNG_COMPRESSION = 3
 
 def title_of(fig: Figure) -> str:
     """What a chart shows, in its own words: the figure's title, else its panels' titles."""
-    titles = [fig._suptitle.get_text()] if fig._suptitle is not None else []
+    titles = [fig.get_suptitle()] if fig.get_suptitle() else []
     titles += [ax.get_title() for ax in fig.axes if not titles]
     return " · ".join(" ".join(t.split()) for t in titles if t.strip())
 

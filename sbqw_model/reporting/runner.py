@@ -510,7 +510,7 @@ def _run_pool(
     ready = warm.Preparing({i: jobs[i] for i in first}, _ready, _language(jobs))
     waiting = [i for i in submission_order(jobs) if jobs[i].after]
     pending = {pool.submit(run_job, job, False): i for i, job in ready.jobs().items()}
-    ready.finish()  # this thread imports nothing while the other one does (see _Preparing)
+    ready.finish()  # this thread imports nothing while the other one does (warm.Preparing)
     while pending or waiting:
         stop_if_asked()
         if not pending or all(i in outcomes for j in waiting for i in _needed(jobs, j)):

@@ -20,6 +20,7 @@ from sbqw_model.cliutil import (
     emit,
     hidden_alias,
     load_scenario_with,
+    out_format,
     whole,
 )
 from sbqw_model.errors import InputError
@@ -458,7 +459,6 @@ def run_backtest_command(args: argparse.Namespace) -> int:
         from sbqw_model.parameters import default_parameters
 
         params = scenario.params if scenario else default_parameters()
-        from sbqw_model.costing_report import out_format
         from sbqw_model.outputs import file_problems
 
         # --out is a folder or under a file: say that, not that its suffix is unknown
