@@ -10,6 +10,7 @@ dropped.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from collections.abc import Sequence
@@ -73,11 +74,19 @@ def load(out_dir: Path) -> list[Entry]:
     return [e for e in map(_checked, reports) if e is not None]
 
 
+@functools.cache
+def _entry_adapter() -> Any:
+    """pydantic's validator for ``Entry``, built once (building it is the costly part)."""
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(Entry)
+
+
 def _checked(raw: Any) -> Entry | None:
     """An entry as written here, or None: every field of its type (pydantic), its name
     a safe file name (stale files are deleted by it) and its files plain report files of that
     name in the folder (the index links them), its time a time."""
-    from pydantic import TypeAdapter, ValidationError
+    from pydantic import ValidationError
 
     from sbqw_model.outputs import safe_name
 
@@ -85,7 +94,7 @@ def _checked(raw: Any) -> Entry | None:
         return None
     known = {k: v for k, v in raw.items() if k in Entry.__dataclass_fields__}
     try:
-        entry = TypeAdapter(Entry).validate_python(known)
+        entry = _entry_adapter().validate_python(known)
         dt.datetime.fromisoformat(entry.made)
     except (ValidationError, ValueError, TypeError):
         return None

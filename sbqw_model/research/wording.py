@@ -21,7 +21,7 @@ from sbqw_model.labels import (
     UNCERTAINTY_LABELS,
     money,
 )
-from sbqw_model.labels import is_money as is_money_uncertainty
+from sbqw_model.labels import is_money as is_money_uncertainty  # this module's is_money: outputs
 from sbqw_model.scenario import UNCERTAINTIES
 
 assert set(UNCERTAINTY_LABELS) == set(UNCERTAINTIES)
