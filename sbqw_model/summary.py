@@ -8,9 +8,9 @@ to Excel come from here, and nowhere else. The summary itself is a typed record
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -103,6 +103,28 @@ def summarize(results: Results) -> Summary:
         recognition_levers=sc.recognition.as_dict(),
         conditioning=conditioning,
     )
+
+
+def coerce(summary: Summary | Mapping[str, Any]) -> Summary:
+    """``Summary.coerce``, with prefectures and instruments in the model's order again: a JSON
+    writer that sorts keys (nbformat's, for a report's payload) leaves them by code point,
+    and every table made from the summary would list them so. (The records stand alone, so the
+    order the model knows is restored here.)"""
+    from dataclasses import replace
+
+    typed = Summary.coerce(summary)
+    b = typed.budget
+    budget = replace(
+        b,
+        by_instrument=_in_order(b.by_instrument, rules.INSTRUMENTS),
+        by_prefecture=_in_order(b.by_prefecture, prefectures.NAMES_ZH),
+    )
+    return replace(typed, budget=budget)
+
+
+def _in_order(items: dict[str, Band], order: Sequence[str]) -> dict[str, Band]:
+    """``items`` with the keys of ``order`` first, in that order; any other key after."""
+    return {**{k: items[k] for k in order if k in items}, **items}
 
 
 def budget_summary(results: Results) -> Budget:

@@ -183,12 +183,6 @@ class Budget(_Record):
         data["total"] = Band.from_dict(data["total"], f"{where}total.")
         for dim in ("by_year", "by_instrument", "by_prefecture"):
             data[dim] = _bands(data[dim], f"{where}{dim}.")
-        from sbqw_model import prefectures, rules
-
-        # the model's order again: a JSON writer that sorts keys (nbformat's) would leave
-        # prefectures and instruments by code point in every table made from this summary
-        data["by_instrument"] = _in_order(data["by_instrument"], rules.INSTRUMENTS)
-        data["by_prefecture"] = _in_order(data["by_prefecture"], prefectures.NAMES_ZH)
         return cls(**data)
 
 
@@ -310,11 +304,6 @@ def _mapping(data: Any, where: str) -> Mapping[str, Any]:
     if not isinstance(data, Mapping):
         raise SummaryFormatError(f"{where}: expected a mapping, got {data!r:.60}")
     return data
-
-
-def _in_order(items: dict[str, Band], order: tuple[str, ...]) -> dict[str, Band]:
-    """``items`` with the keys of ``order`` first, in that order; any other key after."""
-    return {**{k: items[k] for k in order if k in items}, **items}
 
 
 def _bands(data: Any, where: str) -> dict[str, Band]:

@@ -21,7 +21,7 @@ from sbqw_model.catalogue import group, label, pair
 from sbqw_model.instruments import REGISTRY
 from sbqw_model.labels import outlay_note
 from sbqw_model.spreadsheet import write_xlsx
-from sbqw_model.summary import TARGET_LABELS, Band, Summary
+from sbqw_model.summary import TARGET_LABELS, Band, Summary, coerce
 from sbqw_model.units import WAN, YI
 
 if TYPE_CHECKING:
@@ -176,7 +176,7 @@ def _appropriation_sheet(summary: Summary, lang: str) -> Sheet:
 def scenario_sheets(summary: Summary | Mapping[str, Any], lang: str = "zh") -> list[Sheet]:
     """The sheets of one scenario's workbook (``sbqw report``, ``sbqw simulate --out``); the
     summary typed or as the JSON mapping a report notebook hands the runner."""
-    summary = Summary.coerce(summary)
+    summary = coerce(summary)
     return [_targets_sheet(summary, lang), *_outlay_sheets(summary, lang)]
 
 
@@ -186,7 +186,7 @@ def comparison_sheets(
     """Odds (targets × scenarios) and outlay (scenarios × total and years) side by side."""
     import pandas as pd
 
-    typed = [Summary.coerce(s) for s in summaries]
+    typed = [coerce(s) for s in summaries]
     i = 0 if lang == "zh" else 1
     titles = [s.title_zh if lang == "zh" else s.title_en for s in typed]
     odds = pd.DataFrame(
