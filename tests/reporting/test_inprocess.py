@@ -10,6 +10,7 @@ rather than record it as the cell's error.
 from __future__ import annotations
 
 import base64
+import json
 from pathlib import Path
 from typing import Any
 
@@ -190,3 +191,31 @@ def test_a_failing_warm_up_leaves_the_server_ready(monkeypatch: pytest.MonkeyPat
         assert inprocess._preloaded and gc.isenabled()
     finally:
         gc.unfreeze()
+
+
+def test_the_fork_servers_warm_up_pays_a_workers_first_notebook_costs() -> None:
+    """What a worker's first report would pay beyond its later ones, the server pays once
+    before it forks them: the notebook validator (compiled when the executed notebook is
+    written) and every fragment template (compiled at first use)."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    code = (
+        "import json, nbformat, nbformat.validator as v, sbqw_model.reporting.served\n"
+        "from sbqw_model.reporting.fragments import environment\n"
+        "from sbqw_model.shipped import notebook_dir\n"
+        "env = environment(); validators, templates = len(v.validators), len(env.cache)\n"
+        "nb = nbformat.read(notebook_dir() / 'scenario_report.ipynb', as_version=4)\n"
+        "nbformat.writes(nb)\n"
+        "[env.get_template(name) for name in env.list_templates()]\n"
+        "print(json.dumps([validators, len(v.validators), templates, len(env.cache),"
+        " len(env.list_templates())]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    validators, after, templates, compiled, shipped = json.loads(done.stdout)
+    assert validators >= 1 and after == validators
+    assert templates == compiled == shipped > 0
