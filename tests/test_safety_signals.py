@@ -341,8 +341,13 @@ def test_the_command_imports_nothing_while_its_warm_up_thread_does(
             done.set_result(runner.Outcome(job, True, 0.0))
             return done
 
+        def shutdown(self, wait: bool = True) -> None:
+            events.append(f"shutdown wait={wait}")
+
     jobs = [runner.Job(f"j{i}", "t", "scenario_report.ipynb", {}, tmp_path) for i in range(3)]
     outcomes: dict[int, runner.Outcome] = {}
     runner._run_pool(Pool(), jobs, outcomes, None)  # type: ignore[arg-type]
-    assert events == ["prepare"] * 3 + ["submit"] * 3 + ["warm"] + ["render"] * 3
+    # with no job left, the workers are told to end before the last render, not after it
+    last = ["shutdown wait=False", "render"]
+    assert events == ["prepare"] * 3 + ["submit"] * 3 + ["warm"] + ["render"] * 2 + last
     assert sorted(outcomes) == [0, 1, 2]

@@ -520,6 +520,8 @@ def _run_pool(
         done, _ = wait(pending, return_when=FIRST_COMPLETED)
         for future in done:
             i = pending.pop(future)
+            if not pending and not waiting:  # the workers end while this process renders
+                pool.shutdown(wait=False)
             try:
                 outcomes[i] = render_later(future.result())
             except Exception as exc:  # a worker died: report it like a failed notebook
