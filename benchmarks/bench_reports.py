@@ -16,6 +16,10 @@ Prints, all measured in this one run on this machine:
   two cores with none ever idle); with each, the CPU seconds of the command and every process
   it started (its workers): on a shared machine the wall time varies with the others'
   load, the CPU seconds far less, and CPU ÷ cores bounds the wall time from below;
+- the machine's own ceiling, in the same alternated rounds: two identical ``--jobs 1`` runs of
+  half the scenarios at once against one after the other (the same work both ways, so the
+  ratio is the hardware's: on a shared host two busy vCPUs slow each other down), and the share
+  of it ``--jobs 2`` reached;
 - per report: its time in a warm process (papermill + HTML + Excel, as the runner measures it),
   its simulation time (``simulate`` alone, same scenario, draws and seed), and its cost beyond
   the simulation as a multiple of the floor, goal ≤ 2×;
@@ -148,6 +152,24 @@ def render_all(files: list[Path], out: Path, jobs: int, draws: int, compare: boo
     if missing:
         raise SystemExit(f"--jobs {jobs}: no report for {missing}")
     return seconds
+
+
+def pair_seconds(files: list[Path], out: Path, draws: int, together: bool) -> float:
+    """Wall seconds of two identical ``--jobs 1`` runs of ``files``, at once or one after the
+    other: what this machine gives two independent processes right now (the same work either
+    way, so the ratio is the hardware's, not the design's: on a shared host, two busy vCPUs
+    slow each other down). No split of a run into two processes can beat that ratio."""
+    args = [sys.executable, "-m", "sbqw_model", "report", *map(str, files), "--jobs", "1"]
+    runs = [[*args, "--draws", str(draws), "--out", str(out / f"pair{i}")] for i in (0, 1)]
+    if not together:
+        return sum(cli_seconds(run, ROOT, "pair") for run in runs)
+    before = children_cpu()
+    start = time.perf_counter()
+    started = [subprocess.Popen(run, cwd=ROOT, stdout=subprocess.DEVNULL) for run in runs]
+    if any(p.wait() != 0 for p in started):
+        raise SystemExit(f"failed: {' '.join(runs[0])}")
+    CPU.setdefault("pair together", []).append(children_cpu() - before)
+    return time.perf_counter() - start
 
 
 def simulation_seconds(files: list[Path], draws: int, seed: int, repeat: int) -> dict[str, float]:
@@ -329,12 +351,16 @@ def main() -> int:
 
     # -- --jobs 1 and --jobs 2 --------------------------------------------------------------
     runs: dict[int, list[float]] = {1: [], 2: []}
+    pairs: dict[bool, list[float]] = {False: [], True: []}
+    half = files[: max(1, len(files) // 2)]
     # alternated, and which goes first swapped each time: the host's speed drifts within
     # seconds (over 50 interleaved rounds, whichever code ran first in a round got the higher
     # ratio), so neither setting always has the first place
     for k in range(args.repeat or (1 if quick else 3)):
         for jobs in (1, 2) if k % 2 == 0 else (2, 1):
             runs[jobs].append(render_all(files, work / f"jobs{jobs}", jobs, draws))
+        for together in (False, True) if k % 2 == 0 else (True, False):
+            pairs[together].append(pair_seconds(half, work, draws, together))
     one, two = min(runs[1]), min(runs[2])
     speedup = one / two
     n = len(files)
@@ -355,6 +381,14 @@ def main() -> int:
     print(
         f"  its ceiling: --jobs 2 needs CPU {min(CPU['jobs2']):.1f} s, at least {bound:.1f} s"
         f" on {cores} cores even if none ever waits, so at most {one / bound:.2f}×"
+    )
+    apart, together = min(pairs[False]), min(pairs[True])
+    machine = apart / together
+    print(
+        f"  this machine now: two independent --jobs 1 runs of {len(half)} scenario(s) take"
+        f" {together:.1f} s at once, {apart:.1f} s one after the other: {machine:.2f}×, the most"
+        f" two processes sharing the work could reach; --jobs 2 reached {speedup / machine:.0%}"
+        " of it"
     )
     compared = min(
         render_all(files, work / "compare", 2, draws, compare=True)

@@ -36,6 +36,8 @@ def test_bench_reports_quick_runs_and_prints_every_label(tmp_path) -> None:
         "speed-up --jobs 2 over --jobs 1:",
         "(goal ≥ 1.7×:",
         "its ceiling: --jobs 2 needs CPU",
+        "this machine now: two independent --jobs 1 runs",
+        "the most two processes sharing the work could reach; --jobs 2 reached",
         "× floor",
         "report cost beyond its simulation:",
         "(goal ≤ 2×:",
