@@ -24,11 +24,15 @@ import contextlib
 import faulthandler
 import gc
 import os
+import select
 import signal
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
 
 from sbqw_model.signals import CAUGHT
 
@@ -107,6 +111,7 @@ def _serve(code: str, passfds: Sequence[int], mask: set[signal.Signals]) -> None
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         _close_all_but(passfds)
+        sys.excepthook = _quiet_once_gone(os.getppid())
         exec(code, {"__name__": "__sbqw_fork_server__"})  # returns when the command is gone
         status = 0
     except SystemExit as exc:  # the server's normal end
@@ -118,6 +123,51 @@ def _serve(code: str, passfds: Sequence[int], mask: set[signal.Signals]) -> None
     finally:
         _flush()
         os._exit(status)
+
+
+#: How long a worker that failed to start waits for the command to end before it reports the
+#: failure: an interrupted command is still finishing its exit when it has released what the
+#: worker needed.
+GRACE_SECONDS = 2.0
+
+
+def _quiet_once_gone(command: int) -> Callable[..., None]:
+    """``sys.excepthook`` of the server and of the workers it forks (multiprocessing calls it
+    when a worker fails to start). A worker the server forks after the command stopped (a
+    Ctrl-C while the server still imported: the command stops at once, releasing the
+    semaphores its workers open) fails with nothing to report to anyone, and says nothing;
+    any other failure is printed as before (``GRACE_SECONDS`` later)."""
+    ended = _ended(command)
+
+    def hook(kind: type[BaseException], value: BaseException, tb: Any) -> None:
+        if not ended(GRACE_SECONDS):
+            sys.__excepthook__(kind, value, tb)
+
+    return hook
+
+
+def _ended(pid: int) -> Callable[[float], bool]:
+    """Whether process ``pid`` ends within so many seconds: its pidfd turns readable (Linux ≥
+    5.3; a later process given the same id is not mistaken for it), else its /proc entry goes
+    or turns zombie."""
+    with contextlib.suppress(AttributeError, OSError):
+        handle = os.pidfd_open(pid)
+        return lambda seconds: bool(select.select([handle], [], [], seconds)[0])
+
+    def by_proc(seconds: float) -> bool:
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                stat = Path(f"/proc/{pid}/stat").read_text()
+            except OSError:
+                return True
+            if stat[stat.rindex(")") + 2 :].startswith("Z"):
+                return True
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+
+    return by_proc
 
 
 def _flush() -> None:

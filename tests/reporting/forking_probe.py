@@ -22,9 +22,10 @@ from sbqw_model.signals import terminate_as_interrupt
 MARK = "sbqw_forking_probe_mark"  # a module only this process has
 
 
-def probe() -> tuple[bool, int]:
-    """In a worker: is the command's module here, and who is its parent (the server)?"""
-    return MARK in sys.modules, os.getppid()
+def probe() -> tuple[bool, int, str]:
+    """In a worker: is the command's module here, who is its parent (the server), and which
+    hook reports a worker's failure to start?"""
+    return MARK in sys.modules, os.getppid(), getattr(sys.excepthook, "__qualname__", "")
 
 
 def caught(pid: int, signum: int, field: str = "SigCgt") -> bool:
@@ -46,8 +47,9 @@ def main() -> None:
     with terminate_as_interrupt():  # as in the command: SIGTERM has a Python handler
         forking.ensure_running()
         with context.Pool(1) as pool:
-            inherited, server = pool.apply(probe)
+            inherited, server, hook = pool.apply(probe)
             print(f"inherited={inherited}")
+            print(f"excepthook={hook}")
             print(f"server_handles_sigterm={caught(server, signal.SIGTERM)}")
             print(f"command_handles_sigterm={caught(os.getpid(), signal.SIGTERM)}")
             print(f"server_ignores_sigint={caught(server, signal.SIGINT, 'SigIgn')}")

@@ -41,6 +41,7 @@ def test_the_server_inherits_the_commands_modules_but_not_its_files_signals_or_e
     assert found["server_handles_sigterm"] == "False", "SIGTERM ends it, as a new interpreter"
     assert found["server_ignores_sigint"] == "True", "Ctrl-C is the command's to answer"
     assert found["descriptor_closed"] == "True", "no descriptor of the command is held open"
+    assert found["excepthook"].startswith("_quiet_once_gone"), "quiet once the command is gone"
     assert out.count("atexit ran") == 1, "the command's exit handlers run once, in the command"
     assert out.index("server stopped") < out.index("atexit ran")
 
@@ -82,3 +83,59 @@ def test_two_jobs_render_the_same_reports_as_one(tmp_path: Path) -> None:
         runs[jobs] = _outputs(out)
     assert sorted(runs[1]) == ["baseline", "optimistic"]
     assert runs[1] == runs[2]
+
+
+def _failure() -> tuple[type[BaseException], BaseException, object]:
+    try:
+        raise FileNotFoundError(2, "No such file or directory")
+    except FileNotFoundError as exc:
+        return type(exc), exc, exc.__traceback__
+
+
+@pytest.mark.parametrize("ends", ["before", "during the grace", "never"])
+def test_a_worker_failing_to_start_is_quiet_only_once_the_command_has_ended(
+    ends: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Ctrl-C while the server still imports: the command stops at once and releases the
+    semaphores of the worker it had asked for; the server forks it anyway, it cannot start,
+    and multiprocessing prints its traceback after the command's own last word. The server's
+    hook stays quiet for a command that has ended (or ends within the grace), and prints a
+    failure while the command runs on."""
+    from sbqw_model.reporting import forking
+
+    monkeypatch.setattr(forking, "GRACE_SECONDS", 3.0 if ends != "never" else 0.2)
+    seconds = {"before": 0, "during the grace": 0.5, "never": 30}[ends]
+    command = subprocess.Popen([sys.executable, "-c", f"import time; time.sleep({seconds})"])
+    try:
+        if ends == "before":
+            command.wait()  # reaped: no pidfd, no /proc entry
+        hook = forking._quiet_once_gone(command.pid)
+        hook(*_failure())
+    finally:
+        command.kill()
+        command.wait()
+    err = capsys.readouterr().err
+    if ends == "never":
+        assert "FileNotFoundError" in err and "Traceback" in err
+    else:
+        assert err == ""
+
+
+def test_the_proc_fallback_sees_a_zombie_as_ended() -> None:
+    """Without pidfds (Linux < 5.3), a command that exited but is not yet reaped has ended."""
+    from sbqw_model.reporting import forking
+
+    command = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.delattr(os, "pidfd_open", raising=False)
+            ended = forking._ended(command.pid)
+        assert ended(10.0)  # turns zombie within the wait, never reaped meanwhile
+        alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+        with pytest.MonkeyPatch.context() as patch:
+            patch.delattr(os, "pidfd_open", raising=False)
+            assert not forking._ended(alive.pid)(0.2)
+        alive.kill()
+        alive.wait()
+    finally:
+        command.wait()
