@@ -5,6 +5,9 @@ said otherwise), as Dask does for its workers. The model's arrays are element-wi
 few thousand draws, which BLAS threads never speed up; but OpenBLAS starts a spinning thread
 per core when numpy and again when scipy load (~0.1 CPU-s each), taken from the other
 processes of ``--jobs 2`` and of a sweep.
+
+A Ctrl-C while the command still starts (its imports, its arguments) ends it with the same one
+line as a Ctrl-C later, not with a traceback from the middle of an import.
 """
 
 import os
@@ -16,9 +19,18 @@ BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 def main() -> None:
     for variable in BLAS_THREADS:
         os.environ.setdefault(variable, "1")
-    from sbqw_model.cli import run
+    try:
+        from sbqw_model.cli import run
 
-    run()
+        run()
+    except KeyboardInterrupt:  # a Ctrl-C while the command starts (imports, its arguments)
+        import signal
+        import sys
+
+        from sbqw_model.signals import INTERRUPTED
+
+        print(INTERRUPTED, file=sys.stderr)  # nothing was begun: no traceback to show
+        sys.exit(128 + signal.SIGINT)
 
 
 if __name__ == "__main__":

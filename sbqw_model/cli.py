@@ -27,7 +27,7 @@ from sbqw_model.cliutil import (
 )
 from sbqw_model.errors import InputError
 from sbqw_model.outputs import file_problems, folder_problems, output_lock, writing
-from sbqw_model.signals import exit_code, stop_if_asked, terminate_as_interrupt
+from sbqw_model.signals import INTERRUPTED, exit_code, stop_if_asked, terminate_as_interrupt
 
 EXIT_USER_ERROR = 2
 PROGRESS_MIN_DRAWS = 20_000  # runs shorter than ~1 s need no bar; not a rule amount
@@ -329,7 +329,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"sbqw: error: {line}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM, SIGHUP: every clean-up has run
-        print("sbqw: interrupted; nothing half-written was left", file=sys.stderr)
+        print(INTERRUPTED, file=sys.stderr)
         return exit_code(exc)
 
 

@@ -22,6 +22,10 @@ CAUGHT = tuple(s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
+#: The command's last word when a signal stopped it (every clean-up has run by then).
+INTERRUPTED = "sbqw: interrupted; nothing half-written was left"
+
+
 class Terminated(KeyboardInterrupt):
     """The process was asked to stop (SIGTERM/SIGHUP); unwinds like Ctrl-C."""
 
@@ -133,6 +137,7 @@ def die_with(pid: int, signum: int = signal.SIGTERM) -> None:
 
 
 __all__ = [
+    "INTERRUPTED",
     "Terminated",
     "die_with",
     "die_with_parent",

@@ -351,3 +351,30 @@ def test_the_command_imports_nothing_while_its_warm_up_thread_does(
     last = ["shutdown wait=False", "render"]
     assert events == ["prepare"] * 3 + ["submit"] * 3 + ["warm"] + ["render"] * 2 + last
     assert sorted(outcomes) == [0, 1, 2]
+
+
+def test_ctrl_c_while_the_command_starts_prints_one_line(tmp_path: Path) -> None:
+    """A Ctrl-C in the first tenth of a second lands in an import, before the command's own
+    handling: still one line and exit 130, no traceback. (The interrupt is raised by an import
+    hook when the command's module is imported, where a real Ctrl-C would most often land.)"""
+    from sbqw_model.signals import INTERRUPTED
+
+    (tmp_path / "sitecustomize.py").write_text(
+        "import sys\n"
+        "class Stop:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'sbqw_model.cli':\n"
+        "            raise KeyboardInterrupt\n"
+        "sys.meta_path.insert(0, Stop())\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "sbqw_model", "scenarios"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (done.returncode, done.stderr, done.stdout) == (130, INTERRUPTED + "\n", "")
