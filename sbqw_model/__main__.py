@@ -23,14 +23,13 @@ def main() -> None:
         from sbqw_model.cli import run
 
         run()
-    except KeyboardInterrupt:  # a Ctrl-C while the command starts (imports, its arguments)
-        import signal
+    except KeyboardInterrupt as exc:  # a Ctrl-C while the command starts (imports, arguments)
         import sys
 
-        from sbqw_model.signals import INTERRUPTED
+        from sbqw_model.signals import INTERRUPTED, exit_code
 
         print(INTERRUPTED, file=sys.stderr)  # nothing was begun: no traceback to show
-        sys.exit(128 + signal.SIGINT)
+        sys.exit(exit_code(exc))
 
 
 if __name__ == "__main__":
