@@ -372,9 +372,10 @@ def main() -> int:
             f" report; best of {each}); CPU {cpu:.1f} s (all its processes; the least of the"
             " runs)"
         )
+    rounds = [a / b for a, b in zip(runs[1], runs[2], strict=True)]
     print(
         f"speed-up --jobs 2 over --jobs 1: {speedup:.2f}× (goal ≥ {SPEEDUP_GOAL}×:"
-        f" {goal(speedup >= SPEEDUP_GOAL)})"
+        f" {goal(speedup >= SPEEDUP_GOAL)}); each round's: {', '.join(f'{r:.2f}' for r in rounds)}"
     )
     cores = min(2, os.cpu_count() or 1)
     bound = min(CPU["jobs2"]) / cores  # --jobs 2 cannot take less wall time than this
@@ -382,12 +383,15 @@ def main() -> int:
         f"  its ceiling: --jobs 2 needs CPU {min(CPU['jobs2']):.1f} s, at least {bound:.1f} s"
         f" on {cores} cores even if none ever waits, so at most {one / bound:.2f}×"
     )
-    apart, together = min(pairs[False]), min(pairs[True])
-    machine = apart / together
+    # each round's own ratio (its two measures minutes apart at most), then their median: the
+    # least of each kind would pair the fastest moment of one with that of the other
+    ratios = sorted(a / t for a, t in zip(pairs[False], pairs[True], strict=True))
+    machine = statistics.median(ratios)
     print(
-        f"  this machine now: two independent --jobs 1 runs of {len(half)} scenario(s) take"
-        f" {together:.1f} s at once, {apart:.1f} s one after the other: {machine:.2f}×, the most"
-        f" two processes sharing the work could reach; --jobs 2 reached {speedup / machine:.0%}"
+        f"  this machine now: two independent --jobs 1 runs of {len(half)} scenario(s), one after"
+        f" the other against at once: {machine:.2f}× (median of the rounds:"
+        f" {', '.join(f'{r:.2f}' for r in ratios)}), the most two processes sharing the work"
+        f" could reach; --jobs 2's median round reached {statistics.median(rounds) / machine:.0%}"
         " of it"
     )
     compared = min(
