@@ -28,10 +28,8 @@ import select
 import signal
 import sys
 import threading
-import time
 import traceback
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 from sbqw_model.signals import CAUGHT
@@ -147,27 +145,16 @@ def _quiet_once_gone(command: int) -> Callable[..., None]:
 
 
 def _ended(pid: int) -> Callable[[float], bool]:
-    """Whether process ``pid`` ends within so many seconds: its pidfd turns readable (Linux ≥
-    5.3; a later process given the same id is not mistaken for it), else its /proc entry goes
-    or turns zombie."""
-    with contextlib.suppress(AttributeError, OSError):
+    """Whether process ``pid`` ends within so many seconds, by its pidfd (Linux ≥ 5.3, as
+    ``signals.die_with``; a later process given the same id is not mistaken for it). Without
+    one, never: the failure is printed, as multiprocessing prints it."""
+    try:
         handle = os.pidfd_open(pid)
-        return lambda seconds: bool(select.select([handle], [], [], seconds)[0])
-
-    def by_proc(seconds: float) -> bool:
-        deadline = time.monotonic() + seconds
-        while True:
-            try:
-                stat = Path(f"/proc/{pid}/stat").read_text()
-            except OSError:
-                return True
-            if stat[stat.rindex(")") + 2 :].startswith("Z"):
-                return True
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(0.05)
-
-    return by_proc
+    except ProcessLookupError:  # already gone
+        return lambda seconds: True
+    except (AttributeError, OSError):  # no pidfd here
+        return lambda seconds: False
+    return lambda seconds: bool(select.select([handle], [], [], seconds)[0])
 
 
 def _flush() -> None:
