@@ -173,34 +173,43 @@ def output_lock(folder: Path, command: str, flag: str = "--out") -> Iterator[Pat
     The lock is ``flock`` on ``folder/.sbqw-lock`` (the kernel drops it when the process dies,
     so a killed run never leaves a stale lock); the file names the holder for the message the
     second run prints. On release the lock file goes, and the folder too if this run created
-    it and left it empty.
+    it and left it empty: also when a Ctrl-C lands while the lock is being taken.
     """
     folder = Path(folder)
-    with writing(folder):
-        created = not folder.exists()
-        folder.mkdir(parents=True, exist_ok=True)
-        handle = _acquire(folder / LOCK_NAME, folder, command, flag)
+    path = folder / LOCK_NAME
+    created = False
+    opened: list[IO[str]] = []  # the lock file once open, ours to remove only if we hold it
     try:
+        with writing(folder):
+            created = not folder.exists()
+            folder.mkdir(parents=True, exist_ok=True)
+            _acquire(path, folder, command, flag, opened)
         yield folder
     finally:
-        with contextlib.suppress(OSError):
-            (folder / LOCK_NAME).unlink()
-        handle.close()  # closing drops the flock
+        for handle in opened:
+            if _holding(handle) and _same_file(handle, path):
+                with contextlib.suppress(OSError):
+                    path.unlink()
+            handle.close()  # closing drops the flock
         if created:
             with contextlib.suppress(OSError):
                 folder.rmdir()  # only if empty
 
 
-def _acquire(path: Path, folder: Path, command: str, flag: str) -> IO[str]:
+def _acquire(path: Path, folder: Path, command: str, flag: str, opened: list[IO[str]]) -> None:
+    """Lock ``path``, its handle in ``opened`` from the moment it is open (an interrupt then
+    still finds it); another run's lock is an InputError naming that run."""
     try:
         import fcntl
     except ImportError:  # not POSIX: no lock (documented in docs/safety.md)
-        return open(os.devnull, "w")
+        return
     for _ in range(20):
-        handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 (held for the run)
+        opened.append(open(path, "a+", encoding="utf-8"))  # noqa: SIM115 (held for the run)
+        handle = opened[-1]
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            opened.remove(handle)
             holder = _holder(handle)
             handle.close()
             raise InputError(
@@ -214,9 +223,23 @@ def _acquire(path: Path, folder: Path, command: str, flag: str) -> IO[str]:
             info = {"pid": os.getpid(), "command": command, "started": started}
             handle.write(json.dumps(info, ensure_ascii=False))
             handle.flush()
-            return handle
+            return
+        opened.remove(handle)
         handle.close()
     raise InputError([f"{folder}: could not lock it; choose another {flag}"])
+
+
+def _holding(handle: IO[str]) -> bool:
+    """Whether this process holds (or could take at once) the lock on ``handle``'s file: only
+    then is the file ours to remove. (A file no run holds may be one another run has just
+    opened: it finds the file gone when it locks, and takes a new one.)"""
+    try:
+        import fcntl
+
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except (ImportError, OSError, ValueError):
+        return False
+    return True
 
 
 def _same_file(handle: IO[str], path: Path) -> bool:

@@ -436,6 +436,70 @@ def test_a_locked_folder_is_refused_naming_the_holder(command: str, tmp_path: Pa
     assert not out.exists(), "the holder created the folder and removes it empty"
 
 
+@pytest.mark.parametrize("where", ["before the lock", "while it is written", "once it is taken"])
+@pytest.mark.parametrize("existed", [False, True])
+def test_a_ctrl_c_while_the_lock_is_taken_leaves_no_lock_file(
+    where: str, existed: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An interrupt at any step of taking the lock: the file goes, and the folder if this run
+    made it (a hidden ``.sbqw-lock`` was left in one of 30 early Ctrl-Cs)."""
+    import fcntl
+
+    from sbqw_model import outputs
+
+    out = tmp_path / "out"
+    if existed:
+        out.mkdir()
+    real_flock = fcntl.flock
+    calls = []
+
+    def flock(fd: int, op: int) -> None:
+        calls.append(op)
+        if where == "before the lock" and len(calls) == 1:
+            raise KeyboardInterrupt  # the file is open, not yet locked
+        real_flock(fd, op)
+
+    def strftime(*args: object) -> str:
+        raise KeyboardInterrupt  # locked, the holder's details half-written
+
+    monkeypatch.setattr(fcntl, "flock", flock)
+    if where == "while it is written":
+        monkeypatch.setattr(outputs.time, "strftime", strftime)
+    with pytest.raises(KeyboardInterrupt), output_lock(out, "sbqw report"):
+        raise KeyboardInterrupt  # once it is taken (the other cases never get here)
+    if existed:
+        assert sorted(p.name for p in out.iterdir()) == []
+    else:
+        assert not out.exists()
+
+
+def test_a_ctrl_c_before_the_lock_never_removes_another_runs_lock_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Interrupted between opening the file and locking it, while another run holds it: the
+    file is that run's, and stays (removing it would let a third run in beside it)."""
+    import fcntl
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / LOCK_NAME).write_text("{}", encoding="utf-8")
+    real_flock = fcntl.flock
+    first = []
+
+    def flock(fd: int, op: int) -> None:
+        if not first:
+            first.append(op)
+            raise KeyboardInterrupt
+        real_flock(fd, op)
+
+    with open(out / LOCK_NAME, "a+", encoding="utf-8") as other:
+        real_flock(other.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # another run holds it
+        monkeypatch.setattr(fcntl, "flock", flock)
+        with pytest.raises(KeyboardInterrupt), output_lock(out, "sbqw report"):
+            pass
+        assert (out / LOCK_NAME).exists()
+
+
 def test_a_stale_lock_file_does_not_block(tmp_path: Path) -> None:
     """A run killed with SIGKILL leaves its lock file; the lock itself died with it."""
     out = tmp_path / "out"
