@@ -133,8 +133,13 @@ def report_started(tmp_path: Path, jobs: int) -> tuple[subprocess.Popen[str], di
 
 @pytest.mark.parametrize(
     ("sig", "group", "code"),
-    [(signal.SIGTERM, False, 143), (signal.SIGINT, True, 130), (signal.SIGHUP, False, 129)],
-    ids=["sigterm-parent", "ctrl-c-group", "sighup-parent"],
+    [
+        (signal.SIGTERM, False, 143),
+        (signal.SIGINT, True, 130),
+        (signal.SIGHUP, False, 129),
+        (signal.SIGHUP, True, 129),
+    ],
+    ids=["sigterm-parent", "ctrl-c-group", "sighup-parent", "hang-up-group"],
 )
 def test_report_with_two_jobs_stops_its_workers(
     sig: int, group: bool, code: int, tmp_path: Path

@@ -46,18 +46,44 @@ Spawn = Callable[[str, Sequence[str], Sequence[int]], int]
 def ensure_running() -> None:
     """multiprocessing's ``forkserver.ensure_running``, the server forked from this process
     when that is safe (see the module's docstring), else started as usual."""
-    from multiprocessing import forkserver, resource_tracker, util
+    from multiprocessing import forkserver, util
 
+    start_resource_tracker()  # first, as multiprocessing does: a new interpreter
     if not can_fork():
         forkserver.ensure_running()
         return
-    resource_tracker.ensure_running()  # first, as multiprocessing does: a new interpreter
     spawn = util.spawnv_passfds
     util.spawnv_passfds = _forking(spawn)  # only while the server starts; no thread runs
     try:
         forkserver.ensure_running()
     finally:
         util.spawnv_passfds = spawn
+
+
+def start_resource_tracker() -> None:
+    """multiprocessing's resource tracker, started with SIGHUP ignored.
+
+    It ignores SIGINT and SIGTERM itself, but not SIGHUP: a terminal's hang-up reaches the
+    whole group and killed it, and the command's clean-up then printed multiprocessing's
+    "resource_tracker: process died unexpectedly" and one KeyError traceback per semaphore
+    from the tracker it relaunched. An ignored signal stays ignored across ``exec``; this
+    process keeps its own handler, and a hang-up meanwhile waits (blocked) for it.
+    """
+    from multiprocessing import resource_tracker
+
+    hangup = getattr(signal, "SIGHUP", None)
+    if hangup is None or threading.current_thread() is not threading.main_thread():
+        resource_tracker.ensure_running()
+        return
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {hangup})
+    try:
+        handler = signal.signal(hangup, signal.SIG_IGN)
+        try:
+            resource_tracker.ensure_running()
+        finally:
+            signal.signal(hangup, handler if handler is not None else signal.SIG_DFL)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 def can_fork() -> bool:
@@ -182,4 +208,4 @@ def _max_fd() -> int:
     return limit if limit > 0 else 65536
 
 
-__all__ = ["can_fork", "ensure_running"]
+__all__ = ["can_fork", "ensure_running", "start_resource_tracker"]
