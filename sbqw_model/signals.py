@@ -136,6 +136,33 @@ def die_with(pid: int, signum: int = signal.SIGTERM) -> None:
     threading.Thread(target=watch, name=f"sbqw-die-with-{pid}", daemon=True).start()
 
 
+def start_resource_tracker() -> None:
+    """multiprocessing's resource tracker, started with SIGHUP ignored.
+
+    It ignores SIGINT and SIGTERM itself, but not SIGHUP: a terminal's hang-up reaches the
+    whole group and killed it, and the command's clean-up then printed multiprocessing's
+    "resource_tracker: process died unexpectedly" and one KeyError traceback per semaphore
+    from the tracker it relaunched (``sbqw report --jobs 2``'s pool, a sweep's Dask cluster).
+    An ignored signal stays ignored across ``exec``; this process keeps its own handler, and a
+    hang-up meanwhile waits (blocked) for it.
+    """
+    from multiprocessing import resource_tracker
+
+    hangup = getattr(signal, "SIGHUP", None)
+    if hangup is None or threading.current_thread() is not threading.main_thread():
+        resource_tracker.ensure_running()
+        return
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {hangup})
+    try:
+        handler = signal.signal(hangup, signal.SIG_IGN)
+        try:
+            resource_tracker.ensure_running()
+        finally:
+            signal.signal(hangup, handler if handler is not None else signal.SIG_DFL)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
 __all__ = [
     "INTERRUPTED",
     "Terminated",
@@ -143,6 +170,7 @@ __all__ = [
     "die_with_parent",
     "exit_code",
     "ignore",
+    "start_resource_tracker",
     "stop_if_asked",
     "terminate_as_interrupt",
 ]

@@ -32,7 +32,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sbqw_model.signals import CAUGHT
+from sbqw_model.signals import CAUGHT, start_resource_tracker
 
 #: The start of the code multiprocessing runs in its fork server's new interpreter.
 SERVER_CODE = "from multiprocessing.forkserver import main"
@@ -58,32 +58,6 @@ def ensure_running() -> None:
         forkserver.ensure_running()
     finally:
         util.spawnv_passfds = spawn
-
-
-def start_resource_tracker() -> None:
-    """multiprocessing's resource tracker, started with SIGHUP ignored.
-
-    It ignores SIGINT and SIGTERM itself, but not SIGHUP: a terminal's hang-up reaches the
-    whole group and killed it, and the command's clean-up then printed multiprocessing's
-    "resource_tracker: process died unexpectedly" and one KeyError traceback per semaphore
-    from the tracker it relaunched. An ignored signal stays ignored across ``exec``; this
-    process keeps its own handler, and a hang-up meanwhile waits (blocked) for it.
-    """
-    from multiprocessing import resource_tracker
-
-    hangup = getattr(signal, "SIGHUP", None)
-    if hangup is None or threading.current_thread() is not threading.main_thread():
-        resource_tracker.ensure_running()
-        return
-    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {hangup})
-    try:
-        handler = signal.signal(hangup, signal.SIG_IGN)
-        try:
-            resource_tracker.ensure_running()
-        finally:
-            signal.signal(hangup, handler if handler is not None else signal.SIG_DFL)
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 def can_fork() -> bool:
@@ -208,4 +182,4 @@ def _max_fd() -> int:
     return limit if limit > 0 else 65536
 
 
-__all__ = ["can_fork", "ensure_running", "start_resource_tracker"]
+__all__ = ["can_fork", "ensure_running"]

@@ -417,7 +417,7 @@ def started_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
     if workers <= 1:
         yield None
         return
-    from sbqw_model.reporting.forking import start_resource_tracker
+    from sbqw_model.signals import start_resource_tracker
 
     start_resource_tracker()  # before the pool's first semaphore starts it as it would
     context = _context()

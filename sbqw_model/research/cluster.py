@@ -19,7 +19,7 @@ from typing import Any
 from sbqw_model.errors import InputError
 from sbqw_model.limits import cap_jobs
 from sbqw_model.research.evaluate import BatchResult, Evaluation, run_batch
-from sbqw_model.signals import stop_if_asked
+from sbqw_model.signals import start_resource_tracker, stop_if_asked
 from sbqw_model.worlds import BLOCK
 
 MAX_BATCH = 50  # points per task, at most (a task then takes about a second)
@@ -58,6 +58,7 @@ def local_cluster(workers: int) -> Iterator[Any]:
     import dask
     from distributed import Client, LocalCluster
 
+    start_resource_tracker()  # before the workers' processes start it as multiprocessing would
     with (
         _without_malloc_trim(),
         tempfile.TemporaryDirectory(prefix="sbqw-dask-") as scratch,
