@@ -204,14 +204,15 @@ def sweep_started(tmp_path: Path) -> tuple[subprocess.Popen[str], dict[str, Path
 
 @pytest.mark.parametrize(
     ("sig", "group", "code"),
-    [(signal.SIGTERM, False, 143), (signal.SIGHUP, True, 129)],
-    ids=["sigterm-parent", "hang-up-group"],
+    [(signal.SIGTERM, False, 143), (signal.SIGHUP, True, 129), (signal.SIGINT, True, 130)],
+    ids=["sigterm-parent", "hang-up-group", "ctrl-c-group"],
 )
 def test_sweep_stopped_by_a_signal_removes_its_scratch_and_keeps_finished_points(
     sig: int, group: bool, code: int, tmp_path: Path
 ) -> None:
-    """The hang-up reaches Dask's processes and multiprocessing's resource tracker too: none
-    of them may print anything (the tracker, killed, made the clean-up print tracebacks)."""
+    """A hang-up or a Ctrl-C reaches Dask's processes and multiprocessing's resource tracker
+    too: none of them may print anything (the tracker, killed by a hang-up, made the clean-up
+    print tracebacks; each Dask worker printed asyncio's KeyboardInterrupt)."""
     proc, where, family = sweep_started(tmp_path)
     out = where["out"]
     returncode, err, _ = stop(proc, sig, group)

@@ -48,6 +48,10 @@ def is_tiny(n_points: int, draws: int) -> bool:
     return n_points * math.ceil(draws / BLOCK) < TINY_BLOCKS
 
 
+#: Imported by Dask in each worker of the embedded cluster as it starts.
+WORKER_SETUP = "sbqw_model.research.worker_setup"
+
+
 @contextmanager
 def local_cluster(workers: int) -> Iterator[Any]:
     """An embedded cluster: one single-threaded process per worker, scratch in a temp folder.
@@ -79,6 +83,7 @@ def local_cluster(workers: int) -> Iterator[Any]:
             # workers' own logs: a failed task reaches the client as its exception anyway,
             # while a stopped run (Ctrl-C, SIGTERM) made them print heartbeat tracebacks
             silence_logs=logging.CRITICAL,
+            preload=[WORKER_SETUP],  # a Ctrl-C is the sweep's to answer, not each worker's
         ) as cluster,
         Client(cluster) as client,
     ):
