@@ -7,6 +7,7 @@ Tiny jobs run in this process, where starting a cluster would cost more than it 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import os
@@ -74,20 +75,35 @@ def local_cluster(workers: int) -> Iterator[Any]:
                 "temporary-directory": scratch,
             }
         ),
-        LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            local_directory=scratch,
-            # workers' own logs: a failed task reaches the client as its exception anyway,
-            # while a stopped run (Ctrl-C, SIGTERM) made them print heartbeat tracebacks
-            silence_logs=logging.CRITICAL,
-            preload=[WORKER_SETUP],  # a Ctrl-C is the sweep's to answer, not each worker's
-        ) as cluster,
-        Client(cluster) as client,
+        contextlib.ExitStack() as cluster,
     ):
-        yield client
+        try:
+            local = cluster.enter_context(
+                LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    local_directory=scratch,
+                    # workers' own logs: a failed task reaches the client as its exception
+                    # anyway, while a stopped run (Ctrl-C, SIGTERM) made them print heartbeat
+                    # tracebacks
+                    silence_logs=logging.CRITICAL,
+                    preload=[WORKER_SETUP],  # a Ctrl-C is the sweep's to answer, not theirs
+                )
+            )
+            yield cluster.enter_context(Client(local))
+        except BaseException:  # stopped (Ctrl-C, SIGTERM) or failed: the cluster now closes
+            _quiet_teardown()
+            raise
+
+
+def _quiet_teardown() -> None:
+    """Silence Dask (and the event loops under it) for the rest of the run: torn down while
+    tasks and data moved, its scheduler logged a traceback per lost connection or worker. The
+    run's own message says what happened; the finished batches are kept."""
+    for name in ("distributed", "asyncio", "tornado"):
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
 
 
 @contextmanager
