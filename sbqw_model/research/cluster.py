@@ -75,6 +75,7 @@ def local_cluster(workers: int) -> Iterator[Any]:
                 "temporary-directory": scratch,
             }
         ),
+        _quiet_when_stopped() as quiet,
         contextlib.ExitStack() as cluster,
     ):
         try:
@@ -93,17 +94,29 @@ def local_cluster(workers: int) -> Iterator[Any]:
                 )
             )
             yield cluster.enter_context(Client(local))
-        except BaseException:  # stopped (Ctrl-C, SIGTERM) or failed: the cluster now closes
-            _quiet_teardown()
+        except KeyboardInterrupt:  # Ctrl-C, SIGTERM, SIGHUP: the cluster now closes
+            quiet()
             raise
 
 
-def _quiet_teardown() -> None:
-    """Silence Dask (and the event loops under it) for the rest of the run: torn down while
-    tasks and data moved, its scheduler logged a traceback per lost connection or worker. The
-    run's own message says what happened; the finished batches are kept."""
-    for name in ("distributed", "asyncio", "tornado"):
-        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+@contextmanager
+def _quiet_when_stopped() -> Iterator[Callable[[], None]]:
+    """A switch that silences Dask (and the event loops under it) until the block ends: torn
+    down under a stopped run while tasks and data moved, its scheduler logged a traceback per
+    lost connection or worker. The run's own message says what happened. The loggers' levels
+    come back once the cluster is closed (a notebook's later clusters log as usual)."""
+    loggers = [logging.getLogger(name) for name in ("distributed", "asyncio", "tornado")]
+    levels = [logger.level for logger in loggers]
+
+    def silence() -> None:
+        for logger in loggers:
+            logger.setLevel(logging.CRITICAL + 1)
+
+    try:
+        yield silence
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 @contextmanager

@@ -185,3 +185,21 @@ def test_unreachable_scheduler_is_a_clear_error(
     code, _, err = sbqw("sweep", path, "--out", tmp_path / "o", "--scheduler", "tcp://127.0.0.1:9")
     assert code == 2 and "cannot reach a Dask scheduler" in err
     assert not (tmp_path / "o").exists()
+
+
+def test_dask_is_silenced_only_while_a_stopped_runs_cluster_closes() -> None:
+    """Torn down under a Ctrl-C, Dask's scheduler logged a traceback per lost connection; the
+    switch silences it, and its loggers' levels come back once the block (the cluster) ends,
+    so a notebook's later clusters log as usual."""
+    import logging
+
+    from sbqw_model.research.cluster import _quiet_when_stopped
+
+    dask_log = logging.getLogger("distributed")
+    before = dask_log.level
+    with _quiet_when_stopped() as quiet:
+        assert dask_log.isEnabledFor(logging.ERROR), "a run not stopped logs as usual"
+        quiet()
+        assert not dask_log.isEnabledFor(logging.CRITICAL)
+        assert not logging.getLogger("asyncio").isEnabledFor(logging.CRITICAL)
+    assert dask_log.level == before
