@@ -162,13 +162,11 @@ def pair_seconds(files: list[Path], out: Path, draws: int, together: bool) -> fl
     args = [sys.executable, "-m", "sbqw_model", "report", *map(str, files), "--jobs", "1"]
     runs = [[*args, "--draws", str(draws), "--out", str(out / f"pair{i}")] for i in (0, 1)]
     if not together:
-        return sum(cli_seconds(run, ROOT, "pair") for run in runs)
-    before = children_cpu()
+        return sum(cli_seconds(run, ROOT) for run in runs)
     start = time.perf_counter()
     started = [subprocess.Popen(run, cwd=ROOT, stdout=subprocess.DEVNULL) for run in runs]
     if any(p.wait() != 0 for p in started):
         raise SystemExit(f"failed: {' '.join(runs[0])}")
-    CPU.setdefault("pair together", []).append(children_cpu() - before)
     return time.perf_counter() - start
 
 

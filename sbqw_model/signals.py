@@ -144,7 +144,8 @@ def start_resource_tracker() -> None:
     "resource_tracker: process died unexpectedly" and one KeyError traceback per semaphore
     from the tracker it relaunched (``sbqw report --jobs 2``'s pool, a sweep's Dask cluster).
     An ignored signal stays ignored across ``exec``; this process keeps its own handler, and a
-    hang-up meanwhile waits (blocked) for it.
+    hang-up meanwhile waits (blocked) for it. One already waiting stops the run anyway: then the
+    tracker starts as usual (ignoring SIGHUP here would discard it).
     """
     from multiprocessing import resource_tracker
 
@@ -154,6 +155,9 @@ def start_resource_tracker() -> None:
         return
     mask = signal.pthread_sigmask(signal.SIG_BLOCK, {hangup})
     try:
+        if hangup in signal.sigpending():
+            resource_tracker.ensure_running()
+            return
         handler = signal.signal(hangup, signal.SIG_IGN)
         try:
             resource_tracker.ensure_running()

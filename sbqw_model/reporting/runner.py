@@ -32,7 +32,14 @@ from sbqw_model.fileio import write_text_atomic
 from sbqw_model.outputs import WORK_PREFIX, inside, is_write_failure, safe_name, write_problem
 from sbqw_model.reporting import warm
 from sbqw_model.shipped import notebook_dir
-from sbqw_model.signals import Terminated, die_with, die_with_parent, ignore, stop_if_asked
+from sbqw_model.signals import (
+    Terminated,
+    die_with,
+    die_with_parent,
+    ignore,
+    start_resource_tracker,
+    stop_if_asked,
+)
 
 #: The notebooks' kernelspec: papermill writes the parameters in its language (Python).
 KERNEL = "python3"
@@ -417,8 +424,6 @@ def started_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
     if workers <= 1:
         yield None
         return
-    from sbqw_model.signals import start_resource_tracker
-
     start_resource_tracker()  # before the pool's first semaphore starts it as it would
     context = _context()
     served = context.get_start_method() == "forkserver"

@@ -76,10 +76,10 @@ def local_cluster(workers: int) -> Iterator[Any]:
             }
         ),
         _quiet_when_stopped() as quiet,
-        contextlib.ExitStack() as cluster,
+        contextlib.ExitStack() as started,  # its construction too is inside the guard
     ):
         try:
-            local = cluster.enter_context(
+            cluster = started.enter_context(
                 LocalCluster(
                     n_workers=workers,
                     threads_per_worker=1,
@@ -93,7 +93,7 @@ def local_cluster(workers: int) -> Iterator[Any]:
                     preload=[WORKER_SETUP],  # a Ctrl-C is the sweep's to answer, not theirs
                 )
             )
-            yield cluster.enter_context(Client(local))
+            yield started.enter_context(Client(cluster))
         except KeyboardInterrupt:  # Ctrl-C, SIGTERM, SIGHUP: the cluster now closes
             quiet()
             raise
