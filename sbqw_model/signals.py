@@ -14,8 +14,10 @@ import select
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib.machinery import ExtensionFileLoader
 from types import FrameType
 
 CAUGHT = tuple(s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None)
@@ -53,14 +55,67 @@ def ignore(signum: int, frame: FrameType | None) -> None:
 
 
 def _raise(signum: int, frame: FrameType | None) -> None:
+    if _initialising_extension(frame):
+        _asked[:] = [signum]
+        _deliver_again(signum, _raise)
+        return
+    _stop(signum)
+
+
+def _stop(signum: int) -> None:
     # once: a second signal must not interrupt the clean-up the first one started
-    for sig in CAUGHT:
-        signal.signal(sig, ignore)
+    if threading.current_thread() is threading.main_thread():
+        for sig in CAUGHT:
+            signal.signal(sig, ignore)
     _asked[:] = [signum]
     raise Terminated(signum)
 
 
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    """Ctrl-C as Python's own handler answers it, but never inside an extension's start."""
+    if _initialising_extension(frame):
+        _deliver_again(signum, _interrupt)
+        return
+    signal.default_int_handler(signum, frame)
+
+
 _asked: list[int] = []  # the stop signal received in this block, if any
+AGAIN_AFTER = 0.005  # seconds: how soon a deferred signal is delivered again
+
+
+def _initialising_extension(frame: FrameType | None) -> bool:
+    """Whether the handler runs in Python code a C extension calls while its module starts.
+
+    An exception raised there fails the extension's initialisation half-way, and some keep
+    Python objects in C++ statics: matplotlib's ``ft2font`` then turned the stop into
+    "ImportError: initialization failed", and its statics' destructors aborted the exiting
+    process ("Fatal Python error: PyThreadState_Get", exit -6) after every clean-up had run.
+    """
+    while frame is not None:
+        code = frame.f_code
+        if (
+            code.co_name in ("create_module", "exec_module")
+            and code.co_filename == "<frozen importlib._bootstrap_external>"
+            and isinstance(frame.f_locals.get("self"), ExtensionFileLoader)
+        ):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _deliver_again(signum: int, handler: object) -> None:
+    """Send ``signum`` again in a moment, while ``handler`` still answers it.
+
+    The extension finishes starting meanwhile (a few milliseconds); the signal then stops the
+    run as usual. Once the run is stopped or the block is over, nothing is sent.
+    """
+
+    def again() -> None:
+        time.sleep(AGAIN_AFTER)
+        if signal.getsignal(signum) is handler:
+            os.kill(os.getpid(), signum)
+
+    threading.Thread(target=again, name="sbqw-deferred-signal", daemon=True).start()
 
 
 def stop_if_asked() -> None:
@@ -73,19 +128,27 @@ def stop_if_asked() -> None:
     between steps, so such a stop takes effect at the next step.
     """
     if _asked:
-        raise Terminated(_asked[0])
+        _stop(_asked[0])
 
 
 @contextmanager
 def terminate_as_interrupt() -> Iterator[None]:
-    """For the block, SIGTERM/SIGHUP raise :class:`Terminated`; the old handlers come back."""
+    """For the block, SIGTERM/SIGHUP raise :class:`Terminated`; the old handlers come back.
+
+    No signal raises inside a C extension's module initialisation: there it is delivered
+    again once the module has started (see :func:`_initialising_extension`). Ctrl-C gets the
+    same care when Python's own handler answers it.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield  # only the main thread may set handlers (a notebook's or a test's thread)
         return
-    saved = {sig: signal.getsignal(sig) for sig in CAUGHT}
+    ours = {sig: _raise for sig in CAUGHT}
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        ours[signal.SIGINT] = _interrupt
+    saved = {sig: signal.getsignal(sig) for sig in ours}
     _asked.clear()
-    for sig in CAUGHT:
-        signal.signal(sig, _raise)
+    for sig, handler in ours.items():
+        signal.signal(sig, handler)
     try:
         yield
     finally:
