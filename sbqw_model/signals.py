@@ -55,9 +55,8 @@ def ignore(signum: int, frame: FrameType | None) -> None:
 
 
 def _raise(signum: int, frame: FrameType | None) -> None:
-    if _initialising_extension(frame):
-        _asked[:] = [signum]
-        _deliver_again(signum, _raise)
+    if _deferred(signum, frame, _raise):
+        _asked[:] = [signum]  # the run's next step stops too, should it come first
         return
     _stop(signum)
 
@@ -73,10 +72,8 @@ def _stop(signum: int) -> None:
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
     """Ctrl-C as Python's own handler answers it, but never inside an extension's start."""
-    if _initialising_extension(frame):
-        _deliver_again(signum, _interrupt)
-        return
-    signal.default_int_handler(signum, frame)
+    if not _deferred(signum, frame, _interrupt):
+        signal.default_int_handler(signum, frame)
 
 
 _asked: list[int] = []  # the stop signal received in this block, if any
@@ -103,12 +100,16 @@ def _initialising_extension(frame: FrameType | None) -> bool:
     return False
 
 
-def _deliver_again(signum: int, handler: object) -> None:
-    """Send ``signum`` again in a moment, while ``handler`` still answers it.
+def _deferred(signum: int, frame: FrameType | None, handler: object) -> bool:
+    """Inside an extension's start, send ``signum`` again in a moment, while ``handler``
+    still answers it.
 
     The extension finishes starting meanwhile (a few milliseconds); the signal then stops the
-    run as usual. Once the run is stopped or the block is over, nothing is sent.
+    run as usual. Once the run is stopped (``handler`` switched to :func:`ignore`) or the
+    block is over, nothing is sent.
     """
+    if not _initialising_extension(frame):
+        return False
 
     def again() -> None:
         time.sleep(AGAIN_AFTER)
@@ -116,6 +117,7 @@ def _deliver_again(signum: int, handler: object) -> None:
             os.kill(os.getpid(), signum)
 
     threading.Thread(target=again, name="sbqw-deferred-signal", daemon=True).start()
+    return True
 
 
 def stop_if_asked() -> None:

@@ -305,7 +305,7 @@ def test_a_signal_waits_until_an_extension_has_started(sig: int, raised: str) ->
     """A stop landing while a C extension's module starts (it calls Python code) is delivered
     once it has started: raised there, matplotlib's ``ft2font`` failed ("initialization
     failed") and the process aborted at its exit ("Fatal Python error", -6), after the
-    command's clean-up had run (1 report in ~10 stopped with ``--jobs 1``)."""
+    command's clean-up had run (``test_report_in_one_process_stops_mid_notebook``: ~1 in 10)."""
     pytest.importorskip("matplotlib")
     proc = subprocess.run(
         [sys.executable, "-c", EXTENSION_START, str(int(sig))],
@@ -314,7 +314,7 @@ def test_a_signal_waits_until_an_extension_has_started(sig: int, raised: str) ->
         text=True,
         timeout=60,
     )
-    if proc.stdout.startswith("not stopped"):
+    if proc.stdout.startswith("not stopped") and int(proc.stdout.split()[2]) < 2:
         pytest.skip("matplotlib's ft2font no longer makes two enums as it starts")
     assert proc.stdout == f"stopped {raised} ft2font started\n", proc.stderr
     assert proc.returncode == 0 and "Fatal" not in proc.stderr, proc.stderr
