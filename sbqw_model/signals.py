@@ -58,11 +58,16 @@ def _raise(signum: int, frame: FrameType | None) -> None:
     if _deferred(signum, frame, _raise):
         _asked[:] = [signum]  # the run's next step stops too, should it come first
         return
-    _stop(signum)
+    stop(signum)
 
 
-def _stop(signum: int) -> None:
-    # once: a second signal must not interrupt the clean-up the first one started
+def stop(signum: int) -> None:
+    """Stop the run for ``signum``: raise :class:`Terminated`, recorded for :func:`stop_if_asked`.
+
+    Once: later SIGTERMs and SIGHUPs are ignored, so they cannot interrupt the clean-up this
+    one starts. Recorded: should Python drop the exception (see :func:`stop_if_asked`), the
+    run's next step raises it again.
+    """
     if threading.current_thread() is threading.main_thread():
         for sig in CAUGHT:
             signal.signal(sig, ignore)
@@ -130,7 +135,7 @@ def stop_if_asked() -> None:
     between steps, so such a stop takes effect at the next step.
     """
     if _asked:
-        _stop(_asked[0])
+        stop(_asked[0])
 
 
 @contextmanager
@@ -240,6 +245,7 @@ __all__ = [
     "exit_code",
     "ignore",
     "start_resource_tracker",
+    "stop",
     "stop_if_asked",
     "terminate_as_interrupt",
 ]

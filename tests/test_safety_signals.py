@@ -274,6 +274,50 @@ def test_a_stop_whose_exception_python_dropped_still_stops(monkeypatch: pytest.M
     stop_if_asked()  # the block is over: nothing asked
 
 
+WORKER_DROPS_A_STOP = """
+import signal, sys
+from pathlib import Path
+
+import nbformat
+
+from sbqw_model.reporting import runner
+
+runner._in_worker = True  # as the pool's initializer makes it, without its parent watch
+for sig in (signal.SIGTERM, signal.SIGINT):
+    signal.signal(sig, runner._on_worker_signal)
+cells = [
+    "import os, signal, time\\n"
+    "class Dropped:\\n"
+    "    def __del__(self):  # the handler runs here: Python prints its exception, drops it\\n"
+    "        os.kill(os.getpid(), signal.SIGTERM)\\n"
+    "        time.sleep(0.5)\\n"
+    "dropped = Dropped()\\n"
+    "del dropped",
+    "time.sleep(10)",
+]
+nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+job = runner.Job("drop", "drop", "unused.ipynb", {}, Path(sys.argv[1]), prepared=nb)
+runner.run_job(job, render=False)
+print("ran on", flush=True)
+"""
+
+
+def test_a_worker_whose_stop_python_dropped_still_ends(tmp_path: Path) -> None:
+    """A signal whose exception Python drops (raised in a finalizer) must still end a worker's
+    job at its next cell: the worker ignores later signals, so one running on would finish the
+    report, then wait for work from a command that is gone, holding its pipes."""
+    began = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, "-c", WORKER_DROPS_A_STOP, str(tmp_path / "out")],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 143 and "ran on" not in proc.stdout, proc.stderr[-2000:]
+    assert time.monotonic() - began < 8, "ended at the next cell, not after the 10 s one"
+
+
 EXTENSION_START = """
 import enum, os, signal, sys, time
 from sbqw_model.signals import terminate_as_interrupt

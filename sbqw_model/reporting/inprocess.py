@@ -36,6 +36,8 @@ from IPython.core.interactiveshell import InteractiveShell
 from nbformat import NotebookNode
 from traitlets.config import Config
 
+from sbqw_model.signals import stop_if_asked
+
 __all__ = ["REPORT_MODULES", "CellTimeoutError", "ReportShell", "execute", "preload"]
 
 #: What every report notebook imports in its first cell (``preload`` imports them ahead).
@@ -317,6 +319,7 @@ def execute(nb: Any, timeout: float | None = None) -> Any:
     with shell.notebook():
         shell.start_notebook()
         for cell in nb.cells:
+            stop_if_asked()  # a stop whose exception Python dropped in the last cell
             if not _run_cell(shell, cell, timeout):
                 meta["exception"] = True
                 break

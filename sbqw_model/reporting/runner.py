@@ -38,6 +38,7 @@ from sbqw_model.signals import (
     die_with_parent,
     ignore,
     start_resource_tracker,
+    stop,
     stop_if_asked,
 )
 
@@ -84,12 +85,15 @@ def run_job(job: Job, render: bool = True) -> Outcome:
     ``render=False`` (pool workers): leave the executed notebook in its work folder for
     ``render_later``, so the worker starts the next notebook at once.
     In a pool worker, SIGTERM/SIGINT unwind this job (its work folder goes), then the worker
-    exits at once.
+    exits at once; also when Python dropped the signal's exception and the job ran on (its
+    later signals ignored, such a worker could then wait for work from a command gone).
     """
     global _busy
     _busy = True
     try:
-        return _run_job(job, render)
+        outcome = _run_job(job, render)
+        stop_if_asked()
+        return outcome
     except KeyboardInterrupt as exc:
         if _in_worker:
             _die(exc.signum if isinstance(exc, Terminated) else signal.SIGINT)
@@ -326,7 +330,7 @@ def _on_worker_signal(signum: int, frame: Any) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, ignore)  # not SIG_IGN: see signals.ignore
     if _busy:
-        raise Terminated(signum)  # run_job's finally blocks remove its work folder
+        stop(signum)  # raises; run_job's finally blocks remove its work folder
     _die(signum)
 
 
