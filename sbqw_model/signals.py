@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.machinery import ExtensionFileLoader
 from types import FrameType
+from typing import NoReturn
 
 CAUGHT = tuple(s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None)
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -61,7 +62,7 @@ def _raise(signum: int, frame: FrameType | None) -> None:
     stop(signum)
 
 
-def stop(signum: int) -> None:
+def stop(signum: int) -> NoReturn:
     """Stop the run for ``signum``: raise :class:`Terminated`, recorded for :func:`stop_if_asked`.
 
     Once: later SIGTERMs and SIGHUPs are ignored, so they cannot interrupt the clean-up this
