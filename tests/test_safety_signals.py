@@ -77,7 +77,15 @@ def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
         time.sleep(0.1)
 
 
-def start(args: list[object], tmp_path: Path) -> tuple[subprocess.Popen[str], dict[str, Path]]:
+def as_in_a_terminal() -> None:
+    """Ctrl-C as a terminal's foreground job has it, even when these tests were started with it
+    ignored (a script's background job, ``nohup``): the child would inherit that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def start(
+    args: list[object], tmp_path: Path, preexec: Callable[[], None] = as_in_a_terminal
+) -> tuple[subprocess.Popen[str], dict[str, Path]]:
     """``python -m sbqw_model ARGS`` in its own session, with its own runtime and temp folders."""
     where = {"runtime": tmp_path / "runtime", "tmp": tmp_path / "tmp"}
     for folder in where.values():
@@ -96,6 +104,7 @@ def start(args: list[object], tmp_path: Path) -> tuple[subprocess.Popen[str], di
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,  # a signal to its group never reaches pytest
+        preexec_fn=preexec,
     )
     return proc, where
 
@@ -182,6 +191,24 @@ def test_killed_parent_takes_its_workers_along(tmp_path: Path) -> None:
     with output_lock(out, "test"):  # the lock died with the process: the folder is free
         remove_stale_work(out)  # what the next run does first
     assert sorted(p.name for p in out.iterdir()) == []
+
+
+def test_a_run_started_with_ctrl_c_ignored_ignores_it_in_its_workers(tmp_path: Path) -> None:
+    """``nohup`` or a script's background job starts the command with Ctrl-C ignored: a Ctrl-C
+    sent to its group then stops nothing. Its workers set their own handlers and so answered it:
+    they died, and every report failed while the command ran on."""
+    out = tmp_path / "out"
+    args = ["report", *SCENARIOS[:2], "--jobs", 2, "--draws", DRAWS, "--out", out]
+    proc, _ = start(args, tmp_path, lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    wait_for(lambda: bool(list(out.glob(".sbqw-*-*"))), 60, "a report's work folder")
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0 and "failed" not in err, err[-2000:]
+    assert sorted(p.name for p in out.glob("*.html")) == [
+        "austerity.html",
+        "baseline.html",
+        "index.html",
+    ]
 
 
 def sweep_started(tmp_path: Path) -> tuple[subprocess.Popen[str], dict[str, Path], set[int]]:
@@ -357,6 +384,7 @@ def test_a_signal_waits_until_an_extension_has_started(sig: int, raised: str) ->
         capture_output=True,
         text=True,
         timeout=60,
+        preexec_fn=as_in_a_terminal,
     )
     if proc.stdout.startswith("not stopped") and int(proc.stdout.split()[2]) < 2:
         pytest.skip("matplotlib's ft2font no longer makes two enums as it starts")

@@ -334,13 +334,18 @@ def _on_worker_signal(signum: int, frame: Any) -> None:
     _die(signum)
 
 
-def _start_worker(parent: int, served: bool) -> None:
+def _start_worker(parent: int, served: bool, interrupts: bool = True) -> None:
     """Pool initializer: dies with its parent (the fork server, which ends with the command; or
-    the command itself), makes its notebook shell."""
+    the command itself), makes its notebook shell.
+
+    ``interrupts``: the command answers Ctrl-C. One started with it ignored (``nohup``, a
+    script's background job) ignores it in its workers too: a Ctrl-C sent to its group failed
+    every report while the command ran on.
+    """
     global _in_worker
     _in_worker = True
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, _on_worker_signal)
+    signal.signal(signal.SIGTERM, _on_worker_signal)
+    signal.signal(signal.SIGINT, _on_worker_signal if interrupts else signal.SIG_IGN)
     if served:  # the fork server is the parent; the command may die first (SIGKILL)
         die_with_parent(os.getppid())
         die_with(parent)
@@ -435,7 +440,7 @@ def started_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
         max_workers=workers,
         mp_context=context,
         initializer=_start_worker,
-        initargs=(os.getpid(), served),
+        initargs=(os.getpid(), served, signal.getsignal(signal.SIGINT) != signal.SIG_IGN),
     )
     try:
         yield pool
