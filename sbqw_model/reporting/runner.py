@@ -334,7 +334,7 @@ def _on_worker_signal(signum: int, frame: Any) -> None:
     _die(signum)
 
 
-def _start_worker(parent: int, served: bool, interrupts: bool = True) -> None:
+def _start_worker(parent: int, served: bool, interrupts: bool) -> None:
     """Pool initializer: dies with its parent (the fork server, which ends with the command; or
     the command itself), makes its notebook shell.
 
