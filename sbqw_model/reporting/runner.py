@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, NoReturn
 
 from sbqw_model.fileio import write_text_atomic
 from sbqw_model.outputs import WORK_PREFIX, inside, is_write_failure, safe_name, write_problem
@@ -321,17 +321,19 @@ _in_worker = False  # this process is a pool worker
 _busy = False  # a job is running (a signal unwinds it first)
 
 
-def _die(signum: int) -> None:
+def _die(signum: int) -> NoReturn:
     """A worker's end on a signal: exit now (the parent cleans the rest)."""
     os._exit(128 + signum)
 
 
 def _on_worker_signal(signum: int, frame: Any) -> None:
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, ignore)  # not SIG_IGN: see signals.ignore
-    if _busy:
-        stop(signum)  # raises; run_job's finally blocks remove its work folder
-    _die(signum)
+    """Idle, the worker exits at once. Busy, the job unwinds (``run_job``'s finally blocks
+    remove its work folder) with later signals ignored: ``stop`` ignores SIGTERM and SIGHUP,
+    and Ctrl-C is ignored here (by a Python handler, not SIG_IGN: see ``signals.ignore``)."""
+    if not _busy:
+        _die(signum)
+    signal.signal(signal.SIGINT, ignore)
+    stop(signum)
 
 
 def _start_worker(parent: int, served: bool, interrupts: bool) -> None:
