@@ -394,17 +394,14 @@ def _warm_up() -> None:
 
 
 def _first_notebook_costs() -> None:
-    """What a worker's first report pays, not its next, and not its engine: the notebook
-    validator that writing the executed notebook compiles (~60 ms), every fragment template
-    (each compiled at its first use), the statistics files the data note reads. Paid here
-    once, not once in every worker (~0.1 s each, measured by profiling a worker's first and
-    later reports)."""
-    import nbformat
-
+    """What a worker's first report pays, not its next, and not its engine: every fragment
+    template (each compiled at its first use), the statistics files the data note reads. Paid
+    here once, not once in every worker (measured by profiling a worker's first and later
+    reports). Not nbformat's validator: a worker writes its notebook unchecked
+    (``runner.write_executed``)."""
     from sbqw_model.reporting.fragments import environment
     from sbqw_model.shipped import data_years
 
-    nbformat.validate(nbformat.v4.new_notebook())
     templates = environment()
     for name in templates.list_templates():
         templates.get_template(name)

@@ -195,27 +195,36 @@ def test_a_failing_warm_up_leaves_the_server_ready(monkeypatch: pytest.MonkeyPat
 
 def test_the_fork_servers_warm_up_pays_a_workers_first_notebook_costs() -> None:
     """What a worker's first report would pay beyond its later ones, the server pays once
-    before it forks them: the notebook validator (compiled when the executed notebook is
-    written) and every fragment template (compiled at first use)."""
+    before it forks them: every fragment template (compiled at first use). A worker writes
+    its executed notebook unchecked (the command checks it when reading it back), so it never
+    compiles nbformat's validator, and the file is byte for byte ``nbformat.write``'s."""
     import subprocess
     import sys
 
     from conftest import ROOT
 
     code = (
-        "import json, nbformat, nbformat.validator as v, sbqw_model.reporting.served\n"
+        "import json, pathlib, tempfile, nbformat, nbformat.validator as v\n"
+        "import sbqw_model.reporting.served\n"
         "from sbqw_model.reporting.fragments import environment\n"
+        "from sbqw_model.reporting.runner import write_executed\n"
         "from sbqw_model.shipped import notebook_dir\n"
-        "env = environment(); validators, templates = len(v.validators), len(env.cache)\n"
-        "nb = nbformat.read(notebook_dir() / 'scenario_report.ipynb', as_version=4)\n"
-        "nbformat.writes(nb)\n"
+        "env = environment(); templates = len(env.cache)\n"
+        "source = notebook_dir() / 'scenario_report.ipynb'\n"
+        "nb = nbformat.from_dict(json.loads(source.read_text(encoding='utf-8')))\n"
+        "folder = pathlib.Path(tempfile.mkdtemp())\n"
+        "write_executed(nb, folder / 'worker.ipynb', checked=False)\n"
+        "unchecked = len(v.validators)\n"
+        "nbformat.write(nb, folder / 'checked.ipynb')\n"
+        "same = (folder / 'worker.ipynb').read_bytes() == (folder / 'checked.ipynb').read_bytes()\n"
         "[env.get_template(name) for name in env.list_templates()]\n"
-        "print(json.dumps([validators, len(v.validators), templates, len(env.cache),"
+        "print(json.dumps([unchecked, len(v.validators), same, templates, len(env.cache),"
         " len(env.list_templates())]))"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
     )
-    validators, after, templates, compiled, shipped = json.loads(done.stdout)
-    assert validators >= 1 and after == validators
+    unchecked, checked, same, templates, compiled, shipped = json.loads(done.stdout)
+    assert unchecked == 0 and checked >= 1  # nbformat.write compiles it; a worker does not
+    assert same
     assert templates == compiled == shipped > 0
