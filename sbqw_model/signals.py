@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.machinery import ExtensionFileLoader
 from types import FrameType
-from typing import NoReturn
+from typing import Any, NoReturn
 
 CAUGHT = tuple(s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None)
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -165,6 +165,51 @@ def terminate_as_interrupt() -> Iterator[None]:
         _asked.clear()
 
 
+@contextmanager
+def held() -> Iterator[None]:
+    """Stops (Ctrl-C, SIGTERM, SIGHUP) that arrive in the block are answered as it ends, by
+    the handler they would have met, for a step that must not be torn half-way: a Dask
+    cluster stopped while it started was left half-built, and closing it at exit printed a
+    traceback. A failure of the block after a stop is the stop's doing (its processes died of
+    it), so the stop is raised instead. A second stop answers the first at once: a block that
+    hangs can still be left. Only signals answered by a Python handler (in the main thread) are
+    held; the others act as before.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, *CAUGHT)}
+    saved = {sig: handler for sig, handler in saved.items() if callable(handler)}
+    asked: list[int] = []
+
+    def hold(signum: int, frame: FrameType | None) -> None:
+        asked.append(signum)
+        if len(asked) > 1:  # asked twice: the first stop, now
+            _restore(saved)
+            signal.raise_signal(asked[0])
+
+    for sig in saved:
+        signal.signal(sig, hold)
+    try:
+        yield
+    except Exception:
+        if not asked:
+            raise
+    finally:
+        _restore(saved)
+    if asked:
+        try:
+            signal.raise_signal(asked[0])
+        except KeyboardInterrupt as stop:  # raised by its handler
+            stop.__suppress_context__ = True  # not "during handling of" the block's failure
+            raise
+
+
+def _restore(handlers: dict[int, Any]) -> None:
+    for sig, handler in handlers.items():
+        signal.signal(sig, handler)
+
+
 def die_with_parent(parent: int, signum: int = signal.SIGTERM) -> None:
     """Ask Linux to send ``signum`` to this process when its parent dies (even by SIGKILL).
 
@@ -244,6 +289,7 @@ __all__ = [
     "die_with",
     "die_with_parent",
     "exit_code",
+    "held",
     "ignore",
     "start_resource_tracker",
     "stop",

@@ -84,9 +84,13 @@ def as_in_a_terminal() -> None:
 
 
 def start(
-    args: list[object], tmp_path: Path, preexec: Callable[[], None] = as_in_a_terminal
+    args: list[object],
+    tmp_path: Path,
+    preexec: Callable[[], None] = as_in_a_terminal,
+    prelude: str = "",
 ) -> tuple[subprocess.Popen[str], dict[str, Path]]:
-    """``python -m sbqw_model ARGS`` in its own session, with its own runtime and temp folders."""
+    """``python -m sbqw_model ARGS`` in its own session, with its own runtime and temp folders;
+    ``prelude``: Python code the command runs first."""
     where = {"runtime": tmp_path / "runtime", "tmp": tmp_path / "tmp"}
     for folder in where.values():
         folder.mkdir()
@@ -96,8 +100,14 @@ def start(
         "TMPDIR": str(where["tmp"]),
         "PYTHONPATH": str(ROOT),
     }
+    run = ["-m", "sbqw_model"]
+    if prelude:
+        run = [
+            "-c",
+            f"{prelude}\nimport runpy\nrunpy.run_module('sbqw_model', run_name='__main__')",
+        ]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sbqw_model", *map(str, args)],
+        [sys.executable, *run, *map(str, args)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -250,6 +260,48 @@ def test_sweep_stopped_by_a_signal_removes_its_scratch_and_keeps_finished_points
     assert list(out.glob("parts/0*.parquet")), "finished points kept for --resume"
     assert [p.name for p in out.rglob(".*")] == [], "no temporary file, no lock"
     assert not (out / LOCK_NAME).exists()
+
+
+#: Sends the signal to the command's group 0.3 s after the first Dask worker process started:
+#: while the cluster starts, the worker's interpreter still importing.
+SIGNAL_AS_THE_CLUSTER_STARTS = """
+import multiprocessing.process, os, threading
+_start = multiprocessing.process.BaseProcess.start
+def start(self):
+    _start(self)
+    if not getattr(start, "sent", False):
+        start.sent = True
+        threading.Timer(0.3, os.killpg, (0, {sig})).start()
+multiprocessing.process.BaseProcess.start = start
+"""
+
+
+@pytest.mark.parametrize(
+    ("sig", "code"),
+    [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129)],
+    ids=["ctrl-c", "sigterm", "hang-up"],
+)
+def test_a_sweep_stopped_while_its_cluster_starts_says_only_so(
+    sig: int, code: int, tmp_path: Path
+) -> None:
+    """Stopped while Dask started its cluster, the sweep printed tracebacks: each worker still
+    importing printed its KeyboardInterrupt, and the half-started cluster, closed at exit, an
+    AssertionError. Now the workers start with Ctrl-C blocked, and the stop is answered once the
+    cluster has started, which then closes as after any stop."""
+    sweep = tmp_path / "big.yaml"
+    sweep.write_text(
+        f"name: big\nbase: {(ROOT / 'sbqw_model' / 'scenarios' / 'baseline.yaml').as_posix()}\n"
+        "mode: latin\npoints: 400\ndraws: 1000\nseed: 1\nfactors:\n"
+        "  assumptions.payout_share: {low: 0.5, high: 1.0}\n",
+        encoding="utf-8",
+    )
+    args = ["sweep", sweep, "--out", tmp_path / "results", "--workers", 2]
+    proc, where = start(args, tmp_path, prelude=SIGNAL_AS_THE_CLUSTER_STARTS.format(sig=int(sig)))
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == code, err[-3000:]
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert lines and all(line.startswith("sbqw: ") for line in lines), err[-3000:]
+    wait_for(lambda: list(where["tmp"].iterdir()) == [], 10, "the scratch folders to go")
 
 
 def test_sweep_killed_by_sigkill_takes_its_dask_workers_along(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import contextlib
 import logging
 import math
 import os
+import signal
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -20,7 +21,7 @@ from typing import Any
 from sbqw_model.errors import InputError
 from sbqw_model.limits import cap_jobs
 from sbqw_model.research.evaluate import BatchResult, Evaluation, run_batch
-from sbqw_model.signals import start_resource_tracker, stop_if_asked
+from sbqw_model.signals import held, start_resource_tracker, stop_if_asked
 from sbqw_model.worlds import BLOCK
 
 MAX_BATCH = 50  # points per task, at most (a task then takes about a second)
@@ -79,24 +80,44 @@ def local_cluster(workers: int) -> Iterator[Any]:
         contextlib.ExitStack() as started,  # its construction too is inside the guard
     ):
         try:
-            cluster = started.enter_context(
-                LocalCluster(
-                    n_workers=workers,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,
-                    local_directory=scratch,
-                    # workers' own logs: a failed task reaches the client as its exception
-                    # anyway, while a stopped run (Ctrl-C, SIGTERM) made them print heartbeat
-                    # tracebacks
-                    silence_logs=logging.CRITICAL,
-                    preload=[WORKER_SETUP],  # a Ctrl-C is the sweep's to answer, not theirs
+            with held(), _workers_start_without_ctrl_c():  # a stop waits until it has started
+                cluster = started.enter_context(
+                    LocalCluster(
+                        n_workers=workers,
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=None,
+                        # its HTTP server (health, metrics) on a free local port: on Dask's
+                        # default one, a second sweep at the same time printed a warning
+                        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                        local_directory=scratch,
+                        # workers' own logs: a failed task reaches the client as its exception
+                        # anyway, while a stopped run (Ctrl-C, SIGTERM) made them print
+                        # heartbeat tracebacks
+                        silence_logs=logging.CRITICAL,
+                        preload=[WORKER_SETUP],  # a Ctrl-C is the sweep's to answer, not theirs
+                    )
                 )
-            )
-            yield started.enter_context(Client(cluster))
+                client = started.enter_context(Client(cluster))
+            yield client
         except KeyboardInterrupt:  # Ctrl-C, SIGTERM, SIGHUP: the cluster now closes
             quiet()
             raise
+
+
+@contextmanager
+def _workers_start_without_ctrl_c() -> Iterator[None]:
+    """Ctrl-C blocked in this thread while the cluster starts: the thread Dask starts for its
+    event loop, and those it starts worker processes from, inherit the block, and a blocked
+    signal stays blocked in a new program. A worker's interpreter then starts with it blocked
+    until ``worker_setup`` ignores it (multiprocessing starts its resource tracker so), where a
+    Ctrl-C reaching the group while it imported printed its ``KeyboardInterrupt`` traceback.
+    This thread's Ctrl-C is answered as the block ends (``signals.held``)."""
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 @contextmanager
