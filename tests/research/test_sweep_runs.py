@@ -3,6 +3,7 @@ a real ``distributed.LocalCluster`` gives the same table as this process alone."
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from sbqw_model.research.store import read_table
 from sbqw_model.research.sweep import load_sweep, run_sweep
 from sbqw_model.scenario import load_scenario
 from sbqw_model.summary import summarize
+
+DASK_DEFAULT_PORT = 8787
 
 
 def grid_file(tmp_path: Path, fmt: str = "") -> Path:
@@ -203,3 +206,28 @@ def test_dask_is_silenced_only_while_a_stopped_runs_cluster_closes() -> None:
         assert not dask_log.isEnabledFor(logging.CRITICAL)
         assert not logging.getLogger("asyncio").isEnabledFor(logging.CRITICAL)
     assert dask_log.level == before
+
+
+def test_the_embedded_cluster_leaves_dasks_default_port_alone() -> None:
+    """Its scheduler's HTTP server (health, metrics) listens on a free local port: on Dask's
+    default 8787, a second sweep running at the same time printed "Port 8787 is already in
+    use". Here 8787 is held (by this test, or by whatever already holds it)."""
+    import socket
+    import warnings
+
+    holder = socket.socket()
+    holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    with contextlib.suppress(OSError):  # already taken: held all the same
+        holder.bind(("127.0.0.1", DASK_DEFAULT_PORT))
+        holder.listen()
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")  # not only once per place
+            with cluster.local_cluster(1) as client:
+                sockets = client.cluster.scheduler.http_server._sockets  # tornado's listeners
+                bound = {s.getsockname()[:2] for s in sockets.values()}
+    finally:
+        holder.close()
+    assert not [str(w.message) for w in caught if str(DASK_DEFAULT_PORT) in str(w.message)]
+    assert bound and all(host == "127.0.0.1" for host, _ in bound), bound
+    assert all(p != DASK_DEFAULT_PORT for _, p in bound)
