@@ -160,8 +160,7 @@ def terminate_as_interrupt() -> Iterator[None]:
     try:
         yield
     finally:
-        for sig, handler in saved.items():
-            signal.signal(sig, handler)
+        _restore(saved)
         _asked.clear()
 
 

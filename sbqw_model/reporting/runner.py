@@ -103,7 +103,6 @@ def run_job(job: Job, render: bool = True) -> Outcome:
 
 
 def _run_job(job: Job, render: bool = True) -> Outcome:
-
     from sbqw_model.reporting import inprocess
 
     start = time.perf_counter()
