@@ -126,10 +126,11 @@ def run_sweep_command(args: argparse.Namespace) -> int:
             workers=args.workers,
         )
     except KeyboardInterrupt:
-        print(
-            f"sbqw: finished points are saved in {out}; rerun with --resume to continue",
-            file=sys.stderr,
-        )
+        if out.is_dir():  # else no batch had finished, and the folder went with the run
+            print(
+                f"sbqw: finished points are saved in {out}; rerun with --resume to continue",
+                file=sys.stderr,
+            )
         raise
     print(
         f"{run.path}: {sweep.n_points:,} points ({run.computed:,} computed now,"
