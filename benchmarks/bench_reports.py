@@ -106,7 +106,7 @@ def papermill_seconds(notebook: Path, out: Path, repeat: int, **options: Any) ->
 def in_process_seconds(notebook: Path, repeat: int) -> list[float]:
     """Wall seconds of a notebook run as ``sbqw report`` runs one: papermill prepares it, the
     cells run in this process's shell (``reporting/inprocess.py``), papermill checks it."""
-    from sbqw_model.reporting.runner import run_notebook
+    from sbqw_model.reporting.notebook_io import run_notebook
 
     out = notebook.with_suffix(".run.ipynb")
     return [timed(lambda: run_notebook(notebook, out))[0] for _ in range(repeat)]

@@ -398,7 +398,7 @@ def _first_notebook_costs() -> None:
     template (each compiled at its first use), the statistics files the data note reads. Paid
     here once, not once in every worker (measured by profiling a worker's first and later
     reports). Not nbformat's validator: a worker writes its notebook unchecked
-    (``runner.write_executed``)."""
+    (``notebook_io.write_executed``)."""
     from sbqw_model.reporting.fragments import environment
     from sbqw_model.shipped import data_years
 

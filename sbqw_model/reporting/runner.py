@@ -16,7 +16,6 @@ import multiprocessing
 import os
 import shutil
 import signal
-import sys
 import tempfile
 import time
 import weakref
@@ -25,12 +24,12 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
-from types import ModuleType
 from typing import Any, NoReturn
 
 from sbqw_model.fileio import write_text_atomic
 from sbqw_model.outputs import WORK_PREFIX, inside, is_write_failure, safe_name, write_problem
 from sbqw_model.reporting import warm
+from sbqw_model.reporting.notebook_io import check, import_papermill, prepare, write_executed
 from sbqw_model.shipped import notebook_dir
 from sbqw_model.signals import (
     Terminated,
@@ -42,8 +41,6 @@ from sbqw_model.signals import (
     stop_if_asked,
 )
 
-#: The notebooks' kernelspec: papermill writes the parameters in its language (Python).
-KERNEL = "python3"
 CELL_TIMEOUT = 900  # seconds one cell may run before the report counts as failed (a hang)
 
 
@@ -129,65 +126,10 @@ def _run_job(job: Job, render: bool = True) -> Outcome:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def write_executed(nb: Any, path: Path, checked: bool = True) -> None:
-    """``nbformat.write``, the same bytes; ``checked=False`` (a worker: the command validates
-    the notebook when it reads it back, ``_finish``) skips nbformat's schema check, so no
-    worker compiles its validator: ~50 ms of the fork server's preload, on the way to every
-    report of ``--jobs 2``, which the command pays once more for reading."""
-    import nbformat
-
-    if checked:
-        nbformat.write(nb, path)
-        return
-    text = nbformat.v4.writes_json(nb)
-    path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-
-
 def prepared(job: Job) -> Job:
     """The job with its notebook read and its parameters injected by papermill (in this
     process: the command's, while the workers run)."""
     return dataclasses.replace(job, prepared=prepare(notebook_dir() / job.notebook, job.parameters))
-
-
-def prepare(source: Any, parameters: dict[str, Any] | None = None) -> Any:
-    """A notebook (path or node) with its parameters injected by papermill, not executed."""
-    pm = import_papermill()
-    return pm.execute_notebook(
-        source if not isinstance(source, Path) else str(source),
-        None,
-        parameters=parameters,
-        kernel_name=KERNEL,
-        prepare_only=True,
-        progress_bar=False,
-        log_output=False,
-    )
-
-
-def check(nb: Any, executed: Path | None) -> None:
-    """papermill's verdict on an executed notebook: ``PapermillExecutionError`` for a failed
-    cell (the notebook, marked as papermill marks it, written to ``executed``)."""
-    import_papermill()
-    from papermill.execute import raise_for_execution_errors
-
-    raise_for_execution_errors(nb, None if executed is None else str(executed))
-
-
-def run_notebook(
-    source: Any,
-    executed: Path,
-    parameters: dict[str, Any] | None = None,
-    timeout: float | None = None,
-) -> Any:
-    """One notebook the way ``sbqw report`` runs it, all in this process: prepared by papermill,
-    executed in-process, written to ``executed``, checked by papermill."""
-    import nbformat
-
-    from sbqw_model.reporting import inprocess
-
-    nb = inprocess.execute(prepare(source, parameters), timeout)
-    nbformat.write(nb, executed)
-    check(nb, executed)
-    return nb
 
 
 def _finish(job: Job, start: float, executed: Path, nb: Any = None) -> Outcome:
@@ -218,26 +160,6 @@ def render_later(outcome: Outcome) -> Outcome:
         return _finish(outcome.job, time.perf_counter() - outcome.seconds, executed)
     finally:
         shutil.rmtree(executed.parent, ignore_errors=True)
-
-
-def import_papermill() -> ModuleType:
-    """``import papermill`` without its optional HDFS handler's ``pyarrow`` (~0.2 s a process).
-
-    papermill tries ``pyarrow.fs`` for ``hdfs://`` paths and falls back to a stub when it is
-    missing; reports read and write local files only. The block is lifted again at once, so
-    pandas and anyone else still import pyarrow as usual.
-    """
-    if "papermill" in sys.modules:
-        return sys.modules["papermill"]
-    blocked = "pyarrow.fs" not in sys.modules
-    if blocked:
-        sys.modules["pyarrow.fs"] = None  # type: ignore[assignment]  # "import halted": ImportError
-    try:
-        import papermill
-    finally:
-        if blocked and sys.modules.get("pyarrow.fs", 0) is None:
-            del sys.modules["pyarrow.fs"]
-    return papermill
 
 
 def _stale(job: Job) -> list[Path]:

@@ -40,7 +40,7 @@ def _first_render_costs(lang: str) -> None:
 
     from sbqw_model import workbook  # noqa: F401
     from sbqw_model.reporting import html
-    from sbqw_model.reporting.runner import check
+    from sbqw_model.reporting.notebook_io import check
     from sbqw_model.spreadsheet import write_xlsx
 
     empty = nbformat.v4.new_notebook()

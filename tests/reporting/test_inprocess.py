@@ -20,7 +20,7 @@ from nbformat import v4
 
 pm = pytest.importorskip("papermill")
 
-from sbqw_model.reporting.runner import KERNEL, run_notebook  # noqa: E402
+from sbqw_model.reporting.notebook_io import KERNEL, run_notebook  # noqa: E402
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="
@@ -207,7 +207,7 @@ def test_the_fork_servers_warm_up_pays_a_workers_first_notebook_costs() -> None:
         "import json, pathlib, tempfile, nbformat, nbformat.validator as v\n"
         "import sbqw_model.reporting.served\n"
         "from sbqw_model.reporting.fragments import environment\n"
-        "from sbqw_model.reporting.runner import write_executed\n"
+        "from sbqw_model.reporting.notebook_io import write_executed\n"
         "from sbqw_model.shipped import notebook_dir\n"
         "env = environment(); templates = len(env.cache)\n"
         "source = notebook_dir() / 'scenario_report.ipynb'\n"
