@@ -3,8 +3,8 @@
 Hostile files are refused before they cost anything: only regular ``.yaml``/``.yml`` files
 under ``limits.MAX_YAML_BYTES`` are read (never a device, pipe or folder), nesting is bounded
 before the document is composed, aliases are counted as if expanded (a few KB of nested aliases
-can stand for billions of values), and ``.inf``/``.nan`` or numbers beyond a float are refused
-with their key path. The limits are in ``sbqw_model.limits``.
+can stand for billions of values), numbers too long to read are refused, and ``.inf``/``.nan``
+or numbers beyond a float are refused with their key path. The limits are in ``sbqw_model.limits``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,12 @@ from typing import Any
 import yaml
 
 from sbqw_model.errors import InputError
-from sbqw_model.limits import MAX_YAML_BYTES, MAX_YAML_DEPTH, MAX_YAML_NODES
+from sbqw_model.limits import (
+    MAX_YAML_BYTES,
+    MAX_YAML_DEPTH,
+    MAX_YAML_NODES,
+    MAX_YAML_NUMBER_CHARS,
+)
 
 YAML_SUFFIXES = (".yaml", ".yml")
 _FLOAT_MAX = 1.7976931348623157e308
@@ -38,6 +43,7 @@ SAFE_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _NODE_START = (yaml.ScalarEvent, yaml.AliasEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)
 _OPEN = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
 _CLOSE = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+_NUMBER_TAGS = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"})
 
 
 def _check_nesting(text: str) -> None:
@@ -64,7 +70,9 @@ def _expanded(node: yaml.Node, memo: dict[int, tuple[int, int]], path: set[int])
     if len(path) > MAX_YAML_DEPTH:
         raise _Refused(f"aliases nest deeper than {MAX_YAML_DEPTH} levels", node)
     children: list[yaml.Node] = []
-    if isinstance(node, yaml.SequenceNode):
+    if isinstance(node, yaml.ScalarNode) and node.tag in _NUMBER_TAGS:
+        _short_number(node)
+    elif isinstance(node, yaml.SequenceNode):
         children = list(node.value)
     elif isinstance(node, yaml.MappingNode):
         _unique_keys(node)
@@ -85,6 +93,16 @@ def _expanded(node: yaml.Node, memo: dict[int, tuple[int, int]], path: set[int])
     if depth + 1 > MAX_YAML_DEPTH:
         raise _Refused(f"aliases nest deeper than {MAX_YAML_DEPTH} levels", node)
     return memo[key]
+
+
+def _short_number(node: yaml.ScalarNode) -> None:
+    """Refuse a number too long to read before it is read (see ``MAX_YAML_NUMBER_CHARS``)."""
+    if len(node.value) > MAX_YAML_NUMBER_CHARS:
+        raise _Refused(
+            f"a number {len(node.value):,} characters long (at most"
+            f" {MAX_YAML_NUMBER_CHARS} are read; a float needs about 25)",
+            node,
+        )
 
 
 def _unique_keys(node: yaml.MappingNode) -> None:

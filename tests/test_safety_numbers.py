@@ -204,3 +204,26 @@ def test_yaml_non_finite_numbers_anywhere_are_named(tmp_path: Path) -> None:
         "uncertainties.a[1].b: got nan, expected a finite number",
         "levers.x: got -inf, expected a finite number",
     ]
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "9" * 5000,
+        "-" + "1" * 4301,
+        "!!float " + "1" * 5000,
+        "0." + "3" * 600,
+        "1." + "1" * 450 + "e-3",
+    ],
+    ids=["integer", "negative integer", "tagged float", "long fraction", "long mantissa"],
+)
+def test_a_number_too_long_to_read_is_one_line_with_its_place(tmp_path: Path, written: str) -> None:
+    """Python refuses to read an integer of more than 4 300 digits (a ValueError from inside
+    the YAML loader was a traceback); any number over 400 characters is refused where it is
+    written, before it is read."""
+    path = scenario(tmp_path, "s.yaml", f"levers: {{assumptions: {{payout_share: {written}}}}}\n")
+    out = tmp_path / "out"
+    line = refused(sbqw("simulate", path, "--draws", 100, "--out", out), "s.yaml", "a number")
+    assert f"{len(written.split()[-1]):,} characters long" in line
+    assert "line " in line and "column " in line
+    assert not out.exists()
