@@ -25,7 +25,7 @@ from sbqw_model.cliutil import (
     warn_conditioning,
     whole,
 )
-from sbqw_model.errors import InputError
+from sbqw_model.errors import InputError, shown
 from sbqw_model.outputs import file_problems, folder_problems, output_lock, writing
 from sbqw_model.signals import INTERRUPTED, exit_code, stop_if_asked, terminate_as_interrupt
 
@@ -326,7 +326,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return code
     except InputError as exc:
         for line in exc.problems:
-            print(f"sbqw: error: {line}", file=sys.stderr)
+            print(f"sbqw: error: {shown(line)}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM, SIGHUP: every clean-up has run
         print(INTERRUPTED, file=sys.stderr)

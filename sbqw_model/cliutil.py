@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from sbqw_model.errors import InputError
+from sbqw_model.errors import InputError, shown
 
 if TYPE_CHECKING:
     from sbqw_model.engine import Results
@@ -48,7 +48,7 @@ class OneLineParser(argparse.ArgumentParser):
     """Usage mistakes in one line (exit 2), pointing to ``--help`` instead of the whole usage."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+        self.exit(2, f"{self.prog}: error: {shown(message)} (see `{self.prog} --help`)\n")
 
 
 def add_assume(p: argparse.ArgumentParser) -> None:

@@ -7,6 +7,7 @@ expected) and never as a traceback, so every validator collects *all* problems b
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 
 
@@ -42,3 +43,27 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A ' (did you mean `x`?)' suffix when a close spelling exists, else ''."""
     match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean `{match[0]}`?)" if match else ""
+
+
+#: A run of more characters without a space than any name, path or number of a real input has
+#: is shown cut in the middle: a 5 000-digit number quoted back made a "one-line" error of
+#: several screens.
+LONGEST_SHOWN = 160
+_LONG_RUN = re.compile(rf"\S{{{LONGEST_SHOWN + 1},}}")
+
+
+def shown(line: str) -> str:
+    """``line`` with each overlong run cut in the middle and its length said:
+    ``99999…99999 (5,000 characters)``."""
+
+    def cut(match: re.Match[str]) -> str:
+        run = match.group()
+        after = run[-1] if run[-1] in ":;,." else ""  # the sentence's, after the length
+        run = run[: len(run) - len(after)]
+        opened = run[0] if run[0] in "'\"(" else ""  # the value's quotes, kept around it
+        closed = run[-1] if run[-1] in "'\")" and len(run) > 1 else ""
+        core = run[len(opened) : len(run) - len(closed)]
+        cut = f"{opened}{core[:60]}…{core[-40:]}{closed}"
+        return f"{cut} ({len(core):,} characters){after}"
+
+    return _LONG_RUN.sub(cut, line)

@@ -17,10 +17,11 @@ from sbqw_model.errors import InputError
 MAX_YAML_BYTES = 1 << 20  # 1 MiB: the largest shipped scenario is ~10 KiB
 MAX_YAML_NODES = 100_000  # values after expanding every alias (baseline: ~500)
 MAX_YAML_DEPTH = 32  # nesting levels (a scenario needs ~6)
-#: Characters of one number in YAML: a float has 17 significant digits and an exponent, and an
-#: integer of more than 309 digits is beyond any float anyway; Python refuses to read an integer
-#: of more than 4 300 digits at all (``sys.get_int_max_str_digits``), which was a traceback.
-MAX_YAML_NUMBER_CHARS = 400
+#: Characters of one number in YAML: a float has 17 significant digits and an exponent; an
+#: integer of 310 to 1 000 digits is read and refused with its key path (beyond any float), one
+#: longer is refused where it is written: Python refuses to read an integer of more than 4 300
+#: digits at all (``sys.get_int_max_str_digits``), which was a traceback.
+MAX_YAML_NUMBER_CHARS = 1000
 MAX_EXTENDS = 8  # files in one ``extends:`` chain
 MAX_TABLE_BYTES = 64 << 20  # 64 MiB for a CSV/xlsx ledger or observations file (~500k rows)
 MAX_XLSX_UNPACKED = 512 << 20  # an xlsx is a zip: what it unpacks to (a zip bomb is tiny)

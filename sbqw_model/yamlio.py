@@ -100,7 +100,7 @@ def _short_number(node: yaml.ScalarNode) -> None:
     if len(node.value) > MAX_YAML_NUMBER_CHARS:
         raise _Refused(
             f"a number {len(node.value):,} characters long (at most"
-            f" {MAX_YAML_NUMBER_CHARS} are read; a float needs about 25)",
+            f" {MAX_YAML_NUMBER_CHARS:,} are read; a float needs about 25)",
             node,
         )
 

@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from safety_helpers import BASELINE, HEADER, PLAN, cli, refused, sbqw, scenario
 
-from sbqw_model.errors import InputError
+from sbqw_model.errors import LONGEST_SHOWN, InputError, shown
 from sbqw_model.scenario import load_scenario
 
 CASES = {
@@ -212,18 +214,42 @@ def test_yaml_non_finite_numbers_anywhere_are_named(tmp_path: Path) -> None:
         "9" * 5000,
         "-" + "1" * 4301,
         "!!float " + "1" * 5000,
-        "0." + "3" * 600,
-        "1." + "1" * 450 + "e-3",
+        "0." + "3" * 1200,
+        "1." + "1" * 1100 + "e-3",
     ],
     ids=["integer", "negative integer", "tagged float", "long fraction", "long mantissa"],
 )
 def test_a_number_too_long_to_read_is_one_line_with_its_place(tmp_path: Path, written: str) -> None:
     """Python refuses to read an integer of more than 4 300 digits (a ValueError from inside
-    the YAML loader was a traceback); any number over 400 characters is refused where it is
+    the YAML loader was a traceback); any number over 1 000 characters is refused where it is
     written, before it is read."""
     path = scenario(tmp_path, "s.yaml", f"levers: {{assumptions: {{payout_share: {written}}}}}\n")
     out = tmp_path / "out"
     line = refused(sbqw("simulate", path, "--draws", 100, "--out", out), "s.yaml", "a number")
-    assert f"{len(written.split()[-1]):,} characters long" in line
+    assert f"a number {len(written.split()[-1]):,} characters long" in line
     assert "line " in line and "column " in line
     assert not out.exists()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("9a. :'é"), max_size=700))
+def test_an_error_line_shows_an_overlong_run_cut_with_its_length(text: str) -> None:
+    """Short runs pass unchanged; no run of the shown line is longer than the limit."""
+    out = shown(text)
+    if not any(len(run) > LONGEST_SHOWN for run in text.split()):
+        assert out == text
+    assert all(len(run) <= LONGEST_SHOWN for run in out.split()), out
+    for run in text.split():
+        if len(run) > LONGEST_SHOWN:
+            value = run[:-1] if run[-1] in ":;,." else run
+            value = value[1:] if value[0] in "'\"(" else value
+            value = value[:-1] if value[-1:] in ("'", '"', ")") else value
+            assert f"({len(value):,} characters)" in out
+
+
+def test_an_error_quoting_a_huge_value_stays_one_short_line(tmp_path: Path) -> None:
+    """A 5 000-digit value, quoted back whole, made a "one-line" error of several screens."""
+    line = refused(sbqw("cost", "--assume", "payout_share=" + "9" * 5000), "(5,013 characters)")
+    assert "expected a number from 0 to 1" in line and len(line) < 300
+    usage = refused(sbqw("simulate", "baseline", "--draws", "9" * 5000), "(5,000 characters)")
+    assert "--draws" in usage and len(usage) < 300
