@@ -7,6 +7,7 @@ Ledgers and observation files come from Excel, saved in a hurry. So:
   counted, then dropped), so "row 6" in an error is the row the analyst scrolls to;
 * a CSV's encoding is detected: UTF-8 with or without a byte-order mark, then GB18030 (what
   Chinese Excel writes for "CSV (逗号分隔)"); anything else gets one line on how to save as UTF-8;
+* a CSV whose header is split by semicolons or tabs, not commas, is read with that separator;
 * a workbook whose formulas were never calculated (written by a program, not saved by Excel)
   reads as empty cells through openpyxl; that is refused, naming the cell, rather than read as
   blanks.
@@ -83,7 +84,9 @@ def _csv_rows(text: str, name: str) -> list[Row]:
         raise InputError(
             [f"{name}: {lines:,} lines, more than the {MAX_TABLE_LINES:,} a table may have"]
         )
-    reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=_delimiter(text), skipinitialspace=True
+    )
     rows: list[Row] = []
     number = 0
     try:
@@ -92,6 +95,18 @@ def _csv_rows(text: str, name: str) -> list[Row]:
     except csv.Error as exc:
         raise InputError([f"{name} row {number + 1}: cannot read the row ({exc})"]) from None
     return rows
+
+
+def _delimiter(text: str) -> str:
+    """A comma, unless the header line has none but semicolons (Excel's CSV where a comma is the
+    decimal mark) or tabs (Excel's "Text (Tab delimited)" saved as .csv): read as Excel shows
+    them, not refused as a single column missing every name."""
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    if "," not in header:
+        for other in ("\t", ";"):
+            if other in header:
+                return other
+    return ","
 
 
 def _blank(cell: object) -> bool:

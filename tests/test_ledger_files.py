@@ -125,6 +125,26 @@ def test_stray_comma_names_its_row(tmp_path: Path) -> None:
     assert f"{path} row 4: more cells than the header" in _one_error(path)
 
 
+@pytest.mark.parametrize("separator", ["\t", ";"], ids=["tabs", "semicolons"])
+def test_a_ledger_split_by_tabs_or_semicolons_costs_the_same(
+    tmp_path: Path, separator: str
+) -> None:
+    """Excel's "Text (Tab delimited)" saved as .csv, or its CSV where the decimal mark is a
+    comma: read as Excel shows them (before: every column named "missing")."""
+    path = tmp_path / "rec.csv"
+    lines = [REC_HEADER, *GOOD_ROWS]
+    path.write_text("\n".join(line.replace(",", separator) for line in lines), encoding="utf-8")
+    result = _cost_json(path)
+    assert result["total_yuan"] == GOOD_TOTAL
+    assert result["by_prefecture"]["黔东南州"] == 5 * WAN
+
+
+def test_a_comma_header_keeps_a_semicolon_inside_a_cell(tmp_path: Path) -> None:
+    path = tmp_path / "rec.csv"
+    path.write_text(f"{REC_HEADER}\nR1;x,park,贵阳市,2023\n", encoding="utf-8")
+    assert _cost_json(path)["total_yuan"] == 300 * WAN
+
+
 def test_trailing_empty_cells_are_not_a_stray_comma(tmp_path: Path) -> None:
     path = tmp_path / "rec.csv"
     path.write_text(f"{REC_HEADER},,\n{GOOD_ROWS[0]},,\n", encoding="utf-8")
