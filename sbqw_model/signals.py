@@ -15,7 +15,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib.machinery import ExtensionFileLoader
 from types import FrameType
@@ -77,8 +77,10 @@ def stop(signum: int) -> NoReturn:
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
-    """Ctrl-C as Python's own handler answers it, but never inside an extension's start."""
+    """Ctrl-C as Python's own handler answers it, recorded as a stop is (should Python drop
+    the exception, :func:`stop_if_asked`), but never inside an extension's start."""
     if not _deferred(signum, frame, _interrupt):
+        _asked[:] = [signum]
         signal.default_int_handler(signum, frame)
 
 
@@ -127,14 +129,16 @@ def _deferred(signum: int, frame: FrameType | None, handler: object) -> bool:
 
 
 def stop_if_asked() -> None:
-    """Raise :class:`Terminated` again for a stop signal already received.
+    """Raise again the stop already received: :class:`Terminated`, or ``KeyboardInterrupt``.
 
     Python prints and drops an exception raised inside a weakref callback or ``__del__``
-    ("Exception ignored in ..."): a SIGTERM whose handler happened to run there (an import
-    releasing its module lock, a garbage collection) would be lost, and with its handler
-    switched to ``ignore`` the next one too. The long loops (reports, sweep batches) call this
-    between steps, so such a stop takes effect at the next step.
+    ("Exception ignored in ..."): a stop whose handler happened to run there (an import
+    releasing its module lock, a garbage collection, a Dask future released) would be lost,
+    and for SIGTERM, its handler switched to ``ignore``, the next one too. The long loops
+    (reports, sweep batches) call this between steps, so such a stop takes effect at the next.
     """
+    if _asked == [signal.SIGINT]:
+        raise KeyboardInterrupt
     if _asked:
         stop(_asked[0])
 
@@ -145,7 +149,9 @@ def terminate_as_interrupt() -> Iterator[None]:
 
     No signal raises inside a C extension's module initialisation: there it is delivered
     again once the module has started (see :func:`_initialising_extension`). Ctrl-C gets the
-    same care when Python's own handler answers it.
+    same care when Python's own handler answers it. A stop Python drops (raised in a
+    finalizer) is not printed as "Exception ignored": it is recorded, and the run's next step
+    raises it (:func:`stop_if_asked`).
     """
     if threading.current_thread() is not threading.main_thread():
         yield  # only the main thread may set handlers (a notebook's or a test's thread)
@@ -154,14 +160,28 @@ def terminate_as_interrupt() -> Iterator[None]:
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
         ours[signal.SIGINT] = _interrupt
     saved = {sig: signal.getsignal(sig) for sig in ours}
+    hook = sys.unraisablehook
     _asked.clear()
     for sig, handler in ours.items():
         signal.signal(sig, handler)
+    sys.unraisablehook = _quiet_if_asked(hook)
     try:
         yield
     finally:
+        sys.unraisablehook = hook
         _restore(saved)
         _asked.clear()
+
+
+def _quiet_if_asked(hook: Callable[[Any], object]) -> Callable[[Any], object]:
+    """``sys.unraisablehook`` saying nothing of a recorded stop that Python dropped."""
+
+    def quiet(unraisable: Any) -> object:
+        if _asked and isinstance(unraisable.exc_value, KeyboardInterrupt):
+            return None
+        return hook(unraisable)
+
+    return quiet
 
 
 @contextmanager
