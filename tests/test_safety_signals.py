@@ -341,8 +341,8 @@ def test_a_stop_whose_exception_python_dropped_still_stops(
     a Dask future released) raises where Python prints the exception and drops it; the run
     loops and the command ask again (``stop_if_asked``), or it would run to its end: with
     SIGTERM ignored from then on, or a Ctrl-C simply lost (``sbqw sensitivity --workers 2``
-    ran on after 2 of about 100 group Ctrl-Cs). Python's "Exception ignored" message is not
-    printed for such a stop."""
+    ran on after 2 of about 100 group Ctrl-Cs, dropped in scipy's Cython Sobol' set-up).
+    Python's "Exception ignored" message is not printed for such a stop."""
     from sbqw_model.signals import Terminated, stop_if_asked, terminate_as_interrupt
 
     kind = {"Terminated": Terminated, "KeyboardInterrupt": KeyboardInterrupt}[raised]
