@@ -131,11 +131,12 @@ def _deferred(signum: int, frame: FrameType | None, handler: object) -> bool:
 def stop_if_asked() -> None:
     """Raise again the stop already received: :class:`Terminated`, or ``KeyboardInterrupt``.
 
-    Python prints and drops an exception raised inside a weakref callback or ``__del__``
-    ("Exception ignored in ..."): a stop whose handler happened to run there (an import
-    releasing its module lock, a garbage collection, a Dask future released) would be lost,
-    and for SIGTERM, its handler switched to ``ignore``, the next one too. The long loops
-    (reports, sweep batches) call this between steps, so such a stop takes effect at the next.
+    Python prints and drops an exception raised inside a weakref callback or ``__del__``, and
+    compiled code may do the same ("Exception ignored in ..."): a stop whose handler happened
+    to run there (an import releasing its module lock, a garbage collection, scipy's Cython
+    Sobol' set-up) would be lost, and for SIGTERM, its handler switched to ``ignore``, the
+    next one too. The long loops (reports, sweep batches) call this between steps, so such a
+    stop takes effect at the next.
     """
     if _asked == [signal.SIGINT]:
         raise KeyboardInterrupt
@@ -150,8 +151,8 @@ def terminate_as_interrupt() -> Iterator[None]:
     No signal raises inside a C extension's module initialisation: there it is delivered
     again once the module has started (see :func:`_initialising_extension`). Ctrl-C gets the
     same care when Python's own handler answers it. A stop Python drops (raised in a
-    finalizer) is not printed as "Exception ignored": it is recorded, and the run's next step
-    raises it (:func:`stop_if_asked`).
+    finalizer, or in compiled code that cannot pass it on) is not printed as "Exception
+    ignored": it is recorded, and the run's next step raises it (:func:`stop_if_asked`).
     """
     if threading.current_thread() is not threading.main_thread():
         yield  # only the main thread may set handlers (a notebook's or a test's thread)
