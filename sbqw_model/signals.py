@@ -30,7 +30,8 @@ INTERRUPTED = "sbqw: interrupted; nothing half-written was left"
 
 
 class Terminated(KeyboardInterrupt):
-    """The process was asked to stop (SIGTERM/SIGHUP); unwinds like Ctrl-C."""
+    """The process was asked to stop (SIGTERM/SIGHUP, or a Ctrl-C raised again by
+    :func:`stop`); unwinds like Ctrl-C."""
 
     def __init__(self, signum: int):
         super().__init__(signum)
@@ -129,7 +130,7 @@ def _deferred(signum: int, frame: FrameType | None, handler: object) -> bool:
 
 
 def stop_if_asked() -> None:
-    """Raise again the stop already received: :class:`Terminated`, or ``KeyboardInterrupt``.
+    """Raise :class:`Terminated` again for the stop already received (Ctrl-C's too: 130).
 
     Python prints and drops an exception raised inside a weakref callback or ``__del__``, and
     compiled code may do the same ("Exception ignored in ..."): a stop whose handler happened
@@ -138,8 +139,6 @@ def stop_if_asked() -> None:
     next one too. The long loops (reports, sweep batches) call this between steps, so such a
     stop takes effect at the next.
     """
-    if _asked == [signal.SIGINT]:
-        raise KeyboardInterrupt
     if _asked:
         stop(_asked[0])
 

@@ -101,7 +101,7 @@ def _delimiter(text: str) -> str:
     """A comma, unless the header line has none but semicolons (Excel's CSV where a comma is the
     decimal mark) or tabs (Excel's "Text (Tab delimited)" saved as .csv): read as Excel shows
     them, not refused as a single column missing every name."""
-    header = next((line for line in text.splitlines() if line.strip()), "")
+    header = next((line for line in io.StringIO(text) if line.strip()), "")  # not every line
     if "," not in header:
         for other in ("\t", ";"):
             if other in header:

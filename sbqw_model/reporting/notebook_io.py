@@ -45,12 +45,10 @@ def run_notebook(
 ) -> Any:
     """One notebook the way ``sbqw report`` runs it, all in this process: prepared by papermill,
     executed in-process, written to ``executed``, checked by papermill."""
-    import nbformat
-
     from sbqw_model.reporting import inprocess
 
     nb = inprocess.execute(prepare(source, parameters), timeout)
-    nbformat.write(nb, executed)
+    write_executed(nb, executed)
     check(nb, executed)
     return nb
 
