@@ -321,6 +321,24 @@ def test_no_ledger_at_all() -> None:
     assert_user_error(done, [["--recognitions", "--sales"]])
 
 
+@pytest.mark.parametrize(
+    ("argv", "command"),
+    [
+        (["cost", "examples/recognitions.csv"], "cost"),  # the file without --recognitions
+        (["simulate", "baseline", "--drawz", "9"], "simulate"),
+        (["report", "baseline", "--jbos", "2"], "report"),
+    ],
+)
+def test_an_argument_no_option_takes_points_to_its_commands_help(argv, command, capsys) -> None:
+    with pytest.raises(SystemExit) as stop:
+        cli.main(argv)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert err.startswith(f"sbqw {command}: error: unrecognized arguments: "), err
+    assert err.endswith(f"(see `sbqw {command} --help`)\n"), err
+
+
 # --------------------------------------------------------------------------- bad input, one by one
 
 GOOD_REC = ("R1", "enterprise", "贵阳市", "2023")
