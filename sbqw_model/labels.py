@@ -8,6 +8,7 @@ Kept below both ``reporting`` and ``research`` so neither imports the other for 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from sbqw_model import units
@@ -111,6 +112,27 @@ def _number(value: float, digits: int | None, up: bool = False) -> str:
     return text
 
 
+def percent(share: float, edges: Sequence[float] = (), decimals: int = 0) -> str:
+    """A probability or share as a reader sees it ('80%'), with more decimals wherever rounding
+    would put it across a line the reader judges it by: the ``edges`` (a status band's 80 %)
+    and 0 and 100 % themselves. Beside a legend that calls 80 % on course, 79.8 % must not
+    read '80%'; nor 99.8 % a certain '100%'. Two decimals more at most, then cut toward the
+    true side ('79.99%'). An edge counts as reached at or above it, as the statuses do."""
+
+    def crosses(shown: float) -> bool:
+        reached = any((shown >= e) != (share >= e) for e in (*edges, 1.0))
+        return reached or (shown > 0) != (share > 0)
+
+    for places in range(decimals, decimals + 3):
+        text = f"{share * 100:.{places}f}"
+        if not crosses(float(text) / 100):
+            return f"{text}%"
+    scale = 10**places
+    over = any(share < e <= float(text) / 100 for e in (*edges, 1.0))
+    cut = math.floor(share * 100 * scale) if over else math.ceil(share * 100 * scale)
+    return f"{cut / scale:.{places}f}%"
+
+
 def outlay_kind(payout_share: float, lang: str) -> str:
     """'上限' when the ceilings are paid, else '按上限的60%支付': said wherever outlay appears
     (reports, charts, workbooks)."""
@@ -135,7 +157,10 @@ def describe_distribution(path: str, dist: Distribution, lang: str) -> str:
         return f"{name}{shown[0][1]}" if lang == "zh" else f"{name} {shown[0][1]}"
     if lang == "zh":
         return f"{name}：" + "，".join(f"{k}{v}" for k, v in shown)
-    return f"{name}: " + ", ".join(f"{k} {v}" for k, v in shown)
+    said = ", ".join(f"{k} {v}" for k, v in shown)
+    if list(dist.params) == ["low", "high"]:  # "uniform: from 6 to 12", not "from 6, to 12"
+        said = " ".join(f"{k} {v}" for k, v in shown)
+    return f"{name}: {said}"
 
 
 _INDICATORS: dict[str, tuple[str, str]] = group("indicator")

@@ -20,6 +20,7 @@ from sbqw_model.catalogue import group as catalogue_group
 from sbqw_model.catalogue import label as catalogue_label
 from sbqw_model.engine import TARGETS, Results, target_levels
 from sbqw_model.instruments import REGISTRY
+from sbqw_model.labels import outlay_kind, percent
 from sbqw_model.recognition import KINDS
 from sbqw_model.summary_types import BAND as BAND
 from sbqw_model.summary_types import CENTRAL as CENTRAL
@@ -304,7 +305,7 @@ def to_table(summary: Summary) -> str:
     out = _run_lines(summary) + _target_lines(summary)
     if summary.recognitions:
         out += ["", both("cli.recognitions"), _recognition_text(summary)]
-    out += _budget_lines(summary.budget)
+    out += _budget_lines(summary.budget, float(summary.assumptions.get("payout_share", 1.0)))
     return "\n".join(out) + "\n"
 
 
@@ -332,7 +333,7 @@ def _target_lines(summary: Summary) -> list[str]:
             [
                 f"{TARGET_LABELS[t][0]} {t}",
                 fmt(s.target),
-                f"{s.p_met:.1%} ± {s.p_met_se:.1%}",
+                f"{percent(s.p_met, decimals=1)} ± {s.p_met_se:.1%}",
                 fmt(s.central),
                 f"{fmt(s.low)} – {fmt(s.high)}",
             ]
@@ -341,7 +342,7 @@ def _target_lines(summary: Summary) -> list[str]:
         [
             both("cli.all_targets"),
             "",
-            f"{summary.p_all_met:.1%} ± {summary.p_all_met_se:.1%}",
+            f"{percent(summary.p_all_met, decimals=1)} ± {summary.p_all_met_se:.1%}",
             "",
             "",
         ]
@@ -360,8 +361,9 @@ def _target_lines(summary: Summary) -> list[str]:
     return out
 
 
-def _budget_lines(b: Budget) -> list[str]:
-    """Outlay by payment year, instrument and prefecture, in 万元 (upper bounds at ceilings)."""
+def _budget_lines(b: Budget, payout_share: float) -> list[str]:
+    """Outlay by payment year, instrument and prefecture, in 万元, said to be what it is (上限
+    at the ceilings, else the share paid); an illustrative appropriation is called so."""
 
     def money_row(label: str, s: Band) -> list[str]:
         return [
@@ -383,7 +385,9 @@ def _budget_lines(b: Budget) -> list[str]:
     prefs = [money_row(f"{p} {prefectures.label(p, 'en')}", s) for p, s in b.by_prefecture.items()]
     out = [
         "",
-        f"{both('report.budget')}: {both('report.median', lower=True)} {units.yi(b.total.central)},"
+        f"{both('report.budget')} ({outlay_kind(payout_share, 'zh')}"
+        f" {outlay_kind(payout_share, 'en')}):"
+        f" {both('report.median', lower=True)} {units.yi(b.total.central)},"
         f" {both('cli.p95')} {units.yi(b.total.high)}",
         "",
         both("report.by_year"),
@@ -399,10 +403,17 @@ def _budget_lines(b: Budget) -> list[str]:
         over = b.p_over_appropriation
         out += [
             "",
-            both("report.appropriation"),
+            both(
+                "report.illustrative_appropriation"
+                if b.appropriation_illustrative
+                else "report.appropriation"
+            ),
             textable.render(
                 [both("report.year"), both("cli.budget_wan"), both("cli.p_over")],
-                [[y, units.wan_number(a), f"{over[y]:.1%}"] for y, a in b.appropriation.items()],
+                [
+                    [y, units.wan_number(a), percent(over[y], decimals=1)]
+                    for y, a in b.appropriation.items()
+                ],
                 right=[1, 2],
             ),
         ]

@@ -112,6 +112,24 @@ def test_table_is_chinese_first() -> None:
     assert "达成概率" in done.stdout and "万元" in done.stdout
 
 
+@pytest.mark.parametrize(
+    ("assume", "kind"),
+    [
+        ([], "(上限 upper bound)"),
+        (["payout_share=0.6"], "(按上限的60%支付 at 60% of the ceilings)"),
+    ],
+)
+def test_table_says_what_the_outlay_and_the_appropriation_are(assume, kind) -> None:
+    """As the reports do: the outlay is an upper bound at the ceilings (else the share paid),
+    and the shipped appropriation is an illustration, not a budget."""
+    flags = [x for a in assume for x in ("--assume", a)]
+    done = run_cli("simulate", BASELINE, "--draws", "300", *flags)
+    assert done.returncode == 0, done.stderr
+    (outlay,) = [line for line in done.stdout.splitlines() if line.startswith("财政支出 Outlay")]
+    assert outlay.startswith(f"财政支出 Outlay {kind}:"), outlay
+    assert "预算安排（示例） Appropriation (illustrative)" in done.stdout.splitlines()
+
+
 # --- --export-draw: one simulated world, audited by `sbqw cost` --------------------------------
 
 

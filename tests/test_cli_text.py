@@ -180,6 +180,7 @@ def test_simulate_text_headings_and_independence_sentence() -> None:
         " with 7.2%."
     ) in lines
     assert any(x.startswith("全部目标 all ") and "7.2% ± " in x for x in lines)
-    outlay = next(x for x in lines if x.startswith("财政支出 Outlay: "))
-    assert outlay.startswith("财政支出 Outlay: 中位数 median ") and ", 第95百分位 p95 " in outlay
+    outlay = next(x for x in lines if x.startswith("财政支出 Outlay "))
+    assert outlay.startswith("财政支出 Outlay (上限 upper bound): 中位数 median ")
+    assert ", 第95百分位 p95 " in outlay
     assert "中位数（万元） Median" in next(x for x in lines if x.startswith("项目 Item"))

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sbqw_model.labels import money
+from sbqw_model.labels import money, percent
 
 SCALE = {"亿元": 1e8, "万元": 1e4, "元": 1.0, "bn": 1e9, "m": 1e6, "": 1.0}
 
@@ -70,3 +70,63 @@ def test_a_bound_rounded_up_is_never_below_the_amount(
     yuan: float, lang: str, digits: int | None
 ) -> None:
     assert read_back(money(yuan, lang, digits, up=True)) >= yuan * (1 - 1e-12)
+
+
+# --- probabilities and shares: never rounded across the line a reader judges them by -------
+
+
+@pytest.mark.parametrize(
+    ("share", "edges", "decimals", "shown"),
+    [
+        (0.798, (0.5, 0.8), 0, "79.8%"),  # not "80%" beside "on course: at least 80%"
+        (0.8, (0.5, 0.8), 0, "80%"),
+        (0.4999, (0.5, 0.8), 0, "49.99%"),
+        (0.79999, (0.5, 0.8), 0, "79.99%"),  # past two more decimals: cut toward the truth
+        (0.2991, (0.5, 0.8), 0, "30%"),  # no line near: as usual
+        (0.998, (), 0, "99.8%"),  # not a certain "100%"
+        (0.003, (), 0, "0.3%"),  # nor an impossible "0%"
+        (1.0, (), 0, "100%"),
+        (0.0, (), 0, "0%"),
+        (0.9996, (), 1, "99.96%"),
+        (0.7831, (), 1, "78.3%"),
+    ],
+)
+def test_percent_by_hand(share: float, edges: tuple, decimals: int, shown: str) -> None:
+    assert percent(share, edges, decimals) == shown
+
+
+@given(
+    st.floats(0, 1),
+    st.lists(st.floats(0.01, 0.99), max_size=3),
+    st.integers(0, 1),
+)
+def test_percent_stays_on_the_side_of_every_line(share: float, edges: list, decimals: int) -> None:
+    text = percent(share, edges, decimals)
+    number = float(text.rstrip("%")) / 100
+    for line in (*edges, 1.0):  # reached at or above it, as the statuses say
+        assert (number >= line) == (share >= line), line
+    assert (number > 0) == (share > 0)
+    places = len(text.rstrip("%").partition(".")[2])
+    assert decimals <= places <= decimals + 2
+    assert abs(number - share) <= 10 ** -(places + 2)  # as close as its decimals allow
+
+
+@pytest.mark.parametrize(
+    ("dist", "params", "zh", "en"),
+    [
+        ("uniform", {"low": 6, "high": 12}, "均匀分布：最小6，最大12", "uniform: from 6 to 12"),
+        (
+            "triangular",
+            {"low": 0.05, "mode": 0.1, "high": 0.15},
+            "三角分布：最小5%，最可能10%，最大15%",
+            "triangular: from 5%, most likely 10%, to 15%",
+        ),
+    ],
+)
+def test_a_distribution_reads_as_a_sentence(dist, params, zh, en) -> None:
+    from sbqw_model.distributions import Distribution
+    from sbqw_model.labels import describe_distribution
+
+    path = "online_retail.growth" if "mode" in params else "recognition.park.applications"
+    d = Distribution(dist=dist, params=params, source="", domain="")
+    assert (describe_distribution(path, d, "zh"), describe_distribution(path, d, "en")) == (zh, en)

@@ -54,7 +54,8 @@ def title_of(fig: Figure) -> str:
     """What a chart shows, in its own words: the figure's title, else its panels' titles."""
     titles = [fig.get_suptitle()] if fig.get_suptitle() else []
     titles += [ax.get_title() for ax in fig.axes if not titles]
-    return " · ".join(" ".join(t.split()) for t in titles if t.strip())
+    shown = " · ".join(" ".join(t.split()) for t in titles if t.strip())
+    return shown.replace("\\$", "$")  # as the reader typed it, not as mathtext needs it
 
 
 def png(fig: Figure) -> bytes:
@@ -162,9 +163,11 @@ def _only_shown_ticks(fig: Figure) -> None:
                 axis.set_major_locator(ShownTicks())
 
 
-def wrapped(text: object, lang: str, width: int = 0) -> str:
+def wrapped(text: object, lang: str, width: int = 0, most: int = 3) -> str:
     """``plain`` text broken into lines that fit a legend or a tick label: ~14 characters of
-    Chinese (each as wide as two Latin letters), ~28 of English; existing line breaks kept."""
+    Chinese (each as wide as two Latin letters), ~28 of English; existing line breaks kept.
+    At most ``most`` lines, the last cut with "…": a long scenario title would otherwise run
+    into its neighbours' labels."""
     import textwrap
 
     width = width or (14 if lang == "zh" else 28)
@@ -177,7 +180,26 @@ def wrapped(text: object, lang: str, width: int = 0) -> str:
             lines += parts
         else:
             lines += textwrap.wrap(line, width) or [""]
+    if len(lines) > most:
+        lines = [*lines[: most - 1], lines[most - 1][: max(width - 1, 1)] + "…"]
     return "\n".join(plain(line) for line in lines)
+
+
+#: Average width of a title's character, in ems: a hanzi is square; Latin text, about half.
+_CHAR_EMS = {"zh": 1.0, "en": 0.6}
+
+
+def _title(ax: Axes, text: str, lang: str) -> None:
+    """The axes' title, broken into lines that fit the figure: a title is centred on its axes
+    and one wider than the figure (an English title, a long scenario name) loses both ends."""
+    from matplotlib.font_manager import FontProperties
+
+    fig, box = ax.get_figure(), ax.get_position()
+    centre = (box.x0 + box.x1) / 2
+    room = 2 * min(centre, 1 - centre) * fig.get_figwidth() * fig.dpi * 0.92
+    size = FontProperties(size=matplotlib.rcParams["axes.titlesize"]).get_size_in_points()
+    per_char = size * fig.dpi / 72 * _CHAR_EMS.get(lang, 1.0)
+    ax.set_title(wrapped(text, lang, max(int(room / per_char), 8), most=2))
 
 
 def plain(text: object) -> str:
@@ -311,7 +333,7 @@ def fan_chart(results: Results, lang: str = "zh") -> Figure:
         ax.plot([year], [value / units.YI], "k*", ms=12)
     ax.set_xticks(years, [str(y) for y in years])
     ax.set_ylabel(t("yi_yuan", lang))
-    ax.set_title(t("fan_title", lang))
+    _title(ax, t("fan_title", lang), lang)
     ax.legend(loc="lower right", frameon=False)
     ax.grid(axis="y", alpha=0.3)
     return fig
@@ -328,17 +350,25 @@ def units_chart(results: Results, lang: str = "zh") -> Figure:
     for c, (ax, key) in enumerate(zip(axes, keys, strict=True)):
         stock = results.recognized_path[:, CATEGORIES.index(CATEGORIES[c]), :].astype(float)
         q = np.percentile(stock, [LOW, QUANTILES[CENTRAL], HIGH], axis=0)
-        ax.fill_between(years, q[0], q[2], color=COLORS[2])
-        ax.plot(years, q[1], color=COLORS[0], marker="o", lw=2)
-        ax.axhline(levels[key], color=COLORS[5], ls="--", lw=1.2)
+        ax.fill_between(years, q[0], q[2], color=COLORS[2], label=t("legend_p5_95", lang))
+        ax.plot(years, q[1], color=COLORS[0], marker="o", lw=2, label=t("legend_median", lang))
+        ax.axhline(levels[key], color=COLORS[5], ls="--", lw=1.2, label=t("target", lang))
         ax.set_title(
             f"{target_name(key, lang)}\n{t('target', lang)} {levels[key]:,.0f}", fontsize=10
         )
         ax.set_xticks(years, [str(y) for y in years])
         ax.set_ylim(bottom=0)
         ax.grid(axis="y", alpha=0.3)
-    axes[0].set_ylabel(t("count", lang))
-    fig.suptitle(t("units_title", lang))
+    axes[0].set_ylabel(t("count", lang), rotation=0 if lang == "zh" else 90, labelpad=12)
+    fig.suptitle(t("units_title", lang), x=0.06, ha="left")
+    fig.legend(
+        *axes[0].get_legend_handles_labels(),
+        loc="upper right",
+        ncols=3,
+        frameon=False,
+        fontsize=8,
+        bbox_to_anchor=(0.99, 0.995),
+    )
     return fig
 
 
@@ -367,14 +397,17 @@ def budget_by_year_chart(results: Results, lang: str = "zh") -> Figure:
     ax.set_xticks(x, [str(y) for y in results.payment_years])
     _wan_axis(ax.yaxis, lang)
     ax.set_xlabel(t("payment_year", lang))
-    ax.set_title(_outlay_title("budget_year_title", results, lang))
+    _title(ax, _outlay_title("budget_year_title", results, lang), lang)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
     ax.grid(axis="y", alpha=0.3)
     return fig
 
 
 def outlay_distribution(results: Results, lang: str = "zh") -> Figure:
-    """Histogram of total outlay with its median, the band's top and the appropriation."""
+    """Histogram of total outlay with its median, the band's top and the appropriation, when
+    that covers every payment year: a 2023–2025 appropriation drawn against a total that
+    includes 2026's payments would show an overrun the budget does not have (the budget
+    table compares them year by year)."""
     fig, ax = _figure()
     total = results.outlay.total / units.WAN
     _histogram(ax, total, 50, facecolor=COLORS[1], edgecolor="white")
@@ -383,8 +416,9 @@ def outlay_distribution(results: Results, lang: str = "zh") -> Figure:
         (np.percentile(total, HIGH), t(BAND[1], lang), ":"),
     ):
         ax.axvline(value, color=COLORS[0], ls=style, lw=1.8, label=f"{label} {value:,.0f}")
-    if results.scenario.appropriation:
-        budget = sum(results.scenario.appropriation.values()) / units.WAN
+    appropriation = results.scenario.appropriation or {}
+    if appropriation and set(results.payment_years) <= set(appropriation):
+        budget = sum(appropriation.values()) / units.WAN
         ax.axvline(
             budget,
             color=COLORS[5],
@@ -392,9 +426,10 @@ def outlay_distribution(results: Results, lang: str = "zh") -> Figure:
             lw=2,
             label=f"{t(_appropriation_key(results), lang)} {budget:,.0f}",
         )
-    ax.legend(loc="upper right", frameon=False)
+    # a white box, so the lines it sits on (the appropriation's) do not run through its words
+    ax.legend(loc="upper right", frameon=True, framealpha=0.9, edgecolor="none")
     _wan_axis(ax.xaxis, lang)
-    ax.set_title(_outlay_title("outlay_dist_title", results, lang))
+    _title(ax, _outlay_title("outlay_dist_title", results, lang), lang)
     ax.grid(axis="y", alpha=0.3)
     return fig
 
@@ -410,9 +445,15 @@ def prefecture_chart(results: Results, lang: str = "zh") -> Figure:
     ax.errorbar(q[1], pos, xerr=[q[1] - q[0], q[2] - q[1]], fmt="none", ecolor=COLORS[0], capsize=3)
     ax.set_yticks(pos, names)
     _wan_axis(ax.xaxis, lang)
-    ax.set_title(_outlay_title("prefecture_title", results, lang))
+    _title(ax, _outlay_title("prefecture_title", results, lang), lang)
     ax.grid(axis="x", alpha=0.3)
     return fig
+
+
+def _target_ticks(labels: list[str], lang: str) -> list[str]:
+    """The targets under grouped bars, each broken to its own slot's width: slanted, the
+    first (a long English name) ran off the figure's left edge."""
+    return [wrapped(label, lang, 4 if lang == "zh" else 11) for label in labels]
 
 
 def compare_probabilities(names: Sequence[str], p_met: np.ndarray, lang: str = "zh") -> Figure:
@@ -431,11 +472,11 @@ def compare_probabilities(names: Sequence[str], p_met: np.ndarray, lang: str = "
             label=wrapped(name, lang),
             color=COLORS[i % 7],
         )
-    ax.set_xticks(x, labels, rotation=20, ha="right")
+    ax.set_xticks(x, _target_ticks(labels, lang), fontsize=9)
     ax.set_ylim(0, 1)
     ax.yaxis.set_major_formatter(PercentFormatter(xmax=1))  # as the tables say it: 80%
     ax.set_ylabel(t("p_met", lang))
-    ax.set_title(t("targets_2025", lang))
+    _title(ax, t("targets_2025", lang), lang)
     # beside the bars, never over them (a probability near 100% reaches the top)
     ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.grid(axis="y", alpha=0.3)
@@ -460,9 +501,9 @@ def compare_differences(names: Sequence[str], p_met: np.ndarray, lang: str = "zh
             color=COLORS[(i + 1) % 7],
         )
     ax.axhline(0, color="black", lw=0.8)
-    ax.set_xticks(x, labels, rotation=20, ha="right")
+    ax.set_xticks(x, _target_ticks(labels, lang), fontsize=9)
     ax.set_ylabel(t("pp_difference", lang))
-    ax.set_title(t("difference", lang).format(first=plain(names[0])))
+    _title(ax, t("difference", lang).format(first=names[0]), lang)
     ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.grid(axis="y", alpha=0.3)
     return fig
@@ -498,6 +539,6 @@ def compare_budgets(names: Sequence[str], bands: np.ndarray, lang: str = "zh") -
     ax.set_ylim(-0.6, len(names) + 0.3)  # a free band above the first bar, for the legend
     ax.legend(frameon=False, fontsize=8, loc="upper right", ncols=2)
     _wan_axis(ax.xaxis, lang)
-    ax.set_title(t("budget_total", lang))
+    _title(ax, t("budget_total", lang), lang)
     ax.grid(axis="x", alpha=0.3)
     return fig

@@ -24,6 +24,10 @@ _HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "(": "（", ")": "）", "?"
 _CJK = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef“”]"
 _BETWEEN = re.compile(rf"(?<={_CJK})\s*([,:;?!])\s*|\s*([,:;?!])\s*(?={_CJK})")
 _PARENS = re.compile(rf"\(([^()]*{_CJK}[^()]*)\)")
+_DIGITS = "一二三四五六七八九"
+_NUMERAL = re.compile(f"[{_DIGITS}十]+")
+_SECTION = re.compile(f"(?<=§)[{_DIGITS}十]+")
+_ROMAN = ((90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
 
 
 @functools.cache
@@ -41,11 +45,35 @@ def fullwidth(text: str) -> str:
 
 
 def clause_id(clause: str, lang: str) -> str:
-    """A clause id as a report writes it: every bracket full-width in Chinese (§三（二）2（1）),
-    as stored in English (§三(二)2(1)); one style per report, wherever the id appears."""
+    """A clause id as a report writes it: every bracket full-width in Chinese (§三（二）2（1）);
+    in English without Chinese numerals, the notice's part in Roman and the rest in Arabic
+    figures (§III(2)2(1)); one style per report, wherever the id appears."""
     if lang != "zh":
-        return clause
+        roman = _SECTION.sub(lambda m: _roman(m.group()), clause)
+        return _NUMERAL.sub(lambda m: str(_number(m.group()) or m.group()), roman)
     return clause.replace("(", "（").replace(")", "）").replace(";", "；")
+
+
+def _number(numeral: str) -> int | None:
+    """一 … 九十九 as a number (the notice's parts and items go to 十 at most); None for what
+    is not one (a clause id from a user's parameter file is kept as written)."""
+    tens, ten, ones = numeral.rpartition("十")
+    digits = [x for x in (tens, ones) if x]
+    if any(len(x) > 1 or x not in _DIGITS for x in digits) or (not ten and tens):
+        return None
+    value = {x: _DIGITS.index(x) + 1 for x in digits}
+    return (value.get(tens, 1) * 10 if ten else 0) + value.get(ones, 0)
+
+
+def _roman(numeral: str) -> str:
+    n = _number(numeral)
+    if n is None:
+        return numeral
+    out = ""
+    for value, letters in _ROMAN:
+        count, n = divmod(n, value)
+        out += letters * count
+    return out
 
 
 def relied_on(params: Parameters) -> list[str]:
@@ -57,8 +85,13 @@ def relied_on(params: Parameters) -> list[str]:
 
 
 def appendix_rows(params: Parameters, lang: str = "zh") -> list[tuple[str, str]]:
-    """(clause id, quote in full-width punctuation); '—' for an id without a quote."""
+    """(clause id, quote in full-width punctuation); '—' for an id without a quote. In English
+    the id also as the notice writes it, '§III(3) (§三(三))', to find it there."""
     table = quotes()
     return [
-        (clause_id(c, lang), fullwidth(table[c]) if c in table else "—") for c in relied_on(params)
+        (
+            clause_id(c, lang) if lang == "zh" else f"{clause_id(c, lang)} ({c})",
+            fullwidth(table[c]) if c in table else "—",
+        )
+        for c in relied_on(params)
     ]

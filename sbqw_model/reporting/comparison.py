@@ -17,7 +17,7 @@ import yaml
 from sbqw_model import __version__
 from sbqw_model.catalogue import label
 from sbqw_model.engine import TARGETS, simulate
-from sbqw_model.labels import money
+from sbqw_model.labels import money, percent
 from sbqw_model.outcomes import compare_outcomes, compare_summaries, variants_sentence
 from sbqw_model.reporting import charts, clauses, leader
 from sbqw_model.reporting.fragments import (
@@ -107,7 +107,7 @@ class Comparison:
             total = r.summary.budget.total.central
             shown = t("about", lang).format(amount=money(total, lang, like=unit_of))
             if i:
-                key = "more_than" if total >= first else "less_than"
+                key = "same_as" if total == first else "more_than" if total > first else "less_than"
                 gap = money(abs(total - first), lang, like=unit_of)
                 shown += f"{t('lparen', lang)}{t(key, lang).format(first=self.names[0], gap=gap)}"
                 shown += t("rparen", lang)
@@ -141,7 +141,10 @@ class Comparison:
             + [target_name(k, lang) for k in TARGETS]
             + [t("all_targets", lang)]
         )
-        rows = [[name, *(f"{v:.0%}" for v in row)] for name, row in zip(self.names, p, strict=True)]
+        rows = [
+            [name, *(leader.probability(v) for v in row[:-1]), percent(row[-1])]
+            for name, row in zip(self.names, p, strict=True)
+        ]
         tables = [table(header, rows)]
         if len(self.reports) > 1:
             diff = [

@@ -22,8 +22,9 @@ INDEX_CSS = (files(__package__) / "templates" / "index.css").read_text(encoding=
 def headline(outcome: Outcome, lang: str) -> list[str]:
     """P(all targets), P(online retail), outlay median and band top, each labelled for what it
     is (上限 at the ceilings); '' where not a scenario."""
+    from sbqw_model.labels import percent
     from sbqw_model.reporting.i18n import t
-    from sbqw_model.reporting.leader import outlay_note
+    from sbqw_model.reporting.leader import outlay_note, probability
     from sbqw_model.summary import Summary
 
     p = outcome.payload
@@ -33,19 +34,20 @@ def headline(outcome: Outcome, lang: str) -> list[str]:
     total = s.budget.total
     kind = f"{t('lparen', lang)}{outlay_note(s, lang)}{t('rparen', lang)}"
     return [
-        f"{s.p_all_met:.0%}",
-        f"{s.targets.online_retail.p_met:.0%}",
+        percent(s.p_all_met),
+        probability(s.targets.online_retail.p_met),
         f"{_yi(total.central, lang)}{kind}",
         f"{_yi(total.high, lang)}{kind}",
     ]
 
 
 def _yi(yuan: float, lang: str) -> str:
-    """Every row in 亿元 (¥m in English), so the column compares at a glance."""
+    """Every row in 亿元 (¥m in English), so the column compares at a glance; as precise as
+    the reports it lists (three figures), so each row reads as its report does."""
     from sbqw_model import units
     from sbqw_model.labels import money
 
-    return money(yuan, lang, 2 if lang == "zh" else 1, like=units.YI)
+    return money(yuan, lang, like=units.YI)
 
 
 def write_index(outcomes: Sequence[Outcome], out_dir: Path, lang: str) -> Path:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sbqw_model import palette
 from sbqw_model.catalogue import label
 from sbqw_model.engine import TARGETS
-from sbqw_model.labels import money, outlay_note
+from sbqw_model.labels import money, outlay_note, percent
 from sbqw_model.reporting.i18n import t, target_name
 from sbqw_model.summary import Summary
 
@@ -84,6 +84,12 @@ def target_status(summary: Summary, key: str) -> Status:
     return status(s.p_met, s.central, s.target)
 
 
+def probability(p_met: float) -> str:
+    """A target's probability as the targets table shows it: never rounded across a status
+    band's edge (79.8 % is not '80%' beside a legend that calls 80 % on course)."""
+    return percent(p_met, (AT_RISK_FROM, ON_COURSE_FROM))
+
+
 def is_upper_bound(summary: Summary) -> bool:
     """Payouts are an upper bound when every ceiling is paid in full (payout share 1)."""
     return float(summary.assumptions.get("payout_share", 1.0)) >= 1.0
@@ -107,7 +113,7 @@ def _named(summary: Summary, key: str, lang: str) -> str:
     if target_status(summary, key).key != "close":
         return _in_prose(key, lang)
     ratio = s.central / s.target if s.target else 0.0
-    note = t("percent_of_target", lang).format(r=f"{ratio:.0%}")
+    note = t("percent_of_target", lang).format(r=percent(ratio, (CLOSE_MEDIAN_SHARE,)))
     return f"{_in_prose(key, lang)}{t('lparen', lang)}{note}{t('rparen', lang)}"
 
 
@@ -135,9 +141,9 @@ def conclusion(summary: Summary, lang: str) -> list[str]:
     parts = [_part(summary, state, keys, lang) for state, keys in groups.items() if keys]
     first = t("conclusion_targets", lang).format(parts=t("semicolon", lang).join(parts))
     total = summary.budget.total
-    # one unit for both; the bound rounded up, or "不超过" would read below the figure
+    # one unit for both, each as the tables below show it (one figure everywhere: "约")
     central = money(total.central, lang, like=total.high)
-    high = money(total.high, lang, up=True)
+    high = money(total.high, lang)
     kind = t("upper_bound_full", lang) if is_upper_bound(summary) else outlay_note(summary, lang)
     second = t("conclusion_outlay", lang).format(central=central, high=high, kind=kind)
     return [first, second]

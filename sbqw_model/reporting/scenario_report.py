@@ -15,7 +15,7 @@ from typing import Any
 
 from sbqw_model import __version__, units
 from sbqw_model.engine import TARGETS, Results, simulate
-from sbqw_model.labels import describe_distribution, money
+from sbqw_model.labels import describe_distribution, money, percent
 from sbqw_model.reporting import charts, clauses, leader
 from sbqw_model.reporting.assumption_table import assumption_rows, baseline_for, observed_what
 from sbqw_model.reporting.fragments import (
@@ -29,7 +29,13 @@ from sbqw_model.reporting.fragments import (
     table,
 )
 from sbqw_model.reporting.i18n import instrument_name, t, target_name
-from sbqw_model.reporting.variants import variant_note, variant_title
+from sbqw_model.reporting.variants import (
+    changed_assumptions,
+    plain_value,
+    variant_label,
+    variant_note,
+    variant_title,
+)
 from sbqw_model.scenario import Scenario
 from sbqw_model.summary import BAND, Summary, summarize
 
@@ -158,7 +164,7 @@ class ScenarioReport:
                 [
                     target_name(key, lang),
                     fmt_target(key, s.target, lang),
-                    f"{s.p_met:.0%}",
+                    leader.probability(s.p_met),
                     fmt_target(key, s.central, lang),
                     f"{fmt_target(key, s.low, lang)} – {fmt_target(key, s.high, lang)}",
                     status_cell(leader.target_status(sm, key), lang),
@@ -176,7 +182,7 @@ class ScenarioReport:
                 "targets.html.j2",
                 heading=t("targets_2025", lang),
                 table=table(header, rows),
-                all_met=t("all_met_sentence", lang).format(p=f"{sm.p_all_met:.0%}"),
+                all_met=t("all_met_sentence", lang).format(p=percent(sm.p_all_met)),
                 status_heading=t("status_title", lang),
                 statuses=statuses,
                 colon=t("colon", lang),
@@ -223,7 +229,7 @@ class ScenarioReport:
             if appropriation:
                 amount = appropriation.get(year)
                 over = over_by_year.get(year) if amount is not None else None
-                row += [wan(amount), f"{over:.0%}"] if amount is not None else ["—", "—"]
+                row += [wan(amount), percent(over)] if amount is not None else ["—", "—"]
             rows.append(row)
         return HTML(
             render(
@@ -334,11 +340,25 @@ class ScenarioReport:
             (t("version", lang), f"sbqw {__version__}"),
             (t("scenario", lang), f"{self.scenario.name} ({self.source.name})"),
             (t("scenario_hash", lang), self.scenario.digest),
+            *self._set_on_command_line(),
             (t("seed", lang), str(self.results.seed)),
             (t("draws", lang), f"{self.results.draws:,}"),
             (t("run_date", lang), self.run_date),
         ]
         return provenance(items, lang)
+
+    def _set_on_command_line(self) -> list[tuple[str, str]]:
+        """What ``--assume`` changed, so the file's hash and the seed reproduce the run: as the
+        flags themselves in English, as the title says it in Chinese (no internal names)."""
+        plain = self.plain or self.scenario
+        if not changed_assumptions(plain, self.assume):
+            return []
+        if self.lang == "zh":
+            said = variant_label(plain, self.assume, "zh")
+        else:
+            changed = changed_assumptions(plain, self.assume)
+            said = " ".join(f"--assume {k}={plain_value(v)}" for k, v in changed.items())
+        return [(t("set_on_command_line", self.lang), said)]
 
     def publish(self) -> None:
         """Hand the summary to the report runner (as scrapbook's glue does)."""

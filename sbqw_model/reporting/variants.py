@@ -40,7 +40,7 @@ def variant_label(scenario: Scenario, assume: Mapping[str, Any], lang: str) -> s
 
 def change_phrase(name: str, value: Any, lang: str) -> str:
     """One override as a phrase: its own wording (a yes/no, a lag), else '{label}改为{value}'."""
-    key = f"assumption_change.{name}.{_plain(value)}"
+    key = f"assumption_change.{name}.{plain_value(value)}"
     if has_label(key):
         return label(key, lang)
     spec = SPECS[name]
@@ -68,11 +68,12 @@ def variant_title(scenario: Scenario, assume: Mapping[str, Any], lang: str) -> s
 def variant_name(scenario: Scenario, assume: Mapping[str, Any]) -> str:
     """A file name for the variant: the scenario's name, then each changed key and value."""
     changed = changed_assumptions(scenario, assume)
-    parts = [scenario.name] + [f"{k}-{_plain(v)}" for k, v in changed.items()]
+    parts = [scenario.name] + [f"{k}-{plain_value(v)}" for k, v in changed.items()]
     return safe_name("-".join(parts))
 
 
-def _plain(value: Any) -> str:
+def plain_value(value: Any) -> str:
+    """A value as ``--assume`` takes it (``true``, ``0.6``, ``excess``)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
