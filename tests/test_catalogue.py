@@ -168,3 +168,20 @@ def test_allow_list_is_not_stale() -> None:
         assert any(HAN.search(s) for _, s in strings_outside_docstrings(path)), (
             f"{rel} no longer needs its allow-list entry"
         )
+
+
+def test_every_entry_is_exactly_a_chinese_and_an_english_text() -> None:
+    """An unquoted comma in a flow mapping splits a label: ``{en: Budget p90 (10,000 yuan)}``
+    read as "Budget p90 (10" and a stray key ``000 yuan)``, and a table header lost its unit."""
+    from importlib.resources import files
+
+    import yaml
+
+    raw = yaml.safe_load(files("sbqw_model.catalogue").joinpath("labels.yaml").read_text("utf-8"))
+    odd = {
+        f"{group}.{name}": sorted(pair)
+        for group, entries in raw.items()
+        for name, pair in entries.items()
+        if set(pair) != {"zh", "en"} or not all(isinstance(v, str) for v in pair.values())
+    }
+    assert not odd, odd

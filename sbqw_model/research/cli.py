@@ -305,6 +305,28 @@ def add_discover(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run_discover_command)
 
 
+#: Suffixes of a sweep results table (``load_results``).
+TABLES = (".parquet", ".csv")
+
+
+def _check_source(source: Path) -> None:
+    """A source that is nowhere is most often a misspelt shipped scenario (``baselin``): say
+    which, as ``sbqw simulate`` does, rather than only that no results folder has that name."""
+    from sbqw_model.errors import did_you_mean
+    from sbqw_model.shipped import shipped_names
+
+    if source.exists() or source.is_symlink() or source.suffix in (".yaml", ".yml", *TABLES):
+        return  # the scenario loader or load_results says what is wrong with it
+    names = shipped_names()
+    raise InputError(
+        [
+            f"{source}: no such scenario file or sweep results folder, and not a shipped"
+            f" scenario{did_you_mean(str(source), names)}; shipped: {', '.join(names)}"
+            " (see `sbqw scenarios`)"
+        ]
+    )
+
+
 def run_discover_command(args: argparse.Namespace) -> int:
     from sbqw_model.extras import require
 
@@ -325,6 +347,7 @@ def run_discover_command(args: argparse.Namespace) -> int:
     source = args.source
     from sbqw_model.shipped import is_shipped_name
 
+    _check_source(source)
     if source.suffix in (".yaml", ".yml") or is_shipped_name(str(source)):
         scenario = _scenario(source, args.assume, args.observed, args.draws)
         found = dv.discover_scenario(
@@ -332,9 +355,11 @@ def run_discover_command(args: argparse.Namespace) -> int:
         )
         label, seed = scenario.name, args.seed
     else:
-        from sbqw_model.research.frontier import load_results
+        from sbqw_model.research.frontier import check_cells, load_results
 
         table = load_results(source)
+        columns = [dv.outcome_column(o) for o in args.outcome]
+        check_cells(table, {c: "probability" for c in columns if c in table.columns})
         x, missed = dv.point_sample(table)
         absent = [o for o in args.outcome if o not in missed]
         if absent:

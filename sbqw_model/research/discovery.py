@@ -243,14 +243,17 @@ def point_sample(table: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.ndarra
         and not pd.api.types.is_bool_dtype(table[c])
         and table[c].nunique() > 1
     ]
-    missed = {}
-    for k in TARGETS:
-        column = f"targets.{k}.p_met"
-        if column in table:
-            missed[k] = table[column].to_numpy(dtype=float) < MISSED_BELOW
-    if "p_all_met" in table:
-        missed["all"] = table["p_all_met"].to_numpy(dtype=float) < MISSED_BELOW
+    missed = {
+        k: table[outcome_column(k)].to_numpy(dtype=float) < MISSED_BELOW
+        for k in OUTCOMES
+        if outcome_column(k) in table
+    }
     return table[factors].astype(float), missed
+
+
+def outcome_column(outcome: str) -> str:
+    """The column of a sweep/sensitivity table holding the probability ``outcome`` is met."""
+    return "p_all_met" if outcome == "all" else f"targets.{outcome}.p_met"
 
 
 def discover(

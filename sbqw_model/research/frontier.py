@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sbqw_model.errors import InputError
+from sbqw_model.errors import InputError, did_you_mean
 from sbqw_model.research.store import RESULTS, read_table
 
 COST = "budget.total.p90"
@@ -28,7 +28,9 @@ LEVER_ROOTS = ("assumptions", "parameters", "levers")
 
 def load_results(path: Path) -> pd.DataFrame:
     """A result table: a folder ``sbqw sweep --out`` (or ``sbqw sensitivity --out``) wrote, or
-    the table itself."""
+    the table itself. Errors must name the file and row the user can open, so the table keeps
+    its file name in ``attrs["source"]`` and its index is the row number (a CSV's header is
+    row 1, as a spreadsheet shows it; a parquet table's first row is row 1)."""
     path = Path(path)
     if path.is_dir():
         found = [
@@ -43,14 +45,98 @@ def load_results(path: Path) -> pd.DataFrame:
             )
             raise InputError([f"{path}: no results.parquet or results.csv in this folder{parts}"])
         path = found[0]
-    if not path.is_file():
+    if not path.exists():
         raise InputError([f"{path}: no such sweep results file or folder"])
+    if not path.is_file():  # never opened: /dev/zero or a pipe would never end
+        raise InputError(
+            [f"{path}: not a regular file (a device or pipe), expected a .parquet or .csv table"]
+        )
     if path.suffix not in (".parquet", ".csv"):
         raise InputError([f"{path}: expected a .parquet or .csv results table"])
     try:
-        return read_table(path)
+        table = read_table(path)
     except Exception as exc:  # pyarrow and pandas raise many types for a broken file
         raise InputError([f"{path}: cannot read the results table ({exc})"]) from None
+    first = 2 if path.suffix == ".csv" else 1
+    table.index = pd.RangeIndex(first, first + len(table))
+    table.attrs["source"] = str(path)
+    return table
+
+
+def source(table: pd.DataFrame) -> str:
+    """The file a table came from (``load_results``), for error messages."""
+    return str(table.attrs.get("source", "results table"))
+
+
+def is_cost(column: str) -> bool:
+    """A budget amount in yuan (``budget.total.p90``, ``budget.by_year.2024.mean``); the chance
+    of exceeding an appropriation is a ``budget.*`` column too, but a probability."""
+    return column.startswith("budget.") and not column.startswith("budget.p_over_appropriation")
+
+
+def is_probability(column: str) -> bool:
+    """A chance of meeting targets (``p_all_met``, ``targets.online_retail.p_met``,
+    ``recognition_min_p_met``): other columns are factors, amounts or standard errors."""
+    root = column.split(".")[0]
+    return column.endswith("_met") and root not in (*FACTOR_ROOTS, "budget")
+
+
+#: What a checked cell must hold: (lowest, highest, wording of what was expected).
+CELL_KINDS = {
+    "amount": (0.0, math.inf, "a finite amount in yuan ≥ 0"),
+    "probability": (0.0, 1.0, "a probability from 0 to 1"),
+    "se": (0.0, 1.0, "a standard error from 0 to 1"),
+    "point": (0.0, math.inf, "a whole-number point id ≥ 0"),
+}
+#: Problems listed at most: a table of 100 000 bad rows should not print 100 000 lines.
+SHOWN_PROBLEMS = 20
+
+
+def _got(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    value = _plain(value)
+    return "an empty cell or NaN" if isinstance(value, float) and math.isnan(value) else f"{value}"
+
+
+def check_cells(table: pd.DataFrame, kinds: dict[str, str]) -> None:
+    """Refuse, row by row, cells that are not numbers of their kind (``CELL_KINDS``), and
+    repeated point ids: a text cell crashed the arithmetic, and inf, NaN, a negative budget or
+    P = 150 % were printed as if they were results."""
+    name = source(table)
+    if table.empty:
+        raise InputError([f"{name}: no rows (expected one row per sweep point under the header)"])
+    problems: list[str] = []
+    for column, kind in kinds.items():
+        low, high, expected = CELL_KINDS[kind]
+        cells = table[column]
+        x = pd.to_numeric(cells, errors="coerce").to_numpy(dtype=float)
+        bad = ~(np.isfinite(x) & (x >= low) & (x <= high))
+        if kind == "point":
+            bad |= np.isfinite(x) & (x != np.floor(x))
+            problems += _repeated(pd.Series(x[~bad], index=table.index[~bad]), name, column)
+        for i in np.flatnonzero(bad):
+            value = cells.iloc[i]
+            what = f"a number ({expected})" if isinstance(value, str) else expected
+            problems.append(
+                f"{name} row {table.index[i]}, column {column}: expected {what}, got {_got(value)}"
+            )
+    if len(problems) > SHOWN_PROBLEMS:
+        more = len(problems) - SHOWN_PROBLEMS
+        problems = [*problems[:SHOWN_PROBLEMS], f"{name}: … and {more} more problems"]
+    if problems:
+        raise InputError(problems)
+
+
+def _repeated(ids: pd.Series, name: str, column: str) -> list[str]:
+    """A point id on two rows: one of them is a copy or a slip, and ``point N`` in the answer
+    would not say which row it means."""
+    first = {point: row for row, point in ids[~ids.duplicated()].items()}
+    return [
+        f"{name} row {row}, column {column}: point {point:.0f} appears twice"
+        f" (first at row {first[point]}); point ids must be unique"
+        for row, point in ids[ids.duplicated()].items()
+    ]
 
 
 def factor_columns(table: pd.DataFrame) -> tuple[list[str], list[str]]:
@@ -141,6 +227,37 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
+def _columns(table: pd.DataFrame, cost: str, probability: str) -> tuple[list[str], list[str]]:
+    """(levers, other factors), or every problem with the columns asked for: a factor or the
+    point id given as the cost or probability made nonsense (or a crash) of the frontier."""
+    name = source(table)
+    kinds = (
+        (cost, "cost", is_cost, "a budget amount in yuan (budget.*, e.g. budget.total.p90)"),
+        (
+            probability,
+            "probability",
+            is_probability,
+            "a probability of meeting targets (p_all_met, targets.<target>.p_met, …)",
+        ),
+    )
+    wrong = [(column, kind, what) for column, kind, fits, what in kinds if not fits(column)]
+    problems = [f"{name}: `{c}` is not a {kind} column; expected {what}" for c, kind, what in wrong]
+    for column in ("point", cost, probability):
+        if column not in table.columns and column not in {c for c, _, _ in wrong}:
+            hint = did_you_mean(column, map(str, table.columns))
+            hint = hint or " (is this a sweep's results table?)"
+            problems.append(f"{name}: no column `{column}`{hint}")
+    levers, others = factor_columns(table)
+    if not levers:
+        problems.append(
+            f"{name}: no lever columns (assumptions.*, parameters.* or levers.*); a frontier"
+            " compares lever settings"
+        )
+    if problems:
+        raise InputError(problems)
+    return levers, others
+
+
 def frontiers(
     table: pd.DataFrame,
     min_probability: float,
@@ -148,24 +265,14 @@ def frontiers(
     probability: str = PROBABILITY,
 ) -> list[Frontier]:
     """One frontier per combination of the non-lever factors (one if there are none)."""
-    problems = [
-        f"results table: no column `{c}` (is this a sweep's results table?)"
-        for c in ("point", cost, probability)
-        if c not in table.columns
-    ]
-    levers, others = factor_columns(table)
-    if not levers:
-        problems.append(
-            "results table: no lever columns (assumptions.*, parameters.* or levers.*); a frontier"
-            " compares"
-            " lever settings"
-        )
-    if problems:
-        raise InputError(problems)
+    levers, others = _columns(table, cost, probability)
     keep = ["point", *levers, cost, probability]
     se = f"{probability}_se"
+    kinds = {"point": "point", cost: "amount", probability: "probability"}
     if se in table.columns:
         keep.append(se)
+        kinds[se] = "se"
+    check_cells(table, kinds)
     groups = table.groupby(others, sort=True, dropna=False) if others else [((), table)]
     out = []
     for key, rows in groups:
@@ -188,8 +295,8 @@ def frontiers(
     if others and all(len(f.settings) == 1 for f in out):
         raise InputError(
             [
-                f"results table: every row has its own value of {', '.join(others)} (not levers),"
-                " so no two lever settings share a world; sweep levers on a grid"
+                f"{source(table)}: every row has its own value of {', '.join(others)} (not"
+                " levers), so no two lever settings share a world; sweep levers on a grid"
             ]
         )
     return out
