@@ -31,6 +31,55 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
         tmp.write_bytes(data)
 
 
+def _write_all(fd: int, data: bytes) -> None:
+    """Every byte of ``data`` to ``fd`` (``os.write`` may write less than asked)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+#: ``os.link`` errors of a file system without hard links (then the name is reserved instead).
+_NO_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS}
+
+
+def write_bytes_exclusive(path: Path, data: bytes) -> None:
+    """Write a new file ``path`` whole, or not at all; never replace one (FileExistsError).
+
+    The bytes go to a temporary file in the same folder, which is then hard-linked as
+    ``path``: the link fails if ``path`` exists, also if another program made it meanwhile.
+    A failed write (full disk, file size limit) leaves neither file.
+    """
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem[:16]}.", suffix=".tmp", dir=path.parent)
+    try:
+        try:
+            _write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.chmod(tmp, _umask_mode())
+        _link_new(Path(tmp), path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def _link_new(tmp: Path, path: Path) -> None:
+    """``tmp`` as ``path`` too, only if ``path`` does not exist (FileExistsError if it does)."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in _NO_LINKS:
+            raise
+        # no hard links here: reserve the name (exclusive create), then move the whole file in
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        try:
+            os.replace(tmp, path)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+
+
 @contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temporary path to write (by any library); it becomes ``path`` only on success."""

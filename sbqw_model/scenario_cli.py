@@ -9,13 +9,17 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import sys
 from pathlib import Path
 
 from sbqw_model.catalogue import label
 from sbqw_model.errors import InputError
+from sbqw_model.fileio import write_bytes_exclusive
+from sbqw_model.outputs import is_device_name, write_problem
 
-NAME_RE = re.compile(r"^[^\W][\w\-]{0,79}$", re.UNICODE)
+NAME_RE = re.compile(r"^[^\W][\w\-]*$", re.UNICODE)
+MAX_NAME_CHARS = 80
+#: Windows device names (a file ``CON.yaml`` is the console there); ``outputs.safe_name`` adds a
+#: ``_`` to these in reports, a name chosen here is refused. Windows counts ``COM¹`` … too.
 
 #: Rule amounts offered as commented examples in a new scenario (the explorer's sliders too).
 EXAMPLE_PARAMETERS = (
@@ -67,10 +71,7 @@ def run_scenarios(args: argparse.Namespace) -> int:
     for e in entries:
         print(f"{e.name:<{width}}  {e.title_zh} / {e.title_en}")
         print(f"{'':<{width}}  {e.summary}")
-    print(
-        "\nsbqw report NAME renders one; sbqw new-scenario MINE --from baseline starts your own.",
-        file=sys.stderr,
-    )
+    print("\nsbqw report NAME renders one; sbqw new-scenario MINE --from baseline starts your own.")
     return 0
 
 
@@ -97,10 +98,9 @@ def run_new_scenario(args: argparse.Namespace) -> int:
     from sbqw_model.shipped import SCENARIO_DIR, scenario_path
 
     name = args.name[:-5] if args.name.endswith(".yaml") else args.name
-    if not NAME_RE.match(name):
-        raise InputError(
-            [f"new-scenario: name {args.name!r}: expected letters, digits, _ or - (no folders)"]
-        )
+    problem = name_problem(name)
+    if problem:
+        raise InputError([f"new-scenario: name {args.name!r}: {problem}"])
     from sbqw_model.shipped import shipped_names
 
     if name in shipped_names():  # baseline.yaml here would be found before the shipped one
@@ -118,15 +118,36 @@ def run_new_scenario(args: argparse.Namespace) -> int:
         extends = Path(os.path.relpath(base_path.resolve(), Path.cwd())).as_posix()
     target = Path(f"{name}.yaml")
     text = scenario_template(name, extends, base)
-    try:
-        with target.open("x", encoding="utf-8") as handle:  # exclusive: never overwrite
-            handle.write(text)
-    except FileExistsError:
-        raise InputError(
-            [f"{target}: already exists; choose another name or remove it first"]
-        ) from None
+    write_new(target, text.encode("utf-8"), "choose another name or remove it first")
     print(f"wrote {target} (extends {extends}); edit it, then: sbqw report {target}")
     return 0
+
+
+def name_problem(name: str) -> str:
+    """Why ``name`` cannot name a new scenario file here (empty when it can)."""
+    stem = name.split(".", 1)[0]
+    if is_device_name(stem):
+        return (
+            "a Windows device name (like CON, PRN, AUX, NUL, COM1, LPT1), which Windows"
+            " cannot open as a file; choose another name"
+        )
+    if not NAME_RE.match(name):
+        return "expected letters, digits, _ or - (no folders)"
+    if len(name) > MAX_NAME_CHARS:
+        return f"too long ({len(name)} characters); expected at most {MAX_NAME_CHARS}"
+    return ""
+
+
+def write_new(target: Path, data: bytes, if_exists: str) -> None:
+    """Write a new file ``target`` whole or not at all, never over an existing one; a failed
+    write (full disk, read-only folder, …) or an existing file is one InputError line."""
+    try:
+        write_bytes_exclusive(target, data)
+    except FileExistsError:
+        raise InputError([f"{target}: already exists; {if_exists}"]) from None
+    except OSError as exc:
+        # the words of every command's failed write; the advice fits a command without --out
+        raise InputError([write_problem(exc, target, "work in another folder")]) from None
 
 
 def scenario_template(name: str, extends: str, base: object) -> str:
@@ -198,13 +219,8 @@ def run_notebooks(args: argparse.Namespace) -> int:
             ]
         )
     target = Path(f"{name}.ipynb")
-    try:
-        with target.open("xb") as handle:  # exclusive: never overwrite the analyst's copy
-            handle.write((NOTEBOOK_DIR / target.name).read_bytes())
-    except FileExistsError:
-        raise InputError(
-            [f"{target}: already exists; remove it or work in another folder"]
-        ) from None
+    data = (NOTEBOOK_DIR / target.name).read_bytes()
+    write_new(target, data, "remove it or work in another folder")  # never the analyst's copy
     print(f"wrote {target}; open it in JupyterLab (pip install 'sbqw[lab]')")
     return 0
 
