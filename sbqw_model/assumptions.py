@@ -71,15 +71,16 @@ class AssumptionSpec:
             return label(key, lang)
         if self.choices is None:
             return f"{float(value):.0%}"
-        return _show(value)
+        return shown_value(value)
 
     def describe_expected(self) -> str:
         if self.choices is None:
             return f"a number from {self.low:g} to {self.high:g}"
-        return "one of " + ", ".join(_show(c) for c in self.choices)
+        return "one of " + ", ".join(shown_value(c) for c in self.choices)
 
 
-def _show(value: Any) -> str:
+def shown_value(value: Any) -> str:
+    """A value as ``--assume`` and a scenario file write it: ``true``, not ``True``."""
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
@@ -205,7 +206,9 @@ class Assumptions:
                 continue
             value = coerce(spec, raw)
             if value is None:
-                problems.add(f"{source}: {key}={_show(raw)}: expected {spec.describe_expected()}")
+                problems.add(
+                    f"{source}: {key}={shown_value(raw)}: expected {spec.describe_expected()}"
+                )
             else:
                 clean[key] = value
         problems.raise_if_any()
@@ -228,7 +231,7 @@ def coerce(spec: AssumptionSpec, raw: Any) -> Any:
     for choice in spec.choices:
         if isinstance(choice, bool):
             text = str(raw).strip().lower()
-            if raw is choice or text == _show(choice):
+            if raw is choice or text == shown_value(choice):
                 return choice
         elif isinstance(choice, int):
             if not isinstance(raw, bool) and str(raw).strip() == str(choice):

@@ -25,7 +25,7 @@ from sbqw_model.cliutil import (
     warn_conditioning,
     whole,
 )
-from sbqw_model.errors import InputError, shown
+from sbqw_model.errors import InputError, os_problem, shown
 from sbqw_model.outputs import file_problems, folder_problems, output_lock, writing
 from sbqw_model.signals import INTERRUPTED, exit_code, stop_if_asked, terminate_as_interrupt
 
@@ -86,7 +86,7 @@ def _run_cost(args: argparse.Namespace) -> int:
     if problems:
         raise InputError(problems)
     if args.recognitions is None and args.sales is None:
-        raise InputError(["sbqw cost: give --recognitions, --sales or both"])
+        raise InputError(["nothing to cost: give --recognitions, --sales or both"])
     result = cost_ledger(ledger, params, assume)
     if not np.isfinite(result.lines["amount_yuan"].to_numpy(dtype=float)).all():
         raise InputError(["sbqw cost: the amounts overflowed; expected smaller amounts"])
@@ -280,13 +280,12 @@ def _add_assumptions(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_assumptions(args: argparse.Namespace) -> int:
-    from sbqw_model.assumptions import SPECS, Assumptions
+    from sbqw_model.assumptions import SPECS, Assumptions, shown_value
 
     defaults = Assumptions().as_dict()
-    for name, spec in SPECS.items():
-        print(
-            f"{name} (default {defaults[name]}; {spec.describe_expected()}; DIGEST {spec.digest})"
-        )
+    for name, spec in SPECS.items():  # values as --assume and YAML take them (false, not False)
+        default = shown_value(defaults[name])
+        print(f"{name} (default {default}; {spec.describe_expected()}; DIGEST {spec.digest})")
         print(f"    {spec.doc_zh}")
         print(f"    {spec.doc_en}")
     return 0
@@ -337,6 +336,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as exc:
         for line in exc.problems:
             print(f"sbqw: error: {shown(line)}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except OSError as exc:  # a path the system refused where no check expected it: said once
+        print(f"sbqw: error: {shown(os_problem(exc))}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM, SIGHUP: every clean-up has run
         print(INTERRUPTED, file=sys.stderr)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from sbqw_model.errors import InputError, shown
+from sbqw_model.errors import UNSEEN, InputError, shown
 
 if TYPE_CHECKING:
     from sbqw_model.engine import Results
@@ -26,7 +26,7 @@ def whole(minimum: int) -> Callable[[str], int]:
             value = _scientific(text)
         if value is None:
             raise argparse.ArgumentTypeError(
-                f"expected a whole number such as 20000 or 2e4, got {text!r}"
+                f"expected a whole number (2e4 reads as 20000), got {text!r}"
             ) from None
         if value < minimum:
             raise argparse.ArgumentTypeError(f"expected a whole number ≥ {minimum}, got {text!r}")
@@ -45,10 +45,24 @@ def _scientific(text: str) -> int | None:
 
 
 class OneLineParser(argparse.ArgumentParser):
-    """Usage mistakes in one line (exit 2), pointing to ``--help`` instead of the whole usage."""
+    """Usage mistakes in one line (exit 2), pointing to ``--help`` instead of the whole usage.
+
+    Every ``type=Path`` argument of it and its commands' parsers (which argparse makes of the
+    same class) refuses an empty one: ``Path("")`` is ``.``, so ``--out ""`` wrote into the
+    current folder and ``simulate ""`` was reported as ``.``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.register("type", Path, _path)
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {shown(message)} (see `{self.prog} --help`)\n")
+
+
+def _path(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"expected a file or folder name, got {text!r}")
+    return Path(text)
 
 
 def add_assume(p: argparse.ArgumentParser) -> None:
@@ -61,9 +75,10 @@ def add_assume(p: argparse.ArgumentParser) -> None:
     )
 
 
-#: Control characters (but tab and line feed) as visible escapes: text from files (a unit id,
-#: a scenario title) must not move the cursor, recolour or retitle the reader's terminal.
-_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(32), *range(127, 160)) if c not in (9, 10)}
+#: Control characters (but tab and line feed) and bidirectional overrides as visible escapes:
+#: text from files (a unit id, a scenario title) must not move the cursor, recolour, retitle
+#: or reorder the reader's terminal.
+_CONTROLS = UNSEEN
 
 
 def add_format_and_out(p: argparse.ArgumentParser, suffixes: str) -> None:

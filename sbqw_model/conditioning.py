@@ -232,6 +232,13 @@ def condition_scenario(
             raise InputError(
                 [f"conditioning: expected one of {', '.join(CONDITIONING_METHODS)}, got {method!r}"]
             )
+        if not scenario.observations:  # asked for, it must do something: not a silent no-op
+            raise InputError(
+                [
+                    f"--conditioning {method}: {scenario.name} has no observed figures to"
+                    " condition on; give --observed FILE or add observations: to the scenario"
+                ]
+            )
         scenario = replace(scenario, conditioning=method)
     return scenario
 

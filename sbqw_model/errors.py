@@ -39,11 +39,30 @@ class Problems:
             raise InputError(self.items)
 
 
+def os_problem(exc: OSError) -> str:
+    """A path the system refused (a name too long for it, a loop of links, a device that
+    cannot be read) as one line: which path, and the system's reason."""
+    where = exc.filename if exc.filename is not None else "a file"
+    why = exc.strerror or type(exc).__name__
+    return f"{where}: {why[:1].lower()}{why[1:]}"
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A ' (did you mean `x`?)' suffix when a close spelling exists, else ''."""
     match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean `{match[0]}`?)" if match else ""
 
+
+#: Characters that act on a terminal instead of showing (C0 and C1 controls, DEL) and the
+#: ones that reorder what follows (bidirectional overrides and isolates: a right-to-left
+#: override makes "txt.exe" read "exe.txt"): text from files and arguments shows them as
+#: escapes. ``UNSEEN`` keeps tab and line feed (a table's layout); an error line keeps none.
+_BIDI = (0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+UNSEEN = {
+    **{c: f"\\x{c:02x}" for c in (*range(32), *range(127, 160)) if c not in (9, 10)},
+    **{c: f"\\u{c:04x}" for c in _BIDI},
+}
+_UNSEEN_IN_A_LINE = {**UNSEEN, 9: "\\t", 10: "\\n"}
 
 #: A run of more characters without a space than any name, path or number of a real input has
 #: is shown cut in the middle: a 5 000-digit number quoted back made a "one-line" error of
@@ -52,9 +71,16 @@ LONGEST_SHOWN = 160
 _LONG_RUN = re.compile(rf"\S{{{LONGEST_SHOWN + 1},}}")
 
 
+def one_line(text: str) -> str:
+    """``text`` (a title, a name from a file) with its controls and line breaks escaped, so a
+    line that quotes it stays one line."""
+    return text.translate(_UNSEEN_IN_A_LINE)
+
+
 def shown(line: str) -> str:
-    """``line`` with each overlong run cut in the middle and its length said:
-    ``99999…99999 (5,000 characters)``."""
+    """``line`` as one line on any terminal: controls, line breaks and bidirectional
+    overrides escaped (an argument or a title quoted back is the user's text), each overlong
+    run cut in the middle and its length said: ``99999…99999 (5,000 characters)``."""
 
     def cut(match: re.Match[str]) -> str:
         run = match.group()
@@ -66,4 +92,4 @@ def shown(line: str) -> str:
         cut = f"{opened}{core[:60]}…{core[-40:]}{closed}"
         return f"{cut} ({len(core):,} characters){after}"
 
-    return _LONG_RUN.sub(cut, line)
+    return _LONG_RUN.sub(cut, one_line(line))

@@ -32,7 +32,8 @@ HASH_CHARS = 8  # hex digits of the hash that keeps a shortened name distinct
 LOCK_NAME = ".sbqw-lock"
 WORK_PREFIX = ".sbqw-"  # temporary work folders inside an output folder
 _UNSAFE = re.compile(r"[^\w\-]+", flags=re.UNICODE)  # dots too: no name looks like a suffix
-_DEVICE = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])$", flags=re.IGNORECASE)
+#: Windows device names (``COM¹`` too): Windows cannot open them as files, whatever follows.
+_DEVICE = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])$", flags=re.IGNORECASE)
 WRITE_ERRNOS = {
     errno.ENOSPC: "the disk is full",
     errno.EDQUOT: "the disk quota is exceeded",
@@ -43,7 +44,12 @@ WRITE_ERRNOS = {
     errno.EEXIST: "a file of that name is in the way",
     errno.EISDIR: "a folder of that name is in the way",
     errno.ENAMETOOLONG: "the name is too long",
+    errno.EFBIG: "the file is larger than this system or its limits allow",
 }
+
+
+def is_device_name(stem: str) -> bool:
+    return bool(_DEVICE.match(stem))
 
 
 def safe_name(name: str, default: str = "scenario", limit: int = MAX_NAME_BYTES) -> str:
@@ -56,7 +62,7 @@ def safe_name(name: str, default: str = "scenario", limit: int = MAX_NAME_BYTES)
     """
     text = unicodedata.normalize("NFC", str(name))
     cleaned = _UNSAFE.sub("_", text).strip("_-") or default
-    if _DEVICE.match(cleaned):
+    if is_device_name(cleaned):
         cleaned += "_"
     if len(cleaned.encode("utf-8")) <= limit:
         return cleaned
@@ -110,6 +116,11 @@ def _nearest_existing(path: Path) -> Path:
 
 def folder_problems(out: Path, flag: str = "--out") -> list[str]:
     """Why ``out`` cannot be an output folder (empty when it can); writes nothing."""
+    if _dangling(out):
+        return [
+            f"{flag} {out}: is a link to {os.readlink(out)}, which does not exist; choose"
+            f" another {flag}"
+        ]
     if out.exists() and not out.is_dir():
         return [f"{flag} {out}: exists and is not a folder; choose another {flag}"]
     return _writable_problems(out, flag)
@@ -117,9 +128,19 @@ def folder_problems(out: Path, flag: str = "--out") -> list[str]:
 
 def file_problems(out: Path, flag: str = "--out") -> list[str]:
     """Why ``out`` cannot be written as a file (empty when it can); writes nothing."""
+    if _dangling(out):
+        return [
+            f"{flag} {out}: is a link to {os.readlink(out)}, which does not exist; choose"
+            f" another {flag}"
+        ]
     if out.is_dir():
         return [f"{flag} {out}: is a folder; give a file name"]
     return _writable_problems(out.parent, flag, out)
+
+
+def _dangling(path: Path) -> bool:
+    """A symbolic link to nothing: checked before any work, not found by the last write."""
+    return path.is_symlink() and not path.exists()
 
 
 def _writable_problems(folder: Path, flag: str, shown: Path | None = None) -> list[str]:
@@ -138,13 +159,20 @@ def check_folder(out: Path, flag: str = "--out") -> None:
         raise InputError(problems)
 
 
-def write_problem(exc: OSError, where: Path) -> str:
-    """One line for a write that failed: where, why, and what to do."""
+def write_problem(exc: OSError, where: Path, elsewhere: str = "choose another --out") -> str:
+    """One line for a write that failed: where (the very file, when it is inside ``where``:
+    a folder named ``summary.json`` in the way), why, and what to do about that."""
     why = WRITE_ERRNOS.get(exc.errno or 0, exc.strerror or type(exc).__name__)
-    return (
-        f"{where}: cannot write ({why}); nothing was left half-written;"
-        " free some space or choose another --out"
-    )
+    target = exc.filename2 if exc.filename2 is not None else exc.filename  # a rename's target
+    if isinstance(target, str | os.PathLike):
+        named, folder = Path(os.path.abspath(target)), Path(os.path.abspath(where))
+        if named.is_relative_to(folder) and not any(
+            part.startswith(".") for part in named.relative_to(folder).parts
+        ):
+            where = Path(where) / named.relative_to(folder)  # the user's own file, in the way
+    full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    advice = f"free some space or {elsewhere}" if full else elsewhere
+    return f"{where}: cannot write ({why}); nothing was left half-written; {advice}"
 
 
 def is_write_failure(exc: BaseException) -> bool:
@@ -190,7 +218,8 @@ def output_lock(folder: Path, command: str, flag: str = "--out") -> Iterator[Pat
             if _holding(handle) and _same_file(handle, path):
                 with contextlib.suppress(OSError):
                     path.unlink()
-            handle.close()  # closing drops the flock
+            with contextlib.suppress(OSError):  # a full disk fails its flush; it still closes
+                handle.close()  # closing drops the flock
         if created:
             with contextlib.suppress(OSError):
                 folder.rmdir()  # only if empty

@@ -19,6 +19,7 @@ from sbqw_model.catalogue import both
 from sbqw_model.catalogue import group as catalogue_group
 from sbqw_model.catalogue import label as catalogue_label
 from sbqw_model.engine import TARGETS, Results, target_levels
+from sbqw_model.errors import one_line
 from sbqw_model.instruments import REGISTRY
 from sbqw_model.labels import outlay_kind, percent
 from sbqw_model.recognition import KINDS
@@ -311,7 +312,8 @@ def to_table(summary: Summary) -> str:
 
 def _run_lines(summary: Summary) -> list[str]:
     out = [
-        f"{both('report.scenario')}: {summary.title_zh} / {summary.title_en} ({summary.scenario})",
+        f"{both('report.scenario')}: "  # titles from the file: one line, whatever they hold
+        + one_line(f"{summary.title_zh} / {summary.title_en} ({summary.scenario})"),
         f"{both('report.draws')}: {summary.draws:,}  {both('report.seed')}: {summary.seed}",
         f"{both('cli.assumptions')}: "
         + ", ".join(f"{k}={v}" for k, v in summary.assumptions.items()),

@@ -320,9 +320,11 @@ def test_report_notebook_parameter_conditions_the_scenario(tmp_path: Path) -> No
 def test_report_jobs_carry_the_conditioning_parameter(tmp_path: Path) -> None:
     from sbqw_model.reporting.batch import jobs_for
 
-    given = {"observed": str(tmp_path / "obs.csv"), "method": "weight"}
+    observed = tmp_path / "obs.csv"  # checked before any job is made, as the notebook reads it
+    observed.write_bytes((ROOT / "observations" / "example.csv").read_bytes())
+    given = {"observed": str(observed), "method": "weight"}
     jobs = jobs_for(
-        [BASELINE],
+        [BASELINE, BASELINE.with_name("austerity.yaml")],
         tmp_path,
         compare=True,
         lang="zh",

@@ -46,7 +46,7 @@ CASES = {
     ),
     "ceiling 1.7e308": (
         "levers: {parameters: {traffic.cap: 1.7e+308}}",
-        ["levers.parameters: traffic.cap", "at most 1e+15"],
+        ["levers.parameters.traffic.cap", "at most 1e+15"],
     ),
     "award 1e300": (
         "levers: {parameters: {awards.park: 1.0e+300}}",
@@ -253,3 +253,35 @@ def test_an_error_quoting_a_huge_value_stays_one_short_line(tmp_path: Path) -> N
     assert "expected a number from 0 to 1" in line and len(line) < 300
     usage = refused(sbqw("simulate", "baseline", "--draws", "9" * 5000), "(5,000 characters)")
     assert "--draws" in usage and len(usage) < 300
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from("ab \n\r\t\x00\x07\x1b\x7f\x85\u202e\u2066\u200f中"), max_size=80
+    )
+)
+def test_an_error_line_shows_no_control_break_or_reordering(text: str) -> None:
+    """What a user typed or a file holds, quoted back: one line, nothing that acts on the
+    terminal (a line break, an escape sequence) or reorders it (a right-to-left override)."""
+    out = shown(text)
+    assert "\n" not in out and "\r" not in out and "\t" not in out
+    assert not [c for c in out if ord(c) < 32 or 127 <= ord(c) < 160], out
+    assert not [c for c in out if "\u202a" <= c <= "\u202e" or "\u2066" <= c <= "\u2069"], out
+    assert out.replace("\\", "").count("中") == text.count("中")  # the rest is kept
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("simulate", "base\nline"),
+        ("simulate", "baseline", "--assume", "sales_award_mode=x\ny\nz"),
+        ("simulate", "x\u202etxt.yaml"),
+        ("simulate", "baseline", "--drawz\n9"),
+    ],
+)
+def test_an_argument_with_a_line_break_or_override_is_refused_in_one_line(args) -> None:
+    done = cli(*args)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("\n") == 1 and "\u202e" not in done.stderr, done.stderr
+    assert "\\n" in done.stderr or "\\u202e" in done.stderr, done.stderr

@@ -183,11 +183,12 @@ def test_sweep_names_stay_in_sweep_results(name: str | None, folder: str, tmp_pa
 # --out that cannot be written: one line, exit 2, before any work
 
 
-def _one_error(done: subprocess.CompletedProcess[str], *words: str) -> None:
+def _one_error(done: subprocess.CompletedProcess[str], *words: str) -> str:
     assert done.returncode == 2, done.stderr[-2000:]
     errors = [x for x in done.stderr.splitlines() if x.startswith("sbqw: error:")]
     assert len(errors) == 1 and "Traceback" not in done.stderr, done.stderr[-2000:]
     assert all(w in errors[0] for w in words), errors[0]
+    return errors[0]
 
 
 def _out_commands(tmp_path: Path) -> dict[str, list[object]]:
@@ -298,6 +299,56 @@ def test_full_disk_while_simulate_writes(
     assert status == 2 and said in err and "Traceback" not in err
     assert len([x for x in err.splitlines() if x.startswith("sbqw: error:")]) == 1
     assert list(tmp_path.iterdir()) in ([], [out]) and not list(tmp_path.rglob("*.*"))
+
+
+@pytest.mark.parametrize("command", ["simulate", "report", "cost"])
+def test_an_out_that_links_to_nothing_is_refused_before_any_work(
+    command: str, tmp_path: Path
+) -> None:
+    """Found by the last write, after the whole run, it was reported as a full disk."""
+    link = tmp_path / ("out.csv" if command == "cost" else "out")
+    link.symlink_to(tmp_path / "nowhere")
+    args = {
+        "simulate": ["simulate", BASELINE, "--draws", 20],
+        "report": ["report", BASELINE, "--draws", 20],
+        "cost": ["cost", "--sales", ROOT / "examples" / "sales.csv"],
+    }[command]
+    done = run_cli(*args, "--out", link)
+    _one_error(done, str(link), "which does not exist")
+    assert "free some space" not in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [link.name] and link.is_symlink()
+
+
+def test_a_folder_in_the_way_of_one_file_is_named(tmp_path: Path) -> None:
+    (tmp_path / "out" / "summary.json").mkdir(parents=True)
+    done = run_cli("simulate", BASELINE, "--draws", 20, "--out", tmp_path / "out")
+    line = _one_error(done, "summary.json: cannot write (a folder of that name is in the way)")
+    assert "free some space" not in line and line.endswith("choose another --out")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["summary.json"]
+
+
+def test_a_full_disk_while_the_lock_is_taken_is_one_line_and_no_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """The lock file's flush fails, and so did its close, in the clean-up: a traceback, and
+    the new, empty --out folder left behind."""
+    import io
+
+    from sbqw_model import outputs
+
+    class Full(io.TextIOWrapper):
+        def flush(self) -> None:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def opened(path: object, mode: str, encoding: str) -> io.TextIOWrapper:
+        return Full(io.FileIO(path, "a+"), encoding=encoding)
+
+    monkeypatch.setattr(outputs, "open", opened, raising=False)
+    out = tmp_path / "out"
+    status = cli.main(["simulate", str(BASELINE), "--draws", "20", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert status == 2 and "the disk is full" in err and "Traceback" not in err, err
+    assert err.count("\n") == 1 and list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("command", ["cost", "sweep"])
@@ -553,3 +604,56 @@ def test_atomic_dir_moves_all_files_or_none(tmp_path: Path) -> None:
         assert staging.parent == tmp_path  # a new folder is staged beside, then created
         (staging / "a.txt").write_text("a", encoding="utf-8")
     assert [p.name for p in (tmp_path / "new").iterdir()] == ["a.txt"]
+
+
+TOO_LONG = "a" * 300  # longer than any file name the system takes (255 bytes)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["simulate", TOO_LONG],
+        ["report", TOO_LONG],
+        ["new-scenario", "x", "--from", TOO_LONG],
+        ["backtest", TOO_LONG, "--observed", TOO_LONG + ".csv"],
+        ["simulate", str(BASELINE), "--observed", TOO_LONG + ".csv"],
+        ["cost", "--recognitions", TOO_LONG + ".csv"],
+        ["simulate", str(BASELINE), "--draws", "20", "--out", TOO_LONG],
+        ["report", str(BASELINE), "--draws", "20", "--out", TOO_LONG],
+        ["cost", "--sales", str(ROOT / "examples" / "sales.csv"), "--out", TOO_LONG + ".csv"],
+    ],
+)
+def test_a_name_too_long_for_the_system_is_one_line(
+    args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """The system's refusal (ENAMETOOLONG) came out of a path check as a traceback."""
+    monkeypatch.chdir(tmp_path)
+    status = cli.main(args)
+    err = capsys.readouterr().err
+    assert status == 2 and "Traceback" not in err, err
+    assert err.count("\n") == 1 and "too long" in err and "(30" in err, err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["simulate", ""],
+        ["simulate", str(BASELINE), "--draws", "20", "--out", ""],
+        ["report", str(BASELINE), "--draws", "20", "--out", " "],
+        ["cost", "--recognitions", ""],
+        ["simulate", str(BASELINE), "--observed", ""],
+        ["sweep", "", "--workers", "1"],
+    ],
+)
+def test_an_empty_path_is_refused_not_read_as_this_folder(
+    args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """``Path("")`` is ``.``: ``--out ""`` wrote a report into the current folder."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as stop:
+        cli.main(args)
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and err.count("\n") == 1, err
+    assert "expected a file or folder name" in err, err
+    assert list(tmp_path.iterdir()) == []

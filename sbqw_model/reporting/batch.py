@@ -3,6 +3,7 @@ running them (``render``) and what to tell the user. ("plan" means the notice's 
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -42,20 +43,28 @@ def validate(
     assume: dict[str, Any],
     notebooks: Sequence[str] = (),
     draws: int = 1,
+    conditioning: dict[str, str] | None = None,
 ) -> list[tuple[Path, Scenario]]:
-    """Every scenario, ``--assume`` and ``--out`` checked before anything is written.
+    """Every scenario, ``--assume``, ``--conditioning`` and ``--out`` checked before anything
+    is written; a file given twice is one report.
 
     All problems together (InputError: exit 2, nothing written). A scenario that is valid but
     fails while its report renders is a different thing: a failed report (exit 1).
     """
+    from sbqw_model.conditioning import condition_scenario
     from sbqw_model.shipped import NOTEBOOK_DIR_ENV, notebook_dir
 
     problems: list[str] = []
     scenarios = []
-    for path in files:
+    given: dict[str, Path] = {}
+    for f in files:  # as given (the index shows it), once
+        given.setdefault(os.path.abspath(f), Path(f))
+    for path in given.values():
         try:
             scenario = load_scenario(path)
             scenario.assumptions.updated(assume, "--assume")
+            if conditioning and conditioning.get("method"):  # what the notebook will do
+                condition_scenario(scenario, conditioning.get("observed"), conditioning["method"])
             check_run(scenario, draws, "--draws")
             scenarios.append((path, scenario))
         except InputError as exc:
@@ -101,7 +110,9 @@ def jobs_for(
     notebooks = ["scenario_report.ipynb"]
     notebooks += ["sensitivity.ipynb"] if sensitivity else []
     notebooks += ["compare_scenarios.ipynb"] if compare else []
-    scenarios = validate(files, out_dir, assume, notebooks, draws)
+    scenarios = validate(files, out_dir, assume, notebooks, draws, conditioning)
+    if compare and len(scenarios) < 2:
+        raise InputError(["--compare: needs two or more scenarios to compare, got one"])
     names = unique_names([variant_name(s, assume) for _, s in scenarios], RESERVED)
     for (path, scenario), name in zip(scenarios, names, strict=True):
         jobs.append(

@@ -1,0 +1,72 @@
+"""What a command is asked to do must happen, or be refused in one line before any work: a flag
+that would do nothing is not silently dropped, a scenario given twice is one report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, run_cli
+
+from sbqw_model import cli
+
+BASELINE = ROOT / "sbqw_model" / "scenarios" / "baseline.yaml"
+OBSERVED = ROOT / "observations" / "example.csv"
+
+
+def _refused(args: list[object], tmp_path: Path, *words: str) -> None:
+    done = run_cli(*args, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("sbqw: error: "), done.stderr
+    assert all(w in lines[0] for w in words), lines[0]
+    assert list(tmp_path.iterdir()) == [], "nothing written"
+
+
+@pytest.mark.parametrize("command", ["simulate", "report"])
+def test_conditioning_without_observed_figures_is_refused(command: str, tmp_path: Path) -> None:
+    """``--conditioning pin`` on a scenario with no figures changed nothing; a report found
+    out in its notebook, as a failed report."""
+    args = [command, BASELINE, "--conditioning", "pin", "--draws", 20, "--out", tmp_path / "o"]
+    _refused(args, tmp_path, "--conditioning pin", "no observed figures", "--observed FILE")
+
+
+def test_conditioning_with_observed_figures_runs(capsys: pytest.CaptureFixture) -> None:
+    args = ["simulate", str(BASELINE), "--observed", str(OBSERVED), "--conditioning", "pin"]
+    assert cli.main([*args, "--draws", "50", "--format", "json"]) == 0
+    assert '"method": "pin"' in capsys.readouterr().out
+
+
+def test_a_comparison_of_one_scenario_is_refused(tmp_path: Path) -> None:
+    _refused(["report", BASELINE, "--compare", "--out", tmp_path / "o"], tmp_path, "--compare")
+
+
+def test_a_scenario_given_twice_is_one_report(tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    done = run_cli("report", "baseline", BASELINE, "baseline", "--draws", 50, "--out", out)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in out.glob("*.html")) == ["baseline.html", "index.html"]
+    assert "1 report(s) written" in done.stdout + done.stderr
+
+
+def test_assumptions_show_values_as_they_are_written(capsys: pytest.CaptureFixture) -> None:
+    """``--assume revoked_repay=false``, not ``False`` (a Python word in a user's listing)."""
+    assert cli.main(["assumptions"]) == 0
+    out = capsys.readouterr().out
+    assert "revoked_repay (default false; one of false, true;" in out
+    assert "False" not in out and "True" not in out
+
+
+@pytest.mark.parametrize("flag", ["--jobs", "--seed"])
+def test_a_count_that_is_not_a_number_says_so_plainly(flag: str, capsys) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["report", "baseline", flag, "abc"])
+    err = capsys.readouterr().err
+    assert f"argument {flag}: expected a whole number (2e4 reads as 20000), got 'abc'" in err
+
+
+def test_cost_with_nothing_to_cost_has_one_prefix(capsys: pytest.CaptureFixture) -> None:
+    assert cli.main(["cost"]) == 2
+    assert capsys.readouterr().err == (
+        "sbqw: error: nothing to cost: give --recognitions, --sales or both\n"
+    )
