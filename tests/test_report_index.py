@@ -127,6 +127,8 @@ def test_the_cli_accumulates_and_marks_a_report_whose_scenario_changed(tmp_path:
     assert "已过时" in rows[1] and "已过时" not in rows[0]
 
 
+FIGURES = {"p_all_met": 0.1, "p_online_retail": 0.5, "central": 1e8, "high": 2e8}
+FIGURES["payout_share"] = 1.0
 GOOD = {
     "name": "old",
     "title": "O",
@@ -152,6 +154,8 @@ GOOD = {
         {"name": "../../outside"},
         {"cell": "x"},
         {"ok": "perhaps"},
+        {"figures": {"p_all_met": 0.5}},  # not the numbers an index row shows
+        {"figures": dict(FIGURES, high=float("inf"))},  # "Infinity" is valid JSON
     ],
 )
 def test_a_tampered_entry_is_dropped_and_the_index_still_written(
@@ -169,3 +173,21 @@ def test_a_tampered_entry_is_dropped_and_the_index_still_written(
     index = write_index([_outcome(out, "new", False)], out, "zh").read_text(encoding="utf-8")
     assert "javascript:" not in index and "passwd" not in index
     assert (tmp_path / "outside").read_text(encoding="utf-8") == "keep"
+
+
+def test_each_index_says_every_rows_numbers_in_its_own_language(tmp_path: Path) -> None:
+    """A Chinese run's entry listed by a later English run read "1.74亿元（上限）" in an
+    English page: the numbers are kept, and each index words them itself."""
+    summary = json.loads(
+        (ROOT / "tests" / "summaries" / "baseline_v0.1_200_draws.json").read_text()
+    )
+    payload = {"kind": "scenario", "summary": summary}
+    out = tmp_path / "reports"
+    out.mkdir()
+    write_index([_outcome(out, "one", True, payload=payload)], out, "zh")
+    assert "亿元（上限）" in _rows(out)[0]
+    write_index([_outcome(out, "two", True, payload=payload)], out, "en")
+    rows = _rows(out)
+    assert len(rows) == 2 and rows[0].count("m (upper bound)") == 2, rows[0]
+    assert not re.search(r"[\u4e00-\u9fff]", re.sub(r"<a [^>]*>.*?</a>", "", rows[0])), rows[0]
+    assert manifest.load(out)[0].figures["high"] == summary["budget"]["total"]["p95"]

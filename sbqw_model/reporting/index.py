@@ -19,25 +19,39 @@ from sbqw_model.reporting.runner import Outcome
 INDEX_CSS = (files(__package__) / "templates" / "index.css").read_text(encoding="utf-8")
 
 
-def headline(outcome: Outcome, lang: str) -> list[str]:
-    """P(all targets), P(online retail), outlay median and band top, each labelled for what it
-    is (上限 at the ceilings); '' where not a scenario."""
-    from sbqw_model.labels import percent
-    from sbqw_model.reporting.i18n import t
-    from sbqw_model.reporting.leader import outlay_note, probability
+def figures(outcome: Outcome) -> dict[str, float]:
+    """The numbers an index row shows ({} where not a scenario): kept in the folder's
+    manifest, so each index says them in its own language."""
     from sbqw_model.summary import Summary
 
     p = outcome.payload
     if not p or p["kind"] != "scenario":
-        return ["", "", "", ""]
+        return {}
     s = Summary.from_dict(p["summary"])
-    total = s.budget.total
-    kind = f"{t('lparen', lang)}{outlay_note(s, lang)}{t('rparen', lang)}"
+    return {
+        "p_all_met": s.p_all_met,
+        "p_online_retail": s.targets.online_retail.p_met,
+        "central": s.budget.total.central,
+        "high": s.budget.total.high,
+        "payout_share": float(s.assumptions.get("payout_share", 1.0)),
+    }
+
+
+def headline(numbers: dict[str, float], lang: str) -> list[str]:
+    """P(all targets), P(online retail), outlay median and band top, each labelled for what it
+    is (上限 at the ceilings); '' where not a scenario."""
+    from sbqw_model.labels import outlay_kind, percent
+    from sbqw_model.reporting.i18n import t
+    from sbqw_model.reporting.leader import probability
+
+    if not numbers:
+        return ["", "", "", ""]
+    kind = f"{t('lparen', lang)}{outlay_kind(numbers['payout_share'], lang)}{t('rparen', lang)}"
     return [
-        percent(s.p_all_met),
-        probability(s.targets.online_retail.p_met),
-        f"{_yi(total.central, lang)}{kind}",
-        f"{_yi(total.high, lang)}{kind}",
+        percent(numbers["p_all_met"]),
+        probability(numbers["p_online_retail"]),
+        f"{_yi(numbers['central'], lang)}{kind}",
+        f"{_yi(numbers['high'], lang)}{kind}",
     ]
 
 
@@ -60,8 +74,14 @@ def write_index(outcomes: Sequence[Outcome], out_dir: Path, lang: str) -> Path:
     from sbqw_model.summary import BAND
 
     made = manifest.now()
-    current = [manifest.entry_of(o, headline(o, lang), made) for o in outcomes]
+    current = []
+    for o in outcomes:
+        numbers = figures(o)
+        current.append(manifest.entry_of(o, headline(numbers, lang), made, numbers))
     entries = manifest.record(current, out_dir)
+    for e in entries:  # an earlier run's entry, in this index's language
+        if e.figures:
+            e.headline = headline(e.figures, lang)
     heading = t("report_title", lang)
     body = render(
         "index.html.j2",
@@ -96,4 +116,4 @@ def write_index(outcomes: Sequence[Outcome], out_dir: Path, lang: str) -> Path:
     return target
 
 
-__all__ = ["headline", "write_index"]
+__all__ = ["figures", "headline", "write_index"]

@@ -13,6 +13,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -24,6 +25,8 @@ from sbqw_model.limits import MAX_YAML_BYTES
 MANIFEST = "reports.json"
 VERSION = 1
 STALE_SUFFIXES = ("html", "pdf", "xlsx", "ipynb")
+#: The numbers of a scenario's entry (``index.figures``), each a finite number.
+FIGURES = {"p_all_met", "p_online_retail", "central", "high", "payout_share"}
 
 
 @dataclass
@@ -37,7 +40,10 @@ class Entry:
     made: str  # ISO time (UTC) it was rendered
     ok: bool
     files: list[str] = field(default_factory=list)  # names in the folder
-    headline: list[str] = field(default_factory=list)  # index cells (scenario reports)
+    headline: list[str] = field(default_factory=list)  # index cells, as first written
+    #: the numbers behind them (``index.figures``): an index in the other language says them
+    #: in its own words, not in those of the run that wrote the entry
+    figures: dict[str, float] = field(default_factory=dict)
     compared: list[str] = field(default_factory=list)  # scenario titles (comparison)
     error: str = ""
     cell: int | None = None
@@ -97,6 +103,10 @@ def _checked(raw: Any) -> Entry | None:
         entry = _entry_adapter().validate_python(known)
         dt.datetime.fromisoformat(entry.made)
     except (ValidationError, ValueError, TypeError):
+        return None
+    if entry.figures and (
+        set(entry.figures) != FIGURES or not all(map(math.isfinite, entry.figures.values()))
+    ):
         return None
     allowed = {f"{entry.name}.{s}" for s in (*STALE_SUFFIXES, "failed.ipynb")}
     if safe_name(entry.name) != entry.name or not set(entry.files) <= allowed:
@@ -164,7 +174,9 @@ def record(current: Sequence[Entry], out_dir: Path) -> list[Entry]:
     return entries
 
 
-def entry_of(outcome: Any, headline: list[str], made: str) -> Entry:
+def entry_of(
+    outcome: Any, headline: list[str], made: str, figures: dict[str, float] | None = None
+) -> Entry:
     """An index entry for one outcome of this run (``runner.Outcome``)."""
     job, payload = outcome.job, outcome.payload or {}
     parameters = job.parameters
@@ -185,6 +197,7 @@ def entry_of(outcome: Any, headline: list[str], made: str) -> Entry:
         ok=outcome.ok,
         files=[Path(f).name for f in outcome.files],
         headline=headline,
+        figures=dict(figures or {}),
         compared=list(payload.get("scenarios", [])),
         error=outcome.error,
         cell=outcome.cell,
