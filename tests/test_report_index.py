@@ -125,6 +125,22 @@ def test_the_cli_accumulates_and_marks_a_report_whose_scenario_changed(tmp_path:
     rows = _rows(out)
     assert len(rows) == 2 and "基准情景" in rows[0] and 'href="baseline.html"' in rows[0]
     assert "已过时" in rows[1] and "已过时" not in rows[0]
+    # and so is mine's own page (a bookmark skips the index), once; baseline's is untouched
+    page = (out / "mine.html").read_text(encoding="utf-8")
+    assert page.count(manifest.OUTDATED_CLASS) == 1 and "本报告已过时" in page
+    assert page.index("本报告已过时") < page.index("<h1")
+    assert manifest.OUTDATED_CLASS not in (out / "baseline.html").read_text(encoding="utf-8")
+    assert report("baseline").returncode == 0
+    assert (out / "mine.html").read_text(encoding="utf-8") == page
+
+
+def test_an_outdated_page_that_is_not_ours_is_left_alone(tmp_path: Path) -> None:
+    page = tmp_path / "x.html"
+    page.write_text("no body here", encoding="utf-8")
+    manifest._mark_page(page, "zh")
+    assert page.read_text(encoding="utf-8") == "no body here"
+    manifest._mark_page(tmp_path / "missing.html", "en")  # nothing to mark, no error
+    assert not (tmp_path / "missing.html").exists()
 
 
 FIGURES = {"p_all_met": 0.1, "p_online_retail": 0.5, "central": 1e8, "high": 2e8}

@@ -9,11 +9,14 @@ dropped.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
+import html
 import json
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -23,6 +26,7 @@ from sbqw_model.fileio import write_text_atomic
 from sbqw_model.limits import MAX_YAML_BYTES
 
 MANIFEST = "reports.json"
+OUTDATED_CLASS = "sbqw-outdated"
 VERSION = 1
 STALE_SUFFIXES = ("html", "pdf", "xlsx", "ipynb")
 #: The numbers of a scenario's entry (``index.figures``), each a finite number.
@@ -151,15 +155,41 @@ def digest(source: str) -> str:
     return ""
 
 
-def mark_outdated(entries: Sequence[Entry], current: Sequence[Entry]) -> None:
+def mark_outdated(entries: Sequence[Entry], current: Sequence[Entry], out_dir: Path) -> None:
     """An earlier report whose scenario file has changed (or gone, or become invalid) since it
-    was made is marked outdated, so the index never lists it as current."""
+    was made is marked outdated, so the index never lists it as current; and so is its page,
+    opened from a bookmark or a link without the index (``_mark_page``)."""
     fresh = {e.name for e in current}
     for entry in entries:
-        if entry.name in fresh or not entry.ok or not entry.digests:
+        if entry.name in fresh or not entry.ok or not entry.digests or entry.outdated:
             continue
-        now_ = [digest(s) for s in entry.sources]
-        entry.outdated = entry.outdated or now_ != entry.digests
+        entry.outdated = [digest(s) for s in entry.sources] != entry.digests
+        if entry.outdated:
+            _mark_page(out_dir / f"{entry.name}.html", entry.lang)
+
+
+_BODY = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
+
+
+def _mark_page(page: Path, lang: str) -> None:
+    """A banner at the top of an outdated report's page (written whole, atomically); a page
+    that is missing or not one of ours (no ``<body>``) is left as it is."""
+    from sbqw_model import palette
+    from sbqw_model.catalogue import label
+
+    try:
+        text = page.read_text(encoding="utf-8")
+    except (OSError, ValueError):
+        return
+    found = _BODY.search(text)
+    if found is None or OUTDATED_CLASS in text:
+        return
+    banner = (
+        f'<p class="{OUTDATED_CLASS}" style="border:2px solid {palette.UNLIKELY};'
+        f'padding:0.5em 1em;margin:0.5em">{html.escape(label("report.outdated_page", lang))}</p>'
+    )
+    with contextlib.suppress(OSError):  # the index says it anyway
+        write_text_atomic(page, text[: found.end()] + banner + text[found.end() :])
 
 
 def record(current: Sequence[Entry], out_dir: Path) -> list[Entry]:
@@ -168,7 +198,7 @@ def record(current: Sequence[Entry], out_dir: Path) -> list[Entry]:
         if not entry.ok:
             remove_stale(entry, out_dir)
     entries = merge(load(out_dir), current, out_dir)
-    mark_outdated(entries, current)
+    mark_outdated(entries, current, out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     save(entries, out_dir)
     return entries
