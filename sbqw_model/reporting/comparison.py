@@ -242,7 +242,7 @@ class Comparison:
 
     def provenance(self) -> HTML:
         lang = self.lang
-        rows = [[r.title, r.source.name, r.scenario.digest[:16]] for r in self.reports]
+        rows = [[r.title, r.source.name, r.scenario.digest] for r in self.reports]
         first = self.reports[0]
         items = [
             (t("version", lang), f"sbqw {__version__}"),

@@ -518,6 +518,8 @@ def test_the_comparison_leads_with_a_conclusion(rendered: Any) -> None:
         assert "less than Baseline" in text
     assert "national_online_retail_growth.csv" in visible(pages["compare.data_note"])
     assert "每实现1万元最高给予5元流量补贴" in visible(pages["compare.clause_appendix"])
+    # each scenario file's whole hash, as a scenario report gives it (16 digits identify less)
+    assert load_scenario(BASELINE).digest in pages["compare.provenance"]
 
 
 @pytest.mark.parametrize(
