@@ -38,6 +38,11 @@ MAX_TABLE_COLUMNS = 100  # a ledger has ~10; cells beyond are notes (xlsx) or an
 MAX_YUAN = 1e15
 MAX_COUNT = 1e9  # not a rule amount
 MAX_SPREAD = 2.0  # sd of yearly growth or log-sd of firm growth; 2 = ±200 percentage points
+#: Years a plan may start and end in (``plan.first_year``, ``plan.target_year``), a typo guard:
+#: the notice runs 2023–2025 and the shipped statistics start in 2016; 0, 1900 or 20250 are slips
+#: (1900 made a 126-year plan that only the memory check refused). The top leaves room to stretch
+#: a reform far out (docs/safety.md: a period to 2200 overflows and is refused after the run).
+PLAN_YEARS = (2000, 2200)
 
 DEFAULT_MEMORY = 4 << 30  # bytes a run may plan to use, unless SBQW_MEMORY_LIMIT says otherwise
 MEMORY_ENV = "SBQW_MEMORY_LIMIT"

@@ -9,6 +9,8 @@ was expected. A policy variant can ``extends:`` another file and change only its
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,7 @@ from sbqw_model.distributions import Distribution, parse_distribution
 from sbqw_model.errors import InputError, did_you_mean
 from sbqw_model.limits import MAX_EXTENDS
 from sbqw_model.parameters import Parameters, default_parameters
-from sbqw_model.periods import plan_years
+from sbqw_model.periods import payment_years, plan_years
 from sbqw_model.recognition import RecognitionLevers, default_levers, parse_levers
 from sbqw_model.rules import CATEGORIES
 from sbqw_model.shipped import find_scenario, is_name, known_scenarios
@@ -122,14 +124,42 @@ class Scenario:
         return {o.year: o.value for o in self.observations if o.indicator == indicator}
 
 
-def _deep_merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
+def year_of(key: Any) -> int | None:
+    """A payment year as YAML may read a key: ``2024`` or the text ``"2024"``; else None."""
+    if isinstance(key, int) and not isinstance(key, bool):
+        return key
+    if isinstance(key, str) and re.fullmatch(r"[+-]?[0-9]+", key.strip()):
+        return int(key)
+    return None
+
+
+#: Mappings whose keys have several spellings: a variant's ``"2024"`` or ``Guiyang`` replaces
+#: the base's ``2024`` or ``贵阳市`` (one file giving both spellings is refused when validated).
+SPELLINGS: dict[tuple[str, ...], Callable[[Any], Any]] = {
+    ("appropriation",): year_of,
+    ("prefecture_shares", "values"): lambda key: prefectures.normalize(str(key)),
+}
+
+
+def _deep_merge(
+    base: dict[str, Any], child: dict[str, Any], path: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """The child's keys over the base's; a distribution the child names (``dist:``) replaces
-    the base's whole, so a ``fixed`` value never inherits the base's ``low``/``high``."""
+    the base's whole, so a ``fixed`` value never inherits the base's ``low``/``high``. A year of
+    ``appropriation`` set to ``null`` drops the base's year (a variant moving the plan)."""
     out = dict(base)
+    canonical = SPELLINGS.get(path)
     for key, value in child.items():
+        if canonical is not None:
+            if (same := canonical(key)) is not None:
+                for old in [k for k in base if k not in child and canonical(k) == same]:
+                    out.pop(old, None)
+            out.pop(key, None)  # the child's own spelling of an equal key (2024.0) is checked
+            if value is None and path == ("appropriation",):
+                continue
         replaces = isinstance(value, dict) and "dist" in value
         if isinstance(value, dict) and isinstance(out.get(key), dict) and not replaces:
-            out[key] = _deep_merge(out[key], value)
+            out[key] = _deep_merge(out[key], value, (*path, str(key)))
         else:
             out[key] = value
     return out
@@ -180,7 +210,9 @@ def _read_raw(
 def scenario_ref(value: Any, path: Path, key: str = "extends") -> Path:
     """``extends:`` (or a sweep's ``base:``) as a file: a path relative to the file ``path``
     that names it, or a scenario name (``baseline``: a sibling ``baseline.yaml`` first, then
-    the shipped scenarios). The file itself is checked when it is read."""
+    the shipped scenarios). A bare file name that is not next to the file but names a shipped
+    scenario (``baseline.yaml``, as the shipped variants write it) is the shipped one, so a
+    copied variant runs. The file itself is checked when it is read."""
     name = str(path)
     if not isinstance(value, str) or not value.strip():
         raise InputError(
@@ -201,11 +233,22 @@ def scenario_ref(value: Any, path: Path, key: str = "extends") -> Path:
             )
         return found
     target = path.parent / Path(value).expanduser()
-    if not target.exists() and not target.is_symlink():
-        raise InputError(
-            [f"{name}: {key}: no such scenario file {value!r} (relative to {path.parent})"]
-        )
-    return target
+    if target.exists() or target.is_symlink():
+        return target
+    bare = Path(value).name == value
+    found = find_scenario(value) if bare else None
+    if found is not None:
+        return found
+    shipped = (
+        f", and no shipped scenario named {Path(value).stem!r}"
+        f"{did_you_mean(Path(value).stem, known_scenarios())}"
+        f" (shipped: {', '.join(known_scenarios())})"
+        if bare
+        else ""
+    )
+    raise InputError(
+        [f"{name}: {key}: no such scenario file {value!r} (relative to {path.parent}){shipped}"]
+    )
 
 
 def load_scenario(
@@ -250,7 +293,10 @@ def parse_scenario(
     response, response_dist = _parse_behaviour(raw.get("behaviour"), source, problems)
     years = (int(params.value("plan.first_year")), int(params.value("plan.target_year")))
     observations = _parse_observations(raw.get("observations"), source, years, problems)
-    appropriation, illustrative = _parse_appropriation(raw.get("appropriation"), source, problems)
+    paid = (years[0], payment_years(params, assumptions)[-1])
+    appropriation, illustrative = _parse_appropriation(
+        raw.get("appropriation"), source, paid, problems
+    )
     shares, share_source = _parse_shares(raw.get("prefecture_shares"), source, problems)
     initial = collect(
         sm.InitialStock | None, raw.get("initial_stock"), f"{source}: initial_stock", problems
@@ -324,7 +370,7 @@ def _parse_levers(
             problems.extend(exc.problems)
     if isinstance(reform := levers.get("parameters"), dict):
         try:
-            params = params.with_overrides(reform, f"{source}: levers.parameters")
+            params = params.with_overrides(reform, f"{source}: levers.parameters.")
             overrides = {str(k): float(v) for k, v in reform.items()}
         except InputError as exc:
             problems.extend(exc.problems)
@@ -373,20 +419,35 @@ def _parse_observations(
 
 
 def _parse_appropriation(
-    raw: Any, source: str, problems: list[str]
+    raw: Any, source: str, years: tuple[int, int], problems: list[str]
 ) -> tuple[dict[int, float], bool]:
-    """Payment year → yuan; ``illustrative: true`` when the amounts are an example, not a budget."""
+    """Payment year → yuan; ``illustrative: true`` when the amounts are an example, not a budget.
+
+    ``years``: the plan's first year and its last payment year, the years money can be paid
+    (an appropriation for 1900 showed a row for 1900). A word that is no year is an unknown
+    key (``ilustrative``), said once, not as a bad year and a bad amount."""
     from sbqw_model import schema_models as sm
     from sbqw_model.schema import collect
 
     where = f"{source}: appropriation"
+    context = {"years": years}
     if not isinstance(raw, dict):
-        return collect(sm.Appropriation | None, raw, where, problems) or {}, False
-    amounts = {k: v for k, v in raw.items() if k not in ("source", "illustrative")}
+        return collect(sm.Appropriation | None, raw, where, problems, context) or {}, False
+    named = ("source", "illustrative")
+    amounts = {}
+    for key, value in raw.items():
+        if isinstance(key, str) and key not in named and year_of(key) is None:
+            problems.append(
+                f"{where}.{key}: unknown key{did_you_mean(key, named)} (expected a payment"
+                " year such as 2024, source or illustrative)"
+            )
+        elif key not in named:
+            amounts[key] = value
     illustrative = collect(
         sm.Flag, raw.get("illustrative", False), f"{where}.illustrative", problems
     )
-    return collect(sm.Appropriation, amounts, where, problems) or {}, bool(illustrative)
+    found = collect(sm.Appropriation, amounts, where, problems, context)
+    return found or {}, bool(illustrative)
 
 
 def _parse_shares(raw: Any, source: str, problems: list[str]) -> tuple[np.ndarray, str]:

@@ -32,6 +32,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, TypeAdapter, Valida
 from pydantic_core import PydanticCustomError
 
 from sbqw_model.errors import InputError, did_you_mean
+from sbqw_model.yamlio import text_number_hint
 
 #: What a pydantic type error expected, said as the house says it.
 _EXPECTED = {
@@ -45,6 +46,8 @@ _EXPECTED = {
     "list_type": "a list",
     "finite_number": "a finite number",
 }
+#: pydantic's errors for a number that was not one (a ``1e7`` YAML read as text gets a hint)
+_NUMERIC = frozenset({"float_type", "int_type", "finite_number", "float_parsing", "int_parsing"})
 
 
 class Strict(BaseModel):
@@ -82,7 +85,7 @@ def number(
             or not isinstance(value, int | float)
             or not low <= value <= high
         ):
-            raise fail(f"expected {expected}, got {value!r}")
+            raise fail(f"expected {expected}, got {value!r}{text_number_hint(value)}")
         return float(value)
 
     return Annotated[float, BeforeValidator(check)]
@@ -93,7 +96,8 @@ def whole(low: int = 0) -> Any:
 
     def check(value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise fail(f"expected a whole number ≥ {low}, got {value!r}")
+            hint = text_number_hint(value, whole=True)
+            raise fail(f"expected a whole number ≥ {low}, got {value!r}{hint}")
         return value
 
     return Annotated[int, BeforeValidator(check)]
@@ -220,7 +224,8 @@ def _message(err: Any, parent: Any, key: Any) -> str:
     if kind == "literal_error":
         return f"expected one of {err['ctx']['expected']}, got {value!r}"
     if expected:
-        return f"expected {expected}, got {value!r}"
+        hint = text_number_hint(value, whole=kind == "int_type") if kind in _NUMERIC else ""
+        return f"expected {expected}, got {value!r}{hint}"
     return f"{err['msg'].lower()}, got {value!r}"  # a pydantic check we did not word
 
 

@@ -23,7 +23,7 @@ from pydantic import (
 )
 
 from sbqw_model import prefectures
-from sbqw_model.distributions import DISTRIBUTIONS, DOMAINS, MAX_SIGMA, _as_text, _num
+from sbqw_model.distributions import DISTRIBUTIONS, DOMAINS, MAX_SIGMA, _num
 from sbqw_model.errors import did_you_mean
 from sbqw_model.limits import MAX_YUAN
 from sbqw_model.parameters import (
@@ -39,14 +39,30 @@ from sbqw_model.scenario import (
     MAX_RESPONSE,
     OPTIONAL_UNCERTAINTIES,
     UNCERTAINTIES,
+    year_of,
 )
 from sbqw_model.schema import Strict, choice, fail, number, one_of, whole
+from sbqw_model.yamlio import text_number_hint
 
 
 def _real(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise fail(f"expected a number, got {value!r}{_as_text(value)}")
+        raise fail(f"expected a number, got {value!r}{text_number_hint(value)}")
     return float(value)
+
+
+def _filled(value: Any) -> str:
+    """A name or title: text with at least one visible character (an empty title made a
+    report headed by nothing, an empty name a file called ``_``)."""
+    if not isinstance(value, str):
+        raise fail(f"expected text, got {value!r}")
+    if not value.strip():
+        raise fail(f"expected non-empty text, got {value!r}")
+    return value
+
+
+#: Text that may not be empty or only spaces (a scenario's ``name`` and titles).
+Filled = Annotated[str, BeforeValidator(_filled)]
 
 
 #: A finite number, never a bool or a number written as text.
@@ -161,9 +177,9 @@ class ScenarioFile(Strict):
     """The top of a scenario file. Each block is validated by its own model (``parse_scenario``)
     so a problem in one never hides the problems in another."""
 
-    name: str
-    title_zh: str
-    title_en: str
+    name: Filled
+    title_zh: Filled
+    title_en: Filled
     description: str = ""
     description_zh: str = ""
     extends: Any = None  # resolved by scenario._read_raw before validation
@@ -215,7 +231,8 @@ def _response(value: Any) -> Any:
         return value
     high = MAX_RESPONSE
     if isinstance(value, bool) or not isinstance(value, int | float) or not abs(value) <= high:
-        raise fail(f"expected a number from -{high:g} to {high:g}, got {value!r}")
+        hint = text_number_hint(value)
+        raise fail(f"expected a number from -{high:g} to {high:g}, got {value!r}{hint}")
     return float(value)
 
 
@@ -237,7 +254,8 @@ class ObservationItem(Strict):
     def _plan_year(cls, v: Any, info: ValidationInfo) -> int:
         first, last = (info.context or {})["years"]
         if isinstance(v, bool) or not isinstance(v, int) or not first <= v <= last:
-            raise fail(f"expected a plan year {first}–{last}, got {v!r}")
+            hint = text_number_hint(v, whole=True)
+            raise fail(f"expected a plan year {first}–{last}, got {v!r}{hint}")
         return v
 
     @field_validator("value", mode="before")
@@ -245,7 +263,8 @@ class ObservationItem(Strict):
     def _level(cls, v: Any, info: ValidationInfo) -> float:
         lowest = 1.0 if info.data.get("indicator") == "online_retail" else 0.0
         if isinstance(v, bool) or not isinstance(v, int | float) or not lowest <= v <= MAX_YUAN:
-            raise fail(f"expected a number from {lowest:g} to {MAX_YUAN:.0e}, got {v!r}")
+            hint = text_number_hint(v)
+            raise fail(f"expected a number from {lowest:g} to {MAX_YUAN:.0e}, got {v!r}{hint}")
         return float(v)
 
 
@@ -254,17 +273,45 @@ Observations = Annotated[
 ]
 
 
-def _year_key(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise fail("expected a payment year such as 2024") from None
+def _year_key(value: Any, info: ValidationInfo) -> int:
+    """A payment year of the scenario (``context["years"]``: its first and last)."""
+    first, last = (info.context or {}).get("years", (None, None))
+    year = year_of(value)
+    if isinstance(value, float):
+        raise fail(f"expected a payment year as a whole number (such as 2024), got {value!r}")
+    if year is None:
+        raise fail(f"expected a payment year such as 2024, got {value!r}")
+    if first is not None and not first <= year <= last:
+        span = f"from {first} to {last} (the plan's first year to its last payment year)"
+        raise fail(f"expected a payment year {span}, got {value!r}")
+    return year
+
+
+def _distinct(canonical: Any, noun: str) -> Any:
+    """A mapping whose keys are spelled freely (``2024`` and ``"2024"``, ``贵阳市`` and
+    ``Guiyang``) must give each one once: read as one key, the later value won silently."""
+
+    def check(value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        seen: dict[Any, Any] = {}
+        for key in value:
+            same = canonical(key)
+            if same is not None and same in seen:
+                spellings = f"{seen[same]!r} and {key!r}"
+                raise fail(f"{noun} {same} is given twice ({spellings}); give it once", at=str(key))
+            seen.setdefault(same, key)
+        return value
+
+    return BeforeValidator(check)
 
 
 Amount = number(0, MAX_YUAN, f"an amount from 0 to {MAX_YUAN:.0e} yuan")
-#: ``appropriation: {2024: yuan, …}`` (its ``source`` and ``illustrative`` are taken out first).
+#: ``appropriation: {2024: yuan, …}`` (its ``source`` and ``illustrative`` are taken out
+#: first); the context holds the scenario's payment years (``years``: first, last).
 Appropriation = Annotated[
     dict[Annotated[int, BeforeValidator(_year_key)], Amount],
+    _distinct(year_of, "the year"),
     Field(description="a mapping of payment year: yuan"),
 ]
 
@@ -277,9 +324,12 @@ def _prefecture(value: Any) -> str:
 
 
 class PrefectureShares(Strict):
-    values: dict[
-        Annotated[str, BeforeValidator(_prefecture)],
-        number(0, 1, "a share between 0 and 1"),
+    values: Annotated[
+        dict[
+            Annotated[str, BeforeValidator(_prefecture)],
+            number(0, 1, "a share between 0 and 1"),
+        ],
+        _distinct(lambda key: prefectures.normalize(str(key)), "the prefecture"),
     ] = Field(description="a mapping of prefecture: share")
     source: Note = ""
 

@@ -5,13 +5,20 @@ under ``limits.MAX_YAML_BYTES`` are read (never a device, pipe or folder), nesti
 before the document is composed, aliases are counted as if expanded (a few KB of nested aliases
 can stand for billions of values), numbers too long to read are refused, and ``.inf``/``.nan``
 or numbers beyond a float are refused with their key path. The limits are in ``sbqw_model.limits``.
+
+What PyYAML leaves silent or cryptic is said here: a key written twice (``2024`` and ``2024.0``
+too), merge keys ``<<`` resolved as the YAML spec says (PyYAML could let the later mapping win),
+a character YAML does not allow (with its line and column), a second document, a file that is
+not UTF-8 (UTF-16 and UTF-32 named), and numbers YAML 1.1 reads as text (``text_number_hint``).
 """
 
 from __future__ import annotations
 
 import math
 import os
+import re
 import stat
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +51,13 @@ _NODE_START = (yaml.ScalarEvent, yaml.AliasEvent, yaml.MappingStartEvent, yaml.S
 _OPEN = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
 _CLOSE = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 _NUMBER_TAGS = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"})
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+#: Keys read as values Python compares equal however written (``2024``, ``2024.0``, ``0x7e8``)
+_VALUE_TAGS = _NUMBER_TAGS | {"tag:yaml.org,2002:bool"}
+#: Characters YAML allows in a file (its ``c-printable``): anything else stops the reader.
+_NOT_PRINTABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
 
 
 def _check_nesting(text: str) -> None:
@@ -108,15 +122,64 @@ def _short_number(node: yaml.ScalarNode) -> None:
 def _unique_keys(node: yaml.MappingNode) -> None:
     """Refuse a key written twice in one mapping: YAML's loaders keep the last one silently,
     so ``payout_share: 0.5`` then ``payout_share: 0.1`` would run with 0.1 unannounced. (A
-    merge ``<<`` may still be overridden: that is what it is for.)"""
-    seen: set[tuple[str, str]] = set()
+    key a merge ``<<`` brings in may still be overridden: that is what it is for.)"""
+    seen: dict[tuple[str, Any], str] = {}
     for key, _ in node.value:
-        if not isinstance(key, yaml.ScalarNode) or key.value == "<<":
+        if not isinstance(key, yaml.ScalarNode):
             continue
-        ident = (key.tag, key.value)
+        ident: tuple[str, Any] = (key.tag, key.value)
+        if key.tag in _VALUE_TAGS and len(key.value) <= MAX_YAML_NUMBER_CHARS:
+            ident = ("=", yaml.load(key.value, Loader=SAFE_LOADER))  # 2024 and 2024.0 are one
+        if ident in seen and key.tag == _MERGE_TAG:
+            raise _Refused("the merge key `<<` is written twice; write `<<: [*a, *b]`", key)
+        if ident in seen and seen[ident] != key.value:
+            raise _Refused(
+                f"the keys {seen[ident]!r} and {key.value!r} are one key once read"
+                " (YAML keeps the last); write it once",
+                key,
+            )
         if ident in seen:
             raise _Refused(f"the key {key.value!r} is written twice in one mapping", key)
-        seen.add(ident)
+        seen[ident] = key.value
+
+
+def _resolve_merges(node: yaml.Node, done: set[int]) -> None:
+    """Apply merge keys as the YAML spec says, before PyYAML sees them: the mapping's own keys
+    win, then the merged mappings in the order listed (``<<: [*a, *b]``: ``a``'s key wins over
+    ``b``'s). PyYAML keeps the first only when two keys are the same string object, so
+    ``<<: [{payout_share: 0.5}, {payout_share: 0.7}]`` gave 0.7 (a one-letter key gave 0.5)."""
+    if id(node) in done:
+        return
+    done.add(id(node))
+    if isinstance(node, yaml.SequenceNode):
+        for child in node.value:
+            _resolve_merges(child, done)
+    if not isinstance(node, yaml.MappingNode):
+        return
+    for key, value in node.value:
+        _resolve_merges(key, done)
+        _resolve_merges(value, done)
+    own = [(k, v) for k, v in node.value if k.tag != _MERGE_TAG]
+    if len(own) == len(node.value):
+        return
+    seen = {_key_ident(k) for k, _ in own}
+    merged: list[tuple[yaml.Node, yaml.Node]] = []
+    for key, value in node.value:
+        if key.tag != _MERGE_TAG:
+            continue
+        sources = value.value if isinstance(value, yaml.SequenceNode) else [value]
+        for source in sources:
+            if not isinstance(source, yaml.MappingNode):
+                raise _Refused("a merge key `<<` takes a mapping or a list of mappings", source)
+            for pair in source.value:
+                if _key_ident(pair[0]) not in seen:
+                    seen.add(_key_ident(pair[0]))
+                    merged.append(pair)
+    node.value = merged + own
+
+
+def _key_ident(key: yaml.Node) -> tuple[str, Any]:
+    return (key.tag, key.value) if isinstance(key, yaml.ScalarNode) else (key.tag, id(key))
 
 
 def _where(mark: Any) -> str:
@@ -135,6 +198,7 @@ def safe_load(text: str, source: str) -> Any:
         if node is None:
             return None
         _expanded(node, {}, set())
+        _resolve_merges(node, set())
         data = loader.construct_document(node)
     except _Refused as exc:
         raise InputError([f"{source}: {_where(exc.mark)}: YAML refused: {exc}"]) from None
@@ -146,12 +210,7 @@ def safe_load(text: str, source: str) -> Any:
             [f"{where}: YAML tag refused ({exc.problem}); only plain data is allowed"]
         ) from None
     except yaml.YAMLError as exc:
-        problem = getattr(exc, "problem", None) or type(exc).__name__
-        where = _where(getattr(exc, "problem_mark", None))
-        if "maximum nesting depth" in str(problem):  # libyaml's own limit, met while scanning
-            refused = f"nested deeper than {MAX_YAML_DEPTH} levels"
-            raise InputError([f"{source}: {where}: YAML refused: {refused}"]) from None
-        raise InputError([f"{source}: {where}: YAML syntax error: {problem}"]) from None
+        raise InputError([f"{source}: {_syntax_problem(exc, text)}"]) from None
     except RecursionError:  # a guard behind the depth limit, never expected
         raise InputError([f"{source}: YAML refused: nested too deeply"]) from None
     finally:
@@ -162,6 +221,63 @@ def safe_load(text: str, source: str) -> Any:
     if bad:
         raise InputError(bad)
     return data
+
+
+def _syntax_problem(exc: yaml.YAMLError, text: str) -> str:
+    """Where and what a YAML error is, in words (``line 4, column 1: …``)."""
+    if isinstance(exc, yaml.reader.ReaderError):
+        return _bad_character(exc, text)
+    problem = getattr(exc, "problem", None) or type(exc).__name__
+    where = _where(getattr(exc, "problem_mark", None))
+    if "maximum nesting depth" in str(problem):  # libyaml's own limit, met while scanning
+        return f"{where}: YAML refused: nested deeper than {MAX_YAML_DEPTH} levels"
+    if problem == "but found another document":
+        return (
+            f"{where}: expected one YAML document, found a second one (a `---` line starts"
+            " another); keep one document per file"
+        )
+    if problem == "did not find expected <document start>":
+        return (
+            f"{where}: expected one YAML document, found more text after its end (a `...`"
+            " line ends a document); keep one document per file"
+        )
+    return f"{where}: YAML syntax error: {problem}"
+
+
+def _bad_character(exc: yaml.reader.ReaderError, text: str) -> str:
+    """A character YAML does not allow, with its line and column: the reader's ``position``
+    counts bytes in libyaml and characters in PyYAML, so the text is searched instead."""
+    found = _NOT_PRINTABLE.search(text)
+    code = ord(found.group()) if found else exc.character
+    kind = "control character" if unicodedata.category(chr(code)) == "Cc" else "character"
+    at = found.start() if found else text.find(chr(code))
+    if at < 0:
+        where = "?"
+    else:
+        line, column = text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)
+        where = f"line {line}, column {column}"
+    return f"{where}: {kind} U+{code:04X} is not allowed in YAML (remove it)"
+
+
+#: A number YAML 1.1 reads as text: an exponent without a dot or a sign (``1e7``, ``1.5e7``).
+_EXPONENT = re.compile(r"([+-]?)(\d+)(?:\.(\d*))?[eE]([+-]?)(\d+)")
+_PLAIN = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def text_number_hint(value: Any, whole: bool = False) -> str:
+    """A hint when a number arrived as text, else "": YAML 1.1 (PyYAML) reads ``1e7`` as text
+    and wants ``1.0e+7``; a quoted number is text too. ``whole``: the field takes an integer."""
+    if not isinstance(value, str) or not _PLAIN.fullmatch(text := value.strip()):
+        return ""
+    number = float(text)
+    if whole and number.is_integer() and abs(number) <= 1e15:
+        return f" (YAML reads this as text; write {int(number)})"
+    match = _EXPONENT.fullmatch(text)
+    if match is None:
+        return " (a number in quotes is text; write it without quotes)"
+    sign, digits, fraction, exp_sign, exponent = match.groups()
+    written = f"{sign}{digits}.{fraction or '0'}e{exp_sign or '+'}{exponent}"
+    return f" (YAML reads this as text; write {written})"
 
 
 def _finite(value: Any, where: str, source: str, bad: list[str]) -> None:
@@ -224,15 +340,35 @@ def read_mapping(path: Path, kind: str) -> tuple[dict[str, Any], bytes]:
     """A YAML file that must hold a mapping (a scenario, a sweep), and its bytes (for hashes)."""
     name = str(path)
     data = read_yaml_bytes(path, kind)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(
-            [f"{name}: the file is not UTF-8 text (GB18030?); save it as UTF-8 and try again"]
-        ) from None
-    raw = safe_load(text, name)
+    raw = safe_load(decode_yaml(data, name), name)
     if raw is None:
         raise InputError([f"{name}: the file is empty (expected a {kind} mapping)"])
     if not isinstance(raw, dict):
         raise InputError([f"{name}: expected a mapping of {kind} keys, got {type(raw).__name__}"])
     return raw, data
+
+
+_BOMS = (  # the longer marks first: UTF-32's little-endian mark starts with UTF-16's
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+
+
+def decode_yaml(data: bytes, name: str) -> str:
+    """A YAML file's text: UTF-8, with or without the byte-order mark. Anything else is refused
+    saying what it is when that is certain (UTF-16 or UTF-32, by the byte-order mark or the
+    zero bytes ASCII has in them) and else where the first byte that is not UTF-8 is."""
+    found = next((kind for mark, kind in _BOMS if data.startswith(mark)), None)
+    if found is None and data and data.count(0) * 4 >= len(data):  # ASCII as 2 or 4 bytes
+        found = "UTF-32" if data[:4].count(0) == 3 else "UTF-16"  # (valid UTF-8, and NULs)
+    if found:
+        what = f"is {found} text, not UTF-8"
+    else:
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            what = f"is not UTF-8 text (byte 0x{data[exc.start]:02X} on line {line} is not UTF-8)"
+    raise InputError([f"{name}: the file {what}; save it as UTF-8 and try again"])

@@ -52,7 +52,7 @@ def test_problems_in_every_block_are_reported_together() -> None:
         " got True",
         "s.yaml: observations[0].value: expected a number from 0 to 1e+15, got 'many'",
         "s.yaml: appropriation.2024: expected an amount from 0 to 1e+15 yuan, got -1",
-        "s.yaml: appropriation.next: expected a payment year such as 2024",
+        "s.yaml: appropriation.next: unknown key (expected a payment year such as 2024",
         "s.yaml: appropriation.illustrative: expected true or false, got 'yes'",
         "s.yaml: prefecture_shares.values.火星: unknown prefecture",
         "s.yaml: initial_stock.park: expected a whole number ≥ 0, got 1.5",

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from sbqw_model.errors import InputError, Problems, did_you_mean
-from sbqw_model.limits import MAX_COUNT, MAX_YUAN
+from sbqw_model.limits import MAX_COUNT, MAX_YUAN, PLAN_YEARS
 
-MAX_YEAR = 2200  # a typo guard for years, not a rule
+MAX_YEAR = PLAN_YEARS[1]  # a typo guard for years, not a rule
 
 UNITS = ("yuan", "count", "rate", "year")
 REQUIRED_FIELDS = ("value", "unit", "clause", "label_zh", "label_en", "period")
@@ -93,11 +93,14 @@ class Parameters:
         return list(self._leaves.values())
 
     def with_overrides(self, overrides: Mapping[str, Any], source: str = "overrides") -> Parameters:
-        """A reformed copy; every override is checked before any is applied (all or nothing)."""
+        """A reformed copy; every override is checked before any is applied (all or nothing).
+
+        ``source`` names where the overrides come from; ending in ``.`` (``s.yaml:
+        levers.parameters.``) it is a key path the parameter's path continues."""
         problems = Problems()
         new = dict(self._leaves)
         for path, raw in overrides.items():
-            where = f"{source}: {path}"
+            where = _at(source, path)
             if path not in self._leaves:
                 problems.add(f"{where}: unknown parameter path{did_you_mean(path, self._leaves)}")
                 continue
@@ -106,9 +109,9 @@ class Parameters:
             if value is not None:
                 new[path] = replace(leaf, value=value)
         problems.raise_if_any()
-        _check_consistency(new, source, problems)
+        _check_consistency(new, source, problems, changed=overrides)
         problems.raise_if_any()
-        return Parameters(new, f"{self.source} + {source}")
+        return Parameters(new, f"{self.source} + {source.rstrip('.')}")
 
     def differences(self, other: Parameters) -> dict[str, tuple[float, float]]:
         """Paths whose value differs from ``other``: {path: (other value, this value)}."""
@@ -141,10 +144,19 @@ def _check_value(raw: Any, unit: str, where: str, problems: Problems) -> float |
     return value
 
 
+def _at(source: str, path: str) -> str:
+    """``source`` continued by a parameter's path: ``s.yaml: levers.parameters.traffic.cap``
+    when ``source`` ends in a key path and a dot, else ``p.yaml: traffic.cap``."""
+    return f"{source}{path}" if source.endswith(".") else f"{source}: {path}"
+
+
 def check_value(raw: Any, unit: str) -> tuple[float | None, str]:
     """A rule amount checked against its unit: (value, "") or (None, what was expected)."""
     if isinstance(raw, bool) or not isinstance(raw, int | float):
-        return None, f"expected a number, got {raw!r}"
+        from sbqw_model.yamlio import text_number_hint
+
+        hint = text_number_hint(raw, whole=unit in ("count", "year"))
+        return None, f"expected a number, got {raw!r}{hint}"
     value = float(raw)
     if not math.isfinite(value):
         return None, f"expected a finite number, got {raw!r}"
@@ -152,6 +164,8 @@ def check_value(raw: Any, unit: str) -> tuple[float | None, str]:
         return None, f"expected a non-negative amount, got {raw!r}"
     if unit == "rate" and value > 1:
         return None, f"expected a rate between 0 and 1, got {raw!r}"
+    if unit == "year" and not PLAN_YEARS[0] <= value <= PLAN_YEARS[1]:
+        return None, f"expected a year from {PLAN_YEARS[0]} to {PLAN_YEARS[1]}, got {raw!r}"
     ceiling = {"yuan": MAX_YUAN, "count": MAX_COUNT, "year": MAX_YEAR}.get(unit)
     if ceiling is not None and value > ceiling:
         return None, f"got {raw!r}, expected at most {ceiling:g} ({unit})"
@@ -174,13 +188,26 @@ def parse_period(raw: Any) -> tuple[int, int] | None:
     return years[0], years[1]
 
 
-def _check_consistency(leaves: Mapping[str, Leaf], source: str, problems: Problems) -> None:
-    """Cross-leaf rules: the sales scale must rise with its thresholds."""
+def _check_consistency(
+    leaves: Mapping[str, Leaf], source: str, problems: Problems, changed: Collection[str] = ()
+) -> None:
+    """Cross-leaf rules: the plan has at least one year (an empty period left the engine no
+    year to index) and the sales scale rises with its thresholds. ``changed``: the overrides,
+    so a reform's problem names the leaf it set."""
+    first, target = leaves["plan.first_year"].value, leaves["plan.target_year"].value
+    if first > target:
+        only_first = "plan.first_year" in changed and "plan.target_year" not in changed
+        blamed = "plan.first_year" if only_first else "plan.target_year"
+        problems.add(
+            f"{_at(source, blamed)}: expected plan.first_year ≤ plan.target_year (a plan of at"
+            f" least one year, within {PLAN_YEARS[0]}–{PLAN_YEARS[1]}), got first year"
+            f" {first:.0f} and target year {target:.0f}"
+        )
     tiers = sorted({p.split(".")[1] for p in leaves if p.startswith("sales_awards.")})
     thresholds = [leaves[f"sales_awards.{t}.threshold"].value for t in tiers]
     if any(b <= a for a, b in itertools.pairwise(thresholds)):
         problems.add(
-            f"{source}: sales_awards: tier thresholds must increase from tier1 upward,"
+            f"{_at(source, 'sales_awards')}: tier thresholds must increase from tier1 upward,"
             f" got {thresholds}"
         )
 
@@ -232,10 +259,9 @@ def load_parameters(path: str | Path | None = None) -> Parameters:
         from sbqw_model.yamlio import read_yaml_bytes
 
         source = str(path)
-        try:
-            text = read_yaml_bytes(Path(path), "parameter").decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise InputError([f"{source}: the file is not UTF-8 text"]) from None
+        from sbqw_model.yamlio import decode_yaml
+
+        text = decode_yaml(read_yaml_bytes(Path(path), "parameter"), source)
     from sbqw_model.yamlio import safe_load
 
     data = safe_load(text, source)
