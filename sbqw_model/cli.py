@@ -67,7 +67,9 @@ def _run_cost(args: argparse.Namespace) -> int:
     from sbqw_model.parameters import default_parameters, load_parameters
 
     # --out is a folder or under a file: say that, not that its suffix is unknown
-    problems: list[str] = file_problems(args.out) if args.out is not None else []
+    given = {"--recognitions": args.recognitions, "--sales": args.sales}
+    given["--parameters"] = args.parameters
+    problems: list[str] = file_problems(args.out, inputs=given) if args.out is not None else []
     fmt = "table"
     if not problems:
         try:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -121,7 +123,18 @@ def emit(text: str, out: Path | None = None) -> None:
     stderr)."""
     text = text if text.endswith("\n") else text + "\n"
     if out is None:
-        sys.stdout.write(text.translate(_CONTROLS))
+        try:  # flushed here, so a full disk or a closed pipe behind ">" is said, and named
+            sys.stdout.write(text.translate(_CONTROLS))
+            sys.stdout.flush()
+        except BrokenPipeError:  # the reader stopped (| head): quiet, as other tools are
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())  # nothing left to flush at exit
+            raise SystemExit(128 + signal.SIGPIPE) from None
+        except OSError as exc:
+            from sbqw_model.outputs import WRITE_ERRNOS
+
+            why = WRITE_ERRNOS.get(exc.errno or 0, exc.strerror or type(exc).__name__)
+            raise InputError([f"standard output: cannot write ({why})"]) from None
         return
     from sbqw_model.fileio import write_text_atomic
     from sbqw_model.outputs import writing

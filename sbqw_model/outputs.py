@@ -126,8 +126,17 @@ def folder_problems(out: Path, flag: str = "--out") -> list[str]:
     return _writable_problems(out, flag)
 
 
-def file_problems(out: Path, flag: str = "--out") -> list[str]:
-    """Why ``out`` cannot be written as a file (empty when it can); writes nothing."""
+def file_problems(
+    out: Path, flag: str = "--out", inputs: dict[str, Path | None] | None = None
+) -> list[str]:
+    """Why ``out`` cannot be written as a file (empty when it can); writes nothing. ``inputs``
+    (flag → the file it names): an ``--out`` that is one of them would replace what it reads."""
+    for given, path in (inputs or {}).items():
+        if path is not None and _same(out, path):
+            return [
+                f"{flag} {out}: is the file given to {given}; writing would replace it;"
+                f" choose another {flag}"
+            ]
     if _dangling(out):
         return [
             f"{flag} {out}: is a link to {os.readlink(out)}, which does not exist; choose"
@@ -136,6 +145,13 @@ def file_problems(out: Path, flag: str = "--out") -> list[str]:
     if out.is_dir():
         return [f"{flag} {out}: is a folder; give a file name"]
     return _writable_problems(out.parent, flag, out)
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except (OSError, ValueError):  # either missing (nothing to replace) or unreadable
+        return False
 
 
 def _dangling(path: Path) -> bool:

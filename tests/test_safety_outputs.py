@@ -657,3 +657,66 @@ def test_an_empty_path_is_refused_not_read_as_this_folder(
     assert stop.value.code == 2 and err.count("\n") == 1, err
     assert "expected a file or folder name" in err, err
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("flag", "source", "name"),
+    [
+        ("--recognitions", ROOT / "examples" / "recognitions.csv", "ledger.csv"),
+        ("--sales", ROOT / "examples" / "sales.csv", "sales.csv"),
+        ("--observed", ROOT / "observations" / "example.csv", "observed.csv"),
+    ],
+)
+def test_an_out_that_is_an_input_is_refused_before_it_is_replaced(
+    flag: str, source: Path, name: str, tmp_path: Path
+) -> None:
+    """``cost --recognitions x.csv --out x.csv`` replaced the user's ledger with the result."""
+    given = tmp_path / name
+    given.write_bytes(source.read_bytes())
+    head = ["backtest", BASELINE, "--draws", 20] if flag == "--observed" else ["cost"]
+    link = tmp_path / "link.csv"  # the same file by another name is the same file
+    link.symlink_to(given)
+    for out in (given, link):
+        done = run_cli(*head, flag, given, "--out", out)
+        _one_error(done, f"is the file given to {flag}", "choose another --out")
+    assert given.read_bytes() == source.read_bytes()
+
+
+def test_a_full_disk_behind_standard_output_is_named(tmp_path: Path) -> None:
+    """``sbqw cost … > file`` on a full disk said "a file: no space left on device"."""
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    sales = str(ROOT / "examples" / "sales.csv")
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "sbqw_model", "cost", "--sales", sales, "--format", "json"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr == "sbqw: error: standard output: cannot write (the disk is full)\n"
+
+
+def test_a_reader_that_stops_early_ends_the_run_quietly(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """``sbqw … | head``: no error line for a pipe the reader closed, and the pipe's status."""
+    import io
+
+    from sbqw_model import cliutil
+
+    class Closed(io.StringIO):
+        def fileno(self) -> int:
+            return os.open(os.devnull, os.O_WRONLY)
+
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+    monkeypatch.setattr(sys, "stdout", Closed())
+    with pytest.raises(SystemExit) as stop:
+        cliutil.emit("x" * 10)
+    assert stop.value.code == 128 + 13
+    assert capsys.readouterr().err == ""

@@ -488,7 +488,8 @@ def run_backtest_command(args: argparse.Namespace) -> int:
         from sbqw_model.outputs import file_problems
 
         # --out is a folder or under a file: say that, not that its suffix is unknown
-        found = file_problems(args.out) if args.out is not None else []
+        given = {"--observed": args.observed, "scenario": args.scenario}
+        found = file_problems(args.out, inputs=given) if args.out is not None else []
         problems.extend(found)
         fmt = "table" if found else out_format(args.out, args.format, TEXT_FORMATS)
         if not args.observed.exists():  # a folder or a pipe: read_table says which
