@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from sbqw_model.engine import simulate
 from sbqw_model.reporting.batch import jobs_for
@@ -79,8 +80,10 @@ def test_the_comparison_waits_for_its_reports_and_is_told_where_they_are(tmp_pat
 
 
 def test_conditioned_reports_are_not_reused(tmp_path: Path) -> None:
+    observed = tmp_path / "obs.csv"  # checked before any job is made
+    observed.write_bytes((ROOT / "observations" / "example.csv").read_bytes())
     jobs = jobs_for(
-        [scenario_path("baseline")],
+        [scenario_path("baseline"), scenario_path("optimistic")],
         tmp_path,
         compare=True,
         lang="zh",
@@ -88,7 +91,7 @@ def test_conditioned_reports_are_not_reused(tmp_path: Path) -> None:
         seed=SEED,
         pdf=False,
         assume={},
-        conditioning={"observed": "obs.csv", "method": "weight"},
+        conditioning={"observed": str(observed), "method": "weight"},
     )
     assert jobs[-1].after == ()
     plain = Job("x", "x", "scenario_report.ipynb", {}, tmp_path)

@@ -13,7 +13,6 @@ import contextlib
 import datetime as dt
 import functools
 import hashlib
-import html
 import json
 import math
 import re
@@ -176,6 +175,7 @@ def _mark_page(page: Path, lang: str) -> None:
     that is missing or not one of ours (no ``<body>``) is left as it is."""
     from sbqw_model import palette
     from sbqw_model.catalogue import label
+    from sbqw_model.reporting.fragments import render
 
     try:
         text = page.read_text(encoding="utf-8")
@@ -184,10 +184,14 @@ def _mark_page(page: Path, lang: str) -> None:
     found = _BODY.search(text)
     if found is None or OUTDATED_CLASS in text:
         return
-    banner = (
-        f'<p class="{OUTDATED_CLASS}" style="border:2px solid {palette.UNLIKELY};'
-        f'padding:0.5em 1em;margin:0.5em">{html.escape(label("report.outdated_page", lang))}</p>'
-    )
+    banner = str(  # plain text from here: Markup + str would escape the whole page
+        render(
+            "outdated_banner.html.j2",
+            css_class=OUTDATED_CLASS,
+            colour=palette.UNLIKELY,
+            text=label("report.outdated_page", lang),
+        )
+    ).strip()
     with contextlib.suppress(OSError):  # the index says it anyway
         write_text_atomic(page, text[: found.end()] + banner + text[found.end() :])
 

@@ -311,10 +311,15 @@ def test_variant_title_and_name_say_what_changed() -> None:
 
 def test_variant_jobs_do_not_overwrite_the_plain_report(tmp_path: Path) -> None:
     common: dict[str, Any] = dict(compare=True, lang="zh", draws=10, seed=0, pdf=False)
-    plain = jobs_for([BASELINE], tmp_path, assume={}, **common)
-    variant = jobs_for([BASELINE], tmp_path, assume={"payout_share": 0.6}, **common)
-    assert [j.name for j in plain] == ["baseline", "compare"]
-    assert [j.name for j in variant] == ["baseline-payout_share-0_6", "compare-payout_share-0_6"]
+    both = [BASELINE, BASELINE.with_name("optimistic.yaml")]
+    plain = jobs_for(both, tmp_path, assume={}, **common)
+    variant = jobs_for(both, tmp_path, assume={"payout_share": 0.6}, **common)
+    assert [j.name for j in plain] == ["baseline", "optimistic", "compare"]
+    assert [j.name for j in variant] == [
+        "baseline-payout_share-0_6",
+        "optimistic-payout_share-0_6",
+        "compare-payout_share-0_6",
+    ]
     assert variant[0].title == "基准情景（支付比例改为60%）"
 
 
