@@ -19,7 +19,7 @@ from sbqw_model.errors import InputError, Problems
 from sbqw_model.limits import MAX_YUAN
 from sbqw_model.parameters import Parameters
 from sbqw_model.rules import CATEGORIES
-from sbqw_model.tablefile import read_table
+from sbqw_model.tablefile import NumberError, check_columns, number, read_table
 
 RECOGNITION_COLUMNS = ("unit_id", "category", "prefecture", "year")
 #: Optional: the year a unit lost its recognition at the yearly review (§三(三)); blank if never.
@@ -79,13 +79,6 @@ def _empty_sales() -> pd.DataFrame:
     )
 
 
-def _check_columns(frame: pd.DataFrame, needed: tuple[str, ...], name: str) -> list[str]:
-    missing = [c for c in needed if c not in frame.columns]
-    return [
-        f"{name}: missing column `{c}` (expected columns: {', '.join(needed)})" for c in missing
-    ]
-
-
 def _year(text: str, where: str, first: int, last: int, problems: Problems) -> int | None:
     try:
         value = float(text.strip())
@@ -100,10 +93,13 @@ def _year(text: str, where: str, first: int, last: int, problems: Problems) -> i
     return int(value)
 
 
-def _amount(text: str, where: str, problems: Problems) -> float | None:
-    cleaned = text.strip().replace(",", "").replace("_", "")
+def _amount(text: str, where: str, problems: Problems, decimal: str) -> float | None:
+    """A yuan amount read by the file's decimal mark (``tablefile.number``)."""
     try:
-        value = float(cleaned)
+        value = number(text, decimal)
+    except NumberError as exc:
+        problems.add(f"{where}: expected an amount in yuan, got {text!r} ({exc.hint})")
+        return None
     except ValueError:
         problems.add(f"{where}: expected an amount in yuan, got {text!r}")
         return None
@@ -146,8 +142,11 @@ def _unit(text: str, where: str, problems: Problems) -> str | None:
 
 def parse_recognitions(frame: pd.DataFrame, name: str, params: Parameters) -> pd.DataFrame:
     """Validate a recognitions table (one row per unit recognized in a year)."""
+    name = frame.attrs.get("label", name)  # a workbook's sheet too
     problems = Problems()
-    problems.extend(_check_columns(frame, RECOGNITION_COLUMNS, name))
+    problems.extend(
+        check_columns(frame, RECOGNITION_COLUMNS, (REVOKED_COLUMN,), name, notes_allowed=True)
+    )
     problems.raise_if_any()
     first, last = int(params.value("plan.first_year")), int(params.value("plan.target_year"))
     rows = []
@@ -194,8 +193,11 @@ def parse_recognitions(frame: pd.DataFrame, name: str, params: Parameters) -> pd
 
 def parse_sales(frame: pd.DataFrame, name: str, params: Parameters) -> pd.DataFrame:
     """Validate a firm-year sales table (one row per unit and year)."""
+    name = frame.attrs.get("label", name)  # a workbook's sheet too
+    decimal = frame.attrs.get("decimal", ".")
     problems = Problems()
-    problems.extend(_check_columns(frame, SALES_COLUMNS, name))
+    optional = (CROSS_BORDER_RETAIL_COLUMN,)
+    problems.extend(check_columns(frame, SALES_COLUMNS, optional, name, notes_allowed=True))
     problems.raise_if_any()
     first, last = int(params.value("plan.first_year")), int(params.value("plan.target_year"))
     rows = []
@@ -207,14 +209,14 @@ def parse_sales(frame: pd.DataFrame, name: str, params: Parameters) -> pd.DataFr
         unit = _unit(rec.unit_id, f"{at} unit_id", problems)
         pref = _prefecture(rec.prefecture, f"{at} prefecture", problems)
         year = _year(rec.year, f"{at} year", first, last, problems)
-        sales = _amount(rec.annual_sales_yuan, f"{at} annual_sales_yuan", problems)
-        retail = _amount(rec.online_retail_yuan, f"{at} online_retail_yuan", problems)
+        sales = _amount(rec.annual_sales_yuan, f"{at} annual_sales_yuan", problems, decimal)
+        retail = _amount(rec.online_retail_yuan, f"{at} online_retail_yuan", problems, decimal)
         above = _boolean(rec.above_scale, f"{at} above_scale", problems)
         cross = _boolean(rec.cross_border, f"{at} cross_border", problems)
         part = math.nan
         if has_part and str(rec.cross_border_retail_yuan).strip():
             where = f"{at} {CROSS_BORDER_RETAIL_COLUMN}"
-            part = _amount(rec.cross_border_retail_yuan, where, problems)
+            part = _amount(rec.cross_border_retail_yuan, where, problems, decimal)
             if part is not None and retail is not None and part > retail:
                 problems.add(f"{where}: {part:,.0f} is more than online_retail_yuan {retail:,.0f}")
         if unit is not None and year is not None:

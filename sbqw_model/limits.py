@@ -139,3 +139,17 @@ def _check_unpacked(path: Path) -> None:
                 f" {MAX_XLSX_UNPACKED >> 20} MiB a table may have"
             ]
         )
+
+
+#: Unpacked bytes of one xlsx part, checked from the zip directory before openpyxl opens it.
+#: openpyxl holds every shared string in memory (~9 bytes of RSS per byte of
+#: ``xl/sharedStrings.xml``, measured: 100 MiB of short strings took 0.9 GB and 76 s), so a
+#: workbook within ``MAX_XLSX_UNPACKED`` could still take GBs. A ledger of 400 000 distinct
+#: unit ids needs ~12 MiB of shared strings. A sheet part is streamed, but parsing costs
+#: ~0.7 s a MiB (60 MiB of blank rows: 40 s); 400 000 rows × 10 cells is ~160 MiB of XML.
+MAX_XLSX_SHARED_STRINGS = 32 << 20
+MAX_XLSX_SHEET_PART = 256 << 20
+#: Characters of one table cell: the longest real cell, an observation's source citation, is
+#: ~150 characters, unit ids ~20; Excel holds at most 32 767 and silently cuts longer text in
+#: the workbooks we write (a 40 000-character id was written cut, with a warning).
+MAX_TABLE_CELL_CHARS = 1_000

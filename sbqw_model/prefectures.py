@@ -15,6 +15,13 @@ PREFECTURES: tuple[tuple[str, str], ...] = (
     ("黔西南州", "Qianxinan"),
 )
 
+#: The autonomous prefectures' official full names (what a registry or stamp says).
+FULL_NAMES: dict[str, str] = {
+    "黔东南苗族侗族自治州": "黔东南州",
+    "黔南布依族苗族自治州": "黔南州",
+    "黔西南布依族苗族自治州": "黔西南州",
+}
+
 NAMES_ZH: tuple[str, ...] = tuple(zh for zh, _ in PREFECTURES)
 NAMES_EN: tuple[str, ...] = tuple(en for _, en in PREFECTURES)
 
@@ -22,6 +29,7 @@ _LOOKUP: dict[str, str] = {}
 for _zh, _en in PREFECTURES:
     for _alias in (_zh, _zh[:-1], _en, _en.lower(), _en.upper()):
         _LOOKUP[_alias] = _zh
+_LOOKUP.update(FULL_NAMES)
 
 
 def normalize(name: str) -> str | None:

@@ -8,6 +8,10 @@ injection" (OWASP). The rule applied here is OWASP's: such a *text* cell gets a 
 quote, the same in CSV and xlsx. Numbers are never touched (a negative amount stays a number), and
 text that is exactly a plain number (``-5``, ``+1.5e3``) is left alone because it cannot be a
 formula. Header cells are text too and get the same treatment.
+
+A control character XML forbids (``\x01``, ``\x1b``: openpyxl raised on it, failing the whole
+workbook) is written as the visible escape the terminal shows (``errors.UNSEEN``), in CSV and
+xlsx alike.
 """
 
 from __future__ import annotations
@@ -21,12 +25,21 @@ from typing import IO, Any
 
 import pandas as pd
 
+from sbqw_model.errors import UNSEEN
+
 #: First characters (after any leading spaces) that make a spreadsheet start a formula.
 FORMULA_START = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
 QUOTE = "'"
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 SHEET_NAME_MAX = 31  # Excel's limit
+#: Characters XML 1.0 forbids in a cell (C0 controls but tab, line feed and carriage return;
+#: U+FFFE, U+FFFF), as visible escapes spelt as the terminal shows them.
+_NOT_XML = {
+    **{c: UNSEEN[c] for c in range(32) if c not in (9, 10, 13)},
+    0xFFFE: "\\ufffe",
+    0xFFFF: "\\uffff",
+}
 
 
 def _formula_like(text: str) -> bool:
@@ -41,6 +54,14 @@ def neutralise(value: Any) -> Any:
     if isinstance(value, str) and _formula_like(value):
         return QUOTE + value
     return value
+
+
+def _written(value: Any) -> Any:
+    """A cell as every table writes it: controls a workbook cannot hold shown as escapes
+    (the same in CSV, so the two agree), then neutralised."""
+    if isinstance(value, str):
+        value = value.translate(_NOT_XML)
+    return neutralise(value)
 
 
 def restore(value: Any) -> Any:
@@ -73,7 +94,7 @@ def _apply(frame: pd.DataFrame, fn: Any) -> pd.DataFrame:
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` with every text cell (and header) neutralised; numbers untouched."""
-    return _apply(frame, neutralise)
+    return _apply(frame, _written)
 
 
 def restore_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -107,7 +128,7 @@ def csv_text(frame: pd.DataFrame, **options: Any) -> str:
 
 def sheet_name(name: str) -> str:
     """A name Excel accepts: no ``[]:*?/\\``, at most 31 characters."""
-    cleaned = _SHEET_FORBIDDEN.sub("_", name).strip("'") or "sheet"
+    cleaned = _SHEET_FORBIDDEN.sub("_", name.translate(_NOT_XML)).strip("'") or "sheet"
     return cleaned[:SHEET_NAME_MAX]
 
 

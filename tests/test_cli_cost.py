@@ -511,8 +511,8 @@ def test_bad_xlsx_cell_names_the_workbook_and_row(tmp_path: Path, capsys) -> Non
     assert captured.out == ""
     lines = captured.err.splitlines()
     assert len(lines) == 2
-    assert f"{path} row 3, column annual_sales_yuan" in lines[0]
-    assert f"{path} row 3, column above_scale" in lines[1]
+    assert f"{path} sheet Sheet row 3, column annual_sales_yuan" in lines[0]
+    assert f"{path} sheet Sheet row 3, column above_scale" in lines[1]
 
 
 # --------------------------------------------------------------------------- unreadable tables

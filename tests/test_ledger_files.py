@@ -171,7 +171,7 @@ def test_xlsx_rows_count_empty_rows(tmp_path: Path) -> None:
         ["RX", "park", "火星", 2023],
     ]
     path = _workbook(tmp_path / "rec.xlsx", rows)
-    assert f"{path} row 5, column prefecture" in _one_error(path)
+    assert f"{path} sheet Sheet row 5, column prefecture" in _one_error(path)
 
 
 @pytest.mark.parametrize(
@@ -192,7 +192,8 @@ def test_xlsx_formulas_without_saved_values_are_refused(
     path = _workbook(tmp_path / "rec.xlsx", [list(RECOGNITION_HEADER), *rows])
     line = _one_error(path, "--out", tmp_path / "out.csv", run=run_cli)
     assert (
-        f"{path} cell {cell}{more}: formulas without saved values; open and save in Excel" in line
+        f"{path} sheet Sheet cell {cell}{more}: formulas without saved values; open and save"
+        in line
     )
     assert not (tmp_path / "out.csv").exists()
 

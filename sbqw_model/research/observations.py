@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from sbqw_model.distributions import Distribution
-from sbqw_model.errors import InputError, Problems, did_you_mean
+from sbqw_model.errors import InputError, Problems
 from sbqw_model.parameters import Parameters
 from sbqw_model.scenario import Observation, Scenario
 
@@ -31,30 +31,32 @@ def years(params: Parameters) -> tuple[int, int]:
 
 def read_observations(path: Path, params: Parameters) -> list[Observation]:
     """Validate the file; every problem at once as ``FILE row N, column C: …``."""
-    from sbqw_model.ledger import read_table
+    from sbqw_model.tablefile import check_columns, read_table
 
-    name = str(path)
     frame = read_table(Path(path))
+    name = frame.attrs.get("label", str(path))  # a workbook's sheet too
     problems = Problems()
-    for column in frame.columns:
-        if column not in COLUMNS:
-            problems.add(
-                f"{name}: unknown column `{column}`{did_you_mean(column, COLUMNS)}"
-                f" (expected columns: {', '.join(COLUMNS)})"
-            )
-    for column in COLUMNS:
-        if column not in frame.columns:
-            problems.add(f"{name}: missing column `{column}` (expected: {', '.join(COLUMNS)})")
+    problems.extend(check_columns(frame, COLUMNS, (), name))
     problems.raise_if_any()
     from sbqw_model.research.observation_schema import ObservedRow
     from sbqw_model.schema import collect
 
     context = {"years": years(params)}
+    decimal = frame.attrs.get("decimal", ".")
     out: list[Observation] = []
     seen: dict[tuple[int, str], int] = {}
     for i, rec in zip(frame.index, frame[list(COLUMNS)].to_dict("records"), strict=True):
-        row = collect(ObservedRow, rec, f"{name} row {i}, column ", problems.items, context)
+        where = f"{name} row {i}, column "
+        if not _numbers_as_written(rec, decimal, where, problems):
+            continue
+        row = collect(ObservedRow, rec, where, problems.items, context)
         if row is None:
+            continue
+        if row.indicator != "online_retail" and not row.value.is_integer():
+            problems.add(
+                f"{where}value: expected a whole number (a count of {row.indicator}),"
+                f" got {rec['value']!r}"
+            )
             continue
         if (row.year, row.indicator) in seen:
             problems.add(
@@ -67,6 +69,25 @@ def read_observations(path: Path, params: Parameters) -> list[Observation]:
         problems.add(f"{name}: no figures (expected a header row and at least one row)")
     problems.raise_if_any()
     return out
+
+
+def _numbers_as_written(rec: dict[str, str], decimal: str, where: str, problems: Problems) -> bool:
+    """In a file whose decimal mark is a comma (semicolon-separated), ``year`` and ``value``
+    read by it (``7,2E+10`` is 7.2e10, never 7.2e11); False, said, when a cell reads two ways.
+    A comma file's cells go to the schema as written."""
+    if decimal == ".":
+        return True
+    from sbqw_model.tablefile import NumberError, number
+
+    for column in ("year", "value"):
+        try:
+            rec[column] = repr(number(rec[column], decimal))
+        except NumberError as exc:
+            problems.add(f"{where}{column}: expected a number, got {rec[column]!r} ({exc.hint})")
+            return False
+        except ValueError:
+            pass  # not a number at all: the schema says what was expected
+    return True
 
 
 def with_observations(scenario: Scenario, observations: list[Observation]) -> Scenario:
