@@ -321,7 +321,11 @@ def _xlsx_rows(path: Path, name: str) -> tuple[list[Row], str]:
         raise
     except Exception as exc:  # openpyxl raises many types for a broken file
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if _is_ole2(path):  # Excel keeps a password-protected workbook in the old container
+            reason = "it is password-protected or in Excel's old .xls format; save it as .xlsx"
+            reason += " without a password, or as CSV"
         raise InputError([f"{name}: cannot read the workbook ({reason})"]) from None
+
     if not rows:
         where = f"; the other sheets: {', '.join(others)}" if others else ""
         raise InputError(
@@ -331,6 +335,18 @@ def _xlsx_rows(path: Path, name: str) -> tuple[list[Row], str]:
             ]
         )
     return rows, label
+
+
+#: The first bytes of an OLE2 compound file: an encrypted .xlsx, or an old .xls renamed.
+_OLE2 = bytes.fromhex("d0cf11e0a1b11ae1")
+
+
+def _is_ole2(path: Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(len(_OLE2)) == _OLE2
+    except OSError:
+        return False
 
 
 def _chosen_sheet(book: Any) -> Any:

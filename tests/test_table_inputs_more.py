@@ -329,3 +329,13 @@ def test_an_overlong_cell_is_refused_naming_its_row(
     line = _one_error("cost", "--recognitions", path)
     kept = length if suffix == ".csv" else min(length, 32_767)  # openpyxl cuts what it saves
     assert f"row 2, column unit_id: {kept:,} characters, more than the 1,000" in line
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xlsm"])
+def test_a_password_protected_workbook_is_said_to_be_one(tmp_path: Path, suffix: str) -> None:
+    """Excel keeps an encrypted workbook in its old OLE2 container: "File is not a zip file"
+    told the user nothing they could act on."""
+    path = tmp_path / f"locked{suffix}"
+    path.write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + bytes(4096))
+    line = _one_error("cost", "--sales", path)
+    assert "password-protected or in Excel's old .xls format" in line, line
