@@ -95,7 +95,7 @@ def _run_cost(args: argparse.Namespace) -> int:
     if fmt == "xlsx":
         from sbqw_model.fileio import atomic_path
 
-        with atomic_path(args.out) as tmp:
+        with writing(args.out), atomic_path(args.out) as tmp:  # openpyxl's own temp file too
             costing_report.to_xlsx(result, tmp)
         print(f"wrote {args.out}", file=sys.stderr)
         return 0
