@@ -313,10 +313,12 @@ def _check_source(source: Path) -> None:
     """A source that is nowhere is most often a misspelt shipped scenario (``baselin``): say
     which, as ``sbqw simulate`` does, rather than only that no results folder has that name."""
     from sbqw_model.errors import did_you_mean
-    from sbqw_model.shipped import shipped_names
+    from sbqw_model.shipped import is_shipped_name, shipped_names
 
     if source.exists() or source.is_symlink() or source.suffix in (".yaml", ".yml", *TABLES):
         return  # the scenario loader or load_results says what is wrong with it
+    if is_shipped_name(str(source)):
+        return  # a shipped scenario by name: ``sbqw discover baseline``
     names = shipped_names()
     raise InputError(
         [

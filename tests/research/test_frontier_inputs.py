@@ -168,6 +168,18 @@ def test_discover_suggests_the_shipped_scenario_meant(
     )
 
 
+def test_discover_takes_a_shipped_scenario_by_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """The usage the docs show (``sbqw discover baseline``), from a folder with no such file."""
+    pytest.importorskip("sklearn")
+    from sbqw_model import cli
+
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["discover", "baseline", "--draws", "400", "--outcome", "all"]) == 0
+    assert "Meeting every target at once" in capsys.readouterr().out
+
+
 def test_discover_names_a_text_probability_cell(tmp_path: Path) -> None:
     pytest.importorskip("sklearn")
     path = write(
