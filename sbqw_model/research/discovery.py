@@ -233,12 +233,41 @@ def world_sample(
     return x, missed
 
 
+_FACTOR_GROUPS = ("assumptions", "parameters", "uncertainties", "behaviour")
+
+
+def _check_factor_cells(table: pd.DataFrame) -> None:
+    """A factor column of numbers with a stray text or empty cell was read as text and left
+    out, silently changing the answer: refuse such cells, naming row and column. (A column of
+    words, a categorical factor such as a sales-award mode, is a factor of its own kind.)"""
+    from sbqw_model.errors import InputError
+    from sbqw_model.research.frontier import got, source
+
+    problems = []
+    for column in (c for c in table.columns if c.split(".")[0] in _FACTOR_GROUPS):
+        cells = table[column]
+        numbers = pd.to_numeric(cells, errors="coerce")
+        if numbers.notna().sum() == 0:
+            continue  # words (or nothing) throughout: not a number column
+        bad = ~np.isfinite(numbers.to_numpy(dtype=float))
+        problems += [
+            f"{source(table)} row {table.index[i]}, column {column}: expected a number (a"
+            f" factor's value), got {got(cells.iloc[i])}"
+            for i in np.flatnonzero(bad)
+        ]
+    if problems:
+        raise InputError(
+            problems[:20] + ([f"… and {len(problems) - 20} more"] if len(problems) > 20 else [])
+        )
+
+
 def point_sample(table: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """Per point of a sweep/sensitivity table: numeric factor columns; missed if P(met) < ½."""
+    _check_factor_cells(table)
     factors = [
         c
         for c in table.columns
-        if c.split(".")[0] in ("assumptions", "parameters", "uncertainties", "behaviour")
+        if c.split(".")[0] in _FACTOR_GROUPS
         and pd.api.types.is_numeric_dtype(table[c])
         and not pd.api.types.is_bool_dtype(table[c])
         and table[c].nunique() > 1

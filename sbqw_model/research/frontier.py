@@ -92,7 +92,8 @@ CELL_KINDS = {
 SHOWN_PROBLEMS = 20
 
 
-def _got(value: Any) -> str:
+def got(value: Any) -> str:
+    """A cell as an error quotes it: text in quotes, an empty one said so."""
     if isinstance(value, str):
         return repr(value)
     value = _plain(value)
@@ -119,7 +120,7 @@ def check_cells(table: pd.DataFrame, kinds: dict[str, str]) -> None:
             value = cells.iloc[i]
             what = f"a number ({expected})" if isinstance(value, str) else expected
             problems.append(
-                f"{name} row {table.index[i]}, column {column}: expected {what}, got {_got(value)}"
+                f"{name} row {table.index[i]}, column {column}: expected {what}, got {got(value)}"
             )
     if len(problems) > SHOWN_PROBLEMS:
         more = len(problems) - SHOWN_PROBLEMS

@@ -191,3 +191,20 @@ def test_discover_names_a_text_probability_cell(tmp_path: Path) -> None:
         f"{path} row 2, column targets.online_retail.p_met: expected a number"
         " (a probability from 0 to 1), got 'abc'"
     ]
+
+
+@pytest.mark.parametrize(("cell", "shown"), [("x", "'x'"), ("", "an empty cell or NaN")])
+def test_discover_names_a_stray_cell_in_a_factor_column(
+    tmp_path: Path, cell: str, shown: str
+) -> None:
+    """A factor column of numbers with one text or empty cell was read as text and dropped,
+    and the boxes changed completely; a column of words (a categorical factor) is its own kind."""
+    pytest.importorskip("sklearn")
+    path = write(
+        tmp_path / "t.csv",
+        "point,uncertainties.x,assumptions.sales_award_mode,p_all_met\n"
+        f"0,1,highest,0.3\n1,{cell},top_up,0.6\n2,3,highest,0.8\n",
+    )
+    assert errors("discover", path) == [
+        f"{path} row 3, column uncertainties.x: expected a number (a factor's value), got {shown}"
+    ]
