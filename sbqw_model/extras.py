@@ -37,15 +37,16 @@ def install_line(extra: str) -> str:
 
 
 class MissingExtra(InputError):
-    """An optional package is not installed; the message is the fix."""
+    """An optional package is not installed; the message is the fix. ``plural``: the purpose
+    is plural ("the budget explorer's sliders need …")."""
 
-    def __init__(self, purpose: str, missing: list[str]):
+    def __init__(self, purpose: str, missing: list[str], plural: bool = False):
         extras = sorted({OPTIONAL[m][1] for m in missing})
         packages = sorted({OPTIONAL[m][0] for m in missing})
         lines = " or ".join(install_line(e) for e in extras)
         super().__init__(
             [
-                f"{purpose} needs {', '.join(packages)},"
+                f"{purpose} {'need' if plural else 'needs'} {', '.join(packages)},"
                 f" {'which is' if len(packages) == 1 else 'which are'} not installed;"
                 f" install {'it' if len(packages) == 1 else 'them'} with: {lines}"
             ]
@@ -67,11 +68,11 @@ def missing(modules: Iterable[str]) -> list[str]:
     return [m for m in modules if not _installed(m)]
 
 
-def require(part: str, purpose: str | None = None) -> None:
+def require(part: str, purpose: str | None = None, plural: bool = False) -> None:
     """Raise ``MissingExtra`` unless everything ``part`` (a key of NEEDS) imports is installed."""
     gone = missing(NEEDS[part])
     if gone:
-        raise MissingExtra(purpose or part, gone)
+        raise MissingExtra(purpose or part, gone, plural)
 
 
 __all__ = ["NEEDS", "OPTIONAL", "MissingExtra", "install_line", "missing", "require"]

@@ -153,3 +153,31 @@ MAX_XLSX_SHEET_PART = 256 << 20
 #: ~150 characters, unit ids ~20; Excel holds at most 32 767 and silently cuts longer text in
 #: the workbooks we write (a 40 000-character id was written cut, with a warning).
 MAX_TABLE_CELL_CHARS = 1_000
+
+#: Bytes of an executed report notebook the comparison reads a summary from (``summaries``):
+#: the shipped report with its charts is ~0.3 MiB; the whole file is read and parsed as JSON.
+MAX_SUMMARY_NOTEBOOK_BYTES = 64 << 20
+#: Bytes the budget explorer keeps per firm a world may hold (``memory.firms_per_world``, an
+#: upper bound about twice the mean): it keeps every drawn world to re-cost it, where a report
+#: keeps a few numbers a world. Measured on baseline (~100 firms a world, ~204 by the bound):
+#: ~11.5 KB of arrays a world, ~23 KB of peak RSS while the chunks are joined (130 MB at 2 000
+#: draws, 551 MB at 20 000); 115 × 204 + ``BYTES_PER_DRAW`` ≈ 24.5 KB a world.
+EXPLORER_BYTES_PER_FIRM = 115
+
+
+def check_input_file(path: Path, expected: str, limit: int) -> None:
+    """A file named by a parameter must be a regular file of at most ``limit`` bytes, checked
+    with ``stat`` (which never blocks) before it is opened: a pipe would hang the reader,
+    ``/dev/zero`` fill memory. ``expected`` says what it should be ("a .ipynb notebook")."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise InputError([f"{path}: cannot read the file ({exc.strerror})"]) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError([f"{path}: is a folder, expected {expected}"])
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError([f"{path}: not a regular file (a device or pipe), expected {expected}"])
+    if info.st_size > limit:
+        raise InputError(
+            [f"{path}: {info.st_size:,} bytes, more than the {limit >> 20} MiB {expected} may have"]
+        )

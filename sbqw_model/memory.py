@@ -20,6 +20,7 @@ from sbqw_model.limits import (
     BYTES_PER_FIRM,
     BYTES_PER_FIRM_YEAR,
     BYTES_PER_UNIT,
+    EXPLORER_BYTES_PER_FIRM,
     MAX_COUNT,
     MEMORY_ENV,
     gib,
@@ -158,3 +159,25 @@ def check_draws(draws: int, setting: str = "--draws") -> None:
                 f" set {MEMORY_ENV}, e.g. 16G, to allow more)"
             ]
         )
+
+
+def explorer_bytes_per_world(scenario: Scenario) -> float:
+    """What the budget explorer keeps per world: the world itself (its firms), not a summary."""
+    return BYTES_PER_DRAW + firms_per_world(scenario) * EXPLORER_BYTES_PER_FIRM
+
+
+def check_explorer(scenario: Scenario, draws: int, setting: str = "draws") -> None:
+    """Refuse an explorer that cannot keep ``draws`` worlds in the memory limit (it keeps every
+    drawn world to re-cost it), in ``check_draws``'s words; then ``check_run``'s checks."""
+    limit = memory_limit()
+    per_world = explorer_bytes_per_world(scenario)
+    if draws * per_world > limit:
+        raise InputError(
+            [
+                f"{setting} {draws:,} needs ~{gib(draws * per_world)}; at most"
+                f" {int(limit // per_world):,} draws fit (the explorer keeps every world,"
+                f" ~{per_world / 1000:,.0f} KB each; the memory limit is {gib(limit)};"
+                f" set {MEMORY_ENV}, e.g. 16G, to allow more)"
+            ]
+        )
+    check_run(scenario, draws, setting)

@@ -19,7 +19,11 @@ from sbqw_model.errors import InputError
 from sbqw_model.reporting.fragments import HTML, display_data, render
 from sbqw_model.reporting.i18n import t
 from sbqw_model.reporting.notebook import load, setup
-from sbqw_model.reporting.parameters import check_parameters, resolve_scenario
+from sbqw_model.reporting.parameters import (
+    ReportParameterError,
+    check_parameters,
+    resolve_scenario,
+)
 from sbqw_model.reporting.scenario_report import ScenarioReport
 from sbqw_model.scenario import Scenario
 from sbqw_model.units import WAN
@@ -82,9 +86,17 @@ class BudgetExplorer:
 
     @classmethod
     def from_namespace(cls, namespace: Mapping[str, Any]) -> BudgetExplorer:
+        """Check the parameters (first cell), and that the worlds fit in memory, then draw them:
+        the explorer keeps every world (``memory.check_explorer``), not a summary of each."""
+        from sbqw_model.memory import check_explorer
+
         values = check_parameters("explore_budget", namespace)
         setup()
         scenario = load(resolve_scenario(values["scenario_file"]), {})
+        try:
+            check_explorer(scenario, values["draws"], "draws")
+        except InputError as exc:
+            raise ReportParameterError(f"explore_budget: {'; '.join(exc.problems)}") from None
         return cls(scenario, values["draws"], values["seed"], values["lang"])
 
     def results(self, assume: Mapping[str, Any], amounts: Mapping[str, float]) -> Results:
@@ -197,11 +209,23 @@ class BudgetExplorer:
                 amounts[path] = float(values[path]) / factor
         return assume, amounts
 
-    def widgets(self) -> Any:
-        """Sliders and dropdowns for the assumptions and the main rule amounts (ipywidgets)."""
-        from sbqw_model.extras import require
+    def lab_note(self) -> HTML:
+        """What the sliders' cell shows without ipywidgets: a note with the install line (the
+        default view above renders anyway), not an error that fails a headless run."""
+        from sbqw_model.extras import install_line
 
-        require("explorer", "the budget explorer's sliders")
+        text = t("explore_needs_lab", self.lang).format(line=install_line("lab"))
+        return HTML(render("notes.html.j2", heading="", items=[text]))
+
+    def widgets(self) -> Any:
+        """Sliders and dropdowns for the assumptions and the main rule amounts (ipywidgets);
+        without ipywidgets installed, ``lab_note``."""
+        from sbqw_model.extras import MissingExtra, require
+
+        try:
+            require("explorer", "the budget explorer's sliders", plural=True)
+        except MissingExtra:
+            return self.lab_note()
         import ipywidgets as w
 
         controls = self.controls()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import functools
 from collections.abc import Sequence
+from html.parser import HTMLParser
 from typing import Any
 
 import jinja2
@@ -56,8 +57,54 @@ def table(header: Sequence[Any], rows: Sequence[Sequence[Any]], cls: str = "sbqw
     return render("table.html.j2", header=header, rows=rows, cls=cls)
 
 
+class _VisibleText(HTMLParser):
+    """The text a reader sees in a fragment: tags dropped (a block or cell boundary is a
+    space, so table cells do not run together), styles and scripts left out, entities read."""
+
+    #: Elements whose edges separate words on the page.
+    # fmt: off
+    BREAKS = frozenset({
+        "address", "article", "aside", "blockquote", "br", "caption", "dd", "div", "dl", "dt",
+        "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr",
+        "img", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody",
+        "td", "tfoot", "th", "thead", "tr", "ul",
+    })
+    # fmt: on
+    HIDDEN = frozenset({"script", "style", "template"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.HIDDEN:
+            self.hidden += 1
+        if tag in self.BREAKS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.HIDDEN and self.hidden:
+            self.hidden -= 1
+        if tag in self.BREAKS:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def visible_text(markup: str) -> str:
+    """What a fragment shows as text: tags stripped, entities read, whitespace collapsed."""
+    parser = _VisibleText()
+    parser.feed(markup)
+    parser.close()
+    return " ".join("".join(parser.parts).split())
+
+
 class HTML:
-    """Rendered markup for a notebook output (``_repr_html_``)."""
+    """Rendered markup for a notebook output (``_repr_html_``); as plain text (a terminal,
+    a frontend without HTML, the ipynb's ``text/plain``), the words it shows."""
 
     def __init__(self, markup: str):
         self.markup = str(markup)
@@ -67,6 +114,12 @@ class HTML:
 
     def __str__(self) -> str:
         return self.markup
+
+    def __repr__(self) -> str:
+        return visible_text(self.markup)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))
 
 
 def provenance(
@@ -96,6 +149,13 @@ class Chart:
 
     def _repr_png_(self) -> tuple[bytes, dict[str, str]]:
         return self.png, {"alt": self.alt}
+
+    def __repr__(self) -> str:
+        """As plain text: the chart's title (what its image's alternative text says)."""
+        return f"[{self.alt}]" if self.alt else "[chart]"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))
 
 
 def display_data(block: HTML | Chart) -> dict[str, Any]:

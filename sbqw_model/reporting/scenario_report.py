@@ -123,11 +123,11 @@ class ScenarioReport:
         path = resolve_scenario(values["scenario_file"])
         plain, scenario = load_variant(path, values["assume"])
         given = values["conditioning"] or {}
-        try:  # observed figures: {"observed": file, "method": "weight" | "pin"}
+        try:  # observed figures ({"observed": file, "method": …}); the run's fuller size check
             scenario = condition_scenario(scenario, given.get("observed"), given.get("method"))
+            results = simulate(scenario, draws=values["draws"], seed=values["seed"])
         except InputError as exc:
             raise ReportParameterError("\n".join(exc.problems)) from None
-        results = simulate(scenario, draws=values["draws"], seed=values["seed"])
         return cls(scenario, results, values["lang"], path, values["assume"], plain)
 
     # --- the first screen ---------------------------------------------------------------

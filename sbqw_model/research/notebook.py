@@ -24,7 +24,10 @@ from sbqw_model.reporting.notebook import load, setup
 from sbqw_model.reporting.parameters import (
     ReportParameterError,
     declared_parameters,
+    memory_problem,
     resolve_scenario,
+    scenario_name,
+    whole_number,
 )
 from sbqw_model.research import charts
 from sbqw_model.research import discovery as dv
@@ -74,7 +77,8 @@ RENAMED = {"target_p": "min_probability"}
 
 
 def check_parameters(namespace: Mapping[str, Any]) -> dict[str, Any]:
-    """The parameters from the notebook's namespace; an unknown name is an error, not a warning."""
+    """The parameters from the notebook's namespace; an unknown name is an error, not a warning.
+    Messages name the parameter as the notebook spells it (``n=10``), not a command's flag."""
     namespace = dict(namespace)
     for old, new in RENAMED.items():  # `papermill -p target_p 0.5` from before the rename
         if old in namespace:
@@ -86,9 +90,11 @@ def check_parameters(namespace: Mapping[str, Any]) -> dict[str, Any]:
     if v["method"] not in METHODS:
         problems.append(f"method={v['method']!r}; valid: {', '.join(METHODS)}")
     for key, low in (("n", 1), ("draws", 1), ("seed", 0), ("discovery_draws", 1), ("workers", 1)):
-        value = v[key]
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            problems.append(f"{key}={value!r}; expected a whole number ≥ {low}")
+        value = whole_number(v[key])
+        if value is None or value < low:
+            problems.append(f"{key}={v[key]!r}; expected a whole number ≥ {low}")
+        else:
+            v[key] = value
     p = v["min_probability"]
     if isinstance(p, bool) or not isinstance(p, int | float) or not 0 <= p <= 1:
         problems.append(f"min_probability={p!r}; expected a probability from 0 to 1")
@@ -96,7 +102,12 @@ def check_parameters(namespace: Mapping[str, Any]) -> dict[str, Any]:
         problems.append(f"sweep_results={v['sweep_results']!r}; expected a path or ''")
     if problems:
         raise ReportParameterError(f"{NOTEBOOK}: " + "; ".join(problems))
-    v["outputs"] = _text_list(v["outputs"], "outputs")
+    for key in ("draws", "discovery_draws"):  # before anything is drawn
+        too_many = memory_problem(v[key], key)
+        if too_many:
+            raise ReportParameterError(f"{NOTEBOOK}: {too_many}")
+    v["scenario_file"] = scenario_name(v["scenario_file"], NOTEBOOK)
+    v["outputs"] = check_outputs(_text_list(v["outputs"], "outputs"))
     assume = v["assume"]
     if isinstance(assume, str):
         assume = yaml.safe_load(assume) if assume.strip() else {}
@@ -104,6 +115,56 @@ def check_parameters(namespace: Mapping[str, Any]) -> dict[str, Any]:
         raise ReportParameterError(f"{NOTEBOOK}: assume must be a mapping, got {assume!r}")
     v["assume"] = assume
     return v
+
+
+def check_outputs(outputs: list[Any]) -> list[str]:
+    """``outputs``: names of outputs (``online_retail``, ``budget.total.p90``), each known."""
+    from sbqw_model.research.evaluate import expand_alias, output_problem
+
+    wrong = [o for o in outputs if not isinstance(o, str)]
+    if wrong:
+        raise ReportParameterError(
+            f"{NOTEBOOK}: outputs={outputs!r}; expected a list of output names"
+            f" (e.g. {', '.join(PARAMETERS['outputs'][:2])}), got {wrong[0]!r}"
+        )
+    problems = [p for p in (output_problem(expand_alias(o)) for o in outputs) if p]
+    if problems:
+        raise ReportParameterError(f"{NOTEBOOK}: outputs: {'; '.join(problems)}")
+    return outputs
+
+
+def check_size(scenario: Scenario, v: Mapping[str, Any]) -> None:
+    """Refuse, before any work, what ``run_sensitivity`` and discovery would refuse or could
+    not hold: a Sobol' ``n`` not a power of 2, too many points, worlds beyond memory."""
+    import math
+
+    from sbqw_model.memory import check_run
+    from sbqw_model.research.sensitivity import scenario_problem
+    from sbqw_model.research.sweep import MAX_POINTS
+
+    method, n = v["method"], v["n"]
+    if method == "sobol" and n < 2:
+        raise ReportParameterError(
+            f"{NOTEBOOK}: n={n}; Sobol' indices need n ≥ 2 (their bootstrap resamples n rows);"
+            " e.g. n=512"
+        )
+    if method == "sobol" and n & (n - 1):
+        raise ReportParameterError(
+            f"{NOTEBOOK}: n={n}; Sobol' sampling needs a power of 2"
+            f" (e.g. n={2 ** round(math.log2(n))})"
+        )
+    try:
+        per = len(scenario_problem(scenario, None, False).factors) + (2 if method == "sobol" else 1)
+        for key in ("draws", "discovery_draws"):
+            check_run(scenario, v[key], key)
+    except InputError as exc:
+        raise ReportParameterError(f"{NOTEBOOK}: {'; '.join(exc.problems)}") from None
+    if n * per > MAX_POINTS:
+        fit = MAX_POINTS // per
+        fit = 2 ** int(math.log2(fit)) if method == "sobol" else fit
+        raise ReportParameterError(
+            f"{NOTEBOOK}: n={n:,}: {n * per:,} points; at most {MAX_POINTS:,} (e.g. n={fit:,})"
+        )
 
 
 class SensitivityReport:
@@ -135,6 +196,7 @@ class SensitivityReport:
         setup()
         path = resolve_scenario(v["scenario_file"])
         scenario = load(path, v["assume"])
+        check_size(scenario, v)
         try:
             result = run_sensitivity(
                 scenario,
