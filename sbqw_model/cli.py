@@ -343,7 +343,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"sbqw: error: {shown(os_problem(exc))}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM, SIGHUP: every clean-up has run
-        print(INTERRUPTED, file=sys.stderr)
+        hint = getattr(exc, "hint", "")  # what was kept (a sweep's finished points), same line
+        print(f"{INTERRUPTED}; {hint}" if hint else INTERRUPTED, file=sys.stderr)
         return exit_code(exc)
 
 

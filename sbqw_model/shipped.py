@@ -97,6 +97,9 @@ def sweep_path(name_or_path: str | Path) -> Path:
     candidate = SWEEP_DIR / f"{path.stem}.yaml"
     if path.parent == Path() and candidate.is_file():
         return candidate
+    if path.exists():  # there, but not a file to read
+        kind = "a folder" if path.is_dir() else "not a regular file (a device or pipe)"
+        raise InputError([f"{name_or_path}: is {kind}; expected a sweep .yaml file"])
     names = [p.stem for p in shipped_sweeps()]
     raise InputError(
         [

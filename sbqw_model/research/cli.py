@@ -116,24 +116,17 @@ def run_sweep_command(args: argparse.Namespace) -> int:
     check_folder(out)
     _warn(sweep.warnings)
     start = time.perf_counter()
-    try:
-        run = run_sweep(
-            sweep,
-            out,
-            fmt=args.format,
-            resume=args.resume,
-            scheduler=args.scheduler,
-            workers=args.workers,
-        )
-    except KeyboardInterrupt:
-        if out.is_dir():  # else no batch had finished, and the folder went with the run
-            print(
-                f"sbqw: finished points are saved in {out}; rerun with --resume to continue",
-                file=sys.stderr,
-            )
-        raise
+    run = run_sweep(  # a stop says where finished points are on its one line (run_sweep)
+        sweep,
+        out,
+        fmt=args.format,
+        resume=args.resume,
+        scheduler=args.scheduler,
+        workers=args.workers,
+    )
+    points = "1 point" if sweep.n_points == 1 else f"{sweep.n_points:,} points"
     print(
-        f"{run.path}: {sweep.n_points:,} points ({run.computed:,} computed now,"
+        f"{run.path}: {points} ({run.computed:,} computed now,"
         f" {run.resumed:,} resumed) × {sweep.draws:,} draws in"
         f" {time.perf_counter() - start:.1f} s"
     )

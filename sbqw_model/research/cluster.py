@@ -172,6 +172,14 @@ def remote_client(address: str) -> Iterator[Any]:
         yield client
 
 
+def check_scheduler(address: str | None) -> None:
+    """``--scheduler ""`` (an unset shell variable) must not quietly run on this machine."""
+    if address is not None and not address.strip():
+        raise InputError(
+            [f"--scheduler {address!r}: expected a Dask scheduler address, e.g. tcp://HOST:8786"]
+        )
+
+
 def _n_workers(client: Any) -> int:
     return max(1, len(client.scheduler_info().get("workers", {})))
 
@@ -192,6 +200,7 @@ def run_points(
     address); else an embedded ``LocalCluster`` of ``workers`` processes, or this process alone
     for one worker or a tiny job.
     """
+    check_scheduler(scheduler)
     rows: list[dict[str, Any]] = []
     bar = _bar(len(points), progress)
 

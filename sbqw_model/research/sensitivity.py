@@ -17,6 +17,7 @@ import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -107,13 +108,23 @@ def scenario_problem(
         ]
     )
     if levers:
-        specs += [p for p in LEVER_RANGES if p not in {s.partition("=")[0] for s in specs}]
-    problems, out = [], []
+        specs += [p for p in LEVER_RANGES if p not in {s.partition("=")[0].strip() for s in specs}]
+    problems, out, seen = [], [], set()
     for spec in specs:
+        path = spec.partition("=")[0].strip()
+        if path in seen:  # SALib would stop on two factors of one name
+            problems.append(f"--factors {spec}: {path} is given twice; give each factor once")
+            continue
+        seen.add(path)
         try:
             out.append(_range(spec, scenario))
         except ValueError as exc:
             problems.append(f"--factors {spec}: {exc}")
+    problems += [
+        f"--factors {f.name}: {why}"
+        for f, why in _observed(scenario, out)
+        if "=" in _spec_of(f, specs)
+    ]
     if problems:
         raise InputError(problems)
     if len(out) < 2:
@@ -121,12 +132,55 @@ def scenario_problem(
     return pb.Problem(tuple(out))
 
 
-def check_outputs(names: Sequence[str] | None) -> tuple[str, ...]:
-    """Validated output names (bare target names mean their probability)."""
+def _spec_of(factor: pb.Factor, specs: Sequence[str]) -> str:
+    return next((s for s in specs if s.partition("=")[0].strip() == factor.name), factor.name)
+
+
+def _observed(scenario: Scenario, factors: Sequence[pb.Factor]) -> list[tuple[pb.Factor, str]]:
+    """Factors on an uncertainty an ``--observed`` figure fixed: a range would silently
+    replace the observation. Found by reading the scenario file again, without the figures."""
+    from sbqw_model.research.observations import LEVELS
+
+    suspects = [
+        f
+        for f in factors
+        if f.input.kind in ("uncertainty", "distribution")
+        and f.input.key in LEVELS.values()
+        and scenario.uncertainties[f.input.key].dist == "fixed"
+    ]
+    if not suspects or scenario.path is None or not Path(scenario.path).is_file():
+        return []
+    from sbqw_model.scenario import load_scenario
+
+    try:
+        plain = load_scenario(Path(scenario.path))
+    except InputError:
+        return []
+    return [
+        (
+            f,
+            f"uncertainties.{f.input.key} is fixed by an observed figure (--observed);"
+            " a factor may not override an observation: drop the factor or the figure",
+        )
+        for f in suspects
+        if plain.uncertainties.get(f.input.key) != scenario.uncertainties[f.input.key]
+    ]
+
+
+def check_outputs(names: Sequence[str] | None, scenario: Scenario | None = None) -> tuple[str, ...]:
+    """Validated output names (bare target names mean their probability); with ``scenario``,
+    a year it never pays in is refused (its indices would be NaN)."""
+    from sbqw_model.periods import payment_years
+    from sbqw_model.research.sweep_checks import output_year_problem
+
     chosen = [expand_alias(n) for n in (names or SENSITIVITY_OUTPUTS)]
-    problems = [p for p in (output_problem(n) for n in chosen) if p]
+    problems = [f"--outputs: {p}" for p in (output_problem(n) for n in chosen) if p]
+    if scenario is not None and not problems:
+        years = set(payment_years(scenario.params, scenario.assumptions))
+        found = (output_year_problem(n, scenario, years, "--outputs") for n in chosen)
+        problems = [p for p in found if p]
     if problems:
-        raise InputError([f"--outputs: {p}" for p in problems])
+        raise InputError(problems)
     return tuple(dict.fromkeys(chosen))
 
 
@@ -159,7 +213,7 @@ def analyze(
 ) -> dict[str, np.ndarray]:
     """SALib's indices for one output (NaN when the output does not vary)."""
     d = len(problem.factors)
-    if np.ptp(y) == 0:
+    if not np.isfinite(y).all() or np.ptp(y) == 0:  # no indices, never a 0 from NaN
         keys = (
             ("S1", "S1_conf", "ST", "ST_conf")
             if method == "sobol"
@@ -255,11 +309,18 @@ def run_sensitivity(
         raise InputError(
             [f"--method {method}: unknown{did_you_mean(method, METHODS)}; valid: sobol, morris"]
         )
+    if method == "sobol" and n < 2:
+        raise InputError(
+            [f"--n {n}: Sobol' indices need N ≥ 2 (their bootstrap resamples N rows); e.g. --n 512"]
+        )
     if method == "sobol" and n & (n - 1):
         raise InputError(
             [f"--n {n}: Sobol' sampling needs a power of 2 (e.g. {2 ** round(math.log2(n))})"]
         )
-    chosen = check_outputs(outputs)
+    from sbqw_model.research.cluster import check_scheduler
+
+    check_scheduler(scheduler)
+    chosen = check_outputs(outputs, scenario)
     problem = scenario_problem(scenario, factors, levers)
     _check_size(method, n, len(problem.factors))
     x = np.asarray(problem.rows(sample(method, problem, n, seed)), dtype=float)

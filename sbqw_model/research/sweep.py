@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import math
+import sys
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +34,12 @@ import numpy as np
 import pandas as pd
 
 from sbqw_model import __version__
-from sbqw_model.errors import InputError
+from sbqw_model.errors import InputError, shown
+from sbqw_model.outputs import safe_name
 from sbqw_model.research import problem as pb
+from sbqw_model.research import sweep_checks
 from sbqw_model.research.evaluate import STANDARD_OUTPUTS, expand_alias, output_problem
-from sbqw_model.scenario import Scenario, load_scenario, scenario_ref
+from sbqw_model.scenario import TOP_KEYS, Scenario, load_scenario, scenario_ref
 from sbqw_model.yamlio import read_mapping
 
 KEYS = (
@@ -53,6 +57,9 @@ KEYS = (
 MODES = ("grid", "latin", "sobol")
 MAX_POINTS = 10**6  # a typo guard (a week of CPU at 500 draws), not a rule amount
 SHOWN_BAD_POINTS = 5
+#: Keys only a sweep has: a file with scenario keys and none of these is a scenario.
+SWEEP_ONLY = ("base", "mode", "factors", "points", "draws", "seed", "outputs")
+SCENARIO_ONLY = tuple(k for k in TOP_KEYS if k not in KEYS)
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,16 @@ class Sweep:
     outputs: tuple[str, ...]
     digest: str
     warnings: tuple[str, ...] = ()
+    spec: dict[str, Any] = field(default_factory=dict, compare=False)  # its meaning, by field
+    legacy_digest: str = ""  # of the file's bytes: what folders written before `spec` hold
+
+    def design(self) -> Any:
+        """What each row of its tables must hold (``store.Design``), checked on resume."""
+        from sbqw_model.research.store import Design
+
+        text = {f.name for f in self.factors if f.input.categorical}
+        extra = {c for c in self.columns if c in self.outputs and c not in STANDARD_OUTPUTS}
+        return Design(tuple(self.columns), self.point_table(), frozenset(text), frozenset(extra))
 
     @property
     def factors(self) -> tuple[pb.Factor, ...]:
@@ -106,6 +123,8 @@ class Sweep:
             ],
             "outputs": list(self.outputs),
             "digest": self.digest,
+            "spec": self.spec,
+            "legacy_digest": self.legacy_digest,
             "sbqw_version": __version__,
         }
 
@@ -139,22 +158,25 @@ def point_values(mode: str, problem: pb.Problem, n: int, seed: int) -> list[tupl
 
 def _load_base(
     raw: dict[str, Any], path: Path, problems: list[str]
-) -> tuple[Scenario | None, bytes]:
-    """The base scenario (and observed file), problems appended with their own file names."""
+) -> tuple[Scenario | None, bytes, dict[str, str]]:
+    """The base scenario (and observed file), problems appended with their own file names,
+    and the uncertainties an observation fixed (path → what fixed it)."""
     src = str(path)
     base_name = raw.get("base")
     if base_name is None:  # reported by the schema
-        return None, b""
+        return None, b"", {}
     try:
-        base = load_scenario(scenario_ref(base_name, path, "base"), via=f"{src}: base: ")
+        ref = scenario_ref(base_name, path, "base")
+        _not_a_sweep(ref, src)
+        base = load_scenario(ref, via=f"{src}: base: ")
     except InputError as exc:
         problems.extend(exc.problems)
-        return None, b""
+        return None, b"", {}
     observed = raw.get("observed")
     if observed is None:
-        return base, b""
+        return base, b"", {}
     if not isinstance(observed, str):  # reported by the schema
-        return None, b""
+        return None, b"", {}
     from sbqw_model.research.observations import load_observed
 
     obs_path = path.parent / observed
@@ -162,9 +184,28 @@ def _load_base(
         conditioned = load_observed(obs_path, base)
     except InputError as exc:  # named where it was given: the sweep file's `observed:`
         problems.extend(f"{path}: observed: {problem}" for problem in exc.problems)
-        return None, b""
+        return None, b"", {}
     conditioned.path = base.path
-    return conditioned, obs_path.read_bytes()
+    pinned = {
+        key: f"{observed} gives its observed value {dist.params.get('value', '?'):g}"
+        for key, dist in conditioned.uncertainties.items()
+        if dist != base.uncertainties.get(key)
+    }
+    return conditioned, obs_path.read_bytes(), pinned
+
+
+def _not_a_sweep(ref: Path, src: str) -> None:
+    """A sweep file named as ``base:`` is said in one line (not as a scenario's schema lines)."""
+    try:
+        raw, _ = read_mapping(ref, "scenario")
+    except InputError:
+        return  # the scenario loader says what is wrong with it
+    if _looks_like(raw, ("mode", "factors")) and not _looks_like(raw, SCENARIO_ONLY):
+        raise InputError([f"{src}: base: {ref} is a sweep file, not a scenario"])
+
+
+def _looks_like(raw: dict[str, Any], keys: tuple[str, ...]) -> bool:
+    return any(isinstance(k, str) and k in keys for k in raw)
 
 
 def _factor(
@@ -250,11 +291,15 @@ def load_sweep(path: str | Path) -> Sweep:
     path = Path(path)
     src = str(path)
     raw, data = read_mapping(path, "sweep")
-    if not any(isinstance(k, str) and k in KEYS for k in raw):  # named, never echoed
+    if _looks_like(raw, SCENARIO_ONLY) and not _looks_like(raw, SWEEP_ONLY):
+        raise InputError(
+            [f"{src} is a scenario file, not a sweep file (a sweep names it as base:)"]
+        )
+    if not _looks_like(raw, KEYS):  # named, never echoed
         raise InputError([f"{src} is not a sweep file (expected keys such as base, mode, factors)"])
     problems: list[str] = []
     top = collect(SweepFile, raw, f"{src}: ", problems)
-    base, observed_bytes = _load_base(raw, path, problems)
+    base, observed_bytes, pinned = _load_base(raw, path, problems)
     mode = raw.get("mode") if raw.get("mode") in MODES else None
     n_points = raw.get("points")
     warn: list[str] = []
@@ -269,20 +314,19 @@ def load_sweep(path: str | Path) -> Sweep:
         )
 
     factors, block = _parse_factors(raw.get("factors"), mode, base, src, problems)
+    problems.extend(sweep_checks.observed_factors(factors, pinned, f"{src}: factors."))
     outputs = _parse_outputs(raw.get("outputs", []), src, problems)
-
     if mode == "grid" and len(factors) == len(block) and factors:
         n_points = math.prod(len(f.values or ()) for f in factors)
     if isinstance(n_points, int) and n_points > MAX_POINTS:
         problems.append(f"{src}: the sweep has {n_points:,} points; at most {MAX_POINTS:,}")
-    if problems or top is None:
-        raise InputError(problems)
-    assert base is not None and mode is not None
-
+    if problems or top is None or base is None or mode is None or not isinstance(n_points, int):
+        raise InputError(problems or [f"{src}: not a complete sweep (base, mode, factors)"])
     problem = pb.Problem(tuple(factors))
+    spec = sweep_checks.spec(base, observed_bytes, mode, problem, n_points, top, outputs)
     sweep = Sweep(
         path=path,
-        name=top.name or path.stem,
+        name=top.name if safe_name(top.name, default="") else path.stem,
         description=top.description,
         base=base,
         mode=mode,
@@ -291,10 +335,16 @@ def load_sweep(path: str | Path) -> Sweep:
         draws=top.draws,
         seed=top.seed,
         outputs=tuple(outputs),
-        digest=_digest(data, base, observed_bytes),
+        digest=hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest(),
         warnings=tuple(warn),
+        spec=spec,
+        legacy_digest=_digest(data, base, observed_bytes),
     )
-    check_points(sweep.points(), base, problem, src)
+    points = sweep.points()
+    check_points(points, base, problem, src)
+    bad_years = sweep_checks.output_years(sweep.outputs, base, problem, points)
+    if bad_years:
+        raise InputError([f"{src}: {p}" for p in bad_years])
     _check_memory(sweep, src)
     return sweep
 
@@ -407,9 +457,16 @@ def run_sweep(
     ``out`` is locked for the run: a second sweep into it stops with a clear message.
     """
     from sbqw_model.outputs import output_lock, writing
+    from sbqw_model.research.cluster import check_scheduler
 
-    with output_lock(out, "sbqw sweep"), writing(out):
-        return _run_sweep(sweep, out, fmt, resume, client, scheduler, workers, progress)
+    check_scheduler(scheduler)
+    try:
+        with output_lock(out, "sbqw sweep"), writing(out):
+            return _run_sweep(sweep, out, fmt, resume, client, scheduler, workers, progress)
+    except KeyboardInterrupt as exc:  # said on the one "interrupted" line (sbqw_model.cli)
+        if Path(out).is_dir() and (Path(out) / "sweep.json").is_file():
+            exc.hint = f"finished points are saved in {out} — rerun with --resume to continue"
+        raise
 
 
 def _run_sweep(
@@ -424,10 +481,12 @@ def _run_sweep(
 ) -> SweepRun:
     from sbqw_model.research.cluster import run_points
     from sbqw_model.research.evaluate import BatchResult, Evaluation
-    from sbqw_model.research.store import Store, default_format
+    from sbqw_model.research.store import Store
 
-    store, resuming = Store.open(out, fmt or default_format(), sweep.meta(), resume)
-    finished = store.done() if resuming else set()
+    store, resuming = Store.open(out, fmt, sweep.meta(), resume)
+    finished, damaged = store.done(sweep.design()) if resuming else (set(), [])
+    for line in damaged:  # recomputed, not refused: a resume exists to recover from damage
+        print(f"sbqw: warning: {shown(line)}", file=sys.stderr)
     todo = [p for p in sweep.points() if p[0] not in finished]
     job = Evaluation(sweep.base, sweep.problem.inputs, sweep.draws, sweep.seed, sweep.outputs)
     engine = 0.0

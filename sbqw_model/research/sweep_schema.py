@@ -17,8 +17,15 @@ from sbqw_model.worlds import BLOCK
 
 
 def _name(value: Any) -> str:
-    if not isinstance(value, str) or not value:
-        raise fail(f"expected text, got {value!r}")
+    if not isinstance(value, str) or not value.strip():
+        raise fail(f"expected a name (text that is not blank), got {value!r}")
+    return value
+
+
+def _base(value: Any) -> Any:
+    """``base:`` left empty reads as null: said as missing, not passed on as no scenario."""
+    if value is None:
+        raise fail("missing (expected a shipped scenario name or a scenario file)")
     return value
 
 
@@ -33,7 +40,9 @@ class SweepFile(Strict):
 
     name: Annotated[str, BeforeValidator(_name)] = ""  # default: the file's name
     description: str = ""
-    base: Any = Field(description="the scenario file the sweep starts from")
+    base: Annotated[Any, BeforeValidator(_base)] = Field(
+        description="the scenario file the sweep starts from"
+    )
     observed: str | None = Field(None, description="an observations file name")
     mode: choice(MODES, "mode") = Field(description="one of: " + ", ".join(MODES))
     factors: dict[str, Any] = Field(
@@ -49,6 +58,6 @@ class FactorSpec(Strict):
     """One factor: ``values`` (a grid) or ``low`` and ``high`` (latin and sobol samples)."""
 
     unknown: ClassVar[str] = "unknown key{suggest} (expected values, or low and high)"
-    values: Annotated[list[Any], BeforeValidator(_values)] | None = None
+    values: Annotated[list[Any] | None, BeforeValidator(_values)] = None  # null: refused
     low: Any = None
     high: Any = None

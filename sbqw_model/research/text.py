@@ -9,7 +9,7 @@ import pandas as pd
 
 from sbqw_model import textable, units
 from sbqw_model.catalogue import both, pair
-from sbqw_model.labels import indicator_label
+from sbqw_model.labels import indicator_label, percent
 from sbqw_model.research.backtest import Backtest, Check
 from sbqw_model.research.discovery import Box, Discovery
 from sbqw_model.research.frontier import Frontier
@@ -162,7 +162,7 @@ def frontier(frontiers: list[Frontier], source: str) -> str:
     lines = [
         f"{both('text.frontier')}: {source} — {first.probability} {both('text.against')}"
         f" {first.cost}, {count} {both('text.settings')}, {both('text.required')}"
-        f" P ≥ {first.min_probability:.0%}"
+        f" P ≥ {percent(first.min_probability)}"
     ]
     for f in frontiers:
         lines.append("")
@@ -193,15 +193,16 @@ def frontier(frontiers: list[Frontier], source: str) -> str:
         if best is None:
             top = f.best
             lines.append(
-                f"{both('text.none_reaches')} P ≥ {f.min_probability:.0%};"
+                f"{both('text.none_reaches')} P ≥ {percent(f.min_probability)};"
                 f" {both('text.best')}: point"
                 f" {int(top['point'])} ({_setting(f, top)}) P = {_p(f, top)}"
                 f" at {units.auto(top[f.cost])}"
             )
         else:
             lines.append(
-                f"{both('text.cheapest')} P ≥ {f.min_probability:.0%}: point {int(best['point'])}"
-                f" ({_setting(f, best)}): {both('text.budget')} {units.auto(best[f.cost])},"
+                f"{both('text.cheapest')} P ≥ {percent(f.min_probability)}:"
+                f" point {int(best['point'])} ({_setting(f, best)}):"
+                f" {both('text.budget')} {units.auto(best[f.cost])},"
                 f" P = {_p(f, best)}"
             )
             if f.near_threshold():
