@@ -100,26 +100,11 @@ def cap_jobs(jobs: int, tasks: int) -> int:
 
 def check_table_file(path: Path) -> None:
     """A ledger or observations table must be a regular file under ``MAX_TABLE_BYTES``
-    (``stat`` never blocks, so a pipe or ``/dev/zero`` is refused before it is opened)."""
-    try:
-        info = path.stat()
-    except OSError as exc:
-        raise InputError([f"{path}: cannot read the table ({exc.strerror})"]) from None
-    if stat.S_ISDIR(info.st_mode):
-        raise InputError([f"{path}: is a folder, expected a .csv or .xlsx file"])
-    if not stat.S_ISREG(info.st_mode):
-        raise InputError(
-            [f"{path}: not a regular file (a device or pipe), expected a .csv or .xlsx"]
-        )
+    (``stat`` never blocks, so a pipe or ``/dev/zero`` is refused before it is opened), and a
+    workbook's parts must unpack within theirs."""
+    check_input_file(path, "a .csv or .xlsx file", MAX_TABLE_BYTES)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         _check_unpacked(path)
-    if info.st_size > MAX_TABLE_BYTES:
-        raise InputError(
-            [
-                f"{path}: {info.st_size:,} bytes, more than the"
-                f" {MAX_TABLE_BYTES >> 20} MiB a table may have"
-            ]
-        )
 
 
 def _check_unpacked(path: Path) -> None:
