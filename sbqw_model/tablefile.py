@@ -395,7 +395,9 @@ def _use_saved_values(
     rows: list[Row], formulas: dict[tuple[int, int], str], sheet: Any, label: str
 ) -> None:
     """Each formula cell takes the value Excel saved; one without (a program wrote the formula,
-    nothing calculated it) is refused, naming it, whether or not its row has other cells."""
+    nothing calculated it) is refused, naming it, whether or not its row has other cells. An
+    empty text Excel saved (``=IF(…,"")``, typed ``str``) is a value: the empty cell; a row
+    left with nothing but such cells is a blank row, and goes like one."""
     from openpyxl.utils import get_column_letter
 
     sheet.reset_dimensions()
@@ -405,7 +407,8 @@ def _use_saved_values(
         cells = row[: MAX_TABLE_COLUMNS + 1]
         for col, cell in enumerate(cells, start=1):
             if getattr(cell, "row", None) in wanted and (cell.row, col) in formulas:
-                saved[(cell.row, col)] = cell.value
+                empty_text = cell.value is None and getattr(cell, "data_type", None) == "str"
+                saved[(cell.row, col)] = "" if empty_text else cell.value
     missing = sorted(at for at in formulas if saved.get(at) is None)
     if missing:
         (number, col), more = missing[0], len(missing) - 1
@@ -420,6 +423,7 @@ def _use_saved_values(
         for col in range(1, len(cells) + 1):
             if (number, col) in saved:
                 cells[col - 1] = _cell_text(saved[(number, col)])
+    rows[:] = [(number, cells) for number, cells in rows if any(c.strip() for c in cells)]
 
 
 def _cell_text(cell: object) -> str:

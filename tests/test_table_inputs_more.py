@@ -9,6 +9,7 @@ workbook's sheet), the row or cell and what was expected, exit 2, nothing writte
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -339,3 +340,40 @@ def test_a_password_protected_workbook_is_said_to_be_one(tmp_path: Path, suffix:
     path.write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + bytes(4096))
     line = _one_error("cost", "--sales", path)
     assert "password-protected or in Excel's old .xls format" in line, line
+
+
+def _empty_text_formulas(path: Path, refs: list[str]) -> None:
+    """Each cell ``ref`` becomes what Excel saves for ``=IF(…,"")``: the formula and its saved
+    value, the empty text (``t="str"``, ``<v></v>``); openpyxl cannot write saved values."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as book:
+        parts = {n: book.read(n) for n in book.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    for ref in refs:
+        cell = f'<c r="{ref}" t="str"><f>IF(A1="x",1,"")</f><v></v></c>'
+        sheet, n = re.subn(rf'<c r="{ref}"[^>]*>.*?</c>', cell, sheet)
+        assert n == 1, ref
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode()
+    with zipfile.ZipFile(path, "w") as book:
+        for name, data in parts.items():
+            book.writestr(name, data)
+
+
+def test_formulas_excel_saved_as_empty_text_are_empty_cells(tmp_path: Path) -> None:
+    """``=IF(…,"")`` filled down a column is common; Excel saves its value, the empty text.
+    It was refused as "formulas without saved values"; a row of nothing else is blank."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["unit_id", "category", "prefecture", "year", "revoked_year"])
+    sheet.append(["P1", "park", "贵阳市", 2023, "x"])
+    sheet.append(["P2", "park", "贵阳市", 2023, "x"])
+    sheet.append(["x", "x", "x", "x", "x"])
+    path = tmp_path / "book.xlsx"
+    book.save(path)
+    _empty_text_formulas(path, ["E2", "E3", "A4", "B4", "C4", "D4", "E4"])
+    done = sbqw("cost", "--recognitions", path, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["total_yuan"] == 2 * 3_000_000  # two parks, none revoked
