@@ -16,6 +16,7 @@ values) and one that fails is left out, its points recomputed, never assembled i
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from collections.abc import Sequence
@@ -167,6 +168,15 @@ def table_problem(frame: pd.DataFrame, design: Design, path: Path) -> str | None
     return None
 
 
+def _ends_a_line(path: Path) -> bool:
+    """The file's last byte is a line end (a CSV cut short ends mid-row); read alone."""
+    with open(path, "rb") as f:
+        if f.seek(0, os.SEEK_END) == 0:
+            return False
+        f.seek(-1, os.SEEK_END)
+        return f.read(1) == b"\n"
+
+
 def _differs(frame: pd.DataFrame, earlier: list[pd.DataFrame]) -> int | None:
     """A point of ``frame`` that an earlier table holds with other values, or None."""
     seen = pd.concat(earlier, ignore_index=True).drop_duplicates("point").set_index("point")
@@ -249,18 +259,22 @@ class Store:
     def done(self, design: Design) -> tuple[set[int], list[str]]:
         """Point ids already finished (in parts, or in the final table of a completed run),
         and one line for each table that fails ``design``: it is left out, its points rerun."""
-        ids: set[int] = set()
         notes: list[str] = []
         kept: list[pd.DataFrame] = []
+        owner: dict[int, int] = {}  # point → the kept table that first held it
         for path in self._tables():
             try:
-                if path.suffix == ".csv" and not path.read_bytes().endswith(b"\n"):
+                if path.suffix == ".csv" and not _ends_a_line(path):
                     problem = "it ends in the middle of a row (cut short)"
                 else:
                     frame = read_table(path)
                     problem = table_problem(frame, design, path)
-                if problem is None and kept and (point := _differs(frame, kept)) is not None:
-                    problem = f"point {point} differs from the same point in another part"
+                # only tables sharing points are compared (each with all: quadratic in parts)
+                shared = {owner[p] for p in map(int, frame["point"]) if p in owner}
+                if problem is None and shared:
+                    point = _differs(frame, [kept[i] for i in sorted(shared)])
+                    if point is not None:
+                        problem = f"point {point} differs from the same point in another part"
             except Exception as exc:  # a damaged file fails in many ways; each is said, once
                 why = " ".join(str(exc).replace(f" '{path}'", "").split())[:160]
                 problem = f"unreadable as {path.suffix[1:]} ({why or type(exc).__name__})"
@@ -269,8 +283,9 @@ class Store:
                 notes.append(f"{path}: damaged, {problem}; its points are computed again")
                 continue
             kept.append(frame)
-            ids.update(int(p) for p in frame["point"])
-        return ids, notes
+            for p in map(int, frame["point"]):
+                owner.setdefault(p, len(kept) - 1)
+        return set(owner), notes
 
     def add(self, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
         """One finished batch, atomically (its name: first point id and size)."""
