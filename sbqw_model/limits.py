@@ -24,6 +24,9 @@ MAX_YAML_DEPTH = 32  # nesting levels (a scenario needs ~6)
 MAX_YAML_NUMBER_CHARS = 1000
 MAX_EXTENDS = 8  # files in one ``extends:`` chain
 MAX_TABLE_BYTES = 64 << 20  # 64 MiB for a CSV/xlsx ledger or observations file (~500k rows)
+#: A sweep's results table read back by ``frontier``/``discover``: the largest sweep (10**6
+#: points, ~70 columns) is ~0.7 GB as CSV; twice that, and no file of any size is read whole.
+MAX_RESULTS_BYTES = 2 << 30
 MAX_XLSX_UNPACKED = 512 << 20  # an xlsx is a zip: what it unpacks to (a zip bomb is tiny)
 #: Rows and columns of a table, counted as it is read (blank rows skipped, never stored): a
 #: small file can still stand for millions of rows (blank lines, a sheet's declared size), and

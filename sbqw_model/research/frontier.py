@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sbqw_model.errors import InputError, did_you_mean
+from sbqw_model.limits import MAX_RESULTS_BYTES, check_input_file
 from sbqw_model.research.store import RESULTS, read_table
 
 COST = "budget.total.p90"
@@ -47,10 +48,8 @@ def load_results(path: Path) -> pd.DataFrame:
         path = found[0]
     if not path.exists():
         raise InputError([f"{path}: no such sweep results file or folder"])
-    if not path.is_file():  # never opened: /dev/zero or a pipe would never end
-        raise InputError(
-            [f"{path}: not a regular file (a device or pipe), expected a .parquet or .csv table"]
-        )
+    # never opened unless a regular file of a sane size: /dev/zero or a pipe would never end
+    check_input_file(path, "a .parquet or .csv table", MAX_RESULTS_BYTES)
     if path.suffix not in (".parquet", ".csv"):
         raise InputError([f"{path}: expected a .parquet or .csv results table"])
     try:

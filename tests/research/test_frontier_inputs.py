@@ -208,3 +208,16 @@ def test_discover_names_a_stray_cell_in_a_factor_column(
     assert errors("discover", path) == [
         f"{path} row 3, column uncertainties.x: expected a number (a factor's value), got {shown}"
     ]
+
+
+def test_a_results_table_too_large_is_refused_before_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sbqw_model.research import frontier
+
+    path = write(tmp_path / "big.csv", HEADER + GOOD)
+    monkeypatch.setattr(frontier, "MAX_RESULTS_BYTES", 100)  # the real cap is 2 GiB
+    assert errors("frontier", path) == [
+        f"{path}: {path.stat().st_size:,} bytes, more than the 0 MiB a .parquet or .csv table"
+        " may have"
+    ]
