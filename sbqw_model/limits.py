@@ -111,15 +111,17 @@ def check_table_file(path: Path) -> None:
 
 
 def _check_unpacked(path: Path) -> None:
-    """An xlsx whose parts unpack beyond ``MAX_XLSX_UNPACKED`` is refused before openpyxl opens
-    it (the sizes are read from the zip directory; a broken zip is left to the reader's error)."""
+    """An xlsx whose parts unpack beyond ``MAX_XLSX_UNPACKED`` in all, or one part beyond its own
+    limit (below), is refused before openpyxl opens it (the sizes are read from the zip
+    directory; a broken zip is left to the reader's error)."""
     import zipfile
 
     try:
         with zipfile.ZipFile(path) as book:
-            unpacked = sum(item.file_size for item in book.infolist())
+            parts = [(item.filename, item.file_size) for item in book.infolist()]
     except (zipfile.BadZipFile, OSError):
         return
+    unpacked = sum(size for _, size in parts)
     if unpacked > MAX_XLSX_UNPACKED:
         raise InputError(
             [
@@ -127,6 +129,22 @@ def _check_unpacked(path: Path) -> None:
                 f" {MAX_XLSX_UNPACKED >> 20} MiB a table may have"
             ]
         )
+    for part, size in parts:
+        name = part.lower()
+        limit = (
+            MAX_XLSX_SHARED_STRINGS
+            if name.endswith("sharedstrings.xml")
+            else MAX_XLSX_SHEET_PART
+            if name.startswith("xl/worksheets/")
+            else None
+        )
+        if limit is not None and size > limit:
+            raise InputError(
+                [
+                    f"{path}: the workbook's {part} unpacks to {size:,} bytes, more than the"
+                    f" {limit >> 20} MiB a table may have; save it as CSV or split the table"
+                ]
+            )
 
 
 #: Unpacked bytes of one xlsx part, checked from the zip directory before openpyxl opens it.

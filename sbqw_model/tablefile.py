@@ -34,8 +34,6 @@ from sbqw_model.limits import (
     MAX_TABLE_COLUMNS,
     MAX_TABLE_LINES,
     MAX_TABLE_ROWS,
-    MAX_XLSX_SHARED_STRINGS,
-    MAX_XLSX_SHEET_PART,
     check_table_file,
 )
 
@@ -83,7 +81,6 @@ def read_table(path: Path) -> pd.DataFrame:
         frame.attrs.update(label=name, decimal=_DECIMAL.get(delimiter, ""))
         return frame
     if suffix in XLSX_SUFFIXES:
-        _check_parts(path)
         rows, label = _xlsx_rows(path, name)
         frame = _frame(rows, label, strict=False)
         frame.attrs.update(label=label, decimal=".")
@@ -262,33 +259,6 @@ def _keep(rows: list[Row], number: int, cells: list[str], name: str) -> None:
             ]
         )
     rows.append((number, cells))
-
-
-def _check_parts(path: Path) -> None:
-    """The shared strings (which openpyxl holds in memory whole) and each sheet (parsed row by
-    row) are capped apart from the whole unpacked size: sizes from the zip directory."""
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as book:
-            parts = [(item.filename, item.file_size) for item in book.infolist()]
-    except (zipfile.BadZipFile, OSError):
-        return  # the reader says the workbook is broken
-    for part, size in parts:
-        limit = (
-            MAX_XLSX_SHARED_STRINGS
-            if part.lower().endswith("sharedstrings.xml")
-            else MAX_XLSX_SHEET_PART
-            if part.lower().startswith("xl/worksheets/")
-            else None
-        )
-        if limit is not None and size > limit:
-            raise InputError(
-                [
-                    f"{path}: the workbook's {part} unpacks to {size:,} bytes, more than the"
-                    f" {limit >> 20} MiB a table may have; save it as CSV or split the table"
-                ]
-            )
 
 
 def _xlsx_rows(path: Path, name: str) -> tuple[list[Row], str]:

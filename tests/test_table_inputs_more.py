@@ -307,7 +307,9 @@ def test_a_workbook_part_over_its_own_cap_is_refused_before_reading(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit: str, part: str
 ) -> None:
     """openpyxl holds every shared string in memory: measured ~9 bytes of RSS a byte."""
-    monkeypatch.setattr(tablefile, limit, 500)
+    from sbqw_model import limits
+
+    monkeypatch.setattr(limits, limit, 500)
     path = _book(tmp_path / "rec.xlsx", {"Sheet": [list(RECOGNITION_HEADER), ["R1", "park"]]})
     with zipfile.ZipFile(path, "a") as book:  # openpyxl writes inline strings: add the part
         strings = "".join(f"<si><t>{n}</t></si>" for n in range(100))
