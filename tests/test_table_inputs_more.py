@@ -379,3 +379,11 @@ def test_formulas_excel_saved_as_empty_text_are_empty_cells(tmp_path: Path) -> N
     done = sbqw("cost", "--recognitions", path, "--format", "json")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["total_yuan"] == 2 * 3_000_000  # two parks, none revoked
+
+
+def test_an_observation_error_quotes_the_cell_as_written(tmp_path: Path) -> None:
+    """A semicolon file's ``3,5`` was quoted back as '3.5', a number the user never wrote."""
+    path = tmp_path / "o.csv"
+    path.write_text("year;indicator;value;source\n2023;recognized.park;3,5;x\n", encoding="utf-8")
+    line = _one_error("backtest", "baseline", "--observed", path, "--draws", "50")
+    assert line.endswith("expected a whole number (a count of recognized.park), got '3,5'"), line

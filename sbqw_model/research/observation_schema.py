@@ -19,10 +19,14 @@ from sbqw_model.scenario import INDICATORS
 from sbqw_model.schema import Strict, fail
 
 
-def _number(text: Any) -> float | None:
+def _number(text: Any, info: ValidationInfo) -> float | None:
+    """A cell read by its file's decimal mark (``tablefile.number``: in a semicolon file
+    ``7,2E+10`` is 7.2e10); None for what is no finite number, or reads two ways."""
+    from sbqw_model.tablefile import number
+
     try:
-        value = float(str(text).strip().replace(",", "").replace("_", ""))
-    except ValueError:
+        value = number(str(text), (info.context or {}).get("decimal", "."))
+    except ValueError:  # NumberError too: said with its hint by the reader, before
         return None
     return value if math.isfinite(value) else None
 
@@ -50,7 +54,7 @@ class ObservedRow(Strict):
     def _year(cls, v: Any, info: ValidationInfo) -> int:
         base_year, last = (info.context or {})["years"]
         low = base_year if info.data.get("indicator", "") in LEVELS else base_year + 1
-        year = _number(v)
+        year = _number(v, info)
         if year is None or year != int(year) or not low <= year <= last:
             only = " (2022 only for online_retail and products)" if low == base_year else ""
             raise fail(f"expected a year {low}–{last}{only}, got {v!r}")
@@ -60,7 +64,7 @@ class ObservedRow(Strict):
     @classmethod
     def _value(cls, v: Any, info: ValidationInfo) -> float:
         lowest = 1.0 if info.data.get("indicator") == "online_retail" else 0.0  # growth ÷ it
-        value = _number(v)
+        value = _number(v, info)
         if value is None or not lowest <= value <= MAX_YUAN:
             kind = "a number of at least 1" if lowest else "a non-negative number"
             raise fail(

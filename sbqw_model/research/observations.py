@@ -41,13 +41,13 @@ def read_observations(path: Path, params: Parameters) -> list[Observation]:
     from sbqw_model.research.observation_schema import ObservedRow
     from sbqw_model.schema import collect
 
-    context = {"years": years(params)}
     decimal = frame.attrs.get("decimal", ".")
+    context = {"years": years(params), "decimal": decimal}  # the schema reads numbers by it
     out: list[Observation] = []
     seen: dict[tuple[int, str], int] = {}
     for i, rec in zip(frame.index, frame[list(COLUMNS)].to_dict("records"), strict=True):
         where = f"{name} row {i}, column "
-        if not _numbers_as_written(rec, decimal, where, problems):
+        if not _read_one_way(rec, decimal, where, problems):
             continue
         row = collect(ObservedRow, rec, where, problems.items, context)
         if row is None:
@@ -71,17 +71,15 @@ def read_observations(path: Path, params: Parameters) -> list[Observation]:
     return out
 
 
-def _numbers_as_written(rec: dict[str, str], decimal: str, where: str, problems: Problems) -> bool:
-    """In a file whose decimal mark is a comma (semicolon-separated), ``year`` and ``value``
-    read by it (``7,2E+10`` is 7.2e10, never 7.2e11); False, said, when a cell reads two ways.
-    A comma file's cells go to the schema as written."""
-    if decimal == ".":
-        return True
+def _read_one_way(rec: dict[str, str], decimal: str, where: str, problems: Problems) -> bool:
+    """False, said with how to write it, when ``year`` or ``value`` reads two ways by the
+    file's decimal mark (``1.500`` in a semicolon file); the schema reads them by that mark,
+    and its messages quote the cells as written."""
     from sbqw_model.tablefile import NumberError, number
 
     for column in ("year", "value"):
         try:
-            rec[column] = repr(number(rec[column], decimal))
+            number(rec[column], decimal)
         except NumberError as exc:
             problems.add(f"{where}{column}: expected a number, got {rec[column]!r} ({exc.hint})")
             return False
