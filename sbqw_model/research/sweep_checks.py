@@ -12,8 +12,14 @@ from typing import Any
 from sbqw_model.research import problem as pb
 from sbqw_model.scenario import Scenario
 
-#: Factor kinds that can move the payment years (a payment lag, the plan's years).
-MOVES_YEARS = ("assumption", "parameter")
+
+def moves_years(name: str) -> bool:
+    """A factor that can move the payment years (``periods.payment_years`` reads the plan's
+    years, the payment lag and each instrument's timing assumption), by its path."""
+    from sbqw_model.instruments import REGISTRY
+
+    timing = {f"assumptions.{e.timing}" for e in REGISTRY} | {"assumptions.payment_lag_years"}
+    return name in timing or name.startswith("parameters.plan.")
 
 
 def spec(
@@ -70,9 +76,7 @@ def output_years(
 
     if not any(output_year(o) for o in outputs):
         return []
-    moving = [
-        i for i, f in enumerate(problem.factors) if f.input.kind in ("assumption", "parameter")
-    ]
+    moving = [i for i, f in enumerate(problem.factors) if moves_years(f.name)]
     years = set(payment_years(base.params, base.assumptions))
     seen: set[tuple[Any, ...]] = set()
     for _, values in points if moving else []:
