@@ -18,9 +18,6 @@ from sbqw_model.outputs import is_device_name, write_problem
 
 NAME_RE = re.compile(r"^[^\W][\w\-]*$", re.UNICODE)
 MAX_NAME_CHARS = 80
-#: Windows device names (a file ``CON.yaml`` is the console there); ``outputs.safe_name`` adds a
-#: ``_`` to these in reports, a name chosen here is refused. Windows counts ``COM¹`` … too.
-
 #: Rule amounts offered as commented examples in a new scenario (the explorer's sliders too).
 EXAMPLE_PARAMETERS = (
     "awards.enterprise",

@@ -191,7 +191,7 @@ def _case_of(column: str, known: tuple[str, ...]) -> str:
     """A did-you-mean for a known column in other letter case or spacing (``Year``)."""
     folded = {k.casefold().replace(" ", "_"): k for k in known}
     match = folded.get(column.strip().casefold().replace(" ", "_"))
-    return f" (did you mean `{match}`?)" if match else ""
+    return did_you_mean(match, [match]) if match else ""
 
 
 def _csv_rows(text: str, name: str) -> tuple[list[Row], str]:
