@@ -99,7 +99,14 @@ class Sweep:
         return ["point", *self.problem.names, *STANDARD_OUTPUTS, *extra]
 
     def points(self) -> list[tuple[int, tuple[Any, ...]]]:
-        return list(enumerate(point_values(self.mode, self.problem, self.n_points, self.seed)))
+        """Every point, made once (loading, the design, the output years and the runner each
+        ask: a million Latin points take ~10 s to make); a copy, so callers cannot share it."""
+        made = self.__dict__.get("_points")
+        if made is None:
+            values = point_values(self.mode, self.problem, self.n_points, self.seed)
+            made = list(enumerate(values))
+            object.__setattr__(self, "_points", made)  # frozen: a memo is no field
+        return list(made)
 
     def point_table(self) -> pd.DataFrame:
         values = [v for _, v in self.points()]
