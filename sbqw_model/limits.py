@@ -105,7 +105,7 @@ def check_table_file(path: Path) -> None:
     """A ledger or observations table must be a regular file under ``MAX_TABLE_BYTES``
     (``stat`` never blocks, so a pipe or ``/dev/zero`` is refused before it is opened), and a
     workbook's parts must unpack within theirs."""
-    check_input_file(path, "a .csv or .xlsx file", MAX_TABLE_BYTES)
+    check_input_file(path, "a .csv, .tsv or .xlsx file", MAX_TABLE_BYTES)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         _check_unpacked(path)
 

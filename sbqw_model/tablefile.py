@@ -71,12 +71,12 @@ def read_table(path: Path) -> pd.DataFrame:
         raise InputError([f"{name}: file not found"])
     check_table_file(path)  # a folder, a pipe (never opened: it would block), the sizes
     suffix = path.suffix.lower()
-    if suffix == ".csv":
+    if suffix in (".csv", ".tsv"):  # .tsv: Excel's and many tools' tab-separated text
         try:
             data = path.read_bytes()
         except OSError as exc:
             raise InputError([f"{name}: cannot read the file ({exc.strerror})"]) from None
-        rows, delimiter = _csv_rows(decode(data, name), name)
+        rows, delimiter = _csv_rows(decode(data, name), name, tabs=suffix == ".tsv")
         frame = _frame(rows, name, strict=True)
         frame.attrs.update(label=name, decimal=_DECIMAL.get(delimiter, ""))
         return frame
@@ -85,7 +85,7 @@ def read_table(path: Path) -> pd.DataFrame:
         frame = _frame(rows, label, strict=False)
         frame.attrs.update(label=label, decimal=".")
         return frame
-    raise InputError([f"{name}: expected a .csv or .xlsx file, got '{path.suffix}'"])
+    raise InputError([f"{name}: expected a .csv, .tsv or .xlsx file, got '{path.suffix}'"])
 
 
 def decode(data: bytes, name: str) -> str:
@@ -194,9 +194,9 @@ def _case_of(column: str, known: tuple[str, ...]) -> str:
     return did_you_mean(match, [match]) if match else ""
 
 
-def _csv_rows(text: str, name: str) -> tuple[list[Row], str]:
+def _csv_rows(text: str, name: str, tabs: bool = False) -> tuple[list[Row], str]:
     """Records as a spreadsheet numbers them (a quoted cell spanning lines is still one row),
-    and the separator."""
+    and the separator (``tabs``: a .tsv file's, whatever its header holds)."""
     sep_line = _SEP_LINE.match(text)
     if sep_line:  # Excel hides it: the header is still row 1
         text = text[sep_line.end() :]
@@ -206,7 +206,7 @@ def _csv_rows(text: str, name: str) -> tuple[list[Row], str]:
         raise InputError(
             [f"{name}: {lines:,} lines, more than the {MAX_TABLE_LINES:,} a table may have"]
         )
-    delimiter = sep_line.group(1) if sep_line else _delimiter(text)
+    delimiter = "\t" if tabs else sep_line.group(1) if sep_line else _delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True)
     rows: list[Row] = []
     number = 0

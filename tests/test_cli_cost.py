@@ -544,7 +544,7 @@ UNREADABLE = [
         f"{HEADER_LINE}\nR1,park,贵阳市,2023\n".encode("utf-16"),
         "not a text CSV",
     ),
-    ("not a table", "rec.txt", b"hello", "expected a .csv or .xlsx file"),
+    ("not a table", "rec.txt", b"hello", "expected a .csv, .tsv or .xlsx file"),
     ("broken workbook", "rec.xlsx", b"not a zip", "cannot read the workbook"),
 ]
 

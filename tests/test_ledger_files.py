@@ -139,6 +139,16 @@ def test_a_ledger_split_by_tabs_or_semicolons_costs_the_same(
     assert result["by_prefecture"]["黔东南州"] == 5 * WAN
 
 
+def test_a_tsv_file_is_read_by_its_tabs(tmp_path: Path) -> None:
+    """Tab-separated text is often saved as .tsv (it was refused for its suffix); a comma in
+    a cell is then the cell's, not a separator."""
+    path = tmp_path / "rec.tsv"
+    lines = [REC_HEADER, *GOOD_ROWS]
+    path.write_text("\n".join(line.replace(",", "\t") for line in lines), encoding="utf-8")
+    result = _cost_json(path)
+    assert result["total_yuan"] == GOOD_TOTAL
+
+
 def test_a_comma_header_keeps_a_semicolon_inside_a_cell(tmp_path: Path) -> None:
     path = tmp_path / "rec.csv"
     path.write_text(f"{REC_HEADER}\nR1;x,park,贵阳市,2023\n", encoding="utf-8")
