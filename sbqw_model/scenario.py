@@ -101,6 +101,9 @@ class Scenario:
     #: the behavioural response as an uncertainty (drawn per world); None: ``growth_response``
     growth_response_dist: Distribution | None = None
     conditioning: str = "weight"  # how plan-year observations enter: CONDITIONING_METHODS
+    #: uncertainties an observations file fixed (``observations.with_observations``): a sweep
+    #: or sensitivity factor on one would silently replace the observed figure
+    observed_uncertainties: tuple[str, ...] = ()
 
     def title(self, lang: str = "zh") -> str:
         return self.title_zh if lang == "zh" else self.title_en

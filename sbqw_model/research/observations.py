@@ -94,16 +94,19 @@ def with_observations(scenario: Scenario, observations: list[Observation]) -> Sc
     pinned = {(o.year, o.indicator) for o in observations if o.year > base_year}
     kept = [o for o in scenario.observations if (o.year, o.indicator) not in pinned]
     uncertainties = dict(scenario.uncertainties)
+    fixed = dict.fromkeys(scenario.observed_uncertainties)
     for o in observations:
         if o.year == base_year:
             path = LEVELS[o.indicator]
             domain = uncertainties[path].domain
             uncertainties[path] = Distribution("fixed", {"value": o.value}, o.source, domain)
+            fixed[path] = None
     added = [o for o in observations if o.year > base_year]
     return replace(
         scenario,
         observations=sorted([*kept, *added], key=lambda o: (o.year, o.indicator)),
         uncertainties=uncertainties,
+        observed_uncertainties=tuple(fixed),
     )
 
 

@@ -17,7 +17,6 @@ import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -137,33 +136,17 @@ def _spec_of(factor: pb.Factor, specs: Sequence[str]) -> str:
 
 
 def _observed(scenario: Scenario, factors: Sequence[pb.Factor]) -> list[tuple[pb.Factor, str]]:
-    """Factors on an uncertainty an ``--observed`` figure fixed: a range would silently
-    replace the observation. Found by reading the scenario file again, without the figures."""
-    from sbqw_model.research.observations import LEVELS
-
-    suspects = [
-        f
-        for f in factors
-        if f.input.kind in ("uncertainty", "distribution")
-        and f.input.key in LEVELS.values()
-        and scenario.uncertainties[f.input.key].dist == "fixed"
-    ]
-    if not suspects or scenario.path is None or not Path(scenario.path).is_file():
-        return []
-    from sbqw_model.scenario import load_scenario
-
-    try:
-        plain = load_scenario(Path(scenario.path))
-    except InputError:
-        return []
+    """Factors on an uncertainty an ``--observed`` figure fixed (the scenario records which:
+    ``Scenario.observed_uncertainties``): a range would silently replace the observation."""
     return [
         (
             f,
             f"uncertainties.{f.input.key} is fixed by an observed figure (--observed);"
             " a factor may not override an observation: drop the factor or the figure",
         )
-        for f in suspects
-        if plain.uncertainties.get(f.input.key) != scenario.uncertainties[f.input.key]
+        for f in factors
+        if f.input.kind in ("uncertainty", "distribution")
+        and f.input.key in scenario.observed_uncertainties
     ]
 
 

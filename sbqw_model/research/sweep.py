@@ -193,10 +193,10 @@ def _load_base(
         problems.extend(f"{path}: observed: {problem}" for problem in exc.problems)
         return None, b"", {}
     conditioned.path = base.path
+    fixed = conditioned.uncertainties
     pinned = {
-        key: f"{observed} gives its observed value {dist.params.get('value', '?'):g}"
-        for key, dist in conditioned.uncertainties.items()
-        if dist != base.uncertainties.get(key)
+        key: f"{observed} gives its observed value {fixed[key].params['value']:g}"
+        for key in conditioned.observed_uncertainties
     }
     return conditioned, obs_path.read_bytes(), pinned
 
