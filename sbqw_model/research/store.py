@@ -208,7 +208,7 @@ class Store:
 
     @classmethod
     def open(
-        cls, out: Path, fmt: str | None, meta: dict[str, Any], resume: bool
+        cls, out: Path, fmt: str | None, meta: dict[str, Any], resume: bool, legacy: str = ""
     ) -> tuple[Store, bool]:
         """The folder ready for writing, and whether earlier work is being resumed.
 
@@ -231,7 +231,7 @@ class Store:
                         " add --resume to continue it, or choose another --out"
                     ]
                 )
-            _check_same_sweep(out, old, meta)
+            _check_same_sweep(out, old, meta, legacy)
             kept = old.get("format") if old.get("format") in FORMATS else default_format()
             if fmt is not None and fmt != kept:
                 raise InputError(
@@ -246,7 +246,6 @@ class Store:
                 [f"{out}: exists and is not a sweep results folder; choose another --out"]
             )
         fmt = fmt or default_format()
-        meta = {k: v for k, v in meta.items() if k != "legacy_digest"}
         return cls(out, fmt, {**meta, "format": fmt}), False
 
     def _part_files(self) -> list[Path]:
@@ -323,10 +322,11 @@ class Store:
         return self.final
 
 
-def _check_same_sweep(out: Path, old: dict[str, Any], meta: dict[str, Any]) -> None:
-    """Refuse to resume another sweep, naming what changed (its meaning, not its bytes)."""
-    if old.get("digest") in {meta["digest"], meta.get("legacy_digest")} - {None}:
-        return  # the legacy digest: a folder written before sweeps were compared by meaning
+def _check_same_sweep(out: Path, old: dict[str, Any], meta: dict[str, Any], legacy: str) -> None:
+    """Refuse to resume another sweep, naming what changed (its meaning, not its bytes).
+    ``legacy``: the digest of its file's bytes, which folders written before hold."""
+    if old.get("digest") in {meta["digest"], legacy} - {""}:
+        return
     new, was = meta.get("spec", {}), old.get("spec")
     changed = (
         [k for k in sorted({*new, *was}) if new.get(k) != was.get(k)]

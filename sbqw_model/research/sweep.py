@@ -131,7 +131,6 @@ class Sweep:
             "outputs": list(self.outputs),
             "digest": self.digest,
             "spec": self.spec,
-            "legacy_digest": self.legacy_digest,
             "sbqw_version": __version__,
         }
 
@@ -465,13 +464,14 @@ def run_sweep(
     """
     from sbqw_model.outputs import output_lock, writing
     from sbqw_model.research.cluster import check_scheduler
+    from sbqw_model.research.store import META
 
     check_scheduler(scheduler)
     try:
         with output_lock(out, "sbqw sweep"), writing(out):
             return _run_sweep(sweep, out, fmt, resume, client, scheduler, workers, progress)
     except KeyboardInterrupt as exc:  # said on the one "interrupted" line (sbqw_model.cli)
-        if Path(out).is_dir() and (Path(out) / "sweep.json").is_file():
+        if Path(out).is_dir() and (Path(out) / META).is_file():
             exc.hint = f"finished points are saved in {out} — rerun with --resume to continue"
         raise
 
@@ -490,7 +490,7 @@ def _run_sweep(
     from sbqw_model.research.evaluate import BatchResult, Evaluation
     from sbqw_model.research.store import Store
 
-    store, resuming = Store.open(out, fmt, sweep.meta(), resume)
+    store, resuming = Store.open(out, fmt, sweep.meta(), resume, sweep.legacy_digest)
     finished, damaged = store.done(sweep.design()) if resuming else (set(), [])
     for line in damaged:  # recomputed, not refused: a resume exists to recover from damage
         print(f"sbqw: warning: {shown(line)}", file=sys.stderr)
