@@ -32,9 +32,10 @@ for _zh, _en in PREFECTURES:
 _LOOKUP.update(FULL_NAMES)
 
 
-def normalize(name: str) -> str | None:
-    """The Chinese name for any accepted spelling, or None when unknown."""
-    return _LOOKUP.get(name.strip())
+def normalize(name: object) -> str | None:
+    """The Chinese name for any accepted spelling, or None when unknown (a YAML key may be
+    any scalar: it is read as text)."""
+    return _LOOKUP.get(str(name).strip())
 
 
 def label(zh_name: str, lang: str = "zh") -> str:

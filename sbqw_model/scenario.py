@@ -140,7 +140,7 @@ def year_of(key: Any) -> int | None:
 #: the base's ``2024`` or ``贵阳市`` (one file giving both spellings is refused when validated).
 SPELLINGS: dict[tuple[str, ...], Callable[[Any], Any]] = {
     ("appropriation",): year_of,
-    ("prefecture_shares", "values"): lambda key: prefectures.normalize(str(key)),
+    ("prefecture_shares", "values"): prefectures.normalize,
 }
 
 

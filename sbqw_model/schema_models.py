@@ -329,7 +329,7 @@ class PrefectureShares(Strict):
             Annotated[str, BeforeValidator(_prefecture)],
             number(0, 1, "a share between 0 and 1"),
         ],
-        _distinct(lambda key: prefectures.normalize(str(key)), "the prefecture"),
+        _distinct(prefectures.normalize, "the prefecture"),
     ] = Field(description="a mapping of prefecture: share")
     source: Note = ""
 
