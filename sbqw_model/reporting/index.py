@@ -79,8 +79,9 @@ def write_index(outcomes: Sequence[Outcome], out_dir: Path, lang: str) -> Path:
         numbers = figures(o)
         current.append(manifest.entry_of(o, headline(numbers, lang), made, numbers))
     entries = manifest.record(current, out_dir)
+    fresh = {id(e) for e in current}  # worded already, in this language
     for e in entries:  # an earlier run's entry, in this index's language
-        if e.figures:
+        if e.figures and id(e) not in fresh:
             e.headline = headline(e.figures, lang)
     heading = t("report_title", lang)
     body = render(
