@@ -127,9 +127,7 @@ def _unique_keys(node: yaml.MappingNode) -> None:
     for key, _ in node.value:
         if not isinstance(key, yaml.ScalarNode):
             continue
-        ident: tuple[str, Any] = (key.tag, key.value)
-        if key.tag in _VALUE_TAGS and len(key.value) <= MAX_YAML_NUMBER_CHARS:
-            ident = ("=", yaml.load(key.value, Loader=SAFE_LOADER))  # 2024 and 2024.0 are one
+        ident = _key_ident(key)
         if ident in seen and key.tag == _MERGE_TAG:
             raise _Refused("the merge key `<<` is written twice; write `<<: [*a, *b]`", key)
         if ident in seen and seen[ident] != key.value:
@@ -179,7 +177,13 @@ def _resolve_merges(node: yaml.Node, done: set[int]) -> None:
 
 
 def _key_ident(key: yaml.Node) -> tuple[str, Any]:
-    return (key.tag, key.value) if isinstance(key, yaml.ScalarNode) else (key.tag, id(key))
+    """What a key is once read: ``2024`` and ``2024.0`` are one (the duplicate check and the
+    merge both ask, so a merge resolves keys as the check counts them)."""
+    if not isinstance(key, yaml.ScalarNode):
+        return (key.tag, id(key))
+    if key.tag in _VALUE_TAGS and len(key.value) <= MAX_YAML_NUMBER_CHARS:
+        return ("=", yaml.load(key.value, Loader=SAFE_LOADER))
+    return (key.tag, key.value)
 
 
 def _where(mark: Any) -> str:
