@@ -61,6 +61,10 @@ def test_wheel_contains_scenarios_notebooks_sweeps_fonts_and_data(wheel: Path) -
     assert any(n.endswith("public_statistics_to_2022.csv") for n in names)
     assert "sbqw_model/notebooks/scenario_report.ipynb" in names
     assert "sbqw_model/policy/qianshangfa-2023-1.zh.txt" in names, "the notice the clauses cite"
+    (entry_points,) = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
+    text = zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "[papermill.engine]" in text, "papermill --engine sbqw, as the README writes it"
+    assert "sbqw = sbqw_model.reporting.papermill_engine:SbqwEngine" in text
 
 
 def test_non_editable_install_renders_a_shipped_scenario_from_another_folder(
