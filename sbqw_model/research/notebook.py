@@ -136,35 +136,26 @@ def check_outputs(outputs: list[Any]) -> list[str]:
 def check_size(scenario: Scenario, v: Mapping[str, Any]) -> None:
     """Refuse, before any work, what ``run_sensitivity`` and discovery would refuse or could
     not hold: a Sobol' ``n`` not a power of 2, too many points, worlds beyond memory."""
-    import math
-
     from sbqw_model.memory import check_run
-    from sbqw_model.research.sensitivity import scenario_problem
-    from sbqw_model.research.sweep import MAX_POINTS
+    from sbqw_model.research.sensitivity import n_problems, scenario_problem, size_problems
 
     method, n = v["method"], v["n"]
-    if method == "sobol" and n < 2:
-        raise ReportParameterError(
-            f"{NOTEBOOK}: n={n}; Sobol' indices need n ≥ 2 (their bootstrap resamples n rows);"
-            " e.g. n=512"
-        )
-    if method == "sobol" and n & (n - 1):
-        raise ReportParameterError(
-            f"{NOTEBOOK}: n={n}; Sobol' sampling needs a power of 2"
-            f" (e.g. n={2 ** round(math.log2(n))})"
-        )
-    try:
-        per = len(scenario_problem(scenario, None, False).factors) + (2 if method == "sobol" else 1)
-        for key in ("draws", "discovery_draws"):
-            check_run(scenario, v[key], key)
-    except InputError as exc:
-        raise ReportParameterError(f"{NOTEBOOK}: {'; '.join(exc.problems)}") from None
-    if n * per > MAX_POINTS:
-        fit = MAX_POINTS // per
-        fit = 2 ** int(math.log2(fit)) if method == "sobol" else fit
-        raise ReportParameterError(
-            f"{NOTEBOOK}: n={n:,}: {n * per:,} points; at most {MAX_POINTS:,} (e.g. n={fit:,})"
-        )
+
+    def given(value: int) -> str:
+        return f"n={value}"
+
+    problems = n_problems(method, n, given)  # the command line's checks, in its order
+    if not problems:
+        try:
+            d = len(scenario_problem(scenario, None, False).factors)
+            for key in ("draws", "discovery_draws"):
+                check_run(scenario, v[key], key)
+        except InputError as exc:
+            problems = exc.problems
+        else:
+            problems = size_problems(method, n, d, given)
+    if problems:
+        raise ReportParameterError(f"{NOTEBOOK}: {'; '.join(problems)}")
 
 
 class SensitivityReport:

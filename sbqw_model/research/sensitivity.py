@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -178,17 +178,36 @@ def sample(method: str, problem: pb.Problem, n: int, seed: int) -> np.ndarray:
     return morris.sample(problem.salib(), n, num_levels=MORRIS_LEVELS, seed=seed)
 
 
-def _check_size(method: str, n: int, d: int) -> None:
-    """Refuse a sample too large to evaluate (or even to hold) before SALib allocates it."""
+def n_problems(method: str, n: int, given: Callable[[int], str]) -> list[str]:
+    """What makes ``n`` unusable as the base sample size of ``method`` whatever the factors
+    (none: usable), worded as the user gives it (``given(512)``: ``--n 512`` on the command
+    line, ``n=512`` in the notebook): one check for both, before any work."""
+    if method == "sobol" and n < 2:
+        return [
+            f"{given(n)}: Sobol' indices need N ≥ 2 (their bootstrap resamples N rows);"
+            f" e.g. {given(512)}"
+        ]
+    if method == "sobol" and n & (n - 1):
+        near = 2 ** round(math.log2(n))
+        return [f"{given(n)}: Sobol' sampling needs a power of 2 (e.g. {given(near)})"]
+    return []
+
+
+def size_problems(method: str, n: int, d: int, given: Callable[[int], str]) -> list[str]:
+    """A sample of ``d`` factors too large to evaluate (or even to hold), refused before SALib
+    allocates it; worded as ``n_problems``."""
     from sbqw_model.research.sweep import MAX_POINTS
 
     per = d + 2 if method == "sobol" else d + 1  # rows per unit of N (Sobol') or trajectory
-    if n * per > MAX_POINTS:
-        fit = MAX_POINTS // per
-        fit = 2 ** int(math.log2(fit)) if method == "sobol" else fit
-        raise InputError(
-            [f"--n {n:,}: {n * per:,} points; at most {MAX_POINTS:,} (e.g. --n {fit:,})"]
-        )
+    if n * per <= MAX_POINTS:
+        return []
+    fit = MAX_POINTS // per
+    fit = 2 ** int(math.log2(fit)) if method == "sobol" else fit
+    return [f"{given(n)}: {n * per:,} points; at most {MAX_POINTS:,} (e.g. {given(fit)})"]
+
+
+def _option(n: int) -> str:
+    return f"--n {n}"
 
 
 def analyze(
@@ -292,20 +311,15 @@ def run_sensitivity(
         raise InputError(
             [f"--method {method}: unknown{did_you_mean(method, METHODS)}; valid: sobol, morris"]
         )
-    if method == "sobol" and n < 2:
-        raise InputError(
-            [f"--n {n}: Sobol' indices need N ≥ 2 (their bootstrap resamples N rows); e.g. --n 512"]
-        )
-    if method == "sobol" and n & (n - 1):
-        raise InputError(
-            [f"--n {n}: Sobol' sampling needs a power of 2 (e.g. {2 ** round(math.log2(n))})"]
-        )
+    if n_problems(method, n, _option):
+        raise InputError(n_problems(method, n, _option))
     from sbqw_model.research.cluster import check_scheduler
 
     check_scheduler(scheduler)
     chosen = check_outputs(outputs, scenario)
     problem = scenario_problem(scenario, factors, levers)
-    _check_size(method, n, len(problem.factors))
+    if size_problems(method, n, len(problem.factors), _option):
+        raise InputError(size_problems(method, n, len(problem.factors), _option))
     x = np.asarray(problem.rows(sample(method, problem, n, seed)), dtype=float)
     job = Evaluation(scenario, problem.inputs, draws, seed, chosen)
     engine = [0.0]

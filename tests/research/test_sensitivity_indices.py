@@ -158,7 +158,7 @@ def test_cli_sensitivity_json_and_bad_input(tmp_path) -> None:
     ]
 
     code, _, err = sbqw("sensitivity", ONE_DRIVER, "--n", "100")
-    assert code == 2 and "needs a power of 2 (e.g. 128)" in err
+    assert code == 2 and "needs a power of 2 (e.g. --n 128)" in err
     code, _, err = sbqw("sensitivity", ONE_DRIVER, "--outputs", "p_al_met")
     assert code == 2 and "did you mean `p_all_met`" in err
 
