@@ -65,8 +65,8 @@ def variants_sentence(moved: dict[str, list[str]], lang: str) -> str:
     """
     from sbqw_model.catalogue import label
 
-    if not moved:
-        return label("report.variants_cost_only", lang)
+    if not moved:  # what the model cannot show, said with it
+        return label("report.variants_cost_only", lang) + label("report.cost_only_why", lang)
     parts = []
     for title, targets in moved.items():
         names = label("report.enum", lang).join(label(f"target.{t}", lang) for t in targets)

@@ -58,10 +58,10 @@ OPTIONAL_UNCERTAINTIES: dict[str, tuple[float, str]] = {
     "climate.online_retail": (0.0, "default: no common e-commerce climate"),
     "climate.products": (0.0, "default: no common e-commerce climate"),
     "climate.supply": (0.0, "default: no common e-commerce climate"),
-    "unit_sales.park.median": (4.0e8, "default: as the baseline scenario (docs/model.md)"),
-    "unit_sales.park.sigma": (1.0, "default: as the baseline scenario (docs/model.md)"),
-    "unit_sales.base.median": (6.0e7, "default: as the baseline scenario (docs/model.md)"),
-    "unit_sales.base.sigma": (1.2, "default: as the baseline scenario (docs/model.md)"),
+    "unit_sales.park.median": (5.25e8, "default: the middle of the baseline's range (2.5–8 亿)"),
+    "unit_sales.park.sigma": (1.0, "default: as the baseline scenario"),
+    "unit_sales.base.median": (3.0e7, "default: the middle of the baseline's range (1000–5000 万)"),
+    "unit_sales.base.sigma": (1.2, "default: as the baseline scenario"),
     "firms.cross_border_part": (
         0.75,
         "assumption — a firm registered as cross-border e-commerce sells mostly abroad; no"

@@ -179,6 +179,7 @@ class Comparison:
         text = variants_sentence(moved, lang)
         if moved and same:  # said plainly: these change what is paid, not what is achieved
             text += t("cost_only", lang).format(titles=t("enum", lang).join(same))
+            text += t("cost_only_why", lang)
         return text
 
     def probability_chart(self) -> Chart:

@@ -290,8 +290,11 @@ def test_data_note_says_what_is_observed_and_assumed(rendered: Any) -> None:
             )
             in text
         ), name
-    assert f"2017{dash}2023" in text, "the provincial figures used (rows marked unused are not)"
-    assert ("假设" in text) if lang == "zh" else ("assumption" in text)
+    assert f"2017{dash}2021" in text, "the provincial figures used (rows marked unused are not)"
+    assert "2023" not in text.split("2025")[-1], "no statistic from the plan's own years"
+    # the starting level: assumed, what depends on it, and how the department replaces it
+    assert ("假设" in text) if lang == "zh" else ("assumes" in text)
+    assert "--observed" in text and (("取决于这一起点" in text) or ("depend largely" in text))
 
 
 # --- variants ------------------------------------------------------------------------------
@@ -517,9 +520,12 @@ def test_the_comparison_leads_with_a_conclusion(rendered: Any) -> None:
     text = visible(pages["compare.conclusion"])
     if lang == "zh":
         assert "只改变支出多少" in text and "比基准情景少" in text
+        # a sceptic's first question, answered with the claim: it is the model's assumption
+        assert "这是模型的假设，而非发现" in text and "不影响申报数量" in text
         assert re.search(r"基准情景：约[\d.]+亿元；紧缩方案（按上限的50%支付）：约[\d.]+亿元", text)
     else:
         assert "change what is paid, not what is achieved" in text
+        assert "by the model's assumptions, not as a finding" in text and "applicants" in text
         assert "less than Baseline" in text
     assert "national_online_retail_growth.csv" in visible(pages["compare.data_note"])
     assert "每实现1万元最高给予5元流量补贴" in visible(pages["compare.clause_appendix"])

@@ -75,7 +75,27 @@ def test_provincial_file_is_sourced_and_holds_no_guizhou_plan_years() -> None:
     assert not guizhou["year"].str.contains("2023|2024|2025").any()
     used = provincial_growth()
     assert (used["period"] == "full year").all() and (used["measure"] == "online_retail").all()
-    assert len(used) >= 7 and used["province"].nunique() >= 4
+    assert len(used) >= 5 and used["province"].nunique() >= 4
+
+
+def test_no_figure_the_model_uses_is_from_the_plans_own_years() -> None:
+    """A forecast made at the plan's start uses figures up to 2022 only, from any province or
+    series: a later one (another province's 2023 growth, which also tells the 2023 climate) is
+    kept for the record, never used, and the reports' data note says 2022."""
+    import re
+
+    from sbqw_model.shipped import data_years
+
+    from sbqw_model.parameters import default_parameters
+
+    first_plan_year = default_parameters().value("plan.first_year")
+    for name, (_, last) in data_years().items():
+        assert last < first_plan_year, name
+    from sbqw_model.research.basis import national_growth, provincial_growth
+
+    for frame in (provincial_growth(), national_growth()):
+        years = [int(y) for v in frame["year"].astype(str) for y in re.findall(r"\d{4}", v)]
+        assert max(years) < first_plan_year
 
 
 def test_provincial_basis_by_hand() -> None:
@@ -84,16 +104,17 @@ def test_provincial_basis_by_hand() -> None:
     from sbqw_model.research.basis import THIN_SOURCES_WIDENING, provincial_basis
 
     b = provincial_basis()
-    # without small-base Tibet: 44.8, 27.6, 13.05, 20.2, 23.68 → median 23.68
-    assert b.central_median == pytest.approx(0.2368)
+    # up to 2022, without small-base Tibet: 44.8, 27.6, 13.05, 20.2 → median (20.2 + 27.6) / 2
+    assert b.central_median == pytest.approx(0.239)
+    assert b.figures == 5
     # only Xinjiang has more than one full-year figure outside Tibet
-    assert b.within_sd == pytest.approx(statistics.stdev([0.448, 0.276, 0.2368]))
+    assert b.within_sd == pytest.approx(statistics.stdev([0.448, 0.276]))
     assert b.guizhou_floor == pytest.approx(3 ** (1 / 6) - 1)
-    assert b.mean_band == (b.national.recent_mean, 0.2368)
+    assert b.mean_band == (b.national.recent_mean, pytest.approx(0.239))
     assert b.noise_band[1] == pytest.approx(b.within_sd * THIN_SOURCES_WIDENING)
     # 1000 亿 in 2025 at 20 %/yr starts from 1000 / 1.2^3 ≈ 578.7 亿
     assert b.level_2022_implied(0.2) == pytest.approx(1.0e11 / 1.728)
-    assert "23.7%" in b.describe("en") and "23.7%" in b.describe("zh")
+    assert "23.9%" in b.describe("en") and "23.9%" in b.describe("zh")
 
 
 def test_shipped_growth_uncertainty_follows_the_provincial_basis() -> None:
