@@ -188,10 +188,31 @@ def test_scenario_file_conditioning_key(tmp_path: Path) -> None:
 def test_low_effective_draws_warn_and_say_what_to_do() -> None:
     info = {"method": "weight", "effective_draws": 37.0, "figures": 2}
     text = low_effective_draws_warning(info, 5000)
-    assert text and "37 effective draws of 5,000" in text and "--draws" in text
-    assert low_effective_draws_warning({**info, "effective_draws": 900.0}, 5000) is None
-    assert low_effective_draws_warning({**info, "effective_draws": 450.0}, 5000) is not None
+    # 37 of 5 000 carry it (0.74 %): 200 need 5 000 × 200 / 37 ≈ 27 027, rounded up to thousands
+    assert text and "37 effective draws of 5,000" in text and "--draws 28,000" in text
+    assert low_effective_draws_warning({**info, "effective_draws": 200.0}, 5000) is None
+    # a small share with enough worlds is no fault: more draws would not change the share
+    assert low_effective_draws_warning({**info, "effective_draws": 450.0}, 50000) is None
     assert low_effective_draws_warning({"method": "pin", "effective_draws": 1}, 5000) is None
+
+
+@given(
+    ess=st.floats(min_value=0.0, max_value=199.0),
+    draws=st.integers(min_value=200, max_value=10**7),
+)
+def test_the_suggested_draws_are_enough_at_the_same_share(ess: float, draws: int) -> None:
+    """Following the advice clears the warning: the effective share does not move with the
+    number of draws (the advice of an earlier rule could never be met)."""
+    import re
+
+    info = {"method": "weight", "effective_draws": ess, "figures": 3}
+    text = low_effective_draws_warning(info, draws)
+    assert text is not None
+    suggest = int(re.search(r"--draws ([\d,]+)", text).group(1).replace(",", ""))
+    share = max(ess, 1.0) / draws
+    assert (
+        low_effective_draws_warning({**info, "effective_draws": share * suggest}, suggest) is None
+    )
 
 
 def test_cli_observed_weights_and_warns(tmp_path: Path) -> None:
