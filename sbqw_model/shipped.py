@@ -133,12 +133,11 @@ class ScenarioEntry:
 
 
 def _first_sentence(text: str) -> str:
+    """Up to the first full stop: a variant says what it assumes after a semicolon ("Same
+    outside conditions as the baseline; every award … at 50 %"), so a clause is not enough."""
     text = " ".join(text.split())
-    for stop in ("。", "; ", ";", ". "):
-        if stop in text:
-            head = text.split(stop)[0]
-            return head + ("。" if stop == "。" else "")
-    return text
+    ends = [at + len(stop.rstrip()) for stop in ("。", ". ") if (at := text.find(stop)) >= 0]
+    return text[: min(ends)] if ends else text
 
 
 def scenario_entries(lang: str = "zh") -> list[ScenarioEntry]:

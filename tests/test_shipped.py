@@ -67,6 +67,26 @@ def test_cli_scenarios_lists_names_titles_and_a_line_each() -> None:
         assert lines[row + 1].strip() in " ".join(scenario.describe("zh").split())
     english = run_cli("scenarios", "--lang", "en").stdout
     assert "Online retail keeps close to Guizhou" in english
+    # a variant says what it assumes after its semicolon: the line keeps it (to the full stop)
+    assert "Same outside conditions as the baseline; every award and subsidy is paid at 50 %" in (
+        english
+    )
+    assert "outside conditions as the baseline\n" not in english
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("A; b. C.", "A; b."),
+        ("外部环境相同；按50%支付。其余同上。", "外部环境相同；按50%支付。"),
+        ("No stop at all", "No stop at all"),
+        ("Ends here.", "Ends here."),
+        ("Pays 50 %. Then", "Pays 50 %."),
+        ("甲。b. c", "甲。"),
+    ],
+)
+def test_a_scenario_line_is_its_first_full_sentence(text: str, first: str) -> None:
+    assert shipped._first_sentence(text) == first
 
 
 def test_simulate_by_shipped_name_from_another_folder(tmp_path: Path) -> None:
