@@ -118,11 +118,13 @@ def _named(summary: Summary, key: str, lang: str) -> str:
 
 
 def _part(summary: Summary, state: str, keys: list[str], lang: str) -> str:
-    """One status and its targets; a doubtful group says once what its targets hang on
-    ('…目标存在风险（取决于申报数量和认定通过率）'), not once per target."""
+    """One status and its targets; a group not on course says once what its targets hang on
+    ('…目标存在风险（取决于申报数量和认定通过率）'), not once per target: an "unlikely" too,
+    which is no finding about the world but the scenario's assumptions (a 2022 level no one
+    has published, an assumed growth) read forward."""
     names = [_named(summary, k, lang) for k in keys]
     part = STATUSES[state].sentence(_join(names, lang) + _verb(len(names), lang), lang)
-    if state not in ("at_risk", "close"):
+    if state == "on_course":
         return part
     drivers = list(
         dict.fromkeys(label(TARGET_DRIVERS[k], lang) for k in keys if k in TARGET_DRIVERS)
@@ -146,7 +148,23 @@ def conclusion(summary: Summary, lang: str) -> list[str]:
     high = money(total.high, lang)
     kind = t("upper_bound_full", lang) if is_upper_bound(summary) else outlay_note(summary, lang)
     second = t("conclusion_outlay", lang).format(central=central, high=high, kind=kind)
+    share = decided_share(summary)
+    if share is not None:
+        second += t("conclusion_decided", lang).format(share=f"{share:.0%}")
     return [first, second]
+
+
+def decided_share(summary: Summary) -> float | None:
+    """The share of the mean outlay that one-time recognition awards make: their number follows
+    the department's quotas round by round (a lever), so this much of the cost is its decision
+    rather than the economy's. None where the summary has no instrument breakdown or no cost."""
+    from sbqw_model.instruments import REGISTRY
+
+    budget = summary.budget
+    keys = [e.key for _, e in REGISTRY.of_kind("recognition") if e.key in budget.by_instrument]
+    if not keys or budget.total.mean <= 0:
+        return None
+    return sum(budget.by_instrument[k].mean for k in keys) / budget.total.mean
 
 
 def _verb(count: int, lang: str) -> str:
