@@ -14,6 +14,10 @@ Prints:
   engine's time per evaluation in this process alone on a sample of the same points;
 - a 200-point sweep (the shipped ``growth_latin``) on a running ``LocalCluster`` with 1 and
   then 2 workers (workers warmed up, start-up excluded and printed apart): speed-up, goal ≥ 1.7×;
+- the check of every point before a sweep starts (``sweep.check_points``) at 10 000 and
+  200 000 points, for the shipped ``growth_latin`` (a Latin sample: every value distinct) and
+  ``frontier_levers``'s factors on a finer grid with the growth distribution reshaped, against
+  ``check_point`` at every point in turn (how it was checked before);
 - a block of figures to paste into the README.
 
 Timings depend on the machine; the goals in the issue are for the project's 2-core machine.
@@ -22,6 +26,7 @@ Timings depend on the machine; the goals in the issue are for the project's 2-co
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -31,15 +36,17 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from sbqw_model.engine import simulate  # noqa: E402
+from sbqw_model.errors import InputError  # noqa: E402
 from sbqw_model.research import problem as pb  # noqa: E402
 from sbqw_model.research.cluster import local_cluster  # noqa: E402
 from sbqw_model.research.sensitivity import run_sensitivity, sample, scenario_problem  # noqa: E402
-from sbqw_model.research.sweep import load_sweep, run_sweep  # noqa: E402
+from sbqw_model.research.sweep import check_points, load_sweep, point_values, run_sweep  # noqa: E402
 from sbqw_model.scenario import load_scenario  # noqa: E402
 
 BASELINE = ROOT / "sbqw_model" / "scenarios" / "baseline.yaml"
@@ -64,10 +71,11 @@ class Sizes:
     factors: int
     engine_sample: int  # points timed in-process for the cross-check
     sweep_points: int | None  # None: the sweep file's own 200
+    checked: tuple[int, ...]  # points whose check before a sweep is timed
 
 
-FULL = Sizes(n=512, factors=8, engine_sample=256, sweep_points=None)
-QUICK = Sizes(n=8, factors=3, engine_sample=4, sweep_points=12)
+FULL = Sizes(n=512, factors=8, engine_sample=256, sweep_points=None, checked=(10_000, 200_000))
+QUICK = Sizes(n=8, factors=3, engine_sample=4, sweep_points=12, checked=(2_000,))
 WORKERS = 2
 
 
@@ -137,6 +145,53 @@ def sweep_speedup(sizes: Sizes) -> dict[str, float]:
     return out
 
 
+def _grid(points: int) -> tuple[pb.Problem, list[tuple[int, tuple[Any, ...]]]]:
+    """``frontier_levers``'s factors on a finer grid of ``points`` (the payout share in
+    ``points`` ÷ 2000 steps), with the growth distribution's mean and sd reshaped (10 each)."""
+    import numpy as np
+
+    base = load_scenario(BASELINE)
+    steps = max(points // 2000, 1)
+    factors = {
+        "behaviour.growth_response_to_payout_share": np.linspace(0.0, 0.2, 10).tolist(),
+        "assumptions.traffic_base": ["all", "excess"],
+        "assumptions.payout_share": np.linspace(1.0 / steps, 1.0, steps).tolist(),
+        "uncertainties.online_retail.growth.mean": np.linspace(0.05, 0.25, 10).tolist(),
+        "uncertainties.online_retail.growth.sd": np.linspace(0.01, 0.1, 10).tolist(),
+    }
+    problem = pb.Problem(
+        tuple(pb.Factor(pb.resolve(p, base), values=tuple(v)) for p, v in factors.items())
+    )
+    return problem, list(enumerate(point_values("grid", problem, 0, 0)))
+
+
+def point_checks(sizes: Sizes) -> list[dict[str, Any]]:
+    """Seconds to check every point before a sweep, and one point at a time (as before)."""
+    from dataclasses import replace
+
+    out = []
+    for n in sizes.checked:
+        latin = replace(load_sweep(SWEEP), n_points=n)
+        base = latin.base  # the baseline
+        grid, grid_points = _grid(n)
+        for name, problem, points in (
+            ("growth_latin", latin.problem, latin.points()),
+            ("frontier_levers factors on a grid", grid, grid_points),
+        ):
+            t0 = time.perf_counter()
+            with contextlib.suppress(InputError):  # invalid points take as long to find
+                check_points(points, base, problem, name)
+            checked = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            for _, values in points:
+                pb.check_point(base, problem.inputs, values)
+            before = time.perf_counter() - t0
+            out.append(
+                {"design": name, "points": len(points), "seconds": checked, "before": before}
+            )
+    return out
+
+
 def _load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -183,6 +238,14 @@ def main(argv: list[str] | None = None) -> int:
         f"engine time per point: {w['engine_1'] / w['points'] * 1000:.1f} ms with 1 worker,"
         f" {w['engine_2'] / w['points'] * 1000:.1f} ms with 2 (more = the cores were shared)"
     )
+    print()
+    print("Check of every point before a sweep (sweep.check_points):")
+    for c in point_checks(sizes):
+        print(
+            f"{c['design']}, {c['points']:,} points: {c['seconds']:.3f} s (one point at a time:"
+            f" {c['before']:.2f} s, {c['before'] / c['seconds']:.1f}× as long)"
+        )
+    print()
     goals = {
         "sobol_under_3_min": s["wall"] < 180,
         "overhead_at_most_10pct": s["overhead"] <= 0.10,

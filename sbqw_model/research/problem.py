@@ -19,16 +19,18 @@ numbers): differences between points are the factors' doing, not noise.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import struct
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from sbqw_model import recognition as rec
-from sbqw_model.assumptions import SPECS, coerce
+from sbqw_model.assumptions import SPECS, Assumptions, coerce
 from sbqw_model.distributions import DOMAINS, Distribution, parse_distribution
 from sbqw_model.errors import InputError, did_you_mean
+from sbqw_model.parameters import Parameters
 from sbqw_model.scenario import MAX_RESPONSE, UNCERTAINTIES, Scenario
 
 BEHAVIOUR = "behaviour.growth_response_to_payout_share"
@@ -37,6 +39,8 @@ LEVER_KINDS = ("assumption", "parameter", "recognition")
 RECOGNITION = "levers.recognition."
 RECOGNITION_FIELDS = ("buffer", "strategy")
 POINT_SOURCE = "fixed by a sweep point"
+#: Kinds of factor that replace an uncertainty's distribution (fix it, or set one parameter).
+RESHAPING = ("uncertainty", "distribution")
 
 
 @dataclass(frozen=True)
@@ -234,42 +238,78 @@ class Problem:
 
 
 def apply(base: Scenario, inputs: Sequence[ScenarioInput], values: Sequence[Any]) -> Scenario:
-    """The scenario at one point (levers set, uncertainties fixed or reshaped)."""
-    assume: dict[str, Any] = {}
-    overrides: dict[str, float] = {}
-    uncertainties = dict(base.uncertainties)
+    """The scenario at one point (levers set, uncertainties fixed or reshaped).
+
+    Its checked parts are ``point_assumptions``, ``point_parameters`` (in that order: the first
+    to refuse raises) and ``point_distribution``, each reading only its own factors, so that
+    ``invalid_points`` can check each part once per distinct combination of its values."""
     response = base.growth_response
     response_dist = base.growth_response_dist
     recognition = base.recognition
+    touched: dict[str, None] = {}  # uncertainties fixed or reshaped, in factor order
     for input_, value in zip(inputs, values, strict=True):
-        if input_.kind == "assumption":
-            assume[input_.key] = value
-        elif input_.kind == "recognition":
+        if input_.kind == "recognition":
             recognition = recognition.with_value(input_.key, value)
-        elif input_.kind == "parameter":
-            overrides[input_.key] = float(value)
-        elif input_.kind == "uncertainty":
-            domain = UNCERTAINTIES[input_.key][0]
-            uncertainties[input_.key] = Distribution(
-                "fixed", {"value": float(value)}, POINT_SOURCE, domain
-            )
-        elif input_.kind == "distribution":
-            d = uncertainties[input_.key]
-            uncertainties[input_.key] = Distribution(
-                d.dist, {**d.params, input_.param: float(value)}, d.source, d.domain
-            )
-        else:
+        elif input_.kind in RESHAPING:
+            touched[input_.key] = None
+        elif input_.kind not in ("assumption", "parameter"):  # behaviour
             response, response_dist = float(value), None
+    uncertainties = dict(base.uncertainties)
+    for key in touched:
+        uncertainties[key] = point_distribution(base, key, inputs, values)
+    assumptions = point_assumptions(base, inputs, values)
+    params, overrides = point_parameters(base, inputs, values)
     return replace(
         base,
-        assumptions=base.assumptions.updated(assume, "point") if assume else base.assumptions,
-        params=base.params.with_overrides(overrides, "point") if overrides else base.params,
+        assumptions=assumptions,
+        params=params,
         parameter_overrides={**base.parameter_overrides, **overrides},
         uncertainties=uncertainties,
         growth_response=response,
         growth_response_dist=response_dist,
         recognition=recognition,
     )
+
+
+def point_assumptions(
+    base: Scenario, inputs: Sequence[ScenarioInput], values: Sequence[Any]
+) -> Assumptions:
+    """The assumptions at a point (only its assumption factors are read); InputError: a value
+    an assumption does not take."""
+    assume = {t.key: v for t, v in zip(inputs, values, strict=True) if t.kind == "assumption"}
+    return base.assumptions.updated(assume, "point") if assume else base.assumptions
+
+
+def point_parameters(
+    base: Scenario, inputs: Sequence[ScenarioInput], values: Sequence[Any]
+) -> tuple[Parameters, dict[str, float]]:
+    """The rule amounts at a point and its overrides (only its parameter factors are read);
+    InputError: a reform the plan refuses (a value, or leaves that disagree)."""
+    overrides = {
+        t.key: float(v) for t, v in zip(inputs, values, strict=True) if t.kind == "parameter"
+    }
+    return (base.params.with_overrides(overrides, "point") if overrides else base.params), overrides
+
+
+def point_distribution(
+    base: Scenario, key: str, inputs: Sequence[ScenarioInput], values: Sequence[Any]
+) -> Distribution:
+    """Uncertainty ``key`` at a point: its factors (only those are read), in order, fix it or set
+    one parameter of its distribution."""
+    dist = base.uncertainties.get(key)
+    for input_, value in zip(inputs, values, strict=True):
+        if input_.key != key or input_.kind not in RESHAPING:
+            continue
+        if input_.kind == "uncertainty":
+            domain = UNCERTAINTIES[key][0]
+            dist = Distribution("fixed", {"value": float(value)}, POINT_SOURCE, domain)
+        else:
+            d = dist if dist is not None else base.uncertainties[key]
+            dist = Distribution(
+                d.dist, {**d.params, input_.param: float(value)}, d.source, d.domain
+            )
+    assert dist is not None  # only keys with a factor are asked for
+    return dist
 
 
 def check_point(
@@ -279,12 +319,131 @@ def check_point(
     try:
         scenario = apply(base, inputs, values)
     except InputError as exc:
-        return [p.removeprefix("point: ") for p in exc.problems]
+        return _unprefixed(exc)
     problems: list[str] = []
-    for key in {t.key for t in inputs if t.kind == "distribution"}:
-        d = scenario.uncertainties[key]
-        parse_distribution({"dist": d.dist, **d.params}, f"uncertainties.{key}", d.domain, problems)
+    for key in reshaped(inputs):
+        problems.extend(distribution_problems(key, scenario.uncertainties[key]))
     return problems
+
+
+def reshaped(inputs: Sequence[ScenarioInput]) -> list[str]:
+    """The uncertainties whose distribution ``check_point`` parses, once each, in the design's
+    order (a set's order changed with the hash seed, and so did the messages')."""
+    return list(dict.fromkeys(t.key for t in inputs if t.kind == "distribution"))
+
+
+def distribution_problems(key: str, dist: Distribution) -> list[str]:
+    """Why uncertainty ``key``'s distribution at a point is no valid distribution (or nothing)."""
+    problems: list[str] = []
+    parse_distribution(
+        {"dist": dist.dist, **dist.params}, f"uncertainties.{key}", dist.domain, problems
+    )
+    return problems
+
+
+def _unprefixed(exc: InputError) -> list[str]:
+    return [p.removeprefix("point: ") for p in exc.problems]
+
+
+def invalid_points(
+    base: Scenario, inputs: Sequence[ScenarioInput], rows: Sequence[Sequence[Any]]
+) -> Iterator[tuple[int, list[str]]]:
+    """``check_point`` of every row, yielded (row index, its problems) for the rows with any, in
+    row order; each part of the check runs once per distinct combination of the values it reads.
+
+    ``check_point`` is, by ``apply``: the assumptions' problems, else the parameters', else each
+    reshaped uncertainty's (``reshaped`` order). Each part reads only its own factors (every
+    factor fixing or reshaping that uncertainty: a later one replaces an earlier one's work);
+    other factors (recognition levers, the behavioural response, uncertainties only fixed) are
+    never refused by it. Values are told apart as the checks would (``value_classes``).
+    """
+    parts: list[tuple[bool, tuple[int, ...], Callable[[Sequence[Any]], list[str]]]] = []
+
+    def raised(stage: Callable[..., Any]) -> Callable[[Sequence[Any]], list[str]]:
+        def check(values: Sequence[Any]) -> list[str]:
+            try:
+                stage(base, inputs, values)
+            except InputError as exc:
+                return _unprefixed(exc)
+            return []
+
+        return check
+
+    for kind, stage in (("assumption", point_assumptions), ("parameter", point_parameters)):
+        columns = tuple(j for j, t in enumerate(inputs) if t.kind == kind)
+        if columns:
+            parts.append((True, columns, raised(stage)))
+    for key in reshaped(inputs):
+        columns = tuple(j for j, t in enumerate(inputs) if t.key == key and t.kind in RESHAPING)
+        parts.append((False, columns, _distribution_check(base, key, inputs)))
+    verdicts: list[tuple[bool, np.ndarray, list[list[str]]]] = []
+    bad = np.zeros(len(rows), dtype=bool)
+    for raises, columns, check in parts:
+        classes, firsts = value_classes(rows, columns)
+        found = [check(rows[i]) for i in firsts]
+        bad |= np.array([bool(f) for f in found], dtype=bool)[classes]
+        verdicts.append((raises, classes, found))
+    for i in np.flatnonzero(bad).tolist():
+        problems: list[str] = []
+        for raises, classes, found in verdicts:
+            part = found[classes[i]]
+            if raises and part:  # apply stopped here: nothing after it was checked
+                problems = list(part)
+                break
+            if not raises:
+                problems.extend(part)
+        yield i, problems
+
+
+def _distribution_check(
+    base: Scenario, key: str, inputs: Sequence[ScenarioInput]
+) -> Callable[[Sequence[Any]], list[str]]:
+    return lambda values: distribution_problems(key, point_distribution(base, key, inputs, values))
+
+
+def value_classes(
+    rows: Sequence[Sequence[Any]], columns: Sequence[int]
+) -> tuple[np.ndarray, list[int]]:
+    """Each row's class (0…k-1) by its values in ``columns``, and each class's first row.
+
+    Rows of one class hold values no check can tell apart: of one type and equal, and a float's
+    bits too (-0.0 is not 0.0: ``:g`` shows "-0"); values of other types (a NumPy integer, a
+    list) only the same object. Never 1, 1.0 and True together."""
+    classes = np.zeros(len(rows), dtype=np.int64)
+    for j in columns:
+        codes, count = _column_codes([row[j] for row in rows])
+        if count > 1:  # classes × count < rows² fits in 64 bits
+            pairs = classes * count + codes
+            classes = np.unique(pairs, return_inverse=True)[1].reshape(-1).astype(np.int64)
+    firsts = np.unique(classes, return_index=True)[1]
+    return classes, firsts.tolist()
+
+
+def _column_codes(column: list[Any]) -> tuple[np.ndarray, int]:
+    """One column's values as codes (0…count-1), equal for values no check can tell apart."""
+    kinds = set(map(type, column))
+    if len(kinds) == 1 and kinds <= {float, np.float64}:  # bits: -0.0 is not 0.0
+        bits = np.array(column, dtype=np.float64).view(np.int64)
+        unique, codes = np.unique(bits, return_inverse=True)
+        return codes.reshape(-1), len(unique)
+    if len(kinds) == 1 and kinds <= {str, int, bool, type(None)}:
+        table: dict[Any, int] = {}
+        keyed = [table.setdefault(v, len(table)) for v in column]
+    else:
+        table = {}
+        keyed = [table.setdefault(_same(v), len(table)) for v in column]
+    return np.array(keyed, dtype=np.int64), len(table)
+
+
+def _same(value: Any) -> tuple[Any, ...]:
+    """A value's key when a column mixes types: its type and value (a float's by its bits),
+    else the object itself (rows hold every value while classes are made: ids stay apart)."""
+    kind = type(value)
+    if kind in (float, np.float64):
+        return (kind, struct.pack("<d", value))
+    if kind in (str, int, bool, type(None)):
+        return (kind, value)
+    return (kind, id(value))
 
 
 def world_key(inputs: Sequence[ScenarioInput], values: Sequence[Any], scenario: Scenario) -> tuple:

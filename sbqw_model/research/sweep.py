@@ -4,7 +4,7 @@ A sweep file (YAML)::
 
     name: payout_frontier              # optional (default: the file name)
     base: baseline   # a shipped scenario name, or a file relative to this one
-    observed: ../observations/x.csv    # optional: observed figures replace draws
+    observed: ../observations/x.csv    # optional: observed figures condition the worlds
     mode: grid                         # grid | latin | sobol
     factors:                           # factor path → values (grid) or low/high (samples)
       assumptions.payout_share: {values: [0.5, 0.75, 1.0]}
@@ -390,15 +390,24 @@ def _parse_outputs(extra: Any, src: str, problems: list[str]) -> list[str]:
 
 
 def _check_memory(sweep: Sweep, src: str) -> None:
-    """Every point must fit in memory: the base, or each point when it sets the firm count."""
+    """Every point must fit in memory: the base, or each point when it sets the firm count.
+
+    The estimate (``memory.check_run``) reads no assumption and no behavioural response, so it
+    runs once per distinct combination of the other factors' values, in point order (the first
+    point that does not fit is named, as one point at a time would); ``check_points`` has
+    already passed every point."""
     from sbqw_model.memory import FIRMS, check_run
 
-    if not any(t.key == FIRMS for t in sweep.problem.inputs):
+    inputs = sweep.problem.inputs
+    if not any(t.key == FIRMS for t in inputs):
         check_run(sweep.base, sweep.draws, f"{src}: draws")
         return
-    for point, values in sweep.points():
+    points = sweep.points()
+    read = [j for j, t in enumerate(inputs) if t.kind not in ("assumption", "behaviour")]
+    _, firsts = pb.value_classes([values for _, values in points], read)
+    for point, values in (points[i] for i in sorted(firsts)):
         try:
-            check_run(pb.apply(sweep.base, sweep.problem.inputs, values), sweep.draws, "draws")
+            check_run(pb.apply(sweep.base, inputs, values), sweep.draws, "draws")
         except InputError as exc:
             raise InputError([f"{src}: point {point}: {p}" for p in exc.problems]) from None
 
@@ -406,16 +415,19 @@ def _check_memory(sweep: Sweep, src: str) -> None:
 def check_points(
     points: list[tuple[int, tuple[Any, ...]]], base: Scenario, problem: pb.Problem, src: str
 ) -> None:
-    """Combinations that fail although each value is valid (e.g. a distribution's low > high)."""
+    """Combinations that fail although each value is valid (e.g. a distribution's low > high).
+
+    Each part of the check runs once per distinct combination of the values it reads
+    (``problem.invalid_points``): the verdicts and words of ``check_point`` at every point."""
     bad: list[str] = []
     count = 0
-    for point, values in points:
-        found = pb.check_point(base, problem.inputs, values)
-        if found:
-            count += 1
-            if len(bad) < SHOWN_BAD_POINTS:
-                shown = ", ".join(f"{n}={v}" for n, v in zip(problem.names, values, strict=True))
-                bad.append(f"{src}: point {point} ({shown}): {'; '.join(found)}")
+    rows = [values for _, values in points]
+    for i, found in pb.invalid_points(base, problem.inputs, rows):
+        count += 1
+        if len(bad) < SHOWN_BAD_POINTS:
+            point, values = points[i]
+            shown = ", ".join(f"{n}={v}" for n, v in zip(problem.names, values, strict=True))
+            bad.append(f"{src}: point {point} ({shown}): {'; '.join(found)}")
     if count > len(bad):
         bad.append(f"{src}: … and {count - len(bad)} more invalid points")
     if bad:
