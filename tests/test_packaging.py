@@ -199,6 +199,7 @@ DISTRIBUTION = {
     "fontTools": "fonttools",
     "uharfbuzz": "uharfbuzz",
     "pydantic_core": "pydantic",  # pydantic pins its own core, version for version
+    "zmq": "pyzmq",
 }
 
 
