@@ -257,8 +257,9 @@ def test_whole_floats_are_whole_numbers() -> None:
 @pytest.mark.parametrize(
     ("given", "words"),
     [
-        ({"n": 10**9}, "sensitivity: n=1000000000: 21,000,000,000 points; at most 1,000,000"),
-        ({"n": 10**9}, "(e.g. n=47619)"),
+        # the baseline's 24 uncertain factors: 10⁹ Morris trajectories × 25 rows each
+        ({"n": 10**9}, "sensitivity: n=1000000000: 25,000,000,000 points; at most 1,000,000"),
+        ({"n": 10**9}, "(e.g. n=40000)"),
         ({"method": "sobol", "n": 10}, "sensitivity: n=10: Sobol' sampling needs a power of 2"),
         ({"method": "sobol", "n": 10}, "(e.g. n=8)"),
         ({"method": "sobol", "n": 1}, "sensitivity: n=1: Sobol' indices need N ≥ 2"),

@@ -84,9 +84,8 @@ def test_no_figure_the_model_uses_is_from_the_plans_own_years() -> None:
     kept for the record, never used, and the reports' data note says 2022."""
     import re
 
-    from sbqw_model.shipped import data_years
-
     from sbqw_model.parameters import default_parameters
+    from sbqw_model.shipped import data_years
 
     first_plan_year = default_parameters().value("plan.first_year")
     for name, (_, last) in data_years().items():
