@@ -29,6 +29,7 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "discover": ("sklearn",),
     "sensitivity notebook": ("SALib", "dask", "distributed", "sklearn"),
     "explorer": ("ipywidgets",),
+    "parquet": ("pyarrow",),
 }
 
 

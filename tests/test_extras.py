@@ -42,6 +42,7 @@ def run_without(modules: str, *args: str, cwd: Path) -> subprocess.CompletedProc
         ("distributed", ["sweep", "growth_latin"], "dask[distributed]", "research"),
         ("sklearn", ["discover", "baseline", "--draws", "100"], "scikit-learn", "research"),
         ("SALib", ["report", "--sensitivity", "baseline"], "SALib", "research"),
+        ("pyarrow", ["sweep", "growth_latin", "--format", "parquet"], "pyarrow", "research"),
     ],
 )
 def test_commands_name_the_pip_line_exit_2_no_traceback(
@@ -54,6 +55,19 @@ def test_commands_name_the_pip_line_exit_2_no_traceback(
     (line,) = done.stderr.strip().splitlines()
     assert f"needs {package}" in line and f"pip install 'sbqw[{extra}]'" in line
     assert not (tmp_path / "out").exists(), "nothing written"
+
+
+def test_a_parquet_results_table_without_pyarrow_names_the_pip_line(tmp_path: Path) -> None:
+    import pandas as pd
+
+    table = tmp_path / "results.parquet"
+    pd.DataFrame({"point": [0], "assumptions.payout_share": [1.0], "p_all_met": [0.5]}).to_parquet(
+        table
+    )
+    done = run_without("pyarrow", "frontier", str(table), cwd=tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    (line,) = done.stderr.strip().splitlines()
+    assert "needs pyarrow" in line and "pip install 'sbqw[research]'" in line, line
 
 
 def test_the_same_commands_run_when_the_extra_is_there() -> None:

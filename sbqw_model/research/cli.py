@@ -111,6 +111,8 @@ def run_sweep_command(args: argparse.Namespace) -> int:
     from sbqw_model.shipped import sweep_path
 
     require("sweep", "sbqw sweep")
+    if args.format == "parquet":  # asked for by name: no quiet fall back to CSV
+        require("parquet", "sbqw sweep --format parquet")
     sweep = load_sweep(sweep_path(args.sweep))
     out = args.out or inside(Path("sweep_results"), safe_name(sweep.name, default="sweep"))
     check_folder(out)

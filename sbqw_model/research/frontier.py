@@ -54,6 +54,8 @@ def load_results(path: Path) -> pd.DataFrame:
         raise InputError([f"{path}: expected a .parquet or .csv results table"])
     try:
         table = read_table(path)
+    except InputError:  # a missing extra: its own line says what to install
+        raise
     except Exception as exc:  # pyarrow and pandas raise many types for a broken file
         raise InputError([f"{path}: cannot read the results table ({exc})"]) from None
     first = 2 if path.suffix == ".csv" else 1

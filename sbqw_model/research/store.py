@@ -59,6 +59,9 @@ def read_table(path: Path, columns: Sequence[str] | None = None) -> pd.DataFrame
     """A result table (parquet or CSV; CSV floats read back exactly)."""
     cols = list(columns) if columns else None
     if path.suffix == ".parquet":
+        from sbqw_model.extras import require
+
+        require("parquet", f"reading {path.name}")  # the pip line, not pandas' engine error
         return pd.read_parquet(path, columns=cols)
     exact = {} if _PANDAS_MAJOR >= 3 else {"float_precision": "round_trip"}  # 3.x: the default
     return restore_frame(pd.read_csv(path, usecols=cols, **exact))
