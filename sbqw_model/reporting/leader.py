@@ -155,16 +155,25 @@ def conclusion(summary: Summary, lang: str) -> list[str]:
 
 
 def decided_share(summary: Summary) -> float | None:
-    """The share of the mean outlay that one-time recognition awards make: their number follows
-    the department's quotas round by round (a lever), so this much of the cost is its decision
-    rather than the economy's. None where the summary has no instrument breakdown or no cost."""
+    """The share of the mean outlay that one-time recognition awards make, capped by the
+    department's quotas round by round (a lever). None where nothing is capped by a quota (every
+    recognized category ``all_qualified``: supply alone decides), where the summary has no
+    instrument breakdown, or where the share would show as 0 %."""
     from sbqw_model.instruments import REGISTRY
 
     budget = summary.budget
-    keys = [e.key for _, e in REGISTRY.of_kind("recognition") if e.key in budget.by_instrument]
-    if not keys or budget.total.mean <= 0:
+    entries = [e for _, e in REGISTRY.of_kind("recognition") if e.key in budget.by_instrument]
+    quotas = [summary.recognition_levers.get(e.recipients, "") for e in entries]
+    if not entries or budget.total.mean <= 0 or all(q.startswith(UNCAPPED) for q in quotas):
         return None
-    return sum(budget.by_instrument[k].mean for k in keys) / budget.total.mean
+    share = sum(budget.by_instrument[e.key].mean for e in entries) / budget.total.mean
+    return share if share >= SHOWN_SHARE else None
+
+
+#: The recognition strategy (``recognition.STRATEGIES``) that sets no quota: supply decides.
+UNCAPPED = "all_qualified"
+#: Below this a share would read "0%": the sentence is left out.
+SHOWN_SHARE = 0.005
 
 
 def _verb(count: int, lang: str) -> str:

@@ -251,10 +251,16 @@ class ScenarioReport:
             paragraphs.append(t("data_observed", lang).format(items=items, file=self.source.name))
         else:
             paragraphs.append(t("data_none_observed", lang))
-        level = s.uncertainties.get("online_retail.level_2022")
-        if level is not None:
-            dist = describe_distribution("online_retail.level_2022", level, lang)
-            paragraphs.append(t("data_level_2022", lang).format(dist=dist))
+        path = "online_retail.level_2022"
+        level = s.uncertainties.get(path)
+        if level is not None:  # assumed, or the department's figure (then no call to enter it)
+            dist = describe_distribution(path, level, lang)
+            key = (
+                "data_level_2022_observed"
+                if path in s.observed_uncertainties
+                else "data_level_2022"
+            )
+            paragraphs.append(t(key, lang).format(dist=dist, source=level.source))
         return HTML(
             render(
                 "section.html.j2",

@@ -240,27 +240,41 @@ def test_conclusion_from_a_known_summary() -> None:
     assert "upper bound" not in second
 
 
-def test_the_conclusion_says_how_much_of_the_cost_is_the_departments_decision() -> None:
-    """One-time awards follow the quotas (a lever): their share of the mean outlay is said, by
-    hand: (8 000万 + 4 000万) of 16 000万 = 75 %; milestones and the subsidy are not counted."""
+def test_the_conclusion_says_how_much_of_the_cost_the_quotas_cap() -> None:
+    """One-time awards are capped by the quotas (a lever): their share of the mean outlay is
+    said, by hand: (8 000万 + 4 000万) of 16 000万 = 75 %; milestones and the subsidy are not
+    counted. Not said where no quota caps anything, or where it would read 0 %."""
+    from sbqw_model.recognition import STRATEGIES
+
     band = Band(mean=0.0, p5=0.0, p50=0.0, p90=0.0, p95=0.0)
-    summary = _summary({k: (0.9, 1.2) for k in TARGETS})
-    by_instrument = {
-        "award.park": dataclasses.replace(band, mean=8e7),
-        "award.base": dataclasses.replace(band, mean=4e7),
-        "traffic": dataclasses.replace(band, mean=3e7),
-        "sales.tier1": dataclasses.replace(band, mean=1e7),
-    }
-    budget = dataclasses.replace(summary.budget, by_instrument=by_instrument)
-    summary = dataclasses.replace(summary, budget=budget)
+    base = _summary({k: (0.9, 1.2) for k in TARGETS})
+
+    def with_awards(park: float, levers: dict[str, str] | None = None) -> Summary:
+        by_instrument = {
+            "award.park": dataclasses.replace(band, mean=park),
+            "award.base": dataclasses.replace(band, mean=4e7 if park else 0.0),
+            "traffic": dataclasses.replace(band, mean=3e7),
+            "sales.tier1": dataclasses.replace(band, mean=1e7),
+        }
+        budget = dataclasses.replace(base.budget, by_instrument=by_instrument)
+        return dataclasses.replace(base, budget=budget, recognition_levers=levers or {})
+
+    summary = with_awards(8e7)
     assert leader.decided_share(summary) == pytest.approx(0.75)
     _, second = leader.conclusion(summary, "zh")
     assert second.endswith(
-        "其中约75%为一次性认定奖励，其多少主要取决于商务厅每轮认定的数量（政策决定），而非外部环境。"
+        "支出平均约75%为一次性认定奖励，其上限由商务厅每轮认定的配额决定（政策决定）；"
+        "合格申报不足时，实际认定少于配额。"
     )
     _, second = leader.conclusion(summary, "en")
-    assert "About 75% of it is one-time recognition awards" in second
-    assert leader.decided_share(_summary({k: (0.9, 1.2) for k in TARGETS})) is None
+    assert "On average about 75% of the outlay is one-time recognition awards, capped by" in second
+    assert leader.decided_share(base) is None, "no breakdown"
+    assert leader.decided_share(with_awards(0.0)) is None, "no awards: no '0%'"
+    assert leader.UNCAPPED in STRATEGIES
+    uncapped = {c: leader.UNCAPPED for c in ("park", "base", "enterprise", "team")}
+    assert leader.decided_share(with_awards(8e7, uncapped)) is None, "supply alone decides"
+    some = {**uncapped, "park": "target_pace (buffer 0.1)"}
+    assert leader.decided_share(with_awards(8e7, some)) == pytest.approx(0.75)
 
 
 def test_a_doubtful_group_says_once_what_it_hangs_on() -> None:
@@ -566,3 +580,24 @@ def test_an_equal_outlay_is_called_the_same_not_zero_more(lang: str, said: str) 
     twice = [ScenarioReport(base, results, lang, BASELINE) for _ in range(2)]
     sentence = Comparison(twice, lang).outlay_sentence()
     assert said in sentence and "多0" not in sentence and "0 more" not in sentence, sentence
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_observed_2022_level_is_said_as_observed_not_assumed(tmp_path: Path, lang: str) -> None:
+    """The department's own 2022 figure replaces the assumption: the data note says so, and
+    no longer asks for the figure it has been given."""
+    from sbqw_model.research.observations import load_observed
+
+    observed = tmp_path / "level.csv"
+    observed.write_text(
+        "year,indicator,value,source\n2022,online_retail,6.5e10,商务厅 department figure\n",
+        encoding="utf-8",
+    )
+    scenario = load_observed(observed, load_scenario(BASELINE))
+    report = ScenarioReport(scenario, simulate(scenario, draws=200, seed=0), lang, BASELINE)
+    text = visible(str(report.data_note()))
+    assert "--observed" not in text and "商务厅 department figure" in text
+    assert ("取观测值" in text) if lang == "zh" else ("an observed figure" in text)
+    plain = load_scenario(BASELINE)
+    text = visible(str(ScenarioReport(plain, simulate(plain, 200, 0), lang, BASELINE).data_note()))
+    assert "--observed" in text
