@@ -206,8 +206,16 @@ def conditioning_parameter(args: argparse.Namespace) -> dict[str, str]:
 def warn_conditioning(results: Results) -> None:
     """Warn on stderr when too few distinct worlds carry a conditioned answer."""
     from sbqw_model.conditioning import low_effective_draws_warning
+    from sbqw_model.memory import check_run
 
-    message = low_effective_draws_warning(results.conditioning, results.draws)
+    def fits(draws: int) -> bool:
+        try:
+            check_run(results.scenario, draws)
+        except InputError:
+            return False
+        return True
+
+    message = low_effective_draws_warning(results.conditioning, results.draws, fits)
     if message:
         print(f"sbqw: warning: {message}", file=sys.stderr)
 
