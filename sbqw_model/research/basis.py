@@ -9,9 +9,11 @@ one figure per year, part-year figures where no full-year one is held). Two anch
 - the national average of every year held, 2016–2022: the high end, still below Guizhou's own
   catch-up (">3×" since 2016, i.e. ≥ 20 %/yr; online_retail_multiple_of_2016_level 2022).
 
-The baseline's normal(0.14, 0.04) sits inside that band; its sd is about half the band's width,
-so mean ± 2 sd spans both anchors. The year-to-year swing (``online_retail.growth_noise``, 0.04)
-is a little below the national series' 2020–2022 standard deviation (≈ 5 pp).
+The provincial basis below widens both: the shipped scenarios' growth means lie between the
+national recent pace and the provincial central median, and the year-to-year swing
+(``online_retail.growth_noise``) runs from the national series' sd to a comparable province's,
+widened (``provincial_basis``; the scenarios' ``source`` texts and docs/model.md §5 give the
+figures).
 """
 
 from __future__ import annotations
@@ -84,8 +86,9 @@ PROVINCIAL = "provincial_online_retail_growth.csv"
 #: yuan in 2017, 17 bn in 2023, against several hundred 亿 for Guizhou): kept in the file and in
 #: the overall spread, left out of the central band.
 SMALL_BASE = ("Tibet",)
-#: Seven full-year figures from four provinces are thin: the upper end of the year-to-year noise
-#: is widened by a third beyond the one comparable province's spread (docs/model.md).
+#: Five full-year figures from four provinces are thin (the within-province spread rests on one
+#: pair, Xinjiang 2018 and 2020): the upper end of the year-to-year noise is widened by a third
+#: beyond that spread (docs/model.md).
 THIN_SOURCES_WIDENING = 4 / 3
 #: Guizhou's online retail grew "more than 3×" from 2016 to 2022 (shared data, 2023 statement).
 GUIZHOU_MULTIPLE_2016_2022 = 3.0
