@@ -131,7 +131,11 @@ def _part(summary: Summary, state: str, keys: list[str], lang: str) -> str:
     )
     if not drivers:
         return part
-    what = t("depends_on", lang).format(what=_join(drivers, lang))
+    # English drivers hold their own "and": several are set apart by semicolons
+    several = lang != "zh" and len(drivers) > 1
+    what = t("depends_on", lang).format(
+        what=t("semicolon", lang).join(drivers) if several else _join(drivers, lang)
+    )
     return f"{part}{t('lparen', lang)}{what}{t('rparen', lang)}"
 
 

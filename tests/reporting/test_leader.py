@@ -163,11 +163,24 @@ def _amounts(text: str) -> list[float]:
     ]
 
 
+def top_level_parts(sentence: str) -> list[str]:
+    """The status groups of the conclusion's first sentence: split at its semicolons, not at
+    those inside a group's parenthesis (English drivers are set apart by semicolons)."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(sentence):
+        depth += ch in "(（"
+        depth -= ch in ")）"
+        if depth == 0 and ch in ";；":
+            parts.append(sentence[start:i].strip())
+            start = i + 1
+    return [*parts, sentence[start:].strip()]
+
+
 def test_conclusion_agrees_with_the_numbers(rendered: Any) -> None:
     lang, r, pages = rendered
     first, second = leader.conclusion(r.summary, lang)
     assert first in visible(pages["conclusion"]) and second in visible(pages["conclusion"])
-    parts = re.split(r"；|; ", first.rstrip("。."))
+    parts = top_level_parts(first.rstrip("。."))
     for key in TARGETS:
         state = leader.target_status(r.summary, key).key
         name = target_name(key, lang).lower()  # English names are lower case in prose
@@ -275,6 +288,21 @@ def test_the_conclusion_says_how_much_of_the_cost_the_quotas_cap() -> None:
     assert leader.decided_share(with_awards(8e7, uncapped)) is None, "supply alone decides"
     some = {**uncapped, "park": "target_pace (buffer 0.1)"}
     assert leader.decided_share(with_awards(8e7, some)) == pytest.approx(0.75)
+
+
+def test_several_drivers_in_english_are_set_apart() -> None:
+    values = {k: (0.9, 1.2) for k in TARGETS}
+    values["bases"] = values["products"] = values["online_retail"] = (0.3, 0.5)
+    first, _ = leader.conclusion(_summary(values), "en")
+    assert (
+        "(depends on the number of applications and the approval rate; how fast best-selling"
+        " products grow; online retail's 2022 starting level and how fast it grows from there)"
+    ) in first, first
+    first, _ = leader.conclusion(_summary(values), "zh")
+    assert (
+        "（取决于申报数量和认定通过率、畅销产品的增速、网络零售额2022年的起点和此后的增速）"
+        in first
+    )
 
 
 def test_a_doubtful_group_says_once_what_it_hangs_on() -> None:
