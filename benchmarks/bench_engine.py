@@ -49,7 +49,14 @@ from sbqw_model.ledger import Ledger  # noqa: E402
 from sbqw_model.rules import CATEGORIES  # noqa: E402
 from sbqw_model.scenario import Observation, Scenario, load_scenario  # noqa: E402
 from sbqw_model.unit_sales import BITS, identity_uniform  # noqa: E402
-from sbqw_model.worlds import BLOCK, World, draw_block, stream, uncertainty_draws  # noqa: E402
+from sbqw_model.worlds import (  # noqa: E402
+    BLOCK,
+    World,
+    draw_block,
+    stream,
+    uncertainty_draws,
+    world_prefecture_shares,
+)
 
 BASELINE = ROOT / "sbqw_model" / "scenarios" / "baseline.yaml"
 SEED = 0
@@ -194,21 +201,24 @@ class BlockParameters:
     hashes: list[int]  # sizes of the counter-based uniform calls (parks' and bases' sales)
     stocks: list[np.ndarray]  # (N, C) plan-recognized units facing each review, years 1…Y-1
     p_rev: np.ndarray  # (N, C) revocation rates
+    shares: np.ndarray  # (P,) the scenario's prefecture shares, or (N, P) each world's
 
 
 def prepare(scenario: Scenario, block: int) -> BlockParameters:
     """Recompute the parameters ``draw_block`` derives between its generator calls."""
     years = plan_years(scenario.params)
-    Y, N, shares = len(years), BLOCK, scenario.prefecture_shares
+    Y, N = len(years), BLOCK
     u = uncertainty_draws(scenario, SEED, block)
+    shares = world_prefecture_shares(scenario, u, lambda name: stream(SEED, block, name))
+    by_world = shares[None, :] if shares.ndim == 1 else shares
     apps = np.stack([u[f"recognition.{c}.applications"] for c in CATEGORIES], axis=1)
     p_ok = np.stack([u[f"recognition.{c}.approval_probability"] for c in CATEGORIES], axis=1)
-    lam = (apps * p_ok)[:, :, None, None] * shares[None, None, :, None]
+    lam = (apps * p_ok)[:, :, None, None] * by_world[:, None, :, None]
     load = u["climate.supply"][:, None]
     if np.any(load):
         climate = stream(SEED, block, "climate").standard_normal((N, Y))
         lam = lam * np.exp(load * climate - load**2 / 2)[:, None, None, :]
-    lam = np.broadcast_to(lam, (N, len(CATEGORIES), len(shares), Y))
+    lam = np.broadcast_to(lam, (N, len(CATEGORIES), shares.shape[-1], Y))
     count = stream(SEED, block, "firm_count").poisson(u["firms.count"])
     hashes: list[int] = []
 
@@ -224,7 +234,7 @@ def prepare(scenario: Scenario, block: int) -> BlockParameters:
     standing = np.cumsum(world.approvals.sum(axis=2) - world.revocations.sum(axis=2), axis=2)
     stocks = [standing[..., i - 1] for i in range(1, Y)]
     p_rev = np.stack([u[f"recognition.{c}.revocation_rate"] for c in CATEGORIES], axis=1)
-    return BlockParameters(lam, u["firms.count"], int(count.sum()), hashes, stocks, p_rev)
+    return BlockParameters(lam, u["firms.count"], int(count.sum()), hashes, stocks, p_rev, shares)
 
 
 def replay(scenario: Scenario, block: int, prep: BlockParameters, keep: bool = False) -> dict:
@@ -239,6 +249,8 @@ def replay(scenario: Scenario, block: int, prep: BlockParameters, keep: bool = F
     stream(SEED, block, "climate").standard_normal((N, Y))
     stream(SEED, block, "retail_noise").standard_normal((N, Y))
     stream(SEED, block, "products_noise").standard_normal((N, Y))
+    if prep.shares.ndim == 2:  # each world's prefecture weights
+        stream(SEED, block, "prefecture_weights").standard_normal(prep.shares.shape)
     supply = []
     for k, c in enumerate(CATEGORIES):
         supply.append(stream(SEED, block, f"approvals:{c}").poisson(prep.lam[:, k]))
@@ -263,14 +275,15 @@ def replay(scenario: Scenario, block: int, prep: BlockParameters, keep: bool = F
 def check_replay(scenario: Scenario) -> None:
     """The replay consumes exactly what the engine consumes: compare with block 0's world."""
     world = draw_block(scenario, SEED, 0)
-    got = replay(scenario, 0, prepare(scenario, 0), keep=True)
-    edges = np.cumsum(scenario.prefecture_shares)[:-1]
+    prep = prepare(scenario, 0)
+    got = replay(scenario, 0, prep, keep=True)
+    shares = prep.shares if prep.shares.ndim == 2 else prep.shares[None, :]
+    edges = np.cumsum(shares, axis=1)[:, :-1][world.firm_draw % shares.shape[0]]
+    firm_prefecture = np.count_nonzero(got["prefecture_u"][:, None] >= edges, axis=1)
     same = (
         np.array_equal(got["supply"].sum(axis=2), world.supply)
         and np.array_equal(got["count"], np.bincount(world.firm_draw, minlength=BLOCK))
-        and np.array_equal(
-            np.searchsorted(edges, got["prefecture_u"], side="right"), world.firm_prefecture
-        )
+        and np.array_equal(firm_prefecture, world.firm_prefecture)
     )
     if not same:
         raise SystemExit("RNG floor replay does not match worlds.draw_block; update the benchmark")

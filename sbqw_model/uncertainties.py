@@ -46,6 +46,10 @@ UNCERTAINTIES: dict[str, tuple[str, str]] = {
     "climate.online_retail": ("spread", "growth of online retail per sd of the climate"),
     "climate.products": ("spread", "growth of qualifying products per sd of the climate"),
     "climate.supply": ("spread", "log change of qualified applicants per sd of the climate"),
+    "prefectures.share_spread": (
+        "spread",
+        "log sd of each prefecture's weight around the scenario's prefecture_shares",
+    ),
     "firms.cross_border_part": (
         "share",
         "cross-border share of a cross-border firm's online retail (used under"
@@ -58,6 +62,7 @@ OPTIONAL_UNCERTAINTIES: dict[str, tuple[float, str]] = {
     "climate.online_retail": (0.0, "default: no common e-commerce climate"),
     "climate.products": (0.0, "default: no common e-commerce climate"),
     "climate.supply": (0.0, "default: no common e-commerce climate"),
+    "prefectures.share_spread": (0.0, "default: the scenario's prefecture_shares, fixed"),
     "unit_sales.park.median": (5.25e8, "default: the middle of the baseline's range (2.5–8 亿)"),
     "unit_sales.park.sigma": (1.0, "default: as the baseline scenario"),
     "unit_sales.base.median": (3.0e7, "default: the middle of the baseline's range (1000–5000 万)"),

@@ -203,6 +203,7 @@ class _Draws:
     products_bound: np.ndarray  # (N, Y)
     supply: np.ndarray  # (N, C, P, Y)
     u_rev: np.ndarray  # (N, C, Y, 2)
+    shares: np.ndarray  # (P,) the scenario's prefecture shares, or (N, P) each world's
 
 
 @np.errstate(over="ignore", invalid="ignore", divide="ignore")  # callers check results finite
@@ -246,9 +247,27 @@ def _draws(scenario: Scenario, seed: int, block: int) -> _Draws:
         scenario.params.value(f"targets.{rec.TARGET_KEY['product']}"),
         observed_products,
     )
-    supply = _qualified_supply(scenario, u, climate, rng)
+    shares = world_prefecture_shares(scenario, u, rng)
+    supply = _qualified_supply(scenario, u, climate, rng, shares)
     u_rev = np.stack([rng(f"revocations:{c}").random((N, Y, 2)) for c in CATEGORIES], axis=1)
-    return _Draws(u, retail, qualifying, products, products_bound, supply, u_rev)
+    return _Draws(u, retail, qualifying, products, products_bound, supply, u_rev, shares)
+
+
+def world_prefecture_shares(
+    scenario: Scenario, u: dict[str, np.ndarray], rng: Callable[[str], np.random.Generator]
+) -> np.ndarray:
+    """Each world's prefecture shares: the scenario's, each weight moved by a mean-one
+    lognormal factor of log-sd ``prefectures.share_spread``, then renormalized; with no spread
+    (the default) the scenario's shares themselves, and nothing drawn, so results without it
+    stay as they were. No prefecture series exists: the split is an assumption, and where a
+    scenario says how uncertain, each prefecture's range carries that too."""
+    shares = scenario.prefecture_shares
+    spread = u["prefectures.share_spread"]
+    if not np.any(spread):
+        return shares
+    z = rng("prefecture_weights").standard_normal((spread.size, shares.size))
+    weights = shares[None, :] * np.exp(spread[:, None] * z - spread[:, None] ** 2 / 2)
+    return weights / weights.sum(axis=1, keepdims=True)
 
 
 @np.errstate(over="ignore", invalid="ignore", divide="ignore")  # callers check results finite
@@ -299,7 +318,9 @@ def _world(
     lo, hi = np.searchsorted(units.draw, [start, start + BLOCK])
     unit = {k: getattr(units, k)[lo:hi] for k in UNIT_FIELDS}
     unit["draw"] = unit["draw"] - start
-    firms = _draw_firms(scenario, part.u, part.retail, lambda name: stream(seed, block, name))
+    firms = _draw_firms(
+        scenario, part.u, part.retail, lambda name: stream(seed, block, name), part.shares
+    )
     assert rounds.supply_total is not None
     assert rounds.new_total is not None and rounds.revoked_total is not None
     return World(
@@ -323,9 +344,11 @@ def _draw_firms(
     u: dict[str, np.ndarray],
     retail: np.ndarray,
     rng: Callable[[str], np.random.Generator],
+    shares: np.ndarray,
 ) -> dict[str, np.ndarray]:
     """Above-scale e-commerce enterprises: a Pareto-tailed population per world, stored flat
-    (world by world), each growing with the province and its own shock; ``World``'s firm_*."""
+    (world by world), each growing with the province and its own shock; ``World``'s firm_*.
+    ``shares``: the prefecture shares, the scenario's (P,) or each world's (N, P)."""
     N, Y = retail.shape[0], retail.shape[1] - 1
     count = rng("firm_count").poisson(u["firms.count"])
     owner = np.repeat(np.arange(N), count)
@@ -370,7 +393,12 @@ def _draw_firms(
     xb = np.flatnonzero(cross)
     share = per_firm(u["firms.cross_border_part"])[xb]
     cross_retail[xb] = np.rint(firm_retail[xb] * share[:, None])
-    pref = _prefecture_of(rng("firm_prefecture").random(M), scenario.prefecture_shares)
+    spot = rng("firm_prefecture").random(M)
+    if shares.ndim == 1:
+        pref = _prefecture_of(spot, shares)
+    else:  # each firm against its own world's edges: how many are ≤ its draw, as above
+        edges = per_firm(np.cumsum(shares, axis=1)[:, :-1])
+        pref = np.count_nonzero(spot[:, None] >= edges, axis=1).astype(np.intp)
 
     return {
         "firm_draw": owner,
@@ -418,7 +446,7 @@ def _behaviour(scenario: Scenario, seed: int, block: int) -> float | np.ndarray:
 
 
 def _qualified_supply(
-    scenario: Scenario, u: dict[str, np.ndarray], climate: np.ndarray, rng
+    scenario: Scenario, u: dict[str, np.ndarray], climate: np.ndarray, rng, shares: np.ndarray
 ) -> np.ndarray:
     """Qualified supply (N, C, P, Y) per category, prefecture and year.
 
@@ -428,21 +456,20 @@ def _qualified_supply(
     """
     years = plan_years(scenario.params)
     Y, C, N = len(years), len(CATEGORIES), BLOCK
-    shares = scenario.prefecture_shares
     apps_mean = np.stack([u[f"recognition.{c}.applications"] for c in CATEGORIES], axis=1)
     p_ok = np.stack([u[f"recognition.{c}.approval_probability"] for c in CATEGORIES], axis=1)
-    lam = (apps_mean * p_ok)[:, :, None, None] * shares[None, None, :, None]
+    by_world = shares[None, :] if shares.ndim == 1 else shares  # (1 or N, P)
+    lam = (apps_mean * p_ok)[:, :, None, None] * by_world[:, None, :, None]
     load = u["climate.supply"][:, None]
     if np.any(load):
         factor = np.exp(load * climate - load**2 / 2)  # (N, Y)
         lam = lam * factor[:, None, None, :]
-    supply = np.empty((N, C, len(shares), Y), dtype=np.int64)
+    P = shares.shape[-1]
+    supply = np.empty((N, C, P, Y), dtype=np.int64)
     for c, cat in enumerate(CATEGORIES):
         # each category has its own streams: changing one category's uncertainty leaves the
         # other categories' draws as they were (clean one-at-a-time sensitivity)
-        supply[:, c] = rng(f"approvals:{cat}").poisson(
-            np.broadcast_to(lam[:, c], (N, len(shares), Y))
-        )
+        supply[:, c] = rng(f"approvals:{cat}").poisson(np.broadcast_to(lam[:, c], (N, P, Y)))
     return supply
 
 
