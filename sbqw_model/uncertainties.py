@@ -57,16 +57,19 @@ UNCERTAINTIES: dict[str, tuple[str, str]] = {
     ),
 }
 
-#: Uncertainties a scenario may leave out, with the value used then (and why).
-OPTIONAL_UNCERTAINTIES: dict[str, tuple[float, str]] = {
+#: Uncertainties a scenario may leave out, with the value used then (and why). ``None``: the
+#: mean of the shipped baseline's distribution (read when first needed), so no amount is
+#: written twice and a default never drifts from the scenario it names.
+OPTIONAL_UNCERTAINTIES: dict[str, tuple[float | None, str]] = {
     "climate.online_retail": (0.0, "default: no common e-commerce climate"),
     "climate.products": (0.0, "default: no common e-commerce climate"),
     "climate.supply": (0.0, "default: no common e-commerce climate"),
     "prefectures.share_spread": (0.0, "default: the scenario's prefecture_shares, fixed"),
-    "unit_sales.park.median": (5.25e8, "default: the middle of the baseline's range (2.5–8 亿)"),
-    "unit_sales.park.sigma": (1.0, "default: as the baseline scenario"),
-    "unit_sales.base.median": (3.0e7, "default: the middle of the baseline's range (1000–5000 万)"),
-    "unit_sales.base.sigma": (1.2, "default: as the baseline scenario"),
+    **{
+        f"unit_sales.{c}.{k}": (None, "default: the mean of the shipped baseline's distribution")
+        for c in SALES_CATEGORIES
+        for k in ("median", "sigma")
+    },
     "firms.cross_border_part": (
         0.75,
         "assumption — a firm registered as cross-border e-commerce sells mostly abroad; no"
@@ -74,8 +77,40 @@ OPTIONAL_UNCERTAINTIES: dict[str, tuple[float, str]] = {
         " default so a scenario that leaves it out adds no sensitivity factor",
     ),
 }
-#: The same as distributions: what parsing uses for an uncertainty a scenario leaves out.
-UNCERTAINTY_DEFAULTS: dict[str, Distribution] = {
-    path: Distribution("fixed", {"value": value}, why, UNCERTAINTIES[path][0])
-    for path, (value, why) in OPTIONAL_UNCERTAINTIES.items()
-}
+
+
+class _Defaults(dict[str, Distribution]):
+    """What parsing uses for an uncertainty a scenario leaves out (``OPTIONAL_UNCERTAINTIES``
+    as fixed distributions), each made when first asked for."""
+
+    def __missing__(self, path: str) -> Distribution:
+        value, why = OPTIONAL_UNCERTAINTIES[path]
+        if value is None:
+            value = _baseline_mean(path)
+        dist = Distribution("fixed", {"value": float(value)}, why, UNCERTAINTIES[path][0])
+        self[path] = dist
+        return dist
+
+    def __contains__(self, path: object) -> bool:
+        return path in OPTIONAL_UNCERTAINTIES
+
+
+def _baseline_mean(path: str) -> float:
+    """The shipped baseline's mean of ``path`` (which it must give: asked again while it is
+    being read, it has not)."""
+    from sbqw_model.scenario import load_scenario
+    from sbqw_model.shipped import scenario_path
+
+    if path in _ASKED:  # pragma: no cover - a bug of the shipped files, not of the user's
+        raise RuntimeError(f"the shipped baseline gives no {path}: its default is undefined")
+    _ASKED.add(path)
+    try:
+        return load_scenario(scenario_path("baseline")).uncertainties[path].mean
+    finally:
+        _ASKED.discard(path)
+
+
+_ASKED: set[str] = set()
+
+
+UNCERTAINTY_DEFAULTS = _Defaults()

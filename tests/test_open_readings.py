@@ -118,3 +118,16 @@ def test_default_timing_runs_the_budget_to_2026(base) -> None:
     assert np.allclose(
         yi[1:, [*SALES, TRAFFIC]], early.outlay.year_instrument_sum[:, [*SALES, TRAFFIC]]
     )
+
+
+def test_unit_sales_defaults_are_the_shipped_baselines_means() -> None:
+    """A scenario without ``unit_sales`` takes the baseline's means, read from the baseline
+    (uniform 2.5–8 亿 → 5.25 亿 for a park), not amounts written a second time in code."""
+    baseline = load_scenario(ROOT / "sbqw_model" / "scenarios" / "baseline.yaml")
+    for path in ("unit_sales.park.median", "unit_sales.base.median", "unit_sales.base.sigma"):
+        default = UNCERTAINTY_DEFAULTS[path]
+        assert default.dist == "fixed" and "shipped baseline" in default.source
+        assert default.params["value"] == baseline.uncertainties[path].mean
+    assert UNCERTAINTY_DEFAULTS["unit_sales.park.median"].params["value"] == 5.25e8
+    assert "unit_sales.park.median" in UNCERTAINTY_DEFAULTS
+    assert "online_retail.growth" not in UNCERTAINTY_DEFAULTS, "not optional"
