@@ -58,8 +58,8 @@ def uncertainty_value(path: str, value: float, lang: str) -> str:
     domain = UNCERTAINTIES.get(path, ("", ""))[0]
     if domain in _RATES or path.endswith(("growth", "growth_noise")):
         return f"{value * 100:.3g}%"
-    if domain == "count":
-        return f"{value:,.0f}"
+    if domain == "count":  # a mean count may be fractional (4.5 applications a year): kept
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
     return f"{value:.3g}"
 
 

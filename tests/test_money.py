@@ -115,6 +115,13 @@ def test_percent_stays_on_the_side_of_every_line(share: float, edges: list, deci
     ("dist", "params", "zh", "en"),
     [
         ("uniform", {"low": 6, "high": 12}, "均匀分布：最小6，最大12", "uniform: from 6 to 12"),
+        # a mean count may be fractional: 4.5 is not shown as 4 (half to even)
+        (
+            "uniform",
+            {"low": 4.5, "high": 13.5},
+            "均匀分布：最小4.5，最大13.5",
+            "uniform: from 4.5 to 13.5",
+        ),
         (
             "triangular",
             {"low": 0.05, "mode": 0.1, "high": 0.15},

@@ -425,7 +425,7 @@ def test_outcomes_differ_only_when_the_behavioural_response_is_set() -> None:
     a, b = simulate(base, draws=1000, seed=0), simulate(austerity, draws=1000, seed=0)
     assert not outcomes_differ(a, b)
     assert "change what is paid, not what is achieved" in compare_outcomes(a, b).sentence("en")
-    assert "只改变支出" in compare_outcomes(a, b).sentence("zh")
+    assert "只影响支出规模" in compare_outcomes(a, b).sentence("zh")
     assert "不影响申报数量" in compare_outcomes(a, b).sentence("zh"), "said as an assumption"
     responsive = {"behaviour": {"growth_response_to_payout_share": 0.5}}
     c = simulate(variant(responsive), draws=1000, seed=0)

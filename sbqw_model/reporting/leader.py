@@ -123,7 +123,7 @@ def _part(summary: Summary, state: str, keys: list[str], lang: str) -> str:
     which is no finding about the world but the scenario's assumptions (a 2022 level no one
     has published, an assumed growth) read forward."""
     names = [_named(summary, k, lang) for k in keys]
-    part = STATUSES[state].sentence(_join(names, lang) + _verb(len(names), lang), lang)
+    part = STATUSES[state].sentence(_subject(_join(names, lang), len(names), lang), lang)
     if state == "on_course":
         return part
     drivers = list(
@@ -180,8 +180,9 @@ UNCAPPED = "all_qualified"
 SHOWN_SHARE = 0.005
 
 
-def _verb(count: int, lang: str) -> str:
-    """English agrees the verb with the number of targets named; Chinese needs none."""
+def _subject(names: str, count: int, lang: str) -> str:
+    """The targets as a sentence's subject: Chinese needs nothing more ('…目标存在风险'); English
+    names them as targets, the verb agreeing ('the targets for parks and bases are')."""
     if lang == "zh":
-        return ""
-    return " is" if count == 1 else " are"
+        return names
+    return f"the target for {names} is" if count == 1 else f"the targets for {names} are"

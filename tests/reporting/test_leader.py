@@ -144,8 +144,8 @@ STATUS_ENDINGS = {
     "en": {
         "on_course": " on course",
         "at_risk": " at risk",
-        "close": " close",
-        "unlikely": " unlikely",
+        "close": " close to being met",
+        "unlikely": " unlikely to be met",
     },
 }
 
@@ -188,14 +188,14 @@ def test_conclusion_agrees_with_the_numbers(rendered: Any) -> None:
         said = re.sub(r"(（[^（）]*）| \([^()]*\))$", "", part)  # what the group hangs on
         assert said.endswith(STATUS_ENDINGS[lang][state]), (key, state, part)
         if state != "on_course":  # "unlikely" too: an assumption read forward, not a finding
-            assert part.count("取决于" if lang == "zh" else "depends on") == 1, part
+            assert part.count("取决于" if lang == "zh" else "depending on") == 1, part
     total = r.summary.budget.total
     central, high = getattr(total, CENTRAL), getattr(total, BAND[1])
     assert money(central, lang, like=high) in second
     # the 95th percentile is the one figure the budget table shows, not a rounded-up bound
     assert money(high, lang) in second and money(high, lang) in visible(pages["budget_summary"])
     assert abs(_amounts(second)[1] - high) <= high * 0.005 + 1.0
-    full = "按政策上限全额支付的上限" if lang == "zh" else "an upper bound"
+    full = "按各项奖励上限全额支付测算，是支出的上限" if lang == "zh" else "an upper bound"
     assert (full in second) == leader.is_upper_bound(r.summary)
 
 
@@ -246,7 +246,7 @@ def test_conclusion_from_a_known_summary() -> None:
     assert first.startswith("按本情景的假设，省级电商产业园区、")
     assert (
         second == "方案支出合计中位数约1.6亿元，第95百分位约2.1亿元，即95%的模拟情形不高于此数"
-        "（按政策上限全额支付的上限）。"
+        "（按各项奖励上限全额支付测算，是支出的上限）。"
     )
     _, second = leader.conclusion(_summary(values, share=0.6), "en")
     assert "¥160m" in second and "¥210m" in second and "at 60% of the ceilings" in second
@@ -276,11 +276,13 @@ def test_the_conclusion_says_how_much_of_the_cost_the_quotas_cap() -> None:
     assert leader.decided_share(summary) == pytest.approx(0.75)
     _, second = leader.conclusion(summary, "zh")
     assert second.endswith(
-        "支出平均约75%为一次性认定奖励，其上限由商务厅每轮认定的配额决定（政策决定）；"
-        "合格申报不足时，实际认定少于配额。"
+        "支出平均约75%为一次性认定奖励，其多少取决于省商务厅每轮的认定名额（政策选择）；"
+        "合格申报不足时，实际认定数少于名额。"
     )
     _, second = leader.conclusion(summary, "en")
-    assert "On average about 75% of the outlay is one-time recognition awards, capped by" in second
+    assert (
+        "On average about 75% of the outlay is one-time recognition awards, capped by how" in second
+    )
     assert leader.decided_share(base) is None, "no breakdown"
     assert leader.decided_share(with_awards(0.0)) is None, "no awards: no '0%'"
     assert leader.UNCAPPED in STRATEGIES
@@ -295,21 +297,18 @@ def test_several_drivers_in_english_are_set_apart() -> None:
     values["bases"] = values["products"] = values["online_retail"] = (0.3, 0.5)
     first, _ = leader.conclusion(_summary(values), "en")
     assert (
-        "(depends on the number of applications and the approval rate; how fast best-selling"
+        "(depending on the number of applications and the share that qualify; how fast best-selling"
         " products grow; online retail's 2022 starting level and how fast it grows from there)"
     ) in first, first
     first, _ = leader.conclusion(_summary(values), "zh")
-    assert (
-        "（取决于申报数量和认定通过率、畅销产品的增速、网络零售额2022年的起点和此后的增速）"
-        in first
-    )
+    assert "（取决于申报数量和合格率、畅销产品的增速、网络零售额2022年的起点和此后的增速）" in first
 
 
 def test_a_doubtful_group_says_once_what_it_hangs_on() -> None:
     values = {k: (0.9, 1.2) for k in TARGETS}
     values["bases"] = values["teams"] = (0.6, 1.0)  # both at risk, both on recognition
     first, _ = leader.conclusion(_summary(values), "zh")
-    assert "省级电商直播基地、电商直播团队目标存在风险（取决于申报数量和认定通过率）" in first
+    assert "省级电商直播基地、电商直播团队目标存在风险（取决于申报数量和合格率）" in first
     assert first.count("取决于") == 1, first
 
 
@@ -585,13 +584,13 @@ def test_the_comparison_leads_with_a_conclusion(rendered: Any) -> None:
     lang, _, pages = rendered
     text = visible(pages["compare.conclusion"])
     if lang == "zh":
-        assert "只改变支出多少" in text and "比基准情景少" in text
+        assert "只影响支出规模" in text and "比基准情景少" in text
         # a sceptic's first question, answered with the claim: it is the model's assumption
-        assert "这是模型的假设，而非发现" in text and "不影响申报数量" in text
+        assert "这是模型假设所致，并非分析结论" in text and "不影响申报数量" in text
         assert re.search(r"基准情景：约[\d.]+亿元；紧缩方案（按上限的50%支付）：约[\d.]+亿元", text)
     else:
         assert "change what is paid, not what is achieved" in text
-        assert "by the model's assumptions, not as a finding" in text and "applicants" in text
+        assert "built into the model, not a finding" in text and "applicants" in text
         assert "less than Baseline" in text
     assert "national_online_retail_growth.csv" in visible(pages["compare.data_note"])
     assert "每实现1万元最高给予5元流量补贴" in visible(pages["compare.clause_appendix"])
