@@ -79,11 +79,27 @@ def money(
     ``like``: take the unit this other amount would get, so two amounts in one sentence share
     it. A nonzero amount never reads as zero: below 1万元 (zh) or ¥1m (en) it is in yuan.
     """
+    text, _, suffix = _shown(yuan, lang, digits, up, like)
+    return ("-" if yuan < 0 else "") + suffix.format(text)
+
+
+def as_shown(yuan: float, lang: str, like: float | None = None) -> float:
+    """The amount ``money`` shows (same arguments), as a number of yuan: a difference of two
+    shown amounts, computed from these, agrees with what the page shows (1.90 − 1.68 = 0.22,
+    not the 0.23 of the unrounded amounts)."""
+    text, scale, _ = _shown(yuan, lang, None, False, like)
+    return math.copysign(float(text.replace(",", "")) * scale, yuan)
+
+
+def _shown(
+    yuan: float, lang: str, digits: int | None, up: bool, like: float | None
+) -> tuple[str, float, str]:
+    """(digits as shown, the unit's size in yuan, the unit's pattern) of an amount."""
     ref = abs(yuan if like is None else like) or (units.WAN if lang == "zh" else MILLION)
     for scale, suffix, places in _units(ref, lang, digits):
         text = _number(abs(yuan) / scale, places, up and yuan >= 0)
         if yuan == 0 or text.strip("0.,") or scale == 1:  # a nonzero amount never reads 0
-            return ("-" if yuan < 0 else "") + suffix.format(text)
+            return text, scale, suffix
     raise AssertionError("unreachable: the last unit is the yuan")
 
 

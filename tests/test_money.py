@@ -137,3 +137,21 @@ def test_a_distribution_reads_as_a_sentence(dist, params, zh, en) -> None:
     path = "online_retail.growth" if "mode" in params else "recognition.park.applications"
     d = Distribution(dist=dist, params=params, source="", domain="")
     assert (describe_distribution(path, d, "zh"), describe_distribution(path, d, "en")) == (zh, en)
+
+
+@given(a=st.floats(min_value=1e8, max_value=9.99e8), b=st.floats(min_value=1e8, max_value=9.99e8))
+def test_differences_of_shown_amounts_add_up_on_the_page(a: float, b: float) -> None:
+    """A comparison says '乐观情景：约1.90亿元（比基准情景多0.22亿元）': computed from the amounts
+    as shown (two decimals of 亿 here), the gap is exactly their difference (1.90 − 1.68), not
+    the rounded difference of the unrounded amounts (0.23)."""
+    from sbqw_model.labels import as_shown, money
+
+    like = max(a, b)
+    shown_a, shown_b = as_shown(a, "zh", like=like), as_shown(b, "zh", like=like)
+    assert money(shown_a, "zh", like=like) == money(a, "zh", like=like)
+    gap = money(abs(shown_a - shown_b), "zh", like=like)
+    if shown_a != shown_b:
+        assert gap.endswith("亿元"), gap
+        assert float(gap.removesuffix("亿元")) == pytest.approx(
+            abs(round(shown_a / 1e8, 2) - round(shown_b / 1e8, 2)), abs=1e-9
+        )

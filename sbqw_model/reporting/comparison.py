@@ -17,7 +17,7 @@ import yaml
 from sbqw_model import __version__
 from sbqw_model.catalogue import label
 from sbqw_model.engine import TARGETS, simulate
-from sbqw_model.labels import money, percent
+from sbqw_model.labels import as_shown, money, percent
 from sbqw_model.outcomes import compare_outcomes, compare_summaries, variants_sentence
 from sbqw_model.reporting import charts, clauses, leader
 from sbqw_model.reporting.fragments import (
@@ -100,11 +100,12 @@ class Comparison:
     def outlay_sentence(self) -> str:
         """'方案支出合计中位数：基准情景约1.75亿元；紧缩方案约0.87亿元（比基准情景少0.88亿元）。'"""
         lang = self.lang
-        first = self.reports[0].summary.budget.total.central
         unit_of = max(r.summary.budget.total.central for r in self.reports)
+        # differences of the amounts as shown, so the sentence's arithmetic adds up
+        first = as_shown(self.reports[0].summary.budget.total.central, lang, like=unit_of)
         parts = []
         for i, r in enumerate(self.reports):
-            total = r.summary.budget.total.central
+            total = as_shown(r.summary.budget.total.central, lang, like=unit_of)
             shown = t("about", lang).format(amount=money(total, lang, like=unit_of))
             if i:
                 key = "same_as" if total == first else "more_than" if total > first else "less_than"
