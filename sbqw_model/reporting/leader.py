@@ -118,34 +118,39 @@ def _named(summary: Summary, key: str, lang: str) -> str:
 
 
 def _part(summary: Summary, state: str, keys: list[str], lang: str) -> str:
-    """One status and its targets; a group not on course says once what its targets hang on
-    ('…目标存在风险（取决于申报数量和认定通过率）'), not once per target: an "unlikely" too,
-    which is no finding about the world but the scenario's assumptions (a 2022 level no one
-    has published, an assumed growth) read forward."""
+    """One status and its targets ('…目标存在风险')."""
     names = [_named(summary, k, lang) for k in keys]
-    part = STATUSES[state].sentence(_subject(_join(names, lang), len(names), lang), lang)
-    if state == "on_course":
-        return part
-    drivers = list(
-        dict.fromkeys(label(TARGET_DRIVERS[k], lang) for k in keys if k in TARGET_DRIVERS)
-    )
-    if not drivers:
-        return part
-    # English drivers hold their own "and": several are set apart by semicolons
-    several = lang != "zh" and len(drivers) > 1
-    what = t("depends_on", lang).format(
-        what=t("semicolon", lang).join(drivers) if several else _join(drivers, lang)
-    )
-    return f"{part}{t('lparen', lang)}{what}{t('rparen', lang)}"
+    return STATUSES[state].sentence(_subject(_join(names, lang), len(names), lang), lang)
+
+
+def _drivers(keys: list[str], lang: str) -> str:
+    """What the targets not on course hang on, each kind of target once ('认定类目标取决于申报
+    数量和合格率；网络零售额目标取决于…'): an "unlikely" too, which is no finding about the world
+    but the scenario's assumptions (a 2022 level no one has published, an assumed growth) read
+    forward. Empty when every target is on course."""
+    kinds = list(dict.fromkeys(TARGET_DRIVERS[k] for k in keys if k in TARGET_DRIVERS))
+    parts = [
+        t("driver_part", lang).format(
+            who=label(kind.replace("driver.", "driver_group."), lang), what=label(kind, lang)
+        )
+        for kind in kinds
+    ]
+    if not parts:
+        return ""
+    text = t("semicolon", lang).join(parts)
+    return t("conclusion_drivers", lang).format(parts=text[:1].upper() + text[1:])
 
 
 def conclusion(summary: Summary, lang: str) -> list[str]:
-    """Two sentences: the targets by status (with what the doubtful ones hang on), the outlay."""
+    """Two sentences: the targets by status, then what those not on course hang on; the
+    outlay."""
     groups: dict[str, list[str]] = {k: [] for k in STATUSES}
     for key in TARGETS:
         groups[target_status(summary, key).key].append(key)
     parts = [_part(summary, state, keys, lang) for state, keys in groups.items() if keys]
     first = t("conclusion_targets", lang).format(parts=t("semicolon", lang).join(parts))
+    doubtful = [k for k in TARGETS if k not in groups["on_course"]]  # in the table's order
+    first += _drivers(doubtful, lang)
     total = summary.budget.total
     # one unit for both, each as the tables below show it (one figure everywhere: "约")
     central = money(total.central, lang, like=total.high)

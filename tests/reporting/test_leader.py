@@ -18,6 +18,7 @@ import yaml
 from conftest import ROOT
 
 from sbqw_model.assumptions import SPECS
+from sbqw_model.catalogue import label
 from sbqw_model.engine import TARGETS, simulate
 from sbqw_model.errors import InputError
 from sbqw_model.labels import money
@@ -180,15 +181,20 @@ def test_conclusion_agrees_with_the_numbers(rendered: Any) -> None:
     lang, r, pages = rendered
     first, second = leader.conclusion(r.summary, lang)
     assert first in visible(pages["conclusion"]) and second in visible(pages["conclusion"])
-    parts = top_level_parts(first.rstrip("。."))
+    targets, _, drivers = first.partition("。" if lang == "zh" else ". ")
+    parts = top_level_parts(targets.rstrip("。."))
+    doubtful = set()
     for key in TARGETS:
         state = leader.target_status(r.summary, key).key
         name = target_name(key, lang).lower()  # English names are lower case in prose
         (part,) = [p for p in parts if name in p.lower()]
-        said = re.sub(r"(（[^（）]*）| \([^()]*\))$", "", part)  # what the group hangs on
+        said = re.sub(r"(（[^（）]*）| \([^()]*\))$", "", part)  # a close one's median
         assert said.endswith(STATUS_ENDINGS[lang][state]), (key, state, part)
         if state != "on_course":  # "unlikely" too: an assumption read forward, not a finding
-            assert part.count("取决于" if lang == "zh" else "depending on") == 1, part
+            doubtful.add(leader.TARGET_DRIVERS[key])
+    # then what those not on course hang on, each kind of target once, and nothing else
+    for kind in set(leader.TARGET_DRIVERS.values()):
+        assert drivers.count(label(kind, lang)) == (kind in doubtful), (kind, drivers)
     total = r.summary.budget.total
     central, high = getattr(total, CENTRAL), getattr(total, BAND[1])
     assert money(central, lang, like=high) in second
@@ -242,7 +248,10 @@ def test_conclusion_from_a_known_summary() -> None:
     first, second = leader.conclusion(_summary(values), "zh")
     # 99.8 %, not "100%": a median short of the target never reads as reaching it
     assert "网络零售额（中位数为目标的99.8%" in first and "目标接近达成" in first
-    assert "网络畅销产品目标难以达成（取决于畅销产品的增速）" in first
+    assert "网络畅销产品目标难以达成。" in first and "网络畅销产品目标取决于其增速" in first
+    assert first.endswith(
+        "网络畅销产品目标取决于其增速；网络零售额目标取决于2022年的起点和此后的增速。"
+    )
     assert first.startswith("按本情景的假设，省级电商产业园区、")
     assert (
         second == "方案支出合计中位数约1.6亿元，第95百分位约2.1亿元，即95%的模拟情形不高于此数"
@@ -292,23 +301,33 @@ def test_the_conclusion_says_how_much_of_the_cost_the_quotas_cap() -> None:
     assert leader.decided_share(with_awards(8e7, some)) == pytest.approx(0.75)
 
 
-def test_several_drivers_in_english_are_set_apart() -> None:
+def test_the_drivers_are_said_once_per_kind_of_target() -> None:
+    """After the statuses, what the targets not on course hang on: each kind of target once,
+    in the table's order, however many status groups it spans."""
     values = {k: (0.9, 1.2) for k in TARGETS}
     values["bases"] = values["products"] = values["online_retail"] = (0.3, 0.5)
+    values["teams"] = (0.6, 1.0)  # at risk: recognition again, said once
     first, _ = leader.conclusion(_summary(values), "en")
-    assert (
-        "(depending on the number of applications and the share that qualify; how fast best-selling"
-        " products grow; online retail's 2022 starting level and how fast it grows from there)"
-    ) in first, first
+    assert first.endswith(
+        " The recognition targets depend on the number of applications and the share that"
+        " qualify; the best-selling products target depends on how fast they grow; the online"
+        " retail target depends on its 2022 starting level and how fast it grows from there."
+    ), first
     first, _ = leader.conclusion(_summary(values), "zh")
-    assert "（取决于申报数量和合格率、畅销产品的增速、网络零售额2022年的起点和此后的增速）" in first
+    assert first.endswith(
+        "。认定类目标取决于申报数量和合格率；网络畅销产品目标取决于其增速；"
+        "网络零售额目标取决于2022年的起点和此后的增速。"
+    ), first
+    assert first.count("认定类目标") == 1
+    all_on_course, _ = leader.conclusion(_summary({k: (0.9, 1.2) for k in TARGETS}), "zh")
+    assert "取决于" not in all_on_course
 
 
 def test_a_doubtful_group_says_once_what_it_hangs_on() -> None:
     values = {k: (0.9, 1.2) for k in TARGETS}
     values["bases"] = values["teams"] = (0.6, 1.0)  # both at risk, both on recognition
     first, _ = leader.conclusion(_summary(values), "zh")
-    assert "省级电商直播基地、电商直播团队目标存在风险（取决于申报数量和合格率）" in first
+    assert "省级电商直播基地、电商直播团队目标存在风险。认定类目标取决于申报数量和合格率。" in first
     assert first.count("取决于") == 1, first
 
 
