@@ -149,6 +149,14 @@ def percent(share: float, edges: Sequence[float] = (), decimals: int = 0) -> str
     return f"{cut / scale:.{places}f}%"
 
 
+def with_error(share: float, se: float) -> str:
+    """A probability and its Monte Carlo standard error ('30.2% ± 0.7%'), with decimals enough
+    that a nonzero error never reads '± 0.0%' (0.08% ± 0.04%), the probability as ``percent``
+    shows it (never across 0 or 100 %)."""
+    places = 1 if se <= 0 else max(1, min(4, -math.floor(math.log10(se * 100))))
+    return f"{percent(share, decimals=places)} ± {se * 100:.{places}f}%"
+
+
 def outlay_kind(payout_share: float, lang: str) -> str:
     """'上限' when the ceilings are paid, else '按上限的60%支付': said wherever outlay appears
     (reports, charts, workbooks)."""

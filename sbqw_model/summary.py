@@ -21,7 +21,7 @@ from sbqw_model.catalogue import label as catalogue_label
 from sbqw_model.engine import TARGETS, Results, target_levels
 from sbqw_model.errors import one_line
 from sbqw_model.instruments import REGISTRY
-from sbqw_model.labels import outlay_kind, percent
+from sbqw_model.labels import outlay_kind, percent, with_error
 from sbqw_model.recognition import KINDS
 from sbqw_model.summary_types import BAND as BAND
 from sbqw_model.summary_types import CENTRAL as CENTRAL
@@ -335,7 +335,7 @@ def _target_lines(summary: Summary) -> list[str]:
             [
                 f"{TARGET_LABELS[t][0]} {t}",
                 fmt(s.target),
-                f"{percent(s.p_met, decimals=1)} ± {s.p_met_se:.1%}",
+                with_error(s.p_met, s.p_met_se),
                 fmt(s.central),
                 f"{fmt(s.low)} – {fmt(s.high)}",
             ]
@@ -344,7 +344,7 @@ def _target_lines(summary: Summary) -> list[str]:
         [
             both("cli.all_targets"),
             "",
-            f"{percent(summary.p_all_met, decimals=1)} ± {summary.p_all_met_se:.1%}",
+            with_error(summary.p_all_met, summary.p_all_met_se),
             "",
             "",
         ]

@@ -155,3 +155,20 @@ def test_differences_of_shown_amounts_add_up_on_the_page(a: float, b: float) -> 
         assert float(gap.removesuffix("亿元")) == pytest.approx(
             abs(round(shown_a / 1e8, 2) - round(shown_b / 1e8, 2)), abs=1e-9
         )
+
+
+@pytest.mark.parametrize(
+    ("share", "se", "shown"),
+    [
+        (0.302, 0.007, "30.2% ± 0.7%"),
+        (0.0008, 0.0004, "0.08% ± 0.04%"),  # never '0.1% ± 0.0%'
+        (0.998, 0.0006, "99.80% ± 0.06%"),
+        (0.0, 0.0, "0.0% ± 0.0%"),
+    ],
+)
+def test_a_probability_with_its_error_never_shows_a_zero_error(
+    share: float, se: float, shown: str
+) -> None:
+    from sbqw_model.labels import with_error
+
+    assert with_error(share, se) == shown

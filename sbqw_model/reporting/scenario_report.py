@@ -15,7 +15,7 @@ from typing import Any
 
 from sbqw_model import __version__, units
 from sbqw_model.engine import TARGETS, Results, simulate
-from sbqw_model.labels import describe_distribution, money, percent
+from sbqw_model.labels import describe_distribution, money, percent, with_error
 from sbqw_model.reporting import charts, clauses, leader
 from sbqw_model.reporting.assumption_table import assumption_rows, baseline_for, observed_what
 from sbqw_model.reporting.fragments import (
@@ -331,11 +331,11 @@ class ScenarioReport:
         rows = [
             [
                 target_name(k, lang),
-                f"{sm.targets[k].p_met:.1%} ± {sm.targets[k].p_met_se:.1%}",
+                with_error(sm.targets[k].p_met, sm.targets[k].p_met_se),
             ]
             for k in TARGETS
         ]
-        rows.append([t("all_targets", lang), f"{sm.p_all_met:.1%} ± {sm.p_all_met_se:.1%}"])
+        rows.append([t("all_targets", lang), with_error(sm.p_all_met, sm.p_all_met_se)])
         header = [t("indicator", lang), f"{t('p_met', lang)} ± {t('standard_error', lang)}"]
         intro = t("technical_intro", lang).format(draws=f"{self.results.draws:,}")
         return HTML(_section(t("technical_title", lang), [table(header, rows)], [intro]))
