@@ -48,37 +48,60 @@ class OutcomeComparison:
     def differ(self) -> bool:
         return any(d.differs for d in self.targets.values())
 
-    def moved(self) -> list[str]:
-        """The targets whose odds changed beyond Monte Carlo noise."""
-        return [t for t, d in self.targets.items() if d.differs]
+    def moved(self) -> dict[str, float]:
+        """The targets whose odds changed beyond Monte Carlo noise, with the change (b − a)."""
+        return {t: d.diff for t, d in self.targets.items() if d.differs}
 
     def sentence(self, lang: str = "zh") -> str:
         """One sentence for a report: what the variants change."""
         return variants_sentence({"": self.moved()} if self.differ else {}, lang)
 
 
-def variants_sentence(moved: dict[str, list[str]], lang: str) -> str:
-    """What the variants change, in words: the targets each moves beyond noise, or only cost.
+def variants_sentence(moved: dict[str, dict[str, float]], lang: str) -> str:
+    """What the variants change, in words: which targets' odds each raises and lowers beyond
+    noise, and by how many points, or only cost.
 
-    ``moved`` maps a variant's title ('' for "the variants") to the targets it moves; empty when
-    none moves any.
+    ``moved`` maps a variant's title ('' for "the variants") to the targets it moves and the
+    change in their odds; empty when none moves any.
     """
     from sbqw_model.catalogue import label
 
     if not moved:  # what the model cannot show, said with it
         return label("report.variants_cost_only", lang) + label("report.cost_only_why", lang)
     parts = []
-    for title, targets in moved.items():
-        names = label("report.enum", lang).join(label(f"target.{t}", lang) for t in targets)
-        names = names if lang == "zh" else names.lower()
-        if title:
-            parts.append(label("report.variant_moves", lang).format(title=title, names=names))
-        else:
-            parts.append(label("report.variants_move", lang).format(names=names))
+    for title, changes in moved.items():
+        clauses = [
+            _direction(
+                key, {t: d for t, d in changes.items() if (d > 0) == (key == "raises")}, lang
+            )
+            for key in ("raises", "lowers")
+        ]
+        who = title or label("report.the_variants", lang)
+        said = label("report.clause_and", lang).join(c for c in clauses if c)
+        parts.append(label("report.variant_moves", lang).format(title=who, changes=said))
     text = label("report.beyond_noise", lang).format(
         parts=label("report.semicolon", lang).join(parts)
     )
     return text if lang == "zh" else text[0].upper() + text[1:]
+
+
+def _direction(key: str, changes: dict[str, float], lang: str) -> str:
+    """'提高了A、B的达成概率（8至35个百分点）' / 'raises the odds of all seven targets (by 8 to
+    35 points)'; empty for no targets."""
+    from sbqw_model.catalogue import label
+
+    if not changes:
+        return ""
+    if len(changes) == len(TARGETS):
+        names = label("report.all_targets_named", lang)
+    else:
+        names = label("report.enum", lang).join(label(f"target.{t}", lang) for t in changes)
+        names = names if lang == "zh" else names.lower()
+    points = sorted(round(abs(d) * 100) for d in changes.values())
+    lo, hi = max(points[0], 1), points[-1]
+    kind = "points_small" if hi == 0 else "points" if lo >= hi else "points_range"
+    size = label(f"report.{kind}", lang).format(lo=lo, hi=hi)
+    return label(f"report.{key}", lang).format(names=names, size=size)
 
 
 def _shared_worlds(a: Results, b: Results) -> bool:

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from sbqw_model import recognition as rec
 from sbqw_model.audit import draw_outlay, world_ledger
 from sbqw_model.costing import cost_ledger, fen
+from sbqw_model.engine import TARGETS as TARGET_KEYS
 from sbqw_model.engine import simulate, simulate_worlds
 from sbqw_model.errors import InputError
 from sbqw_model.ledger import Ledger
@@ -456,9 +457,21 @@ def test_the_text_explains_joint_odds_against_independence() -> None:
 def test_the_variants_sentence_names_what_moved_in_plain_words() -> None:
     from sbqw_model.outcomes import variants_sentence
 
-    zh = variants_sentence({"乐观情景": ["online_retail"]}, "zh")
-    assert zh == "乐观情景改变了网络零售额的达成概率（超出模拟误差）。"
-    assert "online_retail" not in variants_sentence({"X": ["online_retail"]}, "en")
+    zh = variants_sentence({"乐观情景": {"online_retail": 0.12}}, "zh")
+    assert zh == "乐观情景提高了网络零售额的达成概率（12个百分点）；以上变化均超出模拟误差。"
+    assert "online_retail" not in variants_sentence({"X": {"online_retail": -0.1}}, "en")
+    # direction and size, every target named once; all seven said as such
+    mixed = variants_sentence({"X": {"parks": 0.08, "bases": -0.2, "teams": -0.004}}, "zh")
+    assert mixed == (
+        "X提高了省级电商产业园区的达成概率（8个百分点），降低了省级电商直播基地、电商直播团队的达成概率"
+        "（1至20个百分点）；以上变化均超出模拟误差。"
+    )
+    seven = {k: 0.08 + i / 100 for i, k in enumerate(TARGET_KEYS)}
+    en = variants_sentence({"Optimistic": seven}, "en")
+    assert en == (
+        "Optimistic raises the odds of all seven targets (by 8 to 14 points);"
+        " each change is beyond simulation noise."
+    )
     assert variants_sentence({}, "en").startswith("These variants change what is paid")
 
 
