@@ -86,6 +86,21 @@ def test_research_chart_draws_factor_and_output_names_literally() -> None:
     matplotlib.pyplot.close("all")
 
 
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [
+        ("电商龙头企业", ["电商龙头", "企业"]),  # six characters: two lines, not one running on
+        ("网络畅销产品", ["网络畅销", "产品"]),
+        ("省级电商产业园区", ["省级电商", "产业园区"]),
+        ("支付比例50%）", ["支付比例", "50%）"]),
+        ("紧缩方案）", ["紧缩方案）"]),  # a lone closing mark stays with its line
+        ("网络零售额", ["网络零售额"]),  # a lone character too
+    ],
+)
+def test_a_target_tick_breaks_where_a_reader_would(text: str, lines: list[str]) -> None:
+    assert wrapped(text, "zh", 4).split("\n") == lines
+
+
 @given(st.text(alphabet="情景方案（）$_ab 50%", max_size=60), st.sampled_from(["zh", "en"]))
 def test_wrapped_labels_keep_every_character_and_fit(text: str, lang: str) -> None:
     out = wrapped(text, lang)

@@ -175,7 +175,7 @@ def wrapped(text: object, lang: str, width: int = 0, most: int = 3) -> str:
     for line in str(text).split("\n"):  # broken first, then escaped: never inside "\$"
         if lang == "zh":
             parts = [line[i : i + width] for i in range(0, len(line), width)] or [""]
-            if len(parts) > 1 and len(parts[-1]) <= 2:  # no line of a lone "）"
+            if len(parts) > 1 and _dangling(parts[-1]):  # no line of a lone "）"
                 parts[-2:] = [parts[-2] + parts[-1]]
             lines += parts
         else:
@@ -183,6 +183,16 @@ def wrapped(text: object, lang: str, width: int = 0, most: int = 3) -> str:
     if len(lines) > most:
         lines = [*lines[: most - 1], lines[most - 1][: max(width - 1, 1)] + "…"]
     return "\n".join(plain(line) for line in lines)
+
+
+#: What may not start a line of Chinese alone (closing marks, trailing punctuation).
+_CLOSING = "）)」』】〕%，。、；：！？…"
+
+
+def _dangling(tail: str) -> bool:
+    """A last line too thin to stand alone: one character, or closing marks only. Two
+    characters ("企业") stand: merged back, a six-character target ran into its neighbour's."""
+    return len(tail) <= 1 or (len(tail) <= 2 and all(ch in _CLOSING for ch in tail))
 
 
 #: Average width of a title's character, in ems: a hanzi is square; Latin text, about half.
