@@ -177,6 +177,15 @@ def test_without_ipywidgets_the_sliders_cell_is_a_note(monkeypatch: pytest.Monke
     )
 
 
+def _with_parameters(notebook: str, *changes: tuple[str, str]) -> nbformat.NotebookNode:
+    """A shipped notebook with each (old, new) of ``changes`` made in its parameters cell."""
+    nb = nbformat.read(NOTEBOOK_DIR / notebook, as_version=4)
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    for old, new in changes:
+        cell.source = cell.source.replace(old, new)
+    return nb
+
+
 def _execute(nb: nbformat.NotebookNode, tmp_path: Path) -> list[Any]:
     nbclient = pytest.importorskip("nbclient")
     client = nbclient.NotebookClient(nb, kernel_name="python3", timeout=180, allow_errors=True)
@@ -189,9 +198,7 @@ def test_the_explorer_runs_headless_without_ipywidgets(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "runtime"))
-    nb = nbformat.read(NOTEBOOK_DIR / "explore_budget.ipynb", as_version=4)
-    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
-    cell.source = cell.source.replace("draws = 1000", "draws = 200").replace('"zh"', '"en"')
+    nb = _with_parameters("explore_budget.ipynb", ("draws = 1000", "draws = 200"), ('"zh"', '"en"'))
     nb.cells.insert(0, nbformat.v4.new_code_cell("import sys\nsys.modules['ipywidgets'] = None"))
     outputs = _execute(nb, tmp_path)
     assert not [o for o in outputs if o.output_type == "error"]
@@ -233,9 +240,7 @@ def test_a_computed_typo_is_caught_in_a_kernel(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "runtime"))
-    nb = nbformat.read(NOTEBOOK_DIR / "scenario_report.ipynb", as_version=4)
-    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
-    cell.source = cell.source.replace("draws = 2000", "draw = 100 * 2")
+    nb = _with_parameters("scenario_report.ipynb", ("draws = 2000", "draw = 100 * 2"))
     nb.cells = nb.cells[:3]  # the check is the first code cell after the parameters
     errors = [o for o in _execute(nb, tmp_path) if o.output_type == "error"]
     assert [e.ename for e in errors] == ["ReportParameterError"]

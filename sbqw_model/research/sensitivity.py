@@ -311,15 +311,15 @@ def run_sensitivity(
         raise InputError(
             [f"--method {method}: unknown{did_you_mean(method, METHODS)}; valid: sobol, morris"]
         )
-    if n_problems(method, n, _option):
-        raise InputError(n_problems(method, n, _option))
+    if problems := n_problems(method, n, _option):
+        raise InputError(problems)
     from sbqw_model.research.cluster import check_scheduler
 
     check_scheduler(scheduler)
     chosen = check_outputs(outputs, scenario)
     problem = scenario_problem(scenario, factors, levers)
-    if size_problems(method, n, len(problem.factors), _option):
-        raise InputError(size_problems(method, n, len(problem.factors), _option))
+    if problems := size_problems(method, n, len(problem.factors), _option):
+        raise InputError(problems)
     x = np.asarray(problem.rows(sample(method, problem, n, seed)), dtype=float)
     job = Evaluation(scenario, problem.inputs, draws, seed, chosen)
     engine = [0.0]
