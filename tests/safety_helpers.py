@@ -85,3 +85,37 @@ def scenario(folder: Path, name: str, body: str = "", extends: str | None = "bas
     head = HEADER + (f"extends: {extends}\n" if extends is not None else "")
     path.write_text(head + body, encoding="utf-8")
     return path
+
+
+def tiny_sweep(folder: Path, name: str | None, file: str = "s.yaml") -> Path:
+    """A two-point grid sweep of the baseline named ``name`` (no ``name:`` line if None)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    head = "" if name is None else "name: '" + name.replace("'", "''") + "'\n"
+    path = folder / file
+    path.write_text(
+        f"{head}base: {BASELINE.as_posix()}\nmode: grid\ndraws: 20\nseed: 1\nfactors:\n"
+        "  assumptions.payout_share: {values: [0.5, 1.0]}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def one_error(done: subprocess.CompletedProcess[str], *words: str) -> str:
+    """Exit 2 with exactly one ``sbqw: error:`` line holding ``words`` (other output allowed)."""
+    assert done.returncode == 2, done.stderr[-2000:]
+    errors = [x for x in done.stderr.splitlines() if x.startswith("sbqw: error:")]
+    assert len(errors) == 1 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert all(w in errors[0] for w in words), errors[0]
+    return errors[0]
+
+
+def out_commands(tmp_path: Path) -> dict[str, list[object]]:
+    """Every command that writes into ``--out``, with small sizes."""
+    sweep = tiny_sweep(tmp_path / "files", "s")
+    return {
+        "simulate": ["simulate", BASELINE, "--draws", 10],
+        "export-draw": ["simulate", BASELINE, "--draws", 10, "--export-draw", 1],
+        "report": ["report", BASELINE, "--draws", 10],
+        "sweep": ["sweep", sweep],
+        "sensitivity": ["sensitivity", BASELINE, "--n", 2, "--draws", 10, "--workers", 1],
+    }

@@ -1,0 +1,267 @@
+"""One run per output folder, and the folder's files written whole: a second run into a locked
+folder is refused naming the first; a Ctrl-C never leaves or steals a lock; files land all or
+none; names too long, empty paths and outputs that are inputs are refused before any work."""
+
+from __future__ import annotations
+
+import errno
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, run_cli
+from safety_helpers import BASELINE, one_error, out_commands, tiny_sweep
+
+from sbqw_model import cli
+from sbqw_model.outputs import LOCK_NAME, output_lock
+
+
+@pytest.mark.parametrize("command", ["report", "sweep", "sensitivity", "simulate", "export-draw"])
+def test_a_locked_folder_is_refused_naming_the_holder(command: str, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = out_commands(tmp_path)[command]
+    with output_lock(out, "sbqw report"):
+        done = run_cli(*args, "--out", out)
+        assert done.returncode == 2, done.stderr[-2000:]
+        assert f"is in use by PID {os.getpid()} (sbqw report started at " in done.stderr
+        assert "wait or choose another --out" in done.stderr
+        assert [p.name for p in out.iterdir()] == [LOCK_NAME], "nothing written"
+    assert not out.exists(), "the holder created the folder and removes it empty"
+
+
+@pytest.mark.parametrize("where", ["before the lock", "while it is written", "once it is taken"])
+@pytest.mark.parametrize("existed", [False, True])
+def test_a_ctrl_c_while_the_lock_is_taken_leaves_no_lock_file(
+    where: str, existed: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An interrupt at any step of taking the lock: the file goes, and the folder if this run
+    made it (a hidden ``.sbqw-lock`` was left in one of 30 early Ctrl-Cs)."""
+    import fcntl
+
+    from sbqw_model import outputs
+
+    out = tmp_path / "out"
+    if existed:
+        out.mkdir()
+    real_flock = fcntl.flock
+    calls = []
+
+    def flock(fd: int, op: int) -> None:
+        calls.append(op)
+        if where == "before the lock" and len(calls) == 1:
+            raise KeyboardInterrupt  # the file is open, not yet locked
+        real_flock(fd, op)
+
+    def strftime(*args: object) -> str:
+        raise KeyboardInterrupt  # locked, the holder's details half-written
+
+    monkeypatch.setattr(fcntl, "flock", flock)
+    if where == "while it is written":
+        monkeypatch.setattr(outputs.time, "strftime", strftime)
+    with pytest.raises(KeyboardInterrupt), output_lock(out, "sbqw report"):
+        raise KeyboardInterrupt  # once it is taken (the other cases never get here)
+    if existed:
+        assert sorted(p.name for p in out.iterdir()) == []
+    else:
+        assert not out.exists()
+
+
+def test_a_ctrl_c_before_the_lock_never_removes_another_runs_lock_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Interrupted between opening the file and locking it, while another run holds it: the
+    file is that run's, and stays (removing it would let a third run in beside it)."""
+    import fcntl
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / LOCK_NAME).write_text("{}", encoding="utf-8")
+    real_flock = fcntl.flock
+    first = []
+
+    def flock(fd: int, op: int) -> None:
+        if not first:
+            first.append(op)
+            raise KeyboardInterrupt
+        real_flock(fd, op)
+
+    with open(out / LOCK_NAME, "a+", encoding="utf-8") as other:
+        real_flock(other.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # another run holds it
+        monkeypatch.setattr(fcntl, "flock", flock)
+        with pytest.raises(KeyboardInterrupt), output_lock(out, "sbqw report"):
+            pass
+        assert (out / LOCK_NAME).exists()
+
+
+def test_a_stale_lock_file_does_not_block(tmp_path: Path) -> None:
+    """A run killed with SIGKILL leaves its lock file; the lock itself died with it."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / LOCK_NAME).write_text('{"pid": 999999, "command": "sbqw sweep"}', encoding="utf-8")
+    done = run_cli("sweep", tiny_sweep(tmp_path / "files", "s"), "--out", out, "--format", "csv")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert sorted(p.name for p in out.iterdir()) == ["results.csv", "sweep.json"]
+
+
+def test_two_reports_at_once_into_one_folder(tmp_path: Path) -> None:
+    """The second run stops at once, naming the first; the first finishes untouched."""
+    out = tmp_path / "out"
+    first = subprocess.Popen(
+        [sys.executable, "-m", "sbqw_model", "report", BASELINE, "--draws", "200", "--out", out],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not (out / LOCK_NAME).is_file() or not (out / LOCK_NAME).read_text():
+        assert time.monotonic() < deadline and first.poll() is None
+        time.sleep(0.05)
+    second = run_cli("report", BASELINE, "--draws", 200, "--out", out)
+    _, err = first.communicate(timeout=300)
+    assert first.returncode == 0, err[-2000:]
+    one_error(second, f"is in use by PID {first.pid} (sbqw report started at ")
+    assert sorted(p.name for p in out.iterdir()) == [
+        "baseline.html",
+        "baseline.ipynb",
+        "baseline.xlsx",
+        "index.html",
+        "reports.json",
+    ]
+
+
+def test_atomic_dir_moves_all_files_or_none(tmp_path: Path) -> None:
+    """A folder in the way of one file stops them all before the first moves; the staging
+    folder sits inside an existing output folder (a mount point: no rename across devices)."""
+    from sbqw_model.fileio import atomic_dir
+
+    out = tmp_path / "out"
+    (out / "b.txt").mkdir(parents=True)  # in the way of the second file
+    with pytest.raises(IsADirectoryError), atomic_dir(out) as staging:
+        assert staging.parent == out
+        for name in ("a.txt", "b.txt", "c.txt"):
+            (staging / name).write_text(name, encoding="utf-8")
+    assert sorted(p.name for p in out.iterdir()) == ["b.txt"], "nothing moved, nothing left"
+    with atomic_dir(tmp_path / "new") as staging:
+        assert staging.parent == tmp_path  # a new folder is staged beside, then created
+        (staging / "a.txt").write_text("a", encoding="utf-8")
+    assert [p.name for p in (tmp_path / "new").iterdir()] == ["a.txt"]
+
+
+TOO_LONG = "a" * 300  # longer than any file name the system takes (255 bytes)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["simulate", TOO_LONG],
+        ["report", TOO_LONG],
+        ["new-scenario", "x", "--from", TOO_LONG],
+        ["backtest", TOO_LONG, "--observed", TOO_LONG + ".csv"],
+        ["simulate", str(BASELINE), "--observed", TOO_LONG + ".csv"],
+        ["cost", "--recognitions", TOO_LONG + ".csv"],
+        ["simulate", str(BASELINE), "--draws", "20", "--out", TOO_LONG],
+        ["report", str(BASELINE), "--draws", "20", "--out", TOO_LONG],
+        ["cost", "--sales", str(ROOT / "examples" / "sales.csv"), "--out", TOO_LONG + ".csv"],
+    ],
+)
+def test_a_name_too_long_for_the_system_is_one_line(
+    args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """The system's refusal (ENAMETOOLONG) came out of a path check as a traceback."""
+    monkeypatch.chdir(tmp_path)
+    status = cli.main(args)
+    err = capsys.readouterr().err
+    assert status == 2 and "Traceback" not in err, err
+    assert err.count("\n") == 1 and "too long" in err and "(30" in err, err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["simulate", ""],
+        ["simulate", str(BASELINE), "--draws", "20", "--out", ""],
+        ["report", str(BASELINE), "--draws", "20", "--out", " "],
+        ["cost", "--recognitions", ""],
+        ["simulate", str(BASELINE), "--observed", ""],
+        ["sweep", "", "--workers", "1"],
+    ],
+)
+def test_an_empty_path_is_refused_not_read_as_this_folder(
+    args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """``Path("")`` is ``.``: ``--out ""`` wrote a report into the current folder."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as stop:
+        cli.main(args)
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and err.count("\n") == 1, err
+    assert "expected a file or folder name" in err, err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("flag", "source", "name"),
+    [
+        ("--recognitions", ROOT / "examples" / "recognitions.csv", "ledger.csv"),
+        ("--sales", ROOT / "examples" / "sales.csv", "sales.csv"),
+        ("--observed", ROOT / "observations" / "example.csv", "observed.csv"),
+    ],
+)
+def test_an_out_that_is_an_input_is_refused_before_it_is_replaced(
+    flag: str, source: Path, name: str, tmp_path: Path
+) -> None:
+    """``cost --recognitions x.csv --out x.csv`` replaced the user's ledger with the result."""
+    given = tmp_path / name
+    given.write_bytes(source.read_bytes())
+    head = ["backtest", BASELINE, "--draws", 20] if flag == "--observed" else ["cost"]
+    link = tmp_path / "link.csv"  # the same file by another name is the same file
+    link.symlink_to(given)
+    for out in (given, link):
+        done = run_cli(*head, flag, given, "--out", out)
+        one_error(done, f"is the file given to {flag}", "choose another --out")
+    assert given.read_bytes() == source.read_bytes()
+
+
+def test_a_full_disk_behind_standard_output_is_named(tmp_path: Path) -> None:
+    """``sbqw cost … > file`` on a full disk said "a file: no space left on device"."""
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    sales = str(ROOT / "examples" / "sales.csv")
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "sbqw_model", "cost", "--sales", sales, "--format", "json"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr == "sbqw: error: standard output: cannot write (the disk is full)\n"
+
+
+def test_a_reader_that_stops_early_ends_the_run_quietly(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """``sbqw … | head``: no error line for a pipe the reader closed, and the pipe's status."""
+    import io
+
+    from sbqw_model import cliutil
+
+    class Closed(io.StringIO):
+        def fileno(self) -> int:
+            return os.open(os.devnull, os.O_WRONLY)
+
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+    monkeypatch.setattr(sys, "stdout", Closed())
+    with pytest.raises(SystemExit) as stop:
+        cliutil.emit("x" * 10)
+    assert stop.value.code == 128 + 13
+    assert capsys.readouterr().err == ""
