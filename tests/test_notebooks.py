@@ -250,7 +250,7 @@ def test_compare_scenarios_runs_with_a_list_parameter(comparison_en: nbformat.No
     assert not errors(nb)
     assert len(outputs(nb, "image/png")) == 3, "probabilities, their differences, budget bands"
     page = html_of(nb)
-    assert "SBQW plan scenario comparison" in page
+    assert "e-commerce plan — scenario comparison" in page
     assert page.count("Change from Baseline") >= 2, "differences from the first, in both tables"
     payload = summary_of(nb)
     assert payload["kind"] == "comparison"
