@@ -1,4 +1,5 @@
-"""The leader's first screen and the report text: punctuation, names, labels, variants, clauses.
+"""The leader's first screen and the report text: punctuation, names, labels, clauses (variants
+and the notice's quotes: test_variants_clauses.py).
 
 In-process and small (no papermill): every block of one scenario report and a comparison is
 rendered once per language, and the visible text is checked the way a reader would read it.
@@ -22,15 +23,12 @@ from sbqw_model.catalogue import label
 from sbqw_model.engine import TARGETS, simulate
 from sbqw_model.errors import InputError
 from sbqw_model.labels import money
-from sbqw_model.parameters import default_parameters
 from sbqw_model.reporting import clauses, leader
-from sbqw_model.reporting.batch import jobs_for
 from sbqw_model.reporting.comparison import Comparison
 from sbqw_model.reporting.fragments import table
 from sbqw_model.reporting.html import PRINT_CSS
 from sbqw_model.reporting.i18n import TEXT, target_name
 from sbqw_model.reporting.scenario_report import ScenarioReport
-from sbqw_model.reporting.variants import variant_name, variant_note, variant_title
 from sbqw_model.scenario import load_scenario
 from sbqw_model.summary import BAND, CENTRAL
 from sbqw_model.summary_types import Band, Budget, Summary, TargetOdds, Targets
@@ -381,80 +379,7 @@ def test_data_note_says_what_is_observed_and_assumed(rendered: Any) -> None:
     assert "--observed" in text and (("取决于这一起点" in text) or ("depend largely" in text))
 
 
-# --- variants ------------------------------------------------------------------------------
-
-
-def test_variant_title_and_name_say_what_changed() -> None:
-    s = load_scenario(BASELINE)
-    assert variant_title(s, {"payout_share": 0.6}, "zh") == "基准情景（支付比例改为60%）"
-    assert (
-        variant_title(s, {"payout_share": "0.6"}, "en") == "Baseline (payout share changed to 60%)"
-    )
-    assert variant_title(s, {"payout_share": 1.0}, "zh") == "基准情景", "same as the scenario's own"
-    assert variant_name(s, {}) == "baseline"
-    assert variant_name(s, {"payout_share": 0.6}) == "baseline-payout_share-0_6"
-    assert variant_name(s, {"revoked_repay": True}) == "baseline-revoked_repay-true"
-
-
-def test_variant_jobs_do_not_overwrite_the_plain_report(tmp_path: Path) -> None:
-    common: dict[str, Any] = dict(compare=True, lang="zh", draws=10, seed=0, pdf=False)
-    both = [BASELINE, BASELINE.with_name("optimistic.yaml")]
-    plain = jobs_for(both, tmp_path, assume={}, **common)
-    variant = jobs_for(both, tmp_path, assume={"payout_share": 0.6}, **common)
-    assert [j.name for j in plain] == ["baseline", "optimistic", "compare"]
-    assert [j.name for j in variant] == [
-        "baseline-payout_share-0_6",
-        "optimistic-payout_share-0_6",
-        "compare-payout_share-0_6",
-    ]
-    assert variant[0].title == "基准情景（支付比例改为60%）"
-
-
-@pytest.mark.parametrize(
-    ("assume", "zh", "en"),
-    [
-        (
-            {"revoked_repay": True},
-            "被取消资格单位退回一次性奖励",
-            "revoked units repay their one-time award",
-        ),
-        ({"payment_lag_years": 1}, "支付改为滞后1年", "payments 1 year later"),
-        (
-            {"sales_award_mode": "cumulative"},
-            "销售额奖励计发方式改为逐档奖励",
-            "sales award mode changed to every tier once",
-        ),
-    ],
-)
-def test_a_variant_says_its_change_as_a_phrase(assume: dict[str, Any], zh: str, en: str) -> None:
-    s = load_scenario(BASELINE)
-    assert variant_title(s, assume, "zh") == f"基准情景（{zh}）"
-    assert variant_title(s, assume, "en") == f"Baseline ({en})"
-
-
-def test_a_variants_first_screen_says_the_description_is_the_plain_scenarios() -> None:
-    austerity = load_scenario(BASELINE.parent / "austerity.yaml")
-    note = variant_note(austerity, {"payout_share": 0.6}, "zh")
-    assert note.startswith("本报告是“紧缩方案") and "支付比例改为60%" in note
-    assert "原情景的说明" in note
-    assert variant_note(austerity, {"payout_share": 0.5}, "zh") == "", "not a change"
-
-
 # --- clauses -------------------------------------------------------------------------------
-
-
-def test_clause_quotes_are_verbatim_from_the_notice() -> None:
-    notice = NOTICE.read_text(encoding="utf-8")
-    quotes = clauses.quotes()
-    assert quotes
-    for clause, quote in quotes.items():
-        assert quote in notice, clause
-
-
-def test_every_clause_the_model_cites_is_quoted() -> None:
-    cited = clauses.relied_on(default_parameters())
-    assert set(cited) <= set(clauses.quotes()), set(cited) - set(clauses.quotes())
-    assert {"§一", "§四(二)2", "§四(二)3", "§三(三)"} <= set(cited)
 
 
 def test_clause_appendix_quotes_each_clause(rendered: Any) -> None:
@@ -477,22 +402,6 @@ def test_clause_ids_have_one_style_per_report(rendered: Any) -> None:
     assert ids
     wrong = "()IVXL" if lang == "zh" else "（）一二三四五六七八九十"
     assert not [i for i in ids if any(c in i for c in wrong)], ids
-
-
-def test_english_clause_ids_have_no_chinese_numerals() -> None:
-    assert clauses.clause_id("§三(二)2(1)", "en") == "§III(2)2(1)"
-    assert clauses.clause_id("§四(二)3", "en") == "§IV(2)3"
-    assert clauses.clause_id("§二.6", "en") == "§II.6"
-    assert clauses.clause_id("§十二(十一);§九(二十)", "en") == "§XII(11);§IX(20)"
-    assert clauses.clause_id("§三(二)2(1)", "zh") == "§三（二）2（1）"
-    # what is not a Chinese number (a user's own clause id) is kept as written
-    assert clauses.clause_id("§二三(十十)", "en") == "§二三(十十)"
-
-
-def test_fullwidth_changes_punctuation_only() -> None:
-    text = "给予不超过300万奖励;对(不含跨境电商),每实现1万元: 5元"
-    assert clauses.fullwidth(text) == "给予不超过300万奖励；对（不含跨境电商），每实现1万元：5元"
-    assert clauses.fullwidth("1,000 (x)") == "1,000 (x)"
 
 
 # --- labels, templates, CSS ----------------------------------------------------------------
