@@ -155,6 +155,11 @@ SPECS: dict[str, AssumptionSpec] = {
             digest="open point 2",
         ),
         AssumptionSpec(
+            "milestone_pre_plan_tiers",
+            ("paid", "not_paid"),
+            digest="open point 2",
+        ),
+        AssumptionSpec(
             "cross_border_exclusion",
             ("whole_firm", "cross_border_part"),
             digest="open point 3",
@@ -180,6 +185,7 @@ class Assumptions:
     payment_delay_traffic: int = 1
     traffic_cap_period: str = "year"
     milestone_sales_basis: str = "total"
+    milestone_pre_plan_tiers: str = "paid"
     cross_border_exclusion: str = "whole_firm"
 
     def payment_delay(self, instrument: str) -> int:

@@ -1,8 +1,9 @@
 """One simulated world as a plain ledger, so anyone can audit it with ``sbqw cost``.
 
 ``sbqw simulate --export-draw K`` writes world K's recognitions and firm-years in the costing
-command's format and prints the outlay the engine computed for it; costing those files must give
-the same numbers, which checks the engine against the line-by-line rules.
+command's format (each firm's base year too, the level it starts the plan from, which
+``milestone_pre_plan_tiers`` reads) and prints the outlay the engine computed for it; costing
+those files must give the same numbers, which checks the engine against the line-by-line rules.
 """
 
 from __future__ import annotations
@@ -52,6 +53,11 @@ def world_ledger(world: World, scenario: Scenario) -> tuple[pd.DataFrame, pd.Dat
     sales_rows = unit_sales_rows(world, years)
     for j in range(world.firm_draw.size):
         zh = prefectures.NAMES_ZH[int(world.firm_prefecture[j])]
+        above = "true" if world.firm_above_scale[j] else "false"
+        cross = "true" if world.firm_cross_border[j] else "false"
+        # the base year pays nothing (no cross-border part is drawn for it: left blank)
+        base = (int(world.firm_sales_base[j]), int(world.firm_retail_base[j]), above, cross, "")
+        sales_rows.append((f"firm-{j + 1:04d}", zh, years[0] - 1, *base))
         for y, year in enumerate(years):
             sales_rows.append(
                 (
@@ -60,8 +66,8 @@ def world_ledger(world: World, scenario: Scenario) -> tuple[pd.DataFrame, pd.Dat
                     year,
                     int(world.firm_sales[j, y]),
                     int(world.firm_retail[j, y]),
-                    "true" if world.firm_above_scale[j] else "false",
-                    "true" if world.firm_cross_border[j] else "false",
+                    above,
+                    cross,
                     int(world.firm_cross_border_retail[j, y]),
                 )
             )

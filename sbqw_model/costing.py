@@ -194,6 +194,30 @@ def sales_recipient_mask(
     return np.array([u not in excluded for u in unit_ids], dtype=bool)
 
 
+def plan_rows(sales: pd.DataFrame, params: Parameters) -> pd.DataFrame:
+    """The sales rows of the plan years: the rows that can pay."""
+    return sales[sales["year"] >= plan_years(params)[0]]
+
+
+def base_year_rows(sales: pd.DataFrame, params: Parameters) -> pd.DataFrame:
+    """The sales rows of the year before the plan: they pay nothing, and say which sales tiers
+    a unit had reached before it (assumption ``milestone_pre_plan_tiers``)."""
+    return sales[sales["year"] == plan_years(params)[0] - 1]
+
+
+def _before(base: pd.DataFrame, unit_ids: np.ndarray, assume: Assumptions) -> np.ndarray:
+    """Each unit's base-year figure on the milestones' basis (``rules.milestone_sales``); 0 for
+    a unit with no base-year row (none reached before the plan, as far as the ledger says)."""
+    before = np.zeros(len(unit_ids))
+    at = pd.Index(unit_ids).get_indexer(base["unit_id"])
+    known = at >= 0
+    figure = rules.milestone_sales(
+        base["annual_sales_yuan"].to_numpy(), base["online_retail_yuan"].to_numpy(), assume
+    )
+    before[at[known]] = figure[known]
+    return before
+
+
 def _panel(sales: pd.DataFrame, params: Parameters) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(unit ids, row → unit index, row → year index) of the unit × year panel of sales rows."""
     unit_ids = pd.unique(sales["unit_id"])
@@ -205,8 +229,9 @@ def _milestone_lines(
     ledger: Ledger, params: Parameters, assume: Assumptions
 ) -> list[dict[str, Any]]:
     """Sales-milestone awards (§四(二)3) on each unit's panel of annual sales, one rule call per
-    rule the milestone entries share; lines in unit, year, part order."""
-    sales = ledger.sales
+    rule the milestone entries share; lines in unit, year, part order. Base-year rows pay
+    nothing; they give each unit's figure before the plan (``before``)."""
+    sales = plan_rows(ledger.sales, params)
     groups: dict[Any, list[Instrument]] = {}
     for _, entry in REGISTRY.of_kind("milestone"):
         groups.setdefault(entry.rule, []).append(entry)
@@ -221,10 +246,12 @@ def _milestone_lines(
     )
     pref = np.full(panel.shape, "", dtype=object)
     pref[u_index, y_index] = sales["prefecture"].to_numpy()
-    panel *= sales_recipient_mask(unit_ids, ledger.recognitions, assume)[:, None]
+    recipients = sales_recipient_mask(unit_ids, ledger.recognitions, assume)
+    panel *= recipients[:, None]
+    before = _before(base_year_rows(ledger.sales, params), unit_ids, assume) * recipients
     records = []
     for rule, entries in groups.items():
-        awards = rule(panel, params, assume)  # (units, years, parts)
+        awards = rule(panel, params, assume, before=before)  # (units, years, parts)
         by_part = {e.part: e for e in entries}
         paying = np.nonzero(awards > 0)
         keep = np.isin(paying[2], list(by_part))
@@ -233,7 +260,9 @@ def _milestone_lines(
         for part, entry in by_part.items():
             at = t == part
             cells = (u[at], y[at])
-            texts[at] = entry.describe(entry, panel, awards[:, :, part], cells, params, assume)
+            texts[at] = entry.describe(
+                entry, panel, awards[:, :, part], cells, params, assume, before=before
+            )
         for i in range(u.size):
             entry = by_part[int(t[i])]
             line = _line(
@@ -270,8 +299,9 @@ def _firm_years(sales: pd.DataFrame, params: Parameters) -> tuple[rules.FirmYear
 
 
 def _firm_lines(ledger: Ledger, params: Parameters, assume: Assumptions) -> list[dict[str, Any]]:
-    """Firm-year instruments (the traffic subsidy, §四(二)3): per sales row, entry by entry."""
-    sales = ledger.sales
+    """Firm-year instruments (the traffic subsidy, §四(二)3): per plan-year sales row, entry by
+    entry."""
+    sales = plan_rows(ledger.sales, params)
     entries = [e for _, e in REGISTRY.of_kind("firm_year")]
     if sales.empty or not entries:
         return []

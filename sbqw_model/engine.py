@@ -163,7 +163,9 @@ def _milestone_outlay(
     Firms are enterprises, all eligible; recognized parks and bases too unless
     ``rules.milestone_excluded`` (open point 2). A firm's figure follows
     ``milestone_sales_basis``; a park's or base's is its annual sales. Only units the rule can
-    pay at all (``reaches``) are costed.
+    pay at all (``reaches``) are costed. The rule also gets each unit's figure in the base year
+    (``before``, for ``milestone_pre_plan_tiers``): a firm's, on the same basis; 0 for a park or
+    base, whose sales before its recognition the worlds do not hold.
     """
     groups: dict[Any, list[tuple[int, Any]]] = {}
     for column, entry in REGISTRY.of_kind("milestone"):
@@ -172,6 +174,7 @@ def _milestone_outlay(
         return
     P = len(prefectures.NAMES_ZH)
     milestone = rules.milestone_sales(world.firm_sales, world.firm_retail, assume)
+    base = rules.milestone_sales(world.firm_sales_base, world.firm_retail_base, assume)
     units = world.units
     excluded = [CATEGORIES.index(c) for c in rules.milestone_excluded(assume)]
     unit_ok = ~np.isin(units.category, excluded) if units.draw.size else None
@@ -183,12 +186,14 @@ def _milestone_outlay(
             np.flatnonzero(reaches(milestone, params)) if reaches else np.arange(milestone.shape[0])
         )
         owner, pref, panel = world.firm_draw[hit], world.firm_prefecture[hit], milestone[hit]
+        before = base[hit]
         if unit_ok is not None:
             more = unit_ok & reaches(units.sales, params) if reaches else unit_ok
             owner = np.concatenate([owner, units.draw[more]])
             pref = np.concatenate([pref, units.prefecture[more]])
             panel = np.concatenate([panel, units.sales[more]])
-        sales = rule(panel, params, assume)  # (h, Y, parts)
+            before = np.concatenate([before, np.zeros(np.count_nonzero(more))])
+        sales = rule(panel, params, assume, before=before)  # (h, Y, parts)
         parts = [e.part for _, e in entries]
         if parts != list(range(sales.shape[2])):
             sales = sales[:, :, parts]

@@ -12,11 +12,13 @@ Three kinds of rule, each with one generic path in ``engine.outlay`` and ``costi
 - ``recognition``: a one-time amount per unit recognized in the category ``recipients``;
   ``rule(ceiling, assume)`` gives the amount from the ceiling at ``parameters[0]``; a revoked
   unit repays it under ``revoked_repay`` (``rules.award_repayment``).
-- ``milestone``: ``rule(panel, params, assume)`` on each unit's annual sales panel (units ×
-  years, the figure ``rules.milestone_sales`` chooses; firms, and parks and bases unless
+- ``milestone``: ``rule(panel, params, assume, before=...)`` on each unit's annual sales panel
+  (units × years, the figure ``rules.milestone_sales`` chooses; firms, and parks and bases unless
   ``rules.milestone_excluded``) gives (units, years, parts); the entry is part ``part``.
-  Entries sharing a rule are computed by one call; ``reaches`` (optional) picks the units that
-  can be paid at all, so the rule runs on those alone.
+  ``before`` (units,) is each unit's figure in the year before the plan, 0 where unknown
+  (``milestone_pre_plan_tiers``); ``describe`` gets it too. Entries sharing a rule are computed
+  by one call; ``reaches`` (optional) picks the units that can be paid at all, so the rule runs
+  on those alone.
 - ``firm_year``: ``rule(firms, params, assume)`` on a ``rules.FirmYears`` panel gives the amount
   per firm and year.
 
@@ -47,6 +49,7 @@ FIGURES: tuple[str, ...] = (
     "unit_sales",
     "firm_sales",
     "firm_retail",
+    "base_year_sales",
     "firm_flags",
     "cross_border_retail",
 )
@@ -197,7 +200,7 @@ def _milestone(tier: int, color: str) -> Instrument:
         kind="milestone",
         parameters=(f"sales_awards.{name}.amount", f"sales_awards.{name}.threshold"),
         recipients="units with sales data: firms; parks and bases under all_units",
-        figures=("firm_sales", "firm_retail", "unit_sales"),
+        figures=("firm_sales", "firm_retail", "unit_sales", "base_year_sales"),
         rule=rules.sales_milestone_awards,
         timing="payment_delay_sales",
         color=color,
@@ -207,6 +210,7 @@ def _milestone(tier: int, color: str) -> Instrument:
             "sales_award_mode",
             "sales_award_recipients",
             "milestone_sales_basis",
+            "milestone_pre_plan_tiers",
         ),
         describe=line_basis.milestone_basis,
         reaches=rules.reaches_a_tier,

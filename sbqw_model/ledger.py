@@ -1,9 +1,11 @@
 """Reading and validating ledgers: recognitions and firm-year sales, from CSV or Excel.
 
 A ledger is what the department actually holds: which units were recognized in which year, and
-what each firm sold. Validation reports every problem at once, by file, row and column, so an
-analyst fixes the sheet in one pass. Row numbers are spreadsheet rows (the header is row 1, blank
-rows counted; see ``tablefile``).
+what each firm sold, in the plan years and, optionally, in the year before the plan (the base
+year, 2022: it pays nothing, and tells which sales tiers a unit had already reached, assumption
+``milestone_pre_plan_tiers``). Validation reports every problem at once, by file, row and
+column, so an analyst fixes the sheet in one pass. Row numbers are spreadsheet rows (the header
+is row 1, blank rows counted; see ``tablefile``).
 """
 
 from __future__ import annotations
@@ -79,7 +81,11 @@ def _empty_sales() -> pd.DataFrame:
     )
 
 
-def _year(text: str, where: str, first: int, last: int, problems: Problems) -> int | None:
+def _year(
+    text: str, where: str, first: int, last: int, problems: Problems, plan_first: int | None = None
+) -> int | None:
+    """A year from ``first`` to ``last``; ``plan_first`` is the plan's first year when the range
+    starts before it (the base year), for the message."""
     try:
         value = float(text.strip())
     except ValueError:
@@ -88,7 +94,10 @@ def _year(text: str, where: str, first: int, last: int, problems: Problems) -> i
         problems.add(f"{where}: expected a year such as {first}, got {text!r}")
         return None
     if not first <= value <= last:
-        problems.add(f"{where}: year {int(value)} is outside the plan ({first}–{last})")
+        plan = f"the plan ({plan_first if plan_first is not None else first}–{last})"
+        if plan_first is not None:
+            plan += f" and the year before it ({first}, the base year)"
+        problems.add(f"{where}: year {int(value)} is outside {plan}")
         return None
     return int(value)
 
@@ -192,7 +201,8 @@ def parse_recognitions(frame: pd.DataFrame, name: str, params: Parameters) -> pd
 
 
 def parse_sales(frame: pd.DataFrame, name: str, params: Parameters) -> pd.DataFrame:
-    """Validate a firm-year sales table (one row per unit and year)."""
+    """Validate a firm-year sales table (one row per unit and year, plan years and the base
+    year before them; ``costing.plan_rows`` and ``costing.base_year_rows`` split them)."""
     name = frame.attrs.get("label", name)  # a workbook's sheet too
     decimal = frame.attrs.get("decimal", ".")
     problems = Problems()
@@ -208,7 +218,7 @@ def parse_sales(frame: pd.DataFrame, name: str, params: Parameters) -> pd.DataFr
         at = f"{name} row {i}, column"
         unit = _unit(rec.unit_id, f"{at} unit_id", problems)
         pref = _prefecture(rec.prefecture, f"{at} prefecture", problems)
-        year = _year(rec.year, f"{at} year", first, last, problems)
+        year = _year(rec.year, f"{at} year", first - 1, last, problems, first)
         sales = _amount(rec.annual_sales_yuan, f"{at} annual_sales_yuan", problems, decimal)
         retail = _amount(rec.online_retail_yuan, f"{at} online_retail_yuan", problems, decimal)
         above = _boolean(rec.above_scale, f"{at} above_scale", problems)

@@ -54,9 +54,11 @@ MEMORY_ENV = "SBQW_MEMORY_LIMIT"
 #: prefecture, two trajectories) and the copies summaries make; measured ~300, rounded up.
 BYTES_PER_DRAW = 1_000
 #: Bytes a firm costs while its block of worlds is drawn and costed: per firm (owner, size,
-#: flags, prefecture) and per firm and plan year (retail, sales, shocks, subsidy). Measured
-#: with tracemalloc: 123–142 bytes a firm over 3 years for one block; the chunk's copies on top.
-BYTES_PER_FIRM = 40
+#: flags, prefecture, the base year's retail and sales) and per firm and plan year (retail,
+#: sales, shocks, subsidy). Measured with tracemalloc: 123–142 bytes a firm over 3 years for
+#: one block; the chunk's copies on top. The base year's two figures (milestone_pre_plan_tiers)
+#: added 16 bytes a firm held (8 at the block's peak, which reuses the size's array).
+BYTES_PER_FIRM = 56
 BYTES_PER_FIRM_YEAR = 50
 #: Bytes a recognized unit costs while its block of worlds is drawn and costed (its sales
 #: draws, tiers and payments), like a firm. Measured with peak RSS, one block of 500 worlds:
@@ -167,8 +169,10 @@ MAX_SUMMARY_NOTEBOOK_BYTES = 64 << 20
 #: upper bound about twice the mean): it keeps every drawn world to re-cost it, where a report
 #: keeps a few numbers a world. Measured on baseline (~100 firms a world, ~204 by the bound):
 #: ~11.5 KB of arrays a world, ~23 KB of peak RSS while the chunks are joined (130 MB at 2 000
-#: draws, 551 MB at 20 000); 115 × 204 + ``BYTES_PER_DRAW`` ≈ 24.5 KB a world.
-EXPLORER_BYTES_PER_FIRM = 115
+#: draws, 551 MB at 20 000); 115 × 204 + ``BYTES_PER_DRAW`` ≈ 24.5 KB a world. Then each firm
+#: gained its base year's retail and sales (16 bytes, milestone_pre_plan_tiers): 131 × 204 +
+#: ``BYTES_PER_DRAW`` ≈ 27.7 KB a world.
+EXPLORER_BYTES_PER_FIRM = 131
 
 
 def check_input_file(path: Path, expected: str, limit: int) -> None:

@@ -66,8 +66,10 @@ def plain_basis(
     params: Parameters,
     assume: Assumptions,
     lang: str = "zh",
+    **_: Any,
 ) -> list[str]:
-    """The default: the instrument's name and the amount (a rule with no text of its own)."""
+    """The default: the instrument's name and the amount (a rule with no text of its own; what
+    else its kind passes, such as a milestone's ``before``, it does not need)."""
     name = entry.label(lang)
     return [f"{name} {_wan(amounts[u, y], lang)}" for u, y in zip(*cells, strict=True)]
 
@@ -80,13 +82,17 @@ def milestone_basis(
     params: Parameters,
     assume: Assumptions,
     lang: str = "zh",
+    before: np.ndarray | None = None,
 ) -> list[str]:
     """A sales milestone: the sales figure against the tier's threshold, the ceiling, what an
-    earlier tier already paid (``top_up``), the amount. ``entry.parameters`` is (amount,
-    threshold)."""
+    earlier tier already paid (``top_up``) or counts as paid (a tier reached in the base year,
+    ``before``, under ``milestone_pre_plan_tiers = not_paid``), the amount.
+    ``entry.parameters`` is (amount, threshold)."""
     ceiling, threshold = (params.value(p) for p in entry.parameters[:2])
     due = ceiling * assume.payout_share
     measure = label(f"basis.measure_{assume.milestone_sales_basis}", lang)
+    pre_plan = _pre_plan_entitlement(before, params, assume)
+    base_year = int(params.value("plan.first_year")) - 1
     out = []
     for u, y in zip(*cells, strict=True):
         amount = float(amounts[u, y])
@@ -98,9 +104,29 @@ def milestone_basis(
             share=share_text(assume),
         )
         if abs(amount - due) > 1e-6:
-            text += label("basis.top_up", lang).format(paid=_wan(due - amount, lang))
+            less = due - amount
+            counted = 0.0 if pre_plan is None else min(float(pre_plan[u]), less)
+            if counted > 1e-6:
+                text += label("basis.top_up_pre_plan", lang).format(
+                    year=base_year, paid=_wan(counted, lang)
+                )
+            if less - counted > 1e-6:
+                text += label("basis.top_up", lang).format(paid=_wan(less - counted, lang))
         out.append(f"{text} = {_wan(amount, lang)}")
     return out
+
+
+def _pre_plan_entitlement(
+    before: np.ndarray | None, params: Parameters, assume: Assumptions
+) -> np.ndarray | None:
+    """Per unit, the award of the tier its base-year figure reached, counted as received under
+    ``milestone_pre_plan_tiers = not_paid`` (None when nothing counts)."""
+    if before is None or assume.milestone_pre_plan_tiers != "not_paid":
+        return None
+    thresholds, amounts = params.sales_scale()
+    amt = np.asarray(amounts, dtype=float) * assume.payout_share
+    top = rules.tier_reached(before, thresholds)
+    return np.where(top >= 0, amt[np.maximum(top, 0)], 0.0)
 
 
 def traffic_basis(

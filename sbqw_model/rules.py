@@ -94,14 +94,20 @@ def milestone_excluded(assume: Assumptions) -> tuple[str, ...]:
 
 
 def sales_milestone_awards(
-    annual_sales: ArrayLike, params: Parameters, assume: Assumptions
+    annual_sales: ArrayLike,
+    params: Parameters,
+    assume: Assumptions,
+    before: ArrayLike | None = None,
 ) -> Array:
     """Sales-milestone awards (§四(二)3) for a panel of annual sales.
 
     ``annual_sales`` has shape (..., years) in chronological order (0 where a unit has no data).
     Returns shape (..., years, tiers): the amount paid in each year under each tier. The tiers
     include their boundary (达 / 以上). How repeat and skipped tiers pay is
-    ``assume.sales_award_mode`` (DIGEST open point 2).
+    ``assume.sales_award_mode`` (DIGEST open point 2). ``before`` (shape (...), 0 where unknown)
+    is each unit's figure in the year before the plan: under ``milestone_pre_plan_tiers =
+    not_paid`` the tiers it reached count as received (达 read as newly reaching a tier), so
+    the modes go on from there; under ``paid`` it is not read.
     """
     sales = np.asarray(annual_sales, dtype=float)
     thresholds, amounts = params.sales_scale()
@@ -112,11 +118,8 @@ def sales_milestone_awards(
     out = np.zeros((*sales.shape, n_tiers))
     tiers = np.arange(n_tiers)
     # highest tier index reached each year, -1 when none: thresholds ascend, so count them.
-    top = np.full(sales.shape, -1, dtype=np.int64)
-    for t in th:
-        top += sales >= t
-    paid_top = np.full(lead, -1)
-    received = np.zeros(lead)
+    top = tier_reached(sales, th)
+    paid_top, received = _milestone_start(lead, amt, th, before, assume)
     for y in range(sales.shape[-1]):
         k = top[..., y]
         if assume.sales_award_mode == "highest":
@@ -138,6 +141,31 @@ def sales_milestone_awards(
         else:  # pragma: no cover - Assumptions validation makes this unreachable
             raise ValueError(f"unknown sales_award_mode {assume.sales_award_mode!r}")
     return out
+
+
+def tier_reached(sales: ArrayLike, thresholds: ArrayLike) -> NDArray[np.int64]:
+    """The index of the highest tier each figure reaches (boundary included), -1 for none."""
+    values = np.asarray(sales, dtype=float)
+    top = np.full(values.shape, -1, dtype=np.int64)
+    for t in np.asarray(thresholds):  # thresholds ascend: count those reached
+        top += values >= t
+    return top
+
+
+def _milestone_start(
+    lead: tuple[int, ...],
+    amt: Array,
+    thresholds: Array,
+    before: ArrayLike | None,
+    assume: Assumptions,
+) -> tuple[NDArray[np.int64], Array]:
+    """Where each unit's milestones start: (the highest tier taken as paid, the entitlement
+    taken as received). Nothing, unless ``milestone_pre_plan_tiers = not_paid`` and a figure
+    before the plan is given: then the tier it reached, as if paid then."""
+    if before is None or assume.milestone_pre_plan_tiers != "not_paid":
+        return np.full(lead, -1, dtype=np.int64), np.zeros(lead)
+    start = np.broadcast_to(tier_reached(before, thresholds), lead).copy()
+    return start, np.where(start >= 0, amt[np.maximum(start, 0)], 0.0)
 
 
 def milestone_sales(

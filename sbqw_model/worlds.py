@@ -53,6 +53,8 @@ class World:
     firm_draw: np.ndarray  # (M,) int: the world each firm belongs to, ascending
     firm_retail: np.ndarray  # (M, Y) yuan, whole yuan
     firm_sales: np.ndarray  # (M, Y) yuan, whole yuan
+    firm_retail_base: np.ndarray  # (M,) yuan: online retail in the base year (2022)
+    firm_sales_base: np.ndarray  # (M,) yuan: annual sales in the base year (2022)
     firm_above_scale: np.ndarray  # (M,) bool
     firm_cross_border: np.ndarray  # (M,) bool
     firm_cross_border_retail: np.ndarray  # (M, Y) yuan: cross-border part (0 if not cross-border)
@@ -108,6 +110,8 @@ _FIRM_FIELDS = (
     "firm_draw",
     "firm_retail",
     "firm_sales",
+    "firm_retail_base",
+    "firm_sales_base",
     "firm_above_scale",
     "firm_cross_border",
     "firm_cross_border_retail",
@@ -383,8 +387,15 @@ def _draw_firms(
     firm_retail *= per_firm(province)  # province × shock, then × size, as before
     firm_retail *= size[:, None]
     np.rint(firm_retail, out=firm_retail)
-    firm_sales = firm_retail * per_firm(u["firms.sales_ratio"])[:, None]
+    ratio = per_firm(u["firms.sales_ratio"])
+    firm_sales = firm_retail * ratio[:, None]
     np.rint(firm_sales, out=firm_sales)
+    # the base year's figures (assumption milestone_pre_plan_tiers): the size drawn is the 2022
+    # online retail, rounded and turned into sales as later years' are; nothing more is drawn,
+    # and the size's and the ratio's arrays are reused
+    retail_base = np.rint(size, out=size)
+    ratio *= retail_base
+    sales_base = np.rint(ratio, out=ratio)
     flags = rng("firm_flags").random((M, 2), dtype=np.float32)
     above = flags[:, 0] < per_firm(u["firms.above_scale_share"])
     cross = flags[:, 1] < per_firm(u["firms.cross_border_share"])
@@ -404,6 +415,8 @@ def _draw_firms(
         "firm_draw": owner,
         "firm_retail": firm_retail,
         "firm_sales": firm_sales,
+        "firm_retail_base": retail_base,
+        "firm_sales_base": sales_base,
         "firm_above_scale": above,
         "firm_cross_border": cross,
         "firm_cross_border_retail": cross_retail,

@@ -89,6 +89,7 @@ def test_json_has_the_documented_shape(example_json: dict) -> None:
         "payment_delay_traffic": 1,
         "traffic_cap_period": "year",
         "milestone_sales_basis": "total",
+        "milestone_pre_plan_tiers": "paid",
         "cross_border_exclusion": "whole_firm",
     }
     for line in example_json["lines"]:
@@ -243,7 +244,7 @@ BAD_SALES_ROWS = [
     ("S1", "贵阳市", "2023", "12亿", "100000000", "true", "false"),  # row 2: non-numeric
     ("S2", "贵阳市", "2023", "100", "-5", "true", "false"),  # row 3: negative
     ("S3", "贵阳市", "2023", "100", "100", "maybe", "false"),  # row 4: boolean
-    ("S4", "贵阳市", "2022", "100", "100", "true", "false"),  # row 5: year outside the plan
+    ("S4", "贵阳市", "2021", "100", "100", "true", "false"),  # row 5: before the base year 2022
     ("S1", "贵阳市", "2023", "100", "100", "true", "false"),  # row 6: S1 twice in 2023
 ]
 
@@ -293,7 +294,7 @@ def test_all_row_problems_at_once(tmp_path: Path, write_csv) -> None:
             [str(sales), "row 2, column annual_sales_yuan", "'12亿'", "amount in yuan"],
             [str(sales), "row 3, column online_retail_yuan", "'-5'", "non-negative"],
             [str(sales), "row 4, column above_scale", "'maybe'", "true or false"],
-            [str(sales), "row 5, column year", "2022", "2023–2025"],
+            [str(sales), "row 5, column year", "2021", "2023–2025", "before it (2022"],
             [str(sales), "row 6", "'S1'", "twice in 2023", "row 2"],
             ["--assume", "`payout_shar`", "did you mean `payout_share`"],
             ["--assume", "sales_award_mode=maximum", "highest, cumulative, top_up"],
@@ -411,11 +412,11 @@ ONE_PROBLEM = [
         ["row 2, column year", "outside the plan (2023–2025)"],
     ),
     (
-        "year before the plan",
+        "year before the base year",
         None,
-        [sales_row(year="2022")],
+        [sales_row(year="2021")],
         [],
-        ["row 2, column year", "outside the plan (2023–2025)"],
+        ["row 2, column year", "outside the plan (2023–2025) and the year before it (2022"],
     ),
     (
         "year not a number",
@@ -444,6 +445,13 @@ ONE_PROBLEM = [
         None,
         ["--assume", "payment_lag_years=3"],
         ["--assume", "payment_lag_years=3", "one of 0, 1, 2"],
+    ),
+    (
+        "bad --assume reading of tiers before the plan",
+        [GOOD_REC],
+        None,
+        ["--assume", "milestone_pre_plan_tiers=newly"],
+        ["--assume", "milestone_pre_plan_tiers=newly", "expected one of paid, not_paid"],
     ),
     (
         "bad --assume share",

@@ -190,6 +190,37 @@ def test_export_draw_with_lag_and_cumulative_awards(tmp_path: Path) -> None:
     )
 
 
+def test_export_draw_with_tiers_before_the_plan_not_paid(tmp_path: Path) -> None:
+    """The ledger carries each firm's 2022 row, so ``sbqw cost`` applies the reading too."""
+    export_and_cost(
+        tmp_path, BASELINE, 42, ["milestone_pre_plan_tiers=not_paid", "sales_award_mode=top_up"]
+    )
+    with (tmp_path / "draw42" / "sales.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    firms = {r["unit_id"] for r in rows if r["unit_id"].startswith("firm-")}
+    base_year = {r["unit_id"] for r in rows if r["year"] == "2022"}
+    assert firms and base_year == firms  # every firm, and no park or base, has its 2022 row
+
+
+def test_simulate_with_tiers_before_the_plan_not_paid(out_run) -> None:
+    """End to end: the same worlds (seed 3), lower milestones, everything else the same."""
+    paid, _ = out_run
+    data, _ = simulate_json(
+        BASELINE, "--draws", DRAWS, "--seed", "3", "--assume", "milestone_pre_plan_tiers=not_paid"
+    )
+    assert data["assumptions"]["milestone_pre_plan_tiers"] == "not_paid"
+    assert paid["assumptions"]["milestone_pre_plan_tiers"] == "paid"
+    assert data["targets"] == paid["targets"] and data["p_all_met"] == paid["p_all_met"]
+    got, was = data["budget"]["by_instrument"], paid["budget"]["by_instrument"]
+    for key in INSTRUMENTS:
+        if key.startswith("sales."):
+            assert got[key]["mean"] <= was[key]["mean"], key
+        else:
+            assert got[key] == was[key], key
+    assert got["sales.tier1"]["mean"] < was["sales.tier1"]["mean"]
+    assert data["budget"]["total"]["mean"] < paid["budget"]["total"]["mean"]
+
+
 @pytest.mark.parametrize(
     ("args", "words"),
     [
@@ -197,8 +228,18 @@ def test_export_draw_with_lag_and_cumulative_awards(tmp_path: Path) -> None:
         (["--export-draw", "2000", "--out", "OUT"], "below --draws 2000"),
         (["--assume", "payout_shar=0.5", "--out", "OUT"], "did you mean `payout_share`"),
         (["--assume", "payout_share=1.3", "--out", "OUT"], "payout_share=1.3"),
+        (
+            ["--assume", "milestone_pre_plan_tiers=newly", "--out", "OUT"],
+            "--assume: milestone_pre_plan_tiers=newly: expected one of paid, not_paid",
+        ),
     ],
-    ids=["export-without-out", "export-out-of-range", "assume-unknown", "assume-out-of-range"],
+    ids=[
+        "export-without-out",
+        "export-out-of-range",
+        "assume-unknown",
+        "assume-out-of-range",
+        "assume-bad-choice",
+    ],
 )
 def test_bad_flags_exit_2_and_write_nothing(tmp_path: Path, args: list[str], words: str) -> None:
     out = tmp_path / "out"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -71,6 +72,24 @@ def test_milestone_basis_with_a_top_up(params: Parameters) -> None:
         "online retail (e-commerce sales) 60.00 × 100 million yuan ≥ 50.00 × 100 million yuan:"
         " award ceiling 300.00 × 10,000 yuan, less 100.00 × 10,000 yuan already awarded"
         " = 200.00 × 10,000 yuan"
+    )
+
+
+def test_milestone_basis_with_a_tier_reached_before_the_plan(params: Parameters) -> None:
+    """Tier 2 (300 万 at 50 亿) on sales of 55 亿 under top_up, 12 亿 in 2022: under
+    milestone_pre_plan_tiers = not_paid tier 1's 100 万 counts as received."""
+    entry = REGISTRY.get("sales.tier2")
+    assume = Assumptions(sales_award_mode="top_up", milestone_pre_plan_tiers="not_paid")
+    args = (entry, np.array([[55 * YI]]), np.array([[200 * WAN]]), ONE, params, assume)
+    zh, en = both_languages(partial(line_basis.milestone_basis, before=np.array([12 * YI])), *args)
+    assert zh == (
+        "年销售额 55.00 亿元 ≥ 50.00 亿元：奖励上限 300.00 万元，"
+        "扣除视同已获奖励 100.00 万元（2022年已达档位） = 200.00 万元"
+    )
+    assert en == (
+        "annual sales 55.00 × 100 million yuan ≥ 50.00 × 100 million yuan: award ceiling"
+        " 300.00 × 10,000 yuan, less 100.00 × 10,000 yuan taken as received (a tier reached in"
+        " 2022) = 200.00 × 10,000 yuan"
     )
 
 

@@ -254,6 +254,7 @@ def test_excess_basis_shows_the_subtraction(params: Parameters) -> None:
 
 UNIT_IDS = [f"U{i}" for i in range(8)]
 YEARS = [2023, 2024, 2025]
+BASE_YEAR = 2022  # sales rows may give it: it pays nothing (milestone_pre_plan_tiers)
 SALES_AMOUNTS = st.one_of(
     st.sampled_from([0.0, 1 * YI - 1, 1 * YI, 10 * YI, 20 * YI, 50 * YI]),
     st.floats(min_value=0, max_value=80 * YI, allow_nan=False),
@@ -270,7 +271,7 @@ sales_rows = st.lists(
     st.tuples(
         st.sampled_from(UNIT_IDS),
         PREFS,
-        st.sampled_from(YEARS),
+        st.sampled_from([BASE_YEAR, *YEARS]),
         SALES_AMOUNTS,
         SALES_AMOUNTS,
         st.booleans(),
@@ -286,6 +287,7 @@ assumption_sets = st.builds(
     sales_award_recipients=st.sampled_from(["all_units", "enterprises_only"]),
     traffic_base=st.sampled_from(["all", "excess"]),
     payment_lag_years=st.sampled_from([0, 1, 2]),
+    milestone_pre_plan_tiers=st.sampled_from(["paid", "not_paid"]),
 )
 
 
@@ -360,6 +362,27 @@ def test_ledger_properties(
     per_unit = sales.groupby("unit_id")["amount_yuan"].sum()
     bound = max(tier_amounts) if assume.sales_award_mode == "top_up" else sum(tier_amounts)
     assert (per_unit <= bound * share + tol).all()
+    # a base-year row pays nothing
+    assert (lines["achievement_year"] >= YEARS[0]).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(ledger=ledgers(), base=assumption_sets)
+def test_tiers_before_the_plan_in_a_ledger(params: Parameters, ledger: Ledger, base: Assumptions):
+    """``not_paid`` never pays a sales tier more than ``paid`` and changes nothing else; ``paid``
+    does not read the base-year rows at all."""
+    paid = cost_ledger(ledger, params, replace(base, milestone_pre_plan_tiers="paid")).totals
+    not_paid = cost_ledger(ledger, params, replace(base, milestone_pre_plan_tiers="not_paid"))
+    for key, value in paid.by_instrument.items():
+        if key.startswith("sales."):
+            assert not_paid.totals.by_instrument[key] <= value + 1e-6, key
+        else:
+            assert not_paid.totals.by_instrument[key] == value, key
+    plan_only = Ledger(ledger.recognitions, ledger.sales[ledger.sales["year"] != BASE_YEAR])
+    alone = cost_ledger(plan_only, params, replace(base, milestone_pre_plan_tiers="paid")).totals
+    assert alone == paid
+    # and without base-year rows the readings agree (no unit reached a tier before the plan)
+    assert cost_ledger(plan_only, params, not_paid.assumptions).totals == alone
 
 
 @settings(max_examples=40, deadline=None)
@@ -372,6 +395,28 @@ def test_totals_scale_with_payout_share(
     assert part.total == pytest.approx(share * full.total, rel=1e-6, abs=1e-6)
     for key, value in full.by_instrument.items():
         assert part.by_instrument[key] == pytest.approx(share * value, rel=1e-6, abs=1e-6)
+
+
+def test_a_tier_reached_in_2022_is_counted_in_the_line_basis(params: Parameters) -> None:
+    """Under top_up and not_paid, what the 2022 tier counts for is said, not "already paid"."""
+    row = {"unit_id": "E1", "prefecture": "贵阳市", "online_retail_yuan": 0}
+    row |= {"above_scale": False, "cross_border": False}
+    sales = [
+        {**row, "year": 2022, "annual_sales_yuan": 12 * YI},
+        {**row, "year": 2024, "annual_sales_yuan": 55 * YI},
+    ]
+    result = cost(
+        params, sales=sales, sales_award_mode="top_up", milestone_pre_plan_tiers="not_paid"
+    )
+    (basis,) = result.lines["basis"]
+    assert basis == (
+        "年销售额 55.00 亿元 ≥ 50.00 亿元：奖励上限 300.00 万元，"
+        "扣除视同已获奖励 100.00 万元（2022年已达档位） = 200.00 万元"
+    )
+    paid = cost(params, sales=sales, sales_award_mode="top_up")
+    assert paid.lines["basis"].tolist() == [
+        "年销售额 55.00 亿元 ≥ 50.00 亿元：奖励上限 300.00 万元 = 300.00 万元"
+    ]
 
 
 def test_highest_mode_can_pay_both_tiers_over_time(params: Parameters) -> None:

@@ -280,6 +280,15 @@ def test_a_single_draw_is_the_draw_of_the_full_run(index: int) -> None:
                 "payout_share": 0.5,
             },
         ),
+        ("baseline", {"milestone_pre_plan_tiers": "not_paid", "sales_award_mode": "top_up"}),
+        (
+            "optimistic",
+            {
+                "milestone_pre_plan_tiers": "not_paid",
+                "milestone_sales_basis": "online",
+                "sales_award_mode": "cumulative",
+            },
+        ),
     ],
     ids=[
         "baseline",
@@ -287,6 +296,8 @@ def test_a_single_draw_is_the_draw_of_the_full_run(index: int) -> None:
         "share-top_up",
         "plan-cap-online-sales-cross-border-part",
         "excess-timing-plan-cap-part-share",
+        "pre-plan-tiers-not-paid-top_up",
+        "pre-plan-tiers-not-paid-online-cumulative",
     ],
 )
 def test_exported_ledgers_cost_the_same_for_many_draws(

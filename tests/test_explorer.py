@@ -85,6 +85,26 @@ def test_a_lever_change_recosts_the_drawn_worlds_without_drawing(
     assert (recosted.outlay.total <= plain.outlay.total).all(), "less paid in every world"
 
 
+def test_tiers_before_the_plan_recost_the_drawn_worlds(
+    explorers: dict[str, BudgetExplorer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worlds hold each firm's 2022 level, so milestone_pre_plan_tiers only re-costs them,
+    and gives exactly what a full run gives."""
+    explorer = explorers["en"]
+    change = {"milestone_pre_plan_tiers": "not_paid"}
+    reading = explorer.base.assumptions.updated(change, "test")
+    fresh = engine.simulate(explorer.base.with_assumptions(reading), draws=DRAWS, seed=0)
+
+    def no_drawing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a reading of the milestones must not draw new worlds")
+
+    monkeypatch.setattr(engine, "simulate_worlds", no_drawing)
+    monkeypatch.setattr("sbqw_model.worlds.draw_block", no_drawing)
+    recosted = explorer.results(change, {})
+    assert np.array_equal(recosted.outlay.by_instrument, fresh.outlay.by_instrument)
+    assert (recosted.outlay.total <= explorer.results({}, {}).outlay.total).all()
+
+
 def test_widgets_redraw_on_a_lever_change(explorers: dict[str, BudgetExplorer]) -> None:
     box = explorers["zh"].widgets()
     controls, out = box.children[0], box.children[1]

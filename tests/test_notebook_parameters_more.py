@@ -56,7 +56,7 @@ def _no_drawing(monkeypatch: pytest.MonkeyPatch) -> None:
     ("draws", "words"),
     [
         (10**12, "draws 1,000,000,000,000 needs ~909.5 TiB; at most"),
-        (200_000, "draws 200,000 needs ~4.6 GiB; at most 175,458 draws fit (the explorer keeps"),
+        (200_000, "draws 200,000 needs ~5.2 GiB; at most 154,801 draws fit (the explorer keeps"),
     ],
 )
 def test_the_explorer_refuses_draws_beyond_memory_before_drawing(
@@ -73,7 +73,8 @@ def test_the_explorer_refuses_draws_beyond_memory_before_drawing(
 
 
 def test_the_explorer_figure_is_what_a_world_costs() -> None:
-    """~24 KB a baseline world (measured peak RSS ~23 KB), 50× a report's per-world figure."""
+    """~28 KB a baseline world (peak RSS ~23 KB measured, then 16 bytes a firm for its base
+    year), 50× a report's per-world figure."""
     from sbqw_model.limits import BYTES_PER_DRAW
     from sbqw_model.memory import check_explorer, explorer_bytes_per_world
 

@@ -1,9 +1,10 @@
 """The open readings of §四(二)3 (issue 8 item 9) in the engine, world by world under one seed.
 
 Hand-checked cases are in tests/cases/traffic.yaml (cap period, cross-border part) and
-tests/cases/sales_awards.yaml (milestone sales basis); the audit equality under these readings
-is in tests/test_engine.py (exported ledgers cost the same). Here: each reading moves the money
-the way its meaning says, in every simulated world, and nothing else moves.
+tests/cases/sales_awards.yaml (milestone sales basis, tiers reached before the plan); the audit
+equality under these readings is in tests/test_engine.py (exported ledgers cost the same).
+Here: each reading moves the money the way its meaning says, in every simulated world, and
+nothing else moves.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ import pytest
 from conftest import ROOT
 
 from sbqw_model.assumptions import SPECS, Assumptions
-from sbqw_model.engine import simulate
+from sbqw_model.engine import TARGETS, recost, simulate, simulate_worlds
 from sbqw_model.rules import INSTRUMENTS
 from sbqw_model.scenario import UNCERTAINTY_DEFAULTS, load_scenario
+from sbqw_model.summary import summarize
+from sbqw_model.worlds import World
 
 DRAWS = 1500
 TRAFFIC = INSTRUMENTS.index("traffic")
@@ -39,6 +42,7 @@ def test_the_readings_are_named_documented_assumptions() -> None:
     for name, default in (
         ("traffic_cap_period", "year"),
         ("milestone_sales_basis", "total"),
+        ("milestone_pre_plan_tiers", "paid"),
         ("cross_border_exclusion", "whole_firm"),
     ):
         assert getattr(defaults, name) == default
@@ -74,6 +78,69 @@ def test_e_commerce_sales_only_reach_fewer_milestones(base) -> None:
     assert np.array_equal(
         online.outlay.by_instrument[:, TRAFFIC], total.outlay.by_instrument[:, TRAFFIC]
     )
+
+
+def assert_same_results(a, b) -> None:
+    """Two runs bit for bit: every per-world array of the outlay, the targets, the paths."""
+    for part in ("total", "by_instrument", "by_year", "by_prefecture"):
+        assert np.array_equal(getattr(a.outlay, part), getattr(b.outlay, part)), part
+    for t in TARGETS:
+        assert np.array_equal(a.targets[t], b.targets[t]), t
+    assert np.array_equal(a.online_retail_path, b.online_retail_path)
+    assert np.array_equal(a.recognized_path, b.recognized_path)
+
+
+@pytest.mark.parametrize("mode", ["highest", "cumulative", "top_up"])
+def test_tiers_before_the_plan_change_cost_not_outcomes(base, mode: str) -> None:
+    """``paid`` is the default and the old behaviour, exactly; ``not_paid`` lowers the milestones
+    (in no world does it pay more), and leaves every other instrument and every target as it
+    was: the worlds are the same, only what a firm above a tier in 2022 is paid changes."""
+    sc, _ = base
+    sc = sc.with_assumptions(replace(sc.assumptions, sales_award_mode=mode))
+    unset = run(sc)
+    paid = run(sc, milestone_pre_plan_tiers="paid")
+    assert_same_results(unset, paid)
+    not_paid = run(sc, milestone_pre_plan_tiers="not_paid")
+    p, n = paid.outlay.by_instrument, not_paid.outlay.by_instrument
+    assert np.all(n[:, SALES] <= p[:, SALES])
+    assert n[:, SALES].sum(1).mean() < p[:, SALES].sum(1).mean()
+    others = [i for i in range(len(INSTRUMENTS)) if i not in SALES]
+    assert np.array_equal(n[:, others], p[:, others])
+    assert np.all(not_paid.outlay.total <= paid.outlay.total)
+    for t in TARGETS:
+        assert np.array_equal(not_paid.targets[t], paid.targets[t]), t
+    a, b = summarize(paid), summarize(not_paid)
+    assert a.targets == b.targets  # every probability and band of every target
+    assert (a.p_all_met, a.p_recognition_met) == (b.p_all_met, b.p_recognition_met)
+
+
+def test_the_2022_level_is_read_only_under_not_paid(base) -> None:
+    """Re-costing the same worlds with the firms' 2022 level moved: ``paid`` never reads it;
+    under ``not_paid`` a level at no tier pays as ``paid`` does, and a level above every tier
+    leaves only the parks' and bases' milestones (those of the worlds without firm sales)."""
+    sc, _ = base
+    world = World.concat([w for _, w in simulate_worlds(sc, 11, 600)])
+    not_paid = sc.with_assumptions(replace(sc.assumptions, milestone_pre_plan_tiers="not_paid"))
+    top = 10 * max(sc.params.sales_scale()[0])
+
+    def level(value: float) -> World:
+        return replace(
+            world,
+            firm_sales_base=np.full_like(world.firm_sales_base, value),
+            firm_retail_base=np.full_like(world.firm_retail_base, value),
+        )
+
+    paid = recost(sc, world, 11)
+    assert_same_results(paid, recost(sc, level(top), 11))
+    assert_same_results(paid, recost(not_paid, level(0.0), 11))
+    above = recost(not_paid, level(top), 11).outlay.by_instrument[:, SALES]
+    no_firms = replace(
+        world,
+        firm_sales=np.zeros_like(world.firm_sales),
+        firm_retail=np.zeros_like(world.firm_retail),
+    )
+    assert np.array_equal(above, recost(sc, no_firms, 11).outlay.by_instrument[:, SALES])
+    assert above.sum() > 0  # parks and bases are still paid
 
 
 def test_only_the_cross_border_part_excluded_pays_more(base) -> None:

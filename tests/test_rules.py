@@ -181,6 +181,91 @@ def test_sales_awards_scale_with_payout_share(params: Parameters) -> None:
     assert got[0].tolist() == [[50 * WAN, 0], [0, 100 * WAN], [0, 0]]
 
 
+# --------------------------------------------------------------------------- tiers before the plan
+# Assumption milestone_pre_plan_tiers: ``before`` is each unit's 2022 figure. Under ``not_paid``
+# the tier it reached counts as received (达 = newly reaching); under ``paid`` it is not read.
+
+NOT_PAID = {"milestone_pre_plan_tiers": "not_paid"}
+PRE_PLAN = {
+    # name: (2022 figure, plan panel)
+    "12_then_55": (12 * YI, [12 * YI, 55 * YI, 55 * YI]),  # tier 1 before, tier 2 new in 2024
+    "stays_12": (12 * YI, [12 * YI, 12 * YI, 12 * YI]),  # tier 1 before, nothing new
+    "55_then_60": (55 * YI, [60 * YI, 12 * YI, 60 * YI]),  # the top tier before: nothing new
+    "8_then_12": (8 * YI, [12 * YI, 0, 0]),  # no tier before: as under paid
+    "exactly_10": (10 * YI, [10 * YI, 50 * YI, 0]),  # the boundary counts in 2022 too
+}
+PRE_PLAN_NOT_PAID = {
+    "highest": {
+        "12_then_55": [[0, 0], [0, T2], [0, 0]],  # 300 万 in 2024
+        "stays_12": [[0, 0], [0, 0], [0, 0]],
+        "55_then_60": [[0, 0], [0, 0], [0, 0]],
+        "8_then_12": [[T1, 0], [0, 0], [0, 0]],
+        "exactly_10": [[0, 0], [0, T2], [0, 0]],
+    },
+    "cumulative": {
+        "12_then_55": [[0, 0], [0, T2], [0, 0]],  # tier 1 counts as received: 300 万 only
+        "stays_12": [[0, 0], [0, 0], [0, 0]],
+        "55_then_60": [[0, 0], [0, 0], [0, 0]],
+        "8_then_12": [[T1, 0], [0, 0], [0, 0]],
+        "exactly_10": [[0, 0], [0, T2], [0, 0]],
+    },
+    "top_up": {
+        "12_then_55": [[0, 0], [0, T2 - T1], [0, 0]],  # 300 万 − 100 万 counted = 200 万
+        "stays_12": [[0, 0], [0, 0], [0, 0]],
+        "55_then_60": [[0, 0], [0, 0], [0, 0]],
+        "8_then_12": [[T1, 0], [0, 0], [0, 0]],
+        "exactly_10": [[0, 0], [0, T2 - T1], [0, 0]],
+    },
+}
+
+
+def pre_plan(params, names, **assume):
+    before = np.array([PRE_PLAN[n][0] for n in names], dtype=float)
+    panel = np.array([PRE_PLAN[n][1] for n in names], dtype=float)
+    return rules.sales_milestone_awards(panel, params, Assumptions(**assume), before=before)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_tiers_reached_before_the_plan_not_paid(params: Parameters, mode: str) -> None:
+    names = list(PRE_PLAN)
+    got = pre_plan(params, names, sales_award_mode=mode, **NOT_PAID)
+    for i, name in enumerate(names):
+        assert got[i].tolist() == PRE_PLAN_NOT_PAID[mode][name], (mode, name)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_tiers_reached_before_the_plan_paid_as_today(params: Parameters, mode: str) -> None:
+    """Under ``paid`` (the default) the 2022 figure is not read: exactly the old results."""
+    names = list(PRE_PLAN)
+    got = pre_plan(params, names, sales_award_mode=mode)
+    panels = np.array([PRE_PLAN[n][1] for n in names], dtype=float)
+    assert np.array_equal(got, sales(panels, params, sales_award_mode=mode))
+    # a firm at 12 亿 in 2022 and ever after is paid 100 万 for 2023
+    assert got[names.index("stays_12")].tolist() == [[T1, 0], [0, 0], [0, 0]]
+    # not_paid without a 2022 figure (a park or base) is paid as under paid too
+    alone = rules.sales_milestone_awards(panels, params, Assumptions(sales_award_mode=mode))
+    assert np.array_equal(alone, got)
+
+
+def test_tiers_before_the_plan_scale_with_payout_share(params: Parameters) -> None:
+    got = pre_plan(params, ["12_then_55"], sales_award_mode="top_up", payout_share=0.5, **NOT_PAID)
+    # 0.5 × 300 万 − 0.5 × 100 万 counted as received = 100 万
+    assert got[0].tolist() == [[0, 0], [0, 100 * WAN], [0, 0]]
+
+
+def test_tiers_before_the_plan_accept_any_leading_shape(params: Parameters) -> None:
+    panel = np.zeros((4, 5, 3))  # draws × units × years
+    panel[..., 1] = 55 * YI
+    before = np.zeros((4, 5))
+    before[0] = 12 * YI  # the first draw's units had reached tier 1 in 2022
+    out = rules.sales_milestone_awards(
+        panel, params, Assumptions(sales_award_mode="top_up", **NOT_PAID), before=before
+    )
+    assert out.shape == (4, 5, 3, 2)
+    assert out[0].sum() == pytest.approx(5 * (T2 - T1))
+    assert out[1:].sum() == pytest.approx(3 * 5 * T2)
+
+
 # --------------------------------------------------------------------------- properties
 
 AMOUNTS = st.one_of(
@@ -233,3 +318,36 @@ def test_traffic_properties(params: Parameters, retail, share, base, data) -> No
     assert (got[~above | cross | (retail < 1 * YI)] == 0).all()
     full = rules.traffic_subsidy(retail, above, cross, params, Assumptions(traffic_base=base))
     assert got == pytest.approx(share * full, rel=1e-9, abs=1e-9)
+
+
+BEFORE = st.one_of(
+    st.sampled_from([0.0, 10 * YI - 1, 10 * YI, 12 * YI, 50 * YI - 1, 50 * YI, 60 * YI]),
+    st.floats(min_value=0, max_value=80 * YI, allow_nan=False),
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(panel=PANEL, share=SHARE, mode=st.sampled_from(MODES), data=st.data())
+def test_tiers_before_the_plan_never_pay_more(
+    params: Parameters, panel: np.ndarray, share: float, mode: str, data
+) -> None:
+    """``not_paid`` pays no cell more than ``paid``, for any panel, 2022 figures and mode; and
+    it is ``paid`` on the panel with the 2022 figure as a first year whose payment is dropped
+    (the modes go on from the tier reached in 2022 as if it had been paid then)."""
+    before = data.draw(hnp.arrays(float, panel.shape[0], elements=BEFORE))
+    base = Assumptions(sales_award_mode=mode, payout_share=share)
+    paid = rules.sales_milestone_awards(panel, params, base, before=before)
+    not_paid = rules.sales_milestone_awards(
+        panel, params, Assumptions(sales_award_mode=mode, payout_share=share, **NOT_PAID), before
+    )
+    assert np.array_equal(paid, rules.sales_milestone_awards(panel, params, base))
+    assert (not_paid >= 0).all()
+    assert (not_paid <= paid + 1e-9).all()
+    with_2022 = rules.sales_milestone_awards(np.column_stack([before, panel]), params, base)
+    np.testing.assert_allclose(not_paid, with_2022[:, 1:], rtol=0, atol=1e-9)
+    # a 2022 figure below the lowest tier changes nothing
+    low = np.minimum(before, min(params.sales_scale()[0]) - 1)
+    none_reached = rules.sales_milestone_awards(
+        panel, params, Assumptions(sales_award_mode=mode, payout_share=share, **NOT_PAID), low
+    )
+    assert np.array_equal(none_reached, paid)
