@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import sys
-import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,7 +17,6 @@ matplotlib.use("Agg")  # reports render headless; a notebook shows the returned 
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.ticker import AutoLocator, PercentFormatter, StrMethodFormatter
@@ -28,6 +26,7 @@ from sbqw_model import palette, prefectures, units
 from sbqw_model.engine import Results, target_levels
 from sbqw_model.instruments import REGISTRY
 from sbqw_model.labels import money, outlay_kind
+from sbqw_model.reporting.chart_canvas import ReportCanvas
 from sbqw_model.reporting.chart_layout import fit, inset
 from sbqw_model.reporting.fonts import register_fonts
 from sbqw_model.reporting.i18n import t, target_name
@@ -224,33 +223,6 @@ def plain(text: object) -> str:
     """
     shown = str(text).replace("$", r"\$")
     return f" {shown}" if shown.startswith("_") else shown
-
-
-class ReportCanvas(FigureCanvasAgg):
-    """An Agg canvas whose renderer is shared by the thread's figures of the same pixel size.
-
-    matplotlib keeps the size of every text it has measured (a CJK string costs ~0.4 ms to
-    lay out) in a cache that lives with the renderer, and a canvas makes a new renderer for
-    each figure: charts re-measured the same titles, tick labels and legend entries, chart
-    after chart and report after report. A renderer is cleared before each draw, so sharing
-    it changes no pixel; sharing stays within a thread, which draws one figure at a time.
-    """
-
-    _pool = threading.local()
-
-    #: Renderers kept a thread (the charts use four sizes; a notebook's "tight" PNGs, more).
-    KEEP = 8
-
-    def get_renderer(self) -> RendererAgg:
-        width, height = self.get_width_height(physical=True)
-        key = (width, height, self.figure.dpi)
-        renderers = self._pool.__dict__.setdefault("renderers", {})
-        if key not in renderers:
-            if len(renderers) >= self.KEEP:  # the least recently made one goes
-                del renderers[next(iter(renderers))]
-            renderers[key] = RendererAgg(width, height, self.figure.dpi)
-        self.renderer, self._lastKey = renderers[key], key
-        return self.renderer
 
 
 def _canvas(size: tuple[float, float]) -> Figure:
@@ -495,13 +467,8 @@ def compare_probabilities(names: Sequence[str], p_met: np.ndarray, lang: str = "
     x = np.arange(len(labels))
     width = 0.8 / len(names)
     for i, name in enumerate(names):
-        ax.bar(
-            x + i * width - 0.4 + width / 2,
-            p_met[i],
-            width,
-            label=wrapped(name, lang),
-            color=COLORS[i % 7],
-        )
+        name = wrapped(name, lang)
+        _bars(ax, x + i * width - 0.4, 0, width, p_met[i], facecolor=COLORS[i % 7], label=name)
     ax.set_xticks(x, _target_ticks(labels, lang), fontsize=9)
     ax.set_ylim(0, 1)
     ax.yaxis.set_major_formatter(PercentFormatter(xmax=1))  # as the tables say it: 80%
@@ -522,13 +489,8 @@ def compare_differences(names: Sequence[str], p_met: np.ndarray, lang: str = "zh
     diff = (np.asarray(p_met[1:]) - p_met[0]) * 100
     width = 0.8 / max(len(diff), 1)
     for i, (name, row) in enumerate(zip(names[1:], diff, strict=True)):
-        ax.bar(
-            x + i * width - 0.4 + width / 2,
-            row,
-            width,
-            label=wrapped(name, lang),
-            color=COLORS[(i + 1) % 7],
-        )
+        colour, name = COLORS[(i + 1) % 7], wrapped(name, lang)
+        _bars(ax, x + i * width - 0.4, 0, width, row, facecolor=colour, label=name)
     ax.axhline(0, color="black", lw=0.8)
     ax.set_xticks(x, _target_ticks(labels, lang), fontsize=9)
     ax.set_ylabel(t("pp_difference", lang))
