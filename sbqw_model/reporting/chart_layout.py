@@ -39,6 +39,8 @@ def fit(fig: Figure, plot_height: float | None = None) -> Figure:
     """
     renderer = fig.canvas.get_renderer()
     axes = sorted((ax for ax in fig.axes if ax.get_in_layout()), key=lambda ax: ax.bbox.x0)
+    if not axes:
+        return fig
     inks = [_ink(ax, renderer) for ax in axes]
     for ax in axes:
         _keep_ticks(ax)

@@ -1,7 +1,8 @@
 """The report's charts, each a function of simulation results and a language.
 
-Charts are drawn with the shipped CJK font (``fonts.register_fonts``) and return a matplotlib
-Figure, so notebooks only display them and tests can inspect them.
+Charts are drawn with the shipped CJK font (``fonts.register_fonts``), laid out around what
+they draw (``chart_layout.fit``) and return a matplotlib Figure, so notebooks only display
+them and tests can inspect them.
 """
 
 from __future__ import annotations
