@@ -103,8 +103,14 @@ def test_a_target_tick_breaks_where_a_reader_would(text: str, lines: list[str]) 
 
 @given(st.text(alphabet="情景方案（）$_ab 50%", max_size=60), st.sampled_from(["zh", "en"]))
 def test_wrapped_labels_keep_every_character_and_fit(text: str, lang: str) -> None:
+    """Every character, in order; a text longer than three lines is cut at the third, with
+    "…" (44 hanzi made three lines and lost the rest: the property held only for short texts)."""
     out = wrapped(text, lang)
-    assert flat(shown(Text(0, 0, out))) == flat(text)  # escaped line by line, never split
+    kept = flat(shown(Text(0, 0, out)))  # escaped line by line, never split
+    if kept.endswith("…"):
+        assert out.count("\n") == 2 and flat(text).startswith(kept[:-1]), (text, out)
+    else:
+        assert kept == flat(text)
     width = 14 if lang == "zh" else 28
     for line in out.split("\n"):
         assert len(line.replace("\\$", "$").strip()) <= width + 2, (text, out)

@@ -1,14 +1,14 @@
 """The report's charts, each a function of simulation results and a language.
 
-Charts are drawn with the shipped CJK font (``fonts.register_fonts``) and return a matplotlib
-Figure, so notebooks only display them and tests can inspect them.
+Charts are drawn with the shipped CJK font (``fonts.register_fonts``), laid out around what
+they draw (``chart_layout.fit``) and return a matplotlib Figure, so notebooks only display
+them and tests can inspect them.
 """
 
 from __future__ import annotations
 
 import io
 import sys
-import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,7 +18,6 @@ matplotlib.use("Agg")  # reports render headless; a notebook shows the returned 
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.ticker import AutoLocator, PercentFormatter, StrMethodFormatter
@@ -28,6 +27,8 @@ from sbqw_model import palette, prefectures, units
 from sbqw_model.engine import Results, target_levels
 from sbqw_model.instruments import REGISTRY
 from sbqw_model.labels import money, outlay_kind
+from sbqw_model.reporting.chart_canvas import ReportCanvas
+from sbqw_model.reporting.chart_layout import fit, inset
 from sbqw_model.reporting.fonts import register_fonts
 from sbqw_model.reporting.i18n import t, target_name
 from sbqw_model.rules import CATEGORIES
@@ -38,10 +39,12 @@ LOW, HIGH = BAND_PERCENTILES  # the one band every table and chart shows (5th–
 COLORS = palette.SERIES
 WIDE = (8.0, 4.2)
 DPI = 110
+#: Inches of plot a bar of the comparison's budget chart (its label takes up to three lines).
+BAR_HEIGHT = 0.6
 
 
-#: Fixed margins (fractions of the figure) instead of a layout engine: constrained layout
-#: lays every chart out twice and cost ~40 % of a report's chart time.
+#: Where a chart's plot starts (fractions of the figure): ``chart_layout.fit`` then moves its
+#: edges to what is drawn around it. Titles are broken to fit the plot's width from here.
 MARGINS = {"left": 0.09, "right": 0.97, "bottom": 0.12, "top": 0.9}
 
 
@@ -223,33 +226,6 @@ def plain(text: object) -> str:
     return f" {shown}" if shown.startswith("_") else shown
 
 
-class ReportCanvas(FigureCanvasAgg):
-    """An Agg canvas whose renderer is shared by the thread's figures of the same pixel size.
-
-    matplotlib keeps the size of every text it has measured (a CJK string costs ~0.4 ms to
-    lay out) in a cache that lives with the renderer, and a canvas makes a new renderer for
-    each figure: charts re-measured the same titles, tick labels and legend entries, chart
-    after chart and report after report. A renderer is cleared before each draw, so sharing
-    it changes no pixel; sharing stays within a thread, which draws one figure at a time.
-    """
-
-    _pool = threading.local()
-
-    #: Renderers kept a thread (the charts use four sizes; a notebook's "tight" PNGs, more).
-    KEEP = 8
-
-    def get_renderer(self) -> RendererAgg:
-        width, height = self.get_width_height(physical=True)
-        key = (width, height, self.figure.dpi)
-        renderers = self._pool.__dict__.setdefault("renderers", {})
-        if key not in renderers:
-            if len(renderers) >= self.KEEP:  # the least recently made one goes
-                del renderers[next(iter(renderers))]
-            renderers[key] = RendererAgg(width, height, self.figure.dpi)
-        self.renderer, self._lastKey = renderers[key], key
-        return self.renderer
-
-
 def _canvas(size: tuple[float, float]) -> Figure:
     """A figure on a ``ReportCanvas``: no pyplot (nor its import), nothing to unregister."""
     register_fonts()
@@ -264,10 +240,25 @@ def _wan_axis(axis: Any, lang: str) -> None:
     axis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
 
 
-def _figure(size: tuple[float, float] = WIDE, **margins: float) -> tuple[Figure, Axes]:
+def _figure(size: tuple[float, float] = WIDE) -> tuple[Figure, Axes]:
     fig = _canvas(size)
-    fig.subplots_adjust(**{**MARGINS, **margins})
+    fig.subplots_adjust(**MARGINS)
     return fig, fig.add_subplot()
+
+
+def _laid_out(fig: Figure, plot_height: float | None = None) -> Figure:
+    """The finished chart, laid out by ``chart_layout.fit``: what ``png`` pins first (titles,
+    empty labels, ticks in view: the same picture), so the measuring pass skips that work."""
+    _pin_titles(fig)
+    _pin_empty_axis_labels(fig)
+    _only_shown_ticks(fig)
+    return fit(fig, plot_height)
+
+
+def _legend_beside(ax: Axes) -> None:
+    """The legend right of the plot, top-aligned with it (``fit`` makes the room): never over
+    bars or whiskers, whatever the language or the labels' length (wrapped where made)."""
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
 
 
 def _bars(
@@ -346,14 +337,13 @@ def fan_chart(results: Results, lang: str = "zh") -> Figure:
     _title(ax, t("fan_title", lang), lang)
     ax.legend(loc="lower right", frameon=False)
     ax.grid(axis="y", alpha=0.3)
-    return fig
+    return _laid_out(fig)
 
 
 def units_chart(results: Results, lang: str = "zh") -> Figure:
     """Recognized units (year-end stock) per category against each 2025 target."""
     fig = _canvas((10, 3.6))
     axes = fig.subplots(1, 4)
-    fig.subplots_adjust(left=0.06, right=0.99, bottom=0.1, top=0.74, wspace=0.32)
     levels = target_levels(results.scenario.params)
     keys = ("parks", "bases", "enterprises", "teams")
     years = results.years
@@ -370,16 +360,18 @@ def units_chart(results: Results, lang: str = "zh") -> Figure:
         ax.set_ylim(bottom=0)
         ax.grid(axis="y", alpha=0.3)
     axes[0].set_ylabel(t("count", lang), rotation=0 if lang == "zh" else 90, labelpad=12)
-    fig.suptitle(t("units_title", lang), x=0.06, ha="left")
+    dx, dy = inset(fig)  # the title at the top left, the legend at the top right
+    fig.suptitle(t("units_title", lang), x=dx, y=1 - dy, ha="left", va="top")
     fig.legend(
         *axes[0].get_legend_handles_labels(),
         loc="upper right",
         ncols=3,
         frameon=False,
         fontsize=8,
-        bbox_to_anchor=(0.99, 0.995),
+        bbox_to_anchor=(1 - dx, 1 - dy),
+        borderaxespad=0,
     )
-    return fig
+    return _laid_out(fig)
 
 
 def budget_by_year_chart(results: Results, lang: str = "zh") -> Figure:
@@ -389,7 +381,7 @@ def budget_by_year_chart(results: Results, lang: str = "zh") -> Figure:
     (Medians do not add up across instruments, means do: so the split is the instruments'
     shares of the year's mean, and the bar's height the year's median.)
     """
-    fig, ax = _figure(right=0.7)
+    fig, ax = _figure()
     by_year = results.outlay.by_year / units.WAN  # (n, Y)
     low, median, high = np.percentile(by_year, [LOW, QUANTILES[CENTRAL], HIGH], axis=0)
     sums = results.outlay.year_instrument_sum  # (Y, I)
@@ -399,7 +391,8 @@ def budget_by_year_chart(results: Results, lang: str = "zh") -> Figure:
     bottom = np.zeros(len(x))
     for i, entry in enumerate(REGISTRY):  # colours and names from the instrument registry
         part = shares[:, i] * median
-        _bars(ax, x - 0.4, bottom, 0.8, part, facecolor=entry.color, label=entry.label(lang))
+        name = wrapped(entry.label(lang), lang)
+        _bars(ax, x - 0.4, bottom, 0.8, part, facecolor=entry.color, label=name)
         bottom = bottom + part
     ax.vlines(x, low, high, colors=palette.INK, lw=1.5, label=t("legend_p5_95", lang))
     for position, total in zip(x, median, strict=True):  # the median, beside the whisker
@@ -408,9 +401,9 @@ def budget_by_year_chart(results: Results, lang: str = "zh") -> Figure:
     _wan_axis(ax.yaxis, lang)
     ax.set_xlabel(t("payment_year", lang))
     _title(ax, _outlay_title("budget_year_title", results, lang), lang)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
+    _legend_beside(ax)
     ax.grid(axis="y", alpha=0.3)
-    return fig
+    return _laid_out(fig)
 
 
 def outlay_distribution(results: Results, lang: str = "zh") -> Figure:
@@ -441,12 +434,12 @@ def outlay_distribution(results: Results, lang: str = "zh") -> Figure:
     _wan_axis(ax.xaxis, lang)
     _title(ax, _outlay_title("outlay_dist_title", results, lang), lang)
     ax.grid(axis="y", alpha=0.3)
-    return fig
+    return _laid_out(fig)
 
 
 def prefecture_chart(results: Results, lang: str = "zh") -> Figure:
     """Outlay by prefecture: median bars with 5–95 % whiskers, in 万元."""
-    fig, ax = _figure((8.0, 4.6), left=0.17)
+    fig, ax = _figure((8.0, 4.6))
     data = results.outlay.by_prefecture / units.WAN
     q = np.percentile(data, [LOW, QUANTILES[CENTRAL], HIGH], axis=0)
     names = [prefectures.label(p, lang) for p in prefectures.NAMES_ZH]
@@ -457,7 +450,7 @@ def prefecture_chart(results: Results, lang: str = "zh") -> Figure:
     _wan_axis(ax.xaxis, lang)
     _title(ax, _outlay_title("prefecture_title", results, lang), lang)
     ax.grid(axis="x", alpha=0.3)
-    return fig
+    return _laid_out(fig)
 
 
 def _target_ticks(labels: list[str], lang: str) -> list[str]:
@@ -470,60 +463,47 @@ def compare_probabilities(names: Sequence[str], p_met: np.ndarray, lang: str = "
     """Grouped bars: P(met) per target (rows of ``p_met``: scenarios; columns: targets + all)."""
     from sbqw_model.engine import TARGETS
 
-    fig, ax = _figure((9.0, 4.6), bottom=0.27, right=0.74)
+    fig, ax = _figure((9.0, 4.6))
     labels = [target_name(k, lang) for k in TARGETS] + [t("all_targets", lang)]
     x = np.arange(len(labels))
     width = 0.8 / len(names)
     for i, name in enumerate(names):
-        ax.bar(
-            x + i * width - 0.4 + width / 2,
-            p_met[i],
-            width,
-            label=wrapped(name, lang),
-            color=COLORS[i % 7],
-        )
+        name = wrapped(name, lang)
+        _bars(ax, x + i * width - 0.4, 0, width, p_met[i], facecolor=COLORS[i % 7], label=name)
     ax.set_xticks(x, _target_ticks(labels, lang), fontsize=9)
     ax.set_ylim(0, 1)
     ax.yaxis.set_major_formatter(PercentFormatter(xmax=1))  # as the tables say it: 80%
     ax.set_ylabel(t("p_met", lang))
     _title(ax, t("targets_2025", lang), lang)
-    # beside the bars, never over them (a probability near 100% reaches the top)
-    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    _legend_beside(ax)  # beside the bars, never over them (a probability near 100%)
     ax.grid(axis="y", alpha=0.3)
-    return fig
+    return _laid_out(fig)
 
 
 def compare_differences(names: Sequence[str], p_met: np.ndarray, lang: str = "zh") -> Figure:
     """Each later scenario's P(met) minus the first's, per target (percentage points)."""
     from sbqw_model.engine import TARGETS
 
-    fig, ax = _figure((9.0, 4.6), bottom=0.27, right=0.74)
+    fig, ax = _figure((9.0, 4.6))
     labels = [target_name(k, lang) for k in TARGETS] + [t("all_targets", lang)]
     x = np.arange(len(labels))
     diff = (np.asarray(p_met[1:]) - p_met[0]) * 100
     width = 0.8 / max(len(diff), 1)
     for i, (name, row) in enumerate(zip(names[1:], diff, strict=True)):
-        ax.bar(
-            x + i * width - 0.4 + width / 2,
-            row,
-            width,
-            label=wrapped(name, lang),
-            color=COLORS[(i + 1) % 7],
-        )
+        colour, name = COLORS[(i + 1) % 7], wrapped(name, lang)
+        _bars(ax, x + i * width - 0.4, 0, width, row, facecolor=colour, label=name)
     ax.axhline(0, color="black", lw=0.8)
     ax.set_xticks(x, _target_ticks(labels, lang), fontsize=9)
     ax.set_ylabel(t("pp_difference", lang))
     _title(ax, t("difference", lang).format(first=names[0]), lang)
-    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    _legend_beside(ax)
     ax.grid(axis="y", alpha=0.3)
-    return fig
+    return _laid_out(fig)
 
 
 def compare_budgets(names: Sequence[str], bands: np.ndarray, lang: str = "zh") -> Figure:
     """Total outlay per scenario: median bar with 5–95 % whiskers (``bands``: rows p5, p50, p95)."""
-    fig, ax = _figure(
-        (8.0, 0.6 * len(names) + 1.6), left=0.3, bottom=0.8 / (0.6 * len(names) + 1.6)
-    )
+    fig, ax = _figure((8.0, BAR_HEIGHT * len(names) + 1.2))
     pos = np.arange(len(names))[::-1]
     data = np.asarray(bands) / units.WAN
     _bars(
@@ -546,9 +526,9 @@ def compare_budgets(names: Sequence[str], bands: np.ndarray, lang: str = "zh") -
         label=t("legend_p5_95", lang),
     )
     ax.set_yticks(pos, [wrapped(n, lang) for n in names])
-    ax.set_ylim(-0.6, len(names) + 0.3)  # a free band above the first bar, for the legend
-    ax.legend(frameon=False, fontsize=8, loc="upper right", ncols=2)
+    ax.set_ylim(-0.6, len(names) - 0.4)
+    _legend_beside(ax)
     _wan_axis(ax.xaxis, lang)
     _title(ax, t("budget_total", lang), lang)
     ax.grid(axis="x", alpha=0.3)
-    return fig
+    return _laid_out(fig, plot_height=BAR_HEIGHT * len(names))

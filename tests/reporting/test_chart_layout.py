@@ -1,0 +1,176 @@
+"""Report charts are laid out around what they draw (``chart_layout.fit``).
+
+Every chart, in both languages and with the longest labels a report makes (a variant's
+titles, '(payout share changed to 60%)'; English target and instrument names), is drawn and
+measured: each text and legend lies inside the figure and clear of the titles, and the
+plots fill the rest (fixed margins left the comparison's charts a fifth empty under their
+tick labels and put an English legend and title against the figure's edge).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+from matplotlib.artist import Artist
+from matplotlib.axis import Axis
+from matplotlib.figure import Figure
+from matplotlib.legend import Legend
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
+
+from sbqw_model import shipped
+from sbqw_model.engine import TARGETS, Results, simulate
+from sbqw_model.labels import outlay_kind
+from sbqw_model.reporting import chart_layout, charts
+from sbqw_model.reporting.i18n import t
+from sbqw_model.reporting.variants import variant_title
+from sbqw_model.scenario import load_scenario
+
+LANGS = ("zh", "en")
+ASSUME = {"payout_share": 0.6}  # a variant: every title gets a suffix, every outlay a note
+SCENARIO_CHARTS = (
+    charts.fan_chart,
+    charts.units_chart,
+    charts.budget_by_year_chart,
+    charts.outlay_distribution,
+    charts.prefecture_chart,
+)
+
+
+def _variant(name: str) -> object:
+    scenario = load_scenario(shipped.scenario_path(name))
+    return scenario.with_assumptions(scenario.assumptions.updated(ASSUME, "assume"))
+
+
+@pytest.fixture(scope="module")
+def results() -> Results:
+    return simulate(_variant("austerity"), draws=200, seed=0)
+
+
+def _longest_names(lang: str, count: int) -> list[str]:
+    """The shipped scenarios' variant titles, longest first."""
+    titles = [
+        variant_title(load_scenario(shipped.scenario_path(n)), ASSUME, lang)
+        for n in shipped.shipped_names()
+    ]
+    return sorted(titles, key=len, reverse=True)[:count]
+
+
+def _comparisons(lang: str, count: int) -> list[tuple[str, Callable[[], Figure]]]:
+    names = _longest_names(lang, count)
+    p_met = np.random.default_rng(0).uniform(0.01, 0.99, (count, len(TARGETS) + 1))
+    bands = np.sort(np.random.default_rng(1).uniform(1e8, 3e8, (count, 3)), axis=1)
+    note = f"{t('lparen', lang).strip()}{outlay_kind(0.6, lang)}{t('rparen', lang)}"
+    labelled = [f"{n}\n{note}" for n in names]  # as the comparison labels its bars
+    return [
+        ("compare_probabilities", lambda: charts.compare_probabilities(names, p_met, lang)),
+        ("compare_differences", lambda: charts.compare_differences(names, p_met, lang)),
+        ("compare_budgets", lambda: charts.compare_budgets(labelled, bands, lang)),
+    ]
+
+
+def _shown(fig: Figure) -> list[Artist]:
+    """Everything with words the drawn figure shows: titles, axis and tick labels of the
+    ticks drawn, annotations, the figure's texts, and each legend (box and texts)."""
+    fig.canvas.draw()
+    artists: list[Artist] = [*fig.texts, *fig.legends]
+    for ax in fig.axes:
+        artists += [ax.title, ax.xaxis.label, ax.yaxis.label, *ax.texts]
+        artists += [ax.xaxis.offsetText, ax.yaxis.offsetText]
+        artists += [label for axis in (ax.xaxis, ax.yaxis) for label in _tick_labels(axis)]
+        artists += [ax.get_legend()] if ax.get_legend() else []
+    artists += [text for a in artists if isinstance(a, Legend) for text in a.get_texts()]
+    return [
+        a for a in artists if a.get_visible() and (not isinstance(a, Text) or a.get_text().strip())
+    ]
+
+
+def _tick_labels(axis: Axis) -> list[Text]:
+    """The labels of the ticks drawn: those in the axis' view (a locator may give more)."""
+    low, high = sorted(axis.get_view_interval())
+    slack = (high - low) * 1e-9
+    ticks = axis.get_major_ticks(len(axis.get_majorticklocs()))
+    return [tick.label1 for tick in ticks if low - slack <= tick.get_loc() <= high + slack]
+
+
+def _check_layout(fig: Figure) -> None:
+    renderer = fig.canvas.get_renderer()
+    shown = _shown(fig)
+    frame = fig.bbox.padded(-1.0)  # a pixel in from the edge: nothing touches it
+    for artist in shown:
+        box = artist.get_window_extent(renderer)
+        inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0
+        assert inside and box.y1 <= frame.y1, (artist, box.extents, fig.bbox.extents)
+    # titles and legends do not run into each other
+    heads = [a for a in shown if isinstance(a, Legend) or a in fig.texts]
+    heads += [ax.title for ax in fig.axes if ax.title in shown]
+    boxes = [a.get_window_extent(renderer) for a in heads]
+    for i, a in enumerate(boxes):
+        for j, b in enumerate(boxes[:i]):
+            assert not a.overlaps(b), (heads[i], heads[j])
+    # the drawing reaches every edge (no empty band) and the plots fill the height
+    ink = fig.get_tightbbox(renderer).transformed(fig.dpi_scale_trans)
+    slack = 2 * chart_layout.PAD * fig.dpi / 72 + 1
+    width, height = fig.bbox.width, fig.bbox.height
+    gaps = (ink.x0, ink.y0, width - ink.x1, height - ink.y1)
+    assert max(gaps) <= slack, gaps
+    plots = Bbox.union([ax.bbox for ax in fig.axes])
+    assert plots.height >= 0.5 * height
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("draw", SCENARIO_CHARTS, ids=lambda f: f.__name__)
+def test_a_scenario_chart_shows_everything_and_wastes_no_room(
+    results: Results, draw: Callable[[Results, str], Figure], lang: str
+) -> None:
+    _check_layout(draw(results, lang))
+
+
+@pytest.mark.parametrize("count", [2, 6])
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("kind", range(3), ids=["probabilities", "differences", "budgets"])
+def test_a_comparison_chart_shows_everything_and_wastes_no_room(
+    kind: int, lang: str, count: int
+) -> None:
+    _name, draw = _comparisons(lang, count)[kind]
+    _check_layout(draw())
+
+
+@pytest.mark.parametrize("count", [2, 6])
+def test_the_budget_comparison_is_as_tall_as_its_bars(count: int) -> None:
+    """A bar's height a scenario, whatever is drawn around them (the figure grows)."""
+    _name, draw = _comparisons("en", count)[2]
+    fig = draw()
+    ax = fig.axes[0]
+    assert ax.bbox.height / fig.dpi == pytest.approx(charts.BAR_HEIGHT * count, abs=0.02)
+
+
+def test_fit_makes_room_for_a_legend_of_any_width() -> None:
+    """An unbroken label a figure wide: the plot narrows, nothing leaves the figure."""
+    fig, ax = charts._figure()
+    ax.plot([0, 1], [0, 1], label="x" * 40)
+    ax.plot([0, 1], [1, 0], label="一个很长的图例" * 4)
+    charts._legend_beside(ax)
+    ax.set_title("title")
+    chart_layout.fit(fig)
+    _check_layout(fig)
+
+
+def test_fit_keeps_the_plots_clear_of_a_figure_title_and_legend() -> None:
+    fig = charts._canvas((6.0, 3.0))
+    axes = fig.subplots(1, 3)
+    for ax in axes:
+        ax.plot([0, 1], [0, 1_000_000], label="line")
+        ax.set_title("panel\nsecond line")
+    dx, dy = chart_layout.inset(fig)
+    fig.suptitle("figure title", x=dx, y=1 - dy, ha="left", va="top")
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="lower right", frameon=False)
+    chart_layout.fit(fig)
+    _check_layout(fig)
+    renderer = fig.canvas.get_renderer()
+    for artist in (*fig.texts, *fig.legends):
+        box = artist.get_window_extent(renderer)
+        for ax in axes:
+            assert not box.overlaps(ax.get_tightbbox(renderer))
