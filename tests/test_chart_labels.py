@@ -95,6 +95,10 @@ def test_research_chart_draws_factor_and_output_names_literally() -> None:
         ("支付比例50%）", ["支付比例", "50%）"]),
         ("紧缩方案）", ["紧缩方案）"]),  # a lone closing mark stays with its line
         ("网络零售额", ["网络零售额"]),  # a lone character too
+        ("（支付比例改为60%）", ["（支付比", "例改为", "60%）"]),  # never "6" / "0%"
+        ("紧缩方案（按上限", ["紧缩方案", "（按上限"]),  # an opening mark goes with what it opens
+        ("紧缩1,000亿元资金", ["紧缩", "1,000亿", "元资金"]),  # a number is one piece, half as wide
+        ("a b c d e f g h i j", ["a b c d", "e f g h", "i j"]),  # no space starts a line
     ],
 )
 def test_a_target_tick_breaks_where_a_reader_would(text: str, lines: list[str]) -> None:
@@ -113,4 +117,24 @@ def test_wrapped_labels_keep_every_character_and_fit(text: str, lang: str) -> No
         assert kept == flat(text)
     width = 14 if lang == "zh" else 28
     for line in out.split("\n"):
-        assert len(line.replace("\\$", "$").strip()) <= width + 2, (text, out)
+        line = line.replace("\\$", "$").strip()
+        if lang == "zh":  # a closing mark may hang past the end; a merged last character too
+            line = line.rstrip("）%")
+            assert sum(0.5 if c.isascii() else 1 for c in line) <= width + 1, (text, out)
+        else:
+            assert len(line) <= width, (text, out)
+
+
+@pytest.mark.parametrize(("lang", "said"), [("zh", "（达成概率不变）"), ("en", "(odds unchanged)")])
+def test_a_variant_that_changes_no_odds_says_so_in_the_legend(lang: str, said: str) -> None:
+    """A scenario that changes only what is paid draws no bar in the differences chart: its
+    legend entry says the odds are unchanged, and the scale is whole points, not ±0.04."""
+    first = np.linspace(0.2, 0.8, len(TARGETS) + 1)
+    same, other = first.copy(), first + 0.05
+    fig = charts.compare_differences(["A", "B", "C"], np.stack([first, same, other]), lang)
+    fig.canvas.draw()
+    texts = [flat(shown(x)) for x in fig.axes[0].get_legend().get_texts()]
+    assert texts == [flat(f"B{said}"), "C"]
+    fig = charts.compare_differences(["A", "B"], np.stack([first, same]), lang)
+    assert fig.axes[0].get_ylim() == (-1.0, 1.0)
+    matplotlib.pyplot.close("all")

@@ -8,6 +8,7 @@ them and tests can inspect them.
 from __future__ import annotations
 
 import io
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -176,26 +177,64 @@ def wrapped(text: object, lang: str, width: int = 0, most: int = 3) -> str:
     width = width or (14 if lang == "zh" else 28)
     lines = []
     for line in str(text).split("\n"):  # broken first, then escaped: never inside "\$"
-        if lang == "zh":
-            parts = [line[i : i + width] for i in range(0, len(line), width)] or [""]
-            if len(parts) > 1 and _dangling(parts[-1]):  # no line of a lone "）"
-                parts[-2:] = [parts[-2] + parts[-1]]
-            lines += parts
-        else:
-            lines += textwrap.wrap(line, width) or [""]
+        lines += _zh_lines(line, width) if lang == "zh" else textwrap.wrap(line, width) or [""]
     if len(lines) > most:
         lines = [*lines[: most - 1], lines[most - 1][: max(width - 1, 1)] + "…"]
     return "\n".join(plain(line) for line in lines)
 
 
-#: What may not start a line of Chinese alone (closing marks, trailing punctuation).
-_CLOSING = "）)」』】〕%，。、；：！？…"
+#: What may not start a line of Chinese (closing marks, trailing punctuation) and what may not
+#: end one (opening marks): the rules a Chinese typesetter follows (避头尾).
+_CLOSING = "）)」』】〕》”’%，。、；：！？…"
+_OPENING = "（(「『【〔《“‘"
+#: A number or a Latin word (``60%``, ``1,000``, ``GMV``) is one piece: never "6" / "0%".
+_PIECE = re.compile(r"[0-9A-Za-z][0-9A-Za-z.,%]*|.", re.S)
+
+
+def _zh_lines(line: str, width: int) -> list[str]:
+    """One line of Chinese in lines of at most ``width`` hanzi (a Latin letter or digit is
+    half one): broken between characters, never inside a number or word, never before a
+    closing mark or after an opening one, and never leaving one character alone at the end."""
+    lines: list[str] = []
+    current, used = "", 0.0
+    for piece in _pieces(line, width):
+        size = _size(piece)
+        if current and used + size > width and piece[0] not in _CLOSING:
+            carried = len(current) - len(current.rstrip(_OPENING))
+            if carried == len(current):  # nothing but opening marks: broken all the same
+                carried = 0
+            head, current = current[: len(current) - carried], current[len(current) - carried :]
+            if head.strip():
+                lines.append(head.rstrip())
+            used = _size(current)
+            if not current and piece.isspace():  # a space never starts a line
+                continue
+        current += piece
+        used += size
+    lines.append(current)
+    if len(lines) > 1 and _dangling(lines[-1]):  # no line of a lone "额" or "）"
+        lines[-2:] = [lines[-2] + lines[-1]]
+    return lines
+
+
+def _pieces(line: str, width: int) -> list[str]:
+    """The line's unbreakable pieces; one wider than a whole line is cut to fit."""
+    out = []
+    for piece in _PIECE.findall(line):
+        step = max(int(width / _size(piece[0])), 1)
+        out += [piece[i : i + step] for i in range(0, len(piece), step)]
+    return out
+
+
+def _size(text: str) -> float:
+    """Width in hanzi: ASCII is half as wide."""
+    return sum(0.5 if ch.isascii() else 1.0 for ch in text)
 
 
 def _dangling(tail: str) -> bool:
     """A last line too thin to stand alone: one character, or closing marks only. Two
     characters ("企业") stand: merged back, a six-character target ran into its neighbour's."""
-    return len(tail) <= 1 or (len(tail) <= 2 and all(ch in _CLOSING for ch in tail))
+    return len(tail) <= 1 or all(ch in _CLOSING for ch in tail)
 
 
 #: Average width of a title's character, in ems: a hanzi is square; Latin text, about half.
@@ -480,8 +519,14 @@ def compare_probabilities(names: Sequence[str], p_met: np.ndarray, lang: str = "
     return _laid_out(fig)
 
 
+#: A change in the odds smaller than this (percentage points) shows as no bar at all.
+UNCHANGED_PP = 0.05
+
+
 def compare_differences(names: Sequence[str], p_met: np.ndarray, lang: str = "zh") -> Figure:
-    """Each later scenario's P(met) minus the first's, per target (percentage points)."""
+    """Each later scenario's P(met) minus the first's, per target (percentage points). A
+    scenario that changes no target's odds (one that changes only what is paid) draws no bar,
+    so its legend entry says so."""
     from sbqw_model.engine import TARGETS
 
     fig, ax = _figure((9.0, 4.6))
@@ -490,8 +535,12 @@ def compare_differences(names: Sequence[str], p_met: np.ndarray, lang: str = "zh
     diff = (np.asarray(p_met[1:]) - p_met[0]) * 100
     width = 0.8 / max(len(diff), 1)
     for i, (name, row) in enumerate(zip(names[1:], diff, strict=True)):
+        if not np.abs(row).max(initial=0) >= UNCHANGED_PP:  # no bar to see: the legend says why
+            name = f"{name}{t('unchanged_odds', lang)}"
         colour, name = COLORS[(i + 1) % 7], wrapped(name, lang)
         _bars(ax, x + i * width - 0.4, 0, width, row, facecolor=colour, label=name)
+    if not np.abs(diff).max(initial=0) >= 1:  # a scale of whole points, not ±0.04
+        ax.set_ylim(-1, 1)
     ax.axhline(0, color="black", lw=0.8)
     ax.set_xticks(x, _target_ticks(labels, lang), fontsize=9)
     ax.set_ylabel(t("pp_difference", lang))
