@@ -551,8 +551,13 @@ def compare_differences(names: Sequence[str], p_met: np.ndarray, lang: str = "zh
 
 
 def compare_budgets(names: Sequence[str], bands: np.ndarray, lang: str = "zh") -> Figure:
-    """Total outlay per scenario: median bar with 5–95 % whiskers (``bands``: rows p5, p50, p95)."""
-    fig, ax = _figure((8.0, BAR_HEIGHT * len(names) + 1.2))
+    """Total outlay per scenario: median bar with 5–95 % whiskers (``bands``: rows p5, p50, p95).
+
+    A name may take five lines (a variant's title and what its amounts are: "(at 60 % of the
+    ceilings)" must not be cut), and each bar's row is as tall as its name needs."""
+    ticks = [wrapped(n, lang, most=5) for n in names]
+    row = max(BAR_HEIGHT, _text_height(max(tick.count("\n") + 1 for tick in ticks)))
+    fig, ax = _figure((8.0, row * len(names) + 1.2))
     pos = np.arange(len(names))[::-1]
     data = np.asarray(bands) / units.WAN
     _bars(
@@ -574,10 +579,18 @@ def compare_budgets(names: Sequence[str], bands: np.ndarray, lang: str = "zh") -
         capsize=3,
         label=t("legend_p5_95", lang),
     )
-    ax.set_yticks(pos, [wrapped(n, lang) for n in names])
+    ax.set_yticks(pos, ticks)
     ax.set_ylim(-0.6, len(names) - 0.4)
     _legend_beside(ax)
     _wan_axis(ax.xaxis, lang)
     _title(ax, t("budget_total", lang), lang)
     ax.grid(axis="x", alpha=0.3)
-    return _laid_out(fig, plot_height=BAR_HEIGHT * len(names))
+    return _laid_out(fig, plot_height=row * len(names))
+
+
+def _text_height(lines: int) -> float:
+    """Inches a tick label of so many lines takes, with room above and below it."""
+    from matplotlib.font_manager import FontProperties
+
+    size = FontProperties(size=matplotlib.rcParams["ytick.labelsize"]).get_size_in_points()
+    return (lines * 1.25 + 0.8) * size / 72

@@ -9,6 +9,7 @@ tick labels and put an English legend and title against the figure's edge).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 import numpy as np
@@ -140,11 +141,18 @@ def test_a_comparison_chart_shows_everything_and_wastes_no_room(
 
 @pytest.mark.parametrize("count", [2, 6])
 def test_the_budget_comparison_is_as_tall_as_its_bars(count: int) -> None:
-    """A bar's height a scenario, whatever is drawn around them (the figure grows)."""
+    """A row a scenario, as tall as its name needs (at least a bar's height), whatever is drawn
+    around them (the figure grows); no name is cut, and no two names overlap."""
     _name, draw = _comparisons("en", count)[2]
     fig = draw()
     ax = fig.axes[0]
-    assert ax.bbox.height / fig.dpi == pytest.approx(charts.BAR_HEIGHT * count, abs=0.02)
+    ticks = ax.get_yticklabels()
+    lines = max(tick.get_text().count("\n") + 1 for tick in ticks)
+    row = max(charts.BAR_HEIGHT, charts._text_height(lines))
+    assert ax.bbox.height / fig.dpi == pytest.approx(row * count, abs=0.02)
+    assert not [tick.get_text() for tick in ticks if tick.get_text().endswith("…")]
+    boxes = sorted((t.get_window_extent() for t in ticks), key=lambda box: box.y0)
+    assert all(a.y1 <= b.y0 for a, b in itertools.pairwise(boxes)), boxes
 
 
 def test_fit_makes_room_for_a_legend_of_any_width() -> None:
