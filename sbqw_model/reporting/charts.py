@@ -374,7 +374,7 @@ def fan_chart(results: Results, lang: str = "zh") -> Figure:
     ax.set_xticks(years, [str(y) for y in years])
     ax.set_ylabel(t("yi_yuan", lang))
     _title(ax, t("fan_title", lang), lang)
-    ax.legend(loc="lower right", frameon=False)
+    _legend_beside(ax)  # never over the band, which can reach any corner
     ax.grid(axis="y", alpha=0.3)
     return _laid_out(fig)
 
@@ -468,8 +468,7 @@ def outlay_distribution(results: Results, lang: str = "zh") -> Figure:
             lw=2,
             label=f"{t(_appropriation_key(results), lang)} {budget:,.0f}",
         )
-    # a white box, so the lines it sits on (the appropriation's) do not run through its words
-    ax.legend(loc="upper right", frameon=True, framealpha=0.9, edgecolor="none")
+    _legend_beside(ax)  # a skewed tail can reach the top right
     _wan_axis(ax.xaxis, lang)
     _title(ax, _outlay_title("outlay_dist_title", results, lang), lang)
     ax.grid(axis="y", alpha=0.3)

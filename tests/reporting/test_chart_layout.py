@@ -129,6 +129,20 @@ def test_a_scenario_chart_shows_everything_and_wastes_no_room(
     _check_layout(draw(results, lang))
 
 
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("draw", SCENARIO_CHARTS, ids=lambda f: f.__name__)
+def test_no_legend_covers_what_a_plot_draws(
+    results: Results, draw: Callable[[Results, str], Figure], lang: str
+) -> None:
+    """A plot's legend stands beside it: inside, it covered the fan chart's 90 % band."""
+    fig = draw(results, lang)
+    fig.canvas.draw()
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is not None:
+            assert not legend.get_window_extent().overlaps(ax.bbox), draw.__name__
+
+
 @pytest.mark.parametrize("count", [2, 6])
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("kind", range(3), ids=["probabilities", "differences", "budgets"])
