@@ -119,9 +119,8 @@ def test_wrapped_labels_keep_every_character_and_fit(text: str, lang: str) -> No
     width = 14 if lang == "zh" else 28
     for line in out.split("\n"):
         line = line.replace("\\$", "$").strip()
-        if lang == "zh":  # closing marks may hang past the end; a merged last character too
-            body = re.sub("[）%]", "", line)
-            assert sum(0.5 if c.isascii() else 1 for c in body) <= width + 1, (text, out)
+        if lang == "zh":  # one closing mark may hang past the end, then a merged short tail
+            assert sum(0.5 if c.isascii() else 1 for c in line) <= width + 3, (text, out)
         else:
             assert len(line) <= width, (text, out)
 

@@ -58,15 +58,25 @@ def fit(fig: Figure, plot_height: float | None = None) -> Figure:
         for a, b, ink_a, ink_b in zip(axes, axes[1:], inks, inks[1:], strict=False)
     ]
     gap = max(gaps, default=0.0)
-    plot_width = (x1 - x0 - gap * len(gaps)) / len(axes)
+    left, right = _keep_room(x0 / width, x1 / width)
+    bottom, top = _keep_room(below / height, 1 - above / height)
+    plot_width = max((right - left) * width - gap * len(gaps), len(axes)) / len(axes)
     fig.subplots_adjust(
-        left=x0 / width,
-        right=x1 / width,
-        bottom=below / height,
-        top=1 - above / height,
-        wspace=gap / plot_width if gaps else None,
+        left=left, right=right, bottom=bottom, top=top, wspace=gap / plot_width if gaps else None
     )
     return fig
+
+
+#: The least share of the figure the plots keep, across and down, whatever is drawn around
+#: them: a label longer than the figure is cut at its edge rather than the chart failing.
+MIN_PLOT = 0.2
+
+
+def _keep_room(low: float, high: float) -> tuple[float, float]:
+    """``low`` < ``high`` within 0–1 and at least ``MIN_PLOT`` apart (``subplots_adjust``
+    refuses anything else)."""
+    low = min(max(low, 0.0), 1 - MIN_PLOT)
+    return low, min(max(high, low + MIN_PLOT), 1.0)
 
 
 def _keep_ticks(ax: Axes) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 import sys
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -199,7 +200,8 @@ def _zh_lines(line: str, width: int) -> list[str]:
     current, used = "", 0.0
     for piece in _pieces(line, width):
         size = _size(piece)
-        if current and used + size > width and piece[0] not in _CLOSING:
+        hangs = piece[0] in _CLOSING and used <= width  # one closing mark may hang, no more
+        if current and used + size > width and not hangs:
             carried = len(current) - len(current.rstrip(_OPENING))
             if carried == len(current):  # nothing but opening marks: broken all the same
                 carried = 0
@@ -234,7 +236,7 @@ def _size(text: str) -> float:
 def _dangling(tail: str) -> bool:
     """A last line too thin to stand alone: one character, or closing marks only. Two
     characters ("企业") stand: merged back, a six-character target ran into its neighbour's."""
-    return len(tail) <= 1 or all(ch in _CLOSING for ch in tail)
+    return len(tail) <= 1 or (len(tail) <= 2 and all(ch in _CLOSING for ch in tail))
 
 
 #: Average width of a title's character, in ems: a hanzi is square; Latin text, about half.
@@ -252,6 +254,11 @@ def _title(ax: Axes, text: str, lang: str) -> None:
     size = FontProperties(size=matplotlib.rcParams["axes.titlesize"]).get_size_in_points()
     per_char = size * fig.dpi / 72 * _CHAR_EMS.get(lang, 1.0)
     ax.set_title(wrapped(text, lang, max(int(room / per_char), 8), most=2))
+    _TITLES[ax] = (text, lang)
+
+
+#: Each chart title as given, to break it again once ``fit`` has narrowed its plot.
+_TITLES: weakref.WeakKeyDictionary[Axes, tuple[str, str]] = weakref.WeakKeyDictionary()
 
 
 def plain(text: object) -> str:
@@ -291,7 +298,19 @@ def _laid_out(fig: Figure, plot_height: float | None = None) -> Figure:
     _pin_titles(fig)
     _pin_empty_axis_labels(fig)
     _only_shown_ticks(fig)
-    return fit(fig, plot_height)
+    fit(fig, plot_height)
+    # a title was broken for the plot's first width; a legend beside it narrows the plot, and
+    # a centred title then loses both ends: broken again for the width it has, and laid out
+    renderer = fig.canvas.get_renderer()
+    wide = [ax for ax in fig.axes if ax in _TITLES and not _inside(ax.title, fig, renderer)]
+    for ax in wide:
+        _title(ax, *_TITLES[ax])
+    return fit(fig, plot_height) if wide else fig
+
+
+def _inside(text: Any, fig: Figure, renderer: Any) -> bool:
+    box = text.get_window_extent(renderer)
+    return box.x0 >= 0 and box.x1 <= fig.bbox.width
 
 
 def _legend_beside(ax: Axes) -> None:
@@ -534,9 +553,9 @@ def compare_differences(names: Sequence[str], p_met: np.ndarray, lang: str = "zh
     diff = (np.asarray(p_met[1:]) - p_met[0]) * 100
     width = 0.8 / max(len(diff), 1)
     for i, (name, row) in enumerate(zip(names[1:], diff, strict=True)):
-        if not np.abs(row).max(initial=0) >= UNCHANGED_PP:  # no bar to see: the legend says why
-            name = f"{name}{t('unchanged_odds', lang)}"
         colour, name = COLORS[(i + 1) % 7], wrapped(name, lang)
+        if not np.abs(row).max(initial=0) >= UNCHANGED_PP:  # no bar to see: the legend says why
+            name += "\n" + wrapped(t("unchanged_odds", lang).strip(), lang)
         _bars(ax, x + i * width - 0.4, 0, width, row, facecolor=colour, label=name)
     if not np.abs(diff).max(initial=0) >= 1:  # a scale of whole points, not ±0.04
         ax.set_ylim(-1, 1)
@@ -552,9 +571,9 @@ def compare_differences(names: Sequence[str], p_met: np.ndarray, lang: str = "zh
 def compare_budgets(names: Sequence[str], bands: np.ndarray, lang: str = "zh") -> Figure:
     """Total outlay per scenario: median bar with 5–95 % whiskers (``bands``: rows p5, p50, p95).
 
-    A name may take five lines (a variant's title and what its amounts are: "(at 60 % of the
-    ceilings)" must not be cut), and each bar's row is as tall as its name needs."""
-    ticks = [wrapped(n, lang, most=5) for n in names]
+    A label is a name and what its amounts are ("(at 60 % of the ceilings)", never cut), and
+    each bar's row is as tall as its label needs."""
+    ticks = [_name_and_note(n, lang) for n in names]
     row = max(BAR_HEIGHT, _text_height(max(tick.count("\n") + 1 for tick in ticks)))
     fig, ax = _figure((8.0, row * len(names) + 1.2))
     pos = np.arange(len(names))[::-1]
@@ -585,6 +604,13 @@ def compare_budgets(names: Sequence[str], bands: np.ndarray, lang: str = "zh") -
     _title(ax, t("budget_total", lang), lang)
     ax.grid(axis="x", alpha=0.3)
     return _laid_out(fig, plot_height=row * len(names))
+
+
+def _name_and_note(label: str, lang: str) -> str:
+    """A bar's label: the scenario's name (cut at three lines if it must be), then on lines of
+    its own what its amounts are (its last line, "(at 60% of the ceilings)"), never cut."""
+    name, _, note = label.rpartition("\n") if "\n" in label else (label, "", "")
+    return wrapped(name, lang) + (f"\n{wrapped(note, lang, most=2)}" if note else "")
 
 
 def _text_height(lines: int) -> float:

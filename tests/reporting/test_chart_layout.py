@@ -50,17 +50,24 @@ def results() -> Results:
     return simulate(_variant("austerity"), draws=200, seed=0)
 
 
-def _longest_names(lang: str, count: int) -> list[str]:
+#: Variants whose titles are longest: two changes, one with the longest phrase (a variant that
+#: changes only what is paid, so its odds do not move: the differences chart draws no bar).
+LONGEST = {"milestone_pre_plan_tiers": "not_paid", "payment_lag_years": 1}
+
+
+def _longest_names(lang: str, count: int, assume: dict[str, object] = ASSUME) -> list[str]:
     """The shipped scenarios' variant titles, longest first."""
     titles = [
-        variant_title(load_scenario(shipped.scenario_path(n)), ASSUME, lang)
+        variant_title(load_scenario(shipped.scenario_path(n)), assume, lang)
         for n in shipped.shipped_names()
     ]
     return sorted(titles, key=len, reverse=True)[:count]
 
 
-def _comparisons(lang: str, count: int) -> list[tuple[str, Callable[[], Figure]]]:
-    names = _longest_names(lang, count)
+def _comparisons(
+    lang: str, count: int, assume: dict[str, object] = ASSUME
+) -> list[tuple[str, Callable[[], Figure]]]:
+    names = _longest_names(lang, count, assume)
     p_met = np.random.default_rng(0).uniform(0.01, 0.99, (count, len(TARGETS) + 1))
     bands = np.sort(np.random.default_rng(1).uniform(1e8, 3e8, (count, 3)), axis=1)
     note = f"{t('lparen', lang).strip()}{outlay_kind(0.6, lang)}{t('rparen', lang)}"
@@ -151,6 +158,36 @@ def test_a_comparison_chart_shows_everything_and_wastes_no_room(
 ) -> None:
     _name, draw = _comparisons(lang, count)[kind]
     _check_layout(draw())
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("kind", range(3), ids=["probabilities", "differences", "budgets"])
+def test_the_longest_variant_titles_fit_and_keep_their_notes(kind: int, lang: str) -> None:
+    """A title broken for the plot's first width is broken again once a legend narrows it;
+    what a bar's amounts are, and that a variant's odds are unchanged, are never cut."""
+    names = _longest_names(lang, 2, LONGEST)
+    _name, draw = _comparisons(lang, 2, LONGEST)[kind]
+    fig = draw()
+    _check_layout(fig)
+    shown = "".join(text.get_text() for text in fig.findobj(Text)).replace("\n", "")
+    if kind == 1:  # a variant with the first's odds: no bar, so its legend says why
+        same = charts.compare_differences(names, np.full((2, len(TARGETS) + 1), 0.5), lang)
+        _check_layout(same)
+        legend = [x.get_text() for x in same.axes[0].get_legend().get_texts()]
+        assert legend[0].endswith(t("unchanged_odds", lang).strip()), legend
+    if kind == 2:
+        assert outlay_kind(0.6, lang).replace(" ", "") in shown.replace(" ", ""), shown
+
+
+@pytest.mark.parametrize("title", ["情景" + "！" * 120, "情" * 13 + "）" * 40, "，" * 200])
+def test_a_title_of_punctuation_never_fails_a_chart(title: str) -> None:
+    """Closing marks may not start a line, but a run of them breaks all the same (a title of
+    120 '！' made the comparison report fail: the plot had no width left)."""
+    lines = charts.wrapped(title, "zh").split("\n")
+    assert max(len(line) for line in lines) <= 14 + 3, lines
+    for draw in (charts.compare_probabilities, charts.compare_differences):
+        draw(["基准情景", title], np.full((2, len(TARGETS) + 1), 0.5), "zh").canvas.draw()
+    charts.compare_budgets(["基准情景", title], np.array([[1e8, 2e8, 3e8]] * 2), "zh")
 
 
 @pytest.mark.parametrize("count", [2, 6])
