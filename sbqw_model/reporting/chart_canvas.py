@@ -34,22 +34,24 @@ class ReportRenderer(RendererAgg):
     def _get_font_height_metrics(
         self, prop: FontProperties
     ) -> tuple[float | None, float | None, float | None]:
-        return _font_height_metrics(prop.copy(), self.dpi)  # a copy: a key must not change
+        # keyed by the font file the properties find now (a generic family resolves through
+        # rcParams, which a notebook may change), its size and the resolution
+        return _font_height_metrics(findfont(prop), prop.get_size_in_points(), self.dpi)
 
 
 @functools.lru_cache(maxsize=64)
 def _font_height_metrics(
-    prop: FontProperties, dpi: float
+    path: str, points: float, dpi: float
 ) -> tuple[float | None, float | None, float | None]:
     """(ascent, descent, line gap) in pixels, as ``Text._get_layout`` computes them; Nones
     when the font has neither table (matplotlib then measures a sample text itself)."""
-    font = get_font(findfont(prop))
+    font = get_font(path)
     for name, gap, ascent, descent in _HEIGHT_TABLES:
         table = font.get_sfnt_table(name)
         if table is None:
             continue
         per_em = font.get_sfnt_table("head")["unitsPerEm"]
-        scale = 1 / per_em * prop.get_size_in_points() * dpi / 72  # matplotlib's order
+        scale = 1 / per_em * points * dpi / 72  # matplotlib's order
         return table[ascent] * scale, -table[descent] * scale, table[gap] * scale
     return None, None, None
 
