@@ -18,7 +18,7 @@ from matplotlib.text import Text
 
 from sbqw_model.engine import TARGETS
 from sbqw_model.reporting import charts
-from sbqw_model.reporting.charts import plain, wrapped
+from sbqw_model.reporting.chart_text import plain, wrapped
 
 matplotlib.use("Agg")
 

@@ -8,7 +8,6 @@ them and tests can inspect them.
 from __future__ import annotations
 
 import io
-import re
 import sys
 import weakref
 from collections.abc import Sequence
@@ -31,6 +30,7 @@ from sbqw_model.instruments import REGISTRY
 from sbqw_model.labels import money, outlay_kind
 from sbqw_model.reporting.chart_canvas import ReportCanvas
 from sbqw_model.reporting.chart_layout import fit, inset
+from sbqw_model.reporting.chart_text import wrapped
 from sbqw_model.reporting.fonts import register_fonts
 from sbqw_model.reporting.i18n import t, target_name
 from sbqw_model.rules import CATEGORIES
@@ -168,77 +168,6 @@ def _only_shown_ticks(fig: Figure) -> None:
                 axis.set_major_locator(ShownTicks())
 
 
-def wrapped(text: object, lang: str, width: int = 0, most: int = 3) -> str:
-    """``plain`` text broken into lines that fit a legend or a tick label: ~14 characters of
-    Chinese (each as wide as two Latin letters), ~28 of English; existing line breaks kept.
-    At most ``most`` lines, the last cut with "…": a long scenario title would otherwise run
-    into its neighbours' labels."""
-    import textwrap
-
-    width = width or (14 if lang == "zh" else 28)
-    lines = []
-    for line in str(text).split("\n"):  # broken first, then escaped: never inside "\$"
-        lines += _zh_lines(line, width) if lang == "zh" else textwrap.wrap(line, width) or [""]
-    if len(lines) > most:
-        lines = [*lines[: most - 1], lines[most - 1][: max(width - 1, 1)] + "…"]
-    return "\n".join(plain(line) for line in lines)
-
-
-#: What may not start a line of Chinese (closing marks, trailing punctuation) and what may not
-#: end one (opening marks): the rules a Chinese typesetter follows (避头尾).
-_CLOSING = "）)」』】〕》”’%，。、；：！？…"
-_OPENING = "（(「『【〔《“‘"
-#: A number or a Latin word (``60%``, ``1,000``, ``GMV``) is one piece: never "6" / "0%".
-_PIECE = re.compile(r"[0-9A-Za-z][0-9A-Za-z.,%]*|.", re.S)
-
-
-def _zh_lines(line: str, width: int) -> list[str]:
-    """One line of Chinese in lines of at most ``width`` hanzi (a Latin letter or digit is
-    half one): broken between characters, never inside a number or word, never before a
-    closing mark or after an opening one, and never leaving one character alone at the end."""
-    lines: list[str] = []
-    current, used = "", 0.0
-    for piece in _pieces(line, width):
-        size = _size(piece)
-        hangs = piece[0] in _CLOSING and used <= width  # one closing mark may hang, no more
-        if current and used + size > width and not hangs:
-            carried = len(current) - len(current.rstrip(_OPENING))
-            if carried == len(current):  # nothing but opening marks: broken all the same
-                carried = 0
-            head, current = current[: len(current) - carried], current[len(current) - carried :]
-            if head.strip():
-                lines.append(head.rstrip())
-            used = _size(current)
-            if not current and piece.isspace():  # a space never starts a line
-                continue
-        current += piece
-        used += size
-    lines.append(current)
-    if len(lines) > 1 and _dangling(lines[-1]):  # no line of a lone "额" or "）"
-        lines[-2:] = [lines[-2] + lines[-1]]
-    return lines
-
-
-def _pieces(line: str, width: int) -> list[str]:
-    """The line's unbreakable pieces; one wider than a whole line is cut to fit."""
-    out = []
-    for piece in _PIECE.findall(line):
-        step = max(int(width / _size(piece[0])), 1)
-        out += [piece[i : i + step] for i in range(0, len(piece), step)]
-    return out
-
-
-def _size(text: str) -> float:
-    """Width in hanzi: ASCII is half as wide."""
-    return sum(0.5 if ch.isascii() else 1.0 for ch in text)
-
-
-def _dangling(tail: str) -> bool:
-    """A last line too thin to stand alone: one character, or closing marks only. Two
-    characters ("企业") stand: merged back, a six-character target ran into its neighbour's."""
-    return len(tail) <= 1 or (len(tail) <= 2 and all(ch in _CLOSING for ch in tail))
-
-
 #: Average width of a title's character, in ems: a hanzi is square; Latin text, about half.
 _CHAR_EMS = {"zh": 1.0, "en": 0.6}
 
@@ -259,17 +188,6 @@ def _title(ax: Axes, text: str, lang: str) -> None:
 
 #: Each chart title as given, to break it again once ``fit`` has narrowed its plot.
 _TITLES: weakref.WeakKeyDictionary[Axes, tuple[str, str]] = weakref.WeakKeyDictionary()
-
-
-def plain(text: object) -> str:
-    """User text (scenario names, titles, factor labels) shown literally in a chart.
-
-    matplotlib reads text between two ``$`` as mathtext, so a title like ``$x^2$`` would be
-    typeset and ``$\\foo$`` would fail the whole report; a legend also drops entries whose label
-    starts with ``_``. Every label that can hold user text goes through here.
-    """
-    shown = str(text).replace("$", r"\$")
-    return f" {shown}" if shown.startswith("_") else shown
 
 
 def _canvas(size: tuple[float, float]) -> Figure:

@@ -14,7 +14,7 @@ from matplotlib.patches import Rectangle
 
 from sbqw_model import units
 from sbqw_model.reporting import charts as base
-from sbqw_model.reporting.charts import plain
+from sbqw_model.reporting.chart_text import plain
 from sbqw_model.reporting.fonts import register_fonts
 from sbqw_model.research.discovery import Discovery
 from sbqw_model.research.frontier import Frontier
