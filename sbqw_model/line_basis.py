@@ -91,7 +91,10 @@ def milestone_basis(
     ceiling, threshold = (params.value(p) for p in entry.parameters[:2])
     due = ceiling * assume.payout_share
     measure = label(f"basis.measure_{assume.milestone_sales_basis}", lang)
-    pre_plan = _pre_plan_entitlement(before, params, assume)
+    # each unit's award counted as received before the plan (none under ``paid``)
+    pre_plan = (
+        None if before is None else rules.milestone_start(before.shape, params, assume, before)[1]
+    )
     base_year = int(params.value("plan.first_year")) - 1
     out = []
     for u, y in zip(*cells, strict=True):
@@ -114,19 +117,6 @@ def milestone_basis(
                 text += label("basis.top_up", lang).format(paid=_wan(less - counted, lang))
         out.append(f"{text} = {_wan(amount, lang)}")
     return out
-
-
-def _pre_plan_entitlement(
-    before: np.ndarray | None, params: Parameters, assume: Assumptions
-) -> np.ndarray | None:
-    """Per unit, the award of the tier its base-year figure reached, counted as received under
-    ``milestone_pre_plan_tiers = not_paid`` (None when nothing counts)."""
-    if before is None or assume.milestone_pre_plan_tiers != "not_paid":
-        return None
-    thresholds, amounts = params.sales_scale()
-    amt = np.asarray(amounts, dtype=float) * assume.payout_share
-    top = rules.tier_reached(before, thresholds)
-    return np.where(top >= 0, amt[np.maximum(top, 0)], 0.0)
 
 
 def traffic_basis(

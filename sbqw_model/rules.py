@@ -119,7 +119,7 @@ def sales_milestone_awards(
     tiers = np.arange(n_tiers)
     # highest tier index reached each year, -1 when none: thresholds ascend, so count them.
     top = tier_reached(sales, th)
-    paid_top, received = _milestone_start(lead, amt, th, before, assume)
+    paid_top, received = milestone_start(lead, params, assume, before)
     for y in range(sales.shape[-1]):
         k = top[..., y]
         if assume.sales_award_mode == "highest":
@@ -152,18 +152,17 @@ def tier_reached(sales: ArrayLike, thresholds: ArrayLike) -> NDArray[np.int64]:
     return top
 
 
-def _milestone_start(
-    lead: tuple[int, ...],
-    amt: Array,
-    thresholds: Array,
-    before: ArrayLike | None,
-    assume: Assumptions,
+def milestone_start(
+    lead: tuple[int, ...], params: Parameters, assume: Assumptions, before: ArrayLike | None
 ) -> tuple[NDArray[np.int64], Array]:
     """Where each unit's milestones start: (the highest tier taken as paid, the entitlement
     taken as received). Nothing, unless ``milestone_pre_plan_tiers = not_paid`` and a figure
-    before the plan is given: then the tier it reached, as if paid then."""
+    before the plan is given: then the tier it reached, as if paid then (the rule starts from
+    it; a cost line says how much of a top-up it counts)."""
     if before is None or assume.milestone_pre_plan_tiers != "not_paid":
         return np.full(lead, -1, dtype=np.int64), np.zeros(lead)
+    thresholds, amounts = params.sales_scale()
+    amt = np.asarray(amounts, dtype=float) * assume.payout_share
     start = np.broadcast_to(tier_reached(before, thresholds), lead).copy()
     return start, np.where(start >= 0, amt[np.maximum(start, 0)], 0.0)
 
