@@ -41,7 +41,7 @@ LOW, HIGH = BAND_PERCENTILES  # the one band every table and chart shows (5th–
 COLORS = palette.SERIES
 WIDE = (8.0, 4.2)
 DPI = 110
-#: Inches of plot a bar of the comparison's budget chart (its label takes up to three lines).
+#: Inches of plot a bar of the comparison's budget chart, at least (a taller label, more).
 BAR_HEIGHT = 0.6
 
 
@@ -175,12 +175,11 @@ _CHAR_EMS = {"zh": 1.0, "en": 0.6}
 def _title(ax: Axes, text: str, lang: str) -> None:
     """The axes' title, broken into lines that fit the figure: a title is centred on its axes
     and one wider than the figure (an English title, a long scenario name) loses both ends."""
-    from matplotlib.font_manager import FontProperties
 
     fig, box = ax.get_figure(), ax.get_position()
     centre = (box.x0 + box.x1) / 2
     room = 2 * min(centre, 1 - centre) * fig.get_figwidth() * fig.dpi * 0.92
-    size = FontProperties(size=matplotlib.rcParams["axes.titlesize"]).get_size_in_points()
+    size = _points("axes.titlesize")
     per_char = size * fig.dpi / 72 * _CHAR_EMS.get(lang, 1.0)
     ax.set_title(wrapped(text, lang, max(int(room / per_char), 8), most=2))
     _TITLES[ax] = (text, lang)
@@ -533,7 +532,11 @@ def _name_and_note(label: str, lang: str) -> str:
 
 def _text_height(lines: int) -> float:
     """Inches a tick label of so many lines takes, with room above and below it."""
+    return (lines * 1.25 + 0.8) * _points("ytick.labelsize") / 72
+
+
+def _points(setting: str) -> float:
+    """A font size setting of matplotlib's (a name such as "medium", or points) in points."""
     from matplotlib.font_manager import FontProperties
 
-    size = FontProperties(size=matplotlib.rcParams["ytick.labelsize"]).get_size_in_points()
-    return (lines * 1.25 + 0.8) * size / 72
+    return FontProperties(size=matplotlib.rcParams[setting]).get_size_in_points()
