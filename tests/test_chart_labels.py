@@ -99,6 +99,11 @@ def test_research_chart_draws_factor_and_output_names_literally() -> None:
         ("紧缩方案（按上限", ["紧缩方案", "（按上限"]),  # an opening mark goes with what it opens
         ("紧缩1,000亿元资金", ["紧缩", "1,000亿", "元资金"]),  # a number is one piece, half as wide
         ("a b c d e f g h i j", ["a b c d", "e f g h", "i j"]),  # no space starts a line
+        ("企业及团队合计", ["企业及", "团队合计"]),  # after the joining word, not "企业及团/队合计"
+        ("园区、基地、企业合计", ["园区、", "基地、", "企业合计"]),  # after a pause
+        ("规定及时支付", ["规定及时", "支付"]),  # "及时" is a word: not broken after "及"
+        ("企业及团1,000", ["企业及", "团1,000"]),  # carried with a number when both fit
+        ("企及团队10,000", ["企及团队", "10,000"]),  # not when they would not
     ],
 )
 def test_a_target_tick_breaks_where_a_reader_would(text: str, lines: list[str]) -> None:
@@ -106,7 +111,7 @@ def test_a_target_tick_breaks_where_a_reader_would(text: str, lines: list[str]) 
 
 
 @example("00000000000情情情情情情情情）情", "zh")  # a hanging mark, then a merged last character
-@given(st.text(alphabet="情景方案（）$_ab 50%", max_size=60), st.sampled_from(["zh", "en"]))
+@given(st.text(alphabet="情景方案及、（）$_ab 50%", max_size=60), st.sampled_from(["zh", "en"]))
 def test_wrapped_labels_keep_every_character_and_fit(text: str, lang: str) -> None:
     """Every character, in order; a text longer than three lines is cut at the third, with
     "…" (44 hanzi made three lines and lost the rest: the property held only for short texts)."""

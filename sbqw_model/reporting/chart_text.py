@@ -48,6 +48,7 @@ def _zh_lines(line: str, width: int) -> list[str]:
             if carried == len(current):  # nothing but opening marks: broken all the same
                 carried = 0
             head, current = current[: len(current) - carried], current[len(current) - carried :]
+            head, current = _at_a_joint(head, current, width - size)
             if head.strip():
                 lines.append(head.rstrip())
             used = _size(current)
@@ -59,6 +60,25 @@ def _zh_lines(line: str, width: int) -> list[str]:
     if len(lines) > 1 and _dangling(lines[-1]):  # no line of a lone "额" or "）"
         lines[-2:] = [lines[-2] + lines[-1]]
     return lines
+
+
+#: Where a short label reads best broken, after the break: a joining word or a pause
+#: ("企业及 / 团队合计", not "企业及团 / 队合计"), unless the joining word starts a word itself.
+_JOINTS = "及和与或、，；："
+_WORDS = ("及时", "及格", "及早", "和平", "和谐", "与其", "与否", "与会", "或许", "或者")
+
+
+def _at_a_joint(head: str, carried: str, room: float) -> tuple[str, str]:
+    """A line about to close moved back to its last joint (``_JOINTS``) when that leaves at
+    most two hanzi to carry and they fit, with the piece that broke the line, in ``room``:
+    between words rather than inside one, without making the label a line longer."""
+    for k in range(len(head) - 2, max(len(head) - 4, 0), -1):
+        tail = head[k + 1 :]
+        if head[k] in _JOINTS and head[k : k + 2] not in _WORDS and tail.strip():
+            if not tail.isascii() and _size(carried + tail) <= room:
+                return head[: k + 1], tail + carried
+            break
+    return head, carried
 
 
 def _pieces(line: str, width: int) -> list[str]:
