@@ -39,6 +39,9 @@ from sbqw_model.summary import BAND, BAND_PERCENTILES, CENTRAL, QUANTILES
 LOW, HIGH = BAND_PERCENTILES  # the one band every table and chart shows (5th–95th percentile)
 
 COLORS = palette.SERIES
+#: Scenarios past the seventh repeat the colours, hatched (white on the colour), so no two
+#: scenarios of a comparison are drawn alike.
+HATCHES = ("//", "..", "xx", "\\\\")
 WIDE = (8.0, 4.2)
 DPI = 110
 #: Inches of plot a bar of the comparison's budget chart, at least (a taller label, more).
@@ -222,7 +225,19 @@ def _laid_out(fig: Figure, plot_height: float | None = None) -> Figure:
     wide = [ax for ax in fig.axes if ax in _TITLES and not _inside(ax.title, fig, renderer)]
     for ax in wide:
         _title(ax, *_TITLES[ax])
+    taller = _legend_height(fig, renderer)  # a legend beside a plot ends where the plot does
+    if taller > max(ax.bbox.height for ax in fig.axes) + 0.5:
+        # measured once the plot is as tall, the legend no longer counts as hanging below it
+        fit(fig, taller / fig.dpi)
+        return fit(fig, taller / fig.dpi)
     return fit(fig, plot_height) if wide else fig
+
+
+def _legend_height(fig: Figure, renderer: Any) -> float:
+    """The tallest legend of the figure's plots, in pixels (0 with none): many scenarios with
+    long names run a legend beside its plot past the figure's foot, so the chart grows."""
+    legends = [ax.get_legend() for ax in fig.axes]
+    return max((lg.get_window_extent(renderer).height for lg in legends if lg), default=0.0)
 
 
 def _inside(text: Any, fig: Figure, renderer: Any) -> bool:
@@ -443,7 +458,7 @@ def compare_probabilities(names: Sequence[str], p_met: np.ndarray, lang: str = "
     width = 0.8 / len(names)
     for i, name in enumerate(names):
         name = wrapped(name, lang)
-        _bars(ax, x + i * width - 0.4, 0, width, p_met[i], facecolor=COLORS[i % 7], label=name)
+        _bars(ax, x + i * width - 0.4, 0, width, p_met[i], label=name, **_series(i))
     ax.set_xticks(x, _target_ticks(labels, lang), fontsize=9)
     ax.set_ylim(0, 1)
     ax.yaxis.set_major_formatter(PercentFormatter(xmax=1))  # as the tables say it: 80%
@@ -458,6 +473,15 @@ def compare_probabilities(names: Sequence[str], p_met: np.ndarray, lang: str = "
 UNCHANGED_PP = 0.05
 
 
+def _series(i: int) -> dict[str, object]:
+    """How the ``i``-th scenario of a comparison is drawn, the same in each of its charts."""
+    cycle, colour = divmod(i, len(COLORS))
+    if not cycle:
+        return {"facecolor": COLORS[colour]}
+    hatch = HATCHES[(cycle - 1) % len(HATCHES)]
+    return {"facecolor": COLORS[colour], "hatch": hatch, "hatchcolor": "white", "linewidth": 0}
+
+
 def compare_differences(names: Sequence[str], p_met: np.ndarray, lang: str = "zh") -> Figure:
     """Each later scenario's P(met) minus the first's, per target (percentage points). A
     scenario that changes no target's odds (one that changes only what is paid) draws no bar,
@@ -470,10 +494,10 @@ def compare_differences(names: Sequence[str], p_met: np.ndarray, lang: str = "zh
     diff = (np.asarray(p_met[1:]) - p_met[0]) * 100
     width = 0.8 / max(len(diff), 1)
     for i, (name, row) in enumerate(zip(names[1:], diff, strict=True)):
-        colour, name = COLORS[(i + 1) % 7], wrapped(name, lang)
+        name = wrapped(name, lang)
         if not np.abs(row).max(initial=0) >= UNCHANGED_PP:  # no bar to see: the legend says why
             name += "\n" + wrapped(t("unchanged_odds", lang).strip(), lang)
-        _bars(ax, x + i * width - 0.4, 0, width, row, facecolor=colour, label=name)
+        _bars(ax, x + i * width - 0.4, 0, width, row, label=name, **_series(i + 1))
     if not np.abs(diff).max(initial=0) >= 1:  # a scale of whole points, not ±0.04
         ax.set_ylim(-1, 1)
     ax.axhline(0, color="black", lw=0.8)

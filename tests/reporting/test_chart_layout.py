@@ -233,3 +233,32 @@ def test_fit_keeps_the_plots_clear_of_a_figure_title_and_legend() -> None:
         box = artist.get_window_extent(renderer)
         for ax in axes:
             assert not box.overlaps(ax.get_tightbbox(renderer))
+
+
+#: More scenarios than the palette has colours, with the longest names: the legend beside the
+#: plot is taller than the chart's usual height.
+MANY = 16
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("kind", range(2), ids=["probabilities", "differences"])
+def test_many_scenarios_are_each_named_and_drawn_unlike_the_others(kind: int, lang: str) -> None:
+    """The chart grows until its legend fits (it ran off the figure's foot), and scenarios
+    past the seventh are hatched (they repeated the first ones' colours)."""
+    longest = _longest_names(lang, 6)
+    names = [f"{i + 1}. {longest[i % len(longest)]}" for i in range(MANY)]
+    p_met = np.random.default_rng(0).uniform(0.01, 0.99, (MANY, len(TARGETS) + 1))
+    draw = (charts.compare_probabilities, charts.compare_differences)[kind]
+    fig = draw(names, p_met, lang)
+    _check_layout(fig)
+    ax = fig.axes[0]
+    shown = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert [s.split(".")[0] for s in shown] == [str(i + 1) for i in range(kind, MANY)]
+    styles = [
+        (tuple(np.round(bars.get_facecolor()[0], 3)), bars.get_hatch())
+        for bars in ax.collections
+        if not bars.get_label().startswith("_")
+    ]
+    assert len(styles) == MANY - kind == len(set(styles)), styles
+    few = draw(names[:3], p_met[:3], lang)
+    assert few.get_figheight() == pytest.approx(4.6)  # a chart grows only when it must
