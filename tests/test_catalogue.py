@@ -144,6 +144,7 @@ CHINESE_ALLOWED: dict[str, str] = {
     "ledger.py": "input parsing accepts 是/否 typed by users, not output",
     "prefectures.py": "the prefectures' names are data (keys of the share tables and data files)",
     "instruments.py": "a developer-facing recipients note quotes the notice (上规入统)",
+    "reporting/chart_text.py": "line-breaking rules name the characters they act on (及, 和)",
 }
 
 
