@@ -25,7 +25,7 @@ from pydantic import (
 from sbqw_model import prefectures
 from sbqw_model.distributions import DISTRIBUTIONS, DOMAINS, MAX_SIGMA, _num
 from sbqw_model.errors import did_you_mean
-from sbqw_model.limits import MAX_YUAN
+from sbqw_model.limits import MAX_YUAN, MIN_RETAIL_YUAN
 from sbqw_model.parameters import (
     REQUIRED_FIELDS,
     UNITS,
@@ -42,6 +42,7 @@ from sbqw_model.scenario import (
     year_of,
 )
 from sbqw_model.schema import Strict, choice, fail, number, one_of, whole
+from sbqw_model.units import misread_hint
 from sbqw_model.yamlio import text_number_hint
 
 
@@ -261,9 +262,9 @@ class ObservationItem(Strict):
     @field_validator("value", mode="before")
     @classmethod
     def _level(cls, v: Any, info: ValidationInfo) -> float:
-        lowest = 1.0 if info.data.get("indicator") == "online_retail" else 0.0
+        lowest = MIN_RETAIL_YUAN if info.data.get("indicator") == "online_retail" else 0.0
         if isinstance(v, bool) or not isinstance(v, int | float) or not lowest <= v <= MAX_YUAN:
-            hint = text_number_hint(v)
+            hint = text_number_hint(v) or misread_hint(v, lowest)
             raise fail(f"expected a number from {lowest:g} to {MAX_YUAN:.0e}, got {v!r}{hint}")
         return float(v)
 

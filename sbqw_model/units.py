@@ -25,3 +25,13 @@ def wan_number(yuan: float, digits: int = 2) -> str:
 def auto(yuan: float, digits: int = 2) -> str:
     """亿元 from 1亿 upward, else 万元: the unit a reader expects for the size."""
     return yi(yuan, digits) if abs(yuan) >= YI else wan(yuan, digits)
+
+
+def misread_hint(value: object, least: float) -> str:
+    """What a figure below ``least`` yuan would be if typed in 亿元 or 万元 (the units Chinese
+    statistics give it in), for an error message: "; if it is in 亿元, write 65000000000"."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < least:
+        return ""
+    readings = [(name, value * unit) for name, unit in (("亿元", YI), ("万元", WAN))]
+    said = [f"in {name}, write {yuan:.0f}" for name, yuan in readings if least <= yuan]
+    return f"; if it is {' or '.join(said)}" if said else ""

@@ -78,7 +78,11 @@ CASES = {
     ),
     "zero observed retail": (
         "observations: [{year: 2023, indicator: online_retail, value: 0, source: x}]",
-        ["observations[0].value", "from 1"],
+        ["observations[0].value", "from 1e+08"],
+    ),
+    "observed retail in 亿元": (
+        "observations: [{year: 2023, indicator: online_retail, value: 700, source: x}]",
+        ["observations[0].value", "if it is in 亿元, write 70000000000"],
     ),
     "nan in a title": (
         "description: .nan",
@@ -162,8 +166,35 @@ def test_observed_online_retail_of_zero_is_refused(tmp_path: Path) -> None:
     refused(
         cli("backtest", BASELINE, "--observed", observed, "--draws", 100),
         "obs.csv row 2, column value",
-        "at least 1",
+        "at least 100000000",
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("650", "if it is in 亿元, write 65000000000"),  # 650 亿, as statistics give it
+        ("1.2e4", "if it is in 亿元, write 1200000000000 or in 万元, write 120000000"),
+        ("0.5", "got '0.5'"),  # neither reading is a province's retail: no guess
+    ],
+)
+def test_observed_online_retail_typed_in_yi_is_refused_and_said(
+    tmp_path: Path, value: str, said: str
+) -> None:
+    """A figure typed in 亿元 was read as yuan: a 2022 level of 650 yuan pinned every world and
+    the report showed a 0 % chance and a traffic subsidy of a tenth; a later year conditioned
+    the worlds on it. Refused, in a scenario file as in an observations file."""
+    observed = tmp_path / "obs.csv"
+    for year in (2022, 2024):
+        observed.write_text(
+            f"year,indicator,value,source\n{year},online_retail,{value},统计公报\n",
+            encoding="utf-8",
+        )
+        refused(
+            cli("simulate", BASELINE, "--observed", observed, "--draws", 100),
+            "obs.csv row 2, column value",
+            said,
+        )
 
 
 def test_a_sweep_factor_value_out_of_domain_is_refused(tmp_path: Path) -> None:

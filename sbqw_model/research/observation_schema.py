@@ -13,10 +13,11 @@ from typing import Any
 from pydantic import ValidationInfo, field_validator
 
 from sbqw_model.errors import did_you_mean
-from sbqw_model.limits import MAX_YUAN
+from sbqw_model.limits import MAX_YUAN, MIN_RETAIL_YUAN
 from sbqw_model.research.observations import LEVELS
 from sbqw_model.scenario import INDICATORS
 from sbqw_model.schema import Strict, fail
+from sbqw_model.units import misread_hint
 
 
 def _number(text: Any, info: ValidationInfo) -> float | None:
@@ -63,13 +64,13 @@ class ObservedRow(Strict):
     @field_validator("value", mode="before")
     @classmethod
     def _value(cls, v: Any, info: ValidationInfo) -> float:
-        lowest = 1.0 if info.data.get("indicator") == "online_retail" else 0.0  # growth ÷ it
+        lowest = MIN_RETAIL_YUAN if info.data.get("indicator") == "online_retail" else 0.0
         value = _number(v, info)
         if value is None or not lowest <= value <= MAX_YUAN:
-            kind = "a number of at least 1" if lowest else "a non-negative number"
+            kind = f"a number of at least {lowest:.0f}" if lowest else "a non-negative number"
             raise fail(
                 f"expected {kind} up to {MAX_YUAN:.0e} (yuan for online_retail, a count"
-                f" otherwise), got {v!r}"
+                f" otherwise), got {v!r}{misread_hint(value, lowest)}"
             )
         return value
 
