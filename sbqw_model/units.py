@@ -32,6 +32,9 @@ def misread_hint(value: object, least: float) -> str:
     statistics give it in), for an error message: "; if it is in 亿元, write 65000000000"."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < least:
         return ""
-    readings = [(name, value * unit) for name, unit in (("亿元", YI), ("万元", WAN))]
+    from sbqw_model.catalogue import label
+
+    units = (("report.yi_yuan", YI), ("report.wan_yuan", WAN))  # as statistics print them
+    readings = [(label(key, "zh"), value * unit) for key, unit in units]
     said = [f"in {name}, write {yuan:.0f}" for name, yuan in readings if least <= yuan]
     return f"; if it is {' or '.join(said)}" if said else ""
