@@ -156,7 +156,9 @@ def conclusion(summary: Summary, lang: str) -> list[str]:
     central = money(total.central, lang, like=total.high)
     high = money(total.high, lang)
     kind = t("upper_bound_full", lang) if is_upper_bound(summary) else outlay_note(summary, lang)
-    second = t("conclusion_outlay", lang).format(central=central, high=high, kind=kind)
+    years = sorted(summary.budget.by_year, key=int)  # payment years: the last is after 2025
+    paid = t("paid_years", lang).format(first=years[0], last=years[-1]) if years else ""
+    second = t("conclusion_outlay", lang).format(central=central, high=high, kind=kind, paid=paid)
     share = decided_share(summary)
     if share is not None:
         second += t("conclusion_decided", lang).format(share=f"{share:.0%}")

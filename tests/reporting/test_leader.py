@@ -258,6 +258,12 @@ def test_conclusion_from_a_known_summary() -> None:
     _, second = leader.conclusion(_summary(values, share=0.6), "en")
     assert "¥160m" in second and "¥210m" in second and "at 60% of the ceilings" in second
     assert "upper bound" not in second
+    years = {str(y): _summary(values).budget.total for y in (2024, 2023, 2026, 2025)}
+    paid = dataclasses.replace(
+        _summary(values), budget=Budget(_summary(values).budget.total, years, {}, {})
+    )
+    assert leader.conclusion(paid, "zh")[1].startswith("方案支出合计（2023—2026年支付）中位数约")
+    assert "total outlay (paid 2023–2026) has" in leader.conclusion(paid, "en")[1]
 
 
 def test_the_conclusion_says_how_much_of_the_cost_the_quotas_cap() -> None:
