@@ -246,9 +246,12 @@ def test_conclusion_from_a_known_summary() -> None:
     first, second = leader.conclusion(_summary(values), "zh")
     # 99.8 %, not "100%": a median short of the target never reads as reaching it
     assert "网络零售额（中位数为目标的99.8%" in first and "目标接近达成" in first
-    assert "网络畅销产品目标难以达成。" in first and "网络畅销产品目标取决于其增速" in first
+    assert (
+        "网络畅销产品目标难以达成。" in first
+        and "网络畅销产品目标取决于其增速（认定标准不变）" in first
+    )
     assert first.endswith(
-        "网络畅销产品目标取决于其增速；网络零售额目标取决于2022年的起点和此后的增速。"
+        "网络畅销产品目标取决于其增速（认定标准不变）；网络零售额目标取决于2022年的起点和此后的增速。"
     )
     assert first.startswith("按本情景的假设，省级电商产业园区、")
     assert (
@@ -314,12 +317,13 @@ def test_the_drivers_are_said_once_per_kind_of_target() -> None:
     first, _ = leader.conclusion(_summary(values), "en")
     assert first.endswith(
         " The recognition targets depend on the number of applications and the share that"
-        " qualify; the best-selling products target depends on how fast they grow; the online"
-        " retail target depends on its 2022 starting level and how fast it grows from there."
+        " qualify; the best-selling products target depends on how fast they grow (under an"
+        " unchanged selling standard); the online retail target depends on its 2022 starting"
+        " level and how fast it grows from there."
     ), first
     first, _ = leader.conclusion(_summary(values), "zh")
     assert first.endswith(
-        "。认定类目标取决于申报数量和合格率；网络畅销产品目标取决于其增速；"
+        "。认定类目标取决于申报数量和合格率；网络畅销产品目标取决于其增速（认定标准不变）；"
         "网络零售额目标取决于2022年的起点和此后的增速。"
     ), first
     assert first.count("认定类目标") == 1
