@@ -37,6 +37,7 @@ from sbqw_model.reporting.variants import (
     variant_title,
 )
 from sbqw_model.scenario import Scenario
+from sbqw_model.start_level import odds_by_start
 from sbqw_model.summary import BAND, Summary, summarize
 
 
@@ -261,16 +262,35 @@ class ScenarioReport:
                 else "data_level_2022"
             )
             paragraphs.append(t(key, lang).format(dist=dist, source=level.source))
+        tables, notes = self._odds_by_start() if level is not None else ([], [])
         return HTML(
             render(
                 "section.html.j2",
                 level="h3",
                 heading=t("data_title", lang),
                 paragraphs=paragraphs,
-                tables=[],
-                notes=[],
+                tables=tables,
+                notes=notes,
             )
         )
+
+    def _odds_by_start(self) -> tuple[list[Markup], list[str]]:
+        """Where the 2022 level is assumed: the online retail target's odds by that level
+        (``start_level``), so a reader who knows the figure reads the odds off a row."""
+        lang, s = self.lang, self.scenario
+        path = "online_retail.level_2022"
+        if path in s.observed_uncertainties or s.uncertainties[path].dist == "fixed":
+            return [], []
+        start = self.results.online_retail_path[:, 0]
+        windows = odds_by_start(start, self.results.met()["online_retail"])
+        if len(windows) < 2:
+            return [], []
+        header = [t("start_level_2022", lang), t("p_met", lang)]
+        rows = [
+            [f"{money(w.low, lang)} – {money(w.high, lang)}", leader.probability(w.p_met)]
+            for w in windows
+        ]
+        return [table(header, rows)], [t("start_odds_note", lang)]
 
     # --- charts ---------------------------------------------------------------------------
 
