@@ -17,6 +17,9 @@ from hypothesis import strategies as st
 from sbqw_model import recognition as rec
 from sbqw_model.engine import simulate, simulate_worlds
 from sbqw_model.errors import InputError
+from sbqw_model.labels import uncertainty_label
+from sbqw_model.research import problem as pb
+from sbqw_model.research.wording import factor_label
 from sbqw_model.rules import CATEGORIES
 from sbqw_model.scenario import Scenario, load_scenario, parse_scenario
 from sbqw_model.worlds import World
@@ -233,6 +236,17 @@ def test_under_all_qualified_the_share_changes_nothing() -> None:
     same_results(simulate(zero, 1000, seed=4), simulate(one, 1000, seed=4))
 
 
+def test_shipped_scenarios_inherit_the_baselines_backlog() -> None:
+    from sbqw_model.shipped import scenario_path
+
+    for name in ("baseline", "optimistic", "pessimistic", "austerity", "traffic_excess"):
+        sc = load_scenario(scenario_path(name))
+        for p in SHARES:
+            dist = sc.uncertainties[p]
+            assert (dist.dist, dist.params) == ("uniform", {"low": 0.0, "high": 1.0}), name
+            assert "no public record" in dist.source
+
+
 @pytest.mark.parametrize(
     ("value", "message"),
     [
@@ -265,3 +279,16 @@ def test_a_misspelt_share_is_suggested() -> None:
         "s.yaml: uncertainties.recognition.team.reaply_share: unknown uncertainty"
         " (did you mean `recognition.team.reapply_share`?)"
     ]
+
+
+def test_the_share_is_a_labelled_research_factor() -> None:
+    base = load_scenario(BASELINE)
+    path = "uncertainties.recognition.base.reapply_share"
+    assert pb.resolve(path, base).kind == "uncertainty"
+    assert pb.resolve(f"{path}.high", base).kind == "distribution"
+    assert factor_label(path, "zh") == "直播基地合格落选单位次年再申报比例"
+    assert factor_label(path, "en").endswith("(livestream bases)")
+    assert uncertainty_label(SHARES[0], "zh") == "园区合格落选单位次年再申报比例"
+    point = pb.resolve(path, base)
+    assert pb.check_value(point, 1.2, base)[1] == "got 1.2, expected a probability between 0 and 1"
+    assert pb.check_value(point, 0.4, base) == (0.4, None)
