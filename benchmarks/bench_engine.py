@@ -12,8 +12,9 @@ Prints:
   (``audit.world_ledger`` → ``costing.cost_ledger``, in-process, no CSV), goal ≥ 100×;
 - ratio (b): the engine against the RNG floor, the time numpy needs just to generate the random
   numbers the engine consumes (the same streams, sizes and distributions as
-  ``worlds.draw_block``, with no arithmetic on them; the binomial revocations, which the engine
-  draws by inverse CDF from uniforms, are counted as numpy's binomials of the same sizes, and
+  ``worlds.draw_block``, with no arithmetic on them; the binomial revocations and re-applications
+  (the backlog), which the engine draws by inverse CDF from uniforms, are counted as numpy's
+  binomials of the same sizes, and
   the parks' and bases' counter-based uniforms as the hashes the engine computes), goal ≤ 3×;
 - conditioning: the same run conditioned on three observed figures by likelihood weighting
   (``conditioning.simulate_weighted``), its extra time over the plain run, goal < 20 %;
@@ -40,7 +41,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sbqw_model import unit_sales  # noqa: E402
+from sbqw_model import recognition, unit_sales  # noqa: E402
 from sbqw_model.audit import world_ledger  # noqa: E402
 from sbqw_model.costing import cost_ledger, fen, plan_years  # noqa: E402
 from sbqw_model.distributions import Distribution  # noqa: E402
@@ -202,6 +203,8 @@ class BlockParameters:
     stocks: list[np.ndarray]  # (N, C) plan-recognized units facing each review, years 1…Y-1
     p_rev: np.ndarray  # (N, C) revocation rates
     shares: np.ndarray  # (P,) the scenario's prefecture shares, or (N, P) each world's
+    backlog: bool = False  # some world's reapply share exceeds 0: the reapply uniforms are drawn
+    thinned: tuple[tuple[np.ndarray, np.ndarray], ...] = ()  # (N, C) left out and their shares
 
 
 def prepare(scenario: Scenario, block: int) -> BlockParameters:
@@ -226,15 +229,37 @@ def prepare(scenario: Scenario, block: int) -> BlockParameters:
         hashes.append(int(np.size(fields[0])))
         return identity_uniform(seed, *fields, bits=bits)
 
+    thinned: list[tuple[np.ndarray, np.ndarray]] = []
+    carry_over = recognition.carry_over
+
+    def thinning(
+        pool: np.ndarray, new: np.ndarray, share: np.ndarray, u: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        thinned.append((np.maximum(pool - new, 0).sum(axis=2), share))
+        return carry_over(pool, new, share, u)
+
     unit_sales.identity_uniform = counting  # count what the engine hashes for this block
+    recognition.carry_over = thinning  # and the left-out the backlog thins
     try:
         world = draw_block(scenario, SEED, block)
     finally:
         unit_sales.identity_uniform = identity_uniform
+        recognition.carry_over = carry_over
     standing = np.cumsum(world.approvals.sum(axis=2) - world.revocations.sum(axis=2), axis=2)
     stocks = [standing[..., i - 1] for i in range(1, Y)]
     p_rev = np.stack([u[f"recognition.{c}.revocation_rate"] for c in CATEGORIES], axis=1)
-    return BlockParameters(lam, u["firms.count"], int(count.sum()), hashes, stocks, p_rev, shares)
+    backlog = any(np.any(u[f"recognition.{c}.reapply_share"] > 0) for c in CATEGORIES)
+    return BlockParameters(
+        lam,
+        u["firms.count"],
+        int(count.sum()),
+        hashes,
+        stocks,
+        p_rev,
+        shares,
+        backlog,
+        tuple(thinned),
+    )
 
 
 def replay(scenario: Scenario, block: int, prep: BlockParameters, keep: bool = False) -> dict:
@@ -255,12 +280,16 @@ def replay(scenario: Scenario, block: int, prep: BlockParameters, keep: bool = F
     for k, c in enumerate(CATEGORIES):
         supply.append(stream(SEED, block, f"approvals:{c}").poisson(prep.lam[:, k]))
         stream(SEED, block, f"revocations:{c}").random((N, Y, 2))
+        if prep.backlog:
+            stream(SEED, block, f"reapply:{c}").random((N, Y))
     out["supply"] = np.stack(supply, axis=1)
     # the engine turns those uniforms into binomial revocations by inverse CDF (a monotone
     # coupling); the floor counts what numpy's generator needs for binomials of the same sizes
     scratch = stream(SEED, block, "floor:binomial")
     for stock in prep.stocks:
         scratch.binomial(stock, prep.p_rev)
+    for left, share in prep.thinned:  # the backlog's re-applications
+        scratch.binomial(left, share)
     for size in prep.hashes:  # the parks' and bases' counter-based uniforms
         a = np.arange(size)
         identity_uniform(SEED, a, a, a, a, a, 0, bits=BITS)

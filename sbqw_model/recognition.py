@@ -1,8 +1,10 @@
 """Recognition rounds as the department's decisions (§三(二)2, §四(一)): levers and the rounds.
 
 Each year the province holds one round per category (§三(二)2(1)). What is *uncertain* is the
-qualified supply (applications that meet the standard) and the yearly revocations (§三(三));
-what the department *decides* is how many it recognizes: ``new = min(qualified, quota)``.
+qualified supply (applications that meet the standard), the yearly revocations (§三(三)) and
+how many of the qualified applicants a quota left out apply again the next year (the backlog);
+what the department *decides* is how many it recognizes: ``new = min(qualified, quota)``, the
+qualified being the year's new ones and those who apply again.
 The quota comes from a strategy (the lever ``levers.recognition``):
 
 - ``target_pace``: recognize what closes the gap to the 2025 target × (1 + buffer), net of the
@@ -11,11 +13,12 @@ The quota comes from a strategy (the lever ``levers.recognition``):
 - ``fixed``: one quota per plan year;
 - ``all_qualified``: every qualified applicant.
 
-The rounds are deterministic given the drawn supply and the revocation uniforms, so levers
-consume no randomness (common random numbers across policy variants). Revocations are drawn by
-inverse CDF from one uniform per world, category and year, so more recognized units never lead
-to fewer units standing (a monotone coupling: a larger buffer never lowers a count's odds); the
-longest-standing units go first.
+The rounds are deterministic given the drawn supply and the revocation and reapply uniforms, so
+levers consume no randomness (common random numbers across policy variants). Revocations and
+re-applications are drawn by inverse CDF from one uniform per world, category and year, so more
+recognized units never lead to fewer units standing, nor more left out to fewer applying again
+(monotone couplings: a larger buffer never lowers the recognitions, nor, without a backlog, a
+count; docs/model.md says when a backlog can); the longest-standing units go first.
 """
 
 from __future__ import annotations
@@ -276,11 +279,33 @@ class Rounds:
     approvals: np.ndarray  # (N, C, P, Y) units newly recognized
     revocations: np.ndarray  # (N, C, P, Y) plan-recognized units revoked at each review
     initial: np.ndarray  # (N, C, Y) units recognized before the plan counted at year end
-    bound: np.ndarray  # (N, C, Y) bool: the qualified supply, not the quota, limited the round
+    bound: np.ndarray  # (N, C, Y) bool: the qualified applicants, not the quota, limited the round
     # sums over prefectures, kept as the rounds make them (callers need not sum again)
     new_total: np.ndarray | None = None  # (N, C, Y) units newly recognized
     revoked_total: np.ndarray | None = None  # (N, C, Y) plan-recognized units revoked
-    supply_total: np.ndarray | None = None  # (N, C, Y) qualified applicants
+    supply_total: np.ndarray | None = None  # (N, C, Y) new qualified applicants
+    carried: np.ndarray | None = None  # (N, C, Y) left out the round before, applying again
+
+
+def carry_over(
+    pool: np.ndarray, new: np.ndarray, share: np.ndarray, u: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Who of the qualified applicants a round left out apply again in the next one: by
+    prefecture (N, C, P) and in all (N, C).
+
+    ``pool`` (N, C, P) the round's qualified applicants, ``new`` those it recognized (an
+    observed count may exceed the pool: nobody is left out there), ``share`` (N, C) the world's
+    reapply share, ``u`` (N, C) uniforms. The left-out total is thinned by inverse CDF at ``u``
+    (as revocations: more left out never bring fewer back), then spread over the prefectures in
+    proportion to who was left out (largest remainder: never more than a prefecture's own).
+    """
+    left = np.maximum(pool - new, 0)
+    back = binomial_quantile(left.sum(axis=2), share, u)
+    waiting = np.zeros_like(left)
+    some = back > 0
+    if some.any():
+        waiting[some] = split(back[some], left[some])
+    return waiting, back
 
 
 def run_rounds(
@@ -293,12 +318,16 @@ def run_rounds(
     initial: list[int],
     observed: dict[tuple[int, int], np.ndarray],
     count_revoked: bool,
+    reapply: np.ndarray | None = None,
+    u_reapply: np.ndarray | None = None,
 ) -> Rounds:
     """The yearly rounds of every category (vectorized over worlds and categories).
 
-    ``supply`` (N, C, P, Y) qualified applicants; ``u_rev`` (N, C, Y, 2) uniforms for the
+    ``supply`` (N, C, P, Y) new qualified applicants; ``u_rev`` (N, C, Y, 2) uniforms for the
     revocation of plan-recognized and of pre-plan units; ``rho`` (N, C) the world's revocation
     rates; ``observed`` maps (category, year index) to observed recognitions by prefecture (P,).
+    ``reapply`` (N, C): the share of those a quota left out who apply again (``carry_over``,
+    at ``u_reapply`` (N, C, Y)); without it, or at 0, the rounds are exactly as with no backlog.
     """
     N, C, P, Y = supply.shape
     approvals = np.zeros((N, C, P, Y), dtype=np.int64)
@@ -308,6 +337,9 @@ def run_rounds(
     new_total = np.zeros((N, C, Y), dtype=np.int64)
     revoked_total = np.zeros((N, C, Y), dtype=np.int64)
     supply_total = np.einsum("ncpy->ncy", supply)  # (sums over a middle axis: einsum is faster)
+    carried = np.zeros((N, C, Y), dtype=np.int64)
+    backlog = reapply is not None and u_reapply is not None and bool(np.any(reapply > 0))
+    waiting = np.zeros((N, C, P), dtype=np.int64)  # by prefecture, carried into this round
     stock = np.zeros((N, C, P), dtype=np.int64)  # plan-recognized units standing
     stock_total = np.zeros((N, C), dtype=np.int64)  # their sum over prefectures
     start = np.asarray(initial, dtype=np.int64)
@@ -327,12 +359,13 @@ def run_rounds(
             if start.any():
                 init = init - binomial_quantile(init, rho, u_rev[:, :, i, 1])
         standing = counted + start if count_revoked else stock_total + init
-        available = supply_total[..., i]  # (N, C)
+        pool = supply[..., i] + waiting if backlog else supply[..., i]
+        available = supply_total[..., i] + carried[..., i]  # (N, C) the round's applicants
         q = np.stack(
             [quota(rules[c], i, Y, targets[c], standing[:, c], keep[c]) for c in range(C)], 1
         )
         bound[..., i] = available < q
-        new = supply[..., i].copy()
+        new = pool.copy()
         short = q < available  # the quota binds: split it over the prefectures
         if short.any():
             new[short] = split(q[short].astype(np.int64), new[short])
@@ -340,6 +373,9 @@ def run_rounds(
             if year == i:
                 new[:, c] = value
                 bound[:, c, i] = False
+        if backlog and i + 1 < Y:
+            assert reapply is not None and u_reapply is not None
+            waiting, carried[..., i + 1] = carry_over(pool, new, reapply, u_reapply[..., i])
         approvals[..., i] = new
         stock += new
         added = new.sum(axis=2)
@@ -347,7 +383,9 @@ def run_rounds(
         stock_total += added
         counted += added
         init_path[..., i] = start if count_revoked else init
-    return Rounds(approvals, revocations, init_path, bound, new_total, revoked_total, supply_total)
+    return Rounds(
+        approvals, revocations, init_path, bound, new_total, revoked_total, supply_total, carried
+    )
 
 
 def list_products(

@@ -25,6 +25,11 @@ UNCERTAINTIES: dict[str, tuple[str, str]] = {
             ("applications", "count", "expected applications a year, province-wide"),
             ("approval_probability", "probability", "share of applications that qualify"),
             ("revocation_rate", "probability", "yearly share of recognized units revoked"),
+            (
+                "reapply_share",
+                "probability",
+                "share of qualified applicants a quota left out who apply again next round",
+            ),
         )
     },
     "firms.count": ("count", "expected above-scale e-commerce firms above the size floor"),
@@ -65,6 +70,13 @@ OPTIONAL_UNCERTAINTIES: dict[str, tuple[float | None, str]] = {
     "climate.products": (0.0, "default: no common e-commerce climate"),
     "climate.supply": (0.0, "default: no common e-commerce climate"),
     "prefectures.share_spread": (0.0, "default: the scenario's prefecture_shares, fixed"),
+    **{
+        f"recognition.{c}.reapply_share": (
+            0.0,
+            "default: no backlog (qualified applicants a quota leaves out do not apply again)",
+        )
+        for c in CATEGORIES
+    },
     **{
         f"unit_sales.{c}.{k}": (None, "default: the mean of the shipped baseline's distribution")
         for c in SALES_CATEGORIES

@@ -188,7 +188,7 @@ def draw_blocks(
     parts = [_draws(scenario, seed, first + b) for b in range(count)]
     rounds, units = _rounds_and_units(scenario, seed, first * BLOCK, parts, every_unit)
     for part in parts:  # the rounds hold what the worlds need of these now
-        part.supply = part.u_rev = _NOTHING
+        part.supply = part.u_rev = part.u_reapply = _NOTHING
     for b, part in enumerate(parts):
         yield _world(scenario, seed, first + b, part, rounds, units, b * BLOCK)
 
@@ -207,13 +207,14 @@ class _Draws:
     products_bound: np.ndarray  # (N, Y)
     supply: np.ndarray  # (N, C, P, Y)
     u_rev: np.ndarray  # (N, C, Y, 2)
+    u_reapply: np.ndarray  # (N, C, Y), or (N, C, 0) when no world's reapply share exceeds 0
     shares: np.ndarray  # (P,) the scenario's prefecture shares, or (N, P) each world's
 
 
 @np.errstate(over="ignore", invalid="ignore", divide="ignore")  # callers check results finite
 def _draws(scenario: Scenario, seed: int, block: int) -> _Draws:
     """A block's uncertainties, online retail and product paths, qualified supply and the
-    revocation uniforms (every random draw of the block but the firms')."""
+    revocation and reapply uniforms (every random draw of the block but the firms')."""
     years = plan_years(scenario.params)
     Y, N = len(years), BLOCK
     u = uncertainty_draws(scenario, seed, block)
@@ -254,7 +255,19 @@ def _draws(scenario: Scenario, seed: int, block: int) -> _Draws:
     shares = world_prefecture_shares(scenario, u, rng)
     supply = _qualified_supply(scenario, u, climate, rng, shares)
     u_rev = np.stack([rng(f"revocations:{c}").random((N, Y, 2)) for c in CATEGORIES], axis=1)
-    return _Draws(u, retail, qualifying, products, products_bound, supply, u_rev, shares)
+    u_reapply = _reapply_uniforms(u, rng, N, Y)
+    return _Draws(u, retail, qualifying, products, products_bound, supply, u_rev, u_reapply, shares)
+
+
+def _reapply_uniforms(
+    u: dict[str, np.ndarray], rng: Callable[[str], np.random.Generator], n: int, years: int
+) -> np.ndarray:
+    """One uniform per world, category and year (streams ``reapply:<category>``) for how many
+    of those a quota left out apply again; none drawn when no world's share exceeds 0, so a
+    scenario without a backlog draws exactly what it drew before."""
+    if not any(np.any(u[f"recognition.{c}.reapply_share"] > 0) for c in CATEGORIES):
+        return np.zeros((n, len(CATEGORIES), 0))
+    return np.stack([rng(f"reapply:{c}").random((n, years)) for c in CATEGORIES], axis=1)
 
 
 def world_prefecture_shares(
@@ -291,6 +304,8 @@ def _rounds_and_units(
         joined([p.supply for p in parts]),
         joined([p.u_rev for p in parts]),
         per_world("recognition.{}.revocation_rate", CATEGORIES),
+        per_world("recognition.{}.reapply_share", CATEGORIES),
+        _joined_reapply([p.u_reapply for p in parts]),
     )
     retail = joined([p.retail for p in parts])
     units = build_units(
@@ -486,11 +501,27 @@ def _qualified_supply(
     return supply
 
 
+def _joined_reapply(blocks: list[np.ndarray]) -> np.ndarray | None:
+    """The blocks' reapply uniforms (n, C, Y) joined; a block that drew none (no share above 0
+    in it) joins with zeros, which carry nobody over at share 0. None: no block drew any."""
+    years = max(b.shape[2] for b in blocks)
+    if not years:
+        return None
+    full = [b if b.shape[2] else np.zeros((*b.shape[:2], years)) for b in blocks]
+    return full[0] if len(full) == 1 else np.concatenate(full)
+
+
 def _recognition_rounds(
-    scenario: Scenario, supply: np.ndarray, u_rev: np.ndarray, rho: np.ndarray
+    scenario: Scenario,
+    supply: np.ndarray,
+    u_rev: np.ndarray,
+    rho: np.ndarray,
+    reapply: np.ndarray,
+    u_reapply: np.ndarray | None,
 ) -> rec.Rounds:
     """The department's rounds over worlds with this qualified supply (n, C, P, Y), revocation
-    uniforms (n, C, Y, 2) and revocation rates (n, C)."""
+    uniforms (n, C, Y, 2), revocation rates (n, C), reapply shares (n, C) and their uniforms
+    (n, C, Y; None: no backlog)."""
     years = plan_years(scenario.params)
     shares = scenario.prefecture_shares
     observed = {
@@ -509,4 +540,6 @@ def _recognition_rounds(
         [scenario.initial_stock[c] for c in CATEGORIES],
         observed,
         scenario.assumptions.revoked_count_toward_targets,
+        reapply,
+        u_reapply,
     )

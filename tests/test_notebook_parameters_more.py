@@ -263,9 +263,10 @@ def test_whole_floats_are_whole_numbers() -> None:
 @pytest.mark.parametrize(
     ("given", "words"),
     [
-        # the baseline's 24 uncertain factors: 10⁹ Morris trajectories × 25 rows each
-        ({"n": 10**9}, "sensitivity: n=1000000000: 25,000,000,000 points; at most 1,000,000"),
-        ({"n": 10**9}, "(e.g. n=40000)"),
+        # the baseline's 28 uncertain factors (24, and the four reapply shares): 10⁹ Morris
+        # trajectories × 29 rows each; at most ⌊1 000 000 / 29⌋ = 34 482 trajectories
+        ({"n": 10**9}, "sensitivity: n=1000000000: 29,000,000,000 points; at most 1,000,000"),
+        ({"n": 10**9}, "(e.g. n=34482)"),
         ({"method": "sobol", "n": 10}, "sensitivity: n=10: Sobol' sampling needs a power of 2"),
         ({"method": "sobol", "n": 10}, "(e.g. n=8)"),
         ({"method": "sobol", "n": 1}, "sensitivity: n=1: Sobol' indices need N ≥ 2"),
