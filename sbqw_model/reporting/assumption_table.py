@@ -59,13 +59,14 @@ def leaf_value(leaf: Leaf, lang: str) -> str:
 
 
 def _basis(source: str, lang: str, file: str) -> str:
-    """A basis in the reader's language: assumption or data; the scenario file holds the
-    reasoning and citations (free text, in whatever language its author wrote)."""
-    key = (
-        "assumed_basis"
-        if source.strip().lower().startswith("assumption") or not source
-        else "data_basis"
-    )
+    """A basis in the reader's language: assumption, data, or the model's default for what
+    the scenario file leaves unset (its source says "default: …"; it cites nothing, and read
+    as data it claimed a public source); the scenario file holds the reasoning and citations
+    (free text, in whatever language its author wrote)."""
+    said = source.strip().lower()
+    if said.startswith("default"):
+        return t("default_basis", lang).format(file=file)
+    key = "assumed_basis" if said.startswith("assumption") or not said else "data_basis"
     return t(key, lang).format(file=file)
 
 

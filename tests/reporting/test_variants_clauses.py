@@ -7,10 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from conftest import ROOT
 
+from sbqw_model.catalogue import label
 from sbqw_model.parameters import default_parameters
 from sbqw_model.reporting import clauses
+from sbqw_model.reporting.assumption_table import assumption_rows
 from sbqw_model.reporting.batch import jobs_for
 from sbqw_model.reporting.variants import variant_name, variant_note, variant_title
 from sbqw_model.scenario import load_scenario
@@ -109,3 +112,18 @@ def test_fullwidth_changes_punctuation_only() -> None:
     text = "给予不超过300万奖励;对(不含跨境电商),每实现1万元: 5元"
     assert clauses.fullwidth(text) == "给予不超过300万奖励；对（不含跨境电商），每实现1万元：5元"
     assert clauses.fullwidth("1,000 (x)") == "1,000 (x)"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_unset_uncertainty_is_said_to_be_the_models_default(tmp_path: Path, lang: str) -> None:
+    """A scenario without a climate block takes the model's default (no common climate): its
+    rows say so, not "public data" (it cites nothing) nor the file's own assumption."""
+    raw = yaml.safe_load(BASELINE.read_text(encoding="utf-8"))
+    del raw["uncertainties"]["climate"]
+    path = tmp_path / "no_climate.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    rows = assumption_rows(load_scenario(path), None, lang, "no_climate.yaml")
+    default = label("report.default_basis", lang).format(file="no_climate.yaml")
+    climate = [row for row in rows if row[3] == default]
+    assert len(climate) == 3, [row[:2] for row in rows]  # online retail, products, supply
+    assert all(row[3] != default for row in rows if row not in climate)
