@@ -80,3 +80,15 @@ def test_the_report_tables_the_odds_by_an_assumed_level_only(tmp_path: Path, lan
     report = ScenarioReport(known, simulate(known, draws=500, seed=0), lang, BASELINE)
     assert "（起点）" not in visible_text(str(report.data_note()))
     assert "starting level)" not in visible_text(str(report.data_note()))
+
+
+def test_a_report_made_from_a_summary_has_its_data_note_without_the_table() -> None:
+    """The comparison reuses the scenario reports' summaries (no worlds): its data note is
+    drawn all the same (the table needs the worlds; it failed the comparison report)."""
+    from sbqw_model.summary import summarize
+
+    plain = load_scenario(BASELINE)
+    summary = summarize(simulate(plain, draws=200, seed=0))
+    report = ScenarioReport(plain, None, "zh", BASELINE, summary=summary)
+    text = visible_text(str(report.data_note()))
+    assert "--observed" in text and "（起点）" not in text

@@ -279,7 +279,8 @@ class ScenarioReport:
         (``start_level``), so a reader who knows the figure reads the odds off a row."""
         lang, s = self.lang, self.scenario
         path = "online_retail.level_2022"
-        if path in s.observed_uncertainties or s.uncertainties[path].dist == "fixed":
+        fixed = path in s.observed_uncertainties or s.uncertainties[path].dist == "fixed"
+        if fixed or self.results is None:  # a comparison's report made from a summary has none
             return [], []
         start = self.results.online_retail_path[:, 0]
         windows = odds_by_start(start, self.results.met()["online_retail"])
