@@ -35,7 +35,8 @@ STRATEGIES = ("target_pace", "fixed", "all_qualified")
 #: What the lever decides over: the four recognized categories and the best-selling-product list.
 KINDS: tuple[str, ...] = (*CATEGORIES, "product")
 #: The 2025 target each kind pursues (parameter ``targets.<key>``). Enterprises and teams each
-#: pursue their own 500 (§二.6), so the combined 1000 (§一) is met when both are.
+#: pursue their own 500 (§二.6), so the combined 1000 (§一) is met when both are (and, under
+#: ``share_unfilled``, also when one makes up the other's shortfall).
 TARGET_KEY = {
     "park": "parks",
     "base": "bases",
@@ -63,25 +64,37 @@ class Rule:
         return self.strategy
 
 
+#: The two categories whose combined count is one target (§一: 龙头企业及直播团队1000个以上):
+#: under ``share_unfilled`` the slots one cannot fill go to the other.
+SHARED = ("enterprise", "team")
+
+
 @dataclass(frozen=True)
 class RecognitionLevers:
-    """One rule per kind (``KINDS``); ``source`` says why the scenario chose them."""
+    """One rule per kind (``KINDS``); ``source`` says why the scenario chose them.
+    ``share_unfilled``: a round's enterprise slots no qualified enterprise fills go to teams,
+    and the other way round (``SHARED``), as a department pursuing the combined 1000 would."""
 
     rules: dict[str, Rule]
     source: str = ""
+    share_unfilled: bool = False
 
     def rule(self, kind: str) -> Rule:
         return self.rules[kind]
 
     def as_dict(self) -> dict[str, str]:
-        return {k: r.describe() for k, r in self.rules.items()}
+        said = {k: r.describe() for k, r in self.rules.items()}
+        return {**said, "share_unfilled": "yes"} if self.share_unfilled else said
 
     def with_value(self, key: str, value: Any) -> RecognitionLevers:
-        """A copy with ``buffer``/``strategy`` set for all categories, or ``<kind>.<field>``.
+        """A copy with ``buffer``/``strategy`` set for all categories, or ``<kind>.<field>``,
+        or ``share_unfilled``.
 
         A setting for all applies to the four recognized categories, not to the product list
         (which keeps its own rule unless named).
         """
+        if key == "share_unfilled":
+            return replace(self, share_unfilled=bool(value))
         kind, _, name = key.rpartition(".")
         kinds = (kind,) if kind else CATEGORIES
         field = {"buffer": float, "strategy": str}[name]
@@ -141,7 +154,7 @@ def parse_levers(raw: Any, where: str, years: int, problems: list[str]) -> Recog
         )
         for kind in KINDS
     }
-    return RecognitionLevers(rules, found.source)
+    return RecognitionLevers(rules, found.source, bool(found.share_unfilled))
 
 
 # --- the rounds --------------------------------------------------------------------------------
@@ -308,6 +321,18 @@ def carry_over(
     return waiting, back
 
 
+def share_unfilled(q: np.ndarray, available: np.ndarray, pair: tuple[int, int]) -> np.ndarray:
+    """Quotas (N, C) with the slots one category of ``pair`` cannot fill this round (its quota
+    above its qualified applicants) added to the other's. Where a category recognizes every
+    qualified applicant (an infinite quota) nothing is unfilled, and it needs nothing added."""
+    a, b = pair
+    spare = np.where(np.isfinite(q[:, pair]), np.maximum(q[:, pair] - available[:, pair], 0), 0)
+    out = q.copy()
+    out[:, a] += spare[:, 1]
+    out[:, b] += spare[:, 0]
+    return out
+
+
 def run_rounds(
     supply: np.ndarray,
     u_rev: np.ndarray,
@@ -320,6 +345,7 @@ def run_rounds(
     count_revoked: bool,
     reapply: np.ndarray | None = None,
     u_reapply: np.ndarray | None = None,
+    shared: tuple[int, int] | None = None,
 ) -> Rounds:
     """The yearly rounds of every category (vectorized over worlds and categories).
 
@@ -327,17 +353,15 @@ def run_rounds(
     revocation of plan-recognized and of pre-plan units; ``rho`` (N, C) the world's revocation
     rates; ``observed`` maps (category, year index) to observed recognitions by prefecture (P,).
     ``reapply`` (N, C): the share of those a quota left out who apply again (``carry_over``,
-    at ``u_reapply`` (N, C, Y)); without it, or at 0, the rounds are exactly as with no backlog.
+    at ``u_reapply`` (N, C, Y)); without it, or at 0, no backlog. ``shared``: two categories
+    (indices) whose unfilled slots go to each other (``share_unfilled``).
     """
     N, C, P, Y = supply.shape
     approvals = np.zeros((N, C, P, Y), dtype=np.int64)
     revocations = np.zeros((N, C, P, Y), dtype=np.int64)
-    init_path = np.zeros((N, C, Y), dtype=np.int64)
+    init_path, new_total, revoked_total, carried = (np.zeros((N, C, Y), np.int64) for _ in range(4))
     bound = np.zeros((N, C, Y), dtype=bool)
-    new_total = np.zeros((N, C, Y), dtype=np.int64)
-    revoked_total = np.zeros((N, C, Y), dtype=np.int64)
     supply_total = np.einsum("ncpy->ncy", supply)  # (sums over a middle axis: einsum is faster)
-    carried = np.zeros((N, C, Y), dtype=np.int64)
     backlog = reapply is not None and u_reapply is not None and bool(np.any(reapply > 0))
     waiting = np.zeros((N, C, P), dtype=np.int64)  # by prefecture, carried into this round
     stock = np.zeros((N, C, P), dtype=np.int64)  # plan-recognized units standing
@@ -347,6 +371,7 @@ def run_rounds(
     counted = np.zeros((N, C), dtype=np.int64)  # plan units as the targets count them
     cum_rev = np.zeros((N, C), dtype=np.int64)  # plan units revoked so far
     keep = [1.0 if count_revoked else 1.0 - r for r in expected_rho]
+    paced = list(enumerate(zip(rules, targets, strict=True)))  # (category, (rule, its target))
     for i in range(Y):
         if i > 0:  # this year's review (§三(三) 动态管理) of units recognized earlier
             revoked = binomial_quantile(stock_total, rho, u_rev[:, :, i, 0])
@@ -361,9 +386,9 @@ def run_rounds(
         standing = counted + start if count_revoked else stock_total + init
         pool = supply[..., i] + waiting if backlog else supply[..., i]
         available = supply_total[..., i] + carried[..., i]  # (N, C) the round's applicants
-        q = np.stack(
-            [quota(rules[c], i, Y, targets[c], standing[:, c], keep[c]) for c in range(C)], 1
-        )
+        q = np.stack([quota(r, i, Y, tg, standing[:, c], keep[c]) for c, (r, tg) in paced], 1)
+        if shared is not None:
+            q = share_unfilled(q, available, shared)
         bound[..., i] = available < q
         new = pool.copy()
         short = q < available  # the quota binds: split it over the prefectures

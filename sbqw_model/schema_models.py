@@ -388,6 +388,7 @@ class RecognitionBlock(RuleBlock):
     enterprise: RuleBlock | None = None
     team: RuleBlock | None = None
     product: RuleBlock | None = None
+    share_unfilled: bool | None = None
     source: Note = ""
 
 

@@ -542,4 +542,14 @@ def _recognition_rounds(
         scenario.assumptions.revoked_count_toward_targets,
         reapply,
         u_reapply,
+        shared_pair(scenario),
     )
+
+
+def shared_pair(scenario: Scenario) -> tuple[int, int] | None:
+    """The categories whose unfilled slots go to each other, by index (lever
+    ``levers.recognition.share_unfilled``), or None."""
+    if not scenario.recognition.share_unfilled:
+        return None
+    a, b = (CATEGORIES.index(kind) for kind in rec.SHARED)
+    return a, b

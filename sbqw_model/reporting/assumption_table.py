@@ -195,6 +195,17 @@ def recognition_rows(
                 yes if changed else no,
             ]
         )
+    shared = scenario.recognition.share_unfilled
+    rows.append(
+        [
+            t("recognition_lever", lang),
+            pick(RECOGNITION_FIELD_LABELS["share_unfilled"], lang),
+            f"{yes if shared else no}{t('lparen', lang)}{t('share_unfilled_doc', lang)}"
+            f"{t('rparen', lang)}",
+            source,
+            yes if base is not None and base.recognition.share_unfilled != shared else no,
+        ]
+    )
     space = "" if lang == "zh" else " "
     stock = t("comma", lang).join(
         f"{_kind_label(c, lang)}{space}{n:,}" for c, n in scenario.initial_stock.items()

@@ -38,6 +38,8 @@ ROOTS = ("assumptions", "parameters", "uncertainties", "behaviour", "levers")
 LEVER_KINDS = ("assumption", "parameter", "recognition")
 RECOGNITION = "levers.recognition."
 RECOGNITION_FIELDS = ("buffer", "strategy")
+#: Settings of the whole recognition block, not of a category (``levers.recognition.<name>``).
+RECOGNITION_SWITCHES = ("share_unfilled",)
 POINT_SOURCE = "fixed by a sweep point"
 #: Kinds of factor that replace an uncertainty's distribution (fix it, or set one parameter).
 RESHAPING = ("uncertainty", "distribution")
@@ -82,7 +84,7 @@ def known_paths(base: Scenario) -> list[str]:
         *(f"uncertainties.{u}" for u in UNCERTAINTIES),
         *(f"uncertainties.{u}.{p}" for u, d in base.uncertainties.items() for p in d.params),
         BEHAVIOUR,
-        *(f"{RECOGNITION}{f}" for f in RECOGNITION_FIELDS),
+        *(f"{RECOGNITION}{f}" for f in (*RECOGNITION_FIELDS, *RECOGNITION_SWITCHES)),
         *(f"{RECOGNITION}{k}.{f}" for k in rec.KINDS for f in RECOGNITION_FIELDS),
     ]
 
@@ -112,6 +114,8 @@ def resolve(path: str, base: Scenario) -> ScenarioInput:
         return ScenarioInput(path, "behaviour", "growth_response_to_payout_share")
     if str(path).startswith(RECOGNITION):
         key = str(path).removeprefix(RECOGNITION)
+        if key in RECOGNITION_SWITCHES:
+            return ScenarioInput(path, "recognition", key, choices=(False, True))
         kind, _, name = key.rpartition(".")
         if name in RECOGNITION_FIELDS and (not kind or kind in rec.KINDS):
             choices = rec.STRATEGIES if name == "strategy" else None
@@ -170,6 +174,10 @@ def check_value(input_: ScenarioInput, raw: Any, base: Scenario) -> tuple[Any, s
 
 def _check_recognition(input_: ScenarioInput, raw: Any, base: Scenario) -> tuple[Any, str | None]:
     """A strategy name (fixed only where the scenario gives quotas) or a buffer ≥ 0."""
+    if input_.key in RECOGNITION_SWITCHES:
+        if not isinstance(raw, bool):
+            return None, f"got {raw!r}, expected true or false"
+        return raw, None
     if input_.choices is not None:
         if raw not in input_.choices:
             return None, f"got {raw!r}, expected one of: {', '.join(input_.choices)}"

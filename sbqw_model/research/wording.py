@@ -112,7 +112,9 @@ def _kind(path: str) -> str:
 
 def fmt_value(path: str, value: Any, lang: str = "zh") -> str:
     """A factor value as a reader expects it: 700 亿元 (zh) or ¥70bn (en), 11.3%, 1,200."""
-    if isinstance(value, str | bool) or value is None:
+    if isinstance(value, bool):  # a switch, as the reports say one: 是 / 否, never True
+        return t("yes" if value else "no", lang)
+    if isinstance(value, str) or value is None:
         return str(value)
     value = float(value)
     if not math.isfinite(value):
