@@ -42,7 +42,7 @@ MAX_YUAN = 1e15
 #: The least a province's yearly online retail can be, in yuan (1 亿元; Guizhou's is hundreds of
 #: 亿): an observed figure below it was typed in 亿元 or 万元 (650 for 650 亿), and read as yuan
 #: it would pin or condition the worlds on a province with almost no online trade.
-MIN_RETAIL_YUAN = 1e8
+MIN_RETAIL_YUAN = 1e8  # not a rule amount: a unit of statistics (1 亿元), not the 1 亿 threshold
 MAX_COUNT = 1e9  # not a rule amount
 MAX_SPREAD = 2.0  # sd of yearly growth or log-sd of firm growth; 2 = ±200 percentage points
 #: Years a plan may start and end in (``plan.first_year``, ``plan.target_year``), a typo guard:
