@@ -53,6 +53,7 @@ from sbqw_model.worlds import (  # noqa: E402
     BLOCK,
     World,
     draw_block,
+    expected_firms,
     stream,
     uncertainty_draws,
     world_prefecture_shares,
@@ -219,7 +220,8 @@ def prepare(scenario: Scenario, block: int) -> BlockParameters:
         climate = stream(SEED, block, "climate").standard_normal((N, Y))
         lam = lam * np.exp(load * climate - load**2 / 2)[:, None, None, :]
     lam = np.broadcast_to(lam, (N, len(CATEGORIES), shares.shape[-1], Y))
-    count = stream(SEED, block, "firm_count").poisson(u["firms.count"])
+    count_mean = expected_firms(u, u["online_retail.level_2022"])  # the 2022 level, as drawn
+    count = stream(SEED, block, "firm_count").poisson(count_mean)
     hashes: list[int] = []
 
     def counting(seed: int, *fields: np.ndarray, bits: tuple[int, ...] = ()) -> np.ndarray:
@@ -234,7 +236,7 @@ def prepare(scenario: Scenario, block: int) -> BlockParameters:
     standing = np.cumsum(world.approvals.sum(axis=2) - world.revocations.sum(axis=2), axis=2)
     stocks = [standing[..., i - 1] for i in range(1, Y)]
     p_rev = np.stack([u[f"recognition.{c}.revocation_rate"] for c in CATEGORIES], axis=1)
-    return BlockParameters(lam, u["firms.count"], int(count.sum()), hashes, stocks, p_rev, shares)
+    return BlockParameters(lam, count_mean, int(count.sum()), hashes, stocks, p_rev, shares)
 
 
 def replay(scenario: Scenario, block: int, prep: BlockParameters, keep: bool = False) -> dict:
