@@ -54,6 +54,7 @@ from sbqw_model.worlds import (  # noqa: E402
     BLOCK,
     World,
     draw_block,
+    expected_firms,
     stream,
     uncertainty_draws,
     world_prefecture_shares,
@@ -222,7 +223,8 @@ def prepare(scenario: Scenario, block: int) -> BlockParameters:
         climate = stream(SEED, block, "climate").standard_normal((N, Y))
         lam = lam * np.exp(load * climate - load**2 / 2)[:, None, None, :]
     lam = np.broadcast_to(lam, (N, len(CATEGORIES), shares.shape[-1], Y))
-    count = stream(SEED, block, "firm_count").poisson(u["firms.count"])
+    count_mean = expected_firms(u, u["online_retail.level_2022"])  # the 2022 level, as drawn
+    count = stream(SEED, block, "firm_count").poisson(count_mean)
     hashes: list[int] = []
 
     def counting(seed: int, *fields: np.ndarray, bits: tuple[int, ...] = ()) -> np.ndarray:
@@ -251,7 +253,7 @@ def prepare(scenario: Scenario, block: int) -> BlockParameters:
     backlog = any(np.any(u[f"recognition.{c}.reapply_share"] > 0) for c in CATEGORIES)
     return BlockParameters(
         lam,
-        u["firms.count"],
+        count_mean,
         int(count.sum()),
         hashes,
         stocks,

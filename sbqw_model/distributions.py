@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from sbqw_model.limits import MAX_COUNT, MAX_SPREAD, MAX_YUAN
+from sbqw_model.limits import MAX_COUNT, MAX_SPREAD, MAX_YUAN, MIN_RETAIL_YUAN
 
 #: dist name → its required parameters, in order.
 DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
@@ -28,6 +28,12 @@ DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
 #: growth 0/0 and a noise of 1e300 overflows, so both are refused when the file is read.
 DOMAINS: dict[str, tuple[float, float, str]] = {
     "level": (1.0, MAX_YUAN, f"a positive amount from 1 to {MAX_YUAN:.0e} yuan"),
+    # a province's yearly online retail: below 1 亿 it was typed in 亿元 or 万元 (limits)
+    "retail": (
+        MIN_RETAIL_YUAN,
+        MAX_YUAN,
+        f"a province's yearly online retail from {MIN_RETAIL_YUAN:.0e} to {MAX_YUAN:.0e} yuan",
+    ),
     "count": (0.0, MAX_COUNT, f"a count from 0 to {MAX_COUNT:.0e}"),
     "probability": (0.0, 1.0, "a probability between 0 and 1"),
     "share": (0.0, 1.0, "a share between 0 and 1"),
@@ -35,6 +41,8 @@ DOMAINS: dict[str, tuple[float, float, str]] = {
     "spread": (0.0, MAX_SPREAD, f"a spread (sd) from 0 to {MAX_SPREAD:g}"),
     "positive": (1e-9, 1e6, "a positive number up to 1e6"),  # not a rule amount
 }
+#: Domains whose values are amounts in yuan (reports show them in 亿元 / 万元).
+MONEY_DOMAINS = ("level", "retail")
 MAX_SIGMA = 5.0  # a lognormal's log-sd: exp(5 × 6 sd) still fits a float
 
 

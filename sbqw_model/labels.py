@@ -13,7 +13,7 @@ from typing import Any
 
 from sbqw_model import units
 from sbqw_model.catalogue import group, label, pair
-from sbqw_model.distributions import Distribution
+from sbqw_model.distributions import MONEY_DOMAINS, Distribution
 from sbqw_model.scenario import UNCERTAINTIES
 
 #: The reader's names as (zh, en) pairs, read from the label catalogue (one place for words).
@@ -46,9 +46,9 @@ def uncertainty_label(path: str, lang: str) -> str:
 
 
 def is_money(path: str) -> bool:
-    """An uncertainty whose values are amounts in yuan: every ``level`` is
-    (``distributions.DOMAINS``), so a new one reads as money without being listed here."""
-    return UNCERTAINTIES.get(path, ("", ""))[0] == "level"
+    """An uncertainty whose values are amounts in yuan: every ``level`` and ``retail`` is
+    (``distributions.MONEY_DOMAINS``), so a new one reads as money without being listed here."""
+    return UNCERTAINTIES.get(path, ("", ""))[0] in MONEY_DOMAINS
 
 
 def uncertainty_value(path: str, value: float, lang: str) -> str:

@@ -42,7 +42,7 @@ MAX_YUAN = 1e15
 #: The least a province's yearly online retail can be, in yuan (1 亿元; Guizhou's is hundreds of
 #: 亿): an observed figure below it was typed in 亿元 or 万元 (650 for 650 亿), and read as yuan
 #: it would pin or condition the worlds on a province with almost no online trade.
-MIN_RETAIL_YUAN = 1e8  # not a rule amount
+MIN_RETAIL_YUAN = 1e8  # not a rule amount: a unit of statistics (1 亿元), not the 1 亿 threshold
 MAX_COUNT = 1e9  # not a rule amount
 MAX_SPREAD = 2.0  # sd of yearly growth or log-sd of firm growth; 2 = ±200 percentage points
 #: Years a plan may start and end in (``plan.first_year``, ``plan.target_year``), a typo guard:
@@ -169,14 +169,15 @@ MAX_TABLE_CELL_CHARS = 1_000
 #: Bytes of an executed report notebook the comparison reads a summary from (``summaries``):
 #: the shipped report with its charts is ~0.3 MiB; the whole file is read and parsed as JSON.
 MAX_SUMMARY_NOTEBOOK_BYTES = 64 << 20
-#: Bytes the budget explorer keeps per firm a world may hold (``memory.firms_per_world``, an
-#: upper bound about twice the mean): it keeps every drawn world to re-cost it, where a report
-#: keeps a few numbers a world. Measured on baseline (~100 firms a world, ~204 by the bound):
-#: ~11.5 KB of arrays a world, ~23 KB of peak RSS while the chunks are joined (130 MB at 2 000
-#: draws, 551 MB at 20 000); 115 × 204 + ``BYTES_PER_DRAW`` ≈ 24.5 KB a world. Then each firm
-#: gained its base year's retail and sales (16 bytes, milestone_pre_plan_tiers): 131 × 204 +
-#: ``BYTES_PER_DRAW`` ≈ 27.7 KB a world.
-EXPLORER_BYTES_PER_FIRM = 131
+#: Bytes the budget explorer takes per firm a world is expected to hold (``memory.mean_firms``):
+#: it keeps every drawn world to re-cost it, where a report keeps a few numbers a world, so its
+#: memory follows the mean number of firms, not the largest a world may hold. Measured peak RSS
+#: while the chunks are joined, baseline at 20 000 draws (about 100 firms a world): 28.5 KB a
+#: world with the count not scaled by the level, 29.1 KB with it (103 firms a world), i.e.
+#: ~273 bytes a firm above ``BYTES_PER_DRAW``; 10 % more for safety. (Priced per firm of the
+#: largest count before, 131 bytes, it read high by a third once that count grew with the
+#: level's top over firms.reference_level while the mean hardly moved.)
+EXPLORER_BYTES_PER_FIRM = 300
 
 
 def check_input_file(path: Path, expected: str, limit: int) -> None:

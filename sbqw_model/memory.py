@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 
-from sbqw_model.distributions import Distribution
+from sbqw_model.distributions import DOMAINS, Distribution
 from sbqw_model.errors import InputError
 from sbqw_model.limits import (
     BYTES_PER_DRAW,
@@ -29,24 +29,64 @@ from sbqw_model.limits import (
 from sbqw_model.scenario import Scenario
 
 FIRMS = "firms.count"
+LEVEL = "online_retail.level_2022"
+REFERENCE = "firms.reference_level"
+#: The uncertainties a world's expected number of firms is made of (``worlds.expected_firms``).
+FIRM_INPUTS = (FIRMS, LEVEL, REFERENCE)
+SD_REACH = 4  # a normal's or lognormal's bound: this many sd from its centre
+
+
+def _reach(dist: Distribution, side: int) -> float:
+    """The distribution's top (``side`` +1) or bottom (−1): its bounds, or 4 sd from its centre."""
+    p = dist.params
+    return {
+        "fixed": lambda: p["value"],
+        "uniform": lambda: p["high" if side > 0 else "low"],
+        "triangular": lambda: p["high" if side > 0 else "low"],
+        "normal": lambda: p["mean"] + side * SD_REACH * p["sd"],
+        "lognormal": lambda: p["median"] * math.exp(side * SD_REACH * p["sigma"]),
+    }[dist.dist]()
 
 
 def upper_bound(dist: Distribution) -> float:
-    """A value the distribution almost never exceeds: its top, or 4 sd above its centre."""
-    p = dist.params
-    high = {
-        "fixed": lambda: p["value"],
-        "uniform": lambda: p["high"],
-        "triangular": lambda: p["high"],
-        "normal": lambda: p["mean"] + 4 * p["sd"],
-        "lognormal": lambda: p["median"] * math.exp(4 * p["sigma"]),
-    }[dist.dist]()
-    return min(high, MAX_COUNT)
+    """A value the distribution almost never exceeds: its top, or 4 sd above its centre, and
+    never above its domain's largest value (its draws are clipped there)."""
+    return min(_reach(dist, 1), DOMAINS[dist.domain][1])
+
+
+def lower_bound(dist: Distribution) -> float:
+    """A value the distribution almost never falls below: its bottom, or 4 sd below its centre,
+    and never below its domain's least value (its draws are clipped there)."""
+    return max(_reach(dist, -1), DOMAINS[dist.domain][0])
+
+
+def expected_firms_bound(scenario: Scenario) -> float:
+    """The largest expected number of firms a world may have: the count's upper bound, times
+    the largest 2022 level over the least reference when the count is stated for a reference
+    (``worlds.expected_firms``); at most ``MAX_COUNT``."""
+    mean = upper_bound(scenario.uncertainties[FIRMS])
+    reference = scenario.uncertainties.get(REFERENCE)
+    if reference is not None:
+        mean *= upper_bound(scenario.uncertainties[LEVEL]) / lower_bound(reference)
+    return min(mean, MAX_COUNT)
+
+
+def mean_firms(scenario: Scenario) -> float:
+    """The mean number of firms a world holds: the count's mean, times the level's mean over
+    the reference when the count is stated for one (over its least value if it is not fixed:
+    the mean of level ÷ reference is at least the ratio of their means, so this never reads
+    low)."""
+    mean = scenario.uncertainties[FIRMS].mean
+    reference = scenario.uncertainties.get(REFERENCE)
+    if reference is not None:
+        least = reference.mean if reference.dist == "fixed" else lower_bound(reference)
+        mean *= scenario.uncertainties[LEVEL].mean / least
+    return min(max(mean, 0.0), MAX_COUNT)
 
 
 def firms_per_world(scenario: Scenario) -> float:
-    """Firms one world may hold: the count's upper bound plus Poisson slack."""
-    mean = upper_bound(scenario.uncertainties[FIRMS])
+    """Firms one world may hold: the largest expected number plus Poisson slack."""
+    mean = expected_firms_bound(scenario)
     return mean + 5 * math.sqrt(mean) + 5
 
 
@@ -113,6 +153,8 @@ def check_run(scenario: Scenario, draws: int, setting: str = "--draws") -> None:
     per_draw = BYTES_PER_DRAW
     source = scenario.path or scenario.name
     where = f"{source}: uncertainties.{FIRMS}"
+    if REFERENCE in scenario.uncertainties:  # the count is scaled by the level (largest / least)
+        where += f" × {LEVEL} ÷ {REFERENCE}"
     hint = f"(the memory limit is {gib(limit)}; set {MEMORY_ENV}, e.g. 16G, to allow more)"
     if block > limit / 2 and unit_bytes > firm_bytes:  # the units are most of it
         room = limit / 2 / BLOCK - firm_bytes
@@ -162,8 +204,9 @@ def check_draws(draws: int, setting: str = "--draws") -> None:
 
 
 def explorer_bytes_per_world(scenario: Scenario) -> float:
-    """What the budget explorer keeps per world: the world itself (its firms), not a summary."""
-    return BYTES_PER_DRAW + firms_per_world(scenario) * EXPLORER_BYTES_PER_FIRM
+    """What the budget explorer keeps per world: the world itself (its firms), not a summary;
+    every world is kept, so the mean number of firms, not the largest, sets it."""
+    return BYTES_PER_DRAW + mean_firms(scenario) * EXPLORER_BYTES_PER_FIRM
 
 
 def check_explorer(scenario: Scenario, draws: int, setting: str = "draws") -> None:

@@ -28,6 +28,7 @@ from sbqw_model.recognition import RecognitionLevers, default_levers, parse_leve
 from sbqw_model.rules import CATEGORIES
 from sbqw_model.shipped import find_scenario, is_name, known_scenarios
 from sbqw_model.uncertainties import (  # noqa: F401  (re-exported: scenario.UNCERTAINTIES)
+    OFF_WHEN_ABSENT,
     OPTIONAL_UNCERTAINTIES,
     UNCERTAINTIES,
     UNCERTAINTY_DEFAULTS,
@@ -352,6 +353,7 @@ def _parse_uncertainties(block: Any, source: str, problems: list[str]) -> dict[s
                 uncertainties[path] = dist
         elif path in UNCERTAINTY_DEFAULTS:  # documented default
             uncertainties[path] = UNCERTAINTY_DEFAULTS[path]
+        # else OFF_WHEN_ABSENT: left out of the scenario, and so out of every world's draws
     return uncertainties
 
 

@@ -37,6 +37,7 @@ from sbqw_model.scenario import (
     CONDITIONING_METHODS,
     INDICATORS,
     MAX_RESPONSE,
+    OFF_WHEN_ABSENT,
     OPTIONAL_UNCERTAINTIES,
     UNCERTAINTIES,
     year_of,
@@ -92,9 +93,11 @@ class _Distribution(Strict):
     @field_validator("value", "low", "mode", "high", "mean", "median", check_fields=False)
     @classmethod
     def _in_domain(cls, v: float, info: ValidationInfo) -> float:
-        low, high, readable = DOMAINS[(info.context or {})["domain"]]
+        domain = (info.context or {})["domain"]
+        low, high, readable = DOMAINS[domain]
         if not low <= v <= high:
-            raise fail(f"got {_num(v)}, expected {readable}")
+            hint = misread_hint(v, low) if domain == "retail" else ""  # 600 for 600 亿
+            raise fail(f"got {_num(v)}, expected {readable}{hint}")
         return v
 
     @field_validator("sd", "sigma", check_fields=False)
@@ -206,7 +209,7 @@ def uncertainty_keys() -> type[Strict]:
             f"u{i}": (
                 Any,
                 Field(
-                    default=None if path in OPTIONAL_UNCERTAINTIES else ...,
+                    default=None if path in (*OPTIONAL_UNCERTAINTIES, *OFF_WHEN_ABSENT) else ...,
                     alias=path,
                     description=text,
                 ),

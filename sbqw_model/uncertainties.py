@@ -1,7 +1,8 @@
 """What a scenario may leave uncertain: every uncertainty's path, domain and meaning.
 
 Each is drawn once per simulated world (``worlds.py``); a scenario gives each a distribution
-with its source, except the optional ones, which take the documented default below.
+with its source, except the optional ones, which take the documented default below, and the
+switches, which a scenario may leave out to leave the part of the model they drive off.
 """
 
 from __future__ import annotations
@@ -33,6 +34,11 @@ UNCERTAINTIES: dict[str, tuple[str, str]] = {
         )
     },
     "firms.count": ("count", "expected above-scale e-commerce firms above the size floor"),
+    "firms.reference_level": (
+        "retail",
+        "2022 provincial online retail for which firms.count is stated (yuan): each world's"
+        " expected firms are firms.count × its 2022 level ÷ this",
+    ),
     "firms.floor_yuan": ("level", "smallest 2022 online retail in the firm population (yuan)"),
     "firms.pareto_alpha": ("positive", "Pareto tail index of firm size (smaller = fatter tail)"),
     "firms.max_share": ("share", "largest possible firm as a share of provincial online retail"),
@@ -88,6 +94,14 @@ OPTIONAL_UNCERTAINTIES: dict[str, tuple[float | None, str]] = {
         " public split exists (docs/model.md, assumption cross_border_exclusion); a fixed"
         " default so a scenario that leaves it out adds no sensitivity factor",
     ),
+}
+
+
+#: Uncertainties a scenario may leave out with nothing in their place: left out, the part of the
+#: model each drives is off, and the worlds are what they were before it existed (no default
+#: value could say "off": a reference level of 0 would divide by zero).
+OFF_WHEN_ABSENT: dict[str, str] = {
+    "firms.reference_level": "left out: firms.count firms are expected whatever the 2022 level",
 }
 
 

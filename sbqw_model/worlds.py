@@ -369,7 +369,7 @@ def _draw_firms(
     (world by world), each growing with the province and its own shock; ``World``'s firm_*.
     ``shares``: the prefecture shares, the scenario's (P,) or each world's (N, P)."""
     N, Y = retail.shape[0], retail.shape[1] - 1
-    count = rng("firm_count").poisson(u["firms.count"])
+    count = rng("firm_count").poisson(expected_firms(u, retail[:, 0]))
     owner = np.repeat(np.arange(N), count)
     M = owner.size
 
@@ -437,6 +437,22 @@ def _draw_firms(
         "firm_cross_border_retail": cross_retail,
         "firm_prefecture": pref,
     }
+
+
+#: The 2022 online retail ``firms.count`` is stated for (``uncertainties.OFF_WHEN_ABSENT``).
+REFERENCE_LEVEL = "firms.reference_level"
+
+
+def expected_firms(u: dict[str, np.ndarray], level_2022: np.ndarray) -> np.ndarray:
+    """Each world's expected number of firms above the floor: ``firms.count`` × the world's 2022
+    online retail ÷ ``firms.reference_level``, since a larger market holds proportionally more
+    firms above a fixed floor (sales awards and the traffic subsidy then follow the market's
+    size, and a 2022 level pinned by an observation moves the budget). A scenario without the
+    reference gets ``firms.count`` itself, the very array, so it draws what it drew before."""
+    reference = u.get(REFERENCE_LEVEL)
+    if reference is None:
+        return u["firms.count"]
+    return u["firms.count"] * (level_2022 / reference)
 
 
 def _cumprod_years(values: np.ndarray) -> np.ndarray:

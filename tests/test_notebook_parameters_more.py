@@ -56,7 +56,7 @@ def _no_drawing(monkeypatch: pytest.MonkeyPatch) -> None:
     ("draws", "words"),
     [
         (10**12, "draws 1,000,000,000,000 needs ~909.5 TiB; at most"),
-        (200_000, "draws 200,000 needs ~5.2 GiB; at most 154,801 draws fit (the explorer keeps"),
+        (200_000, "draws 200,000 needs ~5.9 GiB; at most 134,920 draws fit (the explorer keeps"),
     ],
 )
 def test_the_explorer_refuses_draws_beyond_memory_before_drawing(
@@ -73,15 +73,24 @@ def test_the_explorer_refuses_draws_beyond_memory_before_drawing(
 
 
 def test_the_explorer_figure_is_what_a_world_costs() -> None:
-    """~28 KB a baseline world (peak RSS ~23 KB measured, then 16 bytes a firm for its base
-    year), 50× a report's per-world figure."""
+    """~32 KB a baseline world, a little above the peak RSS measured at 20 000 draws (29.1 KB
+    a world, 103 firms a world on average), 30× a report's per-world figure. The explorer
+    keeps every world, so the mean number of firms sets it: a reference level that lifts the
+    largest count by half (900 亿 ÷ 600 亿) lifts the mean and the estimate by 3 % only."""
+    from dataclasses import replace
+
     from sbqw_model.limits import BYTES_PER_DRAW
-    from sbqw_model.memory import check_explorer, explorer_bytes_per_world
+    from sbqw_model.memory import check_explorer, explorer_bytes_per_world, mean_firms
 
     base = load_scenario(scenario_path("baseline"))
-    assert 20_000 < explorer_bytes_per_world(base) < 30_000
+    measured = 29_100
+    assert measured < explorer_bytes_per_world(base) < 1.15 * measured
     assert explorer_bytes_per_world(base) > 20 * BYTES_PER_DRAW
-    check_explorer(base, 100_000)  # 2.4 GB peak, measured: fits in 4 GiB
+    kept = {k: v for k, v in base.uncertainties.items() if k != "firms.reference_level"}
+    assert mean_firms(replace(base, uncertainties=kept)) == 100  # uniform(60, 140)
+    # triangular(350, 600, 900 亿) has mean 616.7 亿: 100 × 616.7 ÷ 600 firms
+    assert mean_firms(base) == pytest.approx(100 * (350 + 600 + 900) / 3 / 600)
+    check_explorer(base, 100_000)  # 2.9 GB peak at 29.1 KB a world: fits in 4 GiB
 
 
 # --- 2. discovery_draws has a limit, checked before anything runs ------------------------------

@@ -192,9 +192,9 @@ FEW_UNITS = "uncertainties:\n  recognition:\n" + "".join(
 
 
 def test_the_value_offered_for_draws_runs(tmp_path: Path) -> None:
-    few = scenario(tmp_path, "few.yaml", FEW_UNITS)  # a block of worlds fits in 60 MiB
-    env = {"SBQW_MEMORY_LIMIT": "60M"}
-    err = refused(sbqw("simulate", few, "--draws", "100000", env=env), "60 MiB", "draws fit")
+    few = scenario(tmp_path, "few.yaml", FEW_UNITS)  # a block of worlds fits in 70 MiB
+    env = {"SBQW_MEMORY_LIMIT": "70M"}  # a block: ~33 MiB (287 firms a world at most)
+    err = refused(sbqw("simulate", few, "--draws", "100000", env=env), "70 MiB", "draws fit")
     fits = int(re.search(r"at most ([\d,]+) draws fit", err).group(1).replace(",", ""))
     assert 1_000 < fits < 100_000
     done = sbqw("simulate", few, "--draws", fits, "--format", "json", env=env)

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from sbqw_model.distributions import DOMAINS, parse_distribution
 from sbqw_model.errors import InputError
 from sbqw_model.scenario import TOP_KEYS, load_scenario, parse_scenario
+from sbqw_model.units import misread_hint
 
 BASELINE = ROOT / "sbqw_model" / "scenarios" / "baseline.yaml"
 RAW = yaml.safe_load(BASELINE.read_text(encoding="utf-8"))
@@ -94,6 +95,39 @@ def test_a_required_key_missing_says_what_it_is() -> None:
     ), found
 
 
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        (0, "got 0, expected a province's yearly online retail from 1e+08 to 1e+15 yuan"),
+        (-6e10, "got -6e+10, expected a province's yearly online retail from 1e+08"),
+        (
+            600,
+            "got 600, expected a province's yearly online retail from 1e+08 to 1e+15"
+            " yuan; if it is in 亿元, write 60000000000",
+        ),
+    ],
+)
+def test_a_reference_level_that_divides_by_nothing_is_refused(value: float, said: str) -> None:
+    """Each world expects firms.count × its 2022 level ÷ firms.reference_level firms: a zero
+    or negative reference divides by nothing, and 600 (亿 meant) would expect 10⁸ × as many."""
+    raw = {**RAW, "uncertainties": {**RAW["uncertainties"]}}
+    firms = {**RAW["uncertainties"]["firms"], "reference_level": {"dist": "fixed", "value": value}}
+    raw["uncertainties"]["firms"] = firms
+    (line,) = problems_of(raw)
+    assert line.startswith(f"s.yaml: uncertainties.firms.reference_level.value: {said}"), line
+
+
+def test_a_scenario_may_leave_the_reference_level_out() -> None:
+    """Left out, the firm count is not scaled: nothing takes its place (no default value could
+    say "off"), and the scenario draws no such uncertainty."""
+    raw = {**RAW, "uncertainties": {**RAW["uncertainties"]}}
+    raw["uncertainties"]["firms"] = {
+        k: v for k, v in RAW["uncertainties"]["firms"].items() if k != "reference_level"
+    }
+    assert "firms.reference_level" not in parse_scenario(raw, "s.yaml").uncertainties
+    assert "firms.reference_level" in load_scenario(BASELINE).uncertainties
+
+
 KEY = st.text(string.ascii_lowercase + "_", min_size=1, max_size=12)
 
 
@@ -152,7 +186,9 @@ def test_a_value_is_accepted_exactly_inside_its_domain(domain: str, data) -> Non
         assert dist is not None and dist.params == {"value": value} and not problems
     else:
         assert dist is None
-        assert problems == [f"@.value: got {value:.6g}, expected {readable}"]
+        # a province's online retail below 1 亿 is read as typed in 亿元 or 万元 (units)
+        hint = misread_hint(value, low) if domain == "retail" else ""
+        assert problems == [f"@.value: got {value:.6g}, expected {readable}{hint}"]
 
 
 def test_the_cli_line_for_a_nested_typo(tmp_path: Path) -> None:

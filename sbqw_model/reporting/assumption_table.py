@@ -99,18 +99,7 @@ def assumption_rows(
                 yes if base_params.value(leaf.path) != leaf.value else no,
             ]
         )
-    for path, dist in scenario.uncertainties.items():
-        other = base.uncertainties.get(path) if base else None
-        differs = other is not None and (other.dist, other.params) != (dist.dist, dist.params)
-        rows.append(
-            [
-                t("uncertainty", lang),
-                uncertainty_label(path, lang),
-                describe_distribution(path, dist, lang),
-                _basis(dist.source, lang, file),
-                yes if differs else no,
-            ]
-        )
+    rows += _uncertainty_rows(scenario, base, lang, file)
     shares = t("comma", lang).join(
         f"{prefectures.label(p, lang)}{'' if lang == 'zh' else ' '}{s:.0%}"
         for p, s in zip(prefectures.NAMES_ZH, scenario.prefecture_shares, strict=True)
@@ -147,6 +136,29 @@ def assumption_rows(
                 indicator_value(obs.indicator, obs.value, lang),
                 _basis(obs.source, lang, file),
                 yes,
+            ]
+        )
+    return rows
+
+
+def _uncertainty_rows(
+    scenario: Scenario, base: Scenario | None, lang: str, file: str
+) -> list[list[str]]:
+    """One row per uncertainty the scenario draws; one the base leaves out (a switch such as
+    firms.reference_level) differs from it too."""
+    rows = []
+    for path, dist in scenario.uncertainties.items():
+        other = base.uncertainties.get(path) if base else None
+        differs = base is not None and (
+            other is None or (other.dist, other.params) != (dist.dist, dist.params)
+        )
+        rows.append(
+            [
+                t("uncertainty", lang),
+                uncertainty_label(path, lang),
+                describe_distribution(path, dist, lang),
+                _basis(dist.source, lang, file),
+                t("yes" if differs else "no", lang),
             ]
         )
     return rows

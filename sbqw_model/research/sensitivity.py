@@ -72,6 +72,8 @@ def _range(spec: str, scenario: Scenario) -> pb.Factor:
             low, high = (float(x) for x in rng.split(":"))
         except ValueError:
             raise ValueError(f"{spec}: expected PATH=LOW:HIGH, e.g. {path}=0.5:1") from None
+    elif input_.kind == "uncertainty" and input_.key not in scenario.uncertainties:
+        raise ValueError(f"{path}: not in the scenario; give its range as {path}=LOW:HIGH")
     elif input_.kind == "uncertainty":
         dist = scenario.uncertainties[input_.key]
         low, high = dist.bounds

@@ -390,16 +390,17 @@ def _parse_outputs(extra: Any, src: str, problems: list[str]) -> list[str]:
 
 
 def _check_memory(sweep: Sweep, src: str) -> None:
-    """Every point must fit in memory: the base, or each point when it sets the firm count.
+    """Every point must fit in memory: the base, or each point when it sets what the firm count
+    is made of (the count, the 2022 level, the reference it is stated for).
 
     The estimate (``memory.check_run``) reads no assumption and no behavioural response, so it
     runs once per distinct combination of the other factors' values, in point order (the first
     point that does not fit is named, as one point at a time would); ``check_points`` has
     already passed every point."""
-    from sbqw_model.memory import FIRMS, check_run
+    from sbqw_model.memory import FIRM_INPUTS, check_run
 
     inputs = sweep.problem.inputs
-    if not any(t.key == FIRMS for t in inputs):
+    if not any(t.key in FIRM_INPUTS for t in inputs):
         check_run(sweep.base, sweep.draws, f"{src}: draws")
         return
     points = sweep.points()

@@ -546,8 +546,9 @@ def test_memory_is_estimated_once_per_combination_it_reads(
     said = refused.value.problems
     assert said == _first_point_that_does_not_fit(path)
     assert said[0].startswith(
-        f"{path}: point 4: {BASELINE.as_posix()}: uncertainties.firms.count:"
-        " up to 2,007,076 firms per world need"
+        f"{path}: point 4: {BASELINE.as_posix()}: uncertainties.firms.count"
+        " × online_retail.level_2022 ÷ firms.reference_level:"
+        " up to 3,008,665 firms per world need"  # 2e6 × 900 亿 ÷ 600 亿, + 5√ + 5
     )
 
 
