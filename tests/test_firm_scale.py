@@ -132,7 +132,7 @@ def test_traffic_and_milestones_rise_with_the_2022_level() -> None:
     Measured (万元)        before (main)       now
     traffic subsidy        1 819 → 1 851       1 062 → 2 772   (× 2.61)
     sales milestones       1 724 → 1 771       1 257 → 2 362   (firms' alone 664 → 1 769)
-    total outlay          16 788 → 16 866     15 563 → 18 379
+    total outlay          16 788 → 16 866     15 635 → 18 451   (with the backlog merged)
 
     Why the ratio bounds hold. The expected number of firms rises by K = 900/350 = 2.571. A
     firm's law depends on the level only through the Pareto's cap max_share × level; the cap
