@@ -13,7 +13,7 @@ from sbqw_model.unit_sales import SALES_CATEGORIES
 
 #: Every uncertainty: dotted path → (domain, what it is). Each is drawn once per simulated world.
 UNCERTAINTIES: dict[str, tuple[str, str]] = {
-    "online_retail.level_2022": ("level", "Guizhou online retail in 2022 (yuan)"),
+    "online_retail.level_2022": ("retail", "Guizhou online retail in 2022 (yuan)"),
     "online_retail.growth": ("rate", "mean annual growth of online retail 2023–2025"),
     "online_retail.growth_noise": ("spread", "year-to-year deviation of growth (sd)"),
     "products.level_2022": ("count", "best-selling online products in 2022"),

@@ -36,5 +36,7 @@ def misread_hint(value: object, least: float) -> str:
 
     units = (("report.yi_yuan", YI), ("report.wan_yuan", WAN))  # as statistics print them
     readings = [(label(key, "zh"), value * unit) for key, unit in units]
-    said = [f"in {name}, write {yuan:.0f}" for name, yuan in readings if least <= yuan]
+    from sbqw_model.limits import MAX_YUAN
+
+    said = [f"in {name}, write {y:.0f}" for name, y in readings if least <= y <= MAX_YUAN]
     return f"; if it is {' or '.join(said)}" if said else ""

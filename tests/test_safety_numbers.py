@@ -22,7 +22,7 @@ from sbqw_model.scenario import load_scenario
 CASES = {
     "zero level": (
         "uncertainties: {online_retail: {level_2022: {low: 0, mode: 1.0e+9, high: 2.0e+9}}}",
-        ["uncertainties.online_retail.level_2022.low", "got 0", "positive amount"],
+        ["uncertainties.online_retail.level_2022.low", "got 0", "province's yearly online retail"],
     ),
     "negative level": (
         "uncertainties: {products: {level_2022: {low: -5}}}",
@@ -79,6 +79,11 @@ CASES = {
     "zero observed retail": (
         "observations: [{year: 2023, indicator: online_retail, value: 0, source: x}]",
         ["observations[0].value", "from 1e+08"],
+    ),
+    "the 2022 level in 亿元": (
+        "uncertainties: {online_retail: {level_2022: {dist: triangular, low: 350,"
+        " mode: 6.0e+10, high: 9.0e+10}}}",
+        ["online_retail.level_2022.low", "if it is in 亿元, write 35000000000"],
     ),
     "observed retail in 亿元": (
         "observations: [{year: 2023, indicator: online_retail, value: 700, source: x}]",
@@ -176,6 +181,7 @@ def test_observed_online_retail_of_zero_is_refused(tmp_path: Path) -> None:
         ("650", "if it is in 亿元, write 65000000000"),  # 650 亿, as statistics give it
         ("1.2e4", "if it is in 亿元, write 1200000000000 or in 万元, write 120000000"),
         ("0.5", "got '0.5'"),  # neither reading is a province's retail: no guess
+        ("2e7", "got '2e7'; if it is in 万元, write 200000000000"),  # 亿元 would be too much
     ],
 )
 def test_observed_online_retail_typed_in_yi_is_refused_and_said(
