@@ -479,7 +479,8 @@ def _series(i: int) -> dict[str, object]:
     if not cycle:
         return {"facecolor": COLORS[colour]}
     hatch = HATCHES[(cycle - 1) % len(HATCHES)]
-    return {"facecolor": COLORS[colour], "hatch": hatch, "hatchcolor": "white", "linewidth": 0}
+    # the hatch takes the edge colour (matplotlib before 3.11 has no hatchcolor); no edge drawn
+    return {"facecolor": COLORS[colour], "hatch": hatch, "edgecolor": "white", "linewidth": 0}
 
 
 def compare_differences(names: Sequence[str], p_met: np.ndarray, lang: str = "zh") -> Figure:
