@@ -143,3 +143,13 @@ def test_a_variant_that_changes_no_odds_says_so_in_the_legend(lang: str, said: s
     fig = charts.compare_differences(["A", "B"], np.stack([first, same]), lang)
     assert fig.axes[0].get_ylim() == (-1.0, 1.0)
     matplotlib.pyplot.close("all")
+
+
+@given(st.text(alphabet="情景方案新甲及、和（）50%", min_size=5, max_size=45))
+def test_breaking_at_joints_never_makes_a_label_longer(text: str) -> None:
+    """A line moved back to its joint can push the rest onto one more line, and past the
+    three-line cut ("…乐观情景新…" lost "方甲案"): then the label is broken by length alone."""
+    from sbqw_model.reporting.chart_text import _zh_lines
+
+    by_length = [line for part in text.split("\n") for line in _zh_lines(part, 14, joints=False)]
+    assert len(wrapped(text, "zh").split("\n")) <= min(len(by_length), 3)

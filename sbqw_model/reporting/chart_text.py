@@ -20,7 +20,7 @@ def wrapped(text: object, lang: str, width: int = 0, most: int = 3) -> str:
     width = width or (14 if lang == "zh" else 28)
     lines = []
     for line in str(text).split("\n"):  # broken first, then escaped: never inside "\$"
-        lines += _zh_lines(line, width) if lang == "zh" else textwrap.wrap(line, width) or [""]
+        lines += _zh_broken(line, width) if lang == "zh" else textwrap.wrap(line, width) or [""]
     if len(lines) > most:
         lines = [*lines[: most - 1], lines[most - 1][: max(width - 1, 1)] + "…"]
     return "\n".join(plain(line) for line in lines)
@@ -34,7 +34,15 @@ _OPENING = "（(「『【〔《“‘"
 _PIECE = re.compile(r"[0-9A-Za-z][0-9A-Za-z.,%]*|.", re.S)
 
 
-def _zh_lines(line: str, width: int) -> list[str]:
+def _zh_broken(line: str, width: int) -> list[str]:
+    """``_zh_lines`` at joints where that takes no more lines than breaking by length alone
+    (a line moved back to its joint can push a word onto a line of its own, or past the cut)."""
+    at_joints = _zh_lines(line, width)
+    by_length = _zh_lines(line, width, joints=False)
+    return at_joints if len(at_joints) <= len(by_length) else by_length
+
+
+def _zh_lines(line: str, width: int, joints: bool = True) -> list[str]:
     """One line of Chinese in lines of at most ``width`` hanzi (a Latin letter or digit is
     half one): broken between characters, never inside a number or word, never before a
     closing mark or after an opening one, and never leaving one character alone at the end."""
@@ -48,7 +56,8 @@ def _zh_lines(line: str, width: int) -> list[str]:
             if carried == len(current):  # nothing but opening marks: broken all the same
                 carried = 0
             head, current = current[: len(current) - carried], current[len(current) - carried :]
-            head, current = _at_a_joint(head, current, width - size)
+            if joints:
+                head, current = _at_a_joint(head, current, width - size)
             if head.strip():
                 lines.append(head.rstrip())
             used = _size(current)
@@ -71,7 +80,8 @@ _WORDS = ("及时", "及格", "及早", "和平", "和谐", "与其", "与否", 
 def _at_a_joint(head: str, carried: str, room: float) -> tuple[str, str]:
     """A line about to close moved back to its last joint (``_JOINTS``) when that leaves at
     most two hanzi to carry and they fit, with the piece that broke the line, in ``room``:
-    between words rather than inside one, without making the label a line longer."""
+    between words rather than inside one (``_zh_broken`` keeps it only where the label takes
+    no more lines for it)."""
     for k in range(len(head) - 2, max(len(head) - 4, 0), -1):
         tail = head[k + 1 :]
         if head[k] in _JOINTS and head[k : k + 2] not in _WORDS and tail.strip():
