@@ -92,3 +92,16 @@ def test_a_report_made_from_a_summary_has_its_data_note_without_the_table() -> N
     report = ScenarioReport(plain, None, "zh", BASELINE, summary=summary)
     text = visible_text(str(report.data_note()))
     assert "--observed" in text and "（起点）" not in text
+
+
+def test_no_table_once_a_plan_year_of_online_retail_is_observed(tmp_path: Path) -> None:
+    """An observed 2023 ties the 2022 level to the growth (a high level then means slow growth:
+    the rows fell from 55 % to 31 % as the level rose), so the rows would not be the odds of a
+    level with growth as assumed: the table is left out."""
+    observed = tmp_path / "y2023.csv"
+    observed.write_text(
+        "year,indicator,value,source\n2023,online_retail,7.2e10,商务厅\n", encoding="utf-8"
+    )
+    scenario = load_observed(observed, load_scenario(BASELINE))
+    report = ScenarioReport(scenario, simulate(scenario, draws=1000, seed=0), "zh", BASELINE)
+    assert "（起点）" not in visible_text(str(report.data_note()))

@@ -280,15 +280,22 @@ class ScenarioReport:
         lang, s = self.lang, self.scenario
         path = "online_retail.level_2022"
         fixed = path in s.observed_uncertainties or s.uncertainties[path].dist == "fixed"
-        if fixed or self.results is None:  # a comparison's report made from a summary has none
+        # an observed later year ties the level to the growth (weighting) or pins the path:
+        # the rows would no longer be the odds of a level with growth as assumed
+        later = bool(s.observed("online_retail"))
+        if fixed or later or self.results is None:  # a report from a summary has no worlds
             return [], []
         start = self.results.online_retail_path[:, 0]
         windows = odds_by_start(start, self.results.met()["online_retail"])
         if len(windows) < 2:
             return [], []
         header = [t("start_level_2022", lang), t("p_met", lang)]
+        least, most = float(start.min()), float(start.max())  # the end windows: as drawn
         rows = [
-            [f"{money(w.low, lang)} – {money(w.high, lang)}", leader.probability(w.p_met)]
+            [
+                f"{money(max(w.low, least), lang)} – {money(min(w.high, most), lang)}",
+                leader.probability(w.p_met),
+            ]
             for w in windows
         ]
         return [table(header, rows)], [t("start_odds_note", lang)]
