@@ -31,6 +31,7 @@ from sbqw_model.parameters import Leaf, default_parameters
 from sbqw_model.reporting.clauses import clause_id
 from sbqw_model.reporting.i18n import t
 from sbqw_model.scenario import Scenario, load_scenario
+from sbqw_model.uncertainties import OFF_WHEN_ABSENT
 
 
 def baseline_for(source: Path) -> Scenario | None:
@@ -161,6 +162,18 @@ def _uncertainty_rows(
                 t("yes" if differs else "no", lang),
             ]
         )
+    for path in OFF_WHEN_ABSENT:  # left out, its part of the model is off: said, not hidden
+        if path not in scenario.uncertainties:
+            differs = base is not None and path in base.uncertainties
+            rows.append(
+                [
+                    t("uncertainty", lang),
+                    uncertainty_label(path, lang),
+                    t("off_when_absent", lang),
+                    _basis("default", lang, file),
+                    t("yes" if differs else "no", lang),
+                ]
+            )
     return rows
 
 

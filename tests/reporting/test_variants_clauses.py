@@ -127,3 +127,19 @@ def test_an_unset_uncertainty_is_said_to_be_the_models_default(tmp_path: Path, l
     climate = [row for row in rows if row[3] == default]
     assert len(climate) == 3, [row[:2] for row in rows]  # online retail, products, supply
     assert all(row[3] != default for row in rows if row not in climate)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_switch_left_out_is_said_to_be_off(tmp_path: Path, lang: str) -> None:
+    """A scenario without firms.reference_level draws its firms whatever the 2022 level: the
+    table says the key is not set and differs from the baseline's, instead of hiding it."""
+    raw = yaml.safe_load(BASELINE.read_text(encoding="utf-8"))
+    del raw["uncertainties"]["firms"]["reference_level"]
+    path = tmp_path / "old.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    rows = assumption_rows(load_scenario(path), load_scenario(BASELINE), lang, "old.yaml")
+    off = [row for row in rows if row[2] == label("report.off_when_absent", lang)]
+    assert len(off) == 1 and off[0][4] == label("report.yes", lang), off
+    assert off[0][1] == label("uncertainty.firms.reference_level", lang)
+    rows = assumption_rows(load_scenario(BASELINE), None, lang, "baseline.yaml")
+    assert not [row for row in rows if row[2] == label("report.off_when_absent", lang)]
