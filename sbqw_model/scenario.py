@@ -343,6 +343,9 @@ def _parse_uncertainties(block: Any, source: str, problems: list[str]) -> dict[s
         return {}  # reported with the file's top keys
     flat: dict[str, Any] = {}
     _nested(block, "", flat)
+    for path in OFF_WHEN_ABSENT:  # null: off, as if left out (a file extending one with it)
+        if path in flat and flat[path] is None:
+            del flat[path]
     collect(sm.uncertainty_keys(), flat, f"{source}: uncertainties.", problems)
     uncertainties: dict[str, Distribution] = {}
     for path, (domain, _) in UNCERTAINTIES.items():

@@ -241,3 +241,23 @@ def test_the_reference_is_a_sensitivity_factor_only_when_given_a_range() -> None
         )
         row = result.indices[(result.indices.factor == path)]
         assert float(row["mu"].iloc[0]) < 0 and float(row["mu_star"].iloc[0]) > 0
+
+
+def test_a_file_extending_the_baseline_switches_it_off_with_null(tmp_path: Path) -> None:
+    """``reference_level: null`` in a file that extends one with it: as if left out (the firms
+    drawn whatever the 2022 level), not an error; the same worlds as the baseline without it."""
+    child = tmp_path / "off.yaml"
+    child.write_text(
+        f"extends: {BASELINE}\nname: firms_off\ntitle_zh: 企业数不随起点\ntitle_en: Firms fixed\n"
+        "uncertainties: {firms: {reference_level: null}}\n",
+        encoding="utf-8",
+    )
+    raw = yaml.safe_load(BASELINE.read_text(encoding="utf-8"))
+    del raw["uncertainties"]["firms"]["reference_level"]
+    plain = tmp_path / "plain.yaml"
+    plain.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    off, without = (simulate(load_scenario(p), draws=400, seed=0) for p in (child, plain))
+    assert "firms.reference_level" not in load_scenario(child).uncertainties
+    assert np.array_equal(off.outlay.total, without.outlay.total)
+    with_it = simulate(load_scenario(BASELINE), draws=400, seed=0)
+    assert not np.array_equal(off.outlay.total, with_it.outlay.total)
