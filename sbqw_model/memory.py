@@ -27,12 +27,12 @@ from sbqw_model.limits import (
     memory_limit,
 )
 from sbqw_model.scenario import Scenario
+from sbqw_model.uncertainties import REFERENCE_LEVEL
 
 FIRMS = "firms.count"
 LEVEL = "online_retail.level_2022"
-REFERENCE = "firms.reference_level"
 #: The uncertainties a world's expected number of firms is made of (``worlds.expected_firms``).
-FIRM_INPUTS = (FIRMS, LEVEL, REFERENCE)
+FIRM_INPUTS = (FIRMS, LEVEL, REFERENCE_LEVEL)
 SD_REACH = 4  # a normal's or lognormal's bound: this many sd from its centre
 
 
@@ -65,7 +65,7 @@ def expected_firms_bound(scenario: Scenario) -> float:
     the largest 2022 level over the least reference when the count is stated for a reference
     (``worlds.expected_firms``); at most ``MAX_COUNT``."""
     mean = upper_bound(scenario.uncertainties[FIRMS])
-    reference = scenario.uncertainties.get(REFERENCE)
+    reference = scenario.uncertainties.get(REFERENCE_LEVEL)
     if reference is not None:
         mean *= upper_bound(scenario.uncertainties[LEVEL]) / lower_bound(reference)
     return min(mean, MAX_COUNT)
@@ -77,7 +77,7 @@ def mean_firms(scenario: Scenario) -> float:
     the mean of level ÷ reference is at least the ratio of their means, so this never reads
     low)."""
     mean = scenario.uncertainties[FIRMS].mean
-    reference = scenario.uncertainties.get(REFERENCE)
+    reference = scenario.uncertainties.get(REFERENCE_LEVEL)
     if reference is not None:
         least = reference.mean if reference.dist == "fixed" else lower_bound(reference)
         mean *= scenario.uncertainties[LEVEL].mean / least
@@ -153,8 +153,8 @@ def check_run(scenario: Scenario, draws: int, setting: str = "--draws") -> None:
     per_draw = BYTES_PER_DRAW
     source = scenario.path or scenario.name
     where = f"{source}: uncertainties.{FIRMS}"
-    if REFERENCE in scenario.uncertainties:  # the count is scaled by the level (largest / least)
-        where += f" × {LEVEL} ÷ {REFERENCE}"
+    if REFERENCE_LEVEL in scenario.uncertainties:  # the count scaled by the level (most / least)
+        where += f" × {LEVEL} ÷ {REFERENCE_LEVEL}"
     hint = f"(the memory limit is {gib(limit)}; set {MEMORY_ENV}, e.g. 16G, to allow more)"
     if block > limit / 2 and unit_bytes > firm_bytes:  # the units are most of it
         room = limit / 2 / BLOCK - firm_bytes

@@ -11,6 +11,9 @@ from sbqw_model.distributions import Distribution
 from sbqw_model.rules import CATEGORIES
 from sbqw_model.unit_sales import SALES_CATEGORIES
 
+#: The 2022 online retail ``firms.count`` is stated for: a switch (``OFF_WHEN_ABSENT``).
+REFERENCE_LEVEL = "firms.reference_level"
+
 #: Every uncertainty: dotted path → (domain, what it is). Each is drawn once per simulated world.
 UNCERTAINTIES: dict[str, tuple[str, str]] = {
     "online_retail.level_2022": ("retail", "Guizhou online retail in 2022 (yuan)"),
@@ -34,7 +37,7 @@ UNCERTAINTIES: dict[str, tuple[str, str]] = {
         )
     },
     "firms.count": ("count", "expected above-scale e-commerce firms above the size floor"),
-    "firms.reference_level": (
+    REFERENCE_LEVEL: (
         "retail",
         "2022 provincial online retail for which firms.count is stated (yuan): each world's"
         " expected firms are firms.count × its 2022 level ÷ this",
@@ -101,7 +104,7 @@ OPTIONAL_UNCERTAINTIES: dict[str, tuple[float | None, str]] = {
 #: model each drives is off, and the worlds are what they were before it existed (no default
 #: value could say "off": a reference level of 0 would divide by zero).
 OFF_WHEN_ABSENT: dict[str, str] = {
-    "firms.reference_level": "left out: firms.count firms are expected whatever the 2022 level",
+    REFERENCE_LEVEL: "left out: firms.count firms are expected whatever the 2022 level",
 }
 
 

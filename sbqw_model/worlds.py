@@ -20,6 +20,7 @@ from sbqw_model import recognition as rec
 from sbqw_model.periods import plan_years
 from sbqw_model.rules import CATEGORIES
 from sbqw_model.scenario import Scenario
+from sbqw_model.uncertainties import REFERENCE_LEVEL
 from sbqw_model.unit_sales import SALES_CATEGORIES, UNIT_FIELDS, Units, build_units
 
 BLOCK = 500  # worlds per random block; part of the reproducibility contract: never change it
@@ -437,10 +438,6 @@ def _draw_firms(
         "firm_cross_border_retail": cross_retail,
         "firm_prefecture": pref,
     }
-
-
-#: The 2022 online retail ``firms.count`` is stated for (``uncertainties.OFF_WHEN_ABSENT``).
-REFERENCE_LEVEL = "firms.reference_level"
 
 
 def expected_firms(u: dict[str, np.ndarray], level_2022: np.ndarray) -> np.ndarray:
