@@ -55,6 +55,7 @@ from sbqw_model.worlds import (  # noqa: E402
     World,
     draw_block,
     expected_firms,
+    has_backlog,
     stream,
     uncertainty_draws,
     world_prefecture_shares,
@@ -250,7 +251,7 @@ def prepare(scenario: Scenario, block: int) -> BlockParameters:
     standing = np.cumsum(world.approvals.sum(axis=2) - world.revocations.sum(axis=2), axis=2)
     stocks = [standing[..., i - 1] for i in range(1, Y)]
     p_rev = np.stack([u[f"recognition.{c}.revocation_rate"] for c in CATEGORIES], axis=1)
-    backlog = any(np.any(u[f"recognition.{c}.reapply_share"] > 0) for c in CATEGORIES)
+    backlog = has_backlog(u)
     return BlockParameters(
         lam,
         count_mean,

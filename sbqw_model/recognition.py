@@ -82,6 +82,13 @@ class RecognitionLevers:
     def rule(self, kind: str) -> Rule:
         return self.rules[kind]
 
+    def shared_pair(self) -> tuple[int, int] | None:
+        """The indices in ``CATEGORIES`` of the categories sharing unfilled slots, or None."""
+        if not self.share_unfilled:
+            return None
+        a, b = (CATEGORIES.index(kind) for kind in SHARED)
+        return a, b
+
     def as_dict(self) -> dict[str, str]:
         said = {k: r.describe() for k, r in self.rules.items()}
         return {**said, "share_unfilled": "yes"} if self.share_unfilled else said

@@ -266,9 +266,14 @@ def _reapply_uniforms(
     """One uniform per world, category and year (streams ``reapply:<category>``) for how many
     of those a quota left out apply again; none drawn when no world's share exceeds 0, so a
     scenario without a backlog draws exactly what it drew before."""
-    if not any(np.any(u[f"recognition.{c}.reapply_share"] > 0) for c in CATEGORIES):
+    if not has_backlog(u):
         return np.zeros((n, len(CATEGORIES), 0))
     return np.stack([rng(f"reapply:{c}").random((n, years)) for c in CATEGORIES], axis=1)
+
+
+def has_backlog(u: dict[str, np.ndarray]) -> bool:
+    """Some world of the block has a reapply share above 0: its reapply uniforms are drawn."""
+    return any(np.any(u[f"recognition.{c}.reapply_share"] > 0) for c in CATEGORIES)
 
 
 def world_prefecture_shares(
@@ -555,14 +560,5 @@ def _recognition_rounds(
         scenario.assumptions.revoked_count_toward_targets,
         reapply,
         u_reapply,
-        shared_pair(scenario),
+        scenario.recognition.shared_pair(),
     )
-
-
-def shared_pair(scenario: Scenario) -> tuple[int, int] | None:
-    """The categories whose unfilled slots go to each other, by index (lever
-    ``levers.recognition.share_unfilled``), or None."""
-    if not scenario.recognition.share_unfilled:
-        return None
-    a, b = (CATEGORIES.index(kind) for kind in rec.SHARED)
-    return a, b
