@@ -21,7 +21,7 @@ from sbqw_model import prefectures
 from sbqw_model.assumptions import Assumptions
 from sbqw_model.distributions import Distribution, parse_distribution
 from sbqw_model.errors import InputError, did_you_mean
-from sbqw_model.limits import MAX_EXTENDS
+from sbqw_model.limits import MAX_EXTENDS, MIN_RETAIL_YUAN
 from sbqw_model.parameters import Parameters, default_parameters
 from sbqw_model.periods import payment_years, plan_years
 from sbqw_model.recognition import RecognitionLevers, default_levers, parse_levers
@@ -39,6 +39,9 @@ from sbqw_model.yamlio import YAML_SUFFIXES, read_mapping
 CONDITIONING_METHODS = ("weight", "pin")
 
 INDICATORS = ("online_retail", "products", *(f"recognized.{c}" for c in CATEGORIES))
+#: The least an observed figure of an indicator may be (0 unless listed): online retail is a
+#: province's, in yuan, so a figure below 1 亿 was typed in 亿元 or 万元.
+LEAST_OBSERVED = {"online_retail": MIN_RETAIL_YUAN}
 TOP_KEYS = (
     "name",
     "title_zh",

@@ -25,7 +25,7 @@ from pydantic import (
 from sbqw_model import prefectures
 from sbqw_model.distributions import DISTRIBUTIONS, DOMAINS, MAX_SIGMA, _num
 from sbqw_model.errors import did_you_mean
-from sbqw_model.limits import MAX_YUAN, MIN_RETAIL_YUAN
+from sbqw_model.limits import MAX_YUAN
 from sbqw_model.parameters import (
     REQUIRED_FIELDS,
     UNITS,
@@ -36,6 +36,7 @@ from sbqw_model.recognition import KINDS, STRATEGIES
 from sbqw_model.scenario import (
     CONDITIONING_METHODS,
     INDICATORS,
+    LEAST_OBSERVED,
     MAX_RESPONSE,
     OFF_WHEN_ABSENT,
     OPTIONAL_UNCERTAINTIES,
@@ -265,7 +266,7 @@ class ObservationItem(Strict):
     @field_validator("value", mode="before")
     @classmethod
     def _level(cls, v: Any, info: ValidationInfo) -> float:
-        lowest = MIN_RETAIL_YUAN if info.data.get("indicator") == "online_retail" else 0.0
+        lowest = LEAST_OBSERVED.get(info.data.get("indicator", ""), 0.0)
         if isinstance(v, bool) or not isinstance(v, int | float) or not lowest <= v <= MAX_YUAN:
             hint = text_number_hint(v) or misread_hint(v, lowest)
             raise fail(f"expected a number from {lowest:g} to {MAX_YUAN:.0e}, got {v!r}{hint}")

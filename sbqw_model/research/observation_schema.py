@@ -13,9 +13,9 @@ from typing import Any
 from pydantic import ValidationInfo, field_validator
 
 from sbqw_model.errors import did_you_mean
-from sbqw_model.limits import MAX_YUAN, MIN_RETAIL_YUAN
+from sbqw_model.limits import MAX_YUAN
 from sbqw_model.research.observations import LEVELS
-from sbqw_model.scenario import INDICATORS
+from sbqw_model.scenario import INDICATORS, LEAST_OBSERVED
 from sbqw_model.schema import Strict, fail
 from sbqw_model.units import misread_hint
 
@@ -64,7 +64,7 @@ class ObservedRow(Strict):
     @field_validator("value", mode="before")
     @classmethod
     def _value(cls, v: Any, info: ValidationInfo) -> float:
-        lowest = MIN_RETAIL_YUAN if info.data.get("indicator") == "online_retail" else 0.0
+        lowest = LEAST_OBSERVED.get(info.data.get("indicator", ""), 0.0)
         value = _number(v, info)
         if value is None or not lowest <= value <= MAX_YUAN:
             kind = f"a number of at least {lowest:.0f}" if lowest else "a non-negative number"
