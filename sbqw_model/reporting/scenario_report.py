@@ -254,15 +254,13 @@ class ScenarioReport:
             paragraphs.append(t("data_none_observed", lang))
         path = "online_retail.level_2022"
         level = s.uncertainties.get(path)
+        known = level is None or path in s.observed_uncertainties
         if level is not None:  # assumed, or the department's figure (then no call to enter it)
             dist = describe_distribution(path, level, lang)
-            key = (
-                "data_level_2022_observed"
-                if path in s.observed_uncertainties
-                else "data_level_2022"
-            )
+            key = "data_level_2022_observed" if known else "data_level_2022"
             paragraphs.append(t(key, lang).format(dist=dist, source=level.source))
-        tables, notes = self._odds_by_start() if level is not None else ([], [])
+        assumed = not known and level is not None and level.dist != "fixed"
+        tables, notes = self._odds_by_start() if assumed else ([], [])
         return HTML(
             render(
                 "section.html.j2",
@@ -275,15 +273,13 @@ class ScenarioReport:
         )
 
     def _odds_by_start(self) -> tuple[list[Markup], list[str]]:
-        """Where the 2022 level is assumed: the online retail target's odds by that level
-        (``start_level``), so a reader who knows the figure reads the odds off a row."""
-        lang, s = self.lang, self.scenario
-        path = "online_retail.level_2022"
-        fixed = path in s.observed_uncertainties or s.uncertainties[path].dist == "fixed"
+        """Where the 2022 level is assumed (drawn): the online retail target's odds by that
+        level (``start_level``), so a reader who knows the figure reads the odds off a row."""
+        lang = self.lang
         # an observed later year ties the level to the growth (weighting) or pins the path:
         # the rows would no longer be the odds of a level with growth as assumed
-        later = bool(s.observed("online_retail"))
-        if fixed or later or self.results is None:  # a report from a summary has no worlds
+        later = bool(self.scenario.observed("online_retail"))
+        if later or self.results is None:  # a report from a summary has no worlds
             return [], []
         start = self.results.online_retail_path[:, 0]
         windows = odds_by_start(start, self.results.met()["online_retail"])
