@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sbqw_model.catalogue import label
+from sbqw_model.limits import MAX_YUAN
 
 WAN = 10_000.0  # 1 万元 in yuan (a unit of account, not a rule amount)
 YI = WAN * WAN  # 1 亿元 in yuan (10 000 万)
@@ -32,11 +33,7 @@ def misread_hint(value: object, least: float) -> str:
     statistics give it in), for an error message: "; if it is in 亿元, write 65000000000"."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < least:
         return ""
-    from sbqw_model.catalogue import label
-
     units = (("report.yi_yuan", YI), ("report.wan_yuan", WAN))  # as statistics print them
     readings = [(label(key, "zh"), value * unit) for key, unit in units]
-    from sbqw_model.limits import MAX_YUAN
-
     said = [f"in {name}, write {y:.0f}" for name, y in readings if least <= y <= MAX_YUAN]
     return f"; if it is {' or '.join(said)}" if said else ""
