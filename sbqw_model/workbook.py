@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sbqw_model import prefectures
 from sbqw_model.catalogue import group, label, pair
 from sbqw_model.instruments import REGISTRY
-from sbqw_model.labels import outlay_note
+from sbqw_model.labels import outlay_note, percent
 from sbqw_model.spreadsheet import write_xlsx
 from sbqw_model.summary import TARGET_LABELS, Band, Summary, coerce
 from sbqw_model.units import WAN, YI
@@ -235,6 +235,17 @@ def _compare_outlay_sheet(typed: Sequence[Summary], titles: list[str], lang: str
     return Sheet("compare_outlay", outlay, {c: WAN_FMT for c in outlay.columns[2:]}, freeze="B2")
 
 
+def _cell_format(fmt: str, value: float) -> str:
+    """A probability's format with the decimals the reports show it with: a nonzero 0.04 %
+    would read 0.0 % (and 99.96 % 100.0 %) under ``PERCENT``; ``percent`` adds decimals
+    until it reads neither 0 nor 100 %, and the cell keeps the number itself."""
+    if fmt != PERCENT:
+        return fmt
+    shown = percent(float(value), decimals=1).rstrip("%")
+    places = len(shown.partition(".")[2])
+    return "0." + "0" * places + "%" if places else "0%"
+
+
 def _width(value: Any) -> int:
     """Display width: CJK characters take two columns."""
     text = f"{value:,.2f}" if isinstance(value, float) else str(value)
@@ -251,7 +262,7 @@ def _format(ws: Any, sheet: Sheet) -> None:
         fmt = sheet.formats.get(column)
         for cell in ws[letter][1:]:
             if fmt and isinstance(cell.value, int | float):
-                cell.number_format = fmt
+                cell.number_format = _cell_format(fmt, cell.value)
         values = [column, *sheet.frame[column].dropna().tolist()]
         ws.column_dimensions[letter].width = min(
             MAX_WIDTH, max(MIN_WIDTH, *map(_width, values)) + 2

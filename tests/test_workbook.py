@@ -125,3 +125,17 @@ def test_comparison_workbook_has_spending_not_only_odds(
         summaries[1].budget.by_year["2025"].p50 / WAN
     )
     assert outlay[1]["2025年支出中位数（万元）"].number_format == "#,##0"
+
+
+def test_a_probability_cell_never_reads_0_or_100_percent(tmp_path: Path) -> None:
+    """A 0.04 % chance of overrunning reads '0.04%' in the report; formatted 0.0 % it read
+    '0.0%' in the workbook (and 99.96 % read '100.0%'). The cell keeps the number; its format
+    gets the decimals the report shows."""
+    import pandas as pd
+
+    from sbqw_model.workbook import PERCENT, Sheet
+
+    frame = pd.DataFrame({"p": [0.0004, 0.9996, 0.5, 0.0, 1.0, 0.00004]})
+    book = _book([Sheet("targets", frame, {"p": PERCENT})], tmp_path)
+    formats = [c.number_format for c in book.worksheets[0]["A"][1:]]
+    assert formats == ["0.00%", "0.00%", "0.0%", "0.0%", "0.0%", "0.000%"]

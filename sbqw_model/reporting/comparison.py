@@ -220,8 +220,8 @@ class Comparison:
             diff = [
                 [r.title, kind[r.title]]
                 + [
-                    f"{wan(band(r, k).central - band(first, k).central)}"
-                    f" / {wan(band(r, k).high - band(first, k).high)}"
+                    f"{_wan_change(band(r, k).central, band(first, k).central)}"
+                    f" / {_wan_change(band(r, k).high, band(first, k).high)}"
                     for k in keys
                 ]
                 for r in self.reports[1:]
@@ -300,6 +300,14 @@ def reusable_summary(
     except (OSError, ValueError, KeyError, TypeError, StopIteration):
         return None
     return summary if same else None
+
+
+def _wan_change(yuan: float, first: float) -> str:
+    """A change in whole 万元, signed as the odds' changes are (+2,233), and the difference of
+    the two figures the table above shows (13,017 − 16,873 = −3,856), not of the unrounded
+    amounts (−3,855), which a reader checking the rows would find off by one."""
+    change = int(wan(yuan).replace(",", "")) - int(wan(first).replace(",", ""))
+    return f"{change:+,d}"
 
 
 def _section(

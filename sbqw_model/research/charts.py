@@ -19,7 +19,14 @@ from sbqw_model.reporting.fonts import register_fonts
 from sbqw_model.research.discovery import Discovery
 from sbqw_model.research.frontier import Frontier
 from sbqw_model.research.sensitivity import SensitivityResult
-from sbqw_model.research.wording import factor_label, fmt_value, is_money, output_label, t
+from sbqw_model.research.wording import (
+    factor_label,
+    fmt_setting,
+    fmt_value,
+    is_money,
+    output_label,
+    t,
+)
 
 COLORS = base.COLORS
 MAX_POINTS = 3000  # scatter points shown (a random subset beyond that)
@@ -173,7 +180,7 @@ def frontier_chart(frontiers: list[Frontier], lang: str = "zh") -> Figure:
         color = COLORS[(2 * i) % len(COLORS)]
         s = f.settings
         group = ", ".join(
-            f"{factor_label(k, lang)} {fmt_value(k, v, lang)}" for k, v in f.group.items()
+            f"{factor_label(k, lang)} {fmt_setting(k, v, lang)}" for k, v in f.group.items()
         )
         ax.scatter(s[f.cost] / units.WAN, s[f.probability], s=18, color=color, alpha=0.35)
         front = f.frontier

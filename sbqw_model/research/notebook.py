@@ -34,7 +34,14 @@ from sbqw_model.research import discovery as dv
 from sbqw_model.research.evaluate import Evaluation
 from sbqw_model.research.frontier import Frontier, frontiers, load_results
 from sbqw_model.research.sensitivity import METHODS, SensitivityResult, run_sensitivity
-from sbqw_model.research.wording import factor_label, fmt_money, fmt_value, output_label, t
+from sbqw_model.research.wording import (
+    factor_label,
+    fmt_money,
+    fmt_setting,
+    fmt_value,
+    output_label,
+    t,
+)
 from sbqw_model.scenario import Scenario
 
 NOTEBOOK = "sensitivity"
@@ -305,11 +312,11 @@ class SensitivityReport:
         groups = []
         for f in self.fronts:
             heading = ", ".join(
-                f"{factor_label(k, lang)} = {fmt_value(k, v, lang)}" for k, v in f.group.items()
+                f"{factor_label(k, lang)} = {fmt_setting(k, v, lang)}" for k, v in f.group.items()
             )
             rows = [
                 [
-                    ", ".join(fmt_value(k, r[k], lang) for k in f.levers),
+                    " / ".join(fmt_setting(k, r[k], lang) for k in f.levers),  # as the header
                     units.wan_number(r[f.cost], 0),
                     f"{r[f.probability]:.1%}",
                 ]
@@ -346,8 +353,8 @@ class SensitivityReport:
             return t("none_reaches", lang).format(
                 p=f"{f.min_probability:.0%}", best=f"{top[f.probability]:.1%}"
             )
-        setting = ", ".join(
-            f"{factor_label(k, lang)} {fmt_value(k, best[k], lang)}" for k in f.levers
+        setting = t("enum", lang).join(
+            f"{factor_label(k, lang)} {fmt_setting(k, best[k], lang)}" for k in f.levers
         )
         text = t("cheapest_answer", lang).format(
             cheapest=t("cheapest", lang),

@@ -22,8 +22,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sbqw_model.catalogue import label
 from sbqw_model.distributions import DOMAINS
 from sbqw_model.errors import InputError, did_you_mean
+from sbqw_model.labels import money
 from sbqw_model.research import problem as pb
 from sbqw_model.research.cluster import run_points
 from sbqw_model.research.evaluate import (
@@ -32,7 +34,7 @@ from sbqw_model.research.evaluate import (
     expand_alias,
     output_problem,
 )
-from sbqw_model.research.wording import is_money
+from sbqw_model.research.wording import factor_label, is_money, output_label, t
 from sbqw_model.scenario import Scenario
 from sbqw_model.worlds import BLOCK
 
@@ -359,11 +361,13 @@ def run_sensitivity(
 
 def stability_warnings(result: SensitivityResult) -> list[str]:
     """Plain warnings when N is small or intervals are wider than the indices they bound."""
-    return [en for _, en in stability_notes(result)]
+    return [en for _, en in stability_notes(result, readable=False)]
 
 
-def stability_notes(result: SensitivityResult) -> list[tuple[str, str]]:
-    """The same warnings as (Chinese, English) pairs, for the notebook."""
+def stability_notes(result: SensitivityResult, readable: bool = True) -> list[tuple[str, str]]:
+    """The same warnings as (Chinese, English) pairs, for the notebook: factors, outcomes and
+    indices named as its tables name them (``readable``), or by the names the command line
+    and its CSV use (``targets.parks.p_met``, ``mu_star``) for ``stability_warnings``."""
     out = []
     stable = STABLE_N[result.method]
     if result.n < stable:
@@ -377,29 +381,55 @@ def stability_notes(result: SensitivityResult) -> list[tuple[str, str]]:
     wide = frame[(frame[conf] > frame[main].abs()) & (frame[conf] > floor)]
     if len(wide):
         r = wide.iloc[0]
-        shown = f"{r[main]:.3g} ± {r[conf]:.3g}"
-        if result.method == "morris" and is_money(r["output"]):
-            shown += " yuan"
         count = frame[main].notna().sum()
-        out.append(
-            _pair(
-                "research.wide_intervals",
-                count=count,
-                wide=len(wide),
-                index=main,
-                factor=r["factor"],
-                output=r["output"],
-                shown=shown,
-            )
-        )
+        out.append(_wide_note(result, r, count=count, wide=len(wide), readable=readable))
     flat = [o for o in result.outputs if frame.loc[frame.output == o, main].isna().all()]
     if flat:
-        out.append(_pair("research.no_variation", outputs=", ".join(flat)))
+        out.append(
+            _by_lang(
+                "research.no_variation",
+                lambda lang: {
+                    "outputs": label("report.enum", lang).join(output_label(o, lang) for o in flat)
+                    if readable
+                    else ", ".join(flat)
+                },
+            )
+        )
     return out
+
+
+def _wide_note(
+    result: SensitivityResult, r: Any, count: int, wide: int, readable: bool
+) -> tuple[str, str]:
+    """The first index whose interval is wider than itself: named as the notebook's tables
+    name it (the factor, the outcome, μ* or ST; money in 万元 or ¥m) when ``readable``."""
+    main, conf = result.main, f"{result.main}_conf"
+    money_shown = result.method == "morris" and is_money(r["output"])
+
+    def values(lang: str) -> dict[str, object]:
+        shown = f"{r[main]:.3g} ± {r[conf]:.3g}"
+        if not readable:
+            raw = {"index": main, "factor": r["factor"], "output": r["output"]}
+            return {"count": count, "wide": wide, **raw, "shown": shown + " yuan" * money_shown}
+        if money_shown:
+            shown = f"{money(r[main], lang)} ± {money(r[conf], lang)}"
+        return {
+            "count": count,
+            "wide": wide,
+            "index": t("mu_star", lang) if main == "mu_star" else main,  # μ*; ST in both
+            "factor": factor_label(r["factor"], lang),
+            "output": output_label(r["output"], lang),
+            "shown": shown,
+        }
+
+    return _by_lang("research.wide_intervals", values)
+
+
+def _by_lang(key: str, values: Callable[[str], dict[str, object]]) -> tuple[str, str]:
+    """A catalogue sentence filled in with each language's own words (zh, en)."""
+    return label(key, "zh").format(**values("zh")), label(key, "en").format(**values("en"))
 
 
 def _pair(key: str, **values: object) -> tuple[str, str]:
     """A catalogue sentence filled in, in both languages (zh, en)."""
-    from sbqw_model.catalogue import label
-
     return label(key, "zh").format(**values), label(key, "en").format(**values)

@@ -129,6 +129,17 @@ def fmt_value(path: str, value: Any, lang: str = "zh") -> str:
     return f"{value:.3g}"
 
 
+def fmt_setting(path: str, value: Any, lang: str) -> str:
+    """A lever's setting as a reader's table or chart says it: a reading of the text by its
+    words (仅计超过1亿元的部分 / only above 100 million yuan, as the reports' assumption table
+    says it), not its name in the scenario file (``excess``, which ``fmt_value`` keeps for the
+    command line's ``traffic_base=excess``); numbers as ``fmt_value``."""
+    root, _, name = path.partition(".")
+    if root == "assumptions" and name in SPECS and isinstance(value, str):
+        return SPECS[name].value_label(value, lang)
+    return fmt_value(path, value, lang)
+
+
 def output_label(name: str, lang: str = "zh") -> str:
     parts = name.split(".")
     if parts[0] == "targets" and len(parts) == 3 and parts[2] == "p_met":

@@ -566,3 +566,13 @@ def test_an_observed_2022_level_is_said_as_observed_not_assumed(tmp_path: Path, 
     plain = load_scenario(BASELINE)
     text = visible(str(ScenarioReport(plain, simulate(plain, 200, 0), lang, BASELINE).data_note()))
     assert "--observed" in text
+
+
+def test_the_run_date_says_utc_once(rendered: Any) -> None:
+    """The time carries its zone ('2026-12-01 01:40 UTC', as the index shows it); the label
+    said it again: 运行时间（UTC）：2026-12-01 01:40 UTC."""
+    _, _, pages = rendered
+    for name in ("provenance", "compare.provenance"):
+        text = visible(pages[name])
+        assert text.count("UTC") == 1, (name, text)
+        assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", text), (name, text)

@@ -1,0 +1,48 @@
+"""The comparison's outlay changes: the difference of the figures shown above them, signed."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import re
+from types import SimpleNamespace
+
+from sbqw_model.engine import TARGETS
+from sbqw_model.reporting.comparison import Comparison
+from sbqw_model.summary_types import Band, Budget, Summary
+
+
+def _summary(title: str, total_p50: float, total_p95: float, year_p50: float) -> Summary:
+    from tests.reporting.test_leader import _summary as known
+
+    band = Band(mean=total_p50, p5=1e7, p50=total_p50, p90=total_p95, p95=total_p95)
+    year = Band(mean=year_p50, p5=1e6, p50=year_p50, p90=2e7, p95=2e7)
+    s = known({k: (0.5, 1.0) for k in TARGETS})
+    budget = Budget(total=band, by_year={2023: year}, by_instrument={}, by_prefecture={})
+    return dataclasses.replace(s, title_zh=title, title_en=title, budget=budget)
+
+
+def _rows(lang: str) -> list[list[str]]:
+    first = _summary("A", 168_724_000, 207_426_000, 45_450_000)  # 16,872 / 20,743; 4,545
+    # 13,017 / 15,667; 5,000: unrounded, 13,016.6 − 16,872.4 = −3,855.8 would read −3,856
+    other = _summary("B", 130_166_000, 156_666_000, 50_000_000)
+    reports = [SimpleNamespace(title=s.title_zh, summary=s) for s in (first, other)]
+    page = str(Comparison(reports, lang).budget_table())  # type: ignore[arg-type]
+    rows = re.findall(r"<tr>(.*?)</tr>", page, flags=re.DOTALL)
+    cells = [
+        [
+            html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+            for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, flags=re.DOTALL)
+        ]
+        for row in rows
+    ]
+    return [c for c in cells if c and c[0] in ("A", "B")]
+
+
+def test_each_change_is_the_difference_of_the_rows_shown_and_signed() -> None:
+    for lang in ("zh", "en"):
+        a, b, change = _rows(lang)
+        assert a[2:] == ["16,872 / 20,743", "4,545 / 2,000"], a
+        assert b[2:] == ["13,017 / 15,667", "5,000 / 2,000"], b
+        # 13,017 − 16,872 = −3,855; 15,667 − 20,743 = −5,076; 5,000 − 4,545 = +455; 0 as +0
+        assert change[2:] == ["-3,855 / -5,076", "+455 / +0"], change
