@@ -22,6 +22,7 @@ from sbqw_model.cliutil import (
     emit,
     load_scenario_with,
     out_format,
+    reader_gone,
     warn_conditioning,
     whole,
 )
@@ -339,6 +340,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in exc.problems:
             print(f"sbqw: error: {shown(line)}", file=sys.stderr)
         return EXIT_USER_ERROR
+    except BrokenPipeError:  # what printed to a reader that stopped (| head)
+        return reader_gone()
     except OSError as exc:  # a path the system refused where no check expected it: said once
         print(f"sbqw: error: {shown(os_problem(exc))}", file=sys.stderr)
         return EXIT_USER_ERROR

@@ -118,6 +118,15 @@ def out_format(out: Path | None, requested: str | None, formats: dict[str, str])
     return by_suffix
 
 
+def reader_gone() -> int:
+    """The exit code when the reader of standard output stopped (``| head``): quiet, as other
+    tools end then (killed by SIGPIPE: 141), and nothing left to flush at exit, which would
+    fail again on the closed pipe."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 128 + signal.SIGPIPE
+
+
 def emit(text: str, out: Path | None = None) -> None:
     """Print (control characters escaped), or write atomically to ``out`` (and say so on
     stderr)."""
@@ -127,9 +136,7 @@ def emit(text: str, out: Path | None = None) -> None:
             sys.stdout.write(text.translate(_CONTROLS))
             sys.stdout.flush()
         except BrokenPipeError:  # the reader stopped (| head): quiet, as other tools are
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())  # nothing left to flush at exit
-            raise SystemExit(128 + signal.SIGPIPE) from None
+            raise SystemExit(reader_gone()) from None
         except OSError as exc:
             from sbqw_model.outputs import WRITE_ERRNOS
 

@@ -265,3 +265,27 @@ def test_a_reader_that_stops_early_ends_the_run_quietly(
         cliutil.emit("x" * 10)
     assert stop.value.code == 128 + 13
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    "command", [["assumptions"], ["scenarios"], ["simulate", "baseline", "--draws", "50"]]
+)
+def test_every_command_piped_into_a_reader_that_stops_says_nothing(command: list[str]) -> None:
+    """``sbqw assumptions | head -1``: what a command printed with ``print`` (not ``emit``) to
+    a reader that has gone ends it as quietly, with the pipe's status. (The reader's end is
+    closed before the command starts, so its first write fails, whatever its size.)"""
+    gone, into = os.pipe()
+    os.close(gone)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "sbqw_model", *command],
+            stdout=into,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(into)
+    assert (done.returncode, done.stderr) == (128 + 13, "")
