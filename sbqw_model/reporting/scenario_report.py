@@ -368,7 +368,10 @@ class ScenarioReport:
         lang = self.lang
         items = [
             (t("version", lang), f"sbqw {__version__}"),
-            (t("scenario", lang), f"{self.scenario.name} ({self.source.name})"),
+            (
+                t("scenario", lang),
+                f"{self.scenario.name}{t('lparen', lang)}{self.source.name}{t('rparen', lang)}",
+            ),
             (t("scenario_hash", lang), self.scenario.digest),
             *self._set_on_command_line(),
             (t("seed", lang), str(self.results.seed)),

@@ -576,3 +576,11 @@ def test_the_run_date_says_utc_once(rendered: Any) -> None:
         text = visible(pages[name])
         assert text.count("UTC") == 1, (name, text)
         assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", text), (name, text)
+
+
+def test_the_scenario_file_is_named_in_the_reports_own_parentheses(rendered: Any) -> None:
+    """Chinese takes full-width parentheses around a file name too: baseline（baseline.yaml）."""
+    lang, _, pages = rendered
+    text = visible(pages["provenance"])
+    said = "baseline（baseline.yaml）" if lang == "zh" else "baseline (baseline.yaml)"
+    assert said in text, text
