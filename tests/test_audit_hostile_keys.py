@@ -104,3 +104,16 @@ def test_any_key_or_dist_is_an_input_error(
     with pytest.raises(InputError) as info:
         load_scenario(path)
     assert all(p.startswith(f"{path}: ") for p in info.value.problems), info.value.problems
+
+
+@pytest.mark.parametrize(
+    ("value", "got"),
+    [('""', "got '' (empty)"), ("'   '", "got '   ' (empty)"), ("[baseline]", "got list")],
+)
+def test_an_empty_extends_says_it_is_empty(tmp_path: Path, value: str, got: str) -> None:
+    """``extends: ""`` said "got str", which is what a name is."""
+    path = scenario(tmp_path, "ke.yaml", f"extends: {value}\n", extends=None)
+    refused(
+        cli("simulate", path, "--draws", 20),
+        f"ke.yaml: extends: expected a scenario name or a .yaml file, {got}",
+    )
