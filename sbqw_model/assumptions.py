@@ -6,6 +6,7 @@ scenario's levers, so a reader can see which reading of the text produced a numb
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
@@ -225,7 +226,13 @@ ASSUMPTION_NAMES = tuple(f.name for f in fields(Assumptions))
 
 
 def coerce(spec: AssumptionSpec, raw: Any) -> Any:
-    """Turn a command-line string or YAML value into the assumption's type, or None if invalid."""
+    """Turn a command-line string or YAML value into the assumption's type, or None if invalid.
+
+    Text is read with full-width digits and marks as ASCII (NFKC; ``。`` a dot), for a choice
+    as for a share: ``payout_share=１`` was 1 (``float`` reads any digit) but
+    ``payment_lag_years=１`` unknown."""
+    if isinstance(raw, str):
+        raw = unicodedata.normalize("NFKC", raw).replace("\u3002", ".")
     if spec.choices is None:
         if isinstance(raw, bool):
             return None

@@ -26,7 +26,7 @@ from sbqw_model.cliutil import (
     warn_conditioning,
     whole,
 )
-from sbqw_model.errors import InputError, os_problem, shown
+from sbqw_model.errors import InputError, one_line, os_problem, shown
 from sbqw_model.outputs import file_problems, folder_problems, output_lock, writing
 from sbqw_model.signals import INTERRUPTED, exit_code, stop_if_asked, terminate_as_interrupt
 
@@ -98,7 +98,7 @@ def _run_cost(args: argparse.Namespace) -> int:
 
         with writing(args.out), atomic_path(args.out) as tmp:  # openpyxl's own temp file too
             costing_report.to_xlsx(result, tmp)
-        print(f"wrote {args.out}", file=sys.stderr)
+        print(f"wrote {one_line(str(args.out))}", file=sys.stderr)
         return 0
     render = {
         "table": costing_report.to_table,
@@ -190,7 +190,7 @@ def _run_simulate(args: argparse.Namespace) -> int:
     if args.out is not None:
         with output_lock(args.out, "sbqw simulate"), writing(args.out):
             written = summary.write_tables(data, args.out)
-        print(f"wrote {', '.join(str(p) for p in written)}", file=sys.stderr)
+        print(f"wrote {one_line(', '.join(str(p) for p in written))}", file=sys.stderr)
     emit(text, None)
     return 0
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from sbqw_model.errors import UNSEEN, InputError, shown
+from sbqw_model.errors import UNSEEN, InputError, one_line, shown
 
 if TYPE_CHECKING:
     from sbqw_model.engine import Results
@@ -148,7 +148,7 @@ def emit(text: str, out: Path | None = None) -> None:
 
     with writing(out):
         write_text_atomic(out, text)
-    print(f"wrote {out}", file=sys.stderr)
+    print(f"wrote {one_line(str(out))}", file=sys.stderr)
 
 
 def load_scenario_with(path: Path, assume: list[str]) -> Scenario:

@@ -132,7 +132,7 @@ def parse_distribution(
         )
         return None
     name = raw.get("dist")
-    if name not in DISTRIBUTIONS:
+    if not isinstance(name, str) or name not in DISTRIBUTIONS:  # a list is no key: TypeError
         problems.append(
             f"{where}.dist: unknown distribution {name!r}{did_you_mean(str(name), DISTRIBUTIONS)}"
             f" (valid: {', '.join(DISTRIBUTIONS)})"

@@ -47,9 +47,12 @@ def os_problem(exc: OSError) -> str:
     return f"{where}: {why[:1].lower()}{why[1:]}"
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """A ' (did you mean `x`?)' suffix when a close spelling exists, else ''."""
-    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+def did_you_mean(word: object, choices: Iterable[str]) -> str:
+    """A ' (did you mean `x`?)' suffix when a close spelling exists, else ''.
+
+    ``word`` is what a file gave, not always text: a YAML key may be a number, ``null`` or a
+    boolean (``{1: 1}``); it is compared as written (``str``), never a TypeError."""
+    match = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
     return f" (did you mean `{match[0]}`?)" if match else ""
 
 

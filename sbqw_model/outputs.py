@@ -144,6 +144,8 @@ def file_problems(
         ]
     if out.is_dir():
         return [f"{flag} {out}: is a folder; give a file name"]
+    if out.exists() and not out.is_file():  # a FIFO, socket or device: replaced by the rename
+        return [f"{flag} {out}: is not a regular file (a device or pipe); give a file name"]
     return _writable_problems(out.parent, flag, out)
 
 

@@ -222,9 +222,8 @@ def scenario_ref(value: Any, path: Path, key: str = "extends") -> Path:
     copied variant runs. The file itself is checked when it is read."""
     name = str(path)
     if not isinstance(value, str) or not value.strip():
-        raise InputError(
-            [f"{name}: {key}: expected a scenario name or a .yaml file, got {type(value).__name__}"]
-        )
+        got = f"{value!r} (empty)" if isinstance(value, str) else type(value).__name__
+        raise InputError([f"{name}: {key}: expected a scenario name or a .yaml file, got {got}"])
     if is_name(value):
         for suffix in YAML_SUFFIXES:
             if (path.parent / f"{value}{suffix}").is_file():

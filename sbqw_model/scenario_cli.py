@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from sbqw_model.catalogue import label
-from sbqw_model.errors import InputError
+from sbqw_model.errors import InputError, one_line
 from sbqw_model.fileio import write_bytes_exclusive
 from sbqw_model.outputs import is_device_name, write_problem
 
@@ -116,7 +116,7 @@ def run_new_scenario(args: argparse.Namespace) -> int:
     target = Path(f"{name}.yaml")
     text = scenario_template(name, extends, base)
     write_new(target, text.encode("utf-8"), "choose another name or remove it first")
-    print(f"wrote {target} (extends {extends}); edit it, then: sbqw report {target}")
+    print(one_line(f"wrote {target} (extends {extends}); edit it, then: sbqw report {target}"))
     return 0
 
 

@@ -268,20 +268,47 @@ _EXPONENT = re.compile(r"([+-]?)(\d+)(?:\.(\d*))?[eE]([+-]?)(\d+)")
 _PLAIN = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
+#: What a Chinese input method types for a number's marks: the ideographic full stop, and
+#: full-width digits, signs and dot (U+FF10…, which NFKC turns into ASCII).
+_WIDE_MARKS = str.maketrans({"\u3002": "."})
+
+
 def text_number_hint(value: Any, whole: bool = False) -> str:
     """A hint when a number arrived as text, else "": YAML 1.1 (PyYAML) reads ``1e7`` as text
-    and wants ``1.0e+7``; a quoted number is text too. ``whole``: the field takes an integer."""
-    if not isinstance(value, str) or not _PLAIN.fullmatch(text := value.strip()):
+    and wants ``1.0e+7``; a quoted number is text too. ``whole``: the field takes an integer.
+
+    Full-width digits or marks (``５０００００``, ``０．５``, ``0。5``) are text however written;
+    the hint gives the number in ASCII (a regular expression's digit matched them, and the
+    hint said to drop quotes the file did not have)."""
+    if not isinstance(value, str):
         return ""
+    text = value.strip()
+    ascii_text = unicodedata.normalize("NFKC", text).translate(_WIDE_MARKS)
+    if ascii_text != text and ascii_text.isascii() and _PLAIN.fullmatch(ascii_text):
+        return f" (full-width digits or marks are text; write {_yaml_number(ascii_text, whole)})"
+    if not _PLAIN.fullmatch(text) or not text.isascii():
+        return ""
+    written = _yaml_number(text, whole)
+    if not _is_whole(text, whole) and _EXPONENT.fullmatch(text) is None:
+        return " (a number in quotes is text; write it without quotes)"
+    return f" (YAML reads this as text; write {written})"
+
+
+def _is_whole(text: str, whole: bool) -> bool:
     number = float(text)
-    if whole and number.is_integer() and abs(number) <= 1e15:
-        return f" (YAML reads this as text; write {int(number)})"
+    return whole and number.is_integer() and abs(number) <= 1e15
+
+
+def _yaml_number(text: str, whole: bool) -> str:
+    """``text`` (an ASCII number) as YAML 1.1 reads a number: a whole number as one when the
+    field takes one, an exponent with a dot and a signed power (``1e7`` → ``1.0e+7``)."""
+    if _is_whole(text, whole):
+        return str(int(float(text)))
     match = _EXPONENT.fullmatch(text)
     if match is None:
-        return " (a number in quotes is text; write it without quotes)"
+        return text
     sign, digits, fraction, exp_sign, exponent = match.groups()
-    written = f"{sign}{digits}.{fraction or '0'}e{exp_sign or '+'}{exponent}"
-    return f" (YAML reads this as text; write {written})"
+    return f"{sign}{digits}.{fraction or '0'}e{exp_sign or '+'}{exponent}"
 
 
 def _finite(value: Any, where: str, source: str, bad: list[str]) -> None:

@@ -11,7 +11,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from sbqw_model.errors import InputError
+from sbqw_model.errors import InputError, one_line
 from sbqw_model.limits import cap_jobs
 from sbqw_model.memory import check_run
 from sbqw_model.outputs import (
@@ -228,7 +228,8 @@ def _render(
         remove_stale_work(out_dir)
         if interactive:
             print(
-                f"rendering {len(todo)} report(s), {jobs} job(s), into {out_dir}/", file=sys.stderr
+                f"rendering {len(todo)} report(s), {jobs} job(s), into {one_line(str(out_dir))}/",
+                file=sys.stderr,
             )
         outcomes = run_jobs(todo, jobs, on_done=tell if interactive else None, pool=pool)
         refused = [o.error for o in outcomes if o.write_failed]
@@ -240,7 +241,7 @@ def _render(
     for o in outcomes:
         if o.ok:  # the executed notebook is beside them, for whoever debugs
             shown = [str(f) for f in o.files if f.suffix != ".ipynb"]
-            print(f"{o.job.name}: {', '.join(shown)}")
+            print(one_line(f"{o.job.name}: {', '.join(shown)}"))
     for o in failed:
         where = f" in cell {o.cell}" if o.cell is not None else ""
         kept = f" (executed notebook kept: {o.files[0]})" if o.files else ""
@@ -249,6 +250,6 @@ def _render(
             print(f"sbqw: error:   {line}", file=sys.stderr)
     print(
         f"{len(outcomes) - len(failed)} report(s) written, {len(failed)} failed,"
-        f" in {time.perf_counter() - start:.1f} s; open {index}",
+        f" in {time.perf_counter() - start:.1f} s; open {one_line(str(index))}",
     )
     return 1 if failed else 0

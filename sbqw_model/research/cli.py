@@ -23,7 +23,7 @@ from sbqw_model.cliutil import (
     out_format,
     whole,
 )
-from sbqw_model.errors import InputError
+from sbqw_model.errors import InputError, one_line
 
 if TYPE_CHECKING:  # annotations only: the real imports wait for the handlers
     from sbqw_model.research.sensitivity import SensitivityResult
@@ -128,7 +128,7 @@ def run_sweep_command(args: argparse.Namespace) -> int:
     )
     points = "1 point" if sweep.n_points == 1 else f"{sweep.n_points:,} points"
     print(
-        f"{run.path}: {points} ({run.computed:,} computed now,"
+        f"{one_line(str(run.path))}: {points} ({run.computed:,} computed now,"
         f" {run.resumed:,} resumed) × {sweep.draws:,} draws in"
         f" {time.perf_counter() - start:.1f} s"
     )
@@ -254,7 +254,8 @@ def _write_sensitivity(result: SensitivityResult, out: Path) -> None:
         else:
             write_csv(result.sample, tmp / "sample.csv")
         (tmp / "sensitivity.json").write_text(text.to_json(result.to_dict()), encoding="utf-8")
-    print(f"wrote {out}/ (indices.csv, sample.{fmt}, sensitivity.json)", file=sys.stderr)
+    written = f"{one_line(str(out))}/ (indices.csv, sample.{fmt}, sensitivity.json)"
+    print(f"wrote {written}", file=sys.stderr)
 
 
 # --------------------------------------------------------------------------------------------
