@@ -4,7 +4,7 @@ multiprocessing's fork server is a fresh Python that imports ``PRELOAD`` and for
 from itself. Started that way it imports again what the command has already imported to check
 its input (numpy, pydantic and the scenario schemas, nbformat and jsonschema: ~0.5 CPU-s),
 and with ``--jobs 2`` on two cores that second copy is paid out of the workers' time. Forked
-from the command as it begins to check the input, the server starts with that in memory and
+from the command once the input is checked, the server starts with all of that in memory and
 imports only the report stack; everything else stays multiprocessing's own (its protocol, its
 workers, its clean-up), so the server is still started by ``forkserver.ensure_running``: only
 the one call that would run a new interpreter forks this process instead.

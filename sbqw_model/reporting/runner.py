@@ -302,9 +302,9 @@ def _context() -> Any:
 
     The server imports ``PRELOAD`` once (~0.8 s) while this process warms its rendering, then
     forks each worker from itself, warm: no worker imports anything. The server is itself
-    forked from this process just before it checks the input, so it starts with what checking
-    it needs imported (``forking``; a new interpreter where forking is unsafe), and no thread,
-    open file or signal handler of this process.
+    forked from this process once the input is checked, so it starts with what checking it
+    imported (``forking``; a new interpreter where forking is unsafe), and no thread, open file
+    or signal handler of this process.
     """
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return get_context("spawn")
@@ -361,7 +361,7 @@ def run_jobs(
 @contextlib.contextmanager
 def started_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
     """A pool of ``workers`` worker processes (None for one), forked warm from a fork server
-    that ``batch.render`` starts before it checks the input (else ``run_jobs`` does).
+    that starts when the jobs run (``run_jobs``: the input is checked by then).
 
     Leaving the block shuts the workers down and stops the server; on an error (invalid input:
     nothing was run) once they are up, on an interruption at once.
