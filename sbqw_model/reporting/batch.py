@@ -23,13 +23,7 @@ from sbqw_model.outputs import (
     writing,
 )
 from sbqw_model.reporting.index import write_index
-from sbqw_model.reporting.runner import (
-    Job,
-    Outcome,
-    run_jobs,
-    start_fork_server,
-    started_pool,
-)
+from sbqw_model.reporting.runner import Job, Outcome, run_jobs, started_pool
 from sbqw_model.reporting.variants import variant_name, variant_title
 from sbqw_model.scenario import Scenario, load_scenario
 
@@ -190,12 +184,11 @@ def render(
     Invalid input stops everything before a file is written (InputError, exit 2); the output
     folder is locked for the run, so a second run into it stops with a clear message.
     """
-    # more workers than reports or CPUs only cost memory
+    # more workers than reports or CPUs only cost memory; their fork server starts once the
+    # input is checked, forked from this process with what checking it imported
     count = len(files) * (2 if sensitivity else 1) + (1 if compare and files else 0)
     jobs = cap_jobs(jobs, count)
     with started_pool(jobs) as pool:
-        if pool is not None:  # it imports the report stack while this process checks the input
-            start_fork_server()
         todo = jobs_for(
             files,
             out_dir,

@@ -396,50 +396,35 @@ def _close(pool: ProcessPoolExecutor, served: bool, cancel: bool = False) -> Non
     stop the fork server they came from."""
     pool.shutdown(wait=True, cancel_futures=cancel)
     if served:
-        _stop_fork_server(now=cancel)
+        _stop_fork_server()
 
 
 def start_fork_server() -> None:
     """Start the fork server (it imports ``PRELOAD`` in the background) if the platform has
-    one, forked from this process (``forking``), before any thread starts.
-
-    Called before the input is checked (``batch.render``): the server's imports are what the
-    first worker waits for, and checking six scenarios (~0.05 s) need not come first. It
-    inherits what both need, imported here: the scenario schemas (a worker loads its
-    scenario) and nbformat (the workers write notebooks, this process reads them). Invalid
-    input stops it at once (``_close``). Calling it again is harmless: the server is up.
-    """
+    one: forked from this process (``forking``), so called once the input is checked and
+    before any thread starts, the server inherits what checking it imported."""
     if _context().get_start_method() == "forkserver":
-        import nbformat  # noqa: F401
+        import nbformat  # noqa: F401  # the workers write notebooks, this process reads them
 
-        import sbqw_model.schema_models  # noqa: F401
         from sbqw_model.reporting import forking
 
         forking.ensure_running()
 
 
-def _stop_fork_server(now: bool = False) -> None:
+def _stop_fork_server() -> None:
     """Stop the fork server once its workers are gone, and wait for it.
 
     Otherwise it lives on, idle, until this process ends (in a notebook calling ``render``,
     holding the modules as they were imported); and waited for, its CPU and its workers' are
     this command's (benchmarks measure them). multiprocessing has no public call for this:
     without its ``_stop`` the server ends with the process, as before.
-
-    ``now`` (the run was cancelled, e.g. by invalid input): the server is ended by SIGTERM
-    first, since it notices the request to stop only once its imports are done (~0.5 s).
     """
     from multiprocessing import forkserver
 
-    server = getattr(forkserver, "_forkserver", None)
-    stop = getattr(server, "_stop", None)
-    if stop is None:
-        return
-    pid = getattr(server, "_forkserver_pid", None)
-    with contextlib.suppress(OSError, ChildProcessError):
-        if now and pid is not None:
-            os.kill(pid, signal.SIGTERM)
-        stop()
+    stop = getattr(getattr(forkserver, "_forkserver", None), "_stop", None)
+    if stop is not None:
+        with contextlib.suppress(OSError, ChildProcessError):
+            stop()
 
 
 def _language(jobs: Sequence[Job]) -> str:

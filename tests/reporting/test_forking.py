@@ -4,7 +4,6 @@ same as from one process."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import subprocess
@@ -137,57 +136,3 @@ def test_without_pidfds_a_worker_failing_to_start_is_printed_as_before(
     monkeypatch.setattr(os, "pidfd_open", no_pidfd)
     forking._quiet_once_gone(os.getpid())(*_failure())
     assert "FileNotFoundError" in capsys.readouterr().err
-
-
-def test_the_server_starts_before_the_input_is_checked_and_invalid_input_ends_it_at_once(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    """Its imports are what the first worker waits for: checking the scenarios comes after,
-    and a refused input ends it by SIGTERM (it would notice a polite stop only once its
-    imports are done)."""
-    from sbqw_model.errors import InputError
-    from sbqw_model.reporting import batch, runner
-
-    events: list[str] = []
-    monkeypatch.setattr(batch, "start_fork_server", lambda: events.append("server"))
-    monkeypatch.setattr(runner, "_stop_fork_server", lambda now=False: events.append(f"stop {now}"))
-    real_load = batch.load_scenario
-
-    def load(path: Path) -> object:
-        events.append("check")
-        return real_load(path)
-
-    monkeypatch.setattr(batch, "load_scenario", load)
-    monkeypatch.setattr(
-        runner, "_context", lambda: __import__("multiprocessing").get_context("forkserver")
-    )
-    bad = tmp_path / "bad.yaml"
-    bad.write_text("extends: baseline\ndraws: 5\n", encoding="utf-8")
-    files = [ROOT / "sbqw_model" / "scenarios" / "baseline.yaml", bad]
-    options = {"compare": False, "lang": "zh", "draws": 100, "seed": 0, "pdf": False}
-    with pytest.raises(InputError):
-        batch.render(files, out_dir=tmp_path / "out", jobs=2, assume={}, **options)
-    assert events == ["server", "check", "check", "stop True"]
-
-
-def test_invalid_input_with_two_jobs_leaves_no_process_behind(tmp_path: Path) -> None:
-    """The server forked before the check is gone when the command has said what is wrong.
-    (Output goes to a file, not a pipe: a reader of a pipe would wait for the server too.)"""
-    bad = tmp_path / "bad.yaml"
-    bad.write_text("extends: baseline\ndraws: 5\n", encoding="utf-8")
-    out = tmp_path / "unique-out-folder"
-    args = ["report", "baseline", str(bad), "--jobs", "2", "--out", str(out)]
-    with (tmp_path / "stderr").open("w") as err:
-        done = subprocess.run(
-            [sys.executable, "-m", "sbqw_model", *args],
-            stdout=subprocess.DEVNULL, stderr=err, cwd=ROOT, timeout=120, check=False,
-        )  # fmt: skip
-    left = []
-    for entry in Path("/proc").iterdir():
-        with contextlib.suppress(OSError):
-            if str(out).encode() in (entry / "cmdline").read_bytes():
-                left.append(entry.name)
-    stderr = (tmp_path / "stderr").read_text(encoding="utf-8")
-    assert done.returncode == 2 and "draws: unknown key" in stderr, stderr
-    assert "Traceback" not in stderr and not out.exists()
-    assert left == [], "the fork server outlived the command"
