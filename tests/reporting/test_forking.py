@@ -4,6 +4,7 @@ same as from one process."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
@@ -136,3 +137,26 @@ def test_without_pidfds_a_worker_failing_to_start_is_printed_as_before(
     monkeypatch.setattr(os, "pidfd_open", no_pidfd)
     forking._quiet_once_gone(os.getpid())(*_failure())
     assert "FileNotFoundError" in capsys.readouterr().err
+
+
+def test_invalid_input_with_two_jobs_leaves_no_process_behind(tmp_path: Path) -> None:
+    """No fork server or worker outlives a command that refused its input. (Output goes to a
+    file, not a pipe: a reader of a pipe would wait for a lingering server too.)"""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("extends: baseline\ndraws: 5\n", encoding="utf-8")
+    out = tmp_path / "unique-out-folder"
+    args = ["report", "baseline", str(bad), "--jobs", "2", "--out", str(out)]
+    with (tmp_path / "stderr").open("w") as err:
+        done = subprocess.run(
+            [sys.executable, "-m", "sbqw_model", *args],
+            stdout=subprocess.DEVNULL, stderr=err, cwd=ROOT, timeout=120, check=False,
+        )  # fmt: skip
+    left = []
+    for entry in Path("/proc").iterdir():
+        with contextlib.suppress(OSError):
+            if str(out).encode() in (entry / "cmdline").read_bytes():
+                left.append(entry.name)
+    stderr = (tmp_path / "stderr").read_text(encoding="utf-8")
+    assert done.returncode == 2 and "draws: unknown key" in stderr, stderr
+    assert "Traceback" not in stderr and not out.exists()
+    assert left == [], "the fork server outlived the command"
