@@ -142,14 +142,15 @@ class Comparison:
             + [target_name(k, lang) for k in TARGETS]
             + [t("all_targets", lang)]
         )
+        last = len(TARGETS)  # the column of all targets at once
         rows = [
-            [name, *(leader.probability(v) for v in row[:-1]), percent(row[-1])]
+            [name, *(_shown(v, i == last) for i, v in enumerate(row))]
             for name, row in zip(self.names, p, strict=True)
         ]
         tables = [table(header, rows)]
         if len(self.reports) > 1:
             diff = [
-                [name, *(f"{(v * 100):+.0f}" for v in row - p[0])]
+                [name, *(_points(p[0][i], v, i == last) for i, v in enumerate(row))]
                 for name, row in zip(self.names[1:], p[1:], strict=True)
             ]
             tables.append(
@@ -173,8 +174,12 @@ class Comparison:
                 changed = compare_outcomes(first.results, r.results)
             else:  # reused summaries: no per-world results to pair
                 changed = compare_summaries(first.summary, r.summary)
-            if changed.differ:
-                moved[r.title] = changed.moved()
+            if changed.differ:  # by the points the table shows (23 % − 4 %: 19, not 18)
+                moved[r.title] = {
+                    k: _shown_change(first.summary.targets[k].p_met, r.summary.targets[k].p_met)
+                    / 100
+                    for k in changed.moved()
+                }
             else:
                 same.append(r.title)
         text = variants_sentence(moved, lang)
@@ -300,6 +305,25 @@ def reusable_summary(
     except (OSError, ValueError, KeyError, TypeError, StopIteration):
         return None
     return summary if same else None
+
+
+def _shown(p: float, last: bool = False) -> str:
+    """A probability as the targets table shows it (the last column, all targets at once, has
+    no status band)."""
+    return percent(p) if last else leader.probability(p)
+
+
+def _shown_change(first: float, p: float, last: bool = False) -> float:
+    """The change in points between two probabilities as the table shows them, so a reader
+    checking the rows finds it (23 % and 4 %: 19 points, not the 18.2 between the unrounded)."""
+    a, b = (float(_shown(x, last).rstrip("%")) for x in (first, p))
+    return b - a
+
+
+def _points(first: float, p: float, last: bool = False) -> str:
+    """``_shown_change`` signed, with the decimals of the more precise of the two shown."""
+    places = max(len(_shown(x, last).rstrip("%").partition(".")[2]) for x in (first, p))
+    return f"{round(_shown_change(first, p, last), places) + 0.0:+.{places}f}"
 
 
 def _wan_change(yuan: float, first: float) -> str:

@@ -46,3 +46,31 @@ def test_each_change_is_the_difference_of_the_rows_shown_and_signed() -> None:
         assert b[2:] == ["13,017 / 15,667", "5,000 / 2,000"], b
         # 13,017 − 16,872 = −3,855; 15,667 − 20,743 = −5,076; 5,000 − 4,545 = +455; 0 as +0
         assert change[2:] == ["-3,855 / -5,076", "+455 / +0"], change
+
+
+def _odds(lang: str) -> tuple[list[list[str]], str]:
+    """Two summaries whose parks' odds read 4 % and 23 % (unrounded 4.4 % and 22.6 %: 18.2
+    points apart), and whose bases' read 50 % and 79.8 % (kept below the 80 % band)."""
+    from tests.reporting.test_leader import _summary as known
+
+    odds = {k: (0.5, 1.0) for k in TARGETS}
+    first = dataclasses.replace(known({**odds, "parks": (0.044, 1.0)}), title_zh="A", title_en="A")
+    other = known({**odds, "parks": (0.226, 1.0), "bases": (0.798, 1.0)})
+    other = dataclasses.replace(other, title_zh="B", title_en="B")
+    reports = [SimpleNamespace(title=s.title_zh, summary=s, results=None) for s in (first, other)]
+    comparison = Comparison(reports, lang)  # type: ignore[arg-type]
+    page = str(comparison.probability_table())
+    cells = [
+        [html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td>(.*?)</td>", r)]
+        for r in re.findall(r"<tr>(.*?)</tr>", page, flags=re.DOTALL)
+    ]
+    return [c for c in cells if c and c[0] in ("A", "B")], comparison.outcome_sentence()
+
+
+def test_each_odds_change_is_the_difference_of_the_odds_shown() -> None:
+    for lang in ("zh", "en"):
+        (a, b, change), sentence = _odds(lang)
+        assert (a[1], b[1], change[1]) == ("4%", "23%", "+19"), (a, b, change)
+        assert (a[2], b[2], change[2]) == ("50%", "79.8%", "+29.8"), (a, b, change)
+        assert change[3] == "+0" and change[-1] == "+0", change
+        assert ("19至30个百分点" if lang == "zh" else "by 19 to 30 points") in sentence, sentence
