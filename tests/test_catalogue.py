@@ -172,8 +172,8 @@ def test_allow_list_is_not_stale() -> None:
 
 
 def test_every_entry_is_exactly_a_chinese_and_an_english_text() -> None:
-    """An unquoted comma in a flow mapping splits a label: ``{en: Budget p90 (10,000 yuan)}``
-    read as "Budget p90 (10" and a stray key ``000 yuan)``, and a table header lost its unit."""
+    """An unquoted comma in a flow mapping splits a label: ``{en: Budget p95 (10,000 yuan)}``
+    read as "Budget p95 (10" and a stray key ``000 yuan)``, and a table header lost its unit."""
     from importlib.resources import files
 
     import yaml

@@ -12,7 +12,7 @@ what the world does, *levers* what policy sets, *outcomes* what we measure):
 - ``store``       — result files written as points finish, ``--resume``;
 - ``sensitivity`` — Sobol' and Morris indices with SALib over a scenario's uncertainties;
 - ``discovery``   — which combinations of drivers lead to missing a target (shallow tree boxes);
-- ``frontier``    — budget (90th percentile) against the odds of meeting the targets;
+- ``frontier``    — budget (95th percentile) against the odds of meeting the targets;
 - ``backtest``    — where observed figures fall in a scenario's forecast;
 - ``calibration`` — the percentile check on synthetic truths (is the forecast honest?);
 - ``basis``       — the national and provincial growth figures behind the growth uncertainty;

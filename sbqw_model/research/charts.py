@@ -17,9 +17,10 @@ from sbqw_model.reporting import charts as base
 from sbqw_model.reporting.chart_text import plain
 from sbqw_model.reporting.fonts import register_fonts
 from sbqw_model.research.discovery import Discovery
-from sbqw_model.research.frontier import Frontier
+from sbqw_model.research.frontier import COST, Frontier
 from sbqw_model.research.sensitivity import SensitivityResult
 from sbqw_model.research.wording import (
+    cost_label,
     factor_label,
     fmt_setting,
     fmt_value,
@@ -174,7 +175,7 @@ def _value_ticks(axis: Any, name: str, ticks: np.ndarray, lang: str) -> None:
 
 
 def frontier_chart(frontiers: list[Frontier], lang: str = "zh") -> Figure:
-    """Budget (p90, 万元) against probability: every setting, each frontier, the cheapest."""
+    """Budget (p95, 万元) against probability: every setting, each frontier, the cheapest."""
     fig, ax = _figure((7.5, 4.6))
     for i, f in enumerate(frontiers):
         color = COLORS[(2 * i) % len(COLORS)]
@@ -214,7 +215,8 @@ def frontier_chart(frontiers: list[Frontier], lang: str = "zh") -> Figure:
             fontsize=9,
         )
         ax.set_ylabel(plain(output_label(frontiers[0].probability, lang)))
-    ax.set_xlabel(t("in_wan_yuan", lang).format(what=t("budget_p90", lang)))
+    cost = cost_label(frontiers[0].cost if frontiers else COST, lang)
+    ax.set_xlabel(plain(t("in_wan_yuan", lang).format(what=cost)))
     ax.set_title(t("frontier_title", lang))
     ax.grid(alpha=0.3)
     ax.legend(frameon=False, fontsize=8, loc="lower right")

@@ -24,6 +24,7 @@ from sbqw_model.cliutil import (
     whole,
 )
 from sbqw_model.errors import InputError, one_line
+from sbqw_model.summary_types import BAND
 
 if TYPE_CHECKING:  # annotations only: the real imports wait for the handlers
     from sbqw_model.research.sensitivity import SensitivityResult
@@ -162,7 +163,7 @@ def add_sensitivity(sub: argparse._SubParsersAction) -> None:
         nargs="+",
         metavar="OUTPUT",
         help="outputs to analyze (default: each target's p_met, p_all_met,"
-        " budget.total.p50 and budget.total.p90)",
+        f" budget.total.p50 and budget.total.{BAND[1]})",
     )
     p.add_argument(
         "--factors",
@@ -380,8 +381,8 @@ def run_discover_command(args: argparse.Namespace) -> int:
 def add_frontier(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "frontier",
-        help="policy frontier of a lever sweep: budget (p90) against P(all targets met)",
-        description="The Pareto frontier of budget (90th percentile of total outlay) against the"
+        help="policy frontier of a lever sweep: budget (p95) against P(all targets met)",
+        description="The Pareto frontier of budget (95th percentile of total outlay) against the"
         " probability of meeting the targets across a sweep's lever settings, and the cheapest"
         " setting reaching --min-probability. Exit status 1 when no setting reaches it.",
     )
@@ -399,7 +400,10 @@ def add_frontier(sub: argparse._SubParsersAction) -> None:
         default="p_all_met",
         help="probability column (default p_all_met; e.g. targets.online_retail.p_met)",
     )
-    p.add_argument("--cost", default="budget.total.p90", help="cost column (default p90 budget)")
+    p.add_argument(
+        "--cost",
+        help=f"cost column (default budget.total.{BAND[1]}, the high outlay the reports show)",
+    )
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(handler=run_frontier_command)
 
@@ -407,10 +411,11 @@ def add_frontier(sub: argparse._SubParsersAction) -> None:
 def run_frontier_command(args: argparse.Namespace) -> int:
     from sbqw_model.research import text
     from sbqw_model.research.evaluate import expand_alias
-    from sbqw_model.research.frontier import frontiers, load_results
+    from sbqw_model.research.frontier import COST, frontiers, load_results
 
     table = load_results(args.results)
-    found = frontiers(table, args.min_probability, args.cost, expand_alias(args.probability))
+    cost = args.cost or COST
+    found = frontiers(table, args.min_probability, cost, expand_alias(args.probability))
     if args.format == "json":
         emit(
             text.to_json(

@@ -22,7 +22,15 @@ from sbqw_model.errors import did_you_mean
 from sbqw_model.instruments import REGISTRY
 from sbqw_model.research.problem import ScenarioInput, apply, world_key
 from sbqw_model.scenario import Scenario
-from sbqw_model.summary import QUANTILES, Summary, band, probability, recognition_odds, summarize
+from sbqw_model.summary import (
+    BAND,
+    QUANTILES,
+    Summary,
+    band,
+    probability,
+    recognition_odds,
+    summarize,
+)
 from sbqw_model.worlds import World
 
 STATS = ("mean", *QUANTILES)  # mean, p5, p50, p90, p95
@@ -41,7 +49,7 @@ SENSITIVITY_OUTPUTS: tuple[str, ...] = (
     *(f"targets.{t}.p_met" for t in TARGETS),
     "p_all_met",
     "budget.total.p50",
-    "budget.total.p90",
+    f"budget.total.{BAND[1]}",
 )
 
 
@@ -70,13 +78,13 @@ def output_problem(name: str) -> str | None:
         *STANDARD_OUTPUTS,
         *(f"targets.{t}.{s}" for t in TARGETS for s in stats),
         *(f"budget.by_instrument.{e.key}.{s}" for e in REGISTRY for s in STATS),
-        "budget.by_year.2024.p90",
+        *(f"budget.by_year.2024.{s}" for s in STATS),
         "budget.p_over_appropriation.2024",
     ]
     return (
         f"unknown output `{name}`{did_you_mean(name, examples)}; outputs are paths into the"
-        " simulate summary, e.g. targets.online_retail.p_met, p_all_met, budget.total.p90,"
-        " budget.by_year.2024.p90, budget.by_instrument.traffic.mean"
+        " simulate summary, e.g. targets.online_retail.p_met, p_all_met, budget.total.p95,"
+        " budget.by_year.2024.p95, budget.by_instrument.traffic.mean"
     )
 
 

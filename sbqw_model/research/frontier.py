@@ -1,4 +1,4 @@
-"""The policy frontier: budget (90th percentile of total outlay) against the odds of success.
+"""The policy frontier: budget (95th percentile of total outlay) against the odds of success.
 
 Over the lever settings of a sweep, a setting is on the frontier when no other setting is at
 most as expensive with at least as good odds (and better in one). The cheapest setting that
@@ -20,8 +20,10 @@ import pandas as pd
 from sbqw_model.errors import InputError, did_you_mean
 from sbqw_model.limits import MAX_RESULTS_BYTES, check_input_file
 from sbqw_model.research.store import RESULTS, read_table
+from sbqw_model.summary_types import BAND
 
-COST = "budget.total.p90"
+#: The budget: the total outlay's "high" value, the percentile every report shows (``BAND``).
+COST = f"budget.total.{BAND[1]}"
 PROBABILITY = "p_all_met"
 FACTOR_ROOTS = ("assumptions", "parameters", "uncertainties", "behaviour", "levers")
 LEVER_ROOTS = ("assumptions", "parameters", "levers")
@@ -70,7 +72,7 @@ def source(table: pd.DataFrame) -> str:
 
 
 def is_cost(column: str) -> bool:
-    """A budget amount in yuan (``budget.total.p90``, ``budget.by_year.2024.mean``); the chance
+    """A budget amount in yuan (``budget.total.p95``, ``budget.by_year.2024.mean``); the chance
     of exceeding an appropriation is a ``budget.*`` column too, but a probability."""
     return column.startswith("budget.") and not column.startswith("budget.p_over_appropriation")
 
@@ -234,7 +236,7 @@ def _columns(table: pd.DataFrame, cost: str, probability: str) -> tuple[list[str
     point id given as the cost or probability made nonsense (or a crash) of the frontier."""
     name = source(table)
     kinds = (
-        (cost, "cost", is_cost, "a budget amount in yuan (budget.*, e.g. budget.total.p90)"),
+        (cost, "cost", is_cost, f"a budget amount in yuan (budget.*, e.g. {COST})"),
         (
             probability,
             "probability",

@@ -35,6 +35,7 @@ from sbqw_model.research.evaluate import Evaluation
 from sbqw_model.research.frontier import Frontier, frontiers, load_results
 from sbqw_model.research.sensitivity import METHODS, SensitivityResult, run_sensitivity
 from sbqw_model.research.wording import (
+    cost_label,
     factor_label,
     fmt_money,
     fmt_setting,
@@ -43,6 +44,7 @@ from sbqw_model.research.wording import (
     t,
 )
 from sbqw_model.scenario import Scenario
+from sbqw_model.summary_types import BAND
 
 NOTEBOOK = "sensitivity"
 RESEARCH_MIME = "application/vnd.sbqw.research+json"  # not SUMMARY_MIME: no xlsx for this one
@@ -56,7 +58,7 @@ PARAMETERS: dict[str, Any] = {
     "seed": 0,
     "lang": "zh",
     "assume": {},
-    "outputs": ["online_retail", "p_all_met", "budget.total.p50", "budget.total.p90"],
+    "outputs": ["online_retail", "p_all_met", "budget.total.p50", f"budget.total.{BAND[1]}"],
     "discovery_draws": 5000,
     "sweep_results": "",
     "min_probability": 0.8,
@@ -125,7 +127,7 @@ def check_parameters(namespace: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def check_outputs(outputs: list[Any]) -> list[str]:
-    """``outputs``: names of outputs (``online_retail``, ``budget.total.p90``), each known."""
+    """``outputs``: names of outputs (``online_retail``, ``budget.total.p95``), each known."""
     from sbqw_model.research.evaluate import expand_alias, output_problem
 
     wrong = [o for o in outputs if not isinstance(o, str)]
@@ -324,7 +326,7 @@ class SensitivityReport:
             ]
             head = [
                 " / ".join(factor_label(k, lang) for k in f.levers),
-                t("in_wan_yuan", lang).format(what=t("budget_p90", lang)),
+                t("in_wan_yuan", lang).format(what=cost_label(f.cost, lang)),
                 t("p_met", lang),
             ]
             same = f.settings[f.probability].nunique() == 1

@@ -12,7 +12,7 @@ A sweep file (YAML)::
     points: 256                        # latin / sobol: sample size (a grid has every combination)
     draws: 500                         # worlds per point (500 = one random block)
     seed: 0                            # the same seed for every point (common random numbers)
-    outputs: [budget.by_year.2024.p90] # optional extra columns (paths into the simulate summary)
+    outputs: [budget.by_year.2024.p95] # optional extra columns (paths into the simulate summary)
 
 Every problem is reported at once with the file and key path; nothing runs or is written until
 the whole file, and every point it defines, is valid.

@@ -70,7 +70,7 @@ def output_years(
     problem: pb.Problem,
     points: list[tuple[int, tuple[Any, ...]]],
 ) -> list[str]:
-    """Outputs of a year no point pays in (``budget.by_year.2030.p90``) would be NaN at every
+    """Outputs of a year no point pays in (``budget.by_year.2030.p95``) would be NaN at every
     point: refused, naming the payment years (of the base, and of points that move them)."""
     from sbqw_model.periods import payment_years
 
@@ -89,7 +89,7 @@ def output_years(
 
 
 def output_year(name: str) -> str | None:
-    """The year an output names (``budget.by_year.2024.p90`` → '2024'), or None."""
+    """The year an output names (``budget.by_year.2024.p95`` → '2024'), or None."""
     parts = name.split(".")
     if parts[:2] == ["budget", "by_year"] and len(parts) == 4:
         return parts[2]

@@ -12,7 +12,7 @@ from sbqw_model.catalogue import both, pair
 from sbqw_model.labels import indicator_label, percent
 from sbqw_model.research.backtest import Backtest, Check
 from sbqw_model.research.discovery import Box, Discovery
-from sbqw_model.research.frontier import Frontier
+from sbqw_model.research.frontier import COST, Frontier
 from sbqw_model.research.sensitivity import SensitivityResult
 from sbqw_model.research.wording import factor_label, fmt_value, is_money, output_label, t
 from sbqw_model.summary import TARGET_LABELS
@@ -173,7 +173,7 @@ def frontier(frontiers: list[Frontier], source: str) -> str:
         header = [
             both("text.point"),
             *(f"{factor_label(k, 'zh')} {k.split('.', 1)[1]}" for k in f.levers),
-            both("text.budget_p90"),
+            both("text.budget_p95") if f.cost == COST else f"{f.cost} ({both('report.wan_unit')})",
             both("text.p_se"),
         ]
         rows = [

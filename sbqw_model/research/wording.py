@@ -151,6 +151,14 @@ def output_label(name: str, lang: str = "zh") -> str:
     return name
 
 
+def cost_label(cost: str, lang: str = "zh") -> str:
+    """A frontier's cost axis in words: "the budget" for the default cost (``frontier.COST``, the
+    high outlay the reports show), else the column's own name, so a chosen p90 never reads p95."""
+    from sbqw_model.research.frontier import COST
+
+    return t("budget_p95", lang) if cost == COST else output_label(cost, lang)
+
+
 def is_money(output: str) -> bool:
     """Budget outputs are money (yuan); probabilities and counts are not."""
     return output.startswith("budget.") and "p_over" not in output

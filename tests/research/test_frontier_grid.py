@@ -29,7 +29,7 @@ def table(rows: list[tuple]) -> pd.DataFrame:
         columns=[
             "point",
             "assumptions.payout_share",
-            "budget.total.p90",
+            "budget.total.p95",
             "p_all_met",
             "p_all_met_se",
         ],
@@ -157,7 +157,7 @@ def test_non_lever_factors_get_a_frontier_each(tmp_path: Path) -> None:
     [
         (lambda d: d, "no results.parquet or results.csv in this folder"),
         (lambda d: d / "nothing.parquet", "no such sweep results file or folder"),
-        (lambda d: write(d / "t.csv", "point,x\n0,1\n"), "no column `budget.total.p90`"),
+        (lambda d: write(d / "t.csv", "point,x\n0,1\n"), "no column `budget.total.p95`"),
         (lambda d: write(d / "t.txt", "x"), "expected a .parquet or .csv results table"),
     ],
 )

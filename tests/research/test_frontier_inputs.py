@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from research_helpers import sbqw, write
 
-HEADER = "point,assumptions.payout_share,budget.total.p90,p_all_met,p_all_met_se\n"
+HEADER = "point,assumptions.payout_share,budget.total.p95,p_all_met,p_all_met_se\n"
 GOOD = "0,0.5,100000000,0.6,0.01\n1,0.7,150000000,0.85,0.01\n2,0.9,200000000,0.9,0.01\n"
 
 
@@ -33,7 +33,7 @@ def test_a_header_without_rows_is_refused(tmp_path: Path) -> None:
 def test_text_in_a_budget_cell_names_file_row_and_column(tmp_path: Path) -> None:
     path = write(tmp_path / "t.csv", HEADER + "0,0.5,1e8,0.6,0.01\n1,0.7,abc,0.85,0.01\n")
     assert errors("frontier", path) == [
-        f"{path} row 3, column budget.total.p90: expected a number"
+        f"{path} row 3, column budget.total.p95: expected a number"
         " (a finite amount in yuan ≥ 0), got 'abc'"
     ]
 
@@ -48,7 +48,7 @@ def test_nonsense_numbers_are_all_refused_at_once(tmp_path: Path) -> None:
         "5,1.0,1e8,-0.1,2",  # row 7
     ]
     path = write(tmp_path / "t.csv", HEADER + "\n".join(rows) + "\n")
-    cost = "column budget.total.p90: expected a finite amount in yuan ≥ 0, got"
+    cost = "column budget.total.p95: expected a finite amount in yuan ≥ 0, got"
     assert errors("frontier", path) == [
         f"{path} row 2, {cost} inf",
         f"{path} row 3, {cost} an empty cell or NaN",
@@ -75,7 +75,7 @@ def test_a_long_list_of_problems_is_cut_after_twenty(tmp_path: Path) -> None:
     path = write(tmp_path / "t.csv", HEADER + "\n".join(rows) + "\n")
     found = errors("frontier", path)
     assert len(found) == 21
-    assert found[19].startswith(f"{path} row 21, column budget.total.p90:")
+    assert found[19].startswith(f"{path} row 21, column budget.total.p95:")
     assert found[20] == f"{path}: … and 10 more problems"
 
 
@@ -86,7 +86,7 @@ def test_parquet_rows_are_counted_from_one(tmp_path: Path) -> None:
         {
             "point": [0, 1],
             "assumptions.payout_share": [0.5, 1.0],
-            "budget.total.p90": [1e8, 2e8],
+            "budget.total.p95": [1e8, 2e8],
             "p_all_met": [0.5, 1.5],
         }
     ).to_parquet(path, index=False)
@@ -98,12 +98,12 @@ def test_parquet_rows_are_counted_from_one(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("flag", "column", "kind", "expected"),
     [
-        ("--cost", "point", "cost", "a budget amount in yuan (budget.*, e.g. budget.total.p90)"),
+        ("--cost", "point", "cost", "a budget amount in yuan (budget.*, e.g. budget.total.p95)"),
         (
             "--cost",
             "p_all_met",
             "cost",
-            "a budget amount in yuan (budget.*, e.g. budget.total.p90)",
+            "a budget amount in yuan (budget.*, e.g. budget.total.p95)",
         ),
         (
             "--probability",
@@ -135,8 +135,8 @@ def test_a_missing_column_names_the_file_and_a_close_spelling(tmp_path: Path) ->
         f"{path}: no column `point` (is this a sweep's results table?)"
     ]
     path = write(tmp_path / "ok.csv", HEADER + GOOD)
-    assert errors("frontier", path, "--cost", "budget.total.p95") == [
-        f"{path}: no column `budget.total.p95` (did you mean `budget.total.p90`?)"
+    assert errors("frontier", path, "--cost", "budget.total.p90") == [
+        f"{path}: no column `budget.total.p90` (did you mean `budget.total.p95`?)"
     ]
 
 
@@ -152,7 +152,7 @@ def test_a_pipe_is_not_a_table(tmp_path: Path) -> None:
 def test_the_budget_header_is_whole(tmp_path: Path) -> None:
     code, out, err = sbqw("frontier", write(tmp_path / "ok.csv", HEADER + GOOD))
     assert code == 0, err
-    assert "预算（万元） Budget p90 (10,000 yuan)" in out.splitlines()[3]
+    assert "预算（万元） Budget p95 (10,000 yuan)" in out.splitlines()[3]
 
 
 @pytest.mark.parametrize("word", ["baselin", "Baseline"])

@@ -17,14 +17,14 @@ def _frontier_text(lang: str) -> str:
             "point": [0, 1],
             "assumptions.payout_share": [0.25, 0.5],
             "assumptions.traffic_base": ["excess", "all"],
-            "budget.total.p90": [4.731e7, 9e7],
+            "budget.total.p95": [4.731e7, 9e7],
             "p_all_met": [0.025, 0.025],
             "on_frontier": [True, False],
         }
     )
     levers = ["assumptions.payout_share", "assumptions.traffic_base"]
     group = {"assumptions.sales_award_mode": "top_up"}
-    front = Frontier(group, levers, settings, 0.01, "budget.total.p90", "p_all_met")
+    front = Frontier(group, levers, settings, 0.01, "budget.total.p95", "p_all_met")
     report = SensitivityReport.__new__(SensitivityReport)
     report.lang, report.fronts, report.frontier_source = lang, [front], "grid"
     text = re.sub(r"<[^>]+>", " ", str(report.frontier_text()))

@@ -322,7 +322,7 @@ def test_frontier_never_says_p_at_least_0_percent() -> None:
     from sbqw_model.research import text
     from sbqw_model.research.frontier import frontiers
 
-    columns = ["point", "assumptions.payout_share", "budget.total.p90", "p_all_met", "p_all_met_se"]
+    columns = ["point", "assumptions.payout_share", "budget.total.p95", "p_all_met", "p_all_met_se"]
     t = pd.DataFrame([(0, 0.5, 100.0, 0.0, 0.0), (1, 1.0, 200.0, 0.0, 0.0)], columns=columns)
     shown = text.frontier(frontiers(t, 0.0001), "x")
     assert "P ≥ 0.01%" in shown and "P ≥ 0%" not in shown
