@@ -128,6 +128,12 @@ def _number(value: float, digits: int | None, up: bool = False) -> str:
     return text
 
 
+#: A probability at or above this is "on course"; at or above ``AT_RISK_FROM`` "at risk"
+#: (``reporting.leader``'s statuses; here so the workbook, a core module, shows them alike).
+ON_COURSE_FROM = 0.8
+AT_RISK_FROM = 0.5
+
+
 def percent(share: float, edges: Sequence[float] = (), decimals: int = 0) -> str:
     """A probability or share as a reader sees it ('80%'), with more decimals wherever rounding
     would put it across a line the reader judges it by: the ``edges`` (a status band's 80 %)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sbqw_model import prefectures
 from sbqw_model.catalogue import group, label, pair
 from sbqw_model.instruments import REGISTRY
-from sbqw_model.labels import outlay_note, percent
+from sbqw_model.labels import AT_RISK_FROM, ON_COURSE_FROM, outlay_note, percent
 from sbqw_model.spreadsheet import write_xlsx
 from sbqw_model.summary import TARGET_LABELS, Band, Summary, coerce
 from sbqw_model.units import WAN, YI
@@ -238,10 +238,11 @@ def _compare_outlay_sheet(typed: Sequence[Summary], titles: list[str], lang: str
 def _cell_format(fmt: str, value: float) -> str:
     """A probability's format with the decimals the reports show it with: a nonzero 0.04 %
     would read 0.0 % (and 99.96 % 100.0 %) under ``PERCENT``; ``percent`` adds decimals
-    until it reads neither 0 nor 100 %, and the cell keeps the number itself."""
+    until it reads neither 0 nor 100 % nor across a status band's edge (79.96 %, not 80.0 %),
+    and the cell keeps the number itself."""
     if fmt != PERCENT:
         return fmt
-    shown = percent(float(value), decimals=1).rstrip("%")
+    shown = percent(float(value), (AT_RISK_FROM, ON_COURSE_FROM), decimals=1).rstrip("%")
     places = len(shown.partition(".")[2])
     return "0." + "0" * places + "%" if places else "0%"
 

@@ -139,3 +139,15 @@ def test_a_probability_cell_never_reads_0_or_100_percent(tmp_path: Path) -> None
     book = _book([Sheet("targets", frame, {"p": PERCENT})], tmp_path)
     formats = [c.number_format for c in book.worksheets[0]["A"][1:]]
     assert formats == ["0.00%", "0.00%", "0.0%", "0.0%", "0.0%", "0.000%"]
+
+
+def test_a_probability_cell_never_rounds_across_a_status_band(tmp_path: Path) -> None:
+    """79.96 % reads '79.96%' (at risk) in the report; the workbook's 0.0 % read '80.0%'."""
+    import pandas as pd
+
+    from sbqw_model.workbook import PERCENT, Sheet
+
+    frame = pd.DataFrame({"p": [0.7996, 0.4996, 0.81]})
+    book = _book([Sheet("targets", frame, {"p": PERCENT})], tmp_path)
+    formats = [c.number_format for c in book.worksheets[0]["A"][1:]]
+    assert formats == ["0.00%", "0.00%", "0.0%"]

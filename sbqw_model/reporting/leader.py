@@ -12,13 +12,10 @@ from dataclasses import dataclass
 from sbqw_model import palette
 from sbqw_model.catalogue import label
 from sbqw_model.engine import TARGETS
-from sbqw_model.labels import money, outlay_note, percent
+from sbqw_model.labels import AT_RISK_FROM, ON_COURSE_FROM, money, outlay_note, percent
 from sbqw_model.reporting.i18n import t, target_name
 from sbqw_model.summary import Summary
 
-#: A probability at or above this is "on course"; at or above ``AT_RISK_FROM`` "at risk".
-ON_COURSE_FROM = 0.8
-AT_RISK_FROM = 0.5
 #: Below ``AT_RISK_FROM``, a median at least this share of the target is "close", not red:
 #: 49 % against a median of 998 vs 1 000 is a coin toss around the target, not a failure.
 CLOSE_MEDIAN_SHARE = 0.97

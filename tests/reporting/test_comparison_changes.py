@@ -74,3 +74,21 @@ def test_each_odds_change_is_the_difference_of_the_odds_shown() -> None:
         assert (a[2], b[2], change[2]) == ("50%", "79.8%", "+29.8"), (a, b, change)
         assert change[3] == "+0" and change[-1] == "+0", change
         assert ("19至30个百分点" if lang == "zh" else "by 19 to 30 points") in sentence, sentence
+
+
+def test_a_rise_the_table_rounds_away_is_still_a_rise() -> None:
+    """Odds 45.1 % → 45.3 % (beyond noise, both shown 45%): the change shown is 0, yet the
+    conclusion said the variant *lowers* them (a zero change fell on the 'lowers' side)."""
+    from tests.reporting.test_leader import _summary as known
+
+    def tight(p: float, title: str) -> Summary:
+        s = known({**{k: (0.3, 1.0) for k in TARGETS}, "parks": (p, 1.0)})
+        parks = dataclasses.replace(s.targets.parks, p_met_se=0.0001)
+        targets = dataclasses.replace(s.targets, parks=parks)
+        return dataclasses.replace(s, targets=targets, title_zh=title, title_en=title)
+
+    first, other = tight(0.451, "A"), tight(0.453, "B")
+    reports = [SimpleNamespace(title=s.title_zh, summary=s, results=None) for s in (first, other)]
+    for lang, raised, lowered in (("zh", "提高", "降低"), ("en", "raises", "lowers")):
+        sentence = Comparison(reports, lang).outcome_sentence()  # type: ignore[arg-type]
+        assert raised in sentence and lowered not in sentence, sentence
