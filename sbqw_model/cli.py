@@ -23,6 +23,7 @@ from sbqw_model.cliutil import (
     load_scenario_with,
     out_format,
     reader_gone,
+    stdout_gone,
     warn_conditioning,
     whole,
 )
@@ -340,9 +341,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in exc.problems:
             print(f"sbqw: error: {shown(line)}", file=sys.stderr)
         return EXIT_USER_ERROR
-    except BrokenPipeError:  # what printed to a reader that stopped (| head)
-        return reader_gone()
     except OSError as exc:  # a path the system refused where no check expected it: said once
+        if isinstance(exc, BrokenPipeError) and stdout_gone():  # printed to a reader gone (| head)
+            return reader_gone()
         print(f"sbqw: error: {shown(os_problem(exc))}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM, SIGHUP: every clean-up has run

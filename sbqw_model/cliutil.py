@@ -118,6 +118,19 @@ def out_format(out: Path | None, requested: str | None, formats: dict[str, str])
     return by_suffix
 
 
+def stdout_gone() -> bool:
+    """Whether standard output is a pipe its reader has closed (``poll`` says POLLERR), so a
+    BrokenPipeError is that pipe's and not, say, one to a worker, which must still be said."""
+    import select
+
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(event & select.POLLERR for _, event in poller.poll(0))
+    except (AttributeError, OSError, ValueError):  # no poll (Windows), no descriptor
+        return False
+
+
 def reader_gone() -> int:
     """The exit code when the reader of standard output stopped (``| head``): quiet, as other
     tools end then (killed by SIGPIPE: 141), and nothing left to flush at exit, which would

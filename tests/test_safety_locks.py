@@ -289,3 +289,19 @@ def test_every_command_piped_into_a_reader_that_stops_says_nothing(command: list
     finally:
         os.close(into)
     assert (done.returncode, done.stderr) == (128 + 13, "")
+
+
+def test_a_broken_pipe_that_is_not_standard_output_is_still_said(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """Only a reader of standard output that has gone ends a run quietly; a pipe to anything
+    else (a worker, a subprocess) breaking is an error, said in one line."""
+    from sbqw_model import cli
+
+    def broken(args: object) -> int:
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe", "the-workers-pipe")
+
+    monkeypatch.setattr(cli, "_run_assumptions", broken)
+    assert cli.main(["assumptions"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("sbqw: error: ") and "the-workers-pipe" in err and err.count("\n") == 1
