@@ -227,7 +227,9 @@ def _compare_outlay_sheet(typed: Sequence[Summary], titles: list[str], lang: str
             f"{h('total', lang)}{sep}{h(k, lang, 'wan')}": getattr(total, k) / WAN
             for k in ("p50", "p5", "p95")
         }
-        row[diff] = (total.p50 - first) / WAN
+        # the difference of the two medians as the cells (and the comparison page) show them:
+        # 8,453 − 16,907 reads −8,454 there, not the −8,453.4 of the unrounded amounts
+        row[diff] = round(total.p50 / WAN) - round(first / WAN)
         for year, band in s.budget.by_year.items():
             row[f"{year}{year_sep}{h('year_median', lang, 'wan')}"] = band.p50 / WAN
         rows.append(row)

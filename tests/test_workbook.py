@@ -115,7 +115,7 @@ def test_comparison_workbook_has_spending_not_only_odds(
     base, half = (s.budget.total.p50 for s in summaries)
     assert outlay[1]["方案支出合计中位数（万元）"].value == pytest.approx(half / WAN)
     diff = "中位数与基准情景之差（万元）"  # named, not "the first scenario"
-    assert outlay[1][diff].value == pytest.approx((half - base) / WAN)
+    assert outlay[1][diff].value == round(half / WAN) - round(base / WAN)  # as shown
     assert outlay[0][diff].value == 0
     assert [r["支出口径"].value for r in outlay] == ["上限", "按上限的50%支付"]
     assert half < base, "austerity pays half of every ceiling"
@@ -151,3 +151,21 @@ def test_a_probability_cell_never_rounds_across_a_status_band(tmp_path: Path) ->
     book = _book([Sheet("targets", frame, {"p": PERCENT})], tmp_path)
     formats = [c.number_format for c in book.worksheets[0]["A"][1:]]
     assert formats == ["0.00%", "0.00%", "0.0%"]
+
+
+def test_the_comparison_workbook_difference_is_that_of_the_medians_it_shows(
+    summaries: list[Summary], tmp_path: Path
+) -> None:
+    """Medians of 16,906.81 and 8,453.41 万元 show as 16,907 and 8,453; the comparison page
+    says −8,454 (16,907 − 8,453 = 8,454); the workbook's −8,453.40 read '-8,453' beside them."""
+    import dataclasses
+
+    def with_median(s: Summary, yuan: float) -> Summary:
+        total = dataclasses.replace(s.budget.total, p50=yuan)
+        return dataclasses.replace(s, budget=dataclasses.replace(s.budget, total=total))
+
+    pair = [with_median(summaries[0], 169_068_143.0), with_median(summaries[1], 84_534_072.0)]
+    outlay = _rows(_book(comparison_sheets(pair, "zh"), tmp_path)["情景比较-支出"])
+    diff = "中位数与基准情景之差（万元）"
+    assert [r[diff].value for r in outlay] == [0, -8_454]
+    assert outlay[1]["方案支出合计中位数（万元）"].value == pytest.approx(8_453.4072)

@@ -27,7 +27,7 @@ from PIL import Image, PngImagePlugin
 from sbqw_model import palette, prefectures, units
 from sbqw_model.engine import Results, target_levels
 from sbqw_model.instruments import REGISTRY
-from sbqw_model.labels import money, outlay_kind
+from sbqw_model.labels import BILLION, money, outlay_kind
 from sbqw_model.reporting.chart_canvas import ReportCanvas
 from sbqw_model.reporting.chart_layout import fit, inset
 from sbqw_model.reporting.chart_text import wrapped
@@ -307,23 +307,25 @@ def fan_chart(results: Results, lang: str = "zh") -> Figure:
     chart shows), the target line, and the observed years as stars."""
     fig, ax = _figure()
     years = [results.years[0] - 1, *results.years]
-    path = results.online_retail_path.astype(float) / units.YI
+    scale = units.YI if lang == "zh" else BILLION  # the unit the tables beside it use
+    path = results.online_retail_path.astype(float) / scale
     q = np.percentile(path, [LOW, QUANTILES[CENTRAL], HIGH], axis=0)
     ax.fill_between(years, q[0], q[2], color=COLORS[2], label=t("legend_p5_95", lang))
     ax.plot(years, q[1], color=COLORS[0], lw=2, marker="o", label=t("legend_median", lang))
-    target = results.scenario.params.value("targets.online_retail") / units.YI
+    target = results.scenario.params.value("targets.online_retail") / scale
     ax.axhline(target, color=COLORS[5], ls="--", lw=1.5)
     ax.annotate(
-        f"{t('target_line', lang)} {money(target * units.YI, lang)}",
+        f"{t('target_line', lang)} {money(target * scale, lang)}",
         (years[0], target),
         xytext=(0, 4),
         textcoords="offset points",
         color=COLORS[5],
     )
     for year, value in results.scenario.observed("online_retail").items():
-        ax.plot([year], [value / units.YI], "k*", ms=12)
+        ax.plot([year], [value / scale], "k*", ms=12)
     ax.set_xticks(years, [str(y) for y in years])
-    ax.set_ylabel(t("yi_yuan", lang))
+    ax.set_ylabel(t("retail_axis", lang))
+    ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,g}"))  # 1,000 as in the tables
     _title(ax, t("fan_title", lang), lang)
     _legend_beside(ax)  # never over the band, which can reach any corner
     ax.grid(axis="y", alpha=0.3)
@@ -421,6 +423,7 @@ def outlay_distribution(results: Results, lang: str = "zh") -> Figure:
         )
     _legend_beside(ax)  # a skewed tail can reach the top right
     _wan_axis(ax.xaxis, lang)
+    ax.set_ylabel(t("worlds_count", lang))  # the heights count worlds, not 万元
     _title(ax, _outlay_title("outlay_dist_title", results, lang), lang)
     ax.grid(axis="y", alpha=0.3)
     return _laid_out(fig)
