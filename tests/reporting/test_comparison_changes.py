@@ -92,3 +92,15 @@ def test_a_rise_the_table_rounds_away_is_still_a_rise() -> None:
     for lang, raised, lowered in (("zh", "提高", "降低"), ("en", "raises", "lowers")):
         sentence = Comparison(reports, lang).outcome_sentence()  # type: ignore[arg-type]
         assert raised in sentence and lowered not in sentence, sentence
+
+
+def test_what_all_targets_at_once_means_is_true_when_every_target_is_certain() -> None:
+    """Every target met in every world: all at once is exactly as likely as each one (100 %),
+    so the note may not call it lower."""
+    from tests.reporting.test_leader import _summary as known
+
+    certain = dataclasses.replace(known({k: (1.0, 1.2) for k in TARGETS}), p_all_met=1.0)
+    for lang, lower in (("zh", "低于"), ("en", "lower than")):
+        reports = [SimpleNamespace(title=t, summary=certain, results=None) for t in ("A", "B")]
+        page = html.unescape(str(Comparison(reports, lang).probability_table()))  # type: ignore[arg-type]
+        assert lower not in page and ("不会高于" in page or "cannot be higher" in page), page
