@@ -584,3 +584,25 @@ def test_the_scenario_file_is_named_in_the_reports_own_parentheses(rendered: Any
     text = visible(pages["provenance"])
     said = "baseline（baseline.yaml）" if lang == "zh" else "baseline (baseline.yaml)"
     assert said in text, text
+
+
+def test_an_overrun_no_world_showed_reads_below_one_world_in_all_not_zero() -> None:
+    """A year none of the 2,000 worlds overran reads "<0.1%" with a note that says what it
+    means (none seen, not impossible); a year some overran reads its share."""
+    year = Band(mean=5e7, p5=4e7, p50=5e7, p90=6e7, p95=6.5e7)
+    summary = _summary({k: (0.9, 1.2) for k in TARGETS})
+    budget = dataclasses.replace(
+        summary.budget,
+        by_year={"2023": year, "2024": year},
+        appropriation={"2023": 1e8, "2024": 6e7},
+        appropriation_illustrative=True,
+        p_over_appropriation={"2023": 0.0, "2024": 0.1235},
+    )
+    summary = dataclasses.replace(summary, budget=budget, draws=2000)
+    for lang, note in (("zh", "2,000个模拟情形中没有一个"), ("en", "none of the 2,000 simulated")):
+        scenario = load_scenario(BASELINE)
+        page = visible(
+            str(ScenarioReport(scenario, None, lang, BASELINE, summary=summary).budget_summary())
+        )
+        assert "<0.1%" in page and "12%" in page and note in page, page
+        assert "0%" not in page.replace("<0.1%", "").replace("12%", ""), page
