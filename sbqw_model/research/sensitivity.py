@@ -231,13 +231,16 @@ def analyze(
         if method == "sobol":
             from SALib.analyze import sobol
 
+            # SALib seeds the bootstrap only ``if seed:``, so seed 0 (the default) drew the
+            # intervals from numpy's global state: a Generator is truthy and is what SALib
+            # builds from any other seed, so every seed gives SALib's own intervals.
             si = sobol.analyze(
                 problem.salib(),
                 y,
                 calc_second_order=False,
                 num_resamples=RESAMPLES,
                 conf_level=CONF_LEVEL,
-                seed=seed,
+                seed=np.random.default_rng(seed),
             )
             return {k: np.asarray(si[k], dtype=float) for k in ("S1", "S1_conf", "ST", "ST_conf")}
         from SALib.analyze import morris
