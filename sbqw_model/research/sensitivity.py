@@ -328,6 +328,12 @@ def run_sensitivity(
     if problems := size_problems(method, n, len(problem.factors), _option):
         raise InputError(problems)
     x = np.asarray(problem.rows(sample(method, problem, n, seed)), dtype=float)
+    if client is None and not scheduler:  # local workers share this machine's memory limit
+        from sbqw_model.memory import check_run
+        from sbqw_model.research.cluster import local_processes
+
+        if (processes := local_processes(len(x), draws, workers)) > 1:
+            check_run(scenario, draws, "--draws", processes)
     job = Evaluation(scenario, problem.inputs, draws, seed, chosen)
     engine = [0.0]
     rows = run_points(
