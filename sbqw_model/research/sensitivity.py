@@ -281,8 +281,11 @@ class SensitivityResult:
         return "ST" if self.method == "sobol" else "mu_star"
 
     def to_dict(self) -> dict[str, Any]:
+        from sbqw_model import __version__
+
         frame = self.indices.astype(object).where(self.indices.notna(), None)
         return {
+            "sbqw_version": __version__,
             "scenario": self.scenario,
             "method": self.method,
             "n": self.n,

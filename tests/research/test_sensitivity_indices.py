@@ -210,3 +210,17 @@ def test_sobol_intervals_are_reproducible_for_every_seed(seed: int) -> None:
         )
         assert np.allclose(first["S1_conf"], ref["S1_conf"])
         assert np.allclose(first["ST_conf"], ref["ST_conf"])
+
+
+def test_sensitivity_json_says_which_version_produced_it(tmp_path) -> None:
+    """sensitivity.json (and --format json) named scenario, method, seed and draws but not the
+    sbqw version, unlike a sweep's sweep.json."""
+    import json
+
+    from sbqw_model import __version__
+
+    args = ("sensitivity", ONE_DRIVER, "--method", "morris", "--n", "2", "--draws", "1")
+    code, _, err = sbqw(*args, "--workers", "1", "--out", tmp_path / "s")
+    assert code == 0, err
+    data = json.loads((tmp_path / "s" / "sensitivity.json").read_text(encoding="utf-8"))
+    assert data["sbqw_version"] == __version__ and data["seed"] == 0
