@@ -141,13 +141,15 @@ def chunk_worlds(scenario: Scenario, chunk: int) -> int:
     return max(BLOCK, min(chunk, fits))
 
 
-def check_run(scenario: Scenario, draws: int, setting: str = "--draws") -> None:
+def check_run(scenario: Scenario, draws: int, setting: str = "--draws", processes: int = 1) -> None:
     """Refuse a run that cannot fit in the memory limit, naming the setting and a value that fits.
 
-    ``setting`` is how the user set the number of worlds (``--draws``, or ``FILE: draws``)."""
+    ``setting`` is how the user set the number of worlds (``--draws``, or ``FILE: draws``);
+    ``processes`` run such a simulation at once on this machine (a sweep's local workers), so
+    each has its share of the limit."""
     from sbqw_model.worlds import BLOCK
 
-    limit = memory_limit()
+    limit = memory_limit() // max(1, processes)
     firm_bytes, unit_bytes = _world_bytes(scenario)
     block = (firm_bytes + unit_bytes) * BLOCK
     per_draw = BYTES_PER_DRAW
@@ -156,6 +158,11 @@ def check_run(scenario: Scenario, draws: int, setting: str = "--draws") -> None:
     if REFERENCE_LEVEL in scenario.uncertainties:  # the count scaled by the level (most / least)
         where += f" × {LEVEL} ÷ {REFERENCE_LEVEL}"
     hint = f"(the memory limit is {gib(limit)}; set {MEMORY_ENV}, e.g. 16G, to allow more)"
+    if processes > 1:
+        hint = (
+            f"(the memory limit is {gib(memory_limit())}, shared by {processes} worker processes;"
+            f" use fewer --workers, or set {MEMORY_ENV}, e.g. 16G, to allow more)"
+        )
     if block > limit / 2 and unit_bytes > firm_bytes:  # the units are most of it
         room = limit / 2 / BLOCK - firm_bytes
         units = unit_bytes / BYTES_PER_UNIT
@@ -186,7 +193,10 @@ def check_run(scenario: Scenario, draws: int, setting: str = "--draws") -> None:
     if need > limit:
         fit = int((limit - block) // per_draw)
         raise InputError(
-            [f"{setting} {draws:,} needs ~{gib(need)}; at most {max(fit, 0):,} draws fit {hint}"]
+            [
+                f"{setting} {draws:,} needs ~{gib(need)}{' per worker' if processes > 1 else ''};"
+                f" at most {max(fit, 0):,} draws fit {hint}"
+            ]
         )
 
 

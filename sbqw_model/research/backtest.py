@@ -125,12 +125,25 @@ class Backtest:
         inside = [c.in50 if width == 50 else c.in90 for c in self.checks]
         return float(np.mean(inside)) if inside else float("nan")
 
-    def to_dict(self) -> dict[str, Any]:
+    def provenance(self) -> dict[str, Any]:
+        """What produced the checks: the scenario, the mode, draws, seed and sbqw's version."""
+        from sbqw_model import __version__
+
         return {
             "scenario": self.scenario,
             "mode": self.mode,
             "draws": self.draws,
             "seed": self.seed,
+            "sbqw_version": __version__,
+        }
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per figure, its provenance in the last columns (a CSV file stands alone)."""
+        return [{**c.to_dict(), **self.provenance()} for c in self.checks]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.provenance(),
             "figures": [c.to_dict() for c in self.checks],
             "coverage_50": self.coverage(50),
             "coverage_90": self.coverage(90),

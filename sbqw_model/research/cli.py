@@ -511,7 +511,7 @@ def run_backtest_command(args: argparse.Namespace) -> int:
 
         from sbqw_model.summary import csv_text
 
-        out = csv_text(pd.DataFrame([c.to_dict() for c in result.checks]))
+        out = csv_text(pd.DataFrame(result.rows()))
     else:
         out = text.backtest(result)
     emit(out, args.out)

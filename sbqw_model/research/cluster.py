@@ -50,6 +50,13 @@ def is_tiny(n_points: int, draws: int) -> bool:
     return n_points * math.ceil(draws / BLOCK) < TINY_BLOCKS
 
 
+def local_processes(n_points: int, draws: int, workers: int | None) -> int:
+    """How many points the embedded run evaluates at once on this machine: the local cluster's
+    workers, or 1 when the points run in this process (one worker, a tiny job)."""
+    n = cap_jobs(workers or default_workers(), n_points)
+    return 1 if n == 1 or is_tiny(n_points, draws) else n
+
+
 #: Imported by Dask in each worker of the embedded cluster as it starts.
 WORKER_SETUP = "sbqw_model.research.worker_setup"
 
@@ -218,8 +225,8 @@ def run_points(
             with remote_client(scheduler) as remote:
                 _run_on(remote, job, points, done)
         else:
-            n = cap_jobs(workers or default_workers(), len(points))
-            if n == 1 or is_tiny(len(points), job.draws):
+            n = local_processes(len(points), job.draws, workers)
+            if n == 1:
                 for batch in batches(points, 1):
                     stop_if_asked()
                     done(run_batch(job, batch))

@@ -252,16 +252,19 @@ class SensitivityReport:
         return HTML(render("notes.html.j2", heading=t("warn", self.lang), items=items))
 
     def factors_table(self) -> HTML:
+        """Each factor and its range; the factor's path (what ``--factors`` takes) in English
+        only: the Chinese report names no internal key."""
         lang = self.lang
         rows = [
             [
                 factor_label(f.name, lang),
-                f.name,
+                *([f.name] if lang == "en" else []),
                 f"{fmt_value(f.name, f.low, lang)} – {fmt_value(f.name, f.high, lang)}",
             ]
             for f in self.result.problem.factors
         ]
-        return HTML(table([t("factor", lang), "", t("range", lang)], rows))
+        path = [""] if lang == "en" else []
+        return HTML(table([t("factor", lang), *path, t("range", lang)], rows))
 
     def indices_table(self) -> HTML:
         """Each output's factors ranked by their main index (ST or μ*), with intervals."""

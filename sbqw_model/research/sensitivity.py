@@ -231,13 +231,16 @@ def analyze(
         if method == "sobol":
             from SALib.analyze import sobol
 
+            # SALib seeds the bootstrap only ``if seed:``, so seed 0 (the default) drew the
+            # intervals from numpy's global state: a Generator is truthy and is what SALib
+            # builds from any other seed, so every seed gives SALib's own intervals.
             si = sobol.analyze(
                 problem.salib(),
                 y,
                 calc_second_order=False,
                 num_resamples=RESAMPLES,
                 conf_level=CONF_LEVEL,
-                seed=seed,
+                seed=np.random.default_rng(seed),
             )
             return {k: np.asarray(si[k], dtype=float) for k in ("S1", "S1_conf", "ST", "ST_conf")}
         from SALib.analyze import morris
@@ -278,8 +281,11 @@ class SensitivityResult:
         return "ST" if self.method == "sobol" else "mu_star"
 
     def to_dict(self) -> dict[str, Any]:
+        from sbqw_model import __version__
+
         frame = self.indices.astype(object).where(self.indices.notna(), None)
         return {
+            "sbqw_version": __version__,
             "scenario": self.scenario,
             "method": self.method,
             "n": self.n,
@@ -325,6 +331,12 @@ def run_sensitivity(
     if problems := size_problems(method, n, len(problem.factors), _option):
         raise InputError(problems)
     x = np.asarray(problem.rows(sample(method, problem, n, seed)), dtype=float)
+    if client is None and not scheduler:  # local workers share this machine's memory limit
+        from sbqw_model.memory import check_run
+        from sbqw_model.research.cluster import local_processes
+
+        if (processes := local_processes(len(x), draws, workers)) > 1:
+            check_run(scenario, draws, "--draws", processes)
     job = Evaluation(scenario, problem.inputs, draws, seed, chosen)
     engine = [0.0]
     rows = run_points(

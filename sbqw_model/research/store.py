@@ -35,6 +35,19 @@ from sbqw_model.spreadsheet import restore_frame, write_csv
 META = "sweep.json"
 PARTS = "parts"
 RESULTS = "results"
+#: What a parquet result table carries of ``sweep.json`` (``pd.read_parquet(f).attrs["sbqw"]``),
+#: so that the table alone says which sweep, base scenario, seed and version produced it.
+PROVENANCE = (
+    "name",
+    "base",
+    "base_digest",
+    "mode",
+    "points",
+    "draws",
+    "seed",
+    "digest",
+    "sbqw_version",
+)
 FORMATS = ("parquet", "csv")
 _PANDAS_MAJOR = int(pd.__version__.split(".")[0])
 
@@ -312,6 +325,13 @@ class Store:
         if self.parts.is_dir():
             shutil.rmtree(self.parts, ignore_errors=True)
 
+    def _provenance(self) -> dict[str, Any]:
+        try:
+            meta = json.loads((self.out / META).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            meta = self._meta or {}
+        return {k: meta[k] for k in PROVENANCE if k in meta}
+
     def finish(self, columns: Sequence[str], expected: int) -> Path:
         """The final table from every part, sorted by point id; parts are then removed."""
         frames = [read_table(p) for p in self._tables()]
@@ -320,6 +340,7 @@ class Store:
         table = table.reset_index(drop=True)[list(columns)]
         if len(table) != expected:
             raise RuntimeError(f"{self.out}: {len(table)} of {expected} points finished")
+        table.attrs = {"sbqw": self._provenance()}  # kept by parquet only
         write_table(table, self.final)
         shutil.rmtree(self.parts, ignore_errors=True)
         return self.final

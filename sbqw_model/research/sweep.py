@@ -389,7 +389,7 @@ def _parse_outputs(extra: Any, src: str, problems: list[str]) -> list[str]:
     return outputs
 
 
-def _check_memory(sweep: Sweep, src: str) -> None:
+def _check_memory(sweep: Sweep, src: str, processes: int = 1) -> None:
     """Every point must fit in memory: the base, or each point when it sets what the firm count
     is made of (the count, the 2022 level, the reference it is stated for).
 
@@ -401,14 +401,14 @@ def _check_memory(sweep: Sweep, src: str) -> None:
 
     inputs = sweep.problem.inputs
     if not any(t.key in FIRM_INPUTS for t in inputs):
-        check_run(sweep.base, sweep.draws, f"{src}: draws")
+        check_run(sweep.base, sweep.draws, f"{src}: draws", processes)
         return
     points = sweep.points()
     read = [j for j, t in enumerate(inputs) if t.kind not in ("assumption", "behaviour")]
     _, firsts = pb.value_classes([values for _, values in points], read)
     for point, values in (points[i] for i in sorted(firsts)):
         try:
-            check_run(pb.apply(sweep.base, inputs, values), sweep.draws, "draws")
+            check_run(pb.apply(sweep.base, inputs, values), sweep.draws, "draws", processes)
         except InputError as exc:
             raise InputError([f"{src}: point {point}: {p}" for p in exc.problems]) from None
 
@@ -480,6 +480,12 @@ def run_sweep(
     from sbqw_model.research.store import META
 
     check_scheduler(scheduler)
+    if client is None and not scheduler:  # local workers share this machine's memory limit
+        from sbqw_model.research.cluster import local_processes
+
+        processes = local_processes(sweep.n_points, sweep.draws, workers)
+        if processes > 1:
+            _check_memory(sweep, str(sweep.path), processes)
     try:
         with output_lock(out, "sbqw sweep"), writing(out):
             return _run_sweep(sweep, out, fmt, resume, client, scheduler, workers, progress)

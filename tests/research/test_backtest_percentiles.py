@@ -171,3 +171,26 @@ def test_shipped_example_observations_are_valid() -> None:
     assert files
     for path in files:
         assert read_observations(path, default_parameters())
+
+
+def test_cli_backtest_csv_says_what_produced_it(tmp_path: Path) -> None:
+    """The CSV is the only file a backtest writes: it carried no scenario, mode, draws, seed or
+    version, so two files of different runs could not be told apart."""
+    import pandas as pd
+
+    from sbqw_model import __version__
+
+    path = write(tmp_path / "obs.csv", FIGURES)
+    target = tmp_path / "bt.csv"
+    args = ("backtest", DEGENERATE, "--observed", path, "--draws", "500", "--seed", "7")
+    code, _, err = sbqw(*args, "--mode", "prior", "--out", target)
+    assert code == 0, err
+    table = pd.read_csv(target)
+    assert table.columns[:5].tolist() == ["year", "indicator", "value", "source", "percentile"]
+    tail = ["scenario", "mode", "draws", "seed", "sbqw_version"]
+    assert table.columns[-5:].tolist() == tail
+    assert set(table["mode"]) == {"prior"} and set(table["draws"]) == {500}
+    assert set(table["seed"]) == {7} and set(table["sbqw_version"]) == {__version__}
+    assert table["scenario"].nunique() == 1
+    code, out, _ = sbqw(*args, "--format", "json")
+    assert code == 0 and json.loads(out)["sbqw_version"] == __version__

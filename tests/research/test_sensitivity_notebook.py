@@ -102,3 +102,23 @@ def test_papermill_text_parameters_are_parsed() -> None:
 def test_the_old_parameter_name_sets_the_minimum_probability() -> None:
     assert check_parameters({"target_p": 0.3})["min_probability"] == 0.3
     assert check_parameters({})["min_probability"] == 0.8
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_factor_table_names_no_internal_key_in_chinese(lang: str) -> None:
+    """The factors table showed each factor's path (``uncertainties.online_retail.growth``)
+    beside its label in the Chinese report too; the path stays in English, where a researcher
+    copies it into ``--factors``."""
+    from types import SimpleNamespace
+
+    from sbqw_model.research.notebook import SensitivityReport
+    from sbqw_model.research.sensitivity import scenario_problem
+    from sbqw_model.scenario import load_scenario
+
+    problem = scenario_problem(load_scenario(ROOT / "sbqw_model" / "scenarios" / "baseline.yaml"))
+    report = object.__new__(SensitivityReport)
+    report.lang, report.result = lang, SimpleNamespace(problem=problem)
+    page = str(report.factors_table())
+    assert ("uncertainties." in page) == (lang == "en")
+    if lang == "zh":
+        assert "网络零售额年均增速" in page and "4% – 28%" in page

@@ -84,6 +84,20 @@ def test_result_table_is_tidy_and_documented(tmp_path: Path) -> None:
     assert not (tmp_path / "out" / "parts").exists(), "parts are folded into the final table"
 
 
+def test_parquet_table_says_which_sweep_produced_it(tmp_path: Path) -> None:
+    """A results.parquet copied out of its folder was anonymous: sweep, base, seed and version
+    were only in sweep.json beside it. pandas now reads them back as ``attrs["sbqw"]``."""
+    from sbqw_model import __version__
+
+    sweep = load_sweep(grid_file(tmp_path))
+    run = run_sweep(sweep, tmp_path / "out", workers=1, progress=False)
+    meta = json.loads((tmp_path / "out" / "sweep.json").read_text(encoding="utf-8"))
+    got = pd.read_parquet(run.path).attrs["sbqw"]
+    assert got["name"] == "test_grid" and got["seed"] == 3 and got["draws"] == 600
+    assert got["mode"] == "grid" and got["points"] == 12 and got["sbqw_version"] == __version__
+    assert got["base"] == meta["base"] and got["digest"] == meta["digest"]
+
+
 @pytest.mark.parametrize("fmt", ["parquet", "csv"])
 def test_resume_gives_the_uninterrupted_table(
     fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
