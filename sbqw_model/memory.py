@@ -141,12 +141,19 @@ def chunk_worlds(scenario: Scenario, chunk: int) -> int:
     return max(BLOCK, min(chunk, fits))
 
 
-def check_run(scenario: Scenario, draws: int, setting: str = "--draws", processes: int = 1) -> None:
+def check_run(
+    scenario: Scenario,
+    draws: int,
+    setting: str = "--draws",
+    processes: int = 1,
+    parallel: str = "--workers",
+) -> None:
     """Refuse a run that cannot fit in the memory limit, naming the setting and a value that fits.
 
     ``setting`` is how the user set the number of worlds (``--draws``, or ``FILE: draws``);
-    ``processes`` run such a simulation at once on this machine (a sweep's local workers), so
-    each has its share of the limit."""
+    ``processes`` run such a simulation at once on this machine (a sweep's local workers,
+    ``report --jobs``), so each has its share of the limit; ``parallel`` is the option that
+    set how many."""
     from sbqw_model.worlds import BLOCK
 
     limit = memory_limit() // max(1, processes)
@@ -161,7 +168,7 @@ def check_run(scenario: Scenario, draws: int, setting: str = "--draws", processe
     if processes > 1:
         hint = (
             f"(the memory limit is {gib(memory_limit())}, shared by {processes} worker processes;"
-            f" use fewer --workers, or set {MEMORY_ENV}, e.g. 16G, to allow more)"
+            f" use fewer {parallel}, or set {MEMORY_ENV}, e.g. 16G, to allow more)"
         )
     if block > limit / 2 and unit_bytes > firm_bytes:  # the units are most of it
         room = limit / 2 / BLOCK - firm_bytes

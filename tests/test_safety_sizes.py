@@ -318,3 +318,18 @@ def test_a_yaml_file_that_is_no_sweep_is_named_not_echoed(tmp_path: Path) -> Non
     path.write_text("login: x\npassword: hunter2-secret\n", encoding="utf-8")
     err = refused(cli("sweep", path, "--out", tmp_path / "o"), "s.yaml is not a sweep file")
     assert "hunter2" not in err and "login" not in err
+
+
+def test_report_jobs_share_the_memory_limit(tmp_path: Path) -> None:
+    """Each of ``--jobs`` workers holds its own report's worlds at once: the draws one run may
+    have are refused for two at a time, naming --jobs, before anything is written."""
+    few = scenario(tmp_path, "few.yaml", FEW_UNITS)
+    other = tmp_path / "other.yaml"
+    other.write_text(few.read_text(encoding="utf-8").replace("name: few", "name: other"))
+    env = {"SBQW_MEMORY_LIMIT": "140M"}  # a block (~33 MiB) fits either way
+    err = refused(sbqw("simulate", few, "--draws", "10000000", env=env), "draws fit")
+    fits = int(re.search(r"at most ([\d,]+) draws fit", err).group(1).replace(",", ""))
+    out = tmp_path / "out"
+    args = ("report", few, other, "--draws", fits, "--out", out)
+    err = refused(sbqw(*args, "--jobs", "2", env=env), "per worker", "--jobs", "140 MiB", lines=2)
+    assert err.count("shared by 2 worker processes") == 2 and not out.exists()

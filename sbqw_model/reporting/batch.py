@@ -44,6 +44,7 @@ def validate(
     notebooks: Sequence[str] = (),
     draws: int = 1,
     conditioning: dict[str, str] | None = None,
+    parallel: int = 1,
 ) -> list[tuple[Path, Scenario]]:
     """Every scenario, ``--assume``, ``--conditioning`` and ``--out`` checked before anything
     is written; a file given twice is one report.
@@ -65,7 +66,7 @@ def validate(
             scenario.assumptions.updated(assume, "--assume")
             if conditioning and conditioning.get("method"):  # what the notebook will do
                 condition_scenario(scenario, conditioning.get("observed"), conditioning["method"])
-            check_run(scenario, draws, "--draws")
+            check_run(scenario, draws, "--draws", parallel, "--jobs")  # each job its worlds
             scenarios.append((path, scenario))
         except InputError as exc:
             problems.extend(exc.problems)
@@ -96,6 +97,7 @@ def jobs_for(
     assume: dict[str, Any],
     sensitivity: bool = False,
     conditioning: dict[str, str] | None = None,
+    parallel: int = 1,
 ) -> list[Job]:
     """One job per scenario (file names: ``outputs.unique_names``), then the extra reports.
 
@@ -110,7 +112,7 @@ def jobs_for(
     notebooks = ["scenario_report.ipynb"]
     notebooks += ["sensitivity.ipynb"] if sensitivity else []
     notebooks += ["compare_scenarios.ipynb"] if compare else []
-    scenarios = validate(files, out_dir, assume, notebooks, draws, conditioning)
+    scenarios = validate(files, out_dir, assume, notebooks, draws, conditioning, parallel)
     if compare and len(scenarios) < 2:
         raise InputError(["--compare: needs two or more scenarios to compare, got one"])
     names = unique_names([variant_name(s, assume) for _, s in scenarios], RESERVED)
@@ -200,6 +202,7 @@ def render(
             assume=assume,
             sensitivity=sensitivity,
             conditioning=conditioning,
+            parallel=jobs,
         )
         return _render(todo, out_dir, jobs, lang, pool)
 
