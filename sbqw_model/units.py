@@ -23,6 +23,13 @@ def wan_number(yuan: float, digits: int = 2) -> str:
     return f"{yuan / WAN:,.{digits}f}"
 
 
+def whole_wan(yuan: float) -> int:
+    """The whole 万元 a leader table shows (``wan_number(yuan, 0)``, rounded alike): a change
+    between two shown amounts is the difference of these, as a reader checking the rows finds
+    it, not of the unrounded amounts (16,907 − 8,453 is 8,454 even where the yuan say 8,453.4)."""
+    return round(yuan / WAN)
+
+
 def auto(yuan: float, digits: int = 2) -> str:
     """亿元 from 1亿 upward, else 万元: the unit a reader expects for the size."""
     return yi(yuan, digits) if abs(yuan) >= YI else wan(yuan, digits)

@@ -22,7 +22,7 @@ from sbqw_model.instruments import REGISTRY
 from sbqw_model.labels import AT_RISK_FROM, ON_COURSE_FROM, outlay_note, percent
 from sbqw_model.spreadsheet import write_xlsx
 from sbqw_model.summary import TARGET_LABELS, Band, Summary, coerce
-from sbqw_model.units import WAN, YI
+from sbqw_model.units import WAN, YI, whole_wan
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -227,9 +227,7 @@ def _compare_outlay_sheet(typed: Sequence[Summary], titles: list[str], lang: str
             f"{h('total', lang)}{sep}{h(k, lang, 'wan')}": getattr(total, k) / WAN
             for k in ("p50", "p5", "p95")
         }
-        # the difference of the two medians as the cells (and the comparison page) show them:
-        # 8,453 − 16,907 reads −8,454 there, not the −8,453.4 of the unrounded amounts
-        row[diff] = round(total.p50 / WAN) - round(first / WAN)
+        row[diff] = whole_wan(total.p50) - whole_wan(first)  # of the medians as shown
         for year, band in s.budget.by_year.items():
             row[f"{year}{year_sep}{h('year_median', lang, 'wan')}"] = band.p50 / WAN
         rows.append(row)

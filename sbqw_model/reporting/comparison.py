@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from sbqw_model import __version__
+from sbqw_model import __version__, units
 from sbqw_model.catalogue import label
 from sbqw_model.engine import TARGETS, simulate
 from sbqw_model.labels import as_shown, money, percent
@@ -331,8 +331,7 @@ def _wan_change(yuan: float, first: float) -> str:
     """A change in whole 万元, signed as the odds' changes are (+2,233), and the difference of
     the two figures the table above shows (13,017 − 16,873 = −3,856), not of the unrounded
     amounts (−3,855), which a reader checking the rows would find off by one."""
-    change = int(wan(yuan).replace(",", "")) - int(wan(first).replace(",", ""))
-    return f"{change:+,d}"
+    return f"{units.whole_wan(yuan) - units.whole_wan(first):+,d}"
 
 
 def _section(
