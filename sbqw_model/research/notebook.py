@@ -316,8 +316,9 @@ class SensitivityReport:
         lang = self.lang
         groups = []
         for f in self.fronts:
-            heading = ", ".join(
-                f"{factor_label(k, lang)} = {fmt_setting(k, v, lang)}" for k, v in f.group.items()
+            heading = t("semicolon", lang).join(  # 支付比例：50%；…, in the reader's punctuation
+                f"{factor_label(k, lang)}{t('colon', lang)}{fmt_setting(k, v, lang)}"
+                for k, v in f.group.items()
             )
             rows = [
                 [

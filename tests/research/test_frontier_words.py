@@ -37,7 +37,8 @@ def test_a_reading_of_the_text_is_said_in_words() -> None:
     zh = _frontier_text("zh")
     assert "支付比例 / 流量补贴计算基数" in zh and "25% / 超过1亿元的部分" in zh, zh
     assert "支付比例 25%、流量补贴计算基数 超过1亿元的部分" in zh, zh
-    assert "销售额奖励计发方式 = 补差奖励" in zh, zh
+    assert "销售额奖励计发方式：补差奖励" in zh, zh  # was "… = 补差奖励": no ASCII marks in zh
+    assert not re.search(r"[\u4e00-\u9fff%]\s*[,=;]|[,=;]\s*[\u4e00-\u9fff]", zh), zh
     assert "excess" not in zh and "top_up" not in zh, zh
     en = _frontier_text("en")
     assert "excess" not in en.replace("excess above", "") and "top_up" not in en, en
