@@ -134,7 +134,7 @@ def parse_distribution(
     name = raw.get("dist")
     if not isinstance(name, str) or name not in DISTRIBUTIONS:  # a list is no key: TypeError
         problems.append(
-            f"{where}.dist: unknown distribution {name!r}{did_you_mean(str(name), DISTRIBUTIONS)}"
+            f"{where}.dist: unknown distribution {name!r}{did_you_mean(name, DISTRIBUTIONS)}"
             f" (valid: {', '.join(DISTRIBUTIONS)})"
         )
         return None

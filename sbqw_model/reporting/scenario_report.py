@@ -224,16 +224,17 @@ class ScenarioReport:
                 f"{name}{t('lparen', lang)}{t('wan_yuan', lang)}{t('rparen', lang)}",
                 t("p_over", lang),
             ]
-        rows, least = [], percent(1 / self.summary.draws)  # one world in all
+        rows, least, unseen = [], percent(1 / self.summary.draws), False  # least: one world
         for year, s in b.by_year.items():
             row = [year, wan(s.central), wan(s.high)]
             if appropriation:
                 amount = appropriation.get(year)
                 over = over_by_year.get(year) if amount is not None else None
+                unseen |= over == 0
                 shown = "—" if over is None else f"<{least}" if over == 0 else percent(over)
                 row += [wan(amount), shown] if amount is not None else ["—", "—"]
             rows.append(row)
-        if any(f"<{least}" in row for row in rows):  # no world overran: not "impossible"
+        if unseen:  # no world overran that year: not "impossible"
             draws = f"{self.summary.draws:,}"
             notes.append(t("none_over", lang).format(p=least, draws=draws))
         return HTML(

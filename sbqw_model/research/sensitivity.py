@@ -443,5 +443,5 @@ def _by_lang(key: str, values: Callable[[str], dict[str, object]]) -> tuple[str,
 
 
 def _pair(key: str, **values: object) -> tuple[str, str]:
-    """A catalogue sentence filled in, in both languages (zh, en)."""
-    return label(key, "zh").format(**values), label(key, "en").format(**values)
+    """A catalogue sentence filled in, in both languages (zh, en), with the same values."""
+    return _by_lang(key, lambda lang: values)
