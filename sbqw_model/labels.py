@@ -155,6 +155,16 @@ def percent(share: float, edges: Sequence[float] = (), decimals: int = 0) -> str
     return f"{cut / scale:.{places}f}%"
 
 
+def bracketed(text: str, inside: Sequence[str], lang: str) -> str:
+    """``text（a，b）``, ``text (a, b)``: a unit and a note share one bracket, as a Chinese
+    analyst writes them (预算安排（万元，示例）), never two brackets in a row."""
+    inside = [s for s in inside if s]
+    if not inside:
+        return text
+    sep = label("report.comma", lang)
+    return f"{text}{label('report.lparen', lang)}{sep.join(inside)}{label('report.rparen', lang)}"
+
+
 def with_error(share: float, se: float) -> str:
     """A probability and its Monte Carlo standard error ('30.2% ± 0.7%'), with decimals enough
     that a nonzero error never reads '± 0.0%' (0.08% ± 0.04%), the probability as ``percent``

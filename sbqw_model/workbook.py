@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sbqw_model import prefectures
 from sbqw_model.catalogue import group, label, pair
 from sbqw_model.instruments import REGISTRY
-from sbqw_model.labels import AT_RISK_FROM, ON_COURSE_FROM, outlay_note, percent
+from sbqw_model.labels import AT_RISK_FROM, ON_COURSE_FROM, bracketed, outlay_note, percent
 from sbqw_model.spreadsheet import write_xlsx
 from sbqw_model.summary import TARGET_LABELS, Band, Summary, coerce
 from sbqw_model.units import WAN, YI, whole_wan
@@ -52,14 +52,7 @@ def h(key: str, lang: str, unit: str | None = None, note: str = "") -> str:
     """A header in ``lang``, with its unit (and a note: 上限, 示例) in brackets when it has one:
     均值（万元，上限）, Mean (10k yuan, upper bound)."""
     i = 0 if lang == "zh" else 1
-    text = H[key][i]
-    inside = [H[unit][i]] if unit is not None else []
-    inside += [note] if note else []
-    if not inside:
-        return text
-    if lang == "zh":
-        return f"{text}（{'，'.join(inside)}）"
-    return f"{text} ({', '.join(inside)})"
+    return bracketed(H[key][i], [H[unit][i] if unit is not None else "", note], lang)
 
 
 @dataclass

@@ -172,3 +172,19 @@ def test_a_probability_with_its_error_never_shows_a_zero_error(
     from sbqw_model.labels import with_error
 
     assert with_error(share, se) == shown
+
+
+@pytest.mark.parametrize(
+    ("inside", "zh", "en"),
+    [
+        (["万元", ""], "预算安排（万元）", "Appropriation (万元)"),
+        (["万元", "示例"], "预算安排（万元，示例）", "Appropriation (万元, 示例)"),
+        (["", ""], "预算安排", "Appropriation"),
+    ],
+)
+def test_a_unit_and_a_note_share_one_bracket(inside: list, zh: str, en: str) -> None:
+    """A Chinese analyst writes 预算安排（万元，示例）, not 预算安排（示例）（万元）."""
+    from sbqw_model.labels import bracketed
+
+    assert bracketed("预算安排", inside, "zh") == zh
+    assert bracketed("Appropriation", inside, "en") == en

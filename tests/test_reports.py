@@ -207,7 +207,7 @@ def test_scenario_reports_show_every_block(shipped_pages: dict[str, str]) -> Non
         "方案支出合计",
         "支付年度",
         "超出预算安排的概率",  # baseline sets an appropriation
-        "预算安排（示例）",  # ... which only illustrates
+        "预算安排（万元，示例）",  # ... which only illustrates
         "假设与参数",
         "与基准情景不同",
         "来源信息",

@@ -17,7 +17,7 @@ import yaml
 from sbqw_model import __version__, units
 from sbqw_model.catalogue import label
 from sbqw_model.engine import TARGETS, simulate
-from sbqw_model.labels import as_shown, money, percent
+from sbqw_model.labels import as_shown, bracketed, money, percent
 from sbqw_model.outcomes import compare_outcomes, compare_summaries, variants_sentence
 from sbqw_model.reporting import charts, clauses, leader
 from sbqw_model.reporting.fragments import (
@@ -233,7 +233,7 @@ class Comparison:
                 for r in self.reports[1:]
             ]
             tables.append(_section(self._change_from_first(), [table(header, diff)], level="h3"))
-        heading = f"{t('budget', lang)}{t('lparen', lang)}{t('wan_yuan', lang)}{t('rparen', lang)}"
+        heading = bracketed(t("budget", lang), [t("wan_yuan", lang)], lang)
         return HTML(_section(heading, tables))
 
     def budget_chart(self) -> Chart:

@@ -15,7 +15,7 @@ from typing import Any
 
 from sbqw_model import __version__, units
 from sbqw_model.engine import TARGETS, Results, simulate
-from sbqw_model.labels import describe_distribution, money, percent, with_error
+from sbqw_model.labels import bracketed, describe_distribution, money, percent, with_error
 from sbqw_model.reporting import charts, clauses, leader
 from sbqw_model.reporting.assumption_table import assumption_rows, baseline_for, observed_what
 from sbqw_model.reporting.fragments import (
@@ -193,7 +193,7 @@ class ScenarioReport:
 
     def _money_header(self, stat: str) -> str:
         lang = self.lang
-        return f"{t(stat, lang)}{t('lparen', lang)}{t('wan_yuan', lang)}{t('rparen', lang)}"
+        return bracketed(t(stat, lang), [t("wan_yuan", lang)], lang)
 
     def budget_summary(self) -> HTML:
         """Total outlay (median, 95th percentile) and by payment year, labelled for what it is."""
@@ -216,14 +216,11 @@ class ScenarioReport:
         over_by_year = b.p_over_appropriation or {}
         notes = [t("explain_budget", lang)]
         if appropriation:
-            name = t("appropriation", lang)
-            if b.appropriation_illustrative:
-                name = t("illustrative_appropriation", lang)
+            inside = [t("wan_yuan", lang)]
+            if b.appropriation_illustrative:  # one bracket: 预算安排（万元，示例）
+                inside.append(t("illustrative", lang))
                 notes.append(t("illustrative_note", lang))
-            header += [
-                f"{name}{t('lparen', lang)}{t('wan_yuan', lang)}{t('rparen', lang)}",
-                t("p_over", lang),
-            ]
+            header += [bracketed(t("appropriation", lang), inside, lang), t("p_over", lang)]
         rows, least, unseen = [], percent(1 / self.summary.draws), False  # least: one world
         for year, s in b.by_year.items():
             row = [year, wan(s.central), wan(s.high)]
@@ -329,7 +326,7 @@ class ScenarioReport:
             t("by_instrument", lang),
             t("source", lang),
             self._money_header("median"),
-            f"{t('band_90', lang)}{t('lparen', lang)}{t('wan_yuan', lang)}{t('rparen', lang)}",
+            bracketed(t("band_90", lang), [t("wan_yuan", lang)], lang),
         ]
         rows = [
             [

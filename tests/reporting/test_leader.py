@@ -362,8 +362,12 @@ def test_outlay_says_what_it_is(rendered: Any) -> None:
     lang, _, pages = rendered
     share = "按上限的60%支付" if lang == "zh" else "at 60% of the ceilings"
     assert share in visible(pages["budget_summary"]) and share in visible(pages["instrument_table"])
-    illustrative = "预算安排（示例）" if lang == "zh" else "Appropriation (illustrative)"
+    # the unit and the note share one bracket, as the workbook's header has them
+    illustrative = (
+        "预算安排（万元，示例）" if lang == "zh" else "Appropriation (10,000 yuan, illustrative)"
+    )
     assert illustrative in visible(pages["budget_summary"])
+    assert "）（" not in visible(pages["budget_summary"]) and ") (" not in pages["budget_summary"]
     plain = report(lang)
     bound = "上限" if lang == "zh" else "upper bound"
     assert bound in visible(str(plain.budget_summary()))
