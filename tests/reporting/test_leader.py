@@ -509,7 +509,7 @@ def test_a_variants_provenance_says_what_the_command_line_changed(rendered: Any)
     lang, r, pages = rendered
     text = visible(pages["provenance"])
     if lang == "zh":
-        assert "命令行修改的假设" in text and "支付比例改为60%，支付改为滞后1年" in text, text
+        assert "命令行修改的假设" in text and "支付比例改为60%，额外支付滞后改为1年" in text, text
     else:
         assert "--assume payout_share=0.6 --assume payment_lag_years=1" in text, text
     plain = ScenarioReport(r.scenario, r.results, lang, BASELINE)
