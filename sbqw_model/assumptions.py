@@ -171,8 +171,10 @@ SPECS: dict[str, AssumptionSpec] = {
 
 @dataclass(frozen=True)
 class Assumptions:
-    """The values in force; defaults are the plan read as an upper bound, with sales milestones
-    and the traffic subsidy paid the year after (they need a full year's figures)."""
+    """The values in force. Defaults: every ceiling paid in full and the plain reading of each
+    open point, with sales milestones and the traffic subsidy paid the year after (they need a
+    full year's figures). Not every default is the reading that pays most: ``cumulative`` and
+    ``cross_border_part`` pay more, so an outlay is an upper bound under its readings only."""
 
     payout_share: float = 1.0
     sales_award_mode: str = "highest"

@@ -290,6 +290,7 @@ def _run_assumptions(args: argparse.Namespace) -> int:
     for name, spec in SPECS.items():  # values as --assume and YAML take them (false, not False)
         default = shown_value(defaults[name])
         print(f"{name} (default {default}; {spec.describe_expected()}; DIGEST {spec.digest})")
+        print(f"    {spec.label_zh} · {spec.label_en}")  # the name a report shows it by
         print(f"    {spec.doc_zh}")
         print(f"    {spec.doc_en}")
     return 0

@@ -57,6 +57,15 @@ def test_assumptions_show_values_as_they_are_written(capsys: pytest.CaptureFixtu
     assert "False" not in out and "True" not in out
 
 
+def test_assumptions_give_the_name_a_report_shows(capsys: pytest.CaptureFixture) -> None:
+    """A report names a reading only in words (支付比例, 销售额奖励计发方式); the listing gives
+    those words beside the key ``--assume`` takes, so a reader can switch what they read."""
+    assert cli.main(["assumptions"]) == 0
+    out = capsys.readouterr().out
+    assert "payout_share (default 1.0;" in out and "\n    支付比例 · payout share\n" in out
+    assert "\n    销售额奖励计发方式 · sales award mode\n" in out
+
+
 @pytest.mark.parametrize("flag", ["--jobs", "--seed"])
 def test_a_count_that_is_not_a_number_says_so_plainly(flag: str, capsys) -> None:
     with pytest.raises(SystemExit):

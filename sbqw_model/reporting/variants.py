@@ -31,8 +31,8 @@ def changed_assumptions(scenario: Scenario, assume: Mapping[str, Any]) -> dict[s
 
 
 def variant_label(scenario: Scenario, assume: Mapping[str, Any], lang: str) -> str:
-    """'支付比例改为60%，支付改为滞后1年' / 'payout share changed to 60%, payments 1 year
-    later'; '' if none. Said as a change, so a title that names the scenario's own value
+    """'支付比例改为60%，额外支付滞后改为1年' / 'payout share changed to 60%, an extra payment
+    lag of 1 year'; '' if none. Said as a change, so a title that names the scenario's own value
     (紧缩方案（按上限的50%支付）) does not read as a contradiction."""
     changed = changed_assumptions(scenario, assume)
     return t("comma", lang).join(change_phrase(k, v, lang) for k, v in changed.items())

@@ -199,7 +199,7 @@ def test_conclusion_agrees_with_the_numbers(rendered: Any) -> None:
     # the 95th percentile is the one figure the budget table shows, not a rounded-up bound
     assert money(high, lang) in second and money(high, lang) in visible(pages["budget_summary"])
     assert abs(_amounts(second)[1] - high) <= high * 0.005 + 1.0
-    full = "按各项奖励上限全额支付测算，是支出的上限" if lang == "zh" else "an upper bound"
+    full = "按各项奖励上限全额支付测算，是本情景" if lang == "zh" else "an upper bound"
     assert (full in second) == leader.is_upper_bound(r.summary)
 
 
@@ -256,7 +256,7 @@ def test_conclusion_from_a_known_summary() -> None:
     assert first.startswith("按本情景的假设，省级电商产业园区、")
     assert (
         second == "方案支出合计中位数约1.6亿元，第95百分位约2.1亿元，即95%的模拟情形不高于此数"
-        "（按各项奖励上限全额支付测算，是支出的上限）。"
+        "（按各项奖励上限全额支付测算，是本情景对方案未明确事项的理解下支出的上限）。"
     )
     _, second = leader.conclusion(_summary(values, share=0.6), "en")
     assert "¥160m" in second and "¥210m" in second and "at 60% of the ceilings" in second
@@ -267,6 +267,33 @@ def test_conclusion_from_a_known_summary() -> None:
     )
     assert leader.conclusion(paid, "zh")[1].startswith("方案支出合计（2023—2026年支付）中位数约")
     assert "total outlay (paid 2023–2026) has" in leader.conclusion(paid, "en")[1]
+
+
+def test_the_upper_bound_is_said_to_hold_under_the_scenarios_readings() -> None:
+    """Ceilings paid in full bound the outlay only under the readings the scenario takes: a
+    firm at 60 亿 of annual sales from 2023 (none in 2022) is paid 300 万 under the default
+    ``highest`` and 100 万 + 300 万 = 400 万 under ``cumulative`` (§四(二)3), and a
+    cross-border firm's domestic 3 亿 earns 15 万 of traffic subsidy under
+    ``cross_border_part``, nothing under the default ``whole_firm``. So the conclusion may not
+    call the default's outlay the upper bound of spending without saying under what."""
+    from sbqw_model.assumptions import Assumptions
+    from sbqw_model.parameters import default_parameters
+    from sbqw_model.rules import sales_milestone_awards, traffic_subsidy
+
+    params = default_parameters()
+    sales = np.array([[6e9, 6e9, 6e9]])
+    paid = sales_milestone_awards(sales, params, Assumptions()).sum()
+    other = sales_milestone_awards(sales, params, Assumptions(sales_award_mode="cumulative"))
+    assert (paid, other.sum()) == (3_000_000, 4_000_000)
+    part = Assumptions(cross_border_exclusion="cross_border_part")
+    retail = np.array([5e8])
+    assert traffic_subsidy(retail, True, True, params, Assumptions(), np.array([2e8])) == 0
+    assert traffic_subsidy(retail, True, True, params, part, np.array([2e8])) == 150_000
+    values = {k: (0.9, 1.2) for k in TARGETS}
+    zh = leader.conclusion(_summary(values), "zh")[1]
+    en = leader.conclusion(_summary(values), "en")[1]
+    assert "（按各项奖励上限全额支付测算，是本情景对方案未明确事项的理解下支出的上限）" in zh
+    assert "an upper bound under this scenario's readings of what the notice leaves open" in en
 
 
 def test_the_conclusion_says_how_much_of_the_cost_the_quotas_cap() -> None:
@@ -513,7 +540,7 @@ def test_a_variants_provenance_says_what_the_command_line_changed(rendered: Any)
     lang, r, pages = rendered
     text = visible(pages["provenance"])
     if lang == "zh":
-        assert "命令行修改的假设" in text and "支付比例改为60%，支付改为滞后1年" in text, text
+        assert "命令行修改的假设" in text and "支付比例改为60%，额外支付滞后改为1年" in text, text
     else:
         assert "--assume payout_share=0.6 --assume payment_lag_years=1" in text, text
     plain = ScenarioReport(r.scenario, r.results, lang, BASELINE)

@@ -10,11 +10,13 @@ import pytest
 import yaml
 from conftest import ROOT
 
+from sbqw_model.assumptions import SPECS
 from sbqw_model.catalogue import label
 from sbqw_model.parameters import default_parameters
 from sbqw_model.reporting import clauses
 from sbqw_model.reporting.assumption_table import assumption_rows
 from sbqw_model.reporting.batch import jobs_for
+from sbqw_model.reporting.scenario_report import clause_block
 from sbqw_model.reporting.variants import variant_name, variant_note, variant_title
 from sbqw_model.scenario import load_scenario
 
@@ -59,7 +61,7 @@ def test_variant_jobs_do_not_overwrite_the_plain_report(tmp_path: Path) -> None:
             "被取消资格单位退回一次性奖励",
             "revoked units repay their one-time award",
         ),
-        ({"payment_lag_years": 1}, "支付改为滞后1年", "payments 1 year later"),
+        ({"payment_lag_years": 1}, "额外支付滞后改为1年", "an extra payment lag of 1 year"),
         (
             {"sales_award_mode": "cumulative"},
             "销售额奖励计发方式改为逐档奖励",
@@ -71,6 +73,29 @@ def test_a_variant_says_its_change_as_a_phrase(assume: dict[str, Any], zh: str, 
     s = load_scenario(BASELINE)
     assert variant_title(s, assume, "zh") == f"基准情景（{zh}）"
     assert variant_title(s, assume, "en") == f"Baseline ({en})"
+
+
+def test_removing_the_extra_lag_does_not_say_paid_the_same_year(tmp_path: Path) -> None:
+    """``payment_lag_years`` is added to each instrument's own timing: from a scenario with a
+    lag of 1, ``--assume payment_lag_years=0`` still pays the sales milestones and the traffic
+    subsidy the year after (payment_delay_sales = payment_delay_traffic = 1), so the title may
+    not say 改为当年支付 (paid the same year), and the reading's description may not give the
+    10 December report as its reason (the instruments' timings already wait for it)."""
+    raw = yaml.safe_load(BASELINE.read_text(encoding="utf-8"))
+    raw["levers"]["assumptions"]["payment_lag_years"] = 1
+    path = tmp_path / "lagged.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    lagged = load_scenario(path)
+    assert lagged.assumptions.payment_delay("sales.tier1") == 2
+    unlagged = lagged.assumptions.updated({"payment_lag_years": 0})
+    assert unlagged.payment_delay("sales.tier1") == 1, "still the year after"
+    assert unlagged.payment_delay("traffic") == 1 and unlagged.payment_delay("award.park") == 0
+    removed = {"payment_lag_years": 0}
+    assert variant_title(lagged, removed, "zh") == "基准情景（取消额外支付滞后）"
+    assert variant_title(lagged, removed, "en") == "Baseline (no extra payment lag)"
+    spec = SPECS["payment_lag_years"]
+    assert "之外" in spec.doc_zh and "on top of" in spec.doc_en
+    assert spec.label("zh") == "额外支付滞后年数"
 
 
 def test_a_variants_first_screen_says_the_description_is_the_plain_scenarios() -> None:
@@ -96,6 +121,21 @@ def test_every_clause_the_model_cites_is_quoted() -> None:
     cited = clauses.relied_on(default_parameters())
     assert set(cited) <= set(clauses.quotes()), set(cited) - set(clauses.quotes())
     assert {"§一", "§四(二)2", "§四(二)3", "§三(三)"} <= set(cited)
+
+
+@pytest.mark.parametrize(("lang", "said"), [("zh", "标点"), ("en", "punctuation")])
+def test_the_appendix_says_what_it_changed_in_the_quotes(lang: str, said: str) -> None:
+    """The appendix calls its quotes the notice's own words (原文). Compared character by
+    character with the shipped text, they differ only where the web copy's half-width , ( ) ;
+    are set full-width: each quote, mapped back, is in the notice, and the intro says the
+    punctuation was changed (§四(二)3 alone changes five marks)."""
+    notice = NOTICE.read_text(encoding="utf-8")
+    back = str.maketrans({"，": ",", "：": ":", "；": ";", "（": "(", "）": ")"})
+    rows = clauses.appendix_rows(default_parameters(), lang)
+    assert all(quote.translate(back) in notice for _, quote in rows)
+    changed = [quote for _, quote in rows if quote not in notice]
+    assert changed, "nothing to disclose: the test would prove nothing"
+    assert said in str(clause_block(rows, lang))
 
 
 def test_english_clause_ids_have_no_chinese_numerals() -> None:
