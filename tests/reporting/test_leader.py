@@ -199,7 +199,7 @@ def test_conclusion_agrees_with_the_numbers(rendered: Any) -> None:
     # the 95th percentile is the one figure the budget table shows, not a rounded-up bound
     assert money(high, lang) in second and money(high, lang) in visible(pages["budget_summary"])
     assert abs(_amounts(second)[1] - high) <= high * 0.005 + 1.0
-    full = "按各项奖励上限全额支付测算，是本情景" if lang == "zh" else "an upper bound"
+    full = "按各项奖励上限全额支付测算，在本情景" if lang == "zh" else "an upper bound"
     assert (full in second) == leader.is_upper_bound(r.summary)
 
 
@@ -256,7 +256,7 @@ def test_conclusion_from_a_known_summary() -> None:
     assert first.startswith("按本情景的假设，省级电商产业园区、")
     assert (
         second == "方案支出合计中位数约1.6亿元，第95百分位约2.1亿元，即95%的模拟情形不高于此数"
-        "（按各项奖励上限全额支付测算，是本情景对方案未明确事项的理解下支出的上限）。"
+        "（按各项奖励上限全额支付测算，在本情景对方案未明确事项的理解下是支出的上限）。"
     )
     _, second = leader.conclusion(_summary(values, share=0.6), "en")
     assert "¥160m" in second and "¥210m" in second and "at 60% of the ceilings" in second
@@ -292,7 +292,7 @@ def test_the_upper_bound_is_said_to_hold_under_the_scenarios_readings() -> None:
     values = {k: (0.9, 1.2) for k in TARGETS}
     zh = leader.conclusion(_summary(values), "zh")[1]
     en = leader.conclusion(_summary(values), "en")[1]
-    assert "（按各项奖励上限全额支付测算，是本情景对方案未明确事项的理解下支出的上限）" in zh
+    assert "（按各项奖励上限全额支付测算，在本情景对方案未明确事项的理解下是支出的上限）" in zh
     assert "an upper bound under this scenario's readings of what the notice leaves open" in en
 
 
