@@ -188,7 +188,7 @@ def comparison_sheets(
 
     typed = [coerce(s) for s in summaries]
     i = 0 if lang == "zh" else 1
-    titles = [s.title_zh if lang == "zh" else s.title_en for s in typed]
+    titles = _distinct_titles(typed, lang)
     odds = pd.DataFrame(
         [
             {
@@ -208,6 +208,26 @@ def comparison_sheets(
         Sheet("compare_odds", odds, {t: PERCENT for t in titles}, freeze="B2"),
         _compare_outlay_sheet(typed, titles, lang),
     ]
+
+
+def _distinct_titles(typed: Sequence[Summary], lang: str) -> list[str]:
+    """Each scenario's title, as its column of the odds sheet and its row of the outlay sheet.
+    Two files may share a title (a copy of baseline.yaml, edited), and the odds sheet, keyed by
+    title, kept only the last of them; a title met before (or the sheet's own header) gets the
+    scenario's name in brackets, then a number."""
+    zh = lang == "zh"
+    taken = {h("indicator", lang), h("scenario", lang)}
+    out = []
+    for s in typed:
+        title = shown = s.title_zh if zh else s.title_en
+        n = 1
+        while shown in taken:
+            inside = s.scenario if n == 1 else f"{s.scenario}{'，' if zh else ', '}{n}"
+            shown = f"{title}（{inside}）" if zh else f"{title} ({inside})"
+            n += 1
+        taken.add(shown)
+        out.append(shown)
+    return out
 
 
 def _compare_outlay_sheet(typed: Sequence[Summary], titles: list[str], lang: str) -> Sheet:
