@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 PERCENT, WAN_FMT, YI_FMT, COUNT, YEAR = "0.0%", "#,##0", "#,##0.00", "#,##0", "0"
+YUAN_FMT = "#,##0.00"  # a ledger's amounts in yuan, to the fen: its lines add up as shown
 MIN_WIDTH, MAX_WIDTH = 8, 48
 
 #: Column headers (zh, en), each once, from the label catalogue: the report's words where a
@@ -64,15 +65,19 @@ def h(key: str, lang: str, unit: str | None = None, note: str = "") -> str:
 
 @dataclass
 class Sheet:
-    """A table as shown: display headers, and a number format per column (by header)."""
+    """A table as shown: display headers, a number format per column (by header) and per
+    cell (``cells``, by reference: a mixed column's one amount), and its sheet's name (the
+    catalogue's for ``key``, unless ``name`` gives one)."""
 
     key: str
     frame: pd.DataFrame
     formats: dict[str, str] = field(default_factory=dict)
     freeze: str = "A2"  # the header row (and, for wide tables, the label column)
+    name: str = ""
+    cells: dict[str, str] = field(default_factory=dict)
 
     def title(self, lang: str) -> str:
-        return SHEETS[self.key][0 if lang == "zh" else 1]
+        return self.name or SHEETS[self.key][0 if lang == "zh" else 1]
 
 
 #: The statistics of every table, in the reports' order: the median and the 90 % range
@@ -291,6 +296,8 @@ def _format(ws: Any, sheet: Sheet) -> None:
         head = ws[f"{letter}1"]
         head.font = Font(bold=True)
         head.alignment = Alignment(wrap_text=True, vertical="top")
+    for ref, fmt in sheet.cells.items():
+        ws[ref].number_format = fmt
 
 
 def write_workbook(sheets: Sequence[Sheet], path: Path, lang: str = "zh") -> None:
@@ -304,4 +311,4 @@ def write_workbook(sheets: Sequence[Sheet], path: Path, lang: str = "zh") -> Non
     )
 
 
-__all__ = ["Sheet", "comparison_sheets", "scenario_sheets", "write_workbook"]
+__all__ = ["YUAN_FMT", "Sheet", "comparison_sheets", "scenario_sheets", "write_workbook"]

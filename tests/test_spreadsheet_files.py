@@ -94,3 +94,36 @@ def test_sweep_csv_results_have_the_mark_and_resume_reads_them(tmp_path: Path) -
     assert again.returncode == 0, again.stderr
     assert "damaged" not in again.stderr
     assert _opens_in_excel(out / "results.csv") == rows
+
+
+def test_cost_workbook_is_formatted_as_an_analyst_reads_it(tmp_path: Path) -> None:
+    """``sbqw cost --out x.xlsx`` had no frozen header, default widths (the basis text cut at
+    8 characters) and amounts as 3000000 without separators; now as the report workbooks."""
+    import openpyxl
+
+    target = tmp_path / "c.xlsx"
+    done = sbqw("cost", "--recognitions", EXAMPLES / "recognitions.csv", "--out", target)
+    assert done.returncode == 0, done.stderr
+    book = openpyxl.load_workbook(target)
+    for ws in book:
+        assert ws.freeze_panes == "A2", ws.title
+        for j, head in enumerate(ws[1], start=1):
+            width = ws.column_dimensions[openpyxl.utils.get_column_letter(j)].width
+            assert width >= len(head.value) + 2, (ws.title, head.value)
+    lines = book["明细 lines"]
+    header = [c.value for c in lines[1]]
+    first = {h: c for h, c in zip(header, lines[2], strict=True)}
+    assert first["unit_id"].value == "P-GY-01"
+    assert (
+        first["amount_yuan"].value == 3_000_000 and first["amount_yuan"].number_format == "#,##0.00"
+    )
+    assert first["payment_year"].value == 2023 and first["payment_year"].number_format == "0"
+    basis = lines.column_dimensions[openpyxl.utils.get_column_letter(header.index("basis") + 1)]
+    assert basis.width >= 40  # 园区一次性奖励上限 300.00 万元 = 300.00 万元 (CJK counts 2)
+    years = book["按支付年度 by_year"]
+    assert [c.number_format for c in years["A"][1:]] == ["0"] * (years.max_row - 1)
+    assert {c.number_format for c in years["B"][1:]} == {"#,##0.00"}
+    total = book["合计 total"]
+    assert total["A2"].value == "total_yuan" and total["B2"].number_format == "#,##0.00"
+    share = next(r for r in total.iter_rows(min_row=3) if r[0].value == "assume.payout_share")
+    assert share[1].value == 1 and share[1].number_format == "General"  # a share, not yuan
