@@ -142,7 +142,7 @@ def reader_gone() -> int:
 
 def emit(text: str, out: Path | None = None) -> None:
     """Print (control characters escaped), or write atomically to ``out`` (and say so on
-    stderr)."""
+    stderr); a ``.csv`` file gets the byte-order mark Excel needs (``fileio.CSV_ENCODING``)."""
     text = text if text.endswith("\n") else text + "\n"
     if out is None:
         try:  # flushed here, so a full disk or a closed pipe behind ">" is said, and named
@@ -156,9 +156,11 @@ def emit(text: str, out: Path | None = None) -> None:
             why = WRITE_ERRNOS.get(exc.errno or 0, exc.strerror or type(exc).__name__)
             raise InputError([f"standard output: cannot write ({why})"]) from None
         return
-    from sbqw_model.fileio import write_text_atomic
+    from sbqw_model.fileio import CSV_BOM, write_text_atomic
     from sbqw_model.outputs import writing
 
+    if out.suffix.lower() == ".csv":
+        text = CSV_BOM + text
     with writing(out):
         write_text_atomic(out, text)
     print(f"wrote {one_line(str(out))}", file=sys.stderr)

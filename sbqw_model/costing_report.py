@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -11,6 +12,9 @@ from sbqw_model import prefectures, spreadsheet, textable, units
 from sbqw_model.catalogue import both, label
 from sbqw_model.costing import LINE_COLUMNS, CostResult
 from sbqw_model.instruments import REGISTRY
+
+if TYPE_CHECKING:
+    from sbqw_model.workbook import Sheet
 
 #: ``sbqw cost --out FILE``: the file's suffix chooses what is written into it.
 OUT_FORMATS = {".txt": "table", ".json": "json", ".csv": "csv", ".xlsx": "xlsx"}
@@ -26,6 +30,8 @@ def to_csv(result: CostResult) -> str:
 
 def to_xlsx(result: CostResult, path: Path) -> None:
     """A workbook an analyst opens: the lines, then totals by instrument, year and prefecture."""
+    from sbqw_model.workbook import write_workbook  # only here: sbqw cost's start stays light
+
     t = result.totals
     instruments = pd.DataFrame(
         [
@@ -55,7 +61,19 @@ def to_xlsx(result: CostResult, path: Path) -> None:
             [{"item": "total_yuan", "value": t.total}, *assumptions]
         ),
     }
-    spreadsheet.write_xlsx(tables, path)
+    write_workbook([_sheet(name, frame) for name, frame in tables.items()], path)
+
+
+def _sheet(name: str, frame: pd.DataFrame) -> Sheet:
+    """A cost table as an analyst reads it: amounts in yuan with thousands separators and fen,
+    years as years, the header frozen, columns as wide as their text. Its headers stay the
+    JSON's and the CSV's names, so a formula or a script finds the same column in each."""
+    from sbqw_model.workbook import YEAR, YUAN_FMT, Sheet
+
+    formats = {c: YUAN_FMT for c in frame.columns if c.endswith("_yuan")}
+    formats |= {c: YEAR for c in frame.columns if c.endswith("year")}
+    total = {"B2": YUAN_FMT} if list(frame.columns) == ["item", "value"] else {}  # total_yuan
+    return Sheet(name, frame, formats, name=name, cells=total)
 
 
 def to_table(result: CostResult) -> str:

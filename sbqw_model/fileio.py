@@ -11,6 +11,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+#: Every CSV *file* sbqw writes starts with UTF-8's byte-order mark: Excel reads a CSV as UTF-8
+#: only when it finds one, and Chinese Excel otherwise reads it as GB18030 (贵阳市 shows as
+#: 璐甸槼甯). Standard output carries none: a pipe's reader is a program.
+CSV_ENCODING = "utf-8-sig"
+CSV_BOM = "\ufeff"
+
 
 def write_text_atomic(path: Path, text: str) -> None:
     """Write via a temporary file in the same folder, then rename over the target."""

@@ -26,6 +26,7 @@ from typing import IO, Any
 import pandas as pd
 
 from sbqw_model.errors import UNSEEN
+from sbqw_model.fileio import CSV_ENCODING
 
 #: First characters (after any leading spaces) that make a spreadsheet start a formula.
 FORMULA_START = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
@@ -108,13 +109,16 @@ def _has_carriage_return(frame: pd.DataFrame) -> bool:
 
 
 def write_csv(frame: pd.DataFrame, target: Path | IO[str], **options: Any) -> None:
-    """``frame`` as CSV (UTF-8, no index) with user text neutralised.
+    """``frame`` as CSV (no index) with user text neutralised: a file in UTF-8 with the
+    byte-order mark Excel needs (``fileio.CSV_ENCODING``), a stream as it is.
 
     Python's csv module leaves a lone carriage return unquoted when lines end in ``\n``, and a
     reader then splits the row; a table holding one has every text field quoted instead.
     """
     safe = safe_frame(frame)
     options.setdefault("index", False)
+    if isinstance(target, str | Path):
+        options.setdefault("encoding", CSV_ENCODING)
     if "quoting" not in options and _has_carriage_return(safe):
         options["quoting"] = csv.QUOTE_NONNUMERIC
     safe.to_csv(target, **options)

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 PERCENT, WAN_FMT, YI_FMT, COUNT, YEAR = "0.0%", "#,##0", "#,##0.00", "#,##0", "0"
+YUAN_FMT = "#,##0.00"  # a ledger's amounts in yuan, to the fen: its lines add up as shown
 MIN_WIDTH, MAX_WIDTH = 8, 48
 
 #: Column headers (zh, en), each once, from the label catalogue: the report's words where a
@@ -57,15 +58,19 @@ def h(key: str, lang: str, unit: str | None = None, note: str = "") -> str:
 
 @dataclass
 class Sheet:
-    """A table as shown: display headers, and a number format per column (by header)."""
+    """A table as shown: display headers, a number format per column (by header) and per
+    cell (``cells``, by reference: a mixed column's one amount), and its sheet's name (the
+    catalogue's for ``key``, unless ``name`` gives one)."""
 
     key: str
     frame: pd.DataFrame
     formats: dict[str, str] = field(default_factory=dict)
     freeze: str = "A2"  # the header row (and, for wide tables, the label column)
+    name: str = ""
+    cells: dict[str, str] = field(default_factory=dict)
 
     def title(self, lang: str) -> str:
-        return SHEETS[self.key][0 if lang == "zh" else 1]
+        return self.name or SHEETS[self.key][0 if lang == "zh" else 1]
 
 
 #: The statistics of every table, in the reports' order: the median and the 90 % range
@@ -181,7 +186,7 @@ def comparison_sheets(
 
     typed = [coerce(s) for s in summaries]
     i = 0 if lang == "zh" else 1
-    titles = [s.title_zh if lang == "zh" else s.title_en for s in typed]
+    titles = _distinct_titles(typed, lang)
     odds = pd.DataFrame(
         [
             {
@@ -201,6 +206,26 @@ def comparison_sheets(
         Sheet("compare_odds", odds, {t: PERCENT for t in titles}, freeze="B2"),
         _compare_outlay_sheet(typed, titles, lang),
     ]
+
+
+def _distinct_titles(typed: Sequence[Summary], lang: str) -> list[str]:
+    """Each scenario's title, as its column of the odds sheet and its row of the outlay sheet.
+    Two files may share a title (a copy of baseline.yaml, edited), and the odds sheet, keyed by
+    title, kept only the last of them; a title met before (or the sheet's own header) gets the
+    scenario's name in brackets, then a number."""
+    zh = lang == "zh"
+    taken = {h("indicator", lang), h("scenario", lang)}
+    out = []
+    for s in typed:
+        title = shown = s.title_zh if zh else s.title_en
+        n = 1
+        while shown in taken:
+            inside = s.scenario if n == 1 else f"{s.scenario}{'，' if zh else ', '}{n}"
+            shown = f"{title}（{inside}）" if zh else f"{title} ({inside})"
+            n += 1
+        taken.add(shown)
+        out.append(shown)
+    return out
 
 
 def _compare_outlay_sheet(typed: Sequence[Summary], titles: list[str], lang: str) -> Sheet:
@@ -264,6 +289,8 @@ def _format(ws: Any, sheet: Sheet) -> None:
         head = ws[f"{letter}1"]
         head.font = Font(bold=True)
         head.alignment = Alignment(wrap_text=True, vertical="top")
+    for ref, fmt in sheet.cells.items():
+        ws[ref].number_format = fmt
 
 
 def write_workbook(sheets: Sequence[Sheet], path: Path, lang: str = "zh") -> None:
@@ -277,4 +304,4 @@ def write_workbook(sheets: Sequence[Sheet], path: Path, lang: str = "zh") -> Non
     )
 
 
-__all__ = ["Sheet", "comparison_sheets", "scenario_sheets", "write_workbook"]
+__all__ = ["YUAN_FMT", "Sheet", "comparison_sheets", "scenario_sheets", "write_workbook"]

@@ -73,14 +73,14 @@ def test_out_writes_tables_json_and_workbook(out_run) -> None:
         "summary.xlsx",
     } <= names
     assert json.loads((out / "summary.json").read_text(encoding="utf-8")) == data
-    with (out / "targets.csv").open(encoding="utf-8") as handle:
+    with (out / "targets.csv").open(encoding="utf-8-sig") as handle:
         targets = list(csv.DictReader(handle))
     assert [r["indicator"] for r in targets][: len(TARGETS)] == list(TARGETS)
     assert float(targets[0]["p_met"]) == data["targets"]["parks"]["p_met"]
-    with (out / "budget.csv").open(encoding="utf-8") as handle:
+    with (out / "budget.csv").open(encoding="utf-8-sig") as handle:
         budget = list(csv.DictReader(handle))
     assert float(budget[0]["p50"]) == data["budget"]["total"]["p50"]
-    with (out / "appropriation.csv").open(encoding="utf-8") as handle:
+    with (out / "appropriation.csv").open(encoding="utf-8-sig") as handle:
         assert len(list(csv.DictReader(handle))) == 3
     book = openpyxl.load_workbook(out / "summary.xlsx", read_only=True)
     assert len(book.sheetnames) >= 3
@@ -195,7 +195,7 @@ def test_export_draw_with_tiers_before_the_plan_not_paid(tmp_path: Path) -> None
     export_and_cost(
         tmp_path, BASELINE, 42, ["milestone_pre_plan_tiers=not_paid", "sales_award_mode=top_up"]
     )
-    with (tmp_path / "draw42" / "sales.csv").open(encoding="utf-8") as handle:
+    with (tmp_path / "draw42" / "sales.csv").open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     firms = {r["unit_id"] for r in rows if r["unit_id"].startswith("firm-")}
     base_year = {r["unit_id"] for r in rows if r["year"] == "2022"}

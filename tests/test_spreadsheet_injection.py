@@ -135,7 +135,7 @@ def test_cost_out_format_follows_the_suffix(tmp_path: Path, name: str, check) ->
     ledger = _ledger(tmp_path, ["E1"])
     done = sbqw("cost", "--recognitions", ledger, "--out", tmp_path / name)
     assert done.returncode == 0, done.stderr
-    assert check((tmp_path / name).read_text(encoding="utf-8"))
+    assert check((tmp_path / name).read_text(encoding="utf-8-sig"))
 
 
 @pytest.mark.parametrize(
@@ -174,7 +174,7 @@ def test_simulate_tables_have_no_formula_and_numbers_stay_numbers(tmp_path: Path
     done = run_cli("simulate", scenario, "--draws", 200, "--out", out)
     assert done.returncode == 0, done.stderr
     for table in out.glob("*.csv"):
-        for row in csv.reader(table.open(encoding="utf-8")):
+        for row in csv.reader(table.open(encoding="utf-8-sig")):
             assert not any(_dangerous(c) for c in row if not re.fullmatch(r"[-+.0-9e]+", c))
     book = openpyxl.load_workbook(out / "summary.xlsx")
     cells = [c for ws in book for row in ws.iter_rows() for c in row]
@@ -200,7 +200,7 @@ def test_backtest_csv_quotes_observation_sources(tmp_path: Path, source: str) ->
         "backtest", scenario, "--observed", obs, "--draws", 200, "--format", "csv", "--out", target
     )
     assert done.returncode == 0, done.stderr
-    (row,) = csv.DictReader(target.open(encoding="utf-8"))
+    (row,) = csv.DictReader(target.open(encoding="utf-8-sig"))
     assert row["source"] == QUOTE + source
     assert float(row["value"]) == 8.0e10
 
@@ -232,7 +232,7 @@ def test_writers_quote_text_and_keep_numbers_in_csv_and_xlsx(tmp_path: Path) -> 
         {"=name": texts, "amount": [-1.5 * (i + 1) for i in range(len(texts))], "n": -3}
     )
     write_csv(frame, tmp_path / "t.csv")
-    rows = list(csv.reader((tmp_path / "t.csv").open(encoding="utf-8", newline="")))
+    rows = list(csv.reader((tmp_path / "t.csv").open(encoding="utf-8-sig", newline="")))
     assert rows[0] == ["'=name", "amount", "n"]
     assert [r[0] for r in rows[1:]] == [QUOTE + t for t in texts]
     assert [float(r[1]) for r in rows[1:]] == list(frame["amount"])

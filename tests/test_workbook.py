@@ -169,3 +169,28 @@ def test_the_comparison_workbook_difference_is_that_of_the_medians_it_shows(
     diff = "中位数与基准情景之差（万元）"
     assert [r[diff].value for r in outlay] == [0, -8_454]
     assert outlay[1]["方案支出合计中位数（万元）"].value == pytest.approx(8_453.4072)
+
+
+def test_scenarios_sharing_a_title_keep_a_column_each(
+    summaries: list[Summary], tmp_path: Path
+) -> None:
+    """A copy of baseline.yaml, edited but still titled 基准情景: the odds sheet, one column per
+    title, kept only the last scenario of that title (two columns for three scenarios). A
+    repeated title (or one that is a header of the sheet) gets the scenario's name."""
+    import dataclasses
+
+    base, half = summaries
+    twin = dataclasses.replace(half, title_zh=base.title_zh, title_en=base.title_en)
+    header = dataclasses.replace(half, scenario="odd", title_zh="指标", title_en="Indicator")
+    trio = [base, twin, header]
+    for lang, names in [
+        ("zh", ["指标", "基准情景", "基准情景（austerity）", "指标（odd）"]),
+        ("en", ["Indicator", "Baseline", "Baseline (austerity)", "Indicator (odd)"]),
+    ]:
+        book = _book(comparison_sheets(trio, lang), tmp_path, lang)
+        odds_ws, outlay_ws = book.worksheets
+        assert [c.value for c in odds_ws[1]] == names
+        last = [c.value for c in odds_ws[odds_ws.max_row]]
+        assert last[1:] == pytest.approx([s.p_all_met for s in trio])
+        assert [c.number_format for c in odds_ws[2][1:]] == ["0.0%"] * 3
+        assert [r[0].value for r in outlay_ws.iter_rows(min_row=2)] == names[1:]

@@ -85,7 +85,9 @@ def test_cli_backtest_json_table_and_csv(tmp_path: Path) -> None:
         "--out",
         target,
     )
-    assert code == 0 and target.read_text().startswith("year,indicator,value,source,percentile")
+    assert code == 0 and target.read_text(encoding="utf-8-sig").startswith(
+        "year,indicator,value,source,percentile"
+    )
     as_json = tmp_path / "bt.json"  # the suffix chooses the format, as for `sbqw cost`
     code, _, _ = sbqw(
         "backtest", DEGENERATE, "--observed", path, "--draws", "500", "--out", as_json
