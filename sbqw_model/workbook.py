@@ -213,15 +213,13 @@ def _distinct_titles(typed: Sequence[Summary], lang: str) -> list[str]:
     Two files may share a title (a copy of baseline.yaml, edited), and the odds sheet, keyed by
     title, kept only the last of them; a title met before (or the sheet's own header) gets the
     scenario's name in brackets, then a number."""
-    zh = lang == "zh"
     taken = {h("indicator", lang), h("scenario", lang)}
     out = []
     for s in typed:
-        title = shown = s.title_zh if zh else s.title_en
+        title = shown = s.title_zh if lang == "zh" else s.title_en
         n = 1
         while shown in taken:
-            inside = s.scenario if n == 1 else f"{s.scenario}{'，' if zh else ', '}{n}"
-            shown = f"{title}（{inside}）" if zh else f"{title} ({inside})"
+            shown = bracketed(title, [s.scenario, str(n) if n > 1 else ""], lang)
             n += 1
         taken.add(shown)
         out.append(shown)
