@@ -11,6 +11,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+#: The start of every temporary file or folder sbqw makes beside its outputs. A run killed
+#: mid-write (SIGKILL, a power cut) leaves one behind; the next run that locks the folder
+#: removes them (``outputs.remove_stale_work``), and readers of a folder skip them.
+TEMP_PREFIX = ".sbqw-"
+
 
 def write_text_atomic(path: Path, text: str) -> None:
     """Write via a temporary file in the same folder, then rename over the target."""
@@ -49,7 +54,9 @@ def write_bytes_exclusive(path: Path, data: bytes) -> None:
     ``path``: the link fails if ``path`` exists, also if another program made it meanwhile.
     A failed write (full disk, file size limit) leaves neither file.
     """
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem[:16]}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f"{TEMP_PREFIX}{path.stem[:16]}.", suffix=".tmp", dir=path.parent
+    )
     try:
         try:
             _write_all(fd, data)
@@ -84,9 +91,11 @@ def _link_new(tmp: Path, path: Path) -> None:
 def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temporary path to write (by any library); it becomes ``path`` only on success."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f"{TEMP_PREFIX}{path.stem}.", suffix=path.suffix, dir=path.parent
+    )
     try:
+        os.close(fd)
         yield Path(tmp)
         os.chmod(tmp, _umask_mode())
         os.replace(tmp, path)
@@ -105,7 +114,7 @@ def atomic_dir(path: Path) -> Iterator[Path]:
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     home = path if path.is_dir() else path.parent
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=home))
+    tmp = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{path.name}.", dir=home))
     try:
         yield tmp
         path.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,6 @@ from sbqw_model.memory import check_run
 from sbqw_model.outputs import (
     folder_problems,
     output_lock,
-    remove_stale_work,
     safe_name,
     unique_names,
     writing,
@@ -220,8 +219,7 @@ def _render(
         mark = "ok " if o.ok else "FAILED"
         print(f"  {mark} {o.job.name} ({o.seconds:.1f} s)", file=sys.stderr)
 
-    with output_lock(out_dir, "sbqw report"):
-        remove_stale_work(out_dir)
+    with output_lock(out_dir, "sbqw report"):  # which removes what a killed run left
         if interactive:
             print(
                 f"rendering {len(todo)} report(s), {jobs} job(s), into {one_line(str(out_dir))}/",
