@@ -7,7 +7,7 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -118,12 +118,25 @@ def atomic_dir(path: Path) -> Iterator[Path]:
     try:
         yield tmp
         path.mkdir(parents=True, exist_ok=True)
-        items = list(tmp.iterdir())
-        for item in items:
-            target = path / item.name
-            if target.is_dir() and not target.is_symlink():
-                raise IsADirectoryError(errno.EISDIR, "a folder of that name is in the way", target)
-        for item in items:
-            os.replace(item, path / item.name)
+        land(list(tmp.iterdir()), path)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def land(items: Sequence[Path], folder: Path) -> list[Path]:
+    """Move finished files into ``folder`` together (same file system): their new paths.
+
+    Every name is checked first (a folder in the way of one stops them all), and a stop
+    (Ctrl-C, SIGTERM) that comes while they move is answered once all have moved: stopped
+    half-way, a report's new page stood beside its old workbook and notebook.
+    """
+    from sbqw_model.signals import held
+
+    targets = [folder / item.name for item in items]
+    for target in targets:
+        if target.is_dir() and not target.is_symlink():
+            raise IsADirectoryError(errno.EISDIR, "a folder of that name is in the way", target)
+    with held():
+        for item, target in zip(items, targets, strict=True):
+            os.replace(item, target)
+    return targets

@@ -25,6 +25,7 @@ from sbqw_model.reporting.index import write_index
 from sbqw_model.reporting.runner import Job, Outcome, run_jobs, started_pool
 from sbqw_model.reporting.variants import variant_name, variant_title
 from sbqw_model.scenario import Scenario, load_scenario
+from sbqw_model.signals import held
 
 RESERVED = ("index", "compare")  # file names of the run itself
 
@@ -229,7 +230,7 @@ def _render(
         refused = [o.error for o in outcomes if o.write_failed]
         if refused:  # a full disk or a read-only folder: no index that pretends all is well
             raise InputError(refused[:1])
-        with writing(out_dir):
+        with writing(out_dir), held():  # the folder's manifest and index, stopped or not
             index = write_index(outcomes, out_dir, lang)
     failed = [o for o in outcomes if not o.ok]
     for o in outcomes:

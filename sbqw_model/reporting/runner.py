@@ -26,7 +26,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, NoReturn
 
-from sbqw_model.fileio import write_text_atomic
+from sbqw_model.fileio import land, write_text_atomic
 from sbqw_model.outputs import WORK_PREFIX, inside, is_write_failure, safe_name, write_problem
 from sbqw_model.reporting import warm
 from sbqw_model.reporting.notebook_io import check, import_papermill, prepare, write_executed
@@ -167,7 +167,14 @@ def _stale(job: Job) -> list[Path]:
 
 
 def _failed(job: Job, start: float, executed: Path, exc: BaseException) -> Outcome:
-    """Keep the executed notebook for debugging; remove anything that would look valid."""
+    """Keep the executed notebook for debugging; remove anything that would look valid.
+
+    Not when the run was asked to stop: then the error is the stop's doing (a library turned
+    it into its own: pandas' ExcelWriter closed an empty workbook with "IndexError: At least one
+    sheet must be visible", openpyxl's bare ``except`` made a TypeError), and the stop is
+    raised instead; the earlier report stays, as after any stop.
+    """
+    stop_if_asked()
     for path in _stale(job):
         path.unlink(missing_ok=True)
     files = []
@@ -188,6 +195,7 @@ def _failed(job: Job, start: float, executed: Path, exc: BaseException) -> Outco
 
 def _refused(job: Job, start: float, exc: BaseException) -> Outcome:
     """The folder, not the report, failed (full disk, read-only): a user error, exit 2."""
+    stop_if_asked()  # unless a stop made it fail (see ``_failed``)
     assert isinstance(exc, OSError)
     error = write_problem(exc, job.out_dir)
     return Outcome(job, False, time.perf_counter() - start, error, write_failed=True)
@@ -206,37 +214,32 @@ def _payload(nb: Any) -> dict[str, Any] | None:
 
 
 def _render(job: Job, start: float, executed: Path, nb: Any) -> Outcome:
+    """The page, workbook and PDF, written into the job's work folder and then moved into
+    ``out_dir`` with the notebook, together (``fileio.land``): a failure or a stop half-way
+    leaves the folder's earlier report whole, never a new page beside an old workbook."""
     from sbqw_model.reporting.html import notebook_to_html
 
     payload = _payload(nb)
     page = notebook_to_html(nb, job.title, lang=job.lang)
-    files = []
+    work = executed.parent
+    staged = [work / f"{job.name}.html"]
     try:
-        target = job.out_dir / f"{job.name}.html"
-        write_text_atomic(target, page)
-        files.append(target)
+        write_text_atomic(staged[0], page)
         if payload is not None:
-            target = job.out_dir / f"{job.name}.xlsx"
-            _write_xlsx(payload, target, job.lang)
-            files.append(target)
+            staged.append(work / f"{job.name}.xlsx")
+            _write_xlsx(payload, staged[-1], job.lang)
         if job.pdf:
             from sbqw_model.reporting.pdf import html_to_pdf
 
-            target = job.out_dir / f"{job.name}.pdf"
-            html_to_pdf(page, target)
-            files.append(target)
-    except BaseException as exc:  # a half-rendered report must not look valid
-        for path in files:
-            path.unlink(missing_ok=True)
-        if not isinstance(exc, Exception):  # interrupted (Ctrl-C): cleaned up, now stop
-            raise
+            staged.append(work / f"{job.name}.pdf")
+            html_to_pdf(page, staged[-1])
+        files = land([executed, *staged], job.out_dir)  # executed: work/<name>.ipynb
+    except Exception as exc:
         if is_write_failure(exc):
             return _refused(job, start, exc)
         return _failed(job, start, executed, exc)
-    kept = job.out_dir / f"{job.name}.ipynb"
-    os.replace(executed, kept)
     (job.out_dir / f"{job.name}.failed.ipynb").unlink(missing_ok=True)
-    return Outcome(job, True, time.perf_counter() - start, files=[kept, *files], payload=payload)
+    return Outcome(job, True, time.perf_counter() - start, files=files, payload=payload)
 
 
 def _write_xlsx(payload: dict[str, Any], target: Path, lang: str) -> None:
