@@ -21,11 +21,13 @@ import time
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, NoReturn
 
+from sbqw_model.errors import InputError
 from sbqw_model.fileio import land, write_text_atomic
 from sbqw_model.outputs import WORK_PREFIX, inside, is_write_failure, safe_name, write_problem
 from sbqw_model.reporting import warm
@@ -355,8 +357,11 @@ def run_jobs(
                 pool = stack.enter_context(started_pool(workers))
             try:
                 _run_pool(pool, jobs, outcomes, on_done)
-            except BaseException:
+            except BaseException as exc:
                 _stop_workers(pool, jobs)
+                if isinstance(exc, BrokenProcessPool):
+                    stop_if_asked()  # killed by the stop, which is the news
+                    raise InputError([WORKER_DIED.format(out=jobs[0].out_dir)]) from None
                 raise
     return [outcomes[i] for i in range(len(jobs))]
 
@@ -480,10 +485,23 @@ def _run_pool(
                 pool.shutdown(wait=False)
             try:
                 outcomes[i] = render_later(future.result())
-            except Exception as exc:  # a worker died: report it like a failed notebook
+            except BrokenProcessPool:  # a worker was killed: see WORKER_DIED
+                raise
+            except Exception as exc:  # the job could not reach its worker: a failed report
                 outcomes[i] = Outcome(jobs[i], False, 0.0, f"{type(exc).__name__}: {exc}")
             if on_done:
                 on_done(outcomes[i])
+
+
+#: A worker process killed (the out-of-memory killer, a ``kill -9``) breaks the pool: every
+#: report not yet done was then "failed", and the folder's earlier good ones deleted as stale.
+#: It is no fault of a report: the run stops, its other workers too, and the folder keeps what
+#: it held (and the reports finished before), as after a stop.
+WORKER_DIED = (
+    "{out}: a report worker process was killed (out of memory?); the reports written before"
+    " it and the folder's earlier ones are kept; rerun, with fewer --jobs or --draws if memory"
+    " is short"
+)
 
 
 def _ready(job: Job) -> Job:
