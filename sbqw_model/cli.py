@@ -335,7 +335,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parse(parser, argv)
     try:
         with terminate_as_interrupt():
-            code = int(args.handler(args))
+            try:
+                code = int(args.handler(args))
+            except Exception:
+                # a library that turned the stop into its own error (pandas' ExcelWriter, closing
+                # a workbook stopped before its first sheet: IndexError) made a traceback
+                stop_if_asked()
+                raise
             stop_if_asked()  # a stop whose exception Python dropped (see there) still counts
             return code
     except InputError as exc:

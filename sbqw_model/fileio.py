@@ -7,7 +7,7 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -16,6 +16,11 @@ from pathlib import Path
 #: 璐甸槼甯). Standard output carries none: a pipe's reader is a program.
 CSV_ENCODING = "utf-8-sig"
 CSV_BOM = "\ufeff"
+
+#: The start of every temporary file or folder sbqw makes beside its outputs. A run killed
+#: mid-write (SIGKILL, a power cut) leaves one behind; the next run that locks the folder
+#: removes them (``outputs.remove_stale_work``), and readers of a folder skip them.
+TEMP_PREFIX = ".sbqw-"
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -55,7 +60,9 @@ def write_bytes_exclusive(path: Path, data: bytes) -> None:
     ``path``: the link fails if ``path`` exists, also if another program made it meanwhile.
     A failed write (full disk, file size limit) leaves neither file.
     """
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem[:16]}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f"{TEMP_PREFIX}{path.stem[:16]}.", suffix=".tmp", dir=path.parent
+    )
     try:
         try:
             _write_all(fd, data)
@@ -90,9 +97,11 @@ def _link_new(tmp: Path, path: Path) -> None:
 def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temporary path to write (by any library); it becomes ``path`` only on success."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f"{TEMP_PREFIX}{path.stem}.", suffix=path.suffix, dir=path.parent
+    )
     try:
+        os.close(fd)
         yield Path(tmp)
         os.chmod(tmp, _umask_mode())
         os.replace(tmp, path)
@@ -111,16 +120,29 @@ def atomic_dir(path: Path) -> Iterator[Path]:
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     home = path if path.is_dir() else path.parent
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=home))
+    tmp = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{path.name}.", dir=home))
     try:
         yield tmp
         path.mkdir(parents=True, exist_ok=True)
-        items = list(tmp.iterdir())
-        for item in items:
-            target = path / item.name
-            if target.is_dir() and not target.is_symlink():
-                raise IsADirectoryError(errno.EISDIR, "a folder of that name is in the way", target)
-        for item in items:
-            os.replace(item, path / item.name)
+        land(list(tmp.iterdir()), path)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def land(items: Sequence[Path], folder: Path) -> list[Path]:
+    """Move finished files into ``folder`` together (same file system): their new paths.
+
+    Every name is checked first (a folder in the way of one stops them all), and a stop
+    (Ctrl-C, SIGTERM) that comes while they move is answered once all have moved: stopped
+    half-way, a report's new page stood beside its old workbook and notebook.
+    """
+    from sbqw_model.signals import held
+
+    targets = [folder / item.name for item in items]
+    for target in targets:
+        if target.is_dir() and not target.is_symlink():
+            raise IsADirectoryError(errno.EISDIR, "a folder of that name is in the way", target)
+    with held():
+        for item, target in zip(items, targets, strict=True):
+            os.replace(item, target)
+    return targets

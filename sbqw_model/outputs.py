@@ -26,11 +26,12 @@ from pathlib import Path
 from typing import IO
 
 from sbqw_model.errors import InputError
+from sbqw_model.fileio import TEMP_PREFIX
 
 MAX_NAME_BYTES = 100  # UTF-8 bytes of a name's stem: room for ".failed.ipynb" and temp affixes
 HASH_CHARS = 8  # hex digits of the hash that keeps a shortened name distinct
 LOCK_NAME = ".sbqw-lock"
-WORK_PREFIX = ".sbqw-"  # temporary work folders inside an output folder
+WORK_PREFIX = TEMP_PREFIX  # temporary files and work folders inside an output folder
 _UNSAFE = re.compile(r"[^\w\-]+", flags=re.UNICODE)  # dots too: no name looks like a suffix
 #: Windows device names (``COM¹`` too): Windows cannot open them as files, whatever follows.
 _DEVICE = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])$", flags=re.IGNORECASE)
@@ -218,7 +219,9 @@ def output_lock(folder: Path, command: str, flag: str = "--out") -> Iterator[Pat
 
     The lock is ``flock`` on ``folder/.sbqw-lock`` (the kernel drops it when the process dies,
     so a killed run never leaves a stale lock); the file names the holder for the message the
-    second run prints. On release the lock file goes, and the folder too if this run created
+    second run prints. Once it is held, what a killed run left is removed
+    (``remove_stale_work``), and again on release (a stop between a temporary file's creation
+    and its clean-up). On release the lock file goes, and the folder too if this run created
     it and left it empty: also when a Ctrl-C lands while the lock is being taken.
     """
     folder = Path(folder)
@@ -230,10 +233,12 @@ def output_lock(folder: Path, command: str, flag: str = "--out") -> Iterator[Pat
             created = not folder.exists()
             folder.mkdir(parents=True, exist_ok=True)
             _acquire(path, folder, command, flag, opened)
+        remove_stale_work(folder)
         yield folder
     finally:
         for handle in opened:
             if _holding(handle) and _same_file(handle, path):
+                remove_stale_work(folder)
                 with contextlib.suppress(OSError):
                     path.unlink()
             with contextlib.suppress(OSError):  # a full disk fails its flush; it still closes
@@ -310,10 +315,20 @@ def _holder(handle: IO[str]) -> str:
 
 
 def remove_stale_work(folder: Path) -> None:
-    """Work folders a killed run left (we hold the lock, so none is in use)."""
+    """The work folders and temporary files (``.sbqw-*``) a killed run left in ``folder``.
+
+    Called holding the folder's lock, so no other run is using them. A run killed while it
+    wrote left a half-written ``.sbqw-baseline.….html`` (or a sensitivity's staging folder,
+    which then made the next run call the folder "not empty") that no later run removed.
+    """
     for path in Path(folder).glob(f"{WORK_PREFIX}*"):
+        if path.name == LOCK_NAME:
+            continue
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
 __all__ = [

@@ -106,6 +106,23 @@ def test_a_stale_lock_file_does_not_block(tmp_path: Path) -> None:
     assert sorted(p.name for p in out.iterdir()) == ["results.csv", "sweep.json"]
 
 
+@pytest.mark.parametrize("command", ["report", "sweep", "sensitivity", "simulate", "export-draw"])
+def test_what_a_killed_run_left_is_removed_by_the_next(command: str, tmp_path: Path) -> None:
+    """A run killed (SIGKILL) while it wrote left its temporary files: a half-written hidden
+    page that no later run removed, a sensitivity's staging folder that made the next run into
+    the folder, which looked empty, stop with "exists and is not empty", a sweep's the same
+    with "is not a sweep results folder". The next run that locks the folder removes them."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".sbqw-baseline.k2j4x9za.html").write_text("<html><body>half", encoding="utf-8")
+    (out / ".sbqw-out.a1b2c3d4").mkdir()
+    (out / ".sbqw-out.a1b2c3d4" / "indices.csv").write_text("factor,S1\n", encoding="utf-8")
+    (out / LOCK_NAME).write_text('{"pid": 999999}', encoding="utf-8")  # its lock died with it
+    done = run_cli(*out_commands(tmp_path)[command], "--out", out)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert sorted(p.name for p in out.glob(".*")) == []
+
+
 def test_two_reports_at_once_into_one_folder(tmp_path: Path) -> None:
     """The second run stops at once, naming the first; the first finishes untouched."""
     out = tmp_path / "out"

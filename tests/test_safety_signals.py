@@ -204,6 +204,31 @@ def test_killed_parent_takes_its_workers_along(tmp_path: Path) -> None:
     assert sorted(p.name for p in out.iterdir()) == []
 
 
+def test_a_killed_worker_stops_the_run_and_keeps_the_earlier_reports(tmp_path: Path) -> None:
+    """A worker killed (the out-of-memory killer, a ``kill -9``) broke the pool: every report of
+    the run was "failed" with Python's BrokenProcessPool text, the folder's earlier pages and
+    workbooks deleted as stale, and the killed worker's work folder left behind."""
+    out = tmp_path / "out"
+    out.mkdir()
+    earlier = {f"{p.stem}.{ext}": "earlier" for p in SCENARIOS for ext in ("html", "xlsx")}
+    for name, text in earlier.items():
+        (out / name).write_text(text, encoding="utf-8")
+    proc, _, family = report_started(tmp_path, jobs=2)
+    table = _ppids()
+    workers = sorted(p for p in family if table.get(p) not in (None, proc.pid))  # the server's
+    assert workers, "workers forked by the fork server"
+    os.kill(workers[0], signal.SIGKILL)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2, err[-2000:]
+    assert err.splitlines() == [
+        f"sbqw: error: {out}: a report worker process was killed (out of memory?); the reports"
+        " written before it and the folder's earlier ones are kept; rerun, with fewer --jobs or"
+        " --draws if memory is short"
+    ]
+    wait_for(lambda: not alive(family), GONE_WITHIN, "the other worker and the server to end")
+    assert {p.name: p.read_text(encoding="utf-8") for p in out.iterdir()} == earlier
+
+
 def test_a_run_started_with_ctrl_c_ignored_ignores_it_in_its_workers(tmp_path: Path) -> None:
     """``nohup`` or a script's background job starts the command with Ctrl-C ignored: a Ctrl-C
     sent to its group then stops nothing. Its workers set their own handlers and so answered it:

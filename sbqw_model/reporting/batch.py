@@ -17,7 +17,6 @@ from sbqw_model.memory import check_run
 from sbqw_model.outputs import (
     folder_problems,
     output_lock,
-    remove_stale_work,
     safe_name,
     unique_names,
     writing,
@@ -26,6 +25,7 @@ from sbqw_model.reporting.index import write_index
 from sbqw_model.reporting.runner import Job, Outcome, run_jobs, started_pool
 from sbqw_model.reporting.variants import variant_name, variant_title
 from sbqw_model.scenario import Scenario, load_scenario
+from sbqw_model.signals import held
 
 RESERVED = ("index", "compare")  # file names of the run itself
 
@@ -220,8 +220,7 @@ def _render(
         mark = "ok " if o.ok else "FAILED"
         print(f"  {mark} {o.job.name} ({o.seconds:.1f} s)", file=sys.stderr)
 
-    with output_lock(out_dir, "sbqw report"):
-        remove_stale_work(out_dir)
+    with output_lock(out_dir, "sbqw report"):  # which removes what a killed run left
         if interactive:
             print(
                 f"rendering {len(todo)} report(s), {jobs} job(s), into {one_line(str(out_dir))}/",
@@ -231,7 +230,7 @@ def _render(
         refused = [o.error for o in outcomes if o.write_failed]
         if refused:  # a full disk or a read-only folder: no index that pretends all is well
             raise InputError(refused[:1])
-        with writing(out_dir):
+        with writing(out_dir), held():  # the folder's manifest and index, stopped or not
             index = write_index(outcomes, out_dir, lang)
     failed = [o for o in outcomes if not o.ok]
     for o in outcomes:

@@ -18,6 +18,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from sbqw_model.fileio import TEMP_PREFIX
+
 __all__ = ["html_to_pdf"]
 
 _SYSTEM_LIBS_HINT = (
@@ -84,7 +86,9 @@ def html_to_pdf(html: str, out_path: Path) -> None:
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     # Not mkstemp: its 0600 mode would survive the rename; open(..., "xb") honours the umask.
-    tmp = out_path.with_name(f".{out_path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    tmp = out_path.with_name(
+        f"{TEMP_PREFIX}{out_path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    )
     try:
         with _quiet_weasyprint(), tmp.open("xb") as handle:
             document = weasyprint.HTML(string=html, url_fetcher=_offline_fetcher(weasyprint))

@@ -21,12 +21,14 @@ import time
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, NoReturn
 
-from sbqw_model.fileio import write_text_atomic
+from sbqw_model.errors import InputError
+from sbqw_model.fileio import land, write_text_atomic
 from sbqw_model.outputs import WORK_PREFIX, inside, is_write_failure, safe_name, write_problem
 from sbqw_model.reporting import warm
 from sbqw_model.reporting.notebook_io import check, import_papermill, prepare, write_executed
@@ -167,7 +169,14 @@ def _stale(job: Job) -> list[Path]:
 
 
 def _failed(job: Job, start: float, executed: Path, exc: BaseException) -> Outcome:
-    """Keep the executed notebook for debugging; remove anything that would look valid."""
+    """Keep the executed notebook for debugging; remove anything that would look valid.
+
+    Not when the run was asked to stop: then the error is the stop's doing (a library turned
+    it into its own: pandas' ExcelWriter closed an empty workbook with "IndexError: At least one
+    sheet must be visible", openpyxl's bare ``except`` made a TypeError), and the stop is
+    raised instead; the earlier report stays, as after any stop.
+    """
+    stop_if_asked()
     for path in _stale(job):
         path.unlink(missing_ok=True)
     files = []
@@ -188,6 +197,7 @@ def _failed(job: Job, start: float, executed: Path, exc: BaseException) -> Outco
 
 def _refused(job: Job, start: float, exc: BaseException) -> Outcome:
     """The folder, not the report, failed (full disk, read-only): a user error, exit 2."""
+    stop_if_asked()  # unless a stop made it fail (see ``_failed``)
     assert isinstance(exc, OSError)
     error = write_problem(exc, job.out_dir)
     return Outcome(job, False, time.perf_counter() - start, error, write_failed=True)
@@ -206,37 +216,32 @@ def _payload(nb: Any) -> dict[str, Any] | None:
 
 
 def _render(job: Job, start: float, executed: Path, nb: Any) -> Outcome:
+    """The page, workbook and PDF, written into the job's work folder and then moved into
+    ``out_dir`` with the notebook, together (``fileio.land``): a failure or a stop half-way
+    leaves the folder's earlier report whole, never a new page beside an old workbook."""
     from sbqw_model.reporting.html import notebook_to_html
 
     payload = _payload(nb)
     page = notebook_to_html(nb, job.title, lang=job.lang)
-    files = []
+    work = executed.parent
+    staged = [work / f"{job.name}.html"]
     try:
-        target = job.out_dir / f"{job.name}.html"
-        write_text_atomic(target, page)
-        files.append(target)
+        write_text_atomic(staged[0], page)
         if payload is not None:
-            target = job.out_dir / f"{job.name}.xlsx"
-            _write_xlsx(payload, target, job.lang)
-            files.append(target)
+            staged.append(work / f"{job.name}.xlsx")
+            _write_xlsx(payload, staged[-1], job.lang)
         if job.pdf:
             from sbqw_model.reporting.pdf import html_to_pdf
 
-            target = job.out_dir / f"{job.name}.pdf"
-            html_to_pdf(page, target)
-            files.append(target)
-    except BaseException as exc:  # a half-rendered report must not look valid
-        for path in files:
-            path.unlink(missing_ok=True)
-        if not isinstance(exc, Exception):  # interrupted (Ctrl-C): cleaned up, now stop
-            raise
+            staged.append(work / f"{job.name}.pdf")
+            html_to_pdf(page, staged[-1])
+        files = land([executed, *staged], job.out_dir)  # executed: work/<name>.ipynb
+    except Exception as exc:
         if is_write_failure(exc):
             return _refused(job, start, exc)
         return _failed(job, start, executed, exc)
-    kept = job.out_dir / f"{job.name}.ipynb"
-    os.replace(executed, kept)
     (job.out_dir / f"{job.name}.failed.ipynb").unlink(missing_ok=True)
-    return Outcome(job, True, time.perf_counter() - start, files=[kept, *files], payload=payload)
+    return Outcome(job, True, time.perf_counter() - start, files=files, payload=payload)
 
 
 def _write_xlsx(payload: dict[str, Any], target: Path, lang: str) -> None:
@@ -352,8 +357,11 @@ def run_jobs(
                 pool = stack.enter_context(started_pool(workers))
             try:
                 _run_pool(pool, jobs, outcomes, on_done)
-            except BaseException:
+            except BaseException as exc:
                 _stop_workers(pool, jobs)
+                if isinstance(exc, BrokenProcessPool):
+                    stop_if_asked()  # killed by the stop, which is the news
+                    raise InputError([WORKER_DIED.format(out=jobs[0].out_dir)]) from None
                 raise
     return [outcomes[i] for i in range(len(jobs))]
 
@@ -477,10 +485,23 @@ def _run_pool(
                 pool.shutdown(wait=False)
             try:
                 outcomes[i] = render_later(future.result())
-            except Exception as exc:  # a worker died: report it like a failed notebook
+            except BrokenProcessPool:  # a worker was killed: see WORKER_DIED
+                raise
+            except Exception as exc:  # the job could not reach its worker: a failed report
                 outcomes[i] = Outcome(jobs[i], False, 0.0, f"{type(exc).__name__}: {exc}")
             if on_done:
                 on_done(outcomes[i])
+
+
+#: A worker process killed (the out-of-memory killer, a ``kill -9``) breaks the pool: every
+#: report not yet done was then "failed", and the folder's earlier good ones deleted as stale.
+#: It is no fault of a report: the run stops, its other workers too, and the folder keeps what
+#: it held (and the reports finished before), as after a stop.
+WORKER_DIED = (
+    "{out}: a report worker process was killed (out of memory?); the reports written before"
+    " it and the folder's earlier ones are kept; rerun, with fewer --jobs or --draws if memory"
+    " is short"
+)
 
 
 def _ready(job: Job) -> Job:

@@ -29,7 +29,7 @@ import pandas as pd
 
 from sbqw_model.errors import InputError
 from sbqw_model.fileio import atomic_path, write_text_atomic
-from sbqw_model.outputs import LOCK_NAME
+from sbqw_model.outputs import LOCK_NAME, remove_stale_work
 from sbqw_model.spreadsheet import restore_frame, write_csv
 
 META = "sweep.json"
@@ -256,6 +256,7 @@ class Store:
                         f" --format (or with --format {kept})"
                     ]
                 )
+            remove_stale_work(out / PARTS)  # a batch a killed run was writing
             return cls(out, kept), True
         if out.exists() and (not out.is_dir() or any(p.name != LOCK_NAME for p in out.iterdir())):
             raise InputError(
@@ -265,7 +266,11 @@ class Store:
         return cls(out, fmt, {**meta, "format": fmt}), False
 
     def _part_files(self) -> list[Path]:
-        return sorted(self.parts.glob(f"*.{self.fmt}")) if self.parts.is_dir() else []
+        """The finished batches: not a temporary file a killed run left half-written (hidden,
+        ``.sbqw-…``), which a resume read as a damaged part."""
+        if not self.parts.is_dir():
+            return []
+        return sorted(p for p in self.parts.glob(f"*.{self.fmt}") if not p.name.startswith("."))
 
     def _tables(self) -> list[Path]:
         files = self._part_files() + ([self.final] if self.final.is_file() else [])
