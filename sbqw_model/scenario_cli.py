@@ -247,7 +247,10 @@ def run_notebooks(args: argparse.Namespace) -> int:
     target = Path(f"{name}.ipynb")
     data = (NOTEBOOK_DIR / target.name).read_bytes()
     write_new(target, data, "remove it or work in another folder")  # never the analyst's copy
-    print(f"wrote {target}; open it in JupyterLab (pip install 'sbqw[lab]')")
+    from sbqw_model.extras import install_line, missing
+
+    lab = f" ({install_line('lab')})" if missing(["jupyterlab"]) else ""
+    print(f"wrote {target}; open it in JupyterLab{lab}")
     return 0
 
 
