@@ -189,15 +189,16 @@ def load_scenario_with(path: Path, assume: list[str]) -> Scenario:
     return scenario.with_assumptions(assumptions)
 
 
+#: What ``--observed`` does, the same on every command that takes it.
+OBSERVED_HELP = (
+    "observed figures (CSV/XLSX: year, indicator, value, source, as for backtest);"
+    " worlds are weighted by how well they reproduce them"
+)
+
+
 def add_observed(p: argparse.ArgumentParser) -> None:
     """``--observed FILE`` and ``--conditioning`` (how observed figures enter the worlds)."""
-    p.add_argument(
-        "--observed",
-        type=Path,
-        metavar="FILE",
-        help="observed figures (CSV/XLSX: year, indicator, value, source, as for backtest);"
-        " worlds are weighted by how well they reproduce them",
-    )
+    p.add_argument("--observed", type=Path, metavar="FILE", help=OBSERVED_HELP)
     p.add_argument(
         "--conditioning",
         choices=("weight", "pin"),

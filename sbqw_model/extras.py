@@ -8,6 +8,10 @@ rather than a ``ModuleNotFoundError`` deep inside a run.
 from __future__ import annotations
 
 import importlib.util
+import os
+import shlex
+import shutil
+import sys
 from collections.abc import Iterable
 
 from sbqw_model.errors import InputError
@@ -34,7 +38,17 @@ NEEDS: dict[str, tuple[str, ...]] = {
 
 
 def install_line(extra: str) -> str:
-    return f"pip install 'sbqw[{extra}]'"
+    """The command that installs ``extra`` where this sbqw runs. Plain ``pip`` only when the
+    ``pip`` a shell finds is this environment's; otherwise (a venv used without activating it,
+    as in ``.venv/bin/sbqw``; pipx) that ``pip`` belongs to another Python, which has no sbqw
+    and looks for one on the package index, where there is none, so the line names this
+    interpreter: ``/path/.venv/bin/python -m pip install 'sbqw[research]'``."""
+    line = f"pip install 'sbqw[{extra}]'"
+    here = os.path.dirname(sys.executable) if sys.executable else ""
+    found = shutil.which("pip")
+    if not here or (found and os.path.dirname(os.path.abspath(found)) == here):
+        return line
+    return f"{shlex.quote(sys.executable)} -m {line}"
 
 
 class MissingExtra(InputError):

@@ -100,17 +100,28 @@ def run_new_scenario(args: argparse.Namespace) -> int:
         raise InputError([f"new-scenario: name {args.name!r}: {problem}"])
     from sbqw_model.shipped import shipped_names
 
-    if name in shipped_names():  # baseline.yaml here would be found before the shipped one
+    # baseline.yaml here would be found before the shipped one; Baseline.yaml too, where a
+    # disk ignores letter case (macOS, Windows), and would then extend itself
+    shipped = {n.casefold(): n for n in shipped_names()}
+    if name.casefold() in shipped:
+        known = shipped[name.casefold()]
+        what = (
+            "is a shipped scenario's"
+            if name == known
+            else f"differs from the shipped scenario {known!r} only in letter case, one file"
+            " name on macOS and Windows disks"
+        )
         raise InputError(
             [
-                f"new-scenario: name {name!r} is a shipped scenario's; a {name}.yaml here would"
-                f" hide it from every `extends: {name}` in this folder (choose another name)"
+                f"new-scenario: name {name!r} {what}; a {name}.yaml here would hide it from every"
+                f" `extends: {known}` in this folder (choose another name)"
             ]
         )
     base_path = scenario_path(args.base)
     base = load_scenario(base_path)
     if base_path.resolve().parent == SCENARIO_DIR.resolve() and base_path.stem == base.name:
         extends = base_path.stem
+        _refuse_shadowed(extends, name)
     else:
         extends = Path(os.path.relpath(base_path.resolve(), Path.cwd())).as_posix()
     target = Path(f"{name}.yaml")
@@ -118,6 +129,24 @@ def run_new_scenario(args: argparse.Namespace) -> int:
     write_new(target, text.encode("utf-8"), "choose another name or remove it first")
     print(one_line(f"wrote {target} (extends {extends}); edit it, then: sbqw report {target}"))
     return 0
+
+
+def _refuse_shadowed(extends: str, name: str) -> None:
+    """``extends: baseline`` reads a ``baseline.yaml`` beside the file before the shipped one,
+    so with such a file here the new scenario would extend it, not the shipped scenario the
+    command was given (a bare name) and whose values its comments show."""
+    from sbqw_model.yamlio import YAML_SUFFIXES
+
+    for suffix in YAML_SUFFIXES:
+        here = Path(f"{extends}{suffix}")
+        if here.is_file():
+            raise InputError(
+                [
+                    f"new-scenario: {here} here would be read for `extends: {extends}` in"
+                    f" {name}.yaml instead of the shipped scenario {extends}; give --from {here}"
+                    " to extend that file, or work in another folder"
+                ]
+            )
 
 
 def name_problem(name: str) -> str:
@@ -218,7 +247,10 @@ def run_notebooks(args: argparse.Namespace) -> int:
     target = Path(f"{name}.ipynb")
     data = (NOTEBOOK_DIR / target.name).read_bytes()
     write_new(target, data, "remove it or work in another folder")  # never the analyst's copy
-    print(f"wrote {target}; open it in JupyterLab (pip install 'sbqw[lab]')")
+    from sbqw_model.extras import install_line, missing
+
+    lab = f" ({install_line('lab')})" if missing(["jupyterlab"]) else ""
+    print(f"wrote {target}; open it in JupyterLab{lab}")
     return 0
 
 

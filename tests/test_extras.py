@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -23,13 +25,16 @@ BLOCK = (
 )
 
 
-def run_without(modules: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def run_without(
+    modules: str, *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", BLOCK, modules, *args],
         capture_output=True,
         text=True,
         encoding="utf-8",
         cwd=cwd,
+        env=env,
         timeout=120,
         check=False,
     )
@@ -98,10 +103,11 @@ def test_a_notebook_shows_one_line_with_the_fix_not_a_traceback(
     client.execute(cwd=str(tmp_path))
     error = next(o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error")
     assert error.ename == "MissingExtra"
-    assert error.traceback == [
+    (line,) = error.traceback  # the pip line may name the kernel's python (install_line)
+    assert line.startswith(
         "MissingExtra: the sensitivity notebook needs SALib, which is not installed;"
-        " install it with: pip install 'sbqw[research]'"
-    ]
+        " install it with: "
+    ) and line.endswith("pip install 'sbqw[research]'"), line
 
 
 def test_the_message_agrees_with_the_number_of_packages() -> None:
@@ -112,3 +118,60 @@ def test_the_message_agrees_with_the_number_of_packages() -> None:
     assert "SALib, which is not installed; install it with" in one
     assert "SALib, dask[distributed], which are not installed; install them with" in two
     assert "is is" not in two
+
+
+def _executables(folder: Path, *names: str) -> Path:
+    folder.mkdir(parents=True)
+    for name in names:
+        (folder / name).write_text("#!/bin/sh\n", encoding="utf-8")
+        (folder / name).chmod(0o755)
+    return folder
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX executables and PATH")
+def test_the_pip_line_names_this_python_unless_the_shell_pip_is_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``.venv/bin/sbqw`` without activating the venv (the README's quickstart): the ``pip`` a
+    shell finds is another Python's, where ``pip install 'sbqw[research]'`` finds no sbqw and
+    fails ("No matching distribution found for sbqw[research]": sbqw is not on the index)."""
+    venv = _executables(tmp_path / "my env" / "bin", "python", "pip")
+    system = _executables(tmp_path / "usr" / "bin", "python3", "pip")
+    monkeypatch.setattr(sys, "executable", str(venv / "python"))
+    monkeypatch.setenv("PATH", str(system))
+    assert extras.install_line("research") == (
+        f"'{venv / 'python'}' -m pip install 'sbqw[research]'"  # quoted: a space in the path
+    )
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing here"))
+    assert extras.install_line("lab") == f"'{venv / 'python'}' -m pip install 'sbqw[lab]'"
+    monkeypatch.setenv("PATH", os.pathsep.join([str(venv), str(system)]))  # activated
+    assert extras.install_line("research") == "pip install 'sbqw[research]'"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX PATH")
+def test_a_command_run_from_outside_its_venv_names_that_venvs_python(tmp_path: Path) -> None:
+    env = {**os.environ, "PATH": str(_executables(tmp_path / "bin", "pip"))}
+    done = run_without("SALib", "sensitivity", "baseline", cwd=tmp_path, env=env)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    (line,) = done.stderr.strip().splitlines()
+    assert line.endswith(
+        f"install it with: {shlex.quote(sys.executable)} -m pip install 'sbqw[research]'"
+    ), line
+
+
+def test_notebooks_names_the_lab_install_line_only_without_jupyterlab(tmp_path: Path) -> None:
+    done = run_without("jupyterlab", "notebooks", "explore_budget", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith(f"open it in JupyterLab ({extras.install_line('lab')})")
+    lab = tmp_path / "site" / "jupyterlab"  # an installed JupyterLab, as far as sbqw can tell
+    lab.mkdir(parents=True)
+    (lab / "__init__.py").write_text("", encoding="utf-8")
+    path = os.pathsep.join(filter(None, [str(lab.parent), os.environ.get("PYTHONPATH")]))
+    again = run_without(
+        "nothing",
+        "notebooks",
+        "scenario_report",
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": path},
+    )
+    assert again.stdout.strip() == "wrote scenario_report.ipynb; open it in JupyterLab", again

@@ -220,3 +220,13 @@ def test_every_module_the_package_imports_is_a_declared_dependency() -> None:
     declared = set(runtime()) | extra_names()
     missing = sorted(m for m in third_party if normalize(DISTRIBUTION.get(m, m)) not in declared)
     assert not missing, f"declare in pyproject.toml (and environment.yml): {missing}"
+
+
+def test_license_is_an_spdx_expression_the_build_backend_still_accepts() -> None:
+    """``license = {text = ...}`` makes setuptools warn on every build that such projects stop
+    building after 2027-02-18; the SPDX string needs setuptools >= 77. The fonts are OFL."""
+    assert isinstance(PYPROJECT["project"]["license"], str)
+    assert "OFL-1.1" in PYPROJECT["project"]["license"].split(" AND ")
+    (backend,) = PYPROJECT["build-system"]["requires"]
+    name, _, spec = split_requirement(backend)
+    assert name == "setuptools" and spec == ">=77", backend

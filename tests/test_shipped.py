@@ -180,6 +180,37 @@ def test_new_scenario_refuses_a_shipped_name(tmp_path: Path) -> None:
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.parametrize("name", ["Baseline", "TRAFFIC_excess"])
+def test_new_scenario_refuses_a_shipped_name_in_other_letter_case(
+    tmp_path: Path, name: str
+) -> None:
+    """On a disk that ignores letter case (macOS, Windows) Baseline.yaml is the baseline.yaml
+    that ``extends: baseline`` looks for beside the file: it would extend itself."""
+    done = run_cli("new-scenario", name, cwd=tmp_path)
+    assert done.returncode == 2 and "only in letter case" in done.stderr, done.stderr
+    assert f"`extends: {name.lower()}`" in done.stderr
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("local", ["baseline.yaml", "baseline.yml"])
+def test_new_scenario_from_a_shipped_name_refuses_a_same_named_file_here(
+    tmp_path: Path, local: str
+) -> None:
+    """``--from baseline`` means the shipped baseline (a bare name on the command line), but
+    the written ``extends: baseline`` would read a baseline.yaml beside it: the new scenario
+    would silently extend the local file, not the scenario whose values its comments show."""
+    mine = tmp_path / local
+    mine.write_text("name: local\nlevers: {assumptions: {payout_share: 0.3}}\n", encoding="utf-8")
+    done = run_cli("new-scenario", "mine", "--from", "baseline", cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert f"{local} here would be read for `extends: baseline`" in line
+    assert f"--from {local}" in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == [local], "nothing written"
+    other = run_cli("new-scenario", "mine", "--from", "austerity", cwd=tmp_path)
+    assert other.returncode == 0, "another base's name is not shadowed"
+
+
 def test_notebooks_lists_and_copies_a_shipped_notebook_without_overwriting(
     tmp_path: Path,
 ) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sbqw_model.cliutil import (
+    OBSERVED_HELP,
     add_assume,
     add_format_and_out,
     emit,
@@ -185,7 +186,7 @@ def add_sensitivity(sub: argparse._SubParsersAction) -> None:
         "--observed",
         type=Path,
         metavar="FILE",
-        help="observed figures (year, indicator, value, source) that replace draws",
+        help=f"{OBSERVED_HELP} (the scenario's conditioning)",
     )
     _add_dask(p)
     p.add_argument("--format", choices=("table", "json"), default="table")
@@ -273,7 +274,11 @@ def add_discover(sub: argparse._SubParsersAction) -> None:
         " file (one run = one simulated world) or a sweep/sensitivity results folder or table"
         " (one run = one point; missed = P(met) below 50 %).",
     )
-    p.add_argument("source", type=Path, help="scenario YAML, or sweep results (folder or table)")
+    p.add_argument(
+        "source",
+        type=Path,
+        help="scenario YAML file or shipped scenario name, or sweep results (folder or table)",
+    )
     p.add_argument(
         "--outcome",
         nargs="+",
@@ -297,7 +302,9 @@ def add_discover(sub: argparse._SubParsersAction) -> None:
         help="conditions per box at most (tree depth; default 2)",
     )
     add_assume(p)
-    p.add_argument("--observed", type=Path, metavar="FILE", help="observed figures (scenario)")
+    p.add_argument(
+        "--observed", type=Path, metavar="FILE", help=f"{OBSERVED_HELP} (scenario source)"
+    )
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="sentence language (JSON)")
     p.set_defaults(handler=run_discover_command)

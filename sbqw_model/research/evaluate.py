@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from sbqw_model import prefectures
+from sbqw_model.conditioning import plan_year_observations
 from sbqw_model.engine import DEFAULT_CHUNK, TARGETS, Results, recost, simulate, simulate_worlds
 from sbqw_model.errors import did_you_mean
 from sbqw_model.instruments import REGISTRY
@@ -132,8 +133,16 @@ class Evaluation:
 
     @property
     def reuses_worlds(self) -> bool:
-        """Worth keeping drawn worlds between points: some factor is a pure lever."""
-        return self.draws <= DEFAULT_CHUNK and any(not t.moves_worlds for t in self.inputs)
+        """Worth keeping drawn worlds between points: some factor is a pure lever. Not when
+        observed figures weight the worlds (``conditioning: weight``, the default): drawn
+        worlds show the figures pinned, so re-costing them answered ``pin`` (a sweep's point
+        differed from ``sbqw simulate --observed`` of the same scenario and seed)."""
+        weighted = self.base.conditioning == "weight" and plan_year_observations(self.base)
+        return (
+            self.draws <= DEFAULT_CHUNK
+            and any(not t.moves_worlds for t in self.inputs)
+            and not weighted
+        )
 
 
 @dataclass

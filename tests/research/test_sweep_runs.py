@@ -51,6 +51,47 @@ def test_a_point_is_exactly_simulate_and_summarize_of_its_scenario(tmp_path: Pat
         assert row["targets.online_retail.p50"] == s.targets.online_retail.p50
 
 
+def test_a_lever_point_with_observed_figures_is_simulate_of_its_scenario(tmp_path: Path) -> None:
+    """Observed figures weight the worlds (the default ``conditioning: weight``): a lever
+    point re-costed from drawn worlds showed them pinned instead (parks' P(met) 0.8765, as
+    ``--conditioning pin`` gives, where ``sbqw simulate --observed`` gives 0.8095)."""
+    write(
+        tmp_path / "observed.csv",
+        "year,indicator,value,source\n2023,online_retail,7.2e10,test\n"
+        "2023,recognized.park,3,test\n2023,recognized.enterprise,160,test\n",
+    )
+    sweep = load_sweep(
+        write(
+            tmp_path / "observed.yaml",
+            f"name: observed\nbase: {BASELINE.as_posix()}\nobserved: observed.csv\nmode: grid\n"
+            "draws: 1000\nseed: 0\nfactors:\n  assumptions.payout_share: {values: [0.5, 1.0]}\n",
+        )
+    )
+    job = Evaluation(sweep.base, sweep.problem.inputs, sweep.draws, sweep.seed, sweep.outputs)
+    points = sweep.points()
+    rows = run_batch(job, points).rows
+    for (_, values), row in zip(points, rows, strict=True):
+        scenario = problem.apply(sweep.base, sweep.problem.inputs, values)
+        assert scenario.conditioning == "weight" and len(scenario.observations) == 3
+        s = summarize(simulate(scenario, draws=sweep.draws, seed=sweep.seed))
+        assert s.conditioning is not None and s.conditioning["method"] == "weight"
+        assert row["targets.parks.p_met"] == s.targets.parks.p_met
+        assert row["p_all_met"] == s.p_all_met
+        assert row["budget.total.p95"] == s.budget.total.p95
+
+
+@pytest.mark.parametrize("command", ["simulate", "report", "sensitivity", "discover"])
+def test_every_observed_option_says_that_the_figures_weight_the_worlds(command: str) -> None:
+    """``sensitivity --observed`` was 'observed figures … that replace draws': they weight
+    the worlds, as on every other command (only a 2022 figure fixes its uncertainty)."""
+    from sbqw_model.cliutil import OBSERVED_HELP
+
+    code, text, _ = sbqw(command, "--help")
+    assert code == 0
+    assert OBSERVED_HELP in " ".join(text.split()), text
+    assert "replace draws" not in " ".join(text.split())
+
+
 def test_points_share_their_draws(tmp_path: Path) -> None:
     """Common random numbers: fixing a lever leaves every world's targets as they were."""
     base = load_scenario(BASELINE)
