@@ -4,8 +4,10 @@ The sales milestones are named by their threshold (销售额奖励（10亿元档
 the first tier to 20亿 (``levers.parameters``), or a ledger costed under another parameter file,
 must read 20亿元档 in every output that names the instrument: ``sbqw simulate``'s table, the
 scenario workbook (built from the summary alone, as the command builds it from a worker's JSON),
-the report's instrument table and its chart legend, the explorer, ``sbqw cost``. Expected
-strings are written by hand; the plan's own names must read exactly as before.
+the report's instrument table and its chart legend, the explorer, ``sbqw cost``. The same for
+the reading ``traffic_base=excess`` (超过1亿元的部分), which subsidizes above ``traffic.threshold``:
+the assumption table, a variant's title and the explorer's choice say the threshold in force.
+Expected strings are written by hand; the plan's own names must read exactly as before.
 """
 
 from __future__ import annotations
@@ -18,15 +20,18 @@ import matplotlib
 import pytest
 
 from sbqw_model import costing_report
-from sbqw_model.assumptions import Assumptions
+from sbqw_model.assumptions import SPECS, Assumptions
 from sbqw_model.costing import cost_ledger
 from sbqw_model.engine import Results, simulate
 from sbqw_model.instruments import REGISTRY
 from sbqw_model.ledger import load_ledger
 from sbqw_model.parameters import default_parameters
 from sbqw_model.reporting import charts
+from sbqw_model.reporting.assumption_table import assumption_rows
 from sbqw_model.reporting.scenario_report import ScenarioReport
-from sbqw_model.scenario import load_scenario
+from sbqw_model.reporting.variants import variant_title
+from sbqw_model.scenario import Scenario, load_scenario
+from sbqw_model.shipped import scenario_path
 from sbqw_model.summary import Summary, params_in_force, summarize, to_table
 from sbqw_model.units import amount_words
 from sbqw_model.workbook import scenario_sheets
@@ -185,3 +190,71 @@ def test_cost_names_the_tier_of_the_parameter_file(tmp_path: Path) -> None:
     sheet = openpyxl.load_workbook(tmp_path / "cost.xlsx").worksheets[1]
     labels = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert "销售额奖励（12亿元档）" in labels and "销售额奖励（50亿元档）" in labels
+
+
+# --- a reading that names a rule amount: traffic_base=excess subsidizes above traffic.threshold
+EXCESS_YAML = """\
+name: excess_2yi
+title_zh: 超额部分补贴
+title_en: Subsidy above the threshold
+description: Traffic subsidy above a threshold of 200 million yuan.
+extends: baseline
+levers:
+  assumptions:
+    traffic_base: excess
+  parameters:
+    traffic.threshold: 200000000
+"""
+EXCESS = {
+    "zh": (
+        "超过2亿元的部分",
+        "流量补贴的计算基数：全部网络零售额（原文“每实现1万元”），或仅计超过2亿元的部分",
+    ),
+    "en": (
+        "the part above 200 million yuan",
+        "Traffic subsidy base: all online retail (the text), or only what is above"
+        " 200 million yuan.",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def excess(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
+    path = tmp_path_factory.mktemp("excess") / "excess.yaml"
+    path.write_text(EXCESS_YAML, encoding="utf-8")
+    return load_scenario(path)
+
+
+def test_the_plans_reading_of_the_excess_is_unchanged() -> None:
+    spec = SPECS["traffic_base"]
+    assert spec.value_label("excess", "zh") == "超过1亿元的部分"
+    assert spec.value_label("excess", "en") == "the part above 100 million yuan"
+    assert spec.doc_zh.endswith("或仅计超过1亿元的部分")
+    assert spec.doc_en.endswith("or only what is above 100 million yuan.")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_assumption_table_says_the_threshold_the_reading_subtracts(
+    excess: Scenario, lang: str
+) -> None:
+    rows = assumption_rows(excess, load_scenario(scenario_path("baseline")), lang)
+    row = next(r for r in rows if r[1] == SPECS["traffic_base"].label(lang))
+    assert (row[2], row[3]) == EXCESS[lang]
+
+
+def test_a_variant_title_says_the_threshold_in_force(excess: Scenario) -> None:
+    plain = replace(excess, assumptions=Assumptions())
+    assert variant_title(plain, {"traffic_base": "excess"}, "zh") == (
+        "超额部分补贴（流量补贴计算基数改为超过2亿元的部分）"
+    )
+    assert variant_title(plain, {"traffic_base": "excess"}, "en").endswith(
+        "the part above 200 million yuan)"
+    )
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_explorer_choices_say_the_threshold_in_force(excess: Scenario, lang: str) -> None:
+    from sbqw_model.reporting.explorer import choice_options
+
+    options = choice_options(SPECS["traffic_base"], lang, excess.params)
+    assert options[1] == (EXCESS[lang][0], "excess")
