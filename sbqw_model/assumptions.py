@@ -9,10 +9,14 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sbqw_model.catalogue import label
 from sbqw_model.errors import InputError, Problems, did_you_mean
+from sbqw_model.units import amount_words
+
+if TYPE_CHECKING:
+    from sbqw_model.parameters import Parameters
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,9 @@ class AssumptionSpec:
     #: Where each choice's reading is in the catalogue: ``assumption_value.<name>.<choice>``
     #: by default, "yes_no" (report.yes / report.no) or "delay" (assumption_value.delay.<n>).
     values: str = ""
+    #: Rule amounts its doc and readings name, as (placeholder, parameter path): the text says
+    #: the amount in force (``traffic_base=excess`` subsidizes above ``traffic.threshold``).
+    amounts: tuple[tuple[str, str], ...] = ()
 
     # The reader's name, what the assumption means, and each choice's reading are in the label
     # catalogue (assumption.<name>, assumption_doc.<name>, assumption_value.…): reports never
@@ -41,17 +48,28 @@ class AssumptionSpec:
 
     @property
     def doc_zh(self) -> str:
-        return label(f"assumption_doc.{self.name}", "zh")
+        return self.doc("zh")
 
     @property
     def doc_en(self) -> str:
-        return label(f"assumption_doc.{self.name}", "en")
+        return self.doc("en")
 
     def label(self, lang: str) -> str:
         return label(f"assumption.{self.name}", lang)
 
-    def doc(self, lang: str) -> str:
-        return label(f"assumption_doc.{self.name}", lang)
+    def doc(self, lang: str, params: Parameters | None = None) -> str:
+        """What it means, with the rule amounts of ``params`` (the plan's when None)."""
+        return self._filled(label(f"assumption_doc.{self.name}", lang), lang, params)
+
+    def _filled(self, text: str, lang: str, params: Parameters | None) -> str:
+        """``text`` with each of ``amounts`` said as ``units.amount_words`` says it."""
+        if not self.amounts:
+            return text
+        if params is None:
+            from sbqw_model.parameters import default_parameters
+
+            params = default_parameters()
+        return text.format(**{k: amount_words(params.value(p), lang) for k, p in self.amounts})
 
     def value_key(self, value: Any) -> str | None:
         """The catalogue key of a choice's reading (None for a number or an unknown value)."""
@@ -65,11 +83,12 @@ class AssumptionSpec:
             return f"assumption_value.delay.{value}"
         return f"assumption_value.{self.name}.{value}"
 
-    def value_label(self, value: Any, lang: str) -> str:
-        """A value as a reader says it: 60%, 按最高档奖励, 是/否, 1年."""
+    def value_label(self, value: Any, lang: str, params: Parameters | None = None) -> str:
+        """A value as a reader says it: 60%, 按最高档奖励, 是/否, 1年, 超过1亿元的部分 (the
+        amounts of ``params``, the plan's when None)."""
         key = self.value_key(value)
         if key is not None:
-            return label(key, lang)
+            return self._filled(label(key, lang), lang, params)
         if self.choices is None:
             return f"{float(value):.0%}"
         return shown_value(value)
@@ -109,6 +128,7 @@ SPECS: dict[str, AssumptionSpec] = {
             "traffic_base",
             ("all", "excess"),
             digest="open point 3",
+            amounts=(("threshold", "traffic.threshold"),),
         ),
         AssumptionSpec(
             "revoked_count_toward_targets",

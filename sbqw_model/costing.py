@@ -156,7 +156,7 @@ def _award_lines(ledger: Ledger, params: Parameters, assume: Assumptions) -> lis
                 **unit,
                 achievement_year=row.year,
                 amount_yuan=amount,
-                basis=line_basis.award_basis(entry, ceiling, amount, assume),
+                basis=line_basis.award_basis(entry, ceiling, amount, assume, params=params),
             )
             records.append({k: line[k] for k in LINE_COLUMNS})
             year = revoked.get((row.unit_id, row.category))

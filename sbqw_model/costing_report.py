@@ -37,7 +37,7 @@ def to_xlsx(result: CostResult, path: Path) -> None:
         [
             {
                 "instrument": k,
-                "label": REGISTRY.get(k).label("zh"),
+                "label": REGISTRY.get(k).label("zh", result.params),
                 "clause": REGISTRY.get(k).clause(result.params),
                 "amount_yuan": v,
             }
@@ -91,7 +91,7 @@ def to_table(result: CostResult) -> str:
             [both("cli.instrument"), both("report.clause"), amount_head],
             [
                 [
-                    f"{REGISTRY.get(k).label('zh')} {k}",
+                    f"{REGISTRY.get(k).label('zh', result.params)} {k}",
                     REGISTRY.get(k).clause(result.params),
                     units.wan_number(v),
                 ]

@@ -31,15 +31,16 @@ duration of a ``with`` block (tests).
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sbqw_model import catalogue, line_basis, palette, rules
+from sbqw_model import catalogue, line_basis, palette, rules, units
 from sbqw_model.assumptions import ASSUMPTION_NAMES, Assumptions
 from sbqw_model.errors import did_you_mean
-from sbqw_model.parameters import Parameters
+from sbqw_model.parameters import Parameters, default_parameters
 
 KINDS: tuple[str, ...] = ("recognition", "milestone", "firm_year")
 #: Figures a rule may read: what a world simulates and a ledger holds.
@@ -82,8 +83,22 @@ class Instrument:
     describe: Callable[..., list[str]] = line_basis.plain_basis  # basis of its cost lines
     reaches: Callable[..., Any] | None = None  # milestone: units the rule can pay at all
 
-    def label(self, lang: str = "zh") -> str:
-        return catalogue.label(f"instrument.{self.key}", lang)
+    def label(self, lang: str = "zh", params: Parameters | None = None) -> str:
+        """Its name in ``lang`` under the rule in force: a placeholder in the catalogue's name
+        (``{threshold}``) is the amount of the parameter it names in ``params`` (the plan's
+        when None), so a reformed tier reads as the reform says (20亿元档), not as the notice."""
+        text = catalogue.label(f"instrument.{self.key}", lang)
+        names = _placeholders(text)
+        if not names:
+            return text
+        paths = self.amount_paths()
+        given = params if params is not None else default_parameters()
+        return text.format(**{n: units.amount_words(given.value(paths[n]), lang) for n in names})
+
+    def amount_paths(self) -> dict[str, str]:
+        """The placeholders its name may hold, each the last part of a parameter path it cites
+        (``threshold``: ``sales_awards.tier1.threshold``)."""
+        return {p.rpartition(".")[2]: p for p in self.parameters}
 
     def clause(self, params: Parameters) -> str:
         """The clause its payout lines cite, read from the parameter it applies."""
@@ -113,10 +128,29 @@ class Instrument:
         if not self.parameters:
             out.append("parameters: expected at least the path whose clause it cites")
         try:
-            catalogue.pair(f"instrument.{self.key}")
+            names = {
+                n for text in catalogue.pair(f"instrument.{self.key}") for n in _placeholders(text)
+            }
         except KeyError as exc:
             out.append(str(exc.args[0]))
+            names = set()
+        out += self._placeholder_problems(names)
         return [f"instrument {self.key}: {p}" for p in out]
+
+    def _placeholder_problems(self, names: set[str]) -> list[str]:
+        """A placeholder in its name that names none of the parameters it cites."""
+        paths = self.amount_paths()
+        return [
+            f"label placeholder {{{n}}}: expected the last part of a parameter path it cites"
+            f" ({', '.join(paths) or 'none'})"
+            for n in sorted(names)
+            if n not in paths
+        ]
+
+
+def _placeholders(text: str) -> list[str]:
+    """The named fields of a catalogue text (``{threshold}``), in order, without repeats."""
+    return list(dict.fromkeys(f for _, f, _, _ in string.Formatter().parse(text) if f))
 
 
 class Registry(Sequence[Instrument]):

@@ -42,11 +42,17 @@ def _yi(yuan: float, lang: str) -> str:
 
 
 def award_basis(
-    entry: Instrument, ceiling: float, amount: float, assume: Assumptions, lang: str = "zh"
+    entry: Instrument,
+    ceiling: float,
+    amount: float,
+    assume: Assumptions,
+    lang: str = "zh",
+    params: Parameters | None = None,
 ) -> str:
-    """A one-time award: its ceiling, the payout share, the amount."""
+    """A one-time award: its name under ``params`` (``Instrument.label``), its ceiling, the
+    payout share, the amount."""
     return label("basis.award", lang).format(
-        label=entry.label(lang),
+        label=entry.label(lang, params),
         ceiling=_wan(ceiling, lang),
         share=share_text(assume),
         amount=_wan(amount, lang),
@@ -70,7 +76,7 @@ def plain_basis(
 ) -> list[str]:
     """The default: the instrument's name and the amount (a rule with no text of its own; what
     else its kind passes, such as a milestone's ``before``, it does not need)."""
-    name = entry.label(lang)
+    name = entry.label(lang, params)
     return [f"{name} {_wan(amounts[u, y], lang)}" for u, y in zip(*cells, strict=True)]
 
 

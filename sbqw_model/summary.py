@@ -22,6 +22,7 @@ from sbqw_model.engine import TARGETS, Results, target_levels
 from sbqw_model.errors import one_line
 from sbqw_model.instruments import REGISTRY
 from sbqw_model.labels import outlay_kind, percent, with_error
+from sbqw_model.parameters import Parameters, default_parameters
 from sbqw_model.recognition import KINDS
 from sbqw_model.summary_types import BAND as BAND
 from sbqw_model.summary_types import CENTRAL as CENTRAL
@@ -105,6 +106,17 @@ def summarize(results: Results) -> Summary:
         recognition_levers=sc.recognition.as_dict(),
         conditioning=conditioning,
     )
+
+
+def params_in_force(summary: Summary) -> Parameters:
+    """The rule amounts the run applied: the plan's, reformed by the summary's
+    ``parameter_overrides`` (every summary records them, empty for none). What names an
+    instrument from a summary alone (a workbook, ``sbqw simulate``'s table) reads its tier here,
+    so a reformed threshold is said as the run applied it."""
+    plan = default_parameters()
+    if not summary.parameter_overrides:
+        return plan
+    return plan.with_overrides(summary.parameter_overrides, "summary: parameter_overrides.")
 
 
 def coerce(summary: Summary | Mapping[str, Any]) -> Summary:
@@ -306,7 +318,8 @@ def to_table(summary: Summary) -> str:
     out = _run_lines(summary) + _target_lines(summary)
     if summary.recognitions:
         out += ["", both("cli.recognitions"), _recognition_text(summary)]
-    out += _budget_lines(summary.budget, float(summary.assumptions.get("payout_share", 1.0)))
+    payout_share = float(summary.assumptions.get("payout_share", 1.0))
+    out += _budget_lines(summary.budget, payout_share, params_in_force(summary))
     return "\n".join(out) + "\n"
 
 
@@ -363,7 +376,7 @@ def _target_lines(summary: Summary) -> list[str]:
     return out
 
 
-def _budget_lines(b: Budget, payout_share: float) -> list[str]:
+def _budget_lines(b: Budget, payout_share: float, params: Parameters) -> list[str]:
     """Outlay by payment year, instrument and prefecture, in 万元, said to be what it is (上限
     at the ceilings, else the share paid); an illustrative appropriation is called so."""
 
@@ -382,7 +395,8 @@ def _budget_lines(b: Budget, payout_share: float) -> list[str]:
         return textable.render(header, rows, right=[1, 2, 3])
 
     instruments = [
-        money_row(f"{REGISTRY.get(k).label('zh')} {k}", s) for k, s in b.by_instrument.items()
+        money_row(f"{REGISTRY.get(k).label('zh', params)} {k}", s)
+        for k, s in b.by_instrument.items()
     ]
     prefs = [money_row(f"{p} {prefectures.label(p, 'en')}", s) for p, s in b.by_prefecture.items()]
     out = [

@@ -35,6 +35,32 @@ def auto(yuan: float, digits: int = 2) -> str:
     return yi(yuan, digits) if abs(yuan) >= YI else wan(yuan, digits)
 
 
+#: The units a rule's amount is named in, largest first: (size in yuan, catalogue key or English
+#: words). Chinese counts in 亿 and 万, English in billions and millions (the catalogue's names
+#: write "1 billion yuan", "100 million yuan").
+_WORD_UNITS = {
+    "zh": ((YI, "report.yi_yuan"), (WAN, "report.wan_yuan"), (1.0, "report.yuan")),
+    "en": ((WAN * 100_000, "billion yuan"), (WAN * 100, "million yuan"), (1.0, "yuan")),
+}
+
+
+def amount_words(yuan: float, lang: str) -> str:
+    """A rule's amount as a name says it: 10亿元, 100万元 (zh, as the reports' prose writes
+    amounts); 1 billion yuan, 100 million yuan (en). Exact to four decimals of its unit, not
+    rounded to three figures as ``labels.money`` is: a label naming a threshold of 10.05亿 must
+    not read as the notice's 10亿."""
+    steps = _WORD_UNITS["zh" if lang == "zh" else "en"]
+    scale, unit = next((s, u) for s, u in steps if abs(yuan) >= s or s == 1.0)
+    value = yuan / scale
+    for places in range(5):
+        text = f"{value:,.{places}f}"
+        if abs(float(text.replace(",", "")) - value) <= 1e-9 * max(1.0, abs(value)):
+            break
+    if lang == "zh":
+        return text + label(unit, "zh")
+    return f"{text} {unit}"
+
+
 def misread_hint(value: object, least: float) -> str:
     """What a figure below ``least`` yuan would be if typed in 亿元 or 万元 (the units Chinese
     statistics give it in), for an error message: "; if it is in 亿元, write 65000000000"."""

@@ -21,7 +21,7 @@ from sbqw_model.catalogue import group, label, pair
 from sbqw_model.instruments import REGISTRY
 from sbqw_model.labels import AT_RISK_FROM, ON_COURSE_FROM, bracketed, outlay_note, percent
 from sbqw_model.spreadsheet import write_xlsx
-from sbqw_model.summary import TARGET_LABELS, Band, Summary, coerce
+from sbqw_model.summary import TARGET_LABELS, Band, Summary, coerce, params_in_force
 from sbqw_model.units import WAN, YI, whole_wan
 
 if TYPE_CHECKING:
@@ -128,7 +128,8 @@ def _outlay_sheets(summary: Summary, lang: str) -> list[Sheet]:
     b = summary.budget
     note = outlay_note(summary, lang)
     money = {col: WAN_FMT for _, col in _money_columns(lang, note)}
-    instruments = {k: REGISTRY.get(k).label(lang) for k in b.by_instrument}
+    params = params_in_force(summary)
+    instruments = {k: REGISTRY.get(k).label(lang, params) for k in b.by_instrument}
     specs = [
         ("total", {"total": b.total}, ("item", lambda k: H["total"][0 if lang == "zh" else 1])),
         ("by_year", b.by_year, ("payment_year", int)),

@@ -84,8 +84,8 @@ def assumption_rows(
             [
                 t("assumption", lang),
                 spec.label(lang),
-                spec.value_label(value, lang),
-                spec.doc(lang),
+                spec.value_label(value, lang, scenario.params),
+                spec.doc(lang, scenario.params),
                 yes if getattr(defaults, name) != value else no,
             ]
         )

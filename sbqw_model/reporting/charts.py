@@ -383,7 +383,7 @@ def budget_by_year_chart(results: Results, lang: str = "zh") -> Figure:
     bottom = np.zeros(len(x))
     for i, entry in enumerate(REGISTRY):  # colours and names from the instrument registry
         part = shares[:, i] * median
-        name = wrapped(entry.label(lang), lang)
+        name = wrapped(entry.label(lang, results.scenario.params), lang)
         _bars(ax, x - 0.4, bottom, 0.8, part, facecolor=entry.color, label=name)
         bottom = bottom + part
     ax.vlines(x, low, high, colors=palette.INK, lw=1.5, label=t("legend_p5_95", lang))

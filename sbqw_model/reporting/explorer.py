@@ -16,6 +16,7 @@ from sbqw_model.assumptions import SPECS, AssumptionSpec
 from sbqw_model.catalogue import label, pair
 from sbqw_model.engine import Results, simulate
 from sbqw_model.errors import InputError
+from sbqw_model.parameters import Parameters
 from sbqw_model.reporting.fragments import HTML, display_data, render
 from sbqw_model.reporting.i18n import t
 from sbqw_model.reporting.notebook import load, setup
@@ -55,10 +56,12 @@ def assumption_label(spec: AssumptionSpec, lang: str) -> str:
     return spec.label(lang)
 
 
-def choice_options(spec: AssumptionSpec, lang: str) -> list[tuple[str, Any]]:
-    """Dropdown options as (what the reader sees, the value)."""
+def choice_options(
+    spec: AssumptionSpec, lang: str, params: Parameters | None = None
+) -> list[tuple[str, Any]]:
+    """Dropdown options as (what the reader sees, the value; an amount as ``params`` has it)."""
     assert spec.choices is not None
-    return [(spec.value_label(c, lang), c) for c in spec.choices]
+    return [(spec.value_label(c, lang, params), c) for c in spec.choices]
 
 
 def _with_unit(label: str, unit: str, lang: str) -> str:
@@ -176,7 +179,7 @@ class BudgetExplorer:
                 )
             else:
                 controls[name] = w.Dropdown(
-                    options=choice_options(spec, lang),
+                    options=choice_options(spec, lang, self.base.params),
                     value=a[name],
                     description=name_shown,
                     style=style,

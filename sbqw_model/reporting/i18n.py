@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sbqw_model.catalogue import LANGS, group, label
 
-__all__ = ["LANGS", "TEXT", "instrument_name", "t", "target_name"]
+__all__ = ["LANGS", "TEXT", "t", "target_name"]
 
 #: The report wording as (zh, en) pairs, keyed without the ``report.`` prefix.
 TEXT: dict[str, tuple[str, str]] = group("report")
@@ -23,7 +23,3 @@ def t(key: str, lang: str) -> str:
 
 def target_name(key: str, lang: str) -> str:
     return label(f"target.{key}", lang)
-
-
-def instrument_name(key: str, lang: str) -> str:
-    return label(f"instrument.{key}", lang)

@@ -15,6 +15,7 @@ from typing import Any
 
 from sbqw_model import __version__, units
 from sbqw_model.engine import TARGETS, Results, simulate
+from sbqw_model.instruments import REGISTRY
 from sbqw_model.labels import bracketed, describe_distribution, money, percent, with_error
 from sbqw_model.reporting import charts, clauses, leader
 from sbqw_model.reporting.assumption_table import assumption_rows, baseline_for, observed_what
@@ -28,7 +29,7 @@ from sbqw_model.reporting.fragments import (
     render,
     table,
 )
-from sbqw_model.reporting.i18n import instrument_name, t, target_name
+from sbqw_model.reporting.i18n import t, target_name
 from sbqw_model.reporting.variants import (
     changed_assumptions,
     plain_value,
@@ -330,7 +331,7 @@ class ScenarioReport:
         ]
         rows = [
             [
-                instrument_name(k, lang),
+                REGISTRY.get(k).label(lang, self.scenario.params),
                 clauses.clause_id(instrument_clause(self.scenario.params, k), lang),
                 wan(s.central),
                 f"{wan(s.low)} – {wan(s.high)}",

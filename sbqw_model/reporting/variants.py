@@ -13,6 +13,7 @@ from typing import Any
 from sbqw_model.assumptions import SPECS
 from sbqw_model.catalogue import has_label, label
 from sbqw_model.outputs import safe_name
+from sbqw_model.parameters import Parameters
 from sbqw_model.reporting.i18n import t
 from sbqw_model.scenario import Scenario
 
@@ -35,17 +36,20 @@ def variant_label(scenario: Scenario, assume: Mapping[str, Any], lang: str) -> s
     lag of 1 year'; '' if none. Said as a change, so a title that names the scenario's own value
     (紧缩方案（按上限的50%支付）) does not read as a contradiction."""
     changed = changed_assumptions(scenario, assume)
-    return t("comma", lang).join(change_phrase(k, v, lang) for k, v in changed.items())
+    return t("comma", lang).join(
+        change_phrase(k, v, lang, scenario.params) for k, v in changed.items()
+    )
 
 
-def change_phrase(name: str, value: Any, lang: str) -> str:
-    """One override as a phrase: its own wording (a yes/no, a lag), else '{label}改为{value}'."""
+def change_phrase(name: str, value: Any, lang: str, params: Parameters | None = None) -> str:
+    """One override as a phrase: its own wording (a yes/no, a lag), else '{label}改为{value}'
+    (an amount in the value as ``params`` has it: 超过2亿元的部分 under a 2亿 threshold)."""
     key = f"assumption_change.{name}.{plain_value(value)}"
     if has_label(key):
         return label(key, lang)
     spec = SPECS[name]
     template = label("assumption_change.default", lang)
-    return template.format(label=spec.label(lang), value=spec.value_label(value, lang))
+    return template.format(label=spec.label(lang), value=spec.value_label(value, lang, params))
 
 
 def variant_note(scenario: Scenario, assume: Mapping[str, Any], lang: str) -> str:
