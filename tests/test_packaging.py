@@ -230,3 +230,13 @@ def test_license_is_an_spdx_expression_the_build_backend_still_accepts() -> None
     (backend,) = PYPROJECT["build-system"]["requires"]
     name, _, spec = split_requirement(backend)
     assert name == "setuptools" and spec == ">=77", backend
+
+
+def test_each_licence_named_has_its_text_in_the_distribution() -> None:
+    """The project says MIT (the code) and OFL-1.1 (the fonts): each text is a file that the
+    build puts into the wheel's metadata, and a clone has it at the top."""
+    files = PYPROJECT["project"]["license-files"]
+    texts = {name: (ROOT / name).read_text(encoding="utf-8") for name in files}
+    assert "MIT License" in texts["LICENSE"] and "Permission is hereby granted" in texts["LICENSE"]
+    ofl = [text for name, text in texts.items() if name.endswith("OFL.txt")]
+    assert ofl and "SIL OPEN FONT LICENSE" in ofl[0].upper()
