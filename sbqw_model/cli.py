@@ -338,7 +338,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             try:
                 code = int(args.handler(args))
             except Exception:
-                # a library that turned the stop into its own error (pandas' ExcelWriter, closing
+                # a library that turned the stop into its own error (pandas' Excel writer, closing
                 # a workbook stopped before its first sheet: IndexError) made a traceback
                 stop_if_asked()
                 raise

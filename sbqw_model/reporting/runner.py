@@ -172,7 +172,7 @@ def _failed(job: Job, start: float, executed: Path, exc: BaseException) -> Outco
     """Keep the executed notebook for debugging; remove anything that would look valid.
 
     Not when the run was asked to stop: then the error is the stop's doing (a library turned
-    it into its own: pandas' ExcelWriter closed an empty workbook with "IndexError: At least one
+    it into its own: pandas' Excel writer closed an empty workbook with "IndexError: At least one
     sheet must be visible", openpyxl's bare ``except`` made a TypeError), and the stop is
     raised instead; the earlier report stays, as after any stop.
     """

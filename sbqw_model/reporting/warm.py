@@ -39,6 +39,7 @@ def _first_render_costs(lang: str) -> None:
     import pandas as pd
 
     from sbqw_model import workbook  # noqa: F401
+    from sbqw_model.parameters import default_parameters
     from sbqw_model.reporting import html
     from sbqw_model.reporting.notebook_io import check
     from sbqw_model.spreadsheet import write_xlsx
@@ -47,6 +48,7 @@ def _first_render_costs(lang: str) -> None:
     check(empty, None)  # papermill and its verdict
     nbformat.validate(empty)  # compiles the schema's validator
     html.warm_up(lang)
+    default_parameters()  # a workbook names the tiers in force (summary.params_in_force)
     write_xlsx({"sbqw": pd.DataFrame({"sbqw": [1]})}, io.BytesIO())  # openpyxl, pandas' writer
 
 
