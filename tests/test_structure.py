@@ -1,7 +1,7 @@
 """The house rules that keep the package readable: small modules, short functions.
 
 A module over ~600 lines or a function over ~80 is doing several jobs; split it by job (the
-reviewer's rule in DEVELOPERS.md, enforced here so CI keeps it).
+reviewer's rule, enforced here so CI keeps it).
 """
 
 from __future__ import annotations
