@@ -4,17 +4,23 @@
 command's format (each firm's base year too, the level it starts the plan from, which
 ``milestone_pre_plan_tiers`` reads) and prints the outlay the engine computed for it; costing
 those files must give the same numbers, which checks the engine against the line-by-line rules.
+A scenario that reforms the rules (``levers.parameters``) gets its rule amounts written too
+(``parameters.yaml``), and the output names the ``sbqw cost`` command that reproduces it, with
+the scenario's assumptions: without them ``sbqw cost`` applied the plan as written.
 """
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import replace
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from sbqw_model import prefectures, rules
+from sbqw_model.assumptions import Assumptions, shown_value
 from sbqw_model.conditioning import resampled_world
 from sbqw_model.costing import Totals, fen, payment_years, plan_years, totals_dict
 from sbqw_model.engine import outlay, world_at
@@ -26,6 +32,7 @@ from sbqw_model.ledger import (
     REVOKED_COLUMN,
     SALES_COLUMNS,
 )
+from sbqw_model.parameters import DEFAULT_FILE, default_parameters
 from sbqw_model.scenario import Scenario
 from sbqw_model.spreadsheet import write_csv
 from sbqw_model.worlds import World
@@ -135,11 +142,50 @@ def export_draw(
     """Write ``recognitions.csv`` and ``sales.csv`` of world ``index``; return its outlay."""
     world, result = draw_outlay(scenario, seed, index, draws)
     recognitions, sales = world_ledger(world, scenario)
+    reform = parameter_file(scenario)
+    names = ["recognitions.csv", "sales.csv", *(["parameters.yaml"] if reform else [])]
     with atomic_dir(out_dir) as tmp:
-        write_csv(recognitions, tmp / "recognitions.csv")
-        write_csv(sales, tmp / "sales.csv")
-    result["files"] = [str(out_dir / "recognitions.csv"), str(out_dir / "sales.csv")]
+        write_csv(recognitions, tmp / names[0])
+        write_csv(sales, tmp / names[1])
+        if reform:
+            (tmp / names[2]).write_text(reform, encoding="utf-8")
+    result["files"] = [str(out_dir / n) for n in names]
+    result["cost_command"] = cost_command(out_dir, scenario.assumptions, bool(reform))
     return result
+
+
+def parameter_file(scenario: Scenario) -> str:
+    """The plan's parameter file with the scenario's reformed values (``sbqw cost
+    --parameters`` reads it), or "" when the scenario applies the plan as written."""
+    import yaml
+
+    changed = scenario.params.differences(default_parameters())
+    if not changed:
+        return ""
+    text = resources.files("sbqw_model.parameters").joinpath(DEFAULT_FILE).read_text("utf-8")
+    tree = yaml.safe_load(text)
+    for path, (_, value) in changed.items():
+        node = tree
+        for key in path.split("."):
+            node = node[key]
+        node["value"] = int(value) if value == int(value) else value
+    header = f"# {DEFAULT_FILE} with the rule amounts of scenario {scenario.name!r}\n"
+    return header + yaml.safe_dump(tree, allow_unicode=True, sort_keys=False)
+
+
+def cost_command(out_dir: Path, assume: Assumptions, reformed: bool) -> str:
+    """The ``sbqw cost`` line that prices the exported files as the engine did: the reformed
+    rule amounts and every assumption that is not the default."""
+    words = ["sbqw", "cost"]
+    words += ["--recognitions", str(out_dir / "recognitions.csv")]
+    words += ["--sales", str(out_dir / "sales.csv")]
+    if reformed:
+        words += ["--parameters", str(out_dir / "parameters.yaml")]
+    default = Assumptions().as_dict()
+    for key, value in assume.as_dict().items():
+        if value != default[key]:
+            words += ["--assume", f"{key}={shown_value(value)}"]
+    return shlex.join(words)
 
 
 __all__ = ["draw_outlay", "export_draw", "world_ledger"]

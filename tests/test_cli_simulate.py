@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shlex
 from pathlib import Path
 
 import openpyxl
@@ -200,6 +201,38 @@ def test_export_draw_with_tiers_before_the_plan_not_paid(tmp_path: Path) -> None
     firms = {r["unit_id"] for r in rows if r["unit_id"].startswith("firm-")}
     base_year = {r["unit_id"] for r in rows if r["year"] == "2022"}
     assert firms and base_year == firms  # every firm, and no park or base, has its 2022 row
+
+
+@pytest.mark.parametrize(
+    ("name", "assume"),
+    [("no_traffic_subsidy", []), ("austerity", []), ("no_traffic_subsidy", ["payout_share=0.6"])],
+)
+def test_the_printed_cost_command_prices_a_reformed_world_as_the_engine(
+    tmp_path: Path, name: str, assume: list[str]
+) -> None:
+    """A shipped scenario that reforms a rule (``no_traffic_subsidy``: traffic.rate 0) or sets
+    an assumption (``austerity``: payout_share 0.5): ``sbqw cost`` on the bare files applied
+    the plan as written (draw 42 of no_traffic_subsidy: 14 759.67 万 against the engine's
+    13 900 万). The export writes the reformed parameters and prints the command that
+    reproduces the engine's numbers."""
+    out = tmp_path / "w"
+    flags = [x for a in assume for x in ("--assume", a)]
+    exported = run_cli("simulate", name, "--export-draw", "42", "--out", out, *flags)
+    assert exported.returncode == 0, exported.stderr
+    engine = json.loads(exported.stdout)
+    words = shlex.split(engine["cost_command"])
+    assert words[:2] == ["sbqw", "cost"]
+    reformed = name == "no_traffic_subsidy"
+    assert (out / "parameters.yaml").is_file() == reformed
+    assert ("--parameters" in words) == reformed
+    costed = run_cli(*words[1:], "--format", "json")
+    assert costed.returncode == 0, costed.stderr
+    rules = json.loads(costed.stdout)
+    assert rules["assumptions"] == engine["assumptions"]
+    for key in ("total_yuan", "by_instrument", "by_year", "by_prefecture"):
+        assert engine[key] == rules[key], key
+    if reformed:
+        assert rules["by_instrument"]["traffic"] == 0
 
 
 def test_simulate_with_tiers_before_the_plan_not_paid(out_run) -> None:

@@ -32,7 +32,7 @@ from sbqw_model.conditioning import (
     world_values,
 )
 from sbqw_model.costing import cost_ledger
-from sbqw_model.engine import simulate, simulate_worlds
+from sbqw_model.engine import TARGETS, simulate, simulate_worlds
 from sbqw_model.ledger import load_ledger
 from sbqw_model.research import calibration
 from sbqw_model.research.backtest import run_backtest
@@ -133,6 +133,26 @@ def test_effective_draws_are_reported() -> None:
     pinned = summarize(simulate(observed(sc, obs, method="pin"), draws=500, seed=1))
     assert pinned.conditioning["method"] == "pin"
     assert pinned.conditioning["effective_draws"] == 500
+
+
+def test_every_standard_error_after_weighting_uses_the_effective_draws() -> None:
+    """P(every recognition target met) and a sweep point's columns used the draws, not the
+    effective draws, after weighting: errors several times too small beside the summary's own
+    (``research.evaluate.point_outputs`` promises the summary's numbers)."""
+    from sbqw_model.research.evaluate import point_outputs
+
+    obs = Observation(2023, "online_retail", 6.5e10, "t")
+    r = simulate(observed(baseline(), obs), draws=DRAWS, seed=1)
+    s = summarize(r)
+    ess = s.conditioning["effective_draws"]
+    assert ess < DRAWS / 4  # the draws would give an error at least twice too small
+    p = s.p_recognition_met
+    assert s.p_recognition_met_se == pytest.approx(np.sqrt(p * (1 - p) / ess))
+    row = point_outputs(r)
+    for t in TARGETS:
+        assert row[f"targets.{t}.p_met_se"] == s.targets[t].p_met_se, t
+    assert row["p_all_met_se"] == s.p_all_met_se
+    assert row["p_recognition_met_se"] == s.p_recognition_met_se
 
 
 @pytest.mark.parametrize("quantile", [0.1, 0.9])

@@ -209,6 +209,23 @@ def test_override_breaking_the_tier_order_is_rejected(params: Parameters) -> Non
         params.with_overrides({"sales_awards.tier2.threshold": 5 * YI})  # below tier1's 10 亿
 
 
+def test_a_sales_tier_at_zero_is_rejected(params: Parameters) -> None:
+    """At a threshold of 0 every unit reached the tier in a year it had no sales (a park paid
+    100 万 for the year before its recognition, in a cost line with no prefecture)."""
+    with pytest.raises(InputError) as caught:
+        params.with_overrides({"sales_awards.tier1.threshold": 0}, "s.yaml: levers.parameters.")
+    assert caught.value.problems == [
+        "s.yaml: levers.parameters.sales_awards.tier1.threshold: expected a threshold above 0"
+        " (at 0 a unit with no sales, a park before its recognition, reaches the tier), got 0"
+    ]
+    assert (
+        params.with_overrides({"sales_awards.tier1.threshold": 1}).value(
+            "sales_awards.tier1.threshold"
+        )
+        == 1
+    )
+
+
 # --------------------------------------------------------------------------- no rule literal
 
 #: The plan's amounts (yuan), which must live only in plan.yaml.

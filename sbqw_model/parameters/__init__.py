@@ -192,8 +192,8 @@ def _check_consistency(
     leaves: Mapping[str, Leaf], source: str, problems: Problems, changed: Collection[str] = ()
 ) -> None:
     """Cross-leaf rules: the plan has at least one year (an empty period left the engine no
-    year to index) and the sales scale rises with its thresholds. ``changed``: the overrides,
-    so a reform's problem names the leaf it set."""
+    year to index) and the sales scale rises with its thresholds, from above 0. ``changed``:
+    the overrides, so a reform's problem names the leaf it set."""
     first, target = leaves["plan.first_year"].value, leaves["plan.target_year"].value
     if first > target:
         only_first = "plan.first_year" in changed and "plan.target_year" not in changed
@@ -205,6 +205,13 @@ def _check_consistency(
         )
     tiers = sorted({p.split(".")[1] for p in leaves if p.startswith("sales_awards.")})
     thresholds = [leaves[f"sales_awards.{t}.threshold"].value for t in tiers]
+    for tier, threshold in zip(tiers, thresholds, strict=True):
+        if threshold <= 0:  # the rules read a year without sales as 0: it would reach the tier
+            problems.add(
+                f"{_at(source, f'sales_awards.{tier}.threshold')}: expected a threshold above 0"
+                " (at 0 a unit with no sales, a park before its recognition, reaches the tier),"
+                f" got {threshold:g}"
+            )
     if any(b <= a for a, b in itertools.pairwise(thresholds)):
         problems.add(
             f"{_at(source, 'sales_awards')}: tier thresholds must increase from tier1 upward,"

@@ -28,6 +28,7 @@ from sbqw_model.summary import (
     QUANTILES,
     Summary,
     band,
+    effective_draws,
     probability,
     recognition_odds,
     summarize,
@@ -97,13 +98,14 @@ def expand_alias(name: str) -> str:
 def point_outputs(results: Results, extras: Sequence[str] = ()) -> dict[str, float]:
     """The standard columns (and ``extras``) of one point, exactly as ``summarize`` has them."""
     met = results.met()
+    ess = effective_draws(results)  # the standard errors after conditioning, as summarize
     row: dict[str, float] = {}
     for t in TARGETS:
-        row[f"targets.{t}.p_met"], row[f"targets.{t}.p_met_se"] = probability(met[t])
+        row[f"targets.{t}.p_met"], row[f"targets.{t}.p_met_se"] = probability(met[t], ess)
     row["p_all_met"], row["p_all_met_se"] = probability(
-        np.logical_and.reduce([met[t] for t in TARGETS])
+        np.logical_and.reduce([met[t] for t in TARGETS]), ess
     )
-    row.update(recognition_odds(met))
+    row.update(recognition_odds(met, ess))
     for key, value in band(results.outlay.total).items():
         row[f"budget.total.{key}"] = value
     missing = [e for e in extras if e not in row]
