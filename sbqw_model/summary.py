@@ -100,7 +100,7 @@ def summarize(results: Results) -> Summary:
         p_all_met=p_all,
         p_all_met_se=p_all_se,
         p_all_met_if_independent=math.prod(targets[t].p_met for t in DISTINCT_TARGETS),
-        **recognition_odds(met),
+        **recognition_odds(met, ess),
         budget=budget_summary(results),
         recognitions=recognitions,
         recognition_levers=sc.recognition.as_dict(),
@@ -177,10 +177,13 @@ DISTINCT_TARGETS = ("parks", "bases", "enterprises", "teams", "products", "onlin
 RECOGNITION_TARGETS = ("parks", "bases", "enterprises", "teams", "enterprises_and_teams")
 
 
-def recognition_odds(met: dict[str, np.ndarray]) -> dict[str, float]:
-    """P(every recognition target met) with its standard error, and the lowest single odds:
-    ``recognition_min_p_met ≥ 0.9`` reads "each recognition target with P ≥ 0.9"."""
-    p, se = probability(np.logical_and.reduce([met[t] for t in RECOGNITION_TARGETS]))
+def recognition_odds(
+    met: dict[str, np.ndarray], effective: float | None = None
+) -> dict[str, float]:
+    """P(every recognition target met) with its standard error (over ``effective`` draws, as
+    ``probability``), and the lowest single odds: ``recognition_min_p_met ≥ 0.9`` reads "each
+    recognition target with P ≥ 0.9"."""
+    p, se = probability(np.logical_and.reduce([met[t] for t in RECOGNITION_TARGETS]), effective)
     lowest = min(float(np.mean(met[t])) for t in RECOGNITION_TARGETS)
     return {"p_recognition_met": p, "p_recognition_met_se": se, "recognition_min_p_met": lowest}
 
