@@ -175,7 +175,7 @@ def low_effective_draws_warning(
     )
 
 
-def _weigh_worlds(
+def weigh_worlds(
     scenario: Scenario,
     seed: int,
     draws: int,
@@ -185,8 +185,10 @@ def _weigh_worlds(
     """Draw the worlds without the plan-year observations, weigh each by how well it reproduces
     them, resample: (normalized weights, index of the drawn world behind each row).
 
-    ``on_world(start, world)`` sees every drawn world (the engine collects its results there);
-    ``simulate_weighted`` and the audit's ``resampled_world`` share this, so they agree.
+    ``on_world(start, world)`` sees every drawn world (the engine collects its results there,
+    the budget explorer keeps them to re-cost); ``simulate_weighted``, the explorer and the
+    audit's ``resampled_world`` share this, so they agree. The weights do not depend on the
+    money levers (the figures are the worlds' own), so re-costed worlds keep them.
     """
     from sbqw_model.engine import DEFAULT_CHUNK, simulate_worlds
 
@@ -203,6 +205,31 @@ def _weigh_worlds(
     return weights, systematic_resample(weights, stream(seed, 0, RESAMPLING_STREAM))
 
 
+def resampled(results: Results, weights: np.ndarray, rows: np.ndarray) -> Results:
+    """``results`` of the drawn worlds (each world's outlay by payment year kept), resampled:
+    row *k* becomes drawn world ``rows[k]``, and the conditioning block says how many distinct
+    worlds carry them. What ``simulate_weighted`` and a re-costing explorer both report."""
+    from sbqw_model.engine import Outlay
+
+    o = results.outlay
+    assert o.by_year_instrument is not None
+    kept = o.by_year_instrument[rows]
+    results.outlay = Outlay(
+        o.by_instrument[rows], o.by_year[rows], o.by_prefecture[rows], kept.sum(axis=0), kept
+    )
+    results.targets = {t: v[rows] for t, v in results.targets.items()}
+    results.online_retail_path = results.online_retail_path[rows]
+    results.recognized_path = results.recognized_path[rows]
+    if results.new_units is not None:  # the recognition rounds of each kept world
+        results.new_units = results.new_units[rows]
+    if results.supply_bound is not None:
+        results.supply_bound = results.supply_bound[rows]
+    n_obs = len(plan_year_observations(results.scenario))
+    results.conditioning = info("weight", effective_draws(weights), results.draws, n_obs)
+    results.resampled_from = rows
+    return results
+
+
 def simulate_weighted(
     scenario: Scenario,
     draws: int,
@@ -211,7 +238,7 @@ def simulate_weighted(
     progress: Callable[[int], None] | None = None,
 ) -> Results:
     """``engine.simulate`` with the scenario's plan-year observations entering by weighting."""
-    from sbqw_model.engine import Outlay, _Collector
+    from sbqw_model.engine import _Collector
 
     collector = _Collector(scenario, draws, per_world_years=True)
 
@@ -220,25 +247,8 @@ def simulate_weighted(
         if progress:
             progress(world.n)
 
-    weights, idx = _weigh_worlds(scenario, seed, draws, chunk, collect)
-    results = collector.results(seed)
-    o = results.outlay
-    assert o.by_year_instrument is not None
-    kept = o.by_year_instrument[idx]
-    results.outlay = Outlay(
-        o.by_instrument[idx], o.by_year[idx], o.by_prefecture[idx], kept.sum(axis=0), kept
-    )
-    results.targets = {t: v[idx] for t, v in results.targets.items()}
-    results.online_retail_path = results.online_retail_path[idx]
-    results.recognized_path = results.recognized_path[idx]
-    if results.new_units is not None:  # the recognition rounds of each kept world
-        results.new_units = results.new_units[idx]
-    if results.supply_bound is not None:
-        results.supply_bound = results.supply_bound[idx]
-    n_obs = len(plan_year_observations(scenario))
-    results.conditioning = info("weight", effective_draws(weights), draws, n_obs)
-    results.resampled_from = idx
-    return results
+    weights, idx = weigh_worlds(scenario, seed, draws, chunk, collect)
+    return resampled(collector.results(seed), weights, idx)
 
 
 def condition_scenario(
@@ -274,5 +284,5 @@ def resampled_world(scenario: Scenario, seed: int, draws: int, index: int) -> in
     """
     if not plan_year_observations(scenario) or scenario.conditioning != "weight":
         return index
-    _, idx = _weigh_worlds(scenario, seed, draws)
+    _, idx = weigh_worlds(scenario, seed, draws)
     return int(idx[index])

@@ -421,13 +421,41 @@ def simulate(
             collector.add(start, world)
             if progress:
                 progress(world.n)
-    results = collector.results(seed)
+    return _unweighted(collector.results(seed))
+
+
+def _unweighted(results: Results) -> Results:
+    """``results`` with the conditioning block of a run without weighting: the figures, if
+    any, are pinned in the worlds (``conditioning: pin``, or only base-year figures)."""
+    scenario, draws = results.scenario, results.draws
     method = "pin" if scenario.observations else "none"
     results.conditioning = conditioning.info(method, draws, draws, len(scenario.observations))
     return results
 
 
-def recost(scenario: Scenario, world: World, seed: int) -> Results:
+def drawn_worlds(
+    scenario: Scenario, seed: int, draws: int
+) -> tuple[World, tuple[np.ndarray, np.ndarray] | None]:
+    """All ``draws`` worlds in one, to ``recost`` under new levers as ``simulate`` would run
+    them, and the weighting ``recost`` needs: where observed plan-year figures weight the
+    worlds, they are drawn without the figures and weighed and resampled once
+    (``conditioning.weigh_worlds``; the weights are the worlds' own figures, which no money
+    lever moves); else None, the figures (if any) pinned in the worlds."""
+    if not (conditioning.plan_year_observations(scenario) and scenario.conditioning == "weight"):
+        return World.concat([w for _, w in simulate_worlds(scenario, seed, draws)]), None
+    blocks: list[World] = []
+    weighting = conditioning.weigh_worlds(
+        scenario, seed, draws, on_world=lambda _, world: blocks.append(world)
+    )
+    return World.concat(blocks), weighting
+
+
+def recost(
+    scenario: Scenario,
+    world: World,
+    seed: int,
+    weighting: tuple[np.ndarray, np.ndarray] | None = None,
+) -> Results:
     """Results of already-drawn worlds under ``scenario``'s levers (no new randomness).
 
     Worlds do not depend on the money levers (amounts, payout share, traffic base, sales-award
@@ -435,12 +463,17 @@ def recost(scenario: Scenario, world: World, seed: int) -> Results:
     gives exactly what ``simulate`` gives for the same seed. The recognition rounds are decided
     inside the worlds: a change of ``levers.recognition``, of the targets or of
     ``revoked_count_toward_targets`` needs new worlds (same seed, same draws: still common
-    random numbers).
+    random numbers). Worlds drawn without the observed figures by
+    ``conditioning.weigh_worlds`` are re-costed with its ``weighting`` (weights, resampled
+    rows), and give what a weighted ``simulate`` gives; re-costing pinned worlds instead
+    would answer ``conditioning: pin``.
     """
-    collector = _Collector(scenario, world.n)
+    collector = _Collector(scenario, world.n, per_world_years=weighting is not None)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # checked: results()
         collector.add(0, world)
-    return collector.results(seed)
+    if weighting is None:
+        return _unweighted(collector.results(seed))
+    return conditioning.resampled(collector.results(seed), *weighting)
 
 
 def recognized_stock(world: World, assume: Assumptions) -> np.ndarray:

@@ -80,12 +80,16 @@ class BudgetExplorer:
     """Worlds drawn once; every change of a lever re-costs them (common random numbers)."""
 
     def __init__(self, scenario: Scenario, draws: int, seed: int, lang: str):
-        from sbqw_model.engine import simulate_worlds
-        from sbqw_model.worlds import World
+        """Draw the worlds as ``simulate`` draws them. Observed plan-year figures that weight
+        the worlds (``conditioning: weight``, the default) are weighed and resampled here,
+        once: the drawn worlds are kept without the figures and each re-costing takes the
+        same resampled rows (the weights are the worlds' own figures, which no money lever
+        moves), so the explorer shows what ``sbqw report`` shows, not pinned figures."""
+        from sbqw_model.engine import drawn_worlds
 
         self.base = scenario
         self.draws, self.seed, self.lang = draws, seed, lang
-        self.world = World.concat([w for _, w in simulate_worlds(scenario, seed, draws)])
+        self.world, self.weighting = drawn_worlds(scenario, seed, draws)
 
     @classmethod
     def from_namespace(cls, namespace: Mapping[str, Any]) -> BudgetExplorer:
@@ -121,7 +125,7 @@ class BudgetExplorer:
             return simulate(
                 scenario, draws=self.draws, seed=self.seed
             )  # behaviour moves the worlds
-        return recost(scenario, self.world, self.seed)
+        return recost(scenario, self.world, self.seed, self.weighting)
 
     def view(
         self, assume: Mapping[str, Any] | None = None, amounts: Mapping[str, float] | None = None

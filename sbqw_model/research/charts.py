@@ -180,8 +180,9 @@ def frontier_chart(frontiers: list[Frontier], lang: str = "zh") -> Figure:
     for i, f in enumerate(frontiers):
         color = COLORS[(2 * i) % len(COLORS)]
         s = f.settings
+        at = f.params_at(f.group)
         group = t("enum", lang).join(
-            f"{factor_label(k, lang)} {fmt_setting(k, v, lang)}" for k, v in f.group.items()
+            f"{factor_label(k, lang)} {fmt_setting(k, v, lang, at)}" for k, v in f.group.items()
         )
         ax.scatter(s[f.cost] / units.WAN, s[f.probability], s=18, color=color, alpha=0.35)
         front = f.frontier

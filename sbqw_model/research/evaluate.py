@@ -17,8 +17,7 @@ from typing import Any
 import numpy as np
 
 from sbqw_model import prefectures
-from sbqw_model.conditioning import plan_year_observations
-from sbqw_model.engine import DEFAULT_CHUNK, TARGETS, Results, recost, simulate, simulate_worlds
+from sbqw_model.engine import DEFAULT_CHUNK, TARGETS, Results, drawn_worlds, recost, simulate
 from sbqw_model.errors import did_you_mean
 from sbqw_model.instruments import REGISTRY
 from sbqw_model.research.problem import ScenarioInput, apply, world_key
@@ -96,7 +95,8 @@ def expand_alias(name: str) -> str:
 
 
 def point_outputs(results: Results, extras: Sequence[str] = ()) -> dict[str, float]:
-    """The standard columns (and ``extras``) of one point, exactly as ``summarize`` has them."""
+    """The standard columns (and ``extras``) of one point, exactly as ``summarize`` has them:
+    standard errors over the effective draws of weighted worlds, not over every row."""
     met = results.met()
     ess = effective_draws(results)  # the standard errors after conditioning, as summarize
     row: dict[str, float] = {}
@@ -135,16 +135,12 @@ class Evaluation:
 
     @property
     def reuses_worlds(self) -> bool:
-        """Worth keeping drawn worlds between points: some factor is a pure lever. Not when
-        observed figures weight the worlds (``conditioning: weight``, the default): drawn
-        worlds show the figures pinned, so re-costing them answered ``pin`` (a sweep's point
-        differed from ``sbqw simulate --observed`` of the same scenario and seed)."""
-        weighted = self.base.conditioning == "weight" and plan_year_observations(self.base)
-        return (
-            self.draws <= DEFAULT_CHUNK
-            and any(not t.moves_worlds for t in self.inputs)
-            and not weighted
-        )
+        """Worth keeping drawn worlds between points: some factor is a pure lever. Observed
+        figures that weight the worlds (``conditioning: weight``, the default) are weighed
+        once with them (``engine.drawn_worlds``): re-costing worlds drawn with the figures
+        pinned answered ``pin`` (a sweep's point differed from ``sbqw simulate --observed``
+        of the same scenario and seed)."""
+        return self.draws <= DEFAULT_CHUNK and any(not t.moves_worlds for t in self.inputs)
 
 
 @dataclass
@@ -157,16 +153,15 @@ def run_batch(job: Evaluation, batch: Sequence[tuple[int, tuple[Any, ...]]]) -> 
     """Rows for ``batch`` = [(point id, values)], in the batch's order."""
     rows = []
     engine = 0.0
-    cached: tuple[tuple, World] | None = None
+    cached: tuple[tuple, World, Any] | None = None
     for point, values in batch:
         scenario = apply(job.base, job.inputs, values)
         start = time.perf_counter()
         if job.reuses_worlds:
             key = world_key(job.inputs, values, scenario)
             if cached is None or cached[0] != key:
-                drawn = simulate_worlds(scenario, job.seed, job.draws)
-                cached = key, World.concat([w for _, w in drawn])
-            results = recost(scenario, cached[1], job.seed)
+                cached = key, *drawn_worlds(scenario, job.seed, job.draws)
+            results = recost(scenario, cached[1], job.seed, cached[2])
         else:
             results = simulate(scenario, draws=job.draws, seed=job.seed)
         engine += time.perf_counter() - start

@@ -10,6 +10,7 @@ comparing policies only makes sense within the same world.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sbqw_model.assumptions import SPECS
 from sbqw_model.errors import InputError, did_you_mean
 from sbqw_model.limits import MAX_RESULTS_BYTES, check_input_file
+from sbqw_model.parameters import Parameters, default_parameters
 from sbqw_model.research.store import RESULTS, read_table
 from sbqw_model.summary_types import BAND
 
@@ -27,6 +30,8 @@ COST = f"budget.total.{BAND[1]}"
 PROBABILITY = "p_all_met"
 FACTOR_ROOTS = ("assumptions", "parameters", "uncertainties", "behaviour", "levers")
 LEVER_ROOTS = ("assumptions", "parameters", "levers")
+#: Rule amounts a lever's reading names in words (超过1亿元的部分: ``traffic.threshold``).
+AMOUNTS_NAMED = tuple(dict.fromkeys(p for spec in SPECS.values() for _, p in spec.amounts))
 
 
 def load_results(path: Path) -> pd.DataFrame:
@@ -172,6 +177,9 @@ class Frontier:
     min_probability: float  # the probability the cheapest setting must reach
     cost: str
     probability: str
+    #: the rule amounts of the sweep's base scenario (None: the plan's): a reading that names
+    #: one (超过1亿元的部分) says the amount in force at a setting (``params_at``)
+    params: Parameters | None = None
 
     @property
     def frontier(self) -> pd.DataFrame:
@@ -191,6 +199,11 @@ class Frontier:
         return self.settings.sort_values(
             [self.probability, self.cost], ascending=[False, True]
         ).iloc[0]
+
+    def params_at(self, setting: Mapping[str, Any]) -> Parameters | None:
+        """The rule amounts in force at ``setting`` (a row, or the group) for its readings'
+        words: the base's, with the amounts they name as its ``parameters.*`` factors set them."""
+        return params_at(self.params, setting)
 
     def near_threshold(self) -> bool:
         """The cheapest setting's p is within two Monte Carlo standard errors of the required
@@ -262,13 +275,42 @@ def _columns(table: pd.DataFrame, cost: str, probability: str) -> tuple[list[str
     return levers, others
 
 
+def params_at(base: Parameters | None, setting: Mapping[str, Any]) -> Parameters | None:
+    """``base`` (None: the plan's) with the amounts a reading names (``AMOUNTS_NAMED``) as
+    ``setting`` (a row of ``parameters.*`` values) sets them. Only those: what a reading says
+    needs no other, and a tier threshold would be checked against the base's other tiers."""
+    overrides = {
+        path: _plain(setting[f"parameters.{path}"])
+        for path in AMOUNTS_NAMED
+        if f"parameters.{path}" in setting
+    }
+    if not overrides:
+        return base
+    return (base or default_parameters()).with_overrides(overrides, "parameters.")
+
+
+def _check_params(table: pd.DataFrame, base: Parameters) -> None:
+    """Every distinct setting of the amounts a reading names is one ``base`` takes (a sweep's
+    rows are; a table made by hand may not be): one clear line, not a failed report."""
+    columns = [f"parameters.{p}" for p in AMOUNTS_NAMED if f"parameters.{p}" in table.columns]
+    if not columns:
+        return
+    for row, setting in table[columns].drop_duplicates().iterrows():
+        try:
+            params_at(base, setting.to_dict())
+        except InputError as exc:
+            raise InputError([f"{source(table)} row {row}: {p}" for p in exc.problems]) from None
+
+
 def frontiers(
     table: pd.DataFrame,
     min_probability: float,
     cost: str = COST,
     probability: str = PROBABILITY,
+    params: Parameters | None = None,
 ) -> list[Frontier]:
-    """One frontier per combination of the non-lever factors (one if there are none)."""
+    """One frontier per combination of the non-lever factors (one if there are none);
+    ``params``: the rule amounts of the sweep's base scenario (None: the plan's)."""
     levers, others = _columns(table, cost, probability)
     keep = ["point", *levers, cost, probability]
     se = f"{probability}_se"
@@ -277,6 +319,8 @@ def frontiers(
         keep.append(se)
         kinds[se] = "se"
     check_cells(table, kinds)
+    if params is not None:  # the frontier's words will name its amounts
+        _check_params(table, params)
     groups = table.groupby(others, sort=True, dropna=False) if others else [((), table)]
     out = []
     for key, rows in groups:
@@ -294,6 +338,7 @@ def frontiers(
                 min_probability,
                 cost,
                 probability,
+                params,
             )
         )
     if others and all(len(f.settings) == 1 for f in out):

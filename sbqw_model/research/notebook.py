@@ -217,7 +217,8 @@ class SensitivityReport:
             else:
                 table = builtin_sweep(scenario, v["draws"], v["seed"])
                 frontier_source = t("builtin_sweep", v["lang"])
-            fronts = frontiers(table, float(v["min_probability"]))
+            # the sweep's words name the scenario's rule amounts (a reformed threshold)
+            fronts = frontiers(table, float(v["min_probability"]), params=scenario.params)
         except InputError as exc:
             raise ReportParameterError("\n".join(exc.problems)) from None
         return cls(
@@ -316,13 +317,16 @@ class SensitivityReport:
         lang = self.lang
         groups = []
         for f in self.fronts:
+            at = f.params_at(f.group)
             heading = t("semicolon", lang).join(  # 支付比例：50%；…, in the reader's punctuation
-                f"{factor_label(k, lang)}{t('colon', lang)}{fmt_setting(k, v, lang)}"
+                f"{factor_label(k, lang)}{t('colon', lang)}{fmt_setting(k, v, lang, at)}"
                 for k, v in f.group.items()
             )
             rows = [
                 [
-                    " / ".join(fmt_setting(k, r[k], lang) for k in f.levers),  # as the header
+                    " / ".join(  # as the header, each reading with the amounts in force there
+                        fmt_setting(k, r[k], lang, f.params_at({**f.group, **r})) for k in f.levers
+                    ),
                     units.wan_number(r[f.cost], 0),
                     f"{r[f.probability]:.1%}",
                 ]
@@ -359,8 +363,9 @@ class SensitivityReport:
             return t("none_reaches", lang).format(
                 p=f"{f.min_probability:.0%}", best=f"{top[f.probability]:.1%}"
             )
+        at = f.params_at({**f.group, **best})
         setting = t("enum", lang).join(
-            f"{factor_label(k, lang)} {fmt_setting(k, best[k], lang)}" for k in f.levers
+            f"{factor_label(k, lang)} {fmt_setting(k, best[k], lang, at)}" for k in f.levers
         )
         text = t("cheapest_answer", lang).format(
             cheapest=t("cheapest", lang),

@@ -22,6 +22,7 @@ from sbqw_model.labels import (
     money,
 )
 from sbqw_model.labels import is_money as is_money_uncertainty  # this module's is_money: outputs
+from sbqw_model.parameters import Parameters
 from sbqw_model.scenario import UNCERTAINTIES
 
 assert set(UNCERTAINTY_LABELS) == set(UNCERTAINTIES)
@@ -129,14 +130,15 @@ def fmt_value(path: str, value: Any, lang: str = "zh") -> str:
     return f"{value:.3g}"
 
 
-def fmt_setting(path: str, value: Any, lang: str) -> str:
+def fmt_setting(path: str, value: Any, lang: str, params: Parameters | None = None) -> str:
     """A lever's setting as a reader's table or chart says it: a reading of the text by its
-    words (仅计超过1亿元的部分 / only above 100 million yuan, as the reports' assumption table
-    says it), not its name in the scenario file (``excess``, which ``fmt_value`` keeps for the
-    command line's ``traffic_base=excess``); numbers as ``fmt_value``."""
+    words (超过1亿元的部分 / the part above 100 million yuan, as the reports' assumption table
+    says it, with the amounts of ``params``, the rule amounts in force at that setting; the
+    plan's when None), not its name in the scenario file (``excess``, which ``fmt_value``
+    keeps for the command line's ``traffic_base=excess``); numbers as ``fmt_value``."""
     root, _, name = path.partition(".")
     if root == "assumptions" and name in SPECS and isinstance(value, str):
-        return SPECS[name].value_label(value, lang)
+        return SPECS[name].value_label(value, lang, params)
     return fmt_value(path, value, lang)
 
 

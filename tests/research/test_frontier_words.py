@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 
 import pandas as pd
 
@@ -42,3 +43,97 @@ def test_a_reading_of_the_text_is_said_in_words() -> None:
     assert "excess" not in zh and "top_up" not in zh, zh
     en = _frontier_text("en")
     assert "excess" not in en.replace("excess above", "") and "top_up" not in en, en
+
+
+def _reformed_frontier_text(lang: str) -> tuple[str, str]:
+    """A sweep whose base scenario raised traffic.threshold to 5亿元 and which varies it (2亿元
+    at point 0, the base's at point 1): (the frontier block's text, the chart's legend)."""
+    from sbqw_model.parameters import default_parameters
+    from sbqw_model.research import charts
+    from sbqw_model.research.frontier import frontiers
+
+    base = default_parameters().with_overrides({"traffic.threshold": 5e8}, "test")
+    table = pd.DataFrame(
+        {
+            "point": [0, 1, 2, 3],
+            "assumptions.traffic_base": ["excess", "excess", "excess", "excess"],
+            "parameters.traffic.threshold": [2e8, 5e8, 2e8, 5e8],
+            "behaviour.growth_response": [0.0, 0.0, 0.1, 0.1],
+            "budget.total.p95": [9e7, 6e7, 9.5e7, 6.5e7],
+            "p_all_met": [0.30, 0.20, 0.31, 0.21],
+        }
+    )
+    fronts = frontiers(table, 0.25, params=base)
+    report = SensitivityReport.__new__(SensitivityReport)
+    report.lang, report.fronts, report.frontier_source = lang, fronts, "grid"
+    text = re.sub(r"<[^>]+>", " ", str(report.frontier_text()))
+    # the chart's legend names the group: a reading there names the base's amount
+    group_front = frontiers(table.drop(columns="behaviour.growth_response"), 0.25, params=base)
+    group_front[0].group = {"assumptions.traffic_base": "excess"}
+    figure = charts.frontier_chart(group_front, lang)
+    legend = " ".join(t.get_text() for t in figure.axes[0].get_legend().get_texts())
+    return re.sub(r"\s+", " ", html.unescape(text)), legend
+
+
+def test_a_reading_names_the_amount_in_force_at_each_setting() -> None:
+    """Before: every row, the answer and the chart said 超过1亿元的部分 (the notice's
+    threshold) whatever the sweep's base scenario or its factor made it."""
+    zh, legend_zh = _reformed_frontier_text("zh")
+    assert "超过2亿元的部分 / 2亿元" in zh, zh  # point 0: the factor's 2亿元
+    assert "超过5亿元的部分 / 5亿元" in zh, zh  # point 1: the base's 5亿元
+    assert "流量补贴计算基数 超过2亿元的部分、流量补贴门槛" in zh, zh  # the cheapest with p ≥ 25 %
+    assert "1亿元" not in zh, zh
+    assert legend_zh == "前沿 流量补贴计算基数 超过5亿元的部分", legend_zh
+    en, legend_en = _reformed_frontier_text("en")
+    assert "the part above 200 million yuan / ¥200m" in en, en
+    assert "the part above 500 million yuan / ¥500m" in en, en
+    assert "100 million" not in en, en
+    assert legend_en.endswith("traffic subsidy base the part above 500 million yuan"), legend_en
+
+
+def test_a_table_whose_parameters_cannot_reform_the_base_is_one_line() -> None:
+    import pytest
+
+    from sbqw_model.errors import InputError
+    from sbqw_model.research.frontier import frontiers
+
+    table = pd.DataFrame(
+        {
+            "point": [0, 1],
+            "parameters.traffic.threshold": [2e8, -1.0],
+            "budget.total.p95": [9e7, 6e7],
+            "p_all_met": [0.3, 0.2],
+        }
+    )
+    table.attrs["source"] = "hand.csv"
+    table.index = pd.RangeIndex(2, 4)
+    from sbqw_model.parameters import default_parameters
+
+    assert len(frontiers(table, 0.25)) == 1  # sbqw frontier names no reading: no check
+    with pytest.raises(InputError) as caught:
+        frontiers(table, 0.25, params=default_parameters())
+    assert len(caught.value.problems) == 1
+    assert caught.value.problems[0].startswith("hand.csv row 3: parameters.traffic.threshold: ")
+
+
+def test_the_notebook_words_its_built_in_frontier_with_the_scenario_amounts(
+    tmp_path: Path,
+) -> None:
+    """The sensitivity notebook on a scenario that raises traffic.threshold to 5亿元: its
+    built-in grid's traffic_base=excess reads 超过5亿元的部分 (was 超过1亿元的部分)."""
+    from research_helpers import BASELINE
+
+    from sbqw_model.research.notebook import PARAMETERS
+
+    scenario = tmp_path / "reform.yaml"
+    scenario.write_text(
+        "name: threshold_reform\ntitle_zh: 门槛提高\ntitle_en: Threshold raised\n"
+        f"extends: {BASELINE.as_posix()}\nlevers:\n  parameters:\n"
+        "    traffic.threshold: 500000000\n",
+        encoding="utf-8",
+    )
+    small = {"n": 2, "draws": 300, "discovery_draws": 500, "min_probability": 0.0}
+    namespace = {**PARAMETERS, **small, "scenario_file": str(scenario)}
+    report = SensitivityReport.from_namespace(namespace)
+    text = html.unescape(str(report.frontier_text()))
+    assert "超过5亿元的部分" in text and "1亿元" not in text, text

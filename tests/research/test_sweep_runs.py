@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -68,6 +69,7 @@ def test_a_lever_point_with_observed_figures_is_simulate_of_its_scenario(tmp_pat
         )
     )
     job = Evaluation(sweep.base, sweep.problem.inputs, sweep.draws, sweep.seed, sweep.outputs)
+    assert job.reuses_worlds, "weighed once with the drawn worlds, then re-costed"
     points = sweep.points()
     rows = run_batch(job, points).rows
     for (_, values), row in zip(points, rows, strict=True):
@@ -78,6 +80,17 @@ def test_a_lever_point_with_observed_figures_is_simulate_of_its_scenario(tmp_pat
         assert row["targets.parks.p_met"] == s.targets.parks.p_met
         assert row["p_all_met"] == s.p_all_met
         assert row["budget.total.p95"] == s.budget.total.p95
+        # the standard errors count the effective draws, as the summary's do (not all 1,000)
+        ess = s.conditioning["effective_draws"]
+        assert ess < sweep.draws / 2
+        for t in ("parks", "online_retail"):
+            p = s.targets[t].p_met
+            assert s.targets[t].p_met_se == pytest.approx(math.sqrt(p * (1 - p) / ess))
+            assert row[f"targets.{t}.p_met_se"] == s.targets[t].p_met_se
+        assert row["p_all_met_se"] == s.p_all_met_se
+        p = s.p_recognition_met
+        assert s.p_recognition_met_se == pytest.approx(math.sqrt(p * (1 - p) / ess))
+        assert row["p_recognition_met_se"] == s.p_recognition_met_se
 
 
 @pytest.mark.parametrize("command", ["simulate", "report", "sensitivity", "discover"])
