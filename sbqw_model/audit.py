@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import shlex
 from dataclasses import replace
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -155,20 +154,29 @@ def export_draw(
 
 
 def parameter_file(scenario: Scenario) -> str:
-    """The plan's parameter file with the scenario's reformed values (``sbqw cost
-    --parameters`` reads it), or "" when the scenario applies the plan as written."""
+    """The scenario's rule amounts as a parameter file ``sbqw cost --parameters`` reads: every
+    leaf, as ``plan.yaml`` writes it, with the scenario's values (a reform, or a parameter file
+    of a later notice with leaves of its own); "" when the scenario applies the plan as written."""
     import yaml
 
-    changed = scenario.params.differences(default_parameters())
-    if not changed:
+    if scenario.params == default_parameters():
         return ""
-    text = resources.files("sbqw_model.parameters").joinpath(DEFAULT_FILE).read_text("utf-8")
-    tree = yaml.safe_load(text)
-    for path, (_, value) in changed.items():
+    tree: dict[str, Any] = {}
+    for leaf in scenario.params.leaves():
+        *parents, last = leaf.path.split(".")
         node = tree
-        for key in path.split("."):
-            node = node[key]
-        node["value"] = int(value) if value == int(value) else value
+        for key in parents:
+            node = node.setdefault(key, {})
+        first, final = leaf.period
+        node[last] = {
+            "value": int(leaf.value) if leaf.value == int(leaf.value) else leaf.value,
+            "unit": leaf.unit,
+            "clause": leaf.clause,
+            "label_zh": leaf.label_zh,
+            "label_en": leaf.label_en,
+            "period": f"{first}-{final}" if final != first else str(first),
+            **({"note": leaf.note} if leaf.note else {}),
+        }
     header = f"# {DEFAULT_FILE} with the rule amounts of scenario {scenario.name!r}\n"
     return header + yaml.safe_dump(tree, allow_unicode=True, sort_keys=False)
 

@@ -271,9 +271,12 @@ def test_a_new_instrument_flows_through_engine_audit_and_chart(
     reaches = (world.firm_retail >= 2e8).any(axis=1) & world.firm_above_scale
     assert column[k] == pytest.approx(20 * WAN * reaches.sum())
     out = tmp_path / "draw"
-    assert audit.export_draw(scenario, 3, k, out, draws=64) == {**engine_side, "files": ANY}
+    exported = audit.export_draw(scenario, 3, k, out, draws=64)
+    assert exported == {**engine_side, "files": ANY, "cost_command": ANY}
+    # the export carries the notice's parameters, its own block too, for the cost command
+    assert "--parameters" in exported["cost_command"]
     files = ("--recognitions", out / "recognitions.csv", "--sales", out / "sales.csv")
-    done = sbqw("cost", *files, "--parameters", notice, "--format", "json")
+    done = sbqw("cost", *files, "--parameters", out / "parameters.yaml", "--format", "json")
     assert done.returncode == 0, done.stderr
     costed = json.loads(done.stdout)
     for part in ("total_yuan", "by_instrument", "by_year", "by_prefecture"):
