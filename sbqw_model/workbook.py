@@ -41,7 +41,7 @@ H: dict[str, tuple[str, str]] = {
     "p50": pair("report.median"),
     "scenario": pair("report.scenario"),
     "all": pair("report.all_targets"),
-    "wan": pair("report.wan_unit"),
+    "wan": pair("report.wan_yuan"),
     "units": pair("report.count"),
     **group("workbook"),
 }
@@ -51,7 +51,7 @@ SHEETS: dict[str, tuple[str, str]] = group("sheet")
 
 def h(key: str, lang: str, unit: str | None = None, note: str = "") -> str:
     """A header in ``lang``, with its unit (and a note: 上限, 示例) in brackets when it has one:
-    均值（万元，上限）, Mean (10k yuan, upper bound)."""
+    均值（万元，上限）, Mean (10,000 yuan, upper bound)."""
     i = 0 if lang == "zh" else 1
     return bracketed(H[key][i], [H[unit][i] if unit is not None else "", note], lang)
 

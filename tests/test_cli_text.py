@@ -114,7 +114,7 @@ def test_traffic_basis_domestic_part_excess_and_plan_cap(params: Parameters) -> 
         "方案期内累计封顶 100.00 万元，本年余额 = 10.00 万元"
     )
     assert en == (
-        "(domestic part 4.00 × 100 million yuan − 1.00 × 100 million yuan) × 5 yuan per 10k yuan"
+        "(domestic part 4.00 × 100 million yuan − 1.00 × 100 million yuan) × 5 yuan per 10,000 yuan"
         " = 15.00 × 10,000 yuan, capped at 100.00 × 10,000 yuan over the plan period: this"
         " year's remainder = 10.00 × 10,000 yuan"
     )

@@ -91,7 +91,7 @@ def test_scenario_workbook_in_english(summaries: list[Summary], tmp_path: Path) 
     book = _book(scenario_sheets(summaries[0], "en"), tmp_path, "en")
     assert book.sheetnames[:2] == ["targets", "outlay total"]
     header = [c.value for c in book["outlay total"][1]]
-    assert "Median (10k yuan, upper bound)" in header and not any(CJK.search(h) for h in header)
+    assert "Median (10,000 yuan, upper bound)" in header and not any(CJK.search(h) for h in header)
     prefectures = [r["Prefecture"].value for r in _rows(book["outlay by prefecture"])]
     assert "Guiyang" in prefectures
 

@@ -43,7 +43,7 @@ EXPLORER_PARAMETERS = (
 
 #: How a leaf's unit is shown on a slider: (factor from the stored unit, its catalogue key).
 SHOWN_UNITS: dict[str, tuple[float, str]] = {
-    "yuan": (1 / WAN, "report.wan_unit"),
+    "yuan": (1 / WAN, "report.wan_yuan"),
     "rate": (WAN, "report.slider_rate"),
 }
 

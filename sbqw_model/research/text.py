@@ -173,7 +173,7 @@ def frontier(frontiers: list[Frontier], source: str) -> str:
         header = [
             both("text.point"),
             *(f"{factor_label(k, 'zh')} {k.split('.', 1)[1]}" for k in f.levers),
-            both("text.budget_p95") if f.cost == COST else f"{f.cost} ({both('report.wan_unit')})",
+            both("text.budget_p95") if f.cost == COST else f"{f.cost} ({both('report.wan_yuan')})",
             both("text.p_se"),
         ]
         rows = [

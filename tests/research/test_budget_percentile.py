@@ -91,4 +91,4 @@ def test_the_frontier_defaults_to_p95_and_p90_is_still_there(tmp_path: Path) -> 
     assert [int(r["point"]) for r in shown["frontiers"][0]["frontier"]] == [0, 1, 2]
     code, out, err = sbqw("frontier", path, "--cost", "budget.total.p90")
     assert code == 0, err
-    assert "Budget p95" not in out and "budget.total.p90 (万元 10k yuan)" in out
+    assert "Budget p95" not in out and "budget.total.p90 (万元 10,000 yuan)" in out
