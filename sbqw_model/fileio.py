@@ -21,6 +21,15 @@ CSV_BOM = "\ufeff"
 #: mid-write (SIGKILL, a power cut) leaves one behind; the next run that locks the folder
 #: removes them (``outputs.remove_stale_work``), and readers of a folder skip them.
 TEMP_PREFIX = ".sbqw-"
+#: Characters of the target's name a temporary name repeats (at most 4 UTF-8 bytes each): the
+#: prefix, the random part and the suffix must not push a name the system takes (up to 255
+#: bytes) past that limit, which refused a legal ``--out`` as "too long".
+TEMP_NAME_CHARS = 32
+
+
+def _temp_prefix(name: str) -> str:
+    """``.sbqw-<the start of name>.``: a temporary name as long as its target's would not fit."""
+    return f"{TEMP_PREFIX}{name[:TEMP_NAME_CHARS]}."
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -60,9 +69,7 @@ def write_bytes_exclusive(path: Path, data: bytes) -> None:
     ``path``: the link fails if ``path`` exists, also if another program made it meanwhile.
     A failed write (full disk, file size limit) leaves neither file.
     """
-    fd, tmp = tempfile.mkstemp(
-        prefix=f"{TEMP_PREFIX}{path.stem[:16]}.", suffix=".tmp", dir=path.parent
-    )
+    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path.stem), suffix=".tmp", dir=path.parent)
     try:
         try:
             _write_all(fd, data)
@@ -97,9 +104,7 @@ def _link_new(tmp: Path, path: Path) -> None:
 def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temporary path to write (by any library); it becomes ``path`` only on success."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f"{TEMP_PREFIX}{path.stem}.", suffix=path.suffix, dir=path.parent
-    )
+    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path.stem), suffix=path.suffix, dir=path.parent)
     try:
         os.close(fd)
         yield Path(tmp)
@@ -120,7 +125,7 @@ def atomic_dir(path: Path) -> Iterator[Path]:
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     home = path if path.is_dir() else path.parent
-    tmp = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{path.name}.", dir=home))
+    tmp = Path(tempfile.mkdtemp(prefix=_temp_prefix(path.name), dir=home))
     try:
         yield tmp
         path.mkdir(parents=True, exist_ok=True)

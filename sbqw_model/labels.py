@@ -8,7 +8,7 @@ Kept below both ``reporting`` and ``research`` so neither imports the other for 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sbqw_model import units
@@ -163,6 +163,24 @@ def bracketed(text: str, inside: Sequence[str], lang: str) -> str:
         return text
     sep = label("report.comma", lang)
     return f"{text}{label('report.lparen', lang)}{sep.join(inside)}{label('report.rparen', lang)}"
+
+
+def distinct_titles(
+    titles: Sequence[str], names: Sequence[str], lang: str, taken: Iterable[str] = ()
+) -> list[str]:
+    """Each scenario's title as a comparison shows it, once: two files may share a title (a
+    copy of baseline.yaml, edited), and a table or sentence keyed by title kept one of them. A
+    title met before (or in ``taken``, a table's own headers) gets the scenario's name in
+    brackets (``names[i]``), then a number: 基准情景（half）."""
+    seen, out = set(taken), []
+    for title, name in zip(titles, names, strict=True):
+        shown, n = title, 1
+        while shown in seen:
+            shown = bracketed(title, [name, str(n) if n > 1 else ""], lang)
+            n += 1
+        seen.add(shown)
+        out.append(shown)
+    return out
 
 
 def with_error(share: float, se: float) -> str:

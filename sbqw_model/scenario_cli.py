@@ -200,7 +200,8 @@ def scenario_template(name: str, extends: str, base: object) -> str:
     for key, spec in SPECS.items():
         value = assumptions[key]
         shown = str(value).lower() if isinstance(value, bool) else value
-        lines.append(f"#     {key}: {shown}    # {spec.describe_expected()}; {spec.doc_zh}")
+        doc = spec.doc("zh", params)  # an amount it names as the base has it (超过2亿元的部分)
+        lines.append(f"#     {key}: {shown}    # {spec.describe_expected()}; {doc}")
     lines.append("#   parameters:       # the plan's amounts (sbqw_model/parameters/plan.yaml)")
     for path in EXAMPLE_PARAMETERS:
         leaf = params.leaf(path)

@@ -19,7 +19,14 @@ from typing import TYPE_CHECKING, Any
 from sbqw_model import prefectures
 from sbqw_model.catalogue import group, label, pair
 from sbqw_model.instruments import REGISTRY
-from sbqw_model.labels import AT_RISK_FROM, ON_COURSE_FROM, bracketed, outlay_note, percent
+from sbqw_model.labels import (
+    AT_RISK_FROM,
+    ON_COURSE_FROM,
+    bracketed,
+    distinct_titles,
+    outlay_note,
+    percent,
+)
 from sbqw_model.spreadsheet import write_xlsx
 from sbqw_model.summary import TARGET_LABELS, Band, Summary, coerce, params_in_force
 from sbqw_model.units import WAN, YI, whole_wan
@@ -210,21 +217,12 @@ def comparison_sheets(
 
 
 def _distinct_titles(typed: Sequence[Summary], lang: str) -> list[str]:
-    """Each scenario's title, as its column of the odds sheet and its row of the outlay sheet.
-    Two files may share a title (a copy of baseline.yaml, edited), and the odds sheet, keyed by
-    title, kept only the last of them; a title met before (or the sheet's own header) gets the
-    scenario's name in brackets, then a number."""
-    taken = {h("indicator", lang), h("scenario", lang)}
-    out = []
-    for s in typed:
-        title = shown = s.title_zh if lang == "zh" else s.title_en
-        n = 1
-        while shown in taken:
-            shown = bracketed(title, [s.scenario, str(n) if n > 1 else ""], lang)
-            n += 1
-        taken.add(shown)
-        out.append(shown)
-    return out
+    """Each scenario's title, as its column of the odds sheet (keyed by title) and its row of
+    the outlay sheet: a repeated title, or one equal to the sheet's own headers, gets the
+    scenario's name in brackets (``labels.distinct_titles``)."""
+    titles = [s.title_zh if lang == "zh" else s.title_en for s in typed]
+    taken = (h("indicator", lang), h("scenario", lang))
+    return distinct_titles(titles, [s.scenario for s in typed], lang, taken)
 
 
 def _compare_outlay_sheet(typed: Sequence[Summary], titles: list[str], lang: str) -> Sheet:

@@ -258,3 +258,15 @@ def test_explorer_choices_say_the_threshold_in_force(excess: Scenario, lang: str
 
     options = choice_options(SPECS["traffic_base"], lang, excess.params)
     assert options[1] == (EXCESS[lang][0], "excess")
+
+
+def test_a_new_scenarios_comments_say_the_threshold_of_its_base(excess: Scenario) -> None:
+    """``sbqw new-scenario --from`` a scenario whose traffic.threshold is 2亿元: the commented
+    levers, "values shown are the current ones", said 超过1亿元的部分 (the plan's)."""
+    from sbqw_model.scenario_cli import scenario_template
+
+    text = scenario_template("mine", "excess.yaml", excess)
+    (line,) = [x for x in text.splitlines() if x.startswith("#     traffic_base:")]
+    assert line.startswith("#     traffic_base: excess    # ")
+    assert line.endswith(EXCESS["zh"][1]), line
+    assert "1亿元" not in text

@@ -171,6 +171,26 @@ def test_atomic_dir_moves_all_files_or_none(tmp_path: Path) -> None:
 TOO_LONG = "a" * 300  # longer than any file name the system takes (255 bytes)
 
 
+#: Names the system takes (at most 255 bytes) that a temporary name repeating them whole,
+#: behind ``.sbqw-`` and before a random part and the suffix, pushed past the limit.
+LONG_BUT_LEGAL = ["b" * 246, "贵" * 81]  # 250 and 247 bytes with ".csv"
+
+
+@pytest.mark.parametrize("stem", LONG_BUT_LEGAL, ids=["ascii", "chinese"])
+def test_a_long_name_the_system_takes_is_written(
+    stem: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """It was refused: "cannot write (the name is too long)"."""
+    monkeypatch.chdir(tmp_path)
+    ledger = str(ROOT / "examples" / "recognitions.csv")
+    assert cli.main(["cost", "--recognitions", ledger, "--out", f"{stem}.csv"]) == 0
+    assert cli.main(["simulate", str(BASELINE), "--draws", "20", "--out", stem]) == 0
+    capsys.readouterr()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([f"{stem}.csv", stem])
+    assert {p.name for p in (tmp_path / stem).iterdir()} >= {"budget.csv", "summary.xlsx"}
+    assert not [p for p in tmp_path.rglob(".*")], "no temporary file left"
+
+
 @pytest.mark.parametrize(
     "args",
     [

@@ -17,7 +17,7 @@ import yaml
 from sbqw_model import __version__, units
 from sbqw_model.catalogue import label
 from sbqw_model.engine import TARGETS, simulate
-from sbqw_model.labels import as_shown, bracketed, money, percent
+from sbqw_model.labels import as_shown, bracketed, distinct_titles, money, percent
 from sbqw_model.outcomes import compare_outcomes, compare_summaries, variants_sentence
 from sbqw_model.reporting import charts, clauses, leader
 from sbqw_model.reporting.fragments import (
@@ -76,7 +76,11 @@ class Comparison:
 
     @property
     def names(self) -> list[str]:
-        return [r.title for r in self.reports]
+        """Each scenario's title, once (``labels.distinct_titles``): every table, sentence and
+        chart here names a scenario by it, and keyed by a title two files shared, the budget
+        table gave one's 上限 to the other's row and the conclusion kept one of them."""
+        titles = [r.title for r in self.reports]
+        return distinct_titles(titles, [r.summary.scenario for r in self.reports], self.lang)
 
     def _change_from_first(self) -> str:
         return t("difference", self.lang).format(first=self.names[0])
@@ -103,7 +107,7 @@ class Comparison:
         unit_of = max(r.summary.budget.total.central for r in self.reports)
         # differences of the amounts as shown, so the sentence's arithmetic adds up
         first = as_shown(self.reports[0].summary.budget.total.central, lang, like=unit_of)
-        parts = []
+        parts, names = [], self.names
         for i, r in enumerate(self.reports):
             total = as_shown(r.summary.budget.total.central, lang, like=unit_of)
             shown = t("about", lang).format(amount=money(total, lang, like=unit_of))
@@ -112,7 +116,7 @@ class Comparison:
                 gap = money(abs(total - first), lang, like=unit_of)
                 shown += f"{t('lparen', lang)}{t(key, lang).format(first=self.names[0], gap=gap)}"
                 shown += t("rparen", lang)
-            parts.append(f"{r.title}{t('colon', lang)}{shown}")
+            parts.append(f"{names[i]}{t('colon', lang)}{shown}")
         return t("compare_outlay_sentence", lang).format(parts=t("semicolon", lang).join(parts))
 
     def data_note(self) -> HTML:
@@ -169,20 +173,20 @@ class Comparison:
         the first (world by world: the scenarios share their simulated worlds)."""
         first, lang = self.reports[0], self.lang
         moved, same = {}, []
-        for r in self.reports[1:]:
+        for name, r in zip(self.names[1:], self.reports[1:], strict=True):
             if first.results is not None and r.results is not None:
                 changed = compare_outcomes(first.results, r.results)
             else:  # reused summaries: no per-world results to pair
                 changed = compare_summaries(first.summary, r.summary)
             if changed.differ:  # by the points the table shows (23 % − 4 %: 19, not 18)
-                moved[r.title] = {
+                moved[name] = {
                     k: _shown_change(first.summary.targets[k].p_met, r.summary.targets[k].p_met)
                     / 100
                     or d  # both shown alike (45 %): the true change keeps its side, "< 1 point"
                     for k, d in changed.moved().items()
                 }
             else:
-                same.append(r.title)
+                same.append(name)
         text = variants_sentence(moved, lang)
         if moved and same:  # said plainly: these change what is paid, not what is achieved
             text += t("cost_only", lang).format(titles=t("enum", lang).join(same))
@@ -214,23 +218,24 @@ class Comparison:
             f"{t('rparen', lang)}"
             for k in keys
         ]
-        kind = {r.title: leader.outlay_note(r.summary, lang) for r in self.reports}
+        named = list(zip(self.names, self.reports, strict=True))
+        kind = [leader.outlay_note(r.summary, lang) for r in self.reports]
         rows = [
-            [r.title, kind[r.title]]
-            + [f"{wan(band(r, k).central)} / {wan(band(r, k).high)}" for k in keys]
-            for r in self.reports
+            [name, kind[i]] + [f"{wan(band(r, k).central)} / {wan(band(r, k).high)}" for k in keys]
+            for i, (name, r) in enumerate(named)
         ]
         first = self.reports[0]
         tables = [table(header, rows)]
         if len(self.reports) > 1:
             diff = [
-                [r.title, kind[r.title]]
+                [name, kind[i]]
                 + [
                     f"{_wan_change(band(r, k).central, band(first, k).central)}"
                     f" / {_wan_change(band(r, k).high, band(first, k).high)}"
                     for k in keys
                 ]
-                for r in self.reports[1:]
+                for i, (name, r) in enumerate(named)
+                if i
             ]
             tables.append(_section(self._change_from_first(), [table(header, diff)], level="h3"))
         heading = bracketed(t("budget", lang), [t("wan_yuan", lang)], lang)
@@ -242,15 +247,18 @@ class Comparison:
         lang = self.lang
         open_, close = t("lparen", lang).strip(), t("rparen", lang)
         labels = []  # each bar says what it is: 上限, or the share of the ceilings paid
-        for r in self.reports:
+        for name, r in zip(self.names, self.reports, strict=True):
             note = leader.outlay_note(r.summary, lang)
-            said = note in r.title  # 紧缩方案（按上限的50%支付）
-            labels.append(r.title if said else f"{r.title}\n{open_}{note}{close}")
+            said = note in name  # 紧缩方案（按上限的50%支付）
+            labels.append(name if said else f"{name}\n{open_}{note}{close}")
         return Chart(charts.compare_budgets(labels, bands, lang))
 
     def provenance(self) -> HTML:
         lang = self.lang
-        rows = [[r.title, r.source.name, r.scenario.digest] for r in self.reports]
+        rows = [
+            [name, r.source.name, r.scenario.digest]
+            for name, r in zip(self.names, self.reports, strict=True)
+        ]
         first = self.reports[0]
         items = [
             (t("version", lang), f"sbqw {__version__}"),
@@ -270,7 +278,7 @@ class Comparison:
                     "title_zh": t("compare_title", "zh"),
                     "title_en": t("compare_title", "en"),
                     "lang": self.lang,
-                    "scenarios": [r.title for r in self.reports],  # as the index lists them
+                    "scenarios": self.names,  # as the index lists them
                     "summaries": [r.summary.to_dict() for r in self.reports],
                 }
             }

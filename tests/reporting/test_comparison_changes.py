@@ -104,3 +104,29 @@ def test_what_all_targets_at_once_means_is_true_when_every_target_is_certain() -
         reports = [SimpleNamespace(title=t, summary=certain, results=None) for t in ("A", "B")]
         page = html.unescape(str(Comparison(reports, lang).probability_table()))  # type: ignore[arg-type]
         assert lower not in page and ("不会高于" in page or "cannot be higher" in page), page
+
+
+def test_scenarios_sharing_a_title_keep_their_own_rows_notes_and_changes() -> None:
+    """Two files titled 基准情景 (a copy of baseline.yaml, edited): the budget table's 支出性质
+    column was keyed by title, so the plain baseline's row said the copy's 按上限的50%支付;
+    the conclusion kept one of two changed scenarios of one title, and every table and chart
+    showed two rows of one name. As in the comparison workbook, a repeated title gets the
+    scenario's name in brackets."""
+    from tests.reporting.test_leader import _summary as known
+
+    odds = {k: (0.5, 1.0) for k in TARGETS}
+    first = dataclasses.replace(known(odds), scenario="baseline", title_zh="基准情景")
+    half = dataclasses.replace(
+        known({**odds, "parks": (0.9, 1.0)}, share=0.5), scenario="half", title_zh="基准情景"
+    )
+    low = dataclasses.replace(
+        known({**odds, "bases": (0.1, 1.0)}), scenario="low", title_zh="基准情景"
+    )
+    trio = [first, half, low]
+    reports = [SimpleNamespace(title=s.title_zh, summary=s, results=None) for s in trio]
+    comparison = Comparison(reports, "zh")  # type: ignore[arg-type]
+    assert comparison.names == ["基准情景", "基准情景（half）", "基准情景（low）"]
+    page = html.unescape(re.sub(r"<[^>]+>", "|", str(comparison.budget_table())))
+    assert "|基准情景||上限|" in page and "|基准情景（half）||按上限的50%支付|" in page, page
+    sentence = comparison.outcome_sentence()
+    assert "基准情景（half）" in sentence and "基准情景（low）" in sentence, sentence
