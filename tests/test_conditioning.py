@@ -155,6 +155,24 @@ def test_every_standard_error_after_weighting_uses_the_effective_draws() -> None
     assert row["p_recognition_met_se"] == s.p_recognition_met_se
 
 
+def test_a_weighted_run_is_not_paired_world_by_world_with_an_unweighted_one() -> None:
+    """Row i of a weighted run is a resampled world, not row i of the baseline: pairing them
+    gave errors for the unweighted draws, so a change of a few points on a few hundred effective
+    draws was called beyond noise (and the comparison said the figures lowered the odds)."""
+    from sbqw_model.outcomes import compare_outcomes
+
+    obs = Observation(2023, "online_retail", 6.5e10, "t")
+    a = simulate(baseline(), draws=DRAWS, seed=1)
+    b = simulate(observed(baseline(), obs), draws=DRAWS, seed=1)
+    ess = summarize(b).conditioning["effective_draws"]
+    c = compare_outcomes(a, b)
+    assert not c.paired
+    for t, d in c.targets.items():  # the independent error, over each run's effective draws
+        want = np.sqrt(d.p_a * (1 - d.p_a) / DRAWS + d.p_b * (1 - d.p_b) / ess)
+        assert d.se == pytest.approx(want), t
+    assert compare_outcomes(a, simulate(baseline(), draws=DRAWS, seed=1)).paired
+
+
 @pytest.mark.parametrize("quantile", [0.1, 0.9])
 def test_a_surprising_2023_moves_2025_the_right_way(quantile: float) -> None:
     """A 2023 figure at the prior's 10th / 90th percentile lowers / raises the 2025 forecast,

@@ -172,7 +172,7 @@ class Comparison:
         """Whether the later scenarios change what is achieved, or only what is paid, against
         the first (world by world: the scenarios share their simulated worlds)."""
         first, lang = self.reports[0], self.lang
-        moved, same = {}, []
+        moved, same, noisy = {}, [], []
         for name, r in zip(self.names[1:], self.reports[1:], strict=True):
             if first.results is not None and r.results is not None:
                 changed = compare_outcomes(first.results, r.results)
@@ -185,13 +185,17 @@ class Comparison:
                     or d  # both shown alike (45 %): the true change keeps its side, "< 1 point"
                     for k, d in changed.moved().items()
                 }
-            else:
+            elif _same_odds(first.summary, r.summary):
                 same.append(name)
-        text = variants_sentence(moved, lang)
-        if moved and same:  # said plainly: these change what is paid, not what is achieved
-            text += t("cost_only", lang).format(titles=t("enum", lang).join(same))
-            text += t("cost_only_why", lang)
-        return text
+            else:  # odds that differ within noise (observed figures, other growth): not "cost only"
+                noisy.append(name)
+        enum = t("enum", lang)
+        text = variants_sentence(moved, lang) if moved or not noisy else ""
+        if same and (moved or noisy):  # said plainly: these change what is paid, not achieved
+            text += t("cost_only", lang).format(titles=enum.join(same)) + t("cost_only_why", lang)
+        if noisy:
+            text += t("within_noise", lang).format(titles=enum.join(noisy))
+        return text.strip()
 
     def probability_chart(self) -> Chart:
         return Chart(charts.compare_probabilities(self.names, self.probability_matrix(), self.lang))
@@ -314,6 +318,14 @@ def reusable_summary(
     except (OSError, ValueError, KeyError, TypeError, StopIteration):
         return None
     return summary if same else None
+
+
+def _same_odds(a: Summary, b: Summary) -> bool:
+    """Every target's odds exactly alike, as variants that only pay differently give on shared
+    worlds: only then is "what is paid, not what is achieved" the model's assumption at work."""
+    return a.p_all_met == b.p_all_met and all(
+        a.targets[k].p_met == b.targets[k].p_met for k in TARGETS
+    )
 
 
 def _shown(p: float, last: bool = False) -> str:

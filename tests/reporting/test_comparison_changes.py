@@ -130,3 +130,31 @@ def test_scenarios_sharing_a_title_keep_their_own_rows_notes_and_changes() -> No
     assert "|基准情景||上限|" in page and "|基准情景（half）||按上限的50%支付|" in page, page
     sentence = comparison.outcome_sentence()
     assert "基准情景（half）" in sentence and "基准情景（low）" in sentence, sentence
+
+
+def test_odds_that_differ_within_noise_are_not_called_cost_only() -> None:
+    """A scenario with observed figures (163 effective draws): its odds read 6 points below the
+    baseline's, within noise. The conclusion said it changed only what is paid, "built into the
+    model" (support does not move applicants), beside a table of -6 and -4 points."""
+    from tests.reporting.test_leader import _summary as known
+
+    odds = {k: (0.5, 1.0) for k in TARGETS}
+
+    def wide(s: Summary) -> Summary:  # errors of about 163 effective draws
+        targets = {k: dataclasses.replace(s.targets[k], p_met_se=0.039) for k in TARGETS}
+        return dataclasses.replace(s, targets=dataclasses.replace(s.targets, **targets))
+
+    first = dataclasses.replace(known(odds), title_zh="A", title_en="A")
+    seen = wide(known({**odds, "parks": (0.44, 1.0), "bases": (0.46, 1.0)}))
+    seen = dataclasses.replace(seen, scenario="seen", title_zh="B", title_en="B")
+    half = dataclasses.replace(known(odds, share=0.5), scenario="half", title_zh="C", title_en="C")
+    for trio, lang in (([first, seen], "zh"), ([first, seen, half], "en")):
+        reports = [SimpleNamespace(title=s.title_zh, summary=s, results=None) for s in trio]
+        sentence = Comparison(reports, lang).outcome_sentence()  # type: ignore[arg-type]
+        if lang == "zh":
+            assert sentence.startswith("B：") and "未超出模拟误差" in sentence, sentence
+            assert "只影响支出" not in sentence and "模型假设" not in sentence, sentence
+        else:  # C pays half: only it changes what is paid alone, by the model's assumption
+            assert "In C, only the outlay changes" in sentence, sentence
+            assert "In B, no target's odds change beyond simulation noise" in sentence, sentence
+            assert "B, C" not in sentence and "C, B" not in sentence, sentence
