@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from sbqw_model import prefectures, spreadsheet, textable, units
+from sbqw_model.assumptions import shown_value
 from sbqw_model.catalogue import both, label
 from sbqw_model.costing import LINE_COLUMNS, CostResult
 from sbqw_model.instruments import REGISTRY
@@ -79,7 +80,8 @@ def _sheet(name: str, frame: pd.DataFrame) -> Sheet:
 def to_table(result: CostResult) -> str:
     """Chinese-first, amounts in 万元: what an analyst reads."""
     t = result.totals
-    assume = ", ".join(f"{k}={v}" for k, v in result.assumptions.as_dict().items())
+    # as --assume and a scenario file write them (revoked_repay=false), so a line can be reused
+    assume = ", ".join(f"{k}={shown_value(v)}" for k, v in result.assumptions.as_dict().items())
     amount_head = both("cli.amount_wan")
     out = [
         both("cli.cost_title"),

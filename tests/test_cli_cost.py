@@ -139,6 +139,8 @@ def test_table_is_chinese_first_in_wan() -> None:
     assert "249.00" in out  # traffic: 15 + 100 + 100 + 5 + 9 + 13 + 7 万
     assert "§四(二)2" in out and "§四(二)3" in out
     assert out.index("按项目") < out.index("按支付年度") < out.index("明细")
+    # the assumptions as --assume takes them, not Python's spelling
+    assert "revoked_repay=false" in out and "False" not in out and "True" not in out
 
 
 def test_csv_lists_the_lines() -> None:
