@@ -185,15 +185,22 @@ def cost_command(out_dir: Path, assume: Assumptions, reformed: bool) -> str:
     """The ``sbqw cost`` line that prices the exported files as the engine did: the reformed
     rule amounts and every assumption that is not the default."""
     words = ["sbqw", "cost"]
-    words += ["--recognitions", str(out_dir / "recognitions.csv")]
-    words += ["--sales", str(out_dir / "sales.csv")]
+    words += ["--recognitions", _path_word(out_dir / "recognitions.csv")]
+    words += ["--sales", _path_word(out_dir / "sales.csv")]
     if reformed:
-        words += ["--parameters", str(out_dir / "parameters.yaml")]
+        words += ["--parameters", _path_word(out_dir / "parameters.yaml")]
     default = Assumptions().as_dict()
     for key, value in assume.as_dict().items():
         if value != default[key]:
             words += ["--assume", f"{key}={shown_value(value)}"]
     return shlex.join(words)
+
+
+def _path_word(path: Path) -> str:
+    """A path as an option's value: ``./-w/sales.csv`` for ``-w/sales.csv`` (``--out=-w``),
+    which the command line would take for an option and refuse the command over."""
+    text = str(path)
+    return f"./{text}" if text.startswith("-") else text
 
 
 __all__ = ["draw_outlay", "export_draw", "world_ledger"]

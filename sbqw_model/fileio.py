@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -25,6 +26,20 @@ TEMP_PREFIX = ".sbqw-"
 #: prefix, the random part and the suffix must not push a name the system takes (up to 255
 #: bytes) past that limit, which refused a legal ``--out`` as "too long".
 TEMP_NAME_CHARS = 32
+#: Every temporary name ends in its random part and this, before the target's suffix if it
+#: keeps one (``.sbqw-baseline.k2j4x9za.tmp.html``): the clean-up removes only such names, not a
+#: user's ``.sbqw-notes.txt`` or a folder a user named ``.sbqw-out``.
+TEMP_SUFFIX = ".tmp"
+#: A name sbqw made: the prefix, the target's name, ``.`` or ``-``, eight characters of
+#: ``tempfile``'s alphabet (or ``secrets.token_hex(4)``), the suffix, the target's suffix.
+_TEMP_NAME = re.compile(
+    rf"{re.escape(TEMP_PREFIX)}.*[.-][a-z0-9_]{{8}}{re.escape(TEMP_SUFFIX)}(\.[^.]+)?", re.S
+)
+
+
+def is_temporary(name: str) -> bool:
+    """Whether a file or folder name is one sbqw makes while it writes (and may remove)."""
+    return _TEMP_NAME.fullmatch(name) is not None
 
 
 def _temp_prefix(name: str) -> str:
@@ -69,7 +84,7 @@ def write_bytes_exclusive(path: Path, data: bytes) -> None:
     ``path``: the link fails if ``path`` exists, also if another program made it meanwhile.
     A failed write (full disk, file size limit) leaves neither file.
     """
-    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path.stem), suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path.stem), suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         try:
             _write_all(fd, data)
@@ -104,7 +119,8 @@ def _link_new(tmp: Path, path: Path) -> None:
 def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temporary path to write (by any library); it becomes ``path`` only on success."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path.stem), suffix=path.suffix, dir=path.parent)
+    suffix = TEMP_SUFFIX + path.suffix  # a library picks the format by the suffix
+    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path.stem), suffix=suffix, dir=path.parent)
     try:
         os.close(fd)
         yield Path(tmp)
@@ -125,7 +141,7 @@ def atomic_dir(path: Path) -> Iterator[Path]:
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     home = path if path.is_dir() else path.parent
-    tmp = Path(tempfile.mkdtemp(prefix=_temp_prefix(path.name), dir=home))
+    tmp = Path(tempfile.mkdtemp(prefix=_temp_prefix(path.name), suffix=TEMP_SUFFIX, dir=home))
     try:
         yield tmp
         path.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ Kept below both ``reporting`` and ``research`` so neither imports the other for 
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -171,16 +172,25 @@ def distinct_titles(
     """Each scenario's title as a comparison shows it, once: two files may share a title (a
     copy of baseline.yaml, edited), and a table or sentence keyed by title kept one of them. A
     title met before (or in ``taken``, a table's own headers) gets the scenario's name in
-    brackets (``names[i]``), then a number: 基准情景（half）."""
-    seen, out = set(taken), []
+    brackets (``names[i]``), then a number: 基准情景（half）. Titles are compared as a reader
+    sees them: ``基准情景 `` (a trailing space) or one with a zero-width space is 基准情景 on a
+    page and in a cell, and was kept apart from it only in the string."""
+    seen, out = {_as_seen(t) for t in taken}, []
     for title, name in zip(titles, names, strict=True):
         shown, n = title, 1
-        while shown in seen:
-            shown = bracketed(title, [name, str(n) if n > 1 else ""], lang)
+        while _as_seen(shown) in seen:
+            shown = bracketed(title.strip(), [name, str(n) if n > 1 else ""], lang)
             n += 1
-        seen.add(shown)
+        seen.add(_as_seen(shown))
         out.append(shown)
     return out
+
+
+def _as_seen(text: str) -> str:
+    """``text`` as a page or a cell shows it: runs of white space one space, none at the ends,
+    no invisible (format) characters such as a zero-width space."""
+    visible = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    return " ".join(visible.split())
 
 
 def with_error(share: float, se: float) -> str:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
+
 from sbqw_model.catalogue import label
 from sbqw_model.limits import MAX_YUAN
 
 WAN = 10_000.0  # 1 万元 in yuan (a unit of account, not a rule amount)
 YI = WAN * WAN  # 1 亿元 in yuan (10 000 万)
+HALF_FEN = 0.005  # half the smallest unit of money: amounts closer than this read alike
 
 
 def wan(yuan: float, digits: int = 2) -> str:
@@ -46,19 +51,27 @@ _WORD_UNITS = {
 
 def amount_words(yuan: float, lang: str) -> str:
     """A rule's amount as a name says it: 10亿元, 100万元 (zh, as the reports' prose writes
-    amounts); 1 billion yuan, 100 million yuan (en). Exact to four decimals of its unit, not
-    rounded to three figures as ``labels.money`` is: a label naming a threshold of 10.05亿 must
-    not read as the notice's 10亿."""
+    amounts); 1 billion yuan, 100 million yuan (en). Exact to the fen (and to a float's own
+    noise), in the largest unit that says it with at most four decimals, else a smaller one: a
+    label naming a threshold of 10.05亿 must not read as the notice's 10亿, nor one of
+    1,000,000,000.12元 as 10亿元 (a firm with 10亿 does not reach it), nor 0.00001元 as 0."""
     steps = _WORD_UNITS["zh" if lang == "zh" else "en"]
-    scale, unit = next((s, u) for s, u in steps if abs(yuan) >= s or s == 1.0)
-    value = yuan / scale
-    for places in range(5):
-        text = f"{value:,.{places}f}"
-        if abs(float(text.replace(",", "")) - value) <= 1e-9 * max(1.0, abs(value)):
-            break
-    if lang == "zh":
-        return text + label(unit, "zh")
-    return f"{text} {unit}"
+    first = next(i for i, (s, _) in enumerate(steps) if abs(yuan) >= s or s == 1.0)
+    tolerance = max(HALF_FEN, 8 * math.ulp(yuan))
+    for scale, unit in steps[first:]:
+        for places in range(5):
+            text = f"{yuan / scale:,.{places}f}"
+            shown = float(text.replace(",", ""))
+            if abs(shown * scale - yuan) <= tolerance and (shown == 0) == (yuan == 0):
+                return _in_unit(text, unit, lang)
+    # under half a fen but not 0 (a sweep's sampled threshold): two significant digits, no
+    # exponent, never "0"
+    text = np.format_float_positional(yuan, precision=2, unique=False, fractional=False, trim="-")
+    return _in_unit(text, steps[-1][1], lang)
+
+
+def _in_unit(text: str, unit: str, lang: str) -> str:
+    return text + label(unit, "zh") if lang == "zh" else f"{text} {unit}"
 
 
 def misread_hint(value: object, least: float) -> str:

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -233,6 +236,27 @@ def test_the_printed_cost_command_prices_a_reformed_world_as_the_engine(
         assert engine[key] == rules[key], key
     if reformed:
         assert rules["by_instrument"]["traffic"] == 0
+
+
+@pytest.mark.parametrize("folder", ["-w", 'it\'s $(touch x) "q"', "新\n 输出"])
+def test_the_printed_cost_command_runs_as_printed_for_any_out(tmp_path: Path, folder: str) -> None:
+    """``--out=-w`` (a name with a leading dash), quotes, ``$()``, a newline, Chinese: the
+    printed command, run by a shell as printed, prices the world as the engine did
+    (``--recognitions -w/recognitions.csv`` was refused as an option without its value)."""
+    exported = run_cli(
+        "simulate", "austerity", "--export-draw", "7", f"--out={folder}", cwd=tmp_path
+    )
+    assert exported.returncode == 0, exported.stderr
+    engine = json.loads(exported.stdout)
+    sbqw = f'sbqw() {{ "{sys.executable}" -m sbqw_model "$@"; }}'
+    shell = f"{sbqw}; {engine['cost_command']} --format json"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    costed = subprocess.run(
+        ["bash", "-c", shell], cwd=tmp_path, capture_output=True, text=True, env=env, check=False
+    )
+    assert costed.returncode == 0, costed.stderr
+    assert json.loads(costed.stdout)["total_yuan"] == engine["total_yuan"]
+    assert not (tmp_path / "x").exists()  # $() was never run
 
 
 def test_simulate_with_tiers_before_the_plan_not_paid(out_run) -> None:

@@ -81,6 +81,12 @@ def tiers(names: list[str]) -> tuple[str, ...]:
         (2.5e8, "2.5亿元", "250 million yuan"),
         (1e6, "100万元", "1 million yuan"),
         (5e5, "50万元", "500,000 yuan"),
+        # a firm with exactly 10亿 does not reach 10亿 and 12 fen: the name must not say 10亿元
+        (1_000_000_000.123456, "1,000,000,000.12元", "1,000,000,000.12 yuan"),
+        (123_456_789.123456, "123,456,789.12元", "123,456,789.12 yuan"),
+        (1e8 * 1.1, "1.1亿元", "110 million yuan"),  # a sweep factor's float noise is no fen
+        (0.5, "0.5元", "0.5 yuan"),
+        (1e-5, "0.00001元", "0.00001 yuan"),  # not 0.0000元: the tier is above 0
     ],
 )
 def test_amounts_in_names_read_exactly(yuan: float, zh: str, en: str) -> None:

@@ -16,6 +16,7 @@ from conftest import ROOT, run_cli
 from safety_helpers import BASELINE, one_error, out_commands, tiny_sweep
 
 from sbqw_model import cli
+from sbqw_model.fileio import atomic_dir, atomic_path, is_temporary
 from sbqw_model.outputs import LOCK_NAME, output_lock
 
 
@@ -114,13 +115,43 @@ def test_what_a_killed_run_left_is_removed_by_the_next(command: str, tmp_path: P
     with "is not a sweep results folder". The next run that locks the folder removes them."""
     out = tmp_path / "out"
     out.mkdir()
-    (out / ".sbqw-baseline.k2j4x9za.html").write_text("<html><body>half", encoding="utf-8")
-    (out / ".sbqw-out.a1b2c3d4").mkdir()
-    (out / ".sbqw-out.a1b2c3d4" / "indices.csv").write_text("factor,S1\n", encoding="utf-8")
+    (out / ".sbqw-baseline.k2j4x9za.tmp.html").write_text("<html><body>half", encoding="utf-8")
+    (out / ".sbqw-out.a1b2c3d4.tmp").mkdir()
+    (out / ".sbqw-out.a1b2c3d4.tmp" / "indices.csv").write_text("factor,S1\n", encoding="utf-8")
     (out / LOCK_NAME).write_text('{"pid": 999999}', encoding="utf-8")  # its lock died with it
     done = run_cli(*out_commands(tmp_path)[command], "--out", out)
     assert done.returncode == 0, done.stderr[-2000:]
     assert sorted(p.name for p in out.glob(".*")) == []
+
+
+def test_the_clean_up_removes_only_what_sbqw_made(tmp_path: Path) -> None:
+    """Every ``.sbqw-*`` name in a locked folder was removed: a user's ``.sbqw-notes.txt``, and
+    a folder an earlier ``--out .sbqw-week1`` wrote (its summary with it). Only the names sbqw
+    makes while it writes go (``fileio.is_temporary``)."""
+    out = tmp_path / "out"
+    (out / ".sbqw-week1").mkdir(parents=True)
+    (out / ".sbqw-week1" / "summary.json").write_text("{}", encoding="utf-8")
+    (out / ".sbqw-notes.txt").write_text("mine", encoding="utf-8")
+    (out / ".sbqw-analysis").write_text("mine", encoding="utf-8")  # eight letters, no suffix
+    (out / ".sbqw-summary.k2j4x9za.tmp.json").write_text("{", encoding="utf-8")  # a leftover
+    with output_lock(out, "simulate"):
+        pass
+    kept = sorted(p.name for p in out.iterdir())
+    assert kept == [".sbqw-analysis", ".sbqw-notes.txt", ".sbqw-week1"]
+    assert (out / ".sbqw-week1" / "summary.json").is_file()
+
+
+@pytest.mark.parametrize("name", ["baseline.html", "summary.json", "sales.csv", "out", "报告"])
+def test_every_temporary_name_is_one_the_clean_up_knows(tmp_path: Path, name: str) -> None:
+    """The names fileio makes (atomic file, exclusive file, folder) are the ones it removes."""
+    seen: list[str] = []
+    with atomic_path(tmp_path / name) as tmp:
+        seen.append(tmp.name)
+        tmp.write_text("x", encoding="utf-8")
+    with atomic_dir(tmp_path / f"d{name}") as tmp:
+        seen.append(tmp.name)
+    assert all(is_temporary(n) and n.startswith(".sbqw-") for n in seen), seen
+    assert not is_temporary(name) and not is_temporary(f".sbqw-{name}")
 
 
 def test_two_reports_at_once_into_one_folder(tmp_path: Path) -> None:

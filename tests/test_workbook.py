@@ -194,3 +194,36 @@ def test_scenarios_sharing_a_title_keep_a_column_each(
         assert last[1:] == pytest.approx([s.p_all_met for s in trio])
         assert [c.number_format for c in odds_ws[2][1:]] == ["0.0%"] * 3
         assert [r[0].value for r in outlay_ws.iter_rows(min_row=2)] == names[1:]
+
+
+@pytest.mark.parametrize(
+    ("titles", "names", "shown"),
+    [
+        # a trailing space, a zero-width space, a doubled space: 基准情景 on the page and in a cell
+        (
+            ["基准情景", "基准情景 ", "基准情景\u200b"],
+            ["a", "b", "c"],
+            ["基准情景", "基准情景（b）", "基准情景\u200b（c）"],
+        ),
+        (["基准 情景", "基准  情景"], ["a", "b"], ["基准 情景", "基准  情景（b）"]),
+        # a title that is literally another's bracketed name, in either order
+        (
+            ["基准情景", "基准情景", "基准情景（b）"],
+            ["a", "b", "c"],
+            ["基准情景", "基准情景（b）", "基准情景（b）（c）"],
+        ),
+        (
+            ["基准情景（b）", "基准情景", "基准情景"],
+            ["c", "a", "b"],
+            ["基准情景（b）", "基准情景", "基准情景（b，2）"],
+        ),
+        (["指标 "], ["odd"], ["指标（odd）"]),  # a header of the sheet, but for a space
+    ],
+)
+def test_titles_a_reader_cannot_tell_apart_are_kept_apart(
+    titles: list[str], names: list[str], shown: list[str]
+) -> None:
+    """Every scenario keeps a title of its own as a reader sees it, not only as a string."""
+    from sbqw_model.labels import distinct_titles
+
+    assert distinct_titles(titles, names, "zh", ["指标", "情景"]) == shown

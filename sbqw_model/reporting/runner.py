@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from sbqw_model.errors import InputError
-from sbqw_model.fileio import land, write_text_atomic
+from sbqw_model.fileio import TEMP_SUFFIX, land, write_text_atomic
 from sbqw_model.outputs import WORK_PREFIX, inside, is_write_failure, safe_name, write_problem
 from sbqw_model.reporting import warm
 from sbqw_model.reporting.notebook_io import check, import_papermill, prepare, write_executed
@@ -107,7 +107,9 @@ def _run_job(job: Job, render: bool = True) -> Outcome:
     start = time.perf_counter()
     inside(job.out_dir, f"{job.name}.failed.ipynb")  # names are sanitised: a bug otherwise
     job.out_dir.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{job.name}-", dir=job.out_dir))
+    work = Path(
+        tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{job.name}-", suffix=TEMP_SUFFIX, dir=job.out_dir)
+    )
     executed = work / f"{job.name}.ipynb"
     kept = False
     try:
@@ -540,7 +542,7 @@ def _stop_workers(pool: ProcessPoolExecutor, jobs: Sequence[Job]) -> None:
             p.join(1.0)
     for folder in {job.out_dir for job in jobs}:  # a killed worker's work folders
         for job in jobs:
-            for work in folder.glob(f"{glob.escape(WORK_PREFIX + job.name)}-*"):
+            for work in folder.glob(f"{glob.escape(WORK_PREFIX + job.name)}-*{TEMP_SUFFIX}"):
                 shutil.rmtree(work, ignore_errors=True)
 
 

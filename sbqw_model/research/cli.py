@@ -234,11 +234,14 @@ def _sensitivity(args: argparse.Namespace, scenario: Scenario) -> int:
 
 
 def _check_new_folder(out: Path) -> None:
-    from sbqw_model.outputs import WORK_PREFIX, check_folder
+    from sbqw_model.fileio import is_temporary
+    from sbqw_model.outputs import LOCK_NAME, check_folder
 
     check_folder(out)
     # the lock, and what a killed run left (removed once the lock is taken), are no results
-    if out.is_dir() and any(not p.name.startswith(WORK_PREFIX) for p in out.iterdir()):
+    if out.is_dir() and any(
+        p.name != LOCK_NAME and not is_temporary(p.name) for p in out.iterdir()
+    ):
         raise InputError([f"{out}: exists and is not empty; choose another --out"])
 
 

@@ -19,6 +19,7 @@ from sbqw_model.labels import (
     DIST_PARAMS,
     RECOGNITION_FIELD_LABELS,
     UNCERTAINTY_LABELS,
+    as_shown,
     money,
 )
 from sbqw_model.labels import is_money as is_money_uncertainty  # this module's is_money: outputs
@@ -121,6 +122,8 @@ def fmt_value(path: str, value: Any, lang: str = "zh") -> str:
     if not math.isfinite(value):
         return "—"
     kind = _kind(path)
+    if kind == "money" and path.startswith("parameters."):
+        return _rule_amount(value, lang)
     if kind == "money":
         return fmt_money(value, lang)
     if kind == "rate":
@@ -128,6 +131,15 @@ def fmt_value(path: str, value: Any, lang: str = "zh") -> str:
     if kind == "count":
         return f"{value:,.0f}"
     return f"{value:.3g}"
+
+
+def _rule_amount(yuan: float, lang: str) -> str:
+    """A rule amount a setting applies, as money says amounts (¥3m) when that is the amount, else
+    exactly, as names say it (``units.amount_words``): two settings of a sweep, 10亿 and
+    10.01亿, both read 10亿元, and a tier at 0.5 yuan read 0元."""
+    if abs(as_shown(yuan, lang) - yuan) <= units.HALF_FEN:
+        return fmt_money(yuan, lang)
+    return units.amount_words(yuan, lang)
 
 
 def fmt_setting(path: str, value: Any, lang: str, params: Parameters | None = None) -> str:

@@ -94,6 +94,24 @@ def test_cli_discover_scenario_and_table(tmp_path) -> None:
     assert "--outcome" in text and "--target" not in text
 
 
+@pytest.mark.parametrize(
+    ("yuan", "zh", "en"),
+    [
+        (1e9, "10亿元", "¥1bn"),  # as money says it, where that is the amount
+        (1.001e9, "10.01亿元", "1.001 billion yuan"),  # not 10亿元 / ¥1bn as the setting beside it
+        (1_000_000_000.123456, "1,000,000,000.12元", "1,000,000,000.12 yuan"),
+        (0.5, "0.5元", "0.5 yuan"),  # not 0元 / ¥0
+    ],
+)
+def test_a_rule_amount_setting_reads_as_the_amount_applied(yuan: float, zh: str, en: str) -> None:
+    """Two settings of a sweep over a threshold (10亿 and 10.01亿) read alike in the frontier's
+    table and discovery's boxes; a reformed amount is said exactly, as instrument names say it."""
+    from sbqw_model.research.wording import fmt_value
+
+    path = "parameters.sales_awards.tier1.threshold"
+    assert (fmt_value(path, yuan, "zh"), fmt_value(path, yuan, "en")) == (zh, en)
+
+
 def test_money_factor_values_read_in_the_reports_language() -> None:
     """Chinese keeps 亿元/万元; English says ¥…bn / ¥…m (an English report has no Chinese unit)."""
     from sbqw_model.research.wording import fmt_value

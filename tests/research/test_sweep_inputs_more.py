@@ -144,7 +144,7 @@ def test_resume_ignores_the_batch_a_killed_run_was_writing(
     """Killed (SIGKILL) while a batch was written, the sweep left the batch's temporary file in
     ``parts/``; the resume read it as a part and warned of a damaged file the user never made."""
     out = _interrupted(tmp_path, monkeypatch, "parquet")
-    (out / "parts" / ".sbqw-000000004-0002.k2j4x9za.parquet").write_bytes(b"PAR1")
+    (out / "parts" / ".sbqw-000000004-0002.k2j4x9za.tmp.parquet").write_bytes(b"PAR1")
     code, stdout, err = sbqw("sweep", tmp_path / "small.yaml", "--out", out, "--resume")
     assert code == 0 and err == "", err
     assert "6 points (2 computed now, 4 resumed)" in stdout
