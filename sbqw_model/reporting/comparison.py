@@ -190,8 +190,10 @@ class Comparison:
             else:  # odds that differ within noise (observed figures, other growth): not "cost only"
                 noisy.append(name)
         enum = t("enum", lang)
-        text = variants_sentence(moved, lang) if moved or not noisy else ""
-        if same and (moved or noisy):  # said plainly: these change what is paid, not achieved
+        # "these variants change only what is paid" for several alike; one is named (not 这些方案)
+        general = not moved and not noisy and len(same) != 1
+        text = variants_sentence(moved, lang) if moved or general else ""
+        if same and not general:  # said plainly: these change what is paid, not achieved
             text += t("cost_only", lang).format(titles=enum.join(same)) + t("cost_only_why", lang)
         if noisy:
             text += t("within_noise", lang).format(titles=enum.join(noisy))

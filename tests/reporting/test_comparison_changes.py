@@ -7,6 +7,8 @@ import html
 import re
 from types import SimpleNamespace
 
+import pytest
+
 from sbqw_model.engine import TARGETS
 from sbqw_model.reporting.comparison import Comparison
 from sbqw_model.summary_types import Band, Budget, Summary
@@ -158,3 +160,22 @@ def test_odds_that_differ_within_noise_are_not_called_cost_only() -> None:
             assert "In C, only the outlay changes" in sentence, sentence
             assert "In B, no target's odds change beyond simulation noise" in sentence, sentence
             assert "B, C" not in sentence and "C, B" not in sentence, sentence
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_one_variant_that_only_pays_differently_is_named_not_called_these(lang: str) -> None:
+    """Baseline and one variant paying half: the sentence named "these variants" (这些方案) for a
+    single one; it names it, and still says why (the model's assumption)."""
+    from tests.reporting.test_leader import _summary as known
+
+    odds = {k: (0.5, 1.0) for k in TARGETS}
+    first = dataclasses.replace(known(odds), title_zh="A", title_en="A")
+    half = dataclasses.replace(known(odds, share=0.5), scenario="half", title_zh="C", title_en="C")
+    reports = [SimpleNamespace(title=s.title_zh, summary=s, results=None) for s in (first, half)]
+    sentence = Comparison(reports, lang).outcome_sentence()  # type: ignore[arg-type]
+    if lang == "zh":
+        assert sentence.startswith("C：只影响支出规模") and "这些方案" not in sentence, sentence
+        assert "模型假设" in sentence, sentence
+    else:
+        assert sentence.startswith("In C, only the outlay changes"), sentence
+        assert "These variants" not in sentence and "built into the model" in sentence, sentence
