@@ -558,7 +558,7 @@ def test_the_comparison_leads_with_a_conclusion(rendered: Any) -> None:
         assert "这是模型假设所致，并非分析结论" in text and "不影响申报数量" in text
         assert re.search(r"基准情景：约[\d.]+亿元；紧缩方案（按上限的50%支付）：约[\d.]+亿元", text)
     else:
-        assert "change what is paid, not what is achieved" in text
+        assert "In Austerity (half of every ceiling), only the outlay changes" in text
         assert "built into the model, not a finding" in text and "applicants" in text
         assert "less than Baseline" in text
     assert "national_online_retail_growth.csv" in visible(pages["compare.data_note"])
