@@ -30,10 +30,13 @@ TEMP_NAME_CHARS = 32
 #: keeps one (``.sbqw-baseline.k2j4x9za.tmp.html``): the clean-up removes only such names, not a
 #: user's ``.sbqw-notes.txt`` or a folder a user named ``.sbqw-out``.
 TEMP_SUFFIX = ".tmp"
-#: A name sbqw made: the prefix, the target's name, ``.`` or ``-``, eight characters of
-#: ``tempfile``'s alphabet (or ``secrets.token_hex(4)``), the suffix, the target's suffix.
+#: A name sbqw made: the prefix, the target's name, the process that writes it (``.`` or
+#: ``-`` and its id; absent in names of earlier versions), eight characters of ``tempfile``'s
+#: alphabet (or ``secrets.token_hex(4)``), the suffix, the target's suffix.
 _TEMP_NAME = re.compile(
-    rf"{re.escape(TEMP_PREFIX)}.*[.-][a-z0-9_]{{8}}{re.escape(TEMP_SUFFIX)}(\.[^.]+)?", re.S
+    rf"{re.escape(TEMP_PREFIX)}.*?(?:[.-](?P<pid>\d+))?[.-][a-z0-9_]{{8}}"
+    rf"{re.escape(TEMP_SUFFIX)}(\.[^.]+)?",
+    re.S,
 )
 
 
@@ -42,9 +45,31 @@ def is_temporary(name: str) -> bool:
     return _TEMP_NAME.fullmatch(name) is not None
 
 
+def temporary_owner(name: str) -> int | None:
+    """The id of the process that made a temporary name (None: not one, or it does not say)."""
+    found = _TEMP_NAME.fullmatch(name)
+    return int(found["pid"]) if found and found["pid"] else None
+
+
+def owned_elsewhere(name: str) -> bool:
+    """A temporary name another live process is writing (a command that takes no lock, such
+    as ``sbqw cost --out``, beside a report run): not a leftover to remove."""
+    pid = temporary_owner(name)
+    if pid is None or pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
+
+
 def _temp_prefix(name: str) -> str:
-    """``.sbqw-<the start of name>.``: a temporary name as long as its target's would not fit."""
-    return f"{TEMP_PREFIX}{name[:TEMP_NAME_CHARS]}."
+    """``.sbqw-<the start of name>.<this process>.``: a temporary name as long as its target's
+    would not fit; the process id keeps a live writer's file from another run's clean-up."""
+    return f"{TEMP_PREFIX}{name[:TEMP_NAME_CHARS]}.{os.getpid()}."
 
 
 def write_text_atomic(path: Path, text: str) -> None:

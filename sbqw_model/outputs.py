@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import IO
 
 from sbqw_model.errors import InputError
-from sbqw_model.fileio import TEMP_PREFIX, is_temporary
+from sbqw_model.fileio import TEMP_PREFIX, is_temporary, owned_elsewhere
 
 MAX_NAME_BYTES = 100  # UTF-8 bytes of a name's stem: room for ".failed.ipynb" and temp affixes
 HASH_CHARS = 8  # hex digits of the hash that keeps a shortened name distinct
@@ -318,14 +318,16 @@ def remove_stale_work(folder: Path) -> None:
     """The work folders and temporary files (``fileio.is_temporary``) a killed run left in
     ``folder``, and nothing else.
 
-    Called holding the folder's lock, so no other run is using them. A run killed while it
-    wrote left a half-written ``.sbqw-baseline.….tmp.html`` (or a sensitivity's staging folder,
-    which then made the next run call the folder "not empty") that no later run removed. Any
+    Called holding the folder's lock, so no other locked run is using them; a name a live
+    process is writing (a command that takes no lock, ``fileio.owned_elsewhere``) is kept.
+    A run killed while it wrote left a half-written ``.sbqw-baseline.….tmp.html`` (or a
+    sensitivity's staging folder, which then made the next run call the folder "not empty")
+    that no later run removed. Any
     ``.sbqw-*`` name was removed: a user's ``.sbqw-notes.txt``, and a folder named
     ``.sbqw-out`` that an earlier ``--out`` wrote, whole.
     """
     for path in Path(folder).glob(f"{WORK_PREFIX}*"):
-        if not is_temporary(path.name):
+        if not is_temporary(path.name) or owned_elsewhere(path.name):
             continue
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path, ignore_errors=True)

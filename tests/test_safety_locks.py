@@ -16,8 +16,8 @@ from conftest import ROOT, run_cli
 from safety_helpers import BASELINE, one_error, out_commands, tiny_sweep
 
 from sbqw_model import cli
-from sbqw_model.fileio import atomic_dir, atomic_path, is_temporary
-from sbqw_model.outputs import LOCK_NAME, output_lock
+from sbqw_model.fileio import atomic_dir, atomic_path, is_temporary, temporary_owner
+from sbqw_model.outputs import LOCK_NAME, output_lock, remove_stale_work
 
 
 @pytest.mark.parametrize("command", ["report", "sweep", "sensitivity", "simulate", "export-draw"])
@@ -139,6 +139,34 @@ def test_the_clean_up_removes_only_what_sbqw_made(tmp_path: Path) -> None:
     kept = sorted(p.name for p in out.iterdir())
     assert kept == [".sbqw-analysis", ".sbqw-notes.txt", ".sbqw-week1"]
     assert (out / ".sbqw-week1" / "summary.json").is_file()
+
+
+def test_the_clean_up_keeps_what_a_live_command_is_writing(tmp_path: Path) -> None:
+    """A locked run's clean-up removed every temporary name, also one a command that takes no
+    lock (``sbqw cost --out reports/x.xlsx``) was writing at that moment, which then failed. A
+    name says the process writing it: a live one's is kept, a dead one's (a killed run) and this
+    process's own go, and so does a name of an earlier version, which says none."""
+    out = tmp_path / "out"
+    out.mkdir()
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    try:
+        names = {
+            "writing": f".sbqw-x.{alive.pid}.k2j4x9za.tmp.xlsx",
+            "killed": f".sbqw-x.{gone.pid}.a1b2c3d4.tmp.xlsx",
+            "own": f".sbqw-x.{os.getpid()}.zz9yy8xx.tmp",
+            "earlier": ".sbqw-x.q1w2e3r4.tmp.csv",
+        }
+        for name in names.values():
+            (out / name).write_text("x", encoding="utf-8")
+        remove_stale_work(out)
+        assert sorted(p.name for p in out.iterdir()) == [names["writing"]]
+        assert temporary_owner(names["writing"]) == alive.pid
+        assert temporary_owner(names["earlier"]) is None
+    finally:
+        alive.kill()
+        alive.wait()
 
 
 @pytest.mark.parametrize("name", ["baseline.html", "summary.json", "sales.csv", "out", "报告"])

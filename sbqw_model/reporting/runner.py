@@ -108,7 +108,9 @@ def _run_job(job: Job, render: bool = True) -> Outcome:
     inside(job.out_dir, f"{job.name}.failed.ipynb")  # names are sanitised: a bug otherwise
     job.out_dir.mkdir(parents=True, exist_ok=True)
     work = Path(
-        tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{job.name}-", suffix=TEMP_SUFFIX, dir=job.out_dir)
+        tempfile.mkdtemp(
+            prefix=f"{WORK_PREFIX}{job.name}-{os.getpid()}-", suffix=TEMP_SUFFIX, dir=job.out_dir
+        )
     )
     executed = work / f"{job.name}.ipynb"
     kept = False
