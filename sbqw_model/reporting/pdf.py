@@ -9,16 +9,14 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
-import os
 import re
-import secrets
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from sbqw_model.fileio import TEMP_PREFIX
+from sbqw_model.fileio import atomic_path
 
 __all__ = ["html_to_pdf"]
 
@@ -83,18 +81,8 @@ def html_to_pdf(html: str, out_path: Path) -> None:
     concurrent reader never sees half a PDF. Only ``data:`` URLs are fetched.
     """
     weasyprint = _import_weasyprint()
-    out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    # Not mkstemp: its 0600 mode would survive the rename; open(..., "xb") honours the umask.
-    tmp = out_path.with_name(
-        f"{TEMP_PREFIX}{out_path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-    )
-    try:
-        with _quiet_weasyprint(), tmp.open("xb") as handle:
-            document = weasyprint.HTML(string=html, url_fetcher=_offline_fetcher(weasyprint))
-            # A4 is also set by the page's @page rule; this covers pages without one.
-            document.write_pdf(handle, stylesheets=[weasyprint.CSS(string="@page { size: A4 }")])
-        os.replace(tmp, out_path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    # fileio's temporary name (cleaned up after a killed run) with the umask's permissions
+    with _quiet_weasyprint(), atomic_path(Path(out_path)) as tmp, tmp.open("wb") as handle:
+        document = weasyprint.HTML(string=html, url_fetcher=_offline_fetcher(weasyprint))
+        # A4 is also set by the page's @page rule; this covers pages without one.
+        document.write_pdf(handle, stylesheets=[weasyprint.CSS(string="@page { size: A4 }")])
