@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sbqw_model.engine import TARGETS, Results
+from sbqw_model.summary import effective_draws
 
 if TYPE_CHECKING:
     from sbqw_model.summary_types import Summary
@@ -117,12 +118,6 @@ def _shared_worlds(a: Results, b: Results) -> bool:
     return bool(np.array_equal(ra, rb))
 
 
-def _effective(results: Results) -> float:
-    """How many independent worlds a run's odds rest on (the effective draws once weighted)."""
-    info = results.conditioning or {}
-    return float(min(results.draws, info.get("effective_draws", results.draws)))
-
-
 def compare_outcomes(a: Results, b: Results, z: float = Z) -> OutcomeComparison:
     """The change in each target's odds from ``a`` to ``b``, with its Monte Carlo error."""
     met_a, met_b = a.met(), b.met()
@@ -136,7 +131,7 @@ def compare_outcomes(a: Results, b: Results, z: float = Z) -> OutcomeComparison:
             se = float(d.std(ddof=1) / math.sqrt(d.size)) if d.size > 1 else 0.0
             differs = bool(np.any(d != 0)) and abs(pb - pa) > z * se
         else:  # over each run's effective draws: resampled worlds repeat
-            se = math.sqrt(pa * (1 - pa) / _effective(a) + pb * (1 - pb) / _effective(b))
+            se = math.sqrt(pa * (1 - pa) / effective_draws(a) + pb * (1 - pb) / effective_draws(b))
             differs = abs(pb - pa) > z * se and pa != pb
         out[t] = TargetDifference(t, pa, pb, se, differs)
     return OutcomeComparison(paired, out)
