@@ -6,6 +6,7 @@ them), named as such: 相对基准情景的变化 / "Change from Baseline".
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -74,7 +75,7 @@ class Comparison:
             )
         return cls(reports, values["lang"])
 
-    @property
+    @functools.cached_property
     def names(self) -> list[str]:
         """Each scenario's title, once (``labels.distinct_titles``): every table, sentence and
         chart here names a scenario by it, and keyed by a title two files shared, the budget
