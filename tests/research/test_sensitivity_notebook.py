@@ -122,3 +122,18 @@ def test_factor_table_names_no_internal_key_in_chinese(lang: str) -> None:
     assert ("uncertainties." in page) == (lang == "en")
     if lang == "zh":
         assert "网络零售额年均增速" in page and "4% – 28%" in page
+
+
+def test_every_output_is_named_in_words_in_either_language() -> None:
+    """An output's heading, chart title and axis: the English report read 'P(met): Online
+    retail' and 'P(all targets met)' (symbols, where the reports say 'probability'); the
+    Chinese one must stay free of internal names."""
+    from sbqw_model.research.evaluate import SENSITIVITY_OUTPUTS
+    from sbqw_model.research.wording import output_label
+
+    for output in SENSITIVITY_OUTPUTS:
+        zh, en = output_label(output, "zh"), output_label(output, "en")
+        assert CJK.search(zh) and not re.search(r"[A-Za-z_]", zh), zh
+        assert not CJK.search(en) and "P(" not in en and "_" not in en, en
+        assert "probability" in en.lower() or "outlay" in en.lower(), en
+
