@@ -73,6 +73,8 @@ class Observation:
     indicator: str
     value: float
     source: str
+    #: the observations file (``--observed``) the figure came from; empty: the scenario file
+    origin: str = ""
 
 
 @dataclass
@@ -108,6 +110,9 @@ class Scenario:
     #: uncertainties an observations file fixed (``observations.with_observations``): a sweep
     #: or sensitivity factor on one would silently replace the observed figure
     observed_uncertainties: tuple[str, ...] = ()
+    #: the observations file (``--observed``) that fixed ``observed_uncertainties``: a report
+    #: names it as their source, not the scenario file
+    observations_file: str = ""
 
     def title(self, lang: str = "zh") -> str:
         return self.title_zh if lang == "zh" else self.title_en

@@ -71,6 +71,12 @@ def _basis(source: str, lang: str, file: str) -> str:
     return t(key, lang).format(file=file)
 
 
+def _observed_basis(observations_file: str, lang: str) -> str:
+    """A figure from an ``--observed`` file: observed, cited in that file (its source column),
+    not "public data cited in the scenario file" (which holds no word of it)."""
+    return t("observed_basis", lang).format(file=observations_file)
+
+
 def assumption_rows(
     scenario: Scenario, base: Scenario | None, lang: str, file: str = ""
 ) -> list[list[str]]:
@@ -135,7 +141,7 @@ def assumption_rows(
                 t("observation", lang),
                 observed_what(obs, lang),
                 indicator_value(obs.indicator, obs.value, lang),
-                _basis(obs.source, lang, file),
+                _observed_basis(obs.origin, lang) if obs.origin else _basis(obs.source, lang, file),
                 yes,
             ]
         )
@@ -158,7 +164,9 @@ def _uncertainty_rows(
                 t("uncertainty", lang),
                 uncertainty_label(path, lang),
                 describe_distribution(path, dist, lang),
-                _basis(dist.source, lang, file),
+                _observed_basis(scenario.observations_file, lang)
+                if path in scenario.observed_uncertainties and scenario.observations_file
+                else _basis(dist.source, lang, file),
                 t("yes" if differs else "no", lang),
             ]
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,7 @@ from sbqw_model.reporting.variants import (
     variant_note,
     variant_title,
 )
-from sbqw_model.scenario import Scenario
+from sbqw_model.scenario import Observation, Scenario
 from sbqw_model.start_level import odds_by_start
 from sbqw_model.summary import BAND, Summary, summarize
 
@@ -54,6 +54,21 @@ def wan(yuan: float) -> str:
 
 def status_cell(status: leader.Status, lang: str) -> Markup:
     return render("status.html.j2", status=status, lang=lang)
+
+
+def _observed_sentence(observations: Sequence[Observation], scenario_file: str, lang: str) -> str:
+    """Which figures are observed, each group with the file that cites them: the scenario
+    file's own, or the ``--observed`` file's (before, all were said to be in the scenario file)."""
+    groups: dict[str, list[str]] = {}
+    for o in observations:
+        groups.setdefault(o.origin, []).append(observed_what(o, lang))
+    parts = [
+        t("observed_in_file" if origin else "observed_in_scenario", lang).format(
+            items=t("enum", lang).join(items), file=origin or scenario_file
+        )
+        for origin, items in groups.items()
+    ]
+    return t("data_observed", lang).format(items=t("semicolon", lang).join(parts))
 
 
 def _data_statistics(lang: str) -> str:
@@ -250,9 +265,7 @@ class ScenarioReport:
         lang, s = self.lang, self.scenario
         paragraphs = [_data_statistics(lang)]
         if s.observations:
-            sep = t("enum", lang)
-            items = sep.join(observed_what(o, lang) for o in s.observations)
-            paragraphs.append(t("data_observed", lang).format(items=items, file=self.source.name))
+            paragraphs.append(_observed_sentence(s.observations, self.source.name, lang))
         else:
             paragraphs.append(t("data_none_observed", lang))
         path = "online_retail.level_2022"

@@ -231,14 +231,15 @@ class SensitivityReport:
         s, r, lang = self.scenario, self.result, self.lang
         method = "Sobol'" if r.method == "sobol" else "Morris"
         title = f"{t('sens_title', lang)}{t('colon', lang)}{s.title(lang)}"
+        space = "" if lang == "zh" else " "  # 290次评估, as Chinese sets a number in a phrase
         return HTML(
             render(
                 "research_header.html.j2",
                 title=title,
                 method=method,
                 n=r.n,
-                evaluations=f"{len(r.sample):,} {t('evaluations', lang)}",
-                per_point=f"{t('per_point', lang)} {r.draws:,}",
+                evaluations=f"{len(r.sample):,}{space}{t('evaluations', lang)}",
+                per_point=f"{t('per_point', lang)}{space}{r.draws:,}",
                 intro=t("sens_intro", lang),
             )
         )
@@ -387,7 +388,10 @@ class SensitivityReport:
         lang, r = self.lang, self.result
         items = [
             (rt("version", lang), f"sbqw {__version__}"),
-            (rt("scenario", lang), f"{self.scenario.name} ({self.source.name})"),
+            (
+                rt("scenario", lang),
+                f"{self.scenario.name}{rt('lparen', lang)}{self.source.name}{rt('rparen', lang)}",
+            ),
             (rt("scenario_hash", lang), self.scenario.digest),
             (rt("seed", lang), str(r.seed)),
             (rt("run_date", lang), self.run_date),

@@ -64,7 +64,7 @@ def read_observations(path: Path, params: Parameters) -> list[Observation]:
                 f" (first at row {seen[(row.year, row.indicator)]})"
             )
         seen.setdefault((row.year, row.indicator), i)
-        out.append(Observation(row.year, row.indicator, row.value, row.source))
+        out.append(Observation(row.year, row.indicator, row.value, row.source, Path(path).name))
     if not len(frame):
         problems.add(f"{name}: no figures (expected a header row and at least one row)")
     problems.raise_if_any()
@@ -114,4 +114,5 @@ def load_observed(path: Path, scenario: Scenario) -> Scenario:
     """Read ``path`` and condition ``scenario`` on it (InputError on a bad file)."""
     if not Path(path).exists():  # a folder or a pipe: read_table says which, never opens it
         raise InputError([f"{path}: observations file not found"])
-    return with_observations(scenario, read_observations(path, scenario.params))
+    conditioned = with_observations(scenario, read_observations(path, scenario.params))
+    return replace(conditioned, observations_file=Path(path).name)

@@ -27,7 +27,7 @@ from sbqw_model.reporting import clauses, leader
 from sbqw_model.reporting.comparison import Comparison
 from sbqw_model.reporting.fragments import table
 from sbqw_model.reporting.html import PRINT_CSS
-from sbqw_model.reporting.i18n import TEXT, target_name
+from sbqw_model.reporting.i18n import TEXT, t, target_name
 from sbqw_model.reporting.scenario_report import ScenarioReport
 from sbqw_model.scenario import load_scenario
 from sbqw_model.summary import BAND, CENTRAL
@@ -597,6 +597,49 @@ def test_an_observed_2022_level_is_said_as_observed_not_assumed(tmp_path: Path, 
     plain = load_scenario(BASELINE)
     text = visible(str(ScenarioReport(plain, simulate(plain, 200, 0), lang, BASELINE).data_note()))
     assert "--observed" in text
+
+
+def test_figures_from_an_observations_file_are_cited_in_that_file(tmp_path: Path) -> None:
+    """``--observed dept.csv`` (2022 and 2023 online retail): the data note said the 2023
+    figure's source is in the scenario file (来源见情景文件baseline.yaml), and the assumptions
+    table called both figures 公开数据 cited in baseline.yaml, which holds no word of them. A
+    figure the scenario file itself observes is still cited there."""
+    from sbqw_model.labels import uncertainty_label
+    from sbqw_model.reporting.assumption_table import assumption_rows
+    from sbqw_model.research.observations import load_observed
+    from sbqw_model.scenario import Observation
+
+    observed = tmp_path / "dept.csv"
+    observed.write_text(
+        "year,indicator,value,source\n2022,online_retail,6.5e10,平台监测\n"
+        "2023,online_retail,7.2e10,平台监测\n",
+        encoding="utf-8",
+    )
+    plain = load_scenario(BASELINE)
+    own = Observation(2024, "products", 9000.0, "assumption: the scenario's own figure")
+    scenario = load_observed(observed, dataclasses.replace(plain, observations=[own]))
+    results = simulate(scenario, draws=200, seed=0)
+    for lang, said_file, said_scenario in (
+        ("zh", "2023年网络零售额（来源见观测文件dept.csv）", "（来源见情景文件baseline.yaml）"),
+        ("en", "(sources in the observations file dept.csv)", "(sources in baseline.yaml)"),
+    ):
+        report = ScenarioReport(scenario, results, lang, BASELINE)
+        note = visible(str(report.data_note()))
+        assert said_file in note and said_scenario in note, note
+        level = uncertainty_label("online_retail.level_2022", lang)
+        kinds = (t("uncertainty", lang), t("observation", lang))
+        cited = {
+            row[1]: row[3]
+            for row in assumption_rows(scenario, None, lang, "baseline.yaml")
+            if row[0] == kinds[1] or row[:2] == [kinds[0], level]
+        }
+        assert len(cited) == 3, cited
+        for what, basis in cited.items():
+            in_file = "2024" not in what  # the scenario's own figure is the 2024 one
+            assert ("dept.csv" in basis) == in_file and ("baseline.yaml" in basis) != in_file, (
+                what,
+                basis,
+            )
 
 
 def test_the_run_date_says_utc_once(rendered: Any) -> None:

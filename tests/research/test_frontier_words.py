@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from sbqw_model.research.frontier import Frontier
 from sbqw_model.research.notebook import SensitivityReport
@@ -137,3 +138,27 @@ def test_the_notebook_words_its_built_in_frontier_with_the_scenario_amounts(
     report = SensitivityReport.from_namespace(namespace)
     text = html.unescape(str(report.frontier_text()))
     assert "超过5亿元的部分" in text and "1亿元" not in text, text
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_frontier_chart_reads_its_axes_as_the_table_does(lang: str) -> None:
+    """The table says 4.8% and 4,962 万元, the reference line 80%; the axes read 0.1 … 0.8 and
+    6000 … 20000."""
+    table = pd.DataFrame(
+        {
+            "point": [0, 1],
+            "assumptions.payout_share": [0.5, 1.0],
+            "budget.total.p95": [1.2e8, 2.4e8],
+            "p_all_met": [0.2, 0.6],
+        }
+    )
+    from sbqw_model.research import charts
+    from sbqw_model.research.frontier import frontiers
+
+    figure = charts.frontier_chart(frontiers(table, 0.8), lang)
+    figure.canvas.draw()
+    ax = figure.axes[0]
+    ys = [x.get_text() for x in ax.get_yticklabels() if x.get_text()]
+    xs = [x.get_text() for x in ax.get_xticklabels() if x.get_text()]
+    assert ys and all(y.endswith("%") for y in ys), ys
+    assert any("," in x for x in xs) and not any(re.fullmatch(r"\d{4,}", x) for x in xs), xs

@@ -181,7 +181,7 @@ def test_cli_sensitivity_table_is_chinese_first() -> None:
     )
     assert code == 0, err
     assert "网络零售额年均增速 uncertainties.online_retail.growth" in out
-    assert "网络零售额达成概率 / P(met): Online retail" in out
+    assert "网络零售额达成概率 / Online retail: probability of meeting the target" in out
     assert "不随因素变化 does not vary" in out  # no firms: the budget is always zero
 
 

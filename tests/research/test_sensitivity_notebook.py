@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_module
 import json
 import re
 from typing import Any
@@ -122,3 +123,30 @@ def test_factor_table_names_no_internal_key_in_chinese(lang: str) -> None:
     assert ("uncertainties." in page) == (lang == "en")
     if lang == "zh":
         assert "网络零售额年均增速" in page and "4% – 28%" in page
+
+
+def test_every_output_is_named_in_words_in_either_language() -> None:
+    """An output's heading, chart title and axis: the English report read 'P(met): Online
+    retail' and 'P(all targets met)' (symbols, where the reports say 'probability'); the
+    Chinese one must stay free of internal names."""
+    from sbqw_model.research.evaluate import SENSITIVITY_OUTPUTS
+    from sbqw_model.research.wording import output_label
+
+    for output in SENSITIVITY_OUTPUTS:
+        zh, en = output_label(output, "zh"), output_label(output, "en")
+        assert CJK.search(zh) and not re.search(r"[A-Za-z_]", zh), zh
+        assert not CJK.search(en) and "P(" not in en and "_" not in en, en
+        assert "probability" in en.lower() or "outlay" in en.lower(), en
+
+
+def test_chinese_is_set_as_chinese(executed: nbformat.NotebookNode) -> None:
+    """Every visible line of the Chinese report in Chinese typography. The provenance read
+    'baseline (baseline.yaml)' in half-width brackets; the frontier '达成概率达到 80%。最高为
+    4.8%。', the header '290 次评估 · 每点模拟次数 500' and a warning '请用 n ≥ 20 重新计算'
+    put Latin spaces between Chinese and numbers (the scenario reports write 达成概率为4%)."""
+    html = "¦".join(outputs(executed, "text/html"))  # ¦: a cell or block boundary
+    text = re.sub(r"\s+", " ", html_module.unescape(re.sub(r"<[^>]+>", "¦", html)))
+    han, number = r"[\u3400-\u9fff]", r"[\d%]"
+    spaced = re.findall(rf"{han} +{number}|{number} +{han}", text)
+    half = re.findall(r"[();]|(?<!\d):|:(?!\d)|,(?!\d)", text)
+    assert not spaced and not half, (spaced[:5], half[:5])
