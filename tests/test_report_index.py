@@ -134,6 +134,34 @@ def test_the_cli_accumulates_and_marks_a_report_whose_scenario_changed(tmp_path:
     assert (out / "mine.html").read_text(encoding="utf-8") == page
 
 
+def test_a_report_whose_base_scenario_changed_is_outdated(tmp_path: Path) -> None:
+    """A copy made by ``sbqw new-scenario`` extends its base: the base's levers edited (or the
+    base made invalid) change the copy's numbers, and its report was listed as current."""
+    out = tmp_path / "reports"
+    out.mkdir()
+    base, child, alone = (tmp_path / f"{n}.yaml" for n in ("base", "child", "alone"))
+    base.write_text("name: base\n", encoding="utf-8")
+    child.write_text("name: child\nextends: base.yaml\n", encoding="utf-8")
+    alone.write_text("name: alone\n", encoding="utf-8")
+    made = [_outcome(out, n, True, str(f)) for n, f in (("child", child), ("alone", alone))]
+    write_index(made, out, "zh")
+    base.write_text("name: base\nlevers: {assumptions: {payout_share: 0.3}}\n", encoding="utf-8")
+    write_index([_outcome(out, "other", True)], out, "zh")
+    assert {e.name: e.outdated for e in manifest.load(out)} == {
+        "child": True,
+        "alone": False,
+        "other": False,
+    }
+    assert "已过时" in _rows(out)[0] and "已过时" not in _rows(out)[1]
+    # an entry written before the chains were kept is judged by its own file, as it was
+    data = json.loads((out / manifest.MANIFEST).read_text(encoding="utf-8"))
+    for e in data["reports"]:
+        e.pop("chains"), e.update(outdated=False)
+    (out / manifest.MANIFEST).write_text(json.dumps(data), encoding="utf-8")
+    write_index([_outcome(out, "other", True)], out, "zh")
+    assert not any(e.outdated for e in manifest.load(out))
+
+
 def test_an_outdated_page_that_is_not_ours_is_left_alone(tmp_path: Path) -> None:
     page = tmp_path / "x.html"
     page.write_text("no body here", encoding="utf-8")

@@ -52,6 +52,9 @@ class Entry:
     cell: int | None = None
     lang: str = "zh"
     digests: list[str] = field(default_factory=list)  # sha256 of each source when rendered
+    #: and of each source's ``extends`` chain (``scenario.chain_digest``): a base edited since
+    #: changes the scenario too (empty in an entry written before these were kept)
+    chains: list[str] = field(default_factory=list)
     outdated: bool = False  # a source changed (or no longer exists) since
 
     @property
@@ -154,15 +157,25 @@ def digest(source: str) -> str:
     return ""
 
 
+def chains(sources: Sequence[str]) -> list[str]:
+    """``scenario.chain_digest`` of each source."""
+    from sbqw_model.scenario import chain_digest
+
+    return [chain_digest(s) for s in sources]
+
+
 def mark_outdated(entries: Sequence[Entry], current: Sequence[Entry], out_dir: Path) -> None:
     """An earlier report whose scenario file has changed (or gone, or become invalid) since it
     was made is marked outdated, so the index never lists it as current; and so is its page,
-    opened from a bookmark or a link without the index (``_mark_page``)."""
+    opened from a bookmark or a link without the index (``_mark_page``). A file it extends
+    counts: a copy made by ``sbqw new-scenario`` is its base's levers but for its own."""
     fresh = {e.name for e in current}
     for entry in entries:
         if entry.name in fresh or not entry.ok or not entry.digests or entry.outdated:
             continue
-        entry.outdated = [digest(s) for s in entry.sources] != entry.digests
+        entry.outdated = [digest(s) for s in entry.sources] != entry.digests or bool(
+            entry.chains and chains(entry.sources) != entry.chains
+        )
         if entry.outdated:
             _mark_page(out_dir / f"{entry.name}.html", entry.lang)
 
@@ -237,6 +250,7 @@ def entry_of(
         cell=outcome.cell,
         lang=job.lang,
         digests=[digest(s) for s in sources],
+        chains=chains(sources),
     )
 
 
