@@ -23,7 +23,7 @@ from sbqw_model.outputs import (
 )
 from sbqw_model.reporting.index import write_index
 from sbqw_model.reporting.runner import Job, Outcome, run_jobs, started_pool
-from sbqw_model.reporting.variants import variant_name, variant_title
+from sbqw_model.reporting.variants import plain_value, variant_name, variant_title
 from sbqw_model.scenario import Scenario, load_scenario
 from sbqw_model.signals import held
 
@@ -154,7 +154,7 @@ def jobs_for(
         files = [
             j.parameters["scenario_file"] for j in jobs if j.notebook == "scenario_report.ipynb"
         ]
-        suffix = "".join(f"-{k}-{v}" for k, v in assume.items())
+        suffix = "".join(f"-{k}-{plain_value(v)}" for k, v in assume.items())
         compare = make(
             safe_name(f"compare{suffix}"),
             t("compare_title", lang),
