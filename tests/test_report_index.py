@@ -162,6 +162,39 @@ def test_a_report_whose_base_scenario_changed_is_outdated(tmp_path: Path) -> Non
     assert not any(e.outdated for e in manifest.load(out))
 
 
+def test_a_stopped_run_lists_the_reports_it_finished(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Ctrl-C after some reports had landed left them unlisted (a new name) or listed with
+    the time and scenario file of the page they had replaced."""
+    from sbqw_model.reporting import batch
+
+    out = tmp_path / "reports"
+    out.mkdir()
+    write_index([_outcome(out, "one", True, "/old/one.yaml")], out, "zh")
+    earlier_made = "2026-01-01T00:00:00+00:00"
+    data = json.loads((out / manifest.MANIFEST).read_text(encoding="utf-8"))
+    data["reports"][0]["made"] = earlier_made
+    (out / manifest.MANIFEST).write_text(json.dumps(data), encoding="utf-8")
+    todo = [_outcome(out, n, False).job for n in ("one", "two", "three")]
+
+    def stopped(jobs: list[Job], *args: object, **kwargs: object) -> list[Outcome]:
+        done = kwargs.get("done", args[3] if len(args) > 3 else {})
+        assert isinstance(done, dict)
+        done[0] = _outcome(out, "one", True, "/new/one.yaml")
+        done[1] = _outcome(out, "two", True, "/new/two.yaml")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batch, "run_jobs", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        batch._render(todo, out, 1, "zh", None)
+    entries = {e.name: e for e in manifest.load(out)}
+    assert set(entries) == {"one", "two"}, "three never ran"
+    assert entries["one"].sources == ["/new/one.yaml"] and entries["one"].made > earlier_made
+    assert len(_rows(out)) == 2 and 'href="two.html"' in _rows(out)[1]
+    assert not list(out.glob(".sbqw-*")), "no lock or temporary file left"
+
+
 def test_an_outdated_page_that_is_not_ours_is_left_alone(tmp_path: Path) -> None:
     page = tmp_path / "x.html"
     page.write_text("no body here", encoding="utf-8")

@@ -3,6 +3,7 @@ running them (``render``) and what to tell the user. ("plan" means the notice's 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -207,6 +208,16 @@ def render(
         return _render(todo, out_dir, jobs, lang, pool)
 
 
+def _record_landed(landed: list[Outcome], out_dir: Path, lang: str) -> None:
+    """A stopped run's finished reports are in the folder: listed (when, from which file),
+    not left unlisted or under the entry of the page they replaced. Best effort: the stop (or
+    the killed worker) is still the news."""
+    landed = [o for o in landed if not o.write_failed]
+    if landed:
+        with contextlib.suppress(Exception), writing(out_dir), held():
+            write_index(landed, out_dir, lang)
+
+
 def _render(
     todo: list[Job], out_dir: Path, jobs: int, lang: str, pool: ProcessPoolExecutor | None
 ) -> int:
@@ -226,7 +237,12 @@ def _render(
                 f"rendering {len(todo)} report(s), {jobs} job(s), into {one_line(str(out_dir))}/",
                 file=sys.stderr,
             )
-        outcomes = run_jobs(todo, jobs, on_done=tell if interactive else None, pool=pool)
+        done: dict[int, Outcome] = {}
+        try:
+            outcomes = run_jobs(todo, jobs, tell if interactive else None, pool, done)
+        except BaseException:  # stopped, or a worker killed: list the reports that landed
+            _record_landed(list(done.values()), out_dir, lang)
+            raise
         refused = [o.error for o in outcomes if o.write_failed]
         if refused:  # a full disk or a read-only folder: no index that pretends all is well
             raise InputError(refused[:1])
