@@ -89,6 +89,22 @@ def test_reports_deleted_by_hand_drop_out_and_a_broken_manifest_is_rebuilt(
     ]
 
 
+def test_a_report_whose_notebook_or_workbook_was_deleted_stays_listed(tmp_path: Path) -> None:
+    """Its page is still there: listed, with the files that are (no link to a deleted one)."""
+    out = tmp_path / "reports"
+    out.mkdir()
+    write_index([_outcome(out, "one", True), _outcome(out, "two", True)], out, "zh")
+    (out / "one.xlsx").unlink()
+    (out / "two.html").unlink()
+    write_index([_outcome(out, "three", True)], out, "zh")
+    assert [(e.name, e.files) for e in manifest.load(out)] == [
+        ("one", ["one.html"]),
+        ("three", ["three.html", "three.xlsx"]),
+    ]
+    rows = _rows(out)
+    assert 'href="one.html"' in rows[0] and "one.xlsx" not in rows[0] and len(rows) == 2
+
+
 def test_the_cli_accumulates_and_marks_a_report_whose_scenario_changed(tmp_path: Path) -> None:
     out = tmp_path / "reports"
     mine = tmp_path / "mine.yaml"

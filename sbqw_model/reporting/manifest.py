@@ -3,7 +3,7 @@
 Rendering into a folder that holds earlier reports keeps them: ``reports.json`` (small, JSON,
 written atomically) records each report by name, and ``index.html`` lists them all. A report
 that fails this time replaces its earlier entry as *failed* (its stale HTML/Excel/PDF removed),
-so an outdated page is never listed as current; an entry whose files were deleted by hand is
+so an outdated page is never listed as current; an entry whose page was deleted by hand is
 dropped.
 """
 
@@ -121,16 +121,21 @@ def _checked(raw: Any) -> Entry | None:
 
 
 def _present(entry: Entry, out_dir: Path) -> bool:
-    """A successful entry needs its files still there; a failed one stays to be seen."""
-    return not entry.ok or all((out_dir / f).is_file() for f in entry.files)
+    """A successful entry needs its page still there; a failed one stays to be seen."""
+    return not entry.ok or (out_dir / f"{entry.name}.html").is_file()
 
 
 def merge(earlier: Sequence[Entry], current: Sequence[Entry], out_dir: Path) -> list[Entry]:
-    """Earlier entries (in their order) replaced by this run's of the same name, new ones after."""
+    """Earlier entries (in their order) replaced by this run's of the same name, new ones after;
+    each listing the files still there. A notebook or workbook deleted by hand (a notebook is
+    the largest file) dropped the whole entry, its page still in the folder but listed no more."""
     by_name = {e.name: e for e in current}
     merged = [by_name.pop(e.name, e) for e in earlier]
     merged += [e for e in current if e.name in by_name]
-    return [e for e in merged if _present(e, out_dir)]
+    kept = [e for e in merged if _present(e, out_dir)]
+    for e in kept:
+        e.files = [f for f in e.files if (out_dir / f).is_file()]
+    return kept
 
 
 def remove_stale(entry: Entry, out_dir: Path) -> None:
