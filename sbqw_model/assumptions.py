@@ -9,6 +9,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields, replace
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sbqw_model.catalogue import label
@@ -90,13 +91,26 @@ class AssumptionSpec:
         if key is not None:
             return self._filled(label(key, lang), lang, params)
         if self.choices is None:
-            return f"{float(value):.0%}"
+            return share_shown(value)
         return shown_value(value)
 
     def describe_expected(self) -> str:
         if self.choices is None:
             return f"a number from {self.low:g} to {self.high:g}"
         return "one of " + ", ".join(shown_value(c) for c in self.choices)
+
+
+#: Significant digits a user's share keeps when said (and in a variant's file name): enough
+#: for any value typed; a grid's 0.30000000000000004 is 30%.
+SHARE_DIGITS = 10
+
+
+def share_shown(share: Any) -> str:
+    """A share the user set (``payout_share``) as a percentage, as precise as it was given:
+    60%, 60.5%, 0.00001%. Rounded to whole percents, two variants read alike (0.6 and 0.605,
+    two files with one title) and 0.9999999 read "100%", the ceilings it is not."""
+    text = format(Decimal(f"{float(share) * 100 + 0.0:.{SHARE_DIGITS}g}").normalize(), "f")
+    return f"{text}%"
 
 
 def shown_value(value: Any) -> str:

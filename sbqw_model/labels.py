@@ -206,7 +206,9 @@ def outlay_kind(payout_share: float, lang: str) -> str:
     (reports, charts, workbooks)."""
     if payout_share >= 1.0:
         return label("report.upper_bound", lang)
-    return label("report.at_share", lang).format(share=f"{payout_share:.0%}")
+    from sbqw_model.assumptions import share_shown
+
+    return label("report.at_share", lang).format(share=share_shown(payout_share))
 
 
 def outlay_note(summary: Any, lang: str) -> str:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sbqw_model import rules, units
-from sbqw_model.assumptions import Assumptions
+from sbqw_model.assumptions import Assumptions, share_shown
 from sbqw_model.catalogue import label
 from sbqw_model.parameters import Parameters
 
@@ -24,7 +24,7 @@ Cells = tuple[np.ndarray, np.ndarray]  # (unit index, year index) of each paying
 
 
 def share_text(assume: Assumptions) -> str:
-    return "" if assume.payout_share == 1 else f" × {assume.payout_share:.0%}"
+    return "" if assume.payout_share == 1 else f" × {share_shown(assume.payout_share)}"
 
 
 def _wan(yuan: float, lang: str) -> str:

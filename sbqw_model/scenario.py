@@ -274,6 +274,16 @@ def load_scenario(
     return scenario
 
 
+def chain_digest(path: str | Path) -> str:
+    """``Scenario.digest`` of the file without validating it: the hash of every file of its
+    ``extends`` chain, so a change to a base counts as a change to the scenario ('' when the
+    chain cannot be read)."""
+    try:
+        return hashlib.sha256(_read_raw(Path(path))[1]).hexdigest()
+    except (InputError, OSError, ValueError):
+        return ""
+
+
 def _nested(raw: Any, prefix: str, out: dict[str, Any]) -> None:
     """Flatten the uncertainty tree down to the schema's paths (a dist mapping is a leaf)."""
     for key, value in raw.items():

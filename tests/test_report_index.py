@@ -89,6 +89,22 @@ def test_reports_deleted_by_hand_drop_out_and_a_broken_manifest_is_rebuilt(
     ]
 
 
+def test_a_report_whose_notebook_or_workbook_was_deleted_stays_listed(tmp_path: Path) -> None:
+    """Its page is still there: listed, with the files that are (no link to a deleted one)."""
+    out = tmp_path / "reports"
+    out.mkdir()
+    write_index([_outcome(out, "one", True), _outcome(out, "two", True)], out, "zh")
+    (out / "one.xlsx").unlink()
+    (out / "two.html").unlink()
+    write_index([_outcome(out, "three", True)], out, "zh")
+    assert [(e.name, e.files) for e in manifest.load(out)] == [
+        ("one", ["one.html"]),
+        ("three", ["three.html", "three.xlsx"]),
+    ]
+    rows = _rows(out)
+    assert 'href="one.html"' in rows[0] and "one.xlsx" not in rows[0] and len(rows) == 2
+
+
 def test_the_cli_accumulates_and_marks_a_report_whose_scenario_changed(tmp_path: Path) -> None:
     out = tmp_path / "reports"
     mine = tmp_path / "mine.yaml"
@@ -132,6 +148,67 @@ def test_the_cli_accumulates_and_marks_a_report_whose_scenario_changed(tmp_path:
     assert manifest.OUTDATED_CLASS not in (out / "baseline.html").read_text(encoding="utf-8")
     assert report("baseline").returncode == 0
     assert (out / "mine.html").read_text(encoding="utf-8") == page
+
+
+def test_a_report_whose_base_scenario_changed_is_outdated(tmp_path: Path) -> None:
+    """A copy made by ``sbqw new-scenario`` extends its base: the base's levers edited (or the
+    base made invalid) change the copy's numbers, and its report was listed as current."""
+    out = tmp_path / "reports"
+    out.mkdir()
+    base, child, alone = (tmp_path / f"{n}.yaml" for n in ("base", "child", "alone"))
+    base.write_text("name: base\n", encoding="utf-8")
+    child.write_text("name: child\nextends: base.yaml\n", encoding="utf-8")
+    alone.write_text("name: alone\n", encoding="utf-8")
+    made = [_outcome(out, n, True, str(f)) for n, f in (("child", child), ("alone", alone))]
+    write_index(made, out, "zh")
+    base.write_text("name: base\nlevers: {assumptions: {payout_share: 0.3}}\n", encoding="utf-8")
+    write_index([_outcome(out, "other", True)], out, "zh")
+    assert {e.name: e.outdated for e in manifest.load(out)} == {
+        "child": True,
+        "alone": False,
+        "other": False,
+    }
+    assert "已过时" in _rows(out)[0] and "已过时" not in _rows(out)[1]
+    # an entry written before the chains were kept is judged by its own file, as it was
+    data = json.loads((out / manifest.MANIFEST).read_text(encoding="utf-8"))
+    for e in data["reports"]:
+        e.pop("chains"), e.update(outdated=False)
+    (out / manifest.MANIFEST).write_text(json.dumps(data), encoding="utf-8")
+    write_index([_outcome(out, "other", True)], out, "zh")
+    assert not any(e.outdated for e in manifest.load(out))
+
+
+def test_a_stopped_run_lists_the_reports_it_finished(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Ctrl-C after some reports had landed left them unlisted (a new name) or listed with
+    the time and scenario file of the page they had replaced."""
+    from sbqw_model.reporting import batch
+
+    out = tmp_path / "reports"
+    out.mkdir()
+    write_index([_outcome(out, "one", True, "/old/one.yaml")], out, "zh")
+    earlier_made = "2026-01-01T00:00:00+00:00"
+    data = json.loads((out / manifest.MANIFEST).read_text(encoding="utf-8"))
+    data["reports"][0]["made"] = earlier_made
+    (out / manifest.MANIFEST).write_text(json.dumps(data), encoding="utf-8")
+    todo = [_outcome(out, n, False).job for n in ("one", "two", "three")]
+
+    def stopped(jobs: list[Job], *args: object, **kwargs: object) -> list[Outcome]:
+        done = kwargs.get("done", args[3] if len(args) > 3 else {})
+        assert isinstance(done, dict)
+        done[0] = _outcome(out, "one", True, "/new/one.yaml")
+        done[1] = _outcome(out, "two", True, "/new/two.yaml")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batch, "run_jobs", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        batch._render(todo, out, 1, "zh", None)
+    entries = {e.name: e for e in manifest.load(out)}
+    assert set(entries) == {"one", "two"}, "three never ran"
+    assert entries["one"].sources == ["/new/one.yaml"] and entries["one"].made > earlier_made
+    assert len(_rows(out)) == 2 and 'href="two.html"' in _rows(out)[1]
+    assert not list(out.glob(".sbqw-*")), "no lock or temporary file left"
 
 
 def test_an_outdated_page_that_is_not_ours_is_left_alone(tmp_path: Path) -> None:

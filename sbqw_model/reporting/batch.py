@@ -3,6 +3,7 @@ running them (``render``) and what to tell the user. ("plan" means the notice's 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -23,7 +24,7 @@ from sbqw_model.outputs import (
 )
 from sbqw_model.reporting.index import write_index
 from sbqw_model.reporting.runner import Job, Outcome, run_jobs, started_pool
-from sbqw_model.reporting.variants import variant_name, variant_title
+from sbqw_model.reporting.variants import plain_value, variant_name, variant_title
 from sbqw_model.scenario import Scenario, load_scenario
 from sbqw_model.signals import held
 
@@ -154,7 +155,7 @@ def jobs_for(
         files = [
             j.parameters["scenario_file"] for j in jobs if j.notebook == "scenario_report.ipynb"
         ]
-        suffix = "".join(f"-{k}-{v}" for k, v in assume.items())
+        suffix = "".join(f"-{k}-{plain_value(v)}" for k, v in assume.items())
         compare = make(
             safe_name(f"compare{suffix}"),
             t("compare_title", lang),
@@ -207,6 +208,16 @@ def render(
         return _render(todo, out_dir, jobs, lang, pool)
 
 
+def _record_landed(landed: list[Outcome], out_dir: Path, lang: str) -> None:
+    """A stopped run's finished reports are in the folder: listed (when, from which file),
+    not left unlisted or under the entry of the page they replaced. Best effort: the stop (or
+    the killed worker) is still the news."""
+    landed = [o for o in landed if not o.write_failed]
+    if landed:
+        with contextlib.suppress(Exception), writing(out_dir), held():
+            write_index(landed, out_dir, lang)
+
+
 def _render(
     todo: list[Job], out_dir: Path, jobs: int, lang: str, pool: ProcessPoolExecutor | None
 ) -> int:
@@ -226,7 +237,12 @@ def _render(
                 f"rendering {len(todo)} report(s), {jobs} job(s), into {one_line(str(out_dir))}/",
                 file=sys.stderr,
             )
-        outcomes = run_jobs(todo, jobs, on_done=tell if interactive else None, pool=pool)
+        done: dict[int, Outcome] = {}
+        try:
+            outcomes = run_jobs(todo, jobs, tell if interactive else None, pool, done)
+        except BaseException:  # stopped, or a worker killed: list the reports that landed
+            _record_landed(list(done.values()), out_dir, lang)
+            raise
         refused = [o.error for o in outcomes if o.write_failed]
         if refused:  # a full disk or a read-only folder: no index that pretends all is well
             raise InputError(refused[:1])

@@ -3,7 +3,7 @@
 Rendering into a folder that holds earlier reports keeps them: ``reports.json`` (small, JSON,
 written atomically) records each report by name, and ``index.html`` lists them all. A report
 that fails this time replaces its earlier entry as *failed* (its stale HTML/Excel/PDF removed),
-so an outdated page is never listed as current; an entry whose files were deleted by hand is
+so an outdated page is never listed as current; an entry whose page was deleted by hand is
 dropped.
 """
 
@@ -52,6 +52,9 @@ class Entry:
     cell: int | None = None
     lang: str = "zh"
     digests: list[str] = field(default_factory=list)  # sha256 of each source when rendered
+    #: and of each source's ``extends`` chain (``scenario.chain_digest``): a base edited since
+    #: changes the scenario too (empty in an entry written before these were kept)
+    chains: list[str] = field(default_factory=list)
     outdated: bool = False  # a source changed (or no longer exists) since
 
     @property
@@ -118,16 +121,21 @@ def _checked(raw: Any) -> Entry | None:
 
 
 def _present(entry: Entry, out_dir: Path) -> bool:
-    """A successful entry needs its files still there; a failed one stays to be seen."""
-    return not entry.ok or all((out_dir / f).is_file() for f in entry.files)
+    """A successful entry needs its page still there; a failed one stays to be seen."""
+    return not entry.ok or (out_dir / f"{entry.name}.html").is_file()
 
 
 def merge(earlier: Sequence[Entry], current: Sequence[Entry], out_dir: Path) -> list[Entry]:
-    """Earlier entries (in their order) replaced by this run's of the same name, new ones after."""
+    """Earlier entries (in their order) replaced by this run's of the same name, new ones after;
+    each listing the files still there. A notebook or workbook deleted by hand (a notebook is
+    the largest file) dropped the whole entry, its page still in the folder but listed no more."""
     by_name = {e.name: e for e in current}
     merged = [by_name.pop(e.name, e) for e in earlier]
     merged += [e for e in current if e.name in by_name]
-    return [e for e in merged if _present(e, out_dir)]
+    kept = [e for e in merged if _present(e, out_dir)]
+    for e in kept:
+        e.files = [f for f in e.files if (out_dir / f).is_file()]
+    return kept
 
 
 def remove_stale(entry: Entry, out_dir: Path) -> None:
@@ -154,15 +162,25 @@ def digest(source: str) -> str:
     return ""
 
 
+def chains(sources: Sequence[str]) -> list[str]:
+    """``scenario.chain_digest`` of each source."""
+    from sbqw_model.scenario import chain_digest
+
+    return [chain_digest(s) for s in sources]
+
+
 def mark_outdated(entries: Sequence[Entry], current: Sequence[Entry], out_dir: Path) -> None:
     """An earlier report whose scenario file has changed (or gone, or become invalid) since it
     was made is marked outdated, so the index never lists it as current; and so is its page,
-    opened from a bookmark or a link without the index (``_mark_page``)."""
+    opened from a bookmark or a link without the index (``_mark_page``). A file it extends
+    counts: a copy made by ``sbqw new-scenario`` is its base's levers but for its own."""
     fresh = {e.name for e in current}
     for entry in entries:
         if entry.name in fresh or not entry.ok or not entry.digests or entry.outdated:
             continue
-        entry.outdated = [digest(s) for s in entry.sources] != entry.digests
+        entry.outdated = [digest(s) for s in entry.sources] != entry.digests or bool(
+            entry.chains and chains(entry.sources) != entry.chains
+        )
         if entry.outdated:
             _mark_page(out_dir / f"{entry.name}.html", entry.lang)
 
@@ -237,6 +255,7 @@ def entry_of(
         cell=outcome.cell,
         lang=job.lang,
         digests=[digest(s) for s in sources],
+        chains=chains(sources),
     )
 
 

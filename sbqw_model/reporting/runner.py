@@ -342,12 +342,14 @@ def run_jobs(
     workers: int = 1,
     on_done: Callable[[Outcome], None] | None = None,
     pool: ProcessPoolExecutor | None = None,
+    done: dict[int, Outcome] | None = None,
 ) -> list[Outcome]:
     """Run jobs in ``workers`` processes (in this process when 1); outcomes in job order.
 
     ``pool``: workers already started (``started_pool``), which then runs every job.
+    ``done``: filled with each job's outcome (by index) as it lands, for a run that is stopped.
     """
-    outcomes: dict[int, Outcome] = {}
+    outcomes: dict[int, Outcome] = {} if done is None else done
     if pool is None and (workers <= 1 or len(jobs) <= 1):
         warm.rendering(_language(jobs))
         for i in [i for i in range(len(jobs)) if not jobs[i].after] + _deferred(jobs):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sbqw_model.assumptions import SPECS
+from sbqw_model.assumptions import SHARE_DIGITS, SPECS
 from sbqw_model.catalogue import has_label, label
 from sbqw_model.outputs import safe_name
 from sbqw_model.parameters import Parameters
@@ -80,6 +80,6 @@ def plain_value(value: Any) -> str:
     """A value as ``--assume`` takes it (``true``, ``0.6``, ``excess``)."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float):
-        return f"{value:g}"
+    if isinstance(value, float):  # as precise as its title says it (``share_shown``)
+        return f"{value + 0.0:.{SHARE_DIGITS}g}"  # -0.0 is 0
     return str(value)

@@ -12,6 +12,7 @@ from conftest import ROOT
 
 from sbqw_model.assumptions import SPECS
 from sbqw_model.catalogue import label
+from sbqw_model.labels import outlay_kind
 from sbqw_model.parameters import default_parameters
 from sbqw_model.reporting import clauses
 from sbqw_model.reporting.assumption_table import assumption_rows
@@ -37,6 +38,37 @@ def test_variant_title_and_name_say_what_changed() -> None:
     assert variant_name(s, {}) == "baseline"
     assert variant_name(s, {"payout_share": 0.6}) == "baseline-payout_share-0_6"
     assert variant_name(s, {"revoked_repay": True}) == "baseline-revoked_repay-true"
+
+
+@pytest.mark.parametrize(
+    ("one", "other"), [(0.6, 0.605), (0.123456, 0.1234564), (1e-7, 2e-7), (0.3, 0.3004)]
+)
+def test_variants_of_different_values_differ_in_name_and_title(one: float, other: float) -> None:
+    """Distinct values got one file name (``:g`` keeps six digits: the second report silently
+    replaced the first) or one title (whole percents: two index rows read alike)."""
+    s = load_scenario(BASELINE)
+    names = {variant_name(s, {"payout_share": v}) for v in (one, other)}
+    titles = {
+        variant_title(s, {"payout_share": v}, lang) for v in (one, other) for lang in ("zh", "en")
+    }
+    assert len(names) == 2 and len(titles) == 4, (names, titles)
+
+
+def test_a_share_is_said_as_given_and_one_value_is_one_file() -> None:
+    s = load_scenario(BASELINE)
+    assert variant_title(s, {"payout_share": 0.605}, "zh") == "基准情景（支付比例改为60.5%）"
+    almost = variant_title(s, {"payout_share": 0.9999999}, "en")
+    assert almost == "Baseline (payout share changed to 99.99999%)", "not 'changed to 100%'"
+    assert variant_title(s, {"payout_share": 1e-7}, "zh") == "基准情景（支付比例改为0.00001%）"
+    assert (
+        outlay_kind(0.605, "zh") == "按上限的60.5%支付"
+        and outlay_kind(0.5, "zh") == "按上限的50%支付"
+    )
+    grid = 0.1 + 0.2  # 0.30000000000000004, as a sweep's grid makes it
+    assert variant_title(s, {"payout_share": grid}, "zh") == "基准情景（支付比例改为30%）"
+    assert variant_name(s, {"payout_share": grid}) == variant_name(s, {"payout_share": 0.3})
+    assert variant_name(s, {"payout_share": -0.0}) == "baseline-payout_share-0"
+    assert variant_name(s, {"payout_share": 0.0}) == "baseline-payout_share-0"
 
 
 def test_variant_jobs_do_not_overwrite_the_plain_report(tmp_path: Path) -> None:
