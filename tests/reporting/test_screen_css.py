@@ -10,6 +10,7 @@ from conftest import ROOT
 
 TEMPLATES = ROOT / "sbqw_model" / "reporting" / "templates"
 REPORT_CSS = (TEMPLATES / "report.css").read_text("utf-8")
+INDEX_CSS = (TEMPLATES / "index.css").read_text("utf-8")
 
 
 def _blocks(css: str, media: str) -> tuple[str, str]:
@@ -71,3 +72,14 @@ def test_the_text_tables_columns_keep_their_minimum_widths_on_screen() -> None:
     # the minimum widths the automatic layout now honours
     assert re.search(r"min-width:\s*6em", _rule(rest, "table.sbqw td:first-child"))
     assert re.search(r"min-width:\s*4em", _rule(rest, "table.sbqw th"))
+
+
+def test_the_index_fits_a_desktop_window() -> None:
+    """At 1280 px the index needed 1,297 px: the amounts kept their qualifier on one line
+    (¥84.4m (at 50% of the ceilings)), hiding the scenario file and the links behind a
+    scrollbar. A figure may wrap before its qualifier, never inside a word (keep-all: a hanzi
+    run is one word, so 0.84亿元 never splits and a column never shrinks to a character)."""
+    rule = _rule(INDEX_CSS, "td.num")
+    assert "nowrap" not in rule
+    assert re.search(r"white-space:\s*normal", rule)
+    assert re.search(r"word-break:\s*keep-all", rule)
