@@ -334,3 +334,22 @@ def test_a_fragment_as_plain_text_is_its_visible_text() -> None:
     assert PlainTextFormatter()(block) == shown  # the ipynb's text/plain
     assert "0x" not in PlainTextFormatter()(HTML("<p>a</p>"))
     assert block._repr_html_() == markup and str(block) == markup  # the HTML is untouched
+
+
+@pytest.mark.parametrize("notebook", ["scenario_report", "compare_scenarios", "explore_budget"])
+@pytest.mark.parametrize(
+    ("given", "words"),
+    [
+        ({"seed": -1}, "seed=-1; expected a whole number ≥ 0"),
+        ({"draws": -5}, "draws=-5; expected a whole number ≥ 1"),
+        ({"draws": 0}, "draws=0; expected a whole number ≥ 1"),
+    ],
+)
+def test_a_negative_seed_or_draws_says_the_bound(
+    notebook: str, given: dict[str, Any], words: str
+) -> None:
+    """-1 is a whole number: the line says which ones are allowed, as `sbqw simulate --seed -1`
+    and the sensitivity notebook say it (it said only "expected a whole number")."""
+    with pytest.raises(ReportParameterError) as caught:
+        check_parameters(notebook, dict(given))
+    assert _one_line(caught) == f"ReportParameterError: {notebook}: {words}"
