@@ -48,6 +48,25 @@ def test_controls_are_labelled_for_readers_in_both_languages(
     assert dict(zh["revoked_repay"].options) == {"否": False, "是": True}
 
 
+@pytest.mark.parametrize(("rate", "top"), [(0, 10), (2.5e-5, 10), (7.5e-4, 15)])
+def test_a_reformed_amount_keeps_the_plans_amount_in_reach(rate: float, top: float) -> None:
+    """The plan's traffic rate is 5 元/万元. Its slider runs to twice the larger of the plan's
+    and the scenario's amount: no_traffic_subsidy (rate 0) had a slider from 0 to 1 元/万元,
+    and a rate of 0.25 one to 0.5, so the plan's own rate could not be set back."""
+    from dataclasses import replace
+
+    base = load_scenario(scenario_path("baseline"))
+    reform = replace(base, params=base.params.with_overrides({"traffic.rate": rate}, "test"))
+    explorer = BudgetExplorer(reform, 50, 0, "zh")
+    slider = explorer.controls()["traffic.rate"]
+    assert slider.value == pytest.approx(rate * WAN)
+    assert (slider.min, slider.max) == (0, pytest.approx(top))
+    assert slider.step == pytest.approx(top / 100)
+    assert explorer.controls()["traffic.cap"].max == pytest.approx(200)  # 100 万元, unchanged
+    shipped = BudgetExplorer(load_scenario(scenario_path("no_traffic_subsidy")), 50, 0, "en")
+    assert shipped.controls()["traffic.rate"].max == pytest.approx(10)
+
+
 def test_shown_units_convert_back_exactly(explorers: dict[str, BudgetExplorer]) -> None:
     explorer = explorers["zh"]
     values = {k: c.value for k, c in explorer.controls().items()}

@@ -315,6 +315,32 @@ def test_a_comparison_needs_two_different_scenarios(files: Any, words: str) -> N
     assert "compare_scenarios: scenario_files" in _one_line(caught) and words in _one_line(caught)
 
 
+def test_one_file_under_two_spellings_is_given_twice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`baseline` and `baseline.yaml` (or its path) are one file: refused before any draw, as
+    `sbqw report --compare` refuses it. The notebook compared the baseline with itself and
+    said the second column "only changes what is paid"."""
+    from sbqw_model.reporting.comparison import Comparison
+
+    _no_drawing(monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    shipped = str(scenario_path("baseline").resolve())
+    for files, names in [
+        (["baseline", "baseline.yaml"], "baseline, baseline.yaml"),
+        (["austerity", "baseline", shipped], f"baseline, {shipped}"),
+    ]:
+        with pytest.raises(ReportParameterError) as caught:
+            Comparison.from_namespace({"scenario_files": files, "draws": 10})
+        assert _one_line(caught) == (
+            f"ReportParameterError: compare_scenarios: scenario_files: {names} are one file"
+            f" ({shipped}); list each scenario once"
+        )
+    (tmp_path / "baseline.yaml").write_bytes(scenario_path("baseline").read_bytes())
+    with pytest.raises(AssertionError, match="worlds were drawn"):  # a user's own copy: two
+        Comparison.from_namespace({"scenario_files": ["baseline", "./baseline.yaml"]})
+
+
 # --- 10. a fragment as plain text: the words it shows ------------------------------------------
 
 
@@ -334,3 +360,22 @@ def test_a_fragment_as_plain_text_is_its_visible_text() -> None:
     assert PlainTextFormatter()(block) == shown  # the ipynb's text/plain
     assert "0x" not in PlainTextFormatter()(HTML("<p>a</p>"))
     assert block._repr_html_() == markup and str(block) == markup  # the HTML is untouched
+
+
+@pytest.mark.parametrize("notebook", ["scenario_report", "compare_scenarios", "explore_budget"])
+@pytest.mark.parametrize(
+    ("given", "words"),
+    [
+        ({"seed": -1}, "seed=-1; expected a whole number ≥ 0"),
+        ({"draws": -5}, "draws=-5; expected a whole number ≥ 1"),
+        ({"draws": 0}, "draws=0; expected a whole number ≥ 1"),
+    ],
+)
+def test_a_negative_seed_or_draws_says_the_bound(
+    notebook: str, given: dict[str, Any], words: str
+) -> None:
+    """-1 is a whole number: the line says which ones are allowed, as `sbqw simulate --seed -1`
+    and the sensitivity notebook say it (it said only "expected a whole number")."""
+    with pytest.raises(ReportParameterError) as caught:
+        check_parameters(notebook, dict(given))
+    assert _one_line(caught) == f"ReportParameterError: {notebook}: {words}"

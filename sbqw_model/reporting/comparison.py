@@ -36,6 +36,22 @@ from sbqw_model.scenario import Scenario
 from sbqw_model.summary import BAND, Band, Summary
 
 
+def one_file_once(names: list[str], paths: list[Path]) -> list[Path]:
+    """``paths`` (``names`` resolved) if each file comes once. ``baseline`` and
+    ``baseline.yaml`` are one file, as ``sbqw report --compare`` reads them: compared with
+    itself, a scenario read as a variant that "only changes what is paid"."""
+    from sbqw_model.reporting.parameters import ReportParameterError
+
+    for path in dict.fromkeys(p.resolve() for p in paths):
+        same = [n for n, p in zip(names, paths, strict=True) if p.resolve() == path]
+        if len(same) > 1:
+            raise ReportParameterError(
+                f"compare_scenarios: scenario_files: {', '.join(same)} are one file ({path});"
+                " list each scenario once"
+            )
+    return paths
+
+
 class Comparison:
     """Scenarios run with the same seed (common random numbers), compared to the first."""
 
@@ -59,10 +75,10 @@ class Comparison:
             files = yaml.safe_load(files)
         if not isinstance(files, list) or not files:
             raise ReportParameterError("compare_scenarios: scenario_files must be a non-empty list")
+        paths = one_file_once(files, [resolve_scenario(name) for name in files])
         reports = []
         reused = values["summaries"] or {}
-        for name in files:
-            path = resolve_scenario(name)
+        for name, path in zip(files, paths, strict=True):
             plain, scenario = load_variant(path, values["assume"])
             summary = reusable_summary(reused.get(name), scenario, values)
             results = None

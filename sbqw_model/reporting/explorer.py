@@ -16,7 +16,7 @@ from sbqw_model.assumptions import SPECS, AssumptionSpec
 from sbqw_model.catalogue import label, pair
 from sbqw_model.engine import Results, simulate
 from sbqw_model.errors import InputError
-from sbqw_model.parameters import Parameters
+from sbqw_model.parameters import Parameters, default_parameters
 from sbqw_model.reporting.fragments import HTML, display_data, render
 from sbqw_model.reporting.i18n import t
 from sbqw_model.reporting.notebook import load, setup
@@ -189,11 +189,14 @@ class BudgetExplorer:
                     style=style,
                     layout=layout,
                 )
+        plan = default_parameters()
         for path in EXPLORER_PARAMETERS:
             leaf = self.base.params.leaf(path)
             factor, unit = slider_unit(leaf.unit, lang)
             shown = leaf.value * factor
-            top = shown * 2 if shown else 1.0
+            # twice the plan's amount or the scenario's, whichever is larger: a reform that
+            # lowers an amount (no_traffic_subsidy: rate 0) can still be set back to the plan's
+            top = 2 * max(shown, plan.value(path) * factor) or 1.0
             controls[path] = w.FloatSlider(
                 value=shown,
                 min=0,

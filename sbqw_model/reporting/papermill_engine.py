@@ -7,8 +7,9 @@ This engine changes only that: the kernel manager provisions keys where it can (
 CurveZMQ and a kernel spec that declares it, as ipykernel 7's does), so the kernel's traffic is
 encrypted and it has nothing to warn about. Elsewhere it runs as plain papermill does, warning
 included. (Local sockets, the other way out, are named after the current folder unless every
-kernel is given its own path: two runs from one folder would share them.) Everything else
-(parameters, errors, outputs) is papermill's.
+kernel is given its own path: two runs from one folder would share them.) Its progress bar is
+drawn on a terminal only, not into a log. Everything else (parameters, errors, outputs) is
+papermill's.
 
 Registered under papermill's ``papermill.engine`` entry points, so papermill imports this module
 whenever it is imported: it imports nothing heavy until a notebook runs.
@@ -23,6 +24,14 @@ from papermill.engines import NBClientEngine
 
 class SbqwEngine(NBClientEngine):
     """papermill's nbclient engine, its kernel's traffic encrypted where that is possible."""
+
+    @classmethod
+    def execute_notebook(cls, nb: Any, kernel_name: str, **kwargs: Any) -> Any:
+        """papermill's, its progress bar drawn on a terminal only (tqdm's ``disable=None``):
+        into a file or a pipe it was a line of carriage returns, one bar a cell."""
+        if kwargs.get("progress_bar", True) is True:
+            kwargs["progress_bar"] = {"disable": None}
+        return super().execute_notebook(nb, kernel_name, **kwargs)
 
     @classmethod
     def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, **kwargs: Any) -> Any:

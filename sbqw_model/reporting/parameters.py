@@ -185,15 +185,13 @@ def check_parameters(notebook: str, namespace: Mapping[str, Any]) -> dict[str, A
         raise ReportParameterError(
             f"{notebook}: lang={values['lang']!r}; valid: {', '.join(LANGS)}"
         )
-    for key in ("draws", "seed"):
+    for key, low in (("draws", 1), ("seed", 0)):  # as the CLI and the sensitivity notebook
         number = whole_number(values[key])
-        if number is None or number < 0:
+        if number is None or number < low:
             raise ReportParameterError(
-                f"{notebook}: {key}={values[key]!r}; expected a whole number"
+                f"{notebook}: {key}={values[key]!r}; expected a whole number ≥ {low}"
             )
         values[key] = number
-    if values["draws"] < 1:
-        raise ReportParameterError(f"{notebook}: draws must be at least 1")
     too_many = memory_problem(values["draws"], "draws")
     if too_many:
         raise ReportParameterError(f"{notebook}: {too_many}")

@@ -77,3 +77,59 @@ def test_without_curve_support_the_engine_keeps_jupyters_defaults(
     )
     monkeypatch.setattr(papermill_engine, "curve_available", lambda: False)
     assert dict(papermill_engine.quiet_config()) == {}
+
+
+def _papermill_cli(tmp_path: Path, engine: str, stderr: int) -> int:
+    """The README's `papermill in.ipynb out.ipynb --engine …` on a one-cell notebook."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, tmp_path / "in.ipynb")
+    code = "from papermill.cli import papermill; papermill()"
+    return subprocess.run(
+        [sys.executable, "-c", code, "in.ipynb", "out.ipynb", "--engine", engine],
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+        cwd=tmp_path,
+        env={**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")},
+        timeout=120,
+        check=False,
+    ).returncode
+
+
+@pytest.mark.parametrize("engine", ["sbqw", "nbclient"])
+def test_the_progress_bar_is_drawn_on_a_terminal_only(engine: str, tmp_path: Path) -> None:
+    """Into a file or a pipe (a CI log, `2> log`), papermill's progress bar is a line of
+    carriage returns, ``Executing:  50%|█████ …`` once per cell: the engine draws it on a
+    terminal only (tqdm's own rule, ``disable=None``); plain papermill draws it anywhere."""
+    log = tmp_path / "stderr.txt"
+    with log.open("wb") as sink:
+        assert _papermill_cli(tmp_path, engine, sink.fileno()) == 0
+    assert ("Executing:" in log.read_text(encoding="utf-8")) == (engine == "nbclient")
+    if engine == "nbclient" or sys.platform == "win32":
+        return
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()  # a terminal 100 columns wide (tqdm draws to its width)
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    try:
+        assert _papermill_cli(tmp_path, engine, follower) == 0
+        os.close(follower)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal's other end closed: all read
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(leader)
+    assert b"Executing: 100%" in shown, shown[-500:]
