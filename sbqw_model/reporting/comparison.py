@@ -18,7 +18,14 @@ import yaml
 from sbqw_model import __version__, units
 from sbqw_model.catalogue import label
 from sbqw_model.engine import TARGETS, simulate
-from sbqw_model.labels import as_shown, bracketed, distinct_titles, money, percent
+from sbqw_model.labels import (
+    as_shown,
+    bracketed,
+    distinct_titles,
+    fewer_effective,
+    money,
+    percent,
+)
 from sbqw_model.outcomes import compare_outcomes, compare_summaries, variants_sentence
 from sbqw_model.reporting import charts, clauses, leader
 from sbqw_model.reporting.fragments import (
@@ -266,6 +273,15 @@ class Comparison:
             [name, r.source.name, r.scenario.digest]
             for name, r in zip(self.names, self.reports, strict=True)
         ]
+        header = [t("scenario", lang), t("file", lang), t("scenario_hash", lang)]
+        # a scenario weighted by observed figures rests on fewer worlds than the draws: its own
+        effective = [
+            fewer_effective(r.summary.draws, r.summary.effective_draws) for r in self.reports
+        ]
+        if any(n is not None for n in effective):
+            header.append(t("effective_draws_column", lang))
+            for row, n, r in zip(rows, effective, self.reports, strict=True):
+                row.append(f"{n if n is not None else r.summary.draws:,}")
         first = self.reports[0]
         items = [
             (t("version", lang), f"sbqw {__version__}"),
@@ -273,7 +289,6 @@ class Comparison:
             (t("draws", lang), f"{first.summary.draws:,}"),
             (t("run_date", lang), first.run_date),
         ]
-        header = [t("scenario", lang), t("file", lang), t("scenario_hash", lang)]
         return provenance(items, lang, table(header, rows))
 
     def publish(self) -> None:
