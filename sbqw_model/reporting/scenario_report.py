@@ -407,12 +407,24 @@ class ScenarioReport:
                 f"{self.scenario.name}{t('lparen', lang)}{self.source.name}{t('rparen', lang)}",
             ),
             (t("scenario_hash", lang), self.scenario.digest),
+            *self._observations_file(),
             *self._set_on_command_line(),
             (t("seed", lang), str(self.summary.seed)),
             (t("draws", lang), self._draws_said()),
             (t("run_date", lang), self.run_date),
         ]
         return provenance(items, lang)
+
+    def _observations_file(self) -> list[tuple[str, str]]:
+        """The ``--observed`` file and its hash, as the scenario file's: the figures it holds
+        move every number, and two reports from different files looked alike."""
+        s = self.scenario
+        if not s.observations_file:
+            return []
+        return [
+            (t("observations_file", self.lang), s.observations_file),
+            (t("observations_hash", self.lang), s.observations_digest),
+        ]
 
     def _draws_said(self) -> str:
         """'5,000', and how many worlds they rest on when weighting by observed figures left

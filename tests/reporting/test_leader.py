@@ -751,3 +751,29 @@ def test_a_weighted_comparison_gives_each_scenarios_effective_draws() -> None:
         plain = dataclasses.replace(_weighted(1.0), conditioning={"method": "none"})
         unweighted = ScenarioReport(scenario, None, lang, BASELINE, summary=plain)
         assert column not in visible(str(Comparison([unweighted, unweighted], lang).provenance()))
+
+
+def test_the_provenance_names_and_hashes_the_observations_file(tmp_path: Path) -> None:
+    """Two reports conditioned on different ``--observed`` files had the same provenance
+    (version, scenario and its hash, seed, draws): it now names the file and its SHA-256, as
+    it does the scenario file's; a report without one says nothing of it."""
+    import hashlib
+
+    from sbqw_model.research.observations import load_observed
+
+    observed = tmp_path / "dept.csv"
+    data = "year,indicator,value,source\n2023,online_retail,7.2e10,平台监测\n".encode()
+    observed.write_bytes(data)
+    scenario = load_observed(observed, load_scenario(BASELINE))
+    results = simulate(scenario, draws=200, seed=0)
+    said = {
+        "zh": ("观测文件： dept.csv", "观测文件哈希（SHA-256）："),
+        "en": ("Observations file: dept.csv", "Observations file hash (SHA-256):"),
+    }
+    for lang, (name, hashed) in said.items():
+        text = visible(str(ScenarioReport(scenario, results, lang, BASELINE).provenance()))
+        assert name in text and f"{hashed} {hashlib.sha256(data).hexdigest()}" in text, text
+        plain = load_scenario(BASELINE)
+        report = ScenarioReport(plain, simulate(plain, 200, 0), lang, BASELINE)
+        word = "观测文件" if lang == "zh" else "Observations file"
+        assert word not in visible(str(report.provenance()))
