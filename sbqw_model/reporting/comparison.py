@@ -52,6 +52,8 @@ class Comparison:
 
     @classmethod
     def from_namespace(cls, namespace: Mapping[str, Any]) -> Comparison:
+        from sbqw_model.conditioning import condition_scenario
+        from sbqw_model.errors import InputError
         from sbqw_model.reporting.notebook import load_variant, setup
         from sbqw_model.reporting.parameters import (
             ReportParameterError,
@@ -71,6 +73,11 @@ class Comparison:
         for name in files:
             path = resolve_scenario(name)
             plain, scenario = load_variant(path, values["assume"])
+            given = values["conditioning"] or {}  # --observed: the figures its reports rest on
+            try:
+                scenario = condition_scenario(scenario, given.get("observed"), given.get("method"))
+            except InputError as exc:
+                raise ReportParameterError("\n".join(exc.problems)) from None
             summary = reusable_summary(reused.get(name), scenario, values)
             results = None
             if summary is None:
@@ -289,6 +296,12 @@ class Comparison:
             (t("draws", lang), f"{first.summary.draws:,}"),
             (t("run_date", lang), first.run_date),
         ]
+        if first.scenario.observations_file:  # every scenario's: one --observed file
+            observed = first.scenario
+            items[1:1] = [
+                (t("observations_file", lang), observed.observations_file),
+                (t("observations_hash", lang), observed.observations_digest),
+            ]
         return provenance(items, lang, table(header, rows))
 
     def publish(self) -> None:
@@ -331,6 +344,7 @@ def reusable_summary(
             and summary.draws == values["draws"]
             and summary.seed == values["seed"]
             and summary.conditioning["method"] == "none"
+            and not values.get("conditioning")
             and summary.assumptions == json.loads(json.dumps(scenario.assumptions.as_dict()))
         )
     except (OSError, ValueError, KeyError, TypeError, StopIteration):
