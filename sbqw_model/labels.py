@@ -201,6 +201,21 @@ def with_error(share: float, se: float) -> str:
     return f"{percent(share, decimals=places)} ± {se * 100:.{places}f}%"
 
 
+def fewer_effective(draws: int, effective: float) -> int | None:
+    """The effective draws, rounded, when weighting by observed figures left fewer distinct
+    worlds than draws (else None): a figure from 5,000 draws that rest on ~170 worlds must say
+    so, or "5,000" claims a precision its ± does not have."""
+    n = round(effective)
+    return n if n < draws else None
+
+
+def effective_note(draws: int, effective: float, lang: str) -> str:
+    """'（按观测值加权后，有效模拟次数约163）' after a number of draws, or ''
+    (``fewer_effective``)."""
+    n = fewer_effective(draws, effective)
+    return "" if n is None else label("report.effective_draws", lang).format(n=f"{n:,}")
+
+
 def outlay_kind(payout_share: float, lang: str) -> str:
     """'上限' when the ceilings are paid, else '按上限的60%支付': said wherever outlay appears
     (reports, charts, workbooks)."""

@@ -113,6 +113,9 @@ class Scenario:
     #: the observations file (``--observed``) that fixed ``observed_uncertainties``: a report
     #: names it as their source, not the scenario file
     observations_file: str = ""
+    #: its content hash (SHA-256), as ``digest`` is the scenario file's: a report's provenance
+    #: tells two reports from different observations apart
+    observations_digest: str = ""
 
     def title(self, lang: str = "zh") -> str:
         return self.title_zh if lang == "zh" else self.title_en

@@ -21,7 +21,7 @@ from sbqw_model.catalogue import label as catalogue_label
 from sbqw_model.engine import TARGETS, Results, target_levels
 from sbqw_model.errors import one_line
 from sbqw_model.instruments import REGISTRY
-from sbqw_model.labels import outlay_kind, percent, with_error
+from sbqw_model.labels import fewer_effective, outlay_kind, percent, with_error
 from sbqw_model.parameters import Parameters, default_parameters
 from sbqw_model.recognition import KINDS
 from sbqw_model.summary_types import BAND as BAND
@@ -337,7 +337,8 @@ def _run_lines(summary: Summary) -> list[str]:
     out = [
         f"{both('report.scenario')}: "  # titles from the file: one line, whatever they hold
         + one_line(f"{summary.title_zh} / {summary.title_en} ({summary.scenario})"),
-        f"{both('report.draws')}: {summary.draws:,}  {both('report.seed')}: {summary.seed}",
+        f"{both('report.draws')}: {summary.draws:,}{_effective(summary)}"
+        f"  {both('report.seed')}: {summary.seed}",
         f"{both('cli.assumptions')}: "
         + ", ".join(f"{k}={v}" for k, v in summary.assumptions.items()),
     ]
@@ -347,6 +348,13 @@ def _run_lines(summary: Summary) -> list[str]:
             + ", ".join(f"{k}={v:g}" for k, v in summary.parameter_overrides.items())
         )
     return out
+
+
+def _effective(summary: Summary) -> str:
+    """How many worlds the odds rest on, after 'Draws: 5,000', when weighting by observed
+    figures left fewer: the ± below are those of the effective draws, not of 5,000."""
+    n = fewer_effective(summary.draws, summary.effective_draws)
+    return "" if n is None else f"  {both('cli.effective_draws')}: {n:,}"
 
 
 def _target_lines(summary: Summary) -> list[str]:

@@ -227,6 +227,12 @@ class Summary(_Record):
     recognition_levers: dict[str, Any]
     conditioning: dict[str, Any]
 
+    @property
+    def effective_draws(self) -> float:
+        """How many distinct worlds the figures rest on: the draws, or fewer once weighting by
+        observed figures has resampled them (a world repeats); what the standard errors use."""
+        return float(self.conditioning.get("effective_draws", self.draws))
+
     def to_json(self) -> str:
         """The one JSON form (UTF-8 text, Chinese unescaped, indented)."""
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)

@@ -174,6 +174,21 @@ def test_cost_workbook_sheet_names(example, tmp_path: Path) -> None:
     ]
 
 
+def test_simulate_text_says_how_many_worlds_a_weighted_run_rests_on() -> None:
+    """``sbqw simulate --observed``: 200 draws that weighting left 37.4 effective said
+    "Draws: 200" beside errors of √(p(1−p)/37); the line now says the 37 too. A pinned run
+    keeps every world, and says the draws alone."""
+    summary = from_json(SAVED.read_text(encoding="utf-8"))
+    weighted = {"method": "weight", "effective_draws": 37.4, "figures": 2}
+    lines = to_table(replace(summary, conditioning=weighted)).splitlines()
+    assert lines[1] == (
+        "模拟次数 Draws: 200  加权后有效模拟次数 effective after weighting: 37  随机种子 Seed: 0"
+    )
+    pinned = {"method": "pin", "effective_draws": 200.0, "figures": 2}
+    lines = to_table(replace(summary, conditioning=pinned)).splitlines()
+    assert lines[1] == "模拟次数 Draws: 200  随机种子 Seed: 0"
+
+
 def test_simulate_text_headings_and_independence_sentence() -> None:
     summary = from_json(SAVED.read_text(encoding="utf-8"))
     summary = replace(summary, p_all_met_if_independent=0.056, p_all_met=0.072)

@@ -423,9 +423,33 @@ def test_report_jobs_carry_the_conditioning_parameter(tmp_path: Path) -> None:
         assume={},
         conditioning=given,
     )
-    report = [j for j in jobs if j.notebook == "scenario_report.ipynb"]
-    assert report and all(j.parameters["conditioning"] == given for j in report)
-    assert all("conditioning" not in j.parameters for j in jobs if j not in report)
+    # the comparison too: it compared the plain runs, so its baseline row read other odds than
+    # the baseline report beside it and its data note said no year was observed
+    conditioned = [j for j in jobs if j.notebook != "sensitivity.ipynb"]
+    assert len(conditioned) == 3 and all(j.parameters["conditioning"] == given for j in conditioned)
+
+
+def test_the_comparison_rests_on_the_observed_figures_its_reports_do(tmp_path: Path) -> None:
+    """``sbqw report A B --compare --observed F``: each scenario of the comparison is weighted
+    by F's figures as its own report is (the same summary, the same seed), and its provenance
+    names F; before, it simulated the plain scenarios."""
+    import hashlib
+
+    from sbqw_model.reporting.comparison import Comparison
+    from sbqw_model.reporting.scenario_report import ScenarioReport
+
+    obs = tmp_path / "obs.csv"
+    data = b"year,indicator,value,source\n2023,online_retail,7.0e10,t\n"
+    obs.write_bytes(data)
+    common = {"draws": 300, "seed": 0, "lang": "en", "assume": {}}
+    common["conditioning"] = {"observed": str(obs)}
+    files = [str(BASELINE), str(BASELINE.with_name("austerity.yaml"))]
+    comparison = Comparison.from_namespace({**common, "scenario_files": files})
+    alone = ScenarioReport.from_namespace({**common, "scenario_file": files[0]}).summary
+    first = comparison.reports[0].summary
+    assert first.conditioning["method"] == "weight" and first == alone
+    text = str(comparison.provenance())
+    assert "obs.csv" in text and hashlib.sha256(data).hexdigest() in text
 
 
 def test_report_with_a_bad_observations_file_writes_nothing(tmp_path: Path) -> None:

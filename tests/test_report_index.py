@@ -3,6 +3,7 @@ that now fails is marked failed and its stale files removed, never listed as cur
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import subprocess
@@ -209,6 +210,38 @@ def test_a_stopped_run_lists_the_reports_it_finished(
     assert entries["one"].sources == ["/new/one.yaml"] and entries["one"].made > earlier_made
     assert len(_rows(out)) == 2 and 'href="two.html"' in _rows(out)[1]
     assert not list(out.glob(".sbqw-*")), "no lock or temporary file left"
+
+
+def test_the_observations_file_is_listed_hashed_and_outdates_its_report(tmp_path: Path) -> None:
+    """A report conditioned on ``--observed obs.csv`` rests on that file as much as on its
+    scenario: the entry recorded only the scenario, so two reports from different figures were
+    listed alike and a changed file left its report current. Now the index names the file
+    (观测文件：obs.csv), ``reports.json`` keeps its sha256, and a change outdates the report."""
+    out, obs = tmp_path / "reports", tmp_path / "obs.csv"
+    out.mkdir()
+    text = "year,indicator,value,source\n2023,online_retail,7.2e10,x\n"
+    obs.write_text(text, encoding="utf-8")
+    job = Job(
+        "seen",
+        "title seen",
+        "scenario_report.ipynb",
+        {"scenario_file": "/x/a.yaml", "conditioning": {"observed": str(obs)}},
+        out,
+    )
+    (out / "seen.html").write_text("<html><body><h1>t</h1></body></html>", encoding="utf-8")
+    conditioned = Outcome(job, True, 1.0, files=[out / "seen.html"])
+    write_index([conditioned, _outcome(out, "plain", True, "/x/a.yaml")], out, "zh")
+    entries = {e.name: e for e in manifest.load(out)}
+    assert entries["seen"].observed == str(obs)
+    assert entries["seen"].observed_digest == hashlib.sha256(text.encode()).hexdigest()
+    assert entries["plain"].observed == "" and entries["plain"].observed_digest == ""
+    seen, plain = _rows(out)
+    assert "观测文件：" in seen and ">obs.csv</span>" in seen and "观测文件" not in plain
+    obs.write_text(text.replace("7.2e10", "7.5e10"), encoding="utf-8")
+    write_index([_outcome(out, "other", True, "/x/a.yaml")], out, "zh")
+    entries = {e.name: e for e in manifest.load(out)}
+    assert entries["seen"].outdated and not entries["plain"].outdated
+    assert "本报告已过时" in (out / "seen.html").read_text(encoding="utf-8")
 
 
 def test_an_outdated_page_that_is_not_ours_is_left_alone(tmp_path: Path) -> None:

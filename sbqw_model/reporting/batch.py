@@ -152,18 +152,18 @@ def jobs_for(
     if compare and jobs:
         from sbqw_model.reporting.i18n import t
 
-        files = [
-            j.parameters["scenario_file"] for j in jobs if j.notebook == "scenario_report.ipynb"
-        ]
+        reports = [j for j in jobs if j.notebook == "scenario_report.ipynb"]
+        files = [j.parameters["scenario_file"] for j in reports]
         suffix = "".join(f"-{k}-{plain_value(v)}" for k, v in assume.items())
         compare = make(
             safe_name(f"compare{suffix}"),
             t("compare_title", lang),
             "compare_scenarios.ipynb",
             scenario_files=files,
+            **({"conditioning": conditioning} if conditioning else {}),
         )
-        if not conditioning:  # conditioned reports differ from the plain runs it compares
-            compare.after = tuple(j.name for j in jobs if j.notebook == "scenario_report.ipynb")
+        if not conditioning:  # a conditioned summary is not reused (``reusable_summary``)
+            compare.after = tuple(j.name for j in reports)
         jobs.append(compare)
     return jobs
 

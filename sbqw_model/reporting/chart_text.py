@@ -8,6 +8,9 @@ line starts with a closing mark (one may hang past the end) or ends with an open
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+
+from matplotlib.ticker import Formatter
 
 
 def wrapped(text: object, lang: str, width: int = 0, most: int = 3) -> str:
@@ -120,3 +123,32 @@ def plain(text: object) -> str:
     """
     shown = str(text).replace("$", r"\$")
     return f" {shown}" if shown.startswith("_") else shown
+
+
+class Grouped(Formatter):
+    """Tick numbers as the tables write them: thousands separators (4,000 万元, not 4000), and
+    the fewest decimals that show every tick exactly (0.5 … 2 under 2 万元, not 0, 0, 1, 2).
+    Every money axis in 万元 (report and research charts) uses it, so none reads otherwise."""
+
+    def __init__(self) -> None:
+        self.ticks: tuple[float, ...] = ()
+
+    def set_locs(self, locs: Sequence[float]) -> None:
+        self.ticks = tuple(locs)
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return grouped(x, self.ticks)
+
+
+def grouped(value: float, ticks: Sequence[float] = ()) -> str:
+    """``value`` with thousands separators and the decimals its axis's ``ticks`` need."""
+    places = next(
+        (
+            p
+            for p in range(4)
+            if all(abs(round(v, p) - v) <= 1e-9 * max(1.0, abs(v)) for v in ticks)
+        ),
+        3,
+    )
+    text = f"{value:,.{places}f}"
+    return text[1:] if text.startswith("-") and not text.strip("-0.,") else text  # no "-0"

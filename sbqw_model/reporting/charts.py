@@ -30,7 +30,7 @@ from sbqw_model.instruments import REGISTRY
 from sbqw_model.labels import BILLION, money, outlay_kind
 from sbqw_model.reporting.chart_canvas import ReportCanvas
 from sbqw_model.reporting.chart_layout import fit, inset
-from sbqw_model.reporting.chart_text import wrapped
+from sbqw_model.reporting.chart_text import Grouped, wrapped
 from sbqw_model.reporting.fonts import register_fonts
 from sbqw_model.reporting.i18n import t, target_name
 from sbqw_model.rules import CATEGORIES
@@ -203,7 +203,7 @@ def _canvas(size: tuple[float, float]) -> Figure:
 def _wan_axis(axis: Any, lang: str) -> None:
     """An axis in 万元, labelled so, its numbers with thousands separators as in the tables."""
     axis.set_label_text(t("wan_yuan", lang))
-    axis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+    axis.set_major_formatter(Grouped())
 
 
 def _figure(size: tuple[float, float] = WIDE) -> tuple[Figure, Axes]:

@@ -18,7 +18,14 @@ import yaml
 from sbqw_model import __version__, units
 from sbqw_model.catalogue import label
 from sbqw_model.engine import TARGETS, simulate
-from sbqw_model.labels import as_shown, bracketed, distinct_titles, money, percent
+from sbqw_model.labels import (
+    as_shown,
+    bracketed,
+    distinct_titles,
+    fewer_effective,
+    money,
+    percent,
+)
 from sbqw_model.outcomes import compare_outcomes, compare_summaries, variants_sentence
 from sbqw_model.reporting import charts, clauses, leader
 from sbqw_model.reporting.fragments import (
@@ -61,6 +68,8 @@ class Comparison:
 
     @classmethod
     def from_namespace(cls, namespace: Mapping[str, Any]) -> Comparison:
+        from sbqw_model.conditioning import condition_scenario
+        from sbqw_model.errors import InputError
         from sbqw_model.reporting.notebook import load_variant, setup
         from sbqw_model.reporting.parameters import (
             ReportParameterError,
@@ -80,6 +89,11 @@ class Comparison:
         reused = values["summaries"] or {}
         for name, path in zip(files, paths, strict=True):
             plain, scenario = load_variant(path, values["assume"])
+            given = values["conditioning"] or {}  # --observed: the figures its reports rest on
+            try:
+                scenario = condition_scenario(scenario, given.get("observed"), given.get("method"))
+            except InputError as exc:
+                raise ReportParameterError("\n".join(exc.problems)) from None
             summary = reusable_summary(reused.get(name), scenario, values)
             results = None
             if summary is None:
@@ -282,6 +296,15 @@ class Comparison:
             [name, r.source.name, r.scenario.digest]
             for name, r in zip(self.names, self.reports, strict=True)
         ]
+        header = [t("scenario", lang), t("file", lang), t("scenario_hash", lang)]
+        # a scenario weighted by observed figures rests on fewer worlds than the draws: its own
+        effective = [
+            fewer_effective(r.summary.draws, r.summary.effective_draws) for r in self.reports
+        ]
+        if any(n is not None for n in effective):
+            header.append(t("effective_draws_column", lang))
+            for row, n, r in zip(rows, effective, self.reports, strict=True):
+                row.append(f"{n if n is not None else r.summary.draws:,}")
         first = self.reports[0]
         items = [
             (t("version", lang), f"sbqw {__version__}"),
@@ -289,7 +312,12 @@ class Comparison:
             (t("draws", lang), f"{first.summary.draws:,}"),
             (t("run_date", lang), first.run_date),
         ]
-        header = [t("scenario", lang), t("file", lang), t("scenario_hash", lang)]
+        if first.scenario.observations_file:  # every scenario's: one --observed file
+            observed = first.scenario
+            items[1:1] = [
+                (t("observations_file", lang), observed.observations_file),
+                (t("observations_hash", lang), observed.observations_digest),
+            ]
         return provenance(items, lang, table(header, rows))
 
     def publish(self) -> None:
@@ -332,6 +360,7 @@ def reusable_summary(
             and summary.draws == values["draws"]
             and summary.seed == values["seed"]
             and summary.conditioning["method"] == "none"
+            and not values.get("conditioning")
             and summary.assumptions == json.loads(json.dumps(scenario.assumptions.as_dict()))
         )
     except (OSError, ValueError, KeyError, TypeError, StopIteration):

@@ -103,6 +103,7 @@ def write_index(outcomes: Sequence[Outcome], out_dir: Path, lang: str) -> Path:
         in_cell=t("in_cell", lang),
         failed=t("failed", lang),
         outdated=t("outdated", lang),
+        observed=f"{t('observations_file', lang)}{t('colon', lang)}",
     )
     page = render(
         "index_page.html.j2",

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sbqw_model.fileio import write_text_atomic
-from sbqw_model.limits import MAX_YAML_BYTES
+from sbqw_model.limits import MAX_TABLE_BYTES, MAX_YAML_BYTES
 
 MANIFEST = "reports.json"
 OUTDATED_CLASS = "sbqw-outdated"
@@ -56,6 +56,10 @@ class Entry:
     #: changes the scenario too (empty in an entry written before these were kept)
     chains: list[str] = field(default_factory=list)
     outdated: bool = False  # a source changed (or no longer exists) since
+    #: the ``--observed`` file a scenario's report was conditioned on, and its sha256: its
+    #: figures move every number, so the index names it and a change to it outdates the report
+    observed: str = ""
+    observed_digest: str = ""
 
     @property
     def made_local(self) -> str:
@@ -151,11 +155,12 @@ def save(entries: Sequence[Entry], out_dir: Path) -> Path:
     return path
 
 
-def digest(source: str) -> str:
-    """The scenario file's content hash ('' when it cannot be read as a regular file)."""
+def digest(source: str, limit: int = MAX_YAML_BYTES) -> str:
+    """The scenario (or observations) file's content hash ('' when it cannot be read as a
+    regular file of at most ``limit`` bytes)."""
     path = Path(source)
     try:
-        if path.is_file() and path.stat().st_size <= MAX_YAML_BYTES:
+        if path.is_file() and path.stat().st_size <= limit:
             return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         pass
@@ -178,8 +183,11 @@ def mark_outdated(entries: Sequence[Entry], current: Sequence[Entry], out_dir: P
     for entry in entries:
         if entry.name in fresh or not entry.ok or not entry.digests or entry.outdated:
             continue
-        entry.outdated = [digest(s) for s in entry.sources] != entry.digests or bool(
-            entry.chains and chains(entry.sources) != entry.chains
+        observed = digest(entry.observed, MAX_TABLE_BYTES) if entry.observed else ""
+        entry.outdated = (
+            [digest(s) for s in entry.sources] != entry.digests
+            or bool(entry.chains and chains(entry.sources) != entry.chains)
+            or observed != entry.observed_digest
         )
         if entry.outdated:
             _mark_page(out_dir / f"{entry.name}.html", entry.lang)
@@ -240,6 +248,7 @@ def entry_of(
         sources, kind = [str(parameters.get("scenario_file", ""))], "scenario"
     else:  # an invalid scenario file: its path is the job's title
         sources, kind = [job.title], "invalid"
+    observed = str((parameters.get("conditioning") or {}).get("observed") or "")
     return Entry(
         name=job.name,
         title=job.title,
@@ -256,6 +265,8 @@ def entry_of(
         lang=job.lang,
         digests=[digest(s) for s in sources],
         chains=chains(sources),
+        observed=observed,
+        observed_digest=digest(observed, MAX_TABLE_BYTES) if observed else "",
     )
 
 

@@ -41,6 +41,7 @@ NOTEBOOK_PARAMETERS: dict[str, dict[str, Any]] = {
         "seed": 0,
         "lang": "zh",
         "assume": {},
+        "conditioning": {},
         "summaries": {},
     },
     "explore_budget": {

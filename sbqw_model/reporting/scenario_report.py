@@ -16,7 +16,15 @@ from typing import Any
 from sbqw_model import __version__, units
 from sbqw_model.engine import TARGETS, Results, simulate
 from sbqw_model.instruments import REGISTRY
-from sbqw_model.labels import bracketed, describe_distribution, money, percent, with_error
+from sbqw_model.labels import (
+    bracketed,
+    describe_distribution,
+    effective_note,
+    fewer_effective,
+    money,
+    percent,
+    with_error,
+)
 from sbqw_model.reporting import charts, clauses, leader
 from sbqw_model.reporting.assumption_table import assumption_rows, baseline_for, observed_what
 from sbqw_model.reporting.fragments import (
@@ -237,7 +245,10 @@ class ScenarioReport:
                 inside.append(t("illustrative", lang))
                 notes.append(t("illustrative_note", lang))
             header += [bracketed(t("appropriation", lang), inside, lang), t("p_over", lang)]
-        rows, least, unseen = [], percent(1 / self.summary.draws), False  # least: one world
+        # least: one world of those the figures rest on (fewer once weighted by observations)
+        sm = self.summary
+        least = percent(1 / (fewer_effective(sm.draws, sm.effective_draws) or sm.draws))
+        rows, unseen = [], False
         for year, s in b.by_year.items():
             row = [year, wan(s.central), wan(s.high)]
             if appropriation:
@@ -248,8 +259,13 @@ class ScenarioReport:
                 row += [wan(amount), shown] if amount is not None else ["—", "—"]
             rows.append(row)
         if unseen:  # no world overran that year: not "impossible"
-            draws = f"{self.summary.draws:,}"
-            notes.append(t("none_over", lang).format(p=least, draws=draws))
+            notes.append(
+                t("none_over", lang).format(
+                    p=least,
+                    draws=f"{sm.draws:,}",
+                    effective=effective_note(sm.draws, sm.effective_draws, lang),
+                )
+            )
         return HTML(
             render(
                 "budget.html.j2",
@@ -377,7 +393,9 @@ class ScenarioReport:
         ]
         rows.append([t("all_targets", lang), with_error(sm.p_all_met, sm.p_all_met_se)])
         header = [t("indicator", lang), f"{t('p_met', lang)} ± {t('standard_error', lang)}"]
-        intro = t("technical_intro", lang).format(draws=f"{self.results.draws:,}")
+        intro = t("technical_intro", lang).format(
+            draws=f"{sm.draws:,}", effective=effective_note(sm.draws, sm.effective_draws, lang)
+        )
         return HTML(_section(t("technical_title", lang), [table(header, rows)], [intro]))
 
     def provenance(self) -> HTML:
@@ -389,12 +407,30 @@ class ScenarioReport:
                 f"{self.scenario.name}{t('lparen', lang)}{self.source.name}{t('rparen', lang)}",
             ),
             (t("scenario_hash", lang), self.scenario.digest),
+            *self._observations_file(),
             *self._set_on_command_line(),
-            (t("seed", lang), str(self.results.seed)),
-            (t("draws", lang), f"{self.results.draws:,}"),
+            (t("seed", lang), str(self.summary.seed)),
+            (t("draws", lang), self._draws_said()),
             (t("run_date", lang), self.run_date),
         ]
         return provenance(items, lang)
+
+    def _observations_file(self) -> list[tuple[str, str]]:
+        """The ``--observed`` file and its hash, as the scenario file's: the figures it holds
+        move every number, and two reports from different files looked alike."""
+        s = self.scenario
+        if not s.observations_file:
+            return []
+        return [
+            (t("observations_file", self.lang), s.observations_file),
+            (t("observations_hash", self.lang), s.observations_digest),
+        ]
+
+    def _draws_said(self) -> str:
+        """'5,000', and how many worlds they rest on when weighting by observed figures left
+        fewer: the ± shown are those of the effective draws, not of 5,000."""
+        sm = self.summary
+        return f"{sm.draws:,}{effective_note(sm.draws, sm.effective_draws, self.lang)}"
 
     def _set_on_command_line(self) -> list[tuple[str, str]]:
         """What ``--assume`` changed, so the file's hash and the seed reproduce the run: as the

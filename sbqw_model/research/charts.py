@@ -11,11 +11,11 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
-from matplotlib.ticker import PercentFormatter, StrMethodFormatter
+from matplotlib.ticker import PercentFormatter
 
 from sbqw_model import units
 from sbqw_model.reporting import charts as base
-from sbqw_model.reporting.chart_text import plain
+from sbqw_model.reporting.chart_text import Grouped, plain
 from sbqw_model.reporting.fonts import register_fonts
 from sbqw_model.research.discovery import Discovery
 from sbqw_model.research.frontier import COST, Frontier
@@ -98,8 +98,9 @@ def sensitivity_bars(result: SensitivityResult, lang: str = "zh", top: int = 8) 
                 capsize=2,
                 label=t("mu_star", lang),
             )
-            if scale != 1.0:
+            if scale != 1.0:  # 万元 as the table beside it: 4,000, not 4000
                 ax.set_xlabel(t("in_wan_yuan", lang).format(what=t("mu_star", lang)))
+                ax.xaxis.set_major_formatter(Grouped())
         ax.set_yticks(pos, labels, fontsize=8)
         ax.grid(axis="x", alpha=0.3)
     for ax in list(axes.flat)[len(outputs) :]:
@@ -219,7 +220,7 @@ def frontier_chart(frontiers: list[Frontier], lang: str = "zh") -> Figure:
         ax.set_ylabel(plain(output_label(frontiers[0].probability, lang)))
     # as the table beside it and the reference line say them: 4.8%, 80%; 20,000 万元
     ax.yaxis.set_major_formatter(PercentFormatter(xmax=1))
-    ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+    ax.xaxis.set_major_formatter(Grouped())
     cost = cost_label(frontiers[0].cost if frontiers else COST, lang)
     ax.set_xlabel(plain(t("in_wan_yuan", lang).format(what=cost)))
     ax.set_title(t("frontier_title", lang))

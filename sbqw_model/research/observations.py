@@ -10,6 +10,7 @@ products fixes the starting level.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from pathlib import Path
 
@@ -115,4 +116,5 @@ def load_observed(path: Path, scenario: Scenario) -> Scenario:
     if not Path(path).exists():  # a folder or a pipe: read_table says which, never opens it
         raise InputError([f"{path}: observations file not found"])
     conditioned = with_observations(scenario, read_observations(path, scenario.params))
-    return replace(conditioned, observations_file=Path(path).name)
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()  # read already: not too big
+    return replace(conditioned, observations_file=Path(path).name, observations_digest=digest)

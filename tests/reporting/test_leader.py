@@ -680,3 +680,100 @@ def test_an_overrun_no_world_showed_reads_below_one_world_in_all_not_zero() -> N
         )
         assert "<0.1%" in page and "12%" in page and note in page, page
         assert "0%" not in page.replace("<0.1%", "").replace("12%", ""), page
+
+
+def _weighted(effective: float) -> Summary:
+    """A summary of 5,000 draws that weighting by observed figures left ``effective`` distinct
+    worlds (method ``weight``), with a year none of them overran."""
+    year = Band(mean=5e7, p5=4e7, p50=5e7, p90=6e7, p95=6.5e7)
+    summary = _summary({k: (0.9, 1.2) for k in TARGETS})
+    budget = dataclasses.replace(
+        summary.budget,
+        by_year={"2023": year},
+        appropriation={"2023": 1e8},
+        p_over_appropriation={"2023": 0.0},
+    )
+    conditioning = {"method": "weight", "effective_draws": effective, "figures": 3}
+    return dataclasses.replace(summary, budget=budget, draws=5000, conditioning=conditioning)
+
+
+@pytest.mark.parametrize(
+    ("lang", "technical", "drawn", "overrun"),
+    [
+        (
+            "zh",
+            "概率由5,000次模拟估计（按观测值加权后，有效模拟次数约250）；",
+            "模拟次数： 5,000（按观测值加权后，有效模拟次数约250）",
+            "“<0.4%”表示5,000个模拟情形（按观测值加权后，有效模拟次数约250）中没有一个",
+        ),
+        (
+            "en",
+            "from 5,000 simulated worlds (about 250 effective draws after weighting by the"
+            " observed figures); ±",
+            "Draws: 5,000 (about 250 effective draws after weighting by the observed figures)",
+            "“<0.4%” means none of the 5,000 simulated worlds (about 250 effective draws",
+        ),
+    ],
+)
+def test_a_weighted_report_says_how_many_worlds_its_figures_rest_on(
+    lang: str, technical: str, drawn: str, overrun: str
+) -> None:
+    """Weighting by observed figures left 250.4 effective draws of 5,000: the appendix said
+    "概率由5,000次模拟估计" beside errors of √(p(1−p)/250), the provenance "5,000", and a year
+    no world overran read "<0.02%" (one in 5,000), a precision 250 worlds do not have: one
+    in 250 is 0.4%."""
+    report = ScenarioReport(load_scenario(BASELINE), None, lang, BASELINE, summary=_weighted(250.4))
+    assert technical in visible(str(report.technical_appendix()))
+    assert drawn in visible(str(report.provenance()))
+    assert overrun in visible(str(report.budget_summary()))
+    # unweighted, or pinned (every world kept): the draws alone, as before
+    for conditioning in ({"method": "none"}, {"method": "pin", "effective_draws": 5000.0}):
+        plain = dataclasses.replace(_weighted(5000.0), conditioning=conditioning)
+        report = ScenarioReport(load_scenario(BASELINE), None, lang, BASELINE, summary=plain)
+        text = visible(str(report.technical_appendix()) + str(report.provenance()))
+        assert "250" not in text and (
+            "有效" not in text if lang == "zh" else "effective" not in text
+        )
+        assert "<0.02%" in visible(str(report.budget_summary()))  # one world in 5,000
+
+
+def test_a_weighted_comparison_gives_each_scenarios_effective_draws() -> None:
+    """Each scenario of a comparison weighted by observed figures rests on its own number of
+    worlds: the provenance table says it; unweighted, it has no such column."""
+    scenario = load_scenario(BASELINE)
+    for lang, column in (("zh", "按观测值加权后的有效模拟次数"), ("en", "Effective draws after")):
+        reports = [
+            ScenarioReport(scenario, None, lang, BASELINE, summary=_weighted(e))
+            for e in (250.4, 1234.6)
+        ]
+        text = visible(str(Comparison(reports, lang).provenance()))
+        assert column in text and " 250 " in text and " 1,235 " in text, text
+        plain = dataclasses.replace(_weighted(1.0), conditioning={"method": "none"})
+        unweighted = ScenarioReport(scenario, None, lang, BASELINE, summary=plain)
+        assert column not in visible(str(Comparison([unweighted, unweighted], lang).provenance()))
+
+
+def test_the_provenance_names_and_hashes_the_observations_file(tmp_path: Path) -> None:
+    """Two reports conditioned on different ``--observed`` files had the same provenance
+    (version, scenario and its hash, seed, draws): it now names the file and its SHA-256, as
+    it does the scenario file's; a report without one says nothing of it."""
+    import hashlib
+
+    from sbqw_model.research.observations import load_observed
+
+    observed = tmp_path / "dept.csv"
+    data = "year,indicator,value,source\n2023,online_retail,7.2e10,平台监测\n".encode()
+    observed.write_bytes(data)
+    scenario = load_observed(observed, load_scenario(BASELINE))
+    results = simulate(scenario, draws=200, seed=0)
+    said = {
+        "zh": ("观测文件： dept.csv", "观测文件哈希（SHA-256）："),
+        "en": ("Observations file: dept.csv", "Observations file hash (SHA-256):"),
+    }
+    for lang, (name, hashed) in said.items():
+        text = visible(str(ScenarioReport(scenario, results, lang, BASELINE).provenance()))
+        assert name in text and f"{hashed} {hashlib.sha256(data).hexdigest()}" in text, text
+        plain = load_scenario(BASELINE)
+        report = ScenarioReport(plain, simulate(plain, 200, 0), lang, BASELINE)
+        word = "观测文件" if lang == "zh" else "Observations file"
+        assert word not in visible(str(report.provenance()))

@@ -162,3 +162,23 @@ def test_the_frontier_chart_reads_its_axes_as_the_table_does(lang: str) -> None:
     xs = [x.get_text() for x in ax.get_xticklabels() if x.get_text()]
     assert ys and all(y.endswith("%") for y in ys), ys
     assert any("," in x for x in xs) and not any(re.fullmatch(r"\d{4,}", x) for x in xs), xs
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_morris_bars_of_a_money_output_separate_thousands(lang: str) -> None:
+    """μ* of the total outlay in 万元 (4,000 and 1,200 in the table beside it) read '0, 1000, …
+    5000' on the bar chart's axis."""
+    from sbqw_model.research import charts
+    from sbqw_model.research.sensitivity import SensitivityResult
+
+    growth, level = "uncertainties.online_retail.growth", "uncertainties.online_retail.level_2022"
+    rows = [
+        {"output": "budget.total.p50", "factor": growth, "mu_star": 4e7, "mu_star_conf": 5e6},
+        {"output": "budget.total.p50", "factor": level, "mu_star": 1.2e7, "mu_star_conf": 2e6},
+    ]
+    outputs = ("budget.total.p50",)
+    result = SensitivityResult("morris", 20, 10, 0, "s", None, outputs, pd.DataFrame(rows), None)  # type: ignore[arg-type]
+    figure = charts.sensitivity_bars(result, lang)
+    figure.canvas.draw()
+    xs = [x.get_text() for x in figure.axes[0].get_xticklabels() if x.get_text()]
+    assert "4,000" in xs and not any(re.fullmatch(r"\d{4,}", x) for x in xs), xs
