@@ -363,3 +363,21 @@ def test_comparisons_of_different_scenarios_keep_both_and_read_differently(
     assert _links(out)[2] == (
         'Guizhou "10-100-1000-10000" e-commerce plan — scenario comparison: Optimistic, Baseline'
     )
+
+
+def test_comparisons_of_files_that_share_titles_still_read_differently(tmp_path: Path) -> None:
+    """Two comparisons (or any two reports) whose titles coincide: the later one is told apart
+    by its file name, as a comparison tells apart two scenarios that share a title."""
+    out = tmp_path / "reports"
+    out.mkdir()
+    files = {}
+    for name, title in (("a", "甲"), ("b", "乙"), ("c", "乙")):
+        files[name] = tmp_path / f"{name}.yaml"
+        files[name].write_text(
+            f"name: {name}\ntitle_zh: {title}\ntitle_en: T\nextends: baseline\n", encoding="utf-8"
+        )
+    write_index([_comparison(out, [files["a"], files["b"]])], out, "zh")
+    write_index([_comparison(out, [files["a"], files["c"]])], out, "zh")
+    first, second = _links(out)
+    assert first == "“十百千万”工程情景比较：甲、乙"
+    assert second == "“十百千万”工程情景比较：甲、乙（compare-a-c）"
