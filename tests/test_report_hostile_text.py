@@ -15,6 +15,8 @@ import openpyxl
 import pytest
 from conftest import ROOT
 
+from sbqw_model.outputs import safe_name
+
 pytest.importorskip("papermill")
 
 BASELINE = ROOT / "sbqw_model" / "scenarios" / "baseline.yaml"
@@ -23,6 +25,9 @@ SCENARIOS = {
     "a.yaml": ('=HYPERLINK("http://x","click")', r"=1+$\foo$ 情景", "$x^2$ cost"),
     "b.yaml": ("@SUM(A1)", "@成本 $5 与 $", "_hidden"),
 }
+
+#: the comparison's file: named after the scenarios it compares, made a safe file name
+COMPARE = safe_name("-".join(["compare", *(name for name, _, _ in SCENARIOS.values())]))
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +59,7 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.Comple
 def test_reports_with_mathtext_titles_render(reports) -> None:
     done, out = reports
     assert done.returncode == 0, done.stderr[-3000:]
-    assert (out / "compare.html").is_file()
+    assert (out / f"{COMPARE}.html").is_file()
     assert len(list(out.glob("*.xlsx"))) == 3
     assert not list(out.glob("*.failed.ipynb"))
 
@@ -62,7 +67,7 @@ def test_reports_with_mathtext_titles_render(reports) -> None:
 def test_compare_workbook_keeps_names_as_quoted_text(reports) -> None:
     done, out = reports
     assert done.returncode == 0, done.stderr[-3000:]
-    book = openpyxl.load_workbook(out / "compare.xlsx")
+    book = openpyxl.load_workbook(out / f"{COMPARE}.xlsx")
     assert all(c.data_type != "f" for ws in book for row in ws.iter_rows() for c in row)
     quoted = {"'" + zh for _, zh, _ in SCENARIOS.values()}
     odds, outlay = book.worksheets[0], book.worksheets[1]

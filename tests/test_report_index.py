@@ -4,6 +4,7 @@ that now fails is marked failed and its stale files removed, never listed as cur
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import re
 import subprocess
@@ -317,3 +318,99 @@ def test_each_index_says_every_rows_numbers_in_its_own_language(tmp_path: Path) 
     assert len(rows) == 2 and rows[0].count("m (upper bound)") == 2, rows[0]
     assert not re.search(r"[\u4e00-\u9fff]", re.sub(r"<a [^>]*>.*?</a>", "", rows[0])), rows[0]
     assert manifest.load(out)[0].figures["high"] == summary["budget"]["total"]["p95"]
+
+
+# --------------------------------------------------------------------------------------------
+# One folder keeps every language and every comparison (issue 9)
+
+SHIPPED = ROOT / "sbqw_model" / "scenarios"
+
+
+def test_a_chinese_and_an_english_run_into_one_folder_keep_both(tmp_path: Path) -> None:
+    """``--lang en`` after a Chinese run replaced the leader's Chinese baseline.html."""
+    out = tmp_path / "reports"
+    options = ["--draws", DRAWS, "--out", str(out)]
+    for lang in ("zh", "en"):
+        done = subprocess.run(
+            [sys.executable, "-m", "sbqw_model", "report", "baseline", "--lang", lang, *options],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=300,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+    zh, en = ((out / f"{n}.html").read_text(encoding="utf-8") for n in ("baseline", "baseline-en"))
+    assert re.search(r'<html[^>]*\blang="zh', zh) and "基准情景" in zh
+    assert re.search(r'<html[^>]*\blang="en', en) and "Baseline" in en
+    assert (out / "baseline.xlsx").is_file() and (out / "baseline-en.xlsx").is_file()
+    assert [e.name for e in manifest.load(out)] == ["baseline", "baseline-en"]
+    rows = _rows(out)
+    assert len(rows) == 2 and 'href="baseline.html"' in rows[0] and "基准情景" in rows[0]
+    assert 'href="baseline-en.html"' in rows[1] and "Baseline" in rows[1]
+
+
+def _comparison(out: Path, files: list[Path], lang: str = "zh") -> Outcome:
+    """The comparison job ``sbqw report FILES --compare`` plans, as if it had rendered."""
+    from sbqw_model.reporting.batch import jobs_for
+
+    common = {"draws": 10, "seed": 0, "pdf": False, "assume": {}}
+    job = jobs_for(files, out, compare=True, lang=lang, **common)[-1]
+    assert job.notebook == "compare_scenarios.ipynb"
+    for ext in ("html", "xlsx"):
+        (out / f"{job.name}.{ext}").write_text(job.name, encoding="utf-8")
+    return Outcome(job, True, 1.0, files=[out / f"{job.name}.{e}" for e in ("html", "xlsx")])
+
+
+def _links(out: Path) -> list[str]:
+    """Each index row's link text (the title a reader tells the reports apart by)."""
+    found = [re.search(r"<a [^>]*>(.*?)</a>", r) for r in _rows(out)]
+    return [html.unescape(m.group(1)) if m else "" for m in found]
+
+
+def test_comparisons_of_different_scenarios_keep_both_and_read_differently(
+    tmp_path: Path,
+) -> None:
+    """Every comparison was compare.html: comparing {baseline, austerity} into the folder of a
+    comparison of {baseline, optimistic} replaced it; the same set again replaces its own."""
+    out = tmp_path / "reports"
+    out.mkdir()
+    base, optimistic, austerity = (
+        SHIPPED / f"{n}.yaml" for n in ("baseline", "optimistic", "austerity")
+    )
+    first = _comparison(out, [base, optimistic])
+    write_index([first], out, "zh")
+    write_index([_comparison(out, [base, austerity])], out, "zh")
+    names = ["compare-baseline-optimistic", "compare-baseline-austerity"]
+    assert [e.name for e in manifest.load(out)] == names
+    assert all((out / f"{n}.html").is_file() for n in names)
+    assert _links(out) == [
+        "“十百千万”工程情景比较：基准情景、乐观情景",
+        "“十百千万”工程情景比较：基准情景、紧缩方案（按上限的50%支付）",
+    ]
+    write_index([_comparison(out, [base, optimistic])], out, "zh")  # the same set again
+    again = manifest.load(out)
+    assert [e.name for e in again] == names and again[0].made >= manifest.load(out)[1].made
+    write_index([_comparison(out, [optimistic, base], "en")], out, "en")  # another order, English
+    assert [e.name for e in manifest.load(out)][2:] == ["compare-optimistic-baseline-en"]
+    assert _links(out)[2] == (
+        'Guizhou "10-100-1000-10000" e-commerce plan — scenario comparison: Optimistic, Baseline'
+    )
+
+
+def test_comparisons_of_files_that_share_titles_still_read_differently(tmp_path: Path) -> None:
+    """Two comparisons (or any two reports) whose titles coincide: the later one is told apart
+    by its file name, as a comparison tells apart two scenarios that share a title."""
+    out = tmp_path / "reports"
+    out.mkdir()
+    files = {}
+    for name, title in (("a", "甲"), ("b", "乙"), ("c", "乙")):
+        files[name] = tmp_path / f"{name}.yaml"
+        files[name].write_text(
+            f"name: {name}\ntitle_zh: {title}\ntitle_en: T\nextends: baseline\n", encoding="utf-8"
+        )
+    write_index([_comparison(out, [files["a"], files["b"]])], out, "zh")
+    write_index([_comparison(out, [files["a"], files["c"]])], out, "zh")
+    first, second = _links(out)
+    assert first == "“十百千万”工程情景比较：甲、乙"
+    assert second == "“十百千万”工程情景比较：甲、乙（compare-a-c）"

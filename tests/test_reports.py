@@ -41,8 +41,11 @@ SHIPPED = sorted(SCENARIOS.glob("*.yaml"))
 FIXTURES = Path(__file__).parent / "report_fixtures"
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 EVIL = load_scenario(FIXTURES / "evil_name.yaml").name  # "../../evil/x"
-EVIL_FILE = safe_name(EVIL)
-XSS_FILE = safe_name(load_scenario(FIXTURES / "xss.yaml").name)
+# the files of the English run below: an English report's name ends in -en
+EVIL_FILE = f"{safe_name(EVIL)}-en"
+XSS_FILE = f"{safe_name(load_scenario(FIXTURES / 'xss.yaml').name)}-en"
+#: the shipped scenarios' comparison: named after what it compares, the baseline first
+COMPARE = "-".join(["compare", *(p.stem for p in batch.default_scenarios())])
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -100,13 +103,13 @@ def shipped(
 def shipped_pages(shipped: Any) -> dict[str, str]:
     done, out = shipped
     assert done.returncode == 0, done.stderr[-4000:]
-    return {name: read(out / f"{name}.html") for name in [p.stem for p in SHIPPED] + ["compare"]}
+    return {name: read(out / f"{name}.html") for name in [p.stem for p in SHIPPED] + [COMPARE]}
 
 
 def test_all_shipped_scenarios_render_with_two_jobs(shipped: Any) -> None:
     done, out = shipped
     assert done.returncode == 0, done.stderr[-4000:]
-    for name in [p.stem for p in SHIPPED] + ["compare"]:
+    for name in [p.stem for p in SHIPPED] + [COMPARE]:
         for ext in ("html", "xlsx", "ipynb"):
             assert (out / f"{name}.{ext}").is_file(), f"{name}.{ext}"
     assert (out / "index.html").is_file()
@@ -117,7 +120,7 @@ def test_all_shipped_scenarios_render_with_two_jobs(shipped: Any) -> None:
 
 def test_stdout_says_where_the_reports_are(shipped: Any) -> None:
     done, out = shipped
-    for name in [p.stem for p in SHIPPED] + ["compare"]:
+    for name in [p.stem for p in SHIPPED] + [COMPARE]:
         assert str(out / f"{name}.html") in done.stdout, name
     assert str(out / "index.html") in done.stdout
     assert done.stderr == "", "a good run (two jobs) prints no noise"
@@ -137,7 +140,7 @@ def test_index_lists_every_report_with_headline_numbers_and_links(shipped: Any) 
         cells = re.findall(r"<td\b[^>]*>(.*?)</td>", row, flags=re.DOTALL)
         assert len([c for c in cells if re.fullmatch(r"\d+%", c.strip())]) >= 2, row
         assert len([c for c in cells if re.search(r"\d ?亿元", c)]) >= 2, "outlay in 亿元"
-    (row,) = [r for r in rows if 'href="compare.html"' in r]
+    (row,) = [r for r in rows if f'href="{COMPARE}.html"' in r]
     assert all(p.stem in row for p in SHIPPED)
 
 
@@ -167,7 +170,7 @@ def test_html_has_no_code_cells_inputs_or_prompts(shipped_pages: dict[str, str])
 def test_html_embeds_its_charts(shipped_pages: dict[str, str]) -> None:
     for name, page in shipped_pages.items():
         images = re.findall(r'<img\b[^>]*\bsrc="([^"]*)"', page)
-        assert len(images) == (3 if name == "compare" else 5), name
+        assert len(images) == (3 if name == COMPARE else 5), name
         for src in images:
             assert src.startswith("data:image/png;base64,"), src[:60]
             assert base64.b64decode(src.split(",", 1)[1][:16] + "==")[:4] == b"\x89PNG"
@@ -229,7 +232,7 @@ def test_xlsx_has_one_sheet_per_table_with_chinese_headers(shipped: Any) -> None
         "预算安排（示例）",
     ]
     compare_sheets = ["情景比较-达成概率", "情景比较-支出"]
-    for name, sheets in (("baseline", scenario_sheets), ("compare", compare_sheets)):
+    for name, sheets in (("baseline", scenario_sheets), (COMPARE, compare_sheets)):
         book = openpyxl.load_workbook(out / f"{name}.xlsx", read_only=True)
         assert book.sheetnames == sheets, name
         for sheet in book.worksheets:

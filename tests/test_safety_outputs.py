@@ -119,7 +119,9 @@ def test_report_names_that_collide_get_distinct_files(tmp_path: Path) -> None:
     stems = [j.name for j in jobs]
     assert len({s.casefold() for s in stems}) == len(stems) == 2 * len(names) + 1
     assert stems[:6] == ["dup_a", "dup_a-2", "x", "x_failed", "Base", "base-2"]
-    assert stems[6] == "index-2" and stems[-1] == "compare"
+    assert stems[6] == "index-2"
+    assert stems[-1].startswith("compare-dup_a-dup_a-x-x_failed-Base-base-index-贵州省")
+    assert re.search(r"-[0-9a-f]{8}$", stems[-1]), "over the limit: cut, ending in a hash"
     assert all(len(f"{s}.failed.ipynb".encode()) < 255 for s in stems)
     assert not (tmp_path / "out").exists(), "planning writes nothing"
 
@@ -435,3 +437,24 @@ def test_missing_notebooks_are_exit_2(tmp_path: Path) -> None:
     )
     assert done.returncode == 2 and "report notebook not found" in done.stderr
     assert not out.exists()
+
+
+def test_a_comparison_name_over_the_limit_stays_unique(tmp_path: Path) -> None:
+    """A comparison is named after what it compares: long names are cut to the limit and end
+    in a hash of the whole, so two sets that share their beginning keep two files."""
+    files = [scenario(tmp_path / "s", f"s{i}.yaml", LONG_ZH + c) for i, c in enumerate("甲乙丙")]
+    common = dict(compare=True, draws=10, seed=0, pdf=False, assume={})
+
+    def names(chosen: list[Path], lang: str = "zh") -> list[str]:
+        return [j.name for j in batch.jobs_for(chosen, tmp_path / "out", lang=lang, **common)]
+
+    one, other = names(files[:2]), names([files[0], files[2]])
+    english = names(files[:2], "en")
+    compared = [one[-1], other[-1], english[-1]]
+    assert len(set(compared)) == 3, compared
+    for run, name in zip((one, other, english), compared, strict=True):
+        assert name.startswith("compare-贵州省") and re.search(r"-[0-9a-f]{8}$", name), name
+        assert len(name.encode()) <= MAX_NAME_BYTES and safe_name(name) == name
+        assert name.casefold() not in {n.casefold() for n in run[:-1]}, "unique in its run"
+    assert all(n.endswith("-en") or re.search(r"-[0-9a-f]{8}$", n) for n in english)
+    assert not (tmp_path / "out").exists(), "planning writes nothing"

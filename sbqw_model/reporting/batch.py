@@ -18,7 +18,6 @@ from sbqw_model.memory import check_run
 from sbqw_model.outputs import (
     folder_problems,
     output_lock,
-    safe_name,
     unique_names,
     writing,
 )
@@ -116,7 +115,8 @@ def jobs_for(
     scenarios = validate(files, out_dir, assume, notebooks, draws, conditioning, parallel)
     if compare and len(scenarios) < 2:
         raise InputError(["--compare: needs two or more scenarios to compare, got one"])
-    names = unique_names([variant_name(s, assume) for _, s in scenarios], RESERVED)
+    plain = unique_names([variant_name(s, assume) for _, s in scenarios], RESERVED)
+    names = in_language(plain, lang, RESERVED)
     for (path, scenario), name in zip(scenarios, names, strict=True):
         jobs.append(
             make(
@@ -130,7 +130,8 @@ def jobs_for(
     if sensitivity:
         from sbqw_model.reporting.i18n import t
 
-        extra = unique_names([f"{n}-sensitivity" for n in names], [*RESERVED, *names])
+        extra = unique_names([f"{n}-sensitivity" for n in plain], [*RESERVED, *plain])
+        extra = in_language(extra, lang, [*RESERVED, *names])
         for job, name in zip(list(jobs), extra, strict=True):
             jobs.append(
                 Job(
@@ -150,22 +151,52 @@ def jobs_for(
                 )
             )
     if compare and jobs:
-        from sbqw_model.reporting.i18n import t
-
         reports = [j for j in jobs if j.notebook == "scenario_report.ipynb"]
-        files = [j.parameters["scenario_file"] for j in reports]
-        suffix = "".join(f"-{k}-{plain_value(v)}" for k, v in assume.items())
         compare = make(
-            safe_name(f"compare{suffix}"),
-            t("compare_title", lang),
+            comparison_name([s for _, s in scenarios], assume, lang, [j.name for j in jobs]),
+            comparison_title([s for _, s in scenarios], assume, lang),
             "compare_scenarios.ipynb",
-            scenario_files=files,
+            scenario_files=[j.parameters["scenario_file"] for j in reports],
             **({"conditioning": conditioning} if conditioning else {}),
         )
         if not conditioning:  # a conditioned summary is not reused (``reusable_summary``)
             compare.after = tuple(j.name for j in reports)
         jobs.append(compare)
     return jobs
+
+
+def in_language(names: Sequence[str], lang: str, taken: Sequence[str]) -> list[str]:
+    """Chinese (the default) names as they are; another language's end in ``-<lang>``
+    (``baseline-en``), so a Chinese and an English run into one folder keep both: the English
+    page replaced the leader's Chinese one. Added before ``safe_name`` cuts a long name, which
+    then still ends in its hash; unique against ``taken`` (the run's other names)."""
+    if lang == "zh":
+        return list(names)
+    return unique_names([f"{n}-{lang}" for n in names], taken)
+
+
+def comparison_name(
+    scenarios: Sequence[Scenario], assume: dict[str, Any], lang: str, taken: Sequence[str]
+) -> str:
+    """``compare-`` and the compared scenarios' names in the order given, then ``--assume``
+    and the language: a comparison of other scenarios into the same folder keeps this one
+    (each was ``compare``), the same set again replaces it. Unique among ``taken``."""
+    suffix = "".join(f"-{k}-{plain_value(v)}" for k, v in assume.items())
+    text = "-".join(["compare", *(s.name for s in scenarios)]) + suffix
+    (name,) = unique_names([text], [*RESERVED, *taken])
+    return in_language([name], lang, [*RESERVED, *taken])[0]
+
+
+def comparison_title(scenarios: Sequence[Scenario], assume: dict[str, Any], lang: str) -> str:
+    """The comparison's title names what it compares, as its page does
+    (``labels.distinct_titles``): the index told two comparisons in one folder apart only by
+    their links."""
+    from sbqw_model.labels import distinct_titles
+    from sbqw_model.reporting.i18n import t
+
+    titles = [variant_title(s, assume, lang) for s in scenarios]
+    shown = distinct_titles(titles, [s.name for s in scenarios], lang)
+    return f"{t('compare_title', lang)}{t('colon', lang)}{t('enum', lang).join(shown)}"
 
 
 def render(

@@ -67,6 +67,7 @@ def _yi(yuan: float, lang: str) -> str:
 def write_index(outcomes: Sequence[Outcome], out_dir: Path, lang: str) -> Path:
     """index.html: every report ever rendered into the folder (reports.json), this run's first
     replacing their earlier entries; headline numbers, when and from which file, failures."""
+    from sbqw_model.labels import distinct_titles
     from sbqw_model.reporting import manifest
     from sbqw_model.reporting.fonts import font_face_css
     from sbqw_model.reporting.fragments import render
@@ -83,6 +84,9 @@ def write_index(outcomes: Sequence[Outcome], out_dir: Path, lang: str) -> Path:
     for e in entries:  # an earlier run's entry, in this index's language
         if e.figures and id(e) not in fresh:
             e.headline = headline(e.figures, lang)
+    # two entries never read alike (two comparisons of different files with the same titles,
+    # a copy of a scenario): a title met before gets its file name in brackets
+    titles = distinct_titles([e.title for e in entries], [e.name for e in entries], lang)
     heading = t("report_title", lang)
     body = render(
         "index.html.j2",
@@ -98,7 +102,7 @@ def write_index(outcomes: Sequence[Outcome], out_dir: Path, lang: str) -> Path:
             t("scenario_file", lang),
             "",
         ],
-        entries=entries,
+        entries=list(zip(entries, titles, strict=True)),
         enum=t("enum", lang),
         in_cell=t("in_cell", lang),
         failed=t("failed", lang),

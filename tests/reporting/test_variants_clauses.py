@@ -76,11 +76,11 @@ def test_variant_jobs_do_not_overwrite_the_plain_report(tmp_path: Path) -> None:
     both = [BASELINE, BASELINE.with_name("optimistic.yaml")]
     plain = jobs_for(both, tmp_path, assume={}, **common)
     variant = jobs_for(both, tmp_path, assume={"payout_share": 0.6}, **common)
-    assert [j.name for j in plain] == ["baseline", "optimistic", "compare"]
+    assert [j.name for j in plain] == ["baseline", "optimistic", "compare-baseline-optimistic"]
     assert [j.name for j in variant] == [
         "baseline-payout_share-0_6",
         "optimistic-payout_share-0_6",
-        "compare-payout_share-0_6",
+        "compare-baseline-optimistic-payout_share-0_6",
     ]
     assert variant[0].title == "基准情景（支付比例改为60%）"
 
