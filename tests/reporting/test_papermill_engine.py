@@ -22,16 +22,21 @@ pm.execute_notebook("in.ipynb", "out.ipynb", engine_name={engine!r}, progress_ba
 """
 
 
-def run_tiny(tmp_path: Path, engine: str | None) -> subprocess.CompletedProcess:
-    """A one-cell notebook through papermill in a fresh process (the kernel writes its warning
-    to the stderr it inherits); its output checked."""
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 6 * 7\nprint(x)")])
+def write_tiny(path: Path, source: str) -> None:
+    """A one-cell notebook with the python3 kernel spec papermill looks up."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
     nb.metadata["kernelspec"] = {
         "name": "python3",
         "display_name": "Python 3",
         "language": "python",
     }
-    nbformat.write(nb, tmp_path / "in.ipynb")
+    nbformat.write(nb, path)
+
+
+def run_tiny(tmp_path: Path, engine: str | None) -> subprocess.CompletedProcess:
+    """A one-cell notebook through papermill in a fresh process (the kernel writes its warning
+    to the stderr it inherits); its output checked."""
+    write_tiny(tmp_path / "in.ipynb", "x = 6 * 7\nprint(x)")
     done = subprocess.run(
         [sys.executable, "-c", EXECUTE.format(engine=engine)],
         capture_output=True,
@@ -81,13 +86,7 @@ def test_without_curve_support_the_engine_keeps_jupyters_defaults(
 
 def _papermill_cli(tmp_path: Path, engine: str, stderr: int) -> int:
     """The README's `papermill in.ipynb out.ipynb --engine …` on a one-cell notebook."""
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nbformat.write(nb, tmp_path / "in.ipynb")
+    write_tiny(tmp_path / "in.ipynb", "x = 1")
     code = "from papermill.cli import papermill; papermill()"
     return subprocess.run(
         [sys.executable, "-c", code, "in.ipynb", "out.ipynb", "--engine", engine],
