@@ -305,6 +305,11 @@ class Comparison:
             header.append(t("effective_draws_column", lang))
             for row, n, r in zip(rows, effective, self.reports, strict=True):
                 row.append(f"{n if n is not None else r.summary.draws:,}")
+        said = [r.set_on_command_line() for r in self.reports]  # as each report's provenance
+        if any(said):  # the hashes and the seed alone did not reproduce a comparison of variants
+            header.append(t("set_on_command_line", lang))
+            for row, text in zip(rows, said, strict=True):
+                row.append(text or "—")
         first = self.reports[0]
         items = [
             (t("version", lang), f"sbqw {__version__}"),

@@ -433,17 +433,20 @@ class ScenarioReport:
         return f"{sm.draws:,}{effective_note(sm.draws, sm.effective_draws, self.lang)}"
 
     def _set_on_command_line(self) -> list[tuple[str, str]]:
-        """What ``--assume`` changed, so the file's hash and the seed reproduce the run: as the
-        flags themselves in English, as the title says it in Chinese (no internal names)."""
+        said = self.set_on_command_line()
+        return [(t("set_on_command_line", self.lang), said)] if said else []
+
+    def set_on_command_line(self) -> str:
+        """What ``--assume`` changed ('' if nothing), so the file's hash and the seed reproduce
+        the run: as the flags themselves in English, as the title says it in Chinese (no
+        internal names). A comparison's provenance says it for each of its scenarios."""
         plain = self.plain or self.scenario
-        if not changed_assumptions(plain, self.assume):
-            return []
+        changed = changed_assumptions(plain, self.assume)
+        if not changed:
+            return ""
         if self.lang == "zh":
-            said = variant_label(plain, self.assume, "zh")
-        else:
-            changed = changed_assumptions(plain, self.assume)
-            said = " ".join(f"--assume {k}={plain_value(v)}" for k, v in changed.items())
-        return [(t("set_on_command_line", self.lang), said)]
+            return variant_label(plain, self.assume, "zh")
+        return " ".join(f"--assume {k}={plain_value(v)}" for k, v in changed.items())
 
     def publish(self) -> None:
         """Hand the summary to the report runner (as scrapbook's glue does)."""
