@@ -317,12 +317,7 @@ class Comparison:
             (t("draws", lang), f"{first.summary.draws:,}"),
             (t("run_date", lang), first.run_date),
         ]
-        if first.scenario.observations_file:  # every scenario's: one --observed file
-            observed = first.scenario
-            items[1:1] = [
-                (t("observations_file", lang), observed.observations_file),
-                (t("observations_hash", lang), observed.observations_digest),
-            ]
+        items[1:1] = first.observations_file()  # every scenario's: one --observed file
         return provenance(items, lang, table(header, rows))
 
     def publish(self) -> None:

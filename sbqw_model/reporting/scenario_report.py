@@ -407,7 +407,7 @@ class ScenarioReport:
                 f"{self.scenario.name}{t('lparen', lang)}{self.source.name}{t('rparen', lang)}",
             ),
             (t("scenario_hash", lang), self.scenario.digest),
-            *self._observations_file(),
+            *self.observations_file(),
             *self._set_on_command_line(),
             (t("seed", lang), str(self.summary.seed)),
             (t("draws", lang), self._draws_said()),
@@ -415,9 +415,10 @@ class ScenarioReport:
         ]
         return provenance(items, lang)
 
-    def _observations_file(self) -> list[tuple[str, str]]:
+    def observations_file(self) -> list[tuple[str, str]]:
         """The ``--observed`` file and its hash, as the scenario file's: the figures it holds
-        move every number, and two reports from different files looked alike."""
+        move every number, and two reports from different files looked alike. A comparison's
+        provenance gives its first scenario's (one ``--observed`` file for all)."""
         s = self.scenario
         if not s.observations_file:
             return []
