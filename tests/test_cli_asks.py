@@ -79,3 +79,19 @@ def test_cost_with_nothing_to_cost_has_one_prefix(capsys: pytest.CaptureFixture)
     assert capsys.readouterr().err == (
         "sbqw: error: nothing to cost: give --recognitions, --sales or both\n"
     )
+
+
+def test_a_scenario_given_through_a_link_is_one_report(tmp_path: Path) -> None:
+    """``a.yaml`` and ``b.yaml``, a symbolic link to it, are one file: the run rendered it
+    twice (austerity, austerity-2), then its comparison failed in its notebook, which reads
+    each file by its resolved path ("a.yaml given twice; list each scenario once")."""
+    from sbqw_model.reporting.batch import jobs_for
+
+    a = tmp_path / "a.yaml"
+    a.write_text("name: a\ntitle_zh: 甲\ntitle_en: A\nextends: baseline\n", encoding="utf-8")
+    (tmp_path / "b.yaml").symlink_to(a.name)
+    files = [BASELINE, a, tmp_path / "b.yaml"]
+    common = {"draws": 10, "seed": 0, "pdf": False, "assume": {}, "lang": "zh"}
+    jobs = jobs_for(files, tmp_path / "out", compare=True, **common)
+    assert [j.name for j in jobs] == ["baseline", "a", "compare-baseline-a"]
+    assert jobs[-1].parameters["scenario_files"] == [str(BASELINE.resolve()), str(a.resolve())]

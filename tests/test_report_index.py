@@ -171,6 +171,8 @@ def test_a_report_whose_base_scenario_changed_is_outdated(tmp_path: Path) -> Non
         "other": False,
     }
     assert "已过时" in _rows(out)[0] and "已过时" not in _rows(out)[1]
+    # said so: "its scenario file has changed" sent the reader to child.yaml, unchanged
+    assert "所继承的情景文件" in _rows(out)[0]
     # an entry written before the chains were kept is judged by its own file, as it was
     data = json.loads((out / manifest.MANIFEST).read_text(encoding="utf-8"))
     for e in data["reports"]:

@@ -58,8 +58,8 @@ def validate(
     problems: list[str] = []
     scenarios = []
     given: dict[str, Path] = {}
-    for f in files:  # as given (the index shows it), once
-        given.setdefault(os.path.abspath(f), Path(f))
+    for f in files:  # as given (the index shows it), once: a link to a file is that file
+        given.setdefault(os.path.realpath(f), Path(f))
     for path in given.values():
         try:
             scenario = load_scenario(path)

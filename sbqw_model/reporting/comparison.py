@@ -305,6 +305,11 @@ class Comparison:
             header.append(t("effective_draws_column", lang))
             for row, n, r in zip(rows, effective, self.reports, strict=True):
                 row.append(f"{n if n is not None else r.summary.draws:,}")
+        said = [r.set_on_command_line() for r in self.reports]  # as each report's provenance
+        if any(said):  # the hashes and the seed alone did not reproduce a comparison of variants
+            header.append(t("set_on_command_line", lang))
+            for row, text in zip(rows, said, strict=True):
+                row.append(text or "—")
         first = self.reports[0]
         items = [
             (t("version", lang), f"sbqw {__version__}"),
@@ -312,12 +317,7 @@ class Comparison:
             (t("draws", lang), f"{first.summary.draws:,}"),
             (t("run_date", lang), first.run_date),
         ]
-        if first.scenario.observations_file:  # every scenario's: one --observed file
-            observed = first.scenario
-            items[1:1] = [
-                (t("observations_file", lang), observed.observations_file),
-                (t("observations_hash", lang), observed.observations_digest),
-            ]
+        items[1:1] = first.observations_file()  # every scenario's: one --observed file
         return provenance(items, lang, table(header, rows))
 
     def publish(self) -> None:

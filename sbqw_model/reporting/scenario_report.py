@@ -407,7 +407,7 @@ class ScenarioReport:
                 f"{self.scenario.name}{t('lparen', lang)}{self.source.name}{t('rparen', lang)}",
             ),
             (t("scenario_hash", lang), self.scenario.digest),
-            *self._observations_file(),
+            *self.observations_file(),
             *self._set_on_command_line(),
             (t("seed", lang), str(self.summary.seed)),
             (t("draws", lang), self._draws_said()),
@@ -415,9 +415,10 @@ class ScenarioReport:
         ]
         return provenance(items, lang)
 
-    def _observations_file(self) -> list[tuple[str, str]]:
+    def observations_file(self) -> list[tuple[str, str]]:
         """The ``--observed`` file and its hash, as the scenario file's: the figures it holds
-        move every number, and two reports from different files looked alike."""
+        move every number, and two reports from different files looked alike. A comparison's
+        provenance gives its first scenario's (one ``--observed`` file for all)."""
         s = self.scenario
         if not s.observations_file:
             return []
@@ -433,17 +434,20 @@ class ScenarioReport:
         return f"{sm.draws:,}{effective_note(sm.draws, sm.effective_draws, self.lang)}"
 
     def _set_on_command_line(self) -> list[tuple[str, str]]:
-        """What ``--assume`` changed, so the file's hash and the seed reproduce the run: as the
-        flags themselves in English, as the title says it in Chinese (no internal names)."""
+        said = self.set_on_command_line()
+        return [(t("set_on_command_line", self.lang), said)] if said else []
+
+    def set_on_command_line(self) -> str:
+        """What ``--assume`` changed ('' if nothing), so the file's hash and the seed reproduce
+        the run: as the flags themselves in English, as the title says it in Chinese (no
+        internal names). A comparison's provenance says it for each of its scenarios."""
         plain = self.plain or self.scenario
-        if not changed_assumptions(plain, self.assume):
-            return []
+        changed = changed_assumptions(plain, self.assume)
+        if not changed:
+            return ""
         if self.lang == "zh":
-            said = variant_label(plain, self.assume, "zh")
-        else:
-            changed = changed_assumptions(plain, self.assume)
-            said = " ".join(f"--assume {k}={plain_value(v)}" for k, v in changed.items())
-        return [(t("set_on_command_line", self.lang), said)]
+            return variant_label(plain, self.assume, "zh")
+        return " ".join(f"--assume {k}={plain_value(v)}" for k, v in changed.items())
 
     def publish(self) -> None:
         """Hand the summary to the report runner (as scrapbook's glue does)."""

@@ -215,3 +215,29 @@ def test_a_switch_left_out_is_said_to_be_off(tmp_path: Path, lang: str) -> None:
     assert off[0][1] == label("uncertainty.firms.reference_level", lang)
     rows = assumption_rows(load_scenario(BASELINE), None, lang, "baseline.yaml")
     assert not [row for row in rows if row[2] == label("report.off_when_absent", lang)]
+
+
+@pytest.mark.parametrize(
+    ("lang", "baseline_said"), [("en", "--assume payout_share=0.5"), ("zh", "支付比例改为50%")]
+)
+def test_a_comparison_of_variants_says_what_the_command_line_set(
+    lang: str, baseline_said: str
+) -> None:
+    """``sbqw report baseline austerity --compare --assume payout_share=0.5``: each scenario's
+    report says the flag in its provenance; the comparison gave only the files' hashes and the
+    seed, which reproduce other numbers. Said per scenario, as each report says it: austerity
+    pays half already, so the flag changed nothing there (—)."""
+    import html
+    import re
+
+    from sbqw_model.reporting.comparison import Comparison
+
+    files = [str(BASELINE), str(BASELINE.with_name("austerity.yaml"))]
+    values = {"draws": 20, "seed": 0, "lang": lang, "assume": {"payout_share": 0.5}}
+    text = html.unescape(
+        str(Comparison.from_namespace({**values, "scenario_files": files}).provenance())
+    )
+    rows = re.findall(r"<tr>(.*?)</tr>", text, flags=re.S)
+    assert label("report.set_on_command_line", lang) in rows[0]
+    assert re.search(rf"<td>{re.escape(baseline_said)}</td>", rows[1]), rows[1]
+    assert rows[2].rstrip().endswith("<td>—</td>"), rows[2]
