@@ -210,7 +210,8 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
         "report",
         help="render scenario reports (HTML, notebook, Excel, optional PDF) and an index",
         description="Run the report notebooks with papermill for each scenario and render"
-        " self-contained HTML reports (Chinese first) plus index.html.",
+        " self-contained HTML reports (Chinese first) plus index.html (Chinese) and, once the"
+        " folder holds an English report, index-en.html.",
     )
     p.add_argument(
         "scenarios",

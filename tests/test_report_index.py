@@ -22,8 +22,11 @@ pytest.importorskip("papermill")
 DRAWS = "100"
 
 
-def _outcome(out: Path, name: str, ok: bool, source: str = "a.yaml", **kw: object) -> Outcome:
-    job = Job(name, f"title {name}", "scenario_report.ipynb", {"scenario_file": source}, out)
+def _outcome(
+    out: Path, name: str, ok: bool, source: str = "a.yaml", lang: str = "zh", **kw: object
+) -> Outcome:
+    parameters = {"scenario_file": source}
+    job = Job(name, f"title {name}", "scenario_report.ipynb", parameters, out, lang=lang)
     files = []
     if ok:
         for ext in ("html", "xlsx"):
@@ -32,8 +35,8 @@ def _outcome(out: Path, name: str, ok: bool, source: str = "a.yaml", **kw: objec
     return Outcome(job, ok, 1.0, files=files, **kw)  # type: ignore[arg-type]
 
 
-def _rows(out: Path) -> list[str]:
-    page = (out / "index.html").read_text(encoding="utf-8")
+def _rows(out: Path, index: str = "index.html") -> list[str]:
+    page = (out / index).read_text(encoding="utf-8")
     return re.findall(r"<tr\b[^>]*>(.*?)</tr>", page, re.DOTALL)[1:]
 
 
@@ -315,10 +318,14 @@ def test_each_index_says_every_rows_numbers_in_its_own_language(tmp_path: Path) 
     out.mkdir()
     write_index([_outcome(out, "one", True, payload=payload)], out, "zh")
     assert "亿元（上限）" in _rows(out)[0]
-    write_index([_outcome(out, "two", True, payload=payload)], out, "en")
-    rows = _rows(out)
+    write_index([_outcome(out, "two", True, lang="en", payload=payload)], out, "en")
+    rows = _rows(out, "index-en.html")
     assert len(rows) == 2 and rows[0].count("m (upper bound)") == 2, rows[0]
-    assert not re.search(r"[\u4e00-\u9fff]", re.sub(r"<a [^>]*>.*?</a>", "", rows[0])), rows[0]
+    words = re.sub(r"<a [^>]*>.*?</a>|<span class=\"lang\"[^>]*>.*?</span>", "", rows[0])
+    assert not re.search(r"[\u4e00-\u9fff]", words), rows[0]
+    # and the Chinese index words the English run's numbers in Chinese
+    zh = _rows(out)
+    assert len(zh) == 2 and zh[1].count("亿元（上限）") == 2 and "(upper bound)" not in zh[1]
     assert manifest.load(out)[0].figures["high"] == summary["budget"]["total"]["p95"]
 
 
@@ -342,6 +349,8 @@ def test_a_chinese_and_an_english_run_into_one_folder_keep_both(tmp_path: Path) 
             check=False,
         )
         assert done.returncode == 0, done.stderr[-3000:]
+        index = "index.html" if lang == "zh" else "index-en.html"
+        assert done.stdout.rstrip().endswith(f"open {out / index}"), done.stdout
     zh, en = ((out / f"{n}.html").read_text(encoding="utf-8") for n in ("baseline", "baseline-en"))
     assert re.search(r'<html[^>]*\blang="zh', zh) and "基准情景" in zh
     assert re.search(r'<html[^>]*\blang="en', en) and "Baseline" in en
@@ -350,6 +359,8 @@ def test_a_chinese_and_an_english_run_into_one_folder_keep_both(tmp_path: Path) 
     rows = _rows(out)
     assert len(rows) == 2 and 'href="baseline.html"' in rows[0] and "基准情景" in rows[0]
     assert 'href="baseline-en.html"' in rows[1] and "Baseline" in rows[1]
+    assert re.search(r'<html lang="zh"', _page(out, "index.html")), "the leader's index stays zh"
+    assert _tags(out, "index-en.html") == ["zh", "en"]
 
 
 def _comparison(out: Path, files: list[Path], lang: str = "zh") -> Outcome:
@@ -416,3 +427,104 @@ def test_comparisons_of_files_that_share_titles_still_read_differently(tmp_path:
     first, second = _links(out)
     assert first == "“十百千万”工程情景比较：甲、乙"
     assert second == "“十百千万”工程情景比较：甲、乙（compare-a-c）"
+
+
+# --------------------------------------------------------------------------------------------
+# index.html is Chinese; index-en.html its English twin (both list every report)
+
+
+def _page(out: Path, index: str) -> str:
+    return (out / index).read_text(encoding="utf-8")
+
+
+def _tags(out: Path, index: str) -> list[str]:
+    """Each row's language, as its link says it (``lang`` on the report's link)."""
+    return [m.group(1) for r in _rows(out, index) for m in [re.search(r'<a [^>]*lang="(\w+)"', r)]]
+
+
+def test_an_english_run_leaves_the_leaders_index_chinese(tmp_path: Path) -> None:
+    """``--lang en`` into the folder of a Chinese run rewrote index.html in English: the
+    leader's index is Chinese whatever ran last, its English twin is index-en.html."""
+    out = tmp_path / "reports"
+    out.mkdir()
+    assert write_index([_outcome(out, "one", True)], out, "zh") == out / "index.html"
+    assert not (out / "index-en.html").exists(), "no English report, no English index"
+    assert "index-en.html" not in _page(out, "index.html")
+    written = write_index([_outcome(out, "one-en", True, lang="en")], out, "en")
+    assert written == out / "index-en.html", "the run is told of the index in its language"
+    zh, en = _page(out, "index.html"), _page(out, "index-en.html")
+    assert re.search(r'<html lang="zh"', zh) and "本文件夹中历次生成的全部报告" in zh
+    assert re.search(r'<html lang="en"', en) and "Every report rendered into this folder" in en
+    for index in ("index.html", "index-en.html"):
+        rows = _rows(out, index)
+        assert len(rows) == 2 and 'href="one.html"' in rows[0] and 'href="one-en.html"' in rows[1]
+        assert _tags(out, index) == ["zh", "en"]
+    assert ">中文<" in _rows(out, "index.html")[0] and ">English<" in _rows(out, "index.html")[1]
+    assert '<a href="index-en.html" hreflang="en" lang="en">' in zh
+    assert '<a href="index.html" hreflang="zh" lang="zh">' in en
+    # a later Chinese run keeps the English index up to date
+    write_index([_outcome(out, "two", True)], out, "zh")
+    assert len(_rows(out, "index-en.html")) == 3 and "two.html" in _rows(out, "index-en.html")[2]
+
+
+def test_an_english_only_folder_has_a_chinese_index_too(tmp_path: Path) -> None:
+    """Chinese first: index.html, the page a leader opens, is Chinese in every folder."""
+    out = tmp_path / "reports"
+    out.mkdir()
+    write_index([_outcome(out, "one-en", True, lang="en", error="")], out, "en")
+    assert re.search(r'<html lang="zh"', _page(out, "index.html"))
+    assert _tags(out, "index.html") == _tags(out, "index-en.html") == ["en"]
+
+
+def test_a_stopped_english_run_lists_its_reports_in_both_indexes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sbqw_model.reporting import batch
+
+    out = tmp_path / "reports"
+    out.mkdir()
+    write_index([_outcome(out, "one", True)], out, "zh")
+
+    def stopped(jobs: list[Job], *args: object, **kwargs: object) -> list[Outcome]:
+        done = kwargs.get("done", args[3] if len(args) > 3 else {})
+        assert isinstance(done, dict)
+        done[0] = _outcome(out, "one-en", True, lang="en")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batch, "run_jobs", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        batch._render([_outcome(out, "one-en", False, lang="en").job], out, 1, "en", None)
+    assert re.search(r'<html lang="zh"', _page(out, "index.html"))
+    assert _tags(out, "index.html") == _tags(out, "index-en.html") == ["zh", "en"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_scenario_named_like_an_index_gets_another_name(tmp_path: Path, lang: str) -> None:
+    """A scenario named index-en wrote its page over the English index, and the index over it."""
+    from sbqw_model.reporting.batch import jobs_for
+
+    files = []
+    for i, name in enumerate(("index-en", "Index-EN", "index")):
+        files.append(tmp_path / f"s{i}.yaml")
+        text = f"name: {name}\ntitle_zh: 甲{i}\ntitle_en: T{i}\nextends: baseline\n"
+        files[-1].write_text(text, encoding="utf-8")
+    common = {"draws": 10, "seed": 0, "pdf": False, "assume": {}}
+    names = [j.name for j in jobs_for(files, tmp_path / "o", compare=False, lang=lang, **common)]
+    assert not {"index", "index-en"} & {n.casefold() for n in names}, names
+    assert len({n.casefold() for n in names}) == 3
+
+
+def test_an_old_entry_named_index_en_gives_way_to_the_english_index(tmp_path: Path) -> None:
+    """A folder rendered before index-en was reserved may list a report of that name: its page
+    is now the English index, so it is no longer listed (the index would link to itself)."""
+    out = tmp_path / "reports"
+    out.mkdir()
+    write_index([_outcome(out, "old", True), _outcome(out, "kept", True)], out, "zh")
+    data = json.loads((out / manifest.MANIFEST).read_text(encoding="utf-8"))
+    data["reports"][0].update(name="index-en", files=["index-en.html", "index-en.xlsx"])
+    (out / manifest.MANIFEST).write_text(json.dumps(data), encoding="utf-8")
+    (out / "index-en.html").write_text("a report", encoding="utf-8")
+    write_index([_outcome(out, "b-en", True, lang="en")], out, "en")
+    assert [e.name for e in manifest.load(out)] == ["kept", "b-en"]
+    assert 'href="index-en.html">' not in "".join(_rows(out) + _rows(out, "index-en.html"))
+    assert len(_rows(out, "index-en.html")) == 2

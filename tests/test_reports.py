@@ -322,7 +322,11 @@ def test_english_pages(hostile: Any) -> None:
 
 def test_scenario_text_is_escaped(hostile: Any) -> None:
     _, out, _ = hostile
-    for page in (read(out / f"{XSS_FILE}.html"), read(out / "index.html")):
+    for page in (
+        read(out / f"{XSS_FILE}.html"),
+        read(out / "index.html"),
+        read(out / "index-en.html"),
+    ):
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
         assert "<script>alert" not in page.lower()
     page = read(out / f"{XSS_FILE}.html")

@@ -22,12 +22,13 @@ from sbqw_model.outputs import (
     writing,
 )
 from sbqw_model.reporting.index import write_index
+from sbqw_model.reporting.manifest import INDEXES
 from sbqw_model.reporting.runner import Job, Outcome, run_jobs, started_pool
 from sbqw_model.reporting.variants import plain_value, variant_name, variant_title
 from sbqw_model.scenario import Scenario, load_scenario
 from sbqw_model.signals import held
 
-RESERVED = ("index", "compare")  # file names of the run itself
+RESERVED = (*INDEXES.values(), "compare")  # file names of the run itself
 
 
 def default_scenarios() -> list[Path]:

@@ -1,5 +1,9 @@
 """The report folder's index.html: every report rendered into it, with its headline numbers.
 
+``index.html`` is Chinese (Chinese first: the page a leader opens), whatever language ran last;
+``index-en.html`` is its English twin, written once the folder holds an English report. Both
+list every report, each marked with its language, and link to each other.
+
 The page is a Jinja template with autoescape (``templates/fragments/index.html.j2``) and its CSS
 a file (``templates/index.css``), so no user text reaches the page unescaped; the entries come
 from the folder's manifest (``reporting/manifest.py``), so the folder accumulates.
@@ -10,11 +14,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
 from sbqw_model.fileio import write_text_atomic
 from sbqw_model.reporting.runner import Outcome
+
+if TYPE_CHECKING:
+    from sbqw_model.reporting.manifest import Entry
 
 INDEX_CSS = (files(__package__) / "templates" / "index.css").read_text(encoding="utf-8")
 
@@ -65,14 +73,12 @@ def _yi(yuan: float, lang: str) -> str:
 
 
 def write_index(outcomes: Sequence[Outcome], out_dir: Path, lang: str) -> Path:
-    """index.html: every report ever rendered into the folder (reports.json), this run's first
-    replacing their earlier entries; headline numbers, when and from which file, failures."""
-    from sbqw_model.labels import distinct_titles
+    """index.html (Chinese) and, once the folder holds an English report, index-en.html: each
+    lists every report ever rendered into the folder (reports.json), in every language, this
+    run's first replacing their earlier entries; headline numbers, when and from which file,
+    failures. An English run rewrote index.html in English, and the leader's index with it.
+    Returns the index in the run's language (the one the run tells of)."""
     from sbqw_model.reporting import manifest
-    from sbqw_model.reporting.fonts import font_face_css
-    from sbqw_model.reporting.fragments import render
-    from sbqw_model.reporting.i18n import t, target_name
-    from sbqw_model.summary import BAND
 
     made = manifest.now()
     current = []
@@ -80,18 +86,38 @@ def write_index(outcomes: Sequence[Outcome], out_dir: Path, lang: str) -> Path:
         numbers = figures(o)
         current.append(manifest.entry_of(o, headline(numbers, lang), made, numbers))
     entries = manifest.record(current, out_dir)
-    fresh = {id(e) for e in current}  # worded already, in this language
-    for e in entries:  # an earlier run's entry, in this index's language
-        if e.figures and id(e) not in fresh:
-            e.headline = headline(e.figures, lang)
+    english = out_dir / f"{manifest.INDEXES['en']}.html"
+    # kept current once there, so a bookmark to it never shows an old list
+    langs = {"zh", lang} | ({"en"} if english.is_file() else set())
+    langs |= {e.lang for e in entries}
+    pages = {code: out_dir / f"{name}.html" for code, name in manifest.INDEXES.items()}
+    written = {code: pages[code] for code in manifest.INDEXES if code in langs}
+    for code, target in written.items():
+        others = [(c, p.name) for c, p in written.items() if c != code]
+        write_text_atomic(target, _page(entries, code, others))
+    return written[lang]
+
+
+def _page(entries: Sequence[Entry], lang: str, others: Sequence[tuple[str, str]]) -> str:
+    """One index page in ``lang``: every entry's figures worded in it (an entry kept without
+    them, from before they were kept, as first written), each entry's own language shown, and
+    a link to each index in another language (``others``: its language and file name)."""
+    from sbqw_model.labels import distinct_titles
+    from sbqw_model.reporting.fonts import font_face_css
+    from sbqw_model.reporting.fragments import render
+    from sbqw_model.reporting.i18n import t, target_name
+    from sbqw_model.summary import BAND
+
     # two entries never read alike (two comparisons of different files with the same titles,
     # a copy of a scenario): a title met before gets its file name in brackets
     titles = distinct_titles([e.title for e in entries], [e.name for e in entries], lang)
+    cells = [headline(e.figures, lang) if e.figures else e.headline for e in entries]
     heading = t("report_title", lang)
     body = render(
         "index.html.j2",
         heading=heading,
         note=t("index_note", lang),
+        others=[(code, name, t("index_other", code)) for code, name in others],
         header=[
             t("scenario", lang),
             t("all_targets", lang),
@@ -102,7 +128,8 @@ def write_index(outcomes: Sequence[Outcome], out_dir: Path, lang: str) -> Path:
             t("scenario_file", lang),
             "",
         ],
-        entries=list(zip(entries, titles, strict=True)),
+        entries=list(zip(entries, titles, cells, strict=True)),
+        lang_name={code: t("lang_name", code) for code in {e.lang for e in entries}},
         enum=t("enum", lang),
         in_cell=t("in_cell", lang),
         failed=t("failed", lang),
@@ -117,9 +144,7 @@ def write_index(outcomes: Sequence[Outcome], out_dir: Path, lang: str) -> Path:
         css=Markup(INDEX_CSS),
         body=body,
     )
-    target = out_dir / "index.html"
-    write_text_atomic(target, str(page))
-    return target
+    return str(page)
 
 
 __all__ = ["figures", "headline", "write_index"]

@@ -28,6 +28,10 @@ MANIFEST = "reports.json"
 OUTDATED_CLASS = "sbqw-outdated"
 VERSION = 1
 STALE_SUFFIXES = ("html", "pdf", "xlsx", "ipynb")
+#: The folder's own pages, by the language each is written in (``index.write_index``): Chinese
+#: first, so ``index.html`` is the leader's page whatever language ran last. No report takes
+#: one of these names (``batch.RESERVED``).
+INDEXES = {"zh": "index", "en": "index-en"}
 #: The numbers of a scenario's entry (``index.figures``), each a finite number.
 FIGURES = {"p_all_met", "p_online_retail", "central", "high", "payout_share"}
 
@@ -101,9 +105,12 @@ def _entry_adapter() -> Any:
 def _checked(raw: Any) -> Entry | None:
     """An entry as written here, or None: every field of its type (pydantic), its name
     a safe file name (stale files are deleted by it) and its files plain report files of that
-    name in the folder (the index links them), its time a time."""
+    name in the folder (the index links them), its time a time, its language one of ours.
+    A report named as an index is none: a folder rendered before ``index-en`` was reserved may
+    list one, whose page the English index has since replaced."""
     from pydantic import ValidationError
 
+    from sbqw_model.catalogue import LANGS
     from sbqw_model.outputs import safe_name
 
     if not isinstance(raw, dict):
@@ -120,6 +127,8 @@ def _checked(raw: Any) -> Entry | None:
         return None
     allowed = {f"{entry.name}.{s}" for s in (*STALE_SUFFIXES, "failed.ipynb")}
     if safe_name(entry.name) != entry.name or not set(entry.files) <= allowed:
+        return None
+    if entry.lang not in LANGS or entry.name.casefold() in INDEXES.values():
         return None
     return entry
 
@@ -270,4 +279,4 @@ def entry_of(
     )
 
 
-__all__ = ["MANIFEST", "Entry", "entry_of", "load", "merge", "record", "remove_stale"]
+__all__ = ["INDEXES", "MANIFEST", "Entry", "entry_of", "load", "merge", "record", "remove_stale"]
