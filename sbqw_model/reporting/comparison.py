@@ -32,6 +32,7 @@ from sbqw_model.reporting.fragments import (
     HTML,
     Chart,
     Markup,
+    hash_text,
     provenance,
     publish,
     render,
@@ -293,7 +294,7 @@ class Comparison:
     def provenance(self) -> HTML:
         lang = self.lang
         rows = [
-            [name, r.source.name, r.scenario.digest]
+            [name, r.source.name, hash_text(r.scenario.digest)]
             for name, r in zip(self.names, self.reports, strict=True)
         ]
         header = [t("scenario", lang), t("file", lang), t("scenario_hash", lang)]
