@@ -23,6 +23,7 @@ from sbqw_model.cli import build_parser
 DOCS = sorted(
     [
         ROOT / "README.md",
+        ROOT / "benchmarks" / "README.md",
         *(ROOT / "docs").glob("*.md"),
         *(ROOT / "sbqw_model").rglob("*.md"),
         *(ROOT / "tests").rglob("*.md"),
