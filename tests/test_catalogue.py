@@ -26,6 +26,9 @@ PACKAGE = Path(catalogue.__file__).resolve().parent.parent
 #: Mathematical symbols, the same sign in both languages (separators such as report.colon and
 #: patterns such as ``{name}（{param}）`` have no word at all and need no exception).
 SYMBOLS = {"research.mu_star", "research.sigma"}
+#: Chinese punctuation (full-width forms, 〔〕、。「」) and the curly quotes Chinese text uses:
+#: English text quotes with ASCII marks, as its other labels do ('"10-100-1000-10000"').
+CJK_PUNCTUATION = re.compile(r"[\u3000-\u303f\uff00-\uffef\u2018\u2019\u201c\u201d]")
 #: Names that stay Chinese in English text: clause ids (§三(三)) and the notice's number.
 PROPER = re.compile(r"§\S+?(?=[\s,.;:]|\)[\s,.;:]|$)|黔商发〔2023〕1号")
 
@@ -42,6 +45,8 @@ def test_every_key_has_both_languages_in_house_style() -> None:
             assert HAN.search(zh), f"{key}: zh label has no Chinese: {zh!r}"
         assert not re.search(r"[:,;()]", bare), f"{key}: zh has ASCII punctuation: {zh!r}"
         assert not HAN.search(PROPER.sub("", en)), f"{key}: en label has Chinese: {en!r}"
+        bad = CJK_PUNCTUATION.findall(PROPER.sub("", en))
+        assert not bad, f"{key}: en label has Chinese punctuation {bad}: {en!r}"
         assert _fields(zh) == _fields(en), f"{key}: placeholders differ: {zh!r} / {en!r}"
 
 
@@ -52,6 +57,10 @@ def test_style_check_catches_what_it_should() -> None:
     assert HAN.search(PROPER.sub("", "Parks 园区"))
     assert not HAN.search(PROPER.sub("", "see §三(三), the notice 黔商发〔2023〕1号."))
     assert _fields("{a}达成") != _fields("{a} {b} met")
+    assert CJK_PUNCTUATION.search("not paid = “annual sales reach”") and CJK_PUNCTUATION.search(
+        "a，b"
+    )
+    assert not CJK_PUNCTUATION.search(PROPER.sub("", 'the "notice" 黔商发〔2023〕1号 (§三(三))'))
 
 
 #: Keys with the same words in both languages, each with its reason (otherwise one key per
