@@ -101,6 +101,26 @@ def test_award_parameter_labels_are_the_instrument_labels() -> None:
         assert (leaf.label("zh"), leaf.label("en")) == catalogue.pair(f"instrument.award.{c}")
 
 
+def test_an_assumption_explained_by_its_choices_uses_their_labels() -> None:
+    """The English sales award mode read "highest: …; cumulative: …; top-up: …" beside a table
+    showing "highest tier only", "every tier once": a choice is named as the reader sees it, in
+    every language, never by its internal name as a heading ("name:" or "name =")."""
+    params = default_parameters()
+    for name, spec in SPECS.items():
+        for choice in [c for c in spec.choices or () if isinstance(c, str)]:
+            for lang in ("zh", "en"):
+                doc, shown = spec.doc(lang, params), spec.value_label(choice, lang, params)
+                spelled = {choice, choice.replace("_", "-"), choice.replace("_", " ")}
+                spelled = {w for w in spelled if not shown.startswith(w)}  # the label's lead
+                for word in spelled:
+                    said = re.search(rf"(?<![\w-]){re.escape(word)}\s*[:=]", doc)
+                    assert not said, (
+                        f"{name} ({lang}): choice {choice!r} as {word!r}, not {shown!r}"
+                    )
+    doc = SPECS["sales_award_mode"].doc("en", params)
+    assert "highest tier only" in doc and "every tier once" in doc, doc
+
+
 def test_every_assumption_and_choice_has_a_label() -> None:
     for name, spec in SPECS.items():
         assert spec.label("zh") != name and HAN.search(spec.label("zh"))
