@@ -243,6 +243,15 @@ def _run_report(args: argparse.Namespace) -> int:
     from sbqw_model.shipped import scenario_path
 
     check_draws(args.draws, "--draws")
+    if args.sensitivity and args.observed is not None:  # its notebook has no observations
+        raise InputError(
+            [
+                "--sensitivity with --observed: the sensitivity reports would ignore the"
+                f" observed figures; run `sbqw sensitivity SCENARIO --observed {args.observed}`"
+                " for a sensitivity analysis that uses them, and `sbqw report` without"
+                " --sensitivity for the reports"
+            ]
+        )
     if args.sensitivity:
         from sbqw_model.extras import require
 
@@ -263,6 +272,8 @@ def _run_report(args: argparse.Namespace) -> int:
             missing.extend(exc.problems)
     if missing:
         raise InputError(missing)
+    if args.compare:
+        batch.check_compared(args.scenarios, files)
     files = files or batch.default_scenarios()
     return batch.render(
         files,

@@ -26,6 +26,9 @@ PACKAGE = Path(catalogue.__file__).resolve().parent.parent
 #: Mathematical symbols, the same sign in both languages (separators such as report.colon and
 #: patterns such as ``{name}（{param}）`` have no word at all and need no exception).
 SYMBOLS = {"research.mu_star", "research.sigma"}
+#: Chinese punctuation (full-width forms, 〔〕、。「」) and the curly quotes Chinese text uses:
+#: English text quotes with ASCII marks, as its other labels do ('"10-100-1000-10000"').
+CJK_PUNCTUATION = re.compile(r"[\u3000-\u303f\uff00-\uffef\u2018\u2019\u201c\u201d]")
 #: Names that stay Chinese in English text: clause ids (§三(三)) and the notice's number.
 PROPER = re.compile(r"§\S+?(?=[\s,.;:]|\)[\s,.;:]|$)|黔商发〔2023〕1号")
 
@@ -42,6 +45,8 @@ def test_every_key_has_both_languages_in_house_style() -> None:
             assert HAN.search(zh), f"{key}: zh label has no Chinese: {zh!r}"
         assert not re.search(r"[:,;()]", bare), f"{key}: zh has ASCII punctuation: {zh!r}"
         assert not HAN.search(PROPER.sub("", en)), f"{key}: en label has Chinese: {en!r}"
+        bad = CJK_PUNCTUATION.findall(PROPER.sub("", en))
+        assert not bad, f"{key}: en label has Chinese punctuation {bad}: {en!r}"
         assert _fields(zh) == _fields(en), f"{key}: placeholders differ: {zh!r} / {en!r}"
 
 
@@ -52,6 +57,10 @@ def test_style_check_catches_what_it_should() -> None:
     assert HAN.search(PROPER.sub("", "Parks 园区"))
     assert not HAN.search(PROPER.sub("", "see §三(三), the notice 黔商发〔2023〕1号."))
     assert _fields("{a}达成") != _fields("{a} {b} met")
+    assert CJK_PUNCTUATION.search("not paid = “annual sales reach”") and CJK_PUNCTUATION.search(
+        "a，b"
+    )
+    assert not CJK_PUNCTUATION.search(PROPER.sub("", 'the "notice" 黔商发〔2023〕1号 (§三(三))'))
 
 
 #: Keys with the same words in both languages, each with its reason (otherwise one key per
@@ -90,6 +99,26 @@ def test_award_parameter_labels_are_the_instrument_labels() -> None:
     for c in CATEGORIES:
         leaf = params.leaf(f"awards.{c}")
         assert (leaf.label("zh"), leaf.label("en")) == catalogue.pair(f"instrument.award.{c}")
+
+
+def test_an_assumption_explained_by_its_choices_uses_their_labels() -> None:
+    """The English sales award mode read "highest: …; cumulative: …; top-up: …" beside a table
+    showing "highest tier only", "every tier once": a choice is named as the reader sees it, in
+    every language, never by its internal name as a heading ("name:" or "name =")."""
+    params = default_parameters()
+    for name, spec in SPECS.items():
+        for choice in [c for c in spec.choices or () if isinstance(c, str)]:
+            for lang in ("zh", "en"):
+                doc, shown = spec.doc(lang, params), spec.value_label(choice, lang, params)
+                spelled = {choice, choice.replace("_", "-"), choice.replace("_", " ")}
+                spelled = {w for w in spelled if not shown.startswith(w)}  # the label's lead
+                for word in spelled:
+                    said = re.search(rf"(?<![\w-]){re.escape(word)}\s*[:=]", doc)
+                    assert not said, (
+                        f"{name} ({lang}): choice {choice!r} as {word!r}, not {shown!r}"
+                    )
+    doc = SPECS["sales_award_mode"].doc("en", params)
+    assert "highest tier only" in doc and "every tier once" in doc, doc
 
 
 def test_every_assumption_and_choice_has_a_label() -> None:

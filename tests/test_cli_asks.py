@@ -41,6 +41,26 @@ def test_a_comparison_of_one_scenario_is_refused(tmp_path: Path) -> None:
     _refused(["report", BASELINE, "--compare", "--out", tmp_path / "o"], tmp_path, "--compare")
 
 
+def test_a_comparison_of_one_file_named_twice_names_both_spellings(tmp_path: Path) -> None:
+    """``sbqw report baseline baseline.yaml --compare`` said "got one" of two names given: it
+    says they are one file, as the comparison notebook does."""
+    args = ["report", "baseline", "baseline.yaml", "--compare", "--out", tmp_path / "o"]
+    _refused(args, tmp_path, "--compare: baseline, baseline.yaml are one file (", "baseline.yaml)")
+
+
+def test_sensitivity_reports_with_observed_figures_are_refused(tmp_path: Path) -> None:
+    """``sbqw report baseline --sensitivity --observed …``: the sensitivity notebook has no
+    observations, so its reports silently ignored them; refused, naming the command that
+    uses them."""
+    args = ["report", "baseline", "--sensitivity", "--observed", OBSERVED]
+    _refused([*args, "--out", tmp_path / "o"], tmp_path, "--sensitivity with --observed")
+    _refused(
+        [*args, "--out", tmp_path / "o"],
+        tmp_path,
+        f"sbqw sensitivity SCENARIO --observed {OBSERVED}",
+    )
+
+
 def test_a_scenario_given_twice_is_one_report(tmp_path: Path) -> None:
     out = tmp_path / "o"
     done = run_cli("report", "baseline", BASELINE, "baseline", "--draws", 50, "--out", out)

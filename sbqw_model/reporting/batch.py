@@ -200,6 +200,22 @@ def comparison_title(scenarios: Sequence[Scenario], assume: dict[str, Any], lang
     return f"{t('compare_title', lang)}{t('colon', lang)}{t('enum', lang).join(shown)}"
 
 
+def check_compared(given: Sequence[str | Path], files: Sequence[Path]) -> None:
+    """``--compare`` of one file named twice (``baseline baseline.yaml``) names both
+    spellings, as the comparison notebook does (``comparison.one_file_once``), not "got one"."""
+    spelled: dict[str, list[str]] = {}
+    for name, path in zip(given, files, strict=True):
+        spelled.setdefault(os.path.realpath(path), []).append(str(name))
+    if len(spelled) == 1 and len(given) > 1:
+        [(path, names)] = spelled.items()
+        raise InputError(
+            [
+                f"--compare: {', '.join(names)} are one file ({path}); a comparison needs two"
+                " or more different scenarios"
+            ]
+        )
+
+
 def render(
     files: Sequence[Path],
     *,

@@ -204,7 +204,7 @@ class Comparison:
         """Whether the later scenarios change what is achieved, or only what is paid, against
         the first (world by world: the scenarios share their simulated worlds)."""
         first, lang = self.reports[0], self.lang
-        moved, same, noisy = {}, [], []
+        moved, same, noisy, alike = {}, [], [], []
         for name, r in zip(self.names[1:], self.reports[1:], strict=True):
             if first.results is not None and r.results is not None:
                 changed = compare_outcomes(first.results, r.results)
@@ -217,14 +217,18 @@ class Comparison:
                     or d  # both shown alike (45 %): the true change keeps its side, "< 1 point"
                     for k, d in changed.moved().items()
                 }
-            elif _same_odds(first.summary, r.summary):
-                same.append(name)
+            elif _same_odds(first.summary, r.summary):  # and the outlay: not "only the outlay"
+                (alike if _same_outlay(first.summary, r.summary) else same).append(name)
             else:  # odds that differ within noise (observed figures, other growth): not "cost only"
                 noisy.append(name)
         enum = t("enum", lang)
         # "these variants change only what is paid" for several alike; one is named (not 这些方案)
-        general = not moved and not noisy and len(same) != 1
+        general = not moved and not noisy and not alike and len(same) != 1
         text = variants_sentence(moved, lang) if moved or general else ""
+        if alike:
+            text += t("same_odds_and_outlay", lang).format(
+                titles=enum.join(alike), first=self.names[0]
+            )
         if same and not general:  # said plainly: these change what is paid, not achieved
             text += t("cost_only", lang).format(titles=enum.join(same)) + t("cost_only_why", lang)
         if noisy:
@@ -374,6 +378,15 @@ def _same_odds(a: Summary, b: Summary) -> bool:
     worlds: only then is "what is paid, not what is achieved" the model's assumption at work."""
     return a.p_all_met == b.p_all_met and all(
         a.targets[k].p_met == b.targets[k].p_met for k in TARGETS
+    )
+
+
+def _same_outlay(a: Summary, b: Summary) -> bool:
+    """The outlay alike in every statistic and breakdown (an override of what set a variant
+    apart: austerity at the baseline's payout share), so nothing changes at all."""
+    return all(
+        getattr(a.budget, part) == getattr(b.budget, part)
+        for part in ("total", "by_year", "by_instrument", "by_prefecture")
     )
 
 

@@ -12,10 +12,16 @@ from typing import Any
 
 from sbqw_model.assumptions import SHARE_DIGITS, SPECS
 from sbqw_model.catalogue import has_label, label
+from sbqw_model.errors import InputError
 from sbqw_model.outputs import safe_name
 from sbqw_model.parameters import Parameters
 from sbqw_model.reporting.i18n import t
-from sbqw_model.scenario import Scenario
+from sbqw_model.scenario import Scenario, load_scenario, scenario_ref
+from sbqw_model.yamlio import read_mapping
+
+#: what a scenario file may say beside ``levers: {assumptions: …}`` and still be "its base with
+#: other assumptions" (austerity: the baseline paid at half of every ceiling)
+_NAMING_KEYS = {"name", "title_zh", "title_en", "description", "description_zh", "extends"}
 
 
 def changed_assumptions(scenario: Scenario, assume: Mapping[str, Any]) -> dict[str, Any]:
@@ -62,11 +68,39 @@ def variant_note(scenario: Scenario, assume: Mapping[str, Any], lang: str) -> st
 
 
 def variant_title(scenario: Scenario, assume: Mapping[str, Any], lang: str) -> str:
-    """The scenario's title, with what the overrides changed in brackets."""
+    """The scenario's title, with what the overrides changed in brackets. An override of what
+    defines the scenario against its base makes its title untrue (紧缩方案（按上限的50%支付）
+    at 60%): it is then said as its base with the change (基准情景（支付比例改为60%）)."""
+    changed = changed_assumptions(scenario, assume)
+    base = assumptions_over(scenario) if changed else None
+    if base is not None and any(
+        getattr(base.assumptions, k) != getattr(scenario.assumptions, k) for k in changed
+    ):
+        return variant_title(base, assume, lang)
     label = variant_label(scenario, assume, lang)
     if not label:
         return scenario.title(lang)
     return f"{scenario.title(lang)}{t('lparen', lang)}{label}{t('rparen', lang)}"
+
+
+def assumptions_over(scenario: Scenario) -> Scenario | None:
+    """The scenario its file extends when the file sets nothing but assumptions on top of it
+    (so its title names those assumptions); else None."""
+    if scenario.path is None:
+        return None
+    try:
+        raw, _ = read_mapping(scenario.path, "scenario")
+        levers = raw.get("levers") or {}
+        if (
+            "extends" not in raw
+            or set(raw) - _NAMING_KEYS - {"levers"}
+            or not isinstance(levers, dict)
+            or set(levers) - {"assumptions"}
+        ):
+            return None
+        return load_scenario(scenario_ref(raw["extends"], scenario.path))
+    except (InputError, OSError):
+        return None
 
 
 def variant_name(scenario: Scenario, assume: Mapping[str, Any]) -> str:

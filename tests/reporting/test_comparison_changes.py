@@ -24,6 +24,13 @@ def _summary(title: str, total_p50: float, total_p95: float, year_p50: float) ->
     return dataclasses.replace(s, title_zh=title, title_en=title, budget=budget)
 
 
+def _halved(s: Summary) -> Summary:
+    """``s`` paying half: its outlay halves (the odds stay, as the model has it)."""
+    total = s.budget.total
+    half = Band(**{k: getattr(total, k) / 2 for k in ("mean", "p5", "p50", "p90", "p95")})
+    return dataclasses.replace(s, budget=dataclasses.replace(s.budget, total=half))
+
+
 def _rows(lang: str) -> list[list[str]]:
     first = _summary("A", 168_724_000, 207_426_000, 45_450_000)  # 16,872 / 20,743; 4,545
     # 13,017 / 15,667; 5,000: unrounded, 13,016.6 − 16,872.4 = −3,855.8 would read −3,856
@@ -119,7 +126,9 @@ def test_scenarios_sharing_a_title_keep_their_own_rows_notes_and_changes() -> No
     odds = {k: (0.5, 1.0) for k in TARGETS}
     first = dataclasses.replace(known(odds), scenario="baseline", title_zh="基准情景")
     half = dataclasses.replace(
-        known({**odds, "parks": (0.9, 1.0)}, share=0.5), scenario="half", title_zh="基准情景"
+        _halved(known({**odds, "parks": (0.9, 1.0)}, share=0.5)),
+        scenario="half",
+        title_zh="基准情景",
     )
     low = dataclasses.replace(
         known({**odds, "bases": (0.1, 1.0)}), scenario="low", title_zh="基准情景"
@@ -149,7 +158,9 @@ def test_odds_that_differ_within_noise_are_not_called_cost_only() -> None:
     first = dataclasses.replace(known(odds), title_zh="A", title_en="A")
     seen = wide(known({**odds, "parks": (0.44, 1.0), "bases": (0.46, 1.0)}))
     seen = dataclasses.replace(seen, scenario="seen", title_zh="B", title_en="B")
-    half = dataclasses.replace(known(odds, share=0.5), scenario="half", title_zh="C", title_en="C")
+    half = dataclasses.replace(
+        _halved(known(odds, share=0.5)), scenario="half", title_zh="C", title_en="C"
+    )
     for trio, lang in (([first, seen], "zh"), ([first, seen, half], "en")):
         reports = [SimpleNamespace(title=s.title_zh, summary=s, results=None) for s in trio]
         sentence = Comparison(reports, lang).outcome_sentence()  # type: ignore[arg-type]
@@ -170,7 +181,9 @@ def test_one_variant_that_only_pays_differently_is_named_not_called_these(lang: 
 
     odds = {k: (0.5, 1.0) for k in TARGETS}
     first = dataclasses.replace(known(odds), title_zh="A", title_en="A")
-    half = dataclasses.replace(known(odds, share=0.5), scenario="half", title_zh="C", title_en="C")
+    half = dataclasses.replace(
+        _halved(known(odds, share=0.5)), scenario="half", title_zh="C", title_en="C"
+    )
     reports = [SimpleNamespace(title=s.title_zh, summary=s, results=None) for s in (first, half)]
     sentence = Comparison(reports, lang).outcome_sentence()  # type: ignore[arg-type]
     if lang == "zh":
@@ -179,3 +192,30 @@ def test_one_variant_that_only_pays_differently_is_named_not_called_these(lang: 
     else:
         assert sentence.startswith("In C, only the outlay changes"), sentence
         assert "These variants" not in sentence and "built into the model" in sentence, sentence
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_variant_alike_in_odds_and_outlay_is_not_said_to_change_the_outlay(lang: str) -> None:
+    """Austerity under ``--assume payout_share=0.6`` beside the baseline under it: the same odds
+    and the same outlay. The conclusion said it "only changes the outlay" beside "the same as
+    Baseline"; it says both are alike, and a variant paying half still changes only the outlay."""
+    from tests.reporting.test_leader import _summary as known
+
+    odds = {k: (0.5, 1.0) for k in TARGETS}
+    first = dataclasses.replace(known(odds), title_zh="A", title_en="A")
+    alike = dataclasses.replace(first, scenario="alike", title_zh="B", title_en="B")
+    half = dataclasses.replace(
+        _halved(known(odds, share=0.5)), scenario="half", title_zh="C", title_en="C"
+    )
+    for group in ((first, alike), (first, alike, half)):
+        reports = [SimpleNamespace(title=s.title_zh, summary=s, results=None) for s in group]
+        sentence = Comparison(reports, lang).outcome_sentence()  # type: ignore[arg-type]
+        if lang == "zh":
+            assert "B：各项目标的达成概率和支出均与A相同。" in sentence, sentence
+            assert "这些方案" not in sentence and "B：只影响" not in sentence, sentence
+            assert ("C：只影响支出规模" in sentence) == (len(group) == 3), sentence
+        else:
+            said = "In B, the odds of every target and the outlay are the same as in A."
+            assert said in sentence and "These variants" not in sentence, sentence
+            assert "In B, only" not in sentence and "B, C" not in sentence, sentence
+            assert ("In C, only the outlay changes" in sentence) == (len(group) == 3), sentence

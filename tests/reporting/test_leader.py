@@ -711,7 +711,7 @@ def _weighted(effective: float) -> Summary:
             "from 5,000 simulated worlds (about 250 effective draws after weighting by the"
             " observed figures); ±",
             "Draws: 5,000 (about 250 effective draws after weighting by the observed figures)",
-            "“<0.4%” means none of the 5,000 simulated worlds (about 250 effective draws",
+            '"<0.4%" means none of the 5,000 simulated worlds (about 250 effective draws',
         ),
     ],
 )

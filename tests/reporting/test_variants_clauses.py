@@ -40,6 +40,24 @@ def test_variant_title_and_name_say_what_changed() -> None:
     assert variant_name(s, {"revoked_repay": True}) == "baseline-revoked_repay-true"
 
 
+def test_overriding_what_defines_a_variant_titles_it_as_what_it_now_is() -> None:
+    """``sbqw report austerity --assume payout_share=0.6`` was titled "Austerity (half of every
+    ceiling) (payout share changed to 60%)": austerity is the baseline paid at half, so at 60 %
+    it is the baseline at 60 %. An override of something else keeps the scenario's title."""
+    austerity = load_scenario(ROOT / "sbqw_model" / "scenarios" / "austerity.yaml")
+    excess = load_scenario(ROOT / "sbqw_model" / "scenarios" / "traffic_excess.yaml")
+    assert variant_title(austerity, {"payout_share": 0.6}, "zh") == "基准情景（支付比例改为60%）"
+    assert (
+        variant_title(austerity, {"payout_share": 0.6}, "en")
+        == "Baseline (payout share changed to 60%)"
+    )
+    assert variant_title(austerity, {"payout_share": 1.0}, "en") == "Baseline"
+    assert variant_title(excess, {"traffic_base": "all"}, "zh") == "基准情景"
+    kept = variant_title(austerity, {"payout_share": 0.5, "revoked_repay": True}, "zh")
+    assert kept.startswith("紧缩方案（按上限的50%支付）（"), kept
+    assert variant_name(austerity, {"payout_share": 0.6}) == "austerity-payout_share-0_6"
+
+
 @pytest.mark.parametrize(
     ("one", "other"), [(0.6, 0.605), (0.123456, 0.1234564), (1e-7, 2e-7), (0.3, 0.3004)]
 )
