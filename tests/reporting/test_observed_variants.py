@@ -5,13 +5,16 @@ and never reads as the plain scenario."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from conftest import ROOT
 
+from sbqw_model.reporting import manifest
 from sbqw_model.reporting.batch import jobs_for
-from sbqw_model.reporting.runner import Job
+from sbqw_model.reporting.index import write_index
+from sbqw_model.reporting.runner import Job, Outcome
 
 SHIPPED = ROOT / "sbqw_model" / "scenarios"
 BASELINE, AUSTERITY = SHIPPED / "baseline.yaml", SHIPPED / "austerity.yaml"
@@ -123,3 +126,29 @@ def test_a_conditioned_page_says_so_in_its_heading(tmp_path: Path) -> None:
     comparison = Comparison.from_namespace({**given, "scenario_files": files})
     assert "（按观测文件example.csv加权）" in str(comparison.header())
     assert comparison.names == ["基准情景", "紧缩方案（按上限的50%支付）"], "said once, above"
+
+
+def _compared(out: Path, name: str, title: str, scenarios: list[str]) -> Outcome:
+    parameters = {"scenario_files": ["a.yaml", "b.yaml"]}
+    job = Job(name, title, "compare_scenarios.ipynb", parameters, out)
+    (out / f"{name}.html").write_text("x", encoding="utf-8")
+    payload = {"kind": "comparison", "scenarios": scenarios}
+    return Outcome(job, True, 1.0, files=[out / f"{name}.html"], payload=payload)
+
+
+def test_the_index_names_compared_scenarios_once(tmp_path: Path) -> None:
+    """A comparison's title names its scenarios; its row said them again beside it. An entry
+    of before, titled 情景比较 only, keeps them in the cell (its only mention)."""
+    out = tmp_path / "reports"
+    out.mkdir()
+    names = ["基准情景", "乐观情景"]
+    old = _compared(out, "compare", "“十百千万”工程情景比较", names)
+    new = _compared(
+        out, "compare-baseline-optimistic", "“十百千万”工程情景比较：基准情景、乐观情景", names
+    )
+    write_index([old, new], out, "zh")
+    assert [e.name for e in manifest.load(out)] == ["compare", "compare-baseline-optimistic"]
+    page = (out / "index.html").read_text(encoding="utf-8")
+    rows = re.findall(r"<tr\b[^>]*>(.*?)</tr>", page, re.DOTALL)[1:]
+    assert rows[0].count("基准情景、乐观情景") == 1, "the old entry: in the cell"
+    assert rows[1].count("基准情景、乐观情景") == 1, "the new entry: in its title only"
