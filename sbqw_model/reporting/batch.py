@@ -24,7 +24,13 @@ from sbqw_model.outputs import (
 from sbqw_model.reporting.index import write_index
 from sbqw_model.reporting.manifest import INDEXES
 from sbqw_model.reporting.runner import Job, Outcome, run_jobs, started_pool
-from sbqw_model.reporting.variants import plain_value, variant_name, variant_title
+from sbqw_model.reporting.variants import (
+    compared_titles,
+    conditioning_suffix,
+    plain_value,
+    variant_name,
+    variant_title,
+)
 from sbqw_model.scenario import Scenario, load_scenario
 from sbqw_model.signals import held
 
@@ -46,9 +52,10 @@ def validate(
     draws: int = 1,
     conditioning: dict[str, str] | None = None,
     parallel: int = 1,
-) -> list[tuple[Path, Scenario]]:
-    """Every scenario, ``--assume``, ``--conditioning`` and ``--out`` checked before anything
-    is written; a file given twice is one report.
+) -> list[tuple[Path, Scenario, Scenario]]:
+    """Every scenario, ``--assume``, ``--observed``/``--conditioning`` and ``--out`` checked
+    before anything is written; a file given twice is one report. Each scenario as written and
+    as conditioned (what its report's title and name say).
 
     All problems together (InputError: exit 2, nothing written). A scenario that is valid but
     fails while its report renders is a different thing: a failed report (exit 1).
@@ -65,10 +72,12 @@ def validate(
         try:
             scenario = load_scenario(path)
             scenario.assumptions.updated(assume, "--assume")
-            if conditioning and conditioning.get("method"):  # what the notebook will do
-                condition_scenario(scenario, conditioning.get("observed"), conditioning["method"])
+            conditioned = scenario
+            if conditioning:  # what the notebook will do
+                given = conditioning.get("observed"), conditioning.get("method")
+                conditioned = condition_scenario(scenario, *given)
             check_run(scenario, draws, "--draws", parallel, "--jobs")  # each job its worlds
-            scenarios.append((path, scenario))
+            scenarios.append((path, scenario, conditioned))
         except InputError as exc:
             problems.extend(exc.problems)
     problems.extend(folder_problems(out_dir))
@@ -116,46 +125,27 @@ def jobs_for(
     scenarios = validate(files, out_dir, assume, notebooks, draws, conditioning, parallel)
     if compare and len(scenarios) < 2:
         raise InputError(["--compare: needs two or more scenarios to compare, got one"])
-    plain = unique_names([variant_name(s, assume) for _, s in scenarios], RESERVED)
+    plain = unique_names([variant_name(s, assume, c) for _, s, c in scenarios], RESERVED)
     names = in_language(plain, lang, RESERVED)
-    for (path, scenario), name in zip(scenarios, names, strict=True):
+    for (path, scenario, conditioned), name in zip(scenarios, names, strict=True):
         jobs.append(
             make(
                 name,
-                variant_title(scenario, assume, lang),
+                variant_title(scenario, assume, lang, conditioned),
                 "scenario_report.ipynb",
                 scenario_file=str(path.resolve()),
                 **({"conditioning": conditioning} if conditioning else {}),
             )
         )
     if sensitivity:
-        from sbqw_model.reporting.i18n import t
-
-        extra = unique_names([f"{n}-sensitivity" for n in plain], [*RESERVED, *plain])
-        extra = in_language(extra, lang, [*RESERVED, *names])
-        for job, name in zip(list(jobs), extra, strict=True):
-            jobs.append(
-                Job(
-                    name,
-                    f"{t('sens_title', lang)}{t('colon', lang)}{job.title}",
-                    "sensitivity.ipynb",
-                    {
-                        "scenario_file": job.parameters["scenario_file"],
-                        "seed": seed,
-                        "lang": lang,
-                        "assume": assume,
-                        "discovery_draws": draws,
-                    },
-                    out_dir,
-                    pdf,
-                    lang,
-                )
-            )
+        own = [s for _, s, _ in scenarios]
+        jobs += sensitivity_jobs(jobs, own, assume, [*plain, *names], draws, seed)
     if compare and jobs:
         reports = [j for j in jobs if j.notebook == "scenario_report.ipynb"]
+        pairs = [(s, c) for _, s, c in scenarios]
         compare = make(
-            comparison_name([s for _, s in scenarios], assume, lang, [j.name for j in jobs]),
-            comparison_title([s for _, s in scenarios], assume, lang),
+            comparison_name(pairs, assume, lang, [j.name for j in jobs]),
+            comparison_title(pairs, assume, lang),
             "compare_scenarios.ipynb",
             scenario_files=[j.parameters["scenario_file"] for j in reports],
             **({"conditioning": conditioning} if conditioning else {}),
@@ -164,6 +154,45 @@ def jobs_for(
             compare.after = tuple(j.name for j in reports)
         jobs.append(compare)
     return jobs
+
+
+def sensitivity_jobs(
+    reports: Sequence[Job],
+    scenarios: Sequence[Scenario],
+    assume: dict[str, Any],
+    taken: Sequence[str],
+    draws: int,
+    seed: int,
+) -> list[Job]:
+    """A sensitivity report per scenario report (``reports``: its folder, language, PDF).
+    Its notebook takes no observed figures, so it is named and titled as the unconditioned
+    variant (``baseline-sensitivity``), never as conditioned; unique against ``taken``."""
+    from sbqw_model.reporting.i18n import t
+
+    if not reports:
+        return []
+    lang = reports[0].lang
+    own = [variant_name(s, assume) for s in scenarios]
+    extra = unique_names([f"{n}-sensitivity" for n in own], [*RESERVED, *taken])
+    extra = in_language(extra, lang, [*RESERVED, *taken])
+    return [
+        Job(
+            name,
+            f"{t('sens_title', lang)}{t('colon', lang)}{variant_title(s, assume, lang)}",
+            "sensitivity.ipynb",
+            {
+                "scenario_file": job.parameters["scenario_file"],
+                "seed": seed,
+                "lang": lang,
+                "assume": assume,
+                "discovery_draws": draws,
+            },
+            job.out_dir,
+            job.pdf,
+            lang,
+        )
+        for job, name, s in zip(reports, extra, scenarios, strict=True)
+    ]
 
 
 def in_language(names: Sequence[str], lang: str, taken: Sequence[str]) -> list[str]:
@@ -177,27 +206,33 @@ def in_language(names: Sequence[str], lang: str, taken: Sequence[str]) -> list[s
 
 
 def comparison_name(
-    scenarios: Sequence[Scenario], assume: dict[str, Any], lang: str, taken: Sequence[str]
+    scenarios: Sequence[tuple[Scenario, Scenario]],
+    assume: dict[str, Any],
+    lang: str,
+    taken: Sequence[str],
 ) -> str:
-    """``compare-`` and the compared scenarios' names in the order given, then ``--assume``
-    and the language: a comparison of other scenarios into the same folder keeps this one
-    (each was ``compare``), the same set again replaces it. Unique among ``taken``."""
+    """``compare-`` and the compared scenarios' names in the order given (each as written and
+    as conditioned), then ``--assume``, how they were conditioned (``-observed-example``) and
+    the language: a comparison of other scenarios into the same folder keeps this one (each
+    was ``compare``), the same set again replaces it. Unique among ``taken``."""
     suffix = "".join(f"-{k}-{plain_value(v)}" for k, v in assume.items())
-    text = "-".join(["compare", *(s.name for s in scenarios)]) + suffix
+    conditioned = dict.fromkeys(conditioning_suffix(s, c) for s, c in scenarios)
+    suffix += "".join(f"-{c}" for c in conditioned if c)
+    text = "-".join(["compare", *(s.name for s, _ in scenarios)]) + suffix
     (name,) = unique_names([text], [*RESERVED, *taken])
     return in_language([name], lang, [*RESERVED, *taken])[0]
 
 
-def comparison_title(scenarios: Sequence[Scenario], assume: dict[str, Any], lang: str) -> str:
-    """The comparison's title names what it compares, as its page does
-    (``labels.distinct_titles``): the index told two comparisons in one folder apart only by
-    their links."""
-    from sbqw_model.labels import distinct_titles
+def comparison_title(
+    scenarios: Sequence[tuple[Scenario, Scenario]], assume: dict[str, Any], lang: str
+) -> str:
+    """The comparison's title names what it compares (each scenario as written and as
+    conditioned), as its page does (``variants.compared_titles``): the index told two
+    comparisons in one folder apart only by their links."""
     from sbqw_model.reporting.i18n import t
 
-    titles = [variant_title(s, assume, lang) for s in scenarios]
-    shown = distinct_titles(titles, [s.name for s in scenarios], lang)
-    return f"{t('compare_title', lang)}{t('colon', lang)}{t('enum', lang).join(shown)}"
+    heading, names = compared_titles(scenarios, assume, lang)
+    return f"{heading}{t('colon', lang)}{t('enum', lang).join(names)}"
 
 
 def check_compared(given: Sequence[str | Path], files: Sequence[Path]) -> None:

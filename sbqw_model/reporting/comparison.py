@@ -6,7 +6,6 @@ them), named as such: 相对基准情景的变化 / "Change from Baseline".
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -40,6 +39,7 @@ from sbqw_model.reporting.fragments import (
 )
 from sbqw_model.reporting.i18n import t, target_name
 from sbqw_model.reporting.scenario_report import SUMMARY_MIME, ScenarioReport, clause_block, wan
+from sbqw_model.reporting.variants import compared_titles
 from sbqw_model.scenario import Scenario
 from sbqw_model.summary import BAND, Band, Summary
 
@@ -63,9 +63,25 @@ def one_file_once(names: list[str], paths: list[Path]) -> list[Path]:
 class Comparison:
     """Scenarios run with the same seed (common random numbers), compared to the first."""
 
-    def __init__(self, reports: list[ScenarioReport], lang: str):
+    def __init__(
+        self,
+        reports: list[ScenarioReport],
+        lang: str,
+        titles: tuple[str, list[str]] | None = None,
+    ):
+        """``titles``: the heading and each scenario's title (``variants.compared_titles``,
+        which says how observed figures entered once, when all share it); by default the
+        comparison's own heading and each report's title. Each title once
+        (``labels.distinct_titles``): every table, sentence and chart here names a scenario by
+        it, and keyed by a title two files shared, the budget table gave one's 上限 to the
+        other's row and the conclusion kept one of them."""
         self.reports = reports
         self.lang = lang
+        if titles is None:
+            shown = [r.title for r in reports]
+            names = [r.summary.scenario for r in reports]
+            titles = t("compare_title", lang), distinct_titles(shown, names, lang)
+        self.heading, self.names = titles
 
     @classmethod
     def from_namespace(cls, namespace: Mapping[str, Any]) -> Comparison:
@@ -86,7 +102,7 @@ class Comparison:
         if not isinstance(files, list) or not files:
             raise ReportParameterError("compare_scenarios: scenario_files must be a non-empty list")
         paths = one_file_once(files, [resolve_scenario(name) for name in files])
-        reports = []
+        reports, pairs = [], []
         reused = values["summaries"] or {}
         for name, path in zip(files, paths, strict=True):
             plain, scenario = load_variant(path, values["assume"])
@@ -104,24 +120,17 @@ class Comparison:
                     scenario, results, values["lang"], path, values["assume"], plain, summary
                 )
             )
-        return cls(reports, values["lang"])
-
-    @functools.cached_property
-    def names(self) -> list[str]:
-        """Each scenario's title, once (``labels.distinct_titles``): every table, sentence and
-        chart here names a scenario by it, and keyed by a title two files shared, the budget
-        table gave one's 上限 to the other's row and the conclusion kept one of them."""
-        titles = [r.title for r in self.reports]
-        return distinct_titles(titles, [r.summary.scenario for r in self.reports], self.lang)
+            pairs.append((plain, scenario))
+        return cls(
+            reports, values["lang"], compared_titles(pairs, values["assume"], values["lang"])
+        )
 
     def _change_from_first(self) -> str:
         return t("difference", self.lang).format(first=self.names[0])
 
     def header(self) -> HTML:
         lang = self.lang
-        return HTML(
-            _section(t("compare_title", lang), [], [t("enum", lang).join(self.names)], level="h1")
-        )
+        return HTML(_section(self.heading, [], [t("enum", lang).join(self.names)], level="h1"))
 
     def conclusion(self) -> HTML:
         """The first screen: what the later scenarios change against the first (the odds, or

@@ -62,7 +62,7 @@ def hash_text(digest: str) -> Markup:
     """A file hash in a table cell: one 64-character word that print sets in two lines, so the
     columns after it stay on an A4 page (``.sbqw-hash`` in ``report.css``); the HTML keeps it
     whole, for whoever searches the page for a file's hash."""
-    return Markup('<span class="sbqw-hash">{}</span>').format(digest)
+    return render("hash.html.j2", digest=digest)
 
 
 class _VisibleText(HTMLParser):

@@ -72,6 +72,15 @@ def _yi(yuan: float, lang: str) -> str:
     return money(yuan, lang, like=units.YI)
 
 
+def compared(entry: Entry) -> list[str]:
+    """The scenarios a comparison's row lists beside its title: none where the title names
+    them all (a comparison's title does, since it is named after them), so a row does not say
+    them twice; an entry of before, titled 情景比较 only, keeps them (its only mention)."""
+    if all(name in entry.title for name in entry.compared):
+        return []
+    return entry.compared
+
+
 def write_index(outcomes: Sequence[Outcome], out_dir: Path, lang: str) -> Path:
     """index.html (Chinese) and, once the folder holds an English report, index-en.html: each
     lists every report ever rendered into the folder (reports.json), in every language, this
@@ -128,7 +137,7 @@ def _page(entries: Sequence[Entry], lang: str, others: Sequence[tuple[str, str]]
             t("scenario_file", lang),
             "",
         ],
-        entries=list(zip(entries, titles, cells, strict=True)),
+        entries=list(zip(entries, titles, cells, map(compared, entries), strict=True)),
         lang_name={code: t("lang_name", code) for code in {e.lang for e in entries}},
         enum=t("enum", lang),
         in_cell=t("in_cell", lang),
@@ -147,4 +156,4 @@ def _page(entries: Sequence[Entry], lang: str, others: Sequence[tuple[str, str]]
     return str(page)
 
 
-__all__ = ["figures", "headline", "write_index"]
+__all__ = ["compared", "figures", "headline", "write_index"]

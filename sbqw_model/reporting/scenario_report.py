@@ -127,9 +127,10 @@ class ScenarioReport:
         else:
             raise ValueError("ScenarioReport needs results or the summary of a run")
         self.run_date = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-        # the title names what --assume changed against the scenario as written
+        # the title names what --assume changed against the scenario as written, and how
+        # --observed figures entered (a comparison says that once, ``variants.compared_titles``)
         self.plain, self.assume = plain, dict(assume or {})
-        self.title = variant_title(plain or scenario, self.assume, lang)
+        self.title = variant_title(plain or scenario, self.assume, lang, scenario)
 
     @classmethod
     def from_namespace(cls, namespace: Mapping[str, Any]) -> ScenarioReport:

@@ -1,13 +1,17 @@
-"""Named variants: a report run with ``--assume`` says what changed, in its title and file name.
+"""Named variants: a report run with ``--assume`` or ``--observed`` says what changed, in its
+title and file name.
 
-One function decides what differs from the scenario's own assumptions; the title
-(基准情景（支付比例改为60%）) and the file name (``baseline-payout_share-0.6``) both come from it,
-so a variant never overwrites the plain scenario's report.
+One function decides what differs from the scenario's own assumptions (``changed_assumptions``),
+one how observed figures entered (``conditioning_change``); the title
+(基准情景（支付比例改为60%，按观测文件example.csv加权）) and the file name
+(``baseline-payout_share-0_6-observed-example``) both come from them, so a variant never
+overwrites the plain scenario's report.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from sbqw_model.assumptions import SHARE_DIGITS, SPECS
@@ -67,20 +71,24 @@ def variant_note(scenario: Scenario, assume: Mapping[str, Any], lang: str) -> st
     return label("assumption_change.note", lang).format(title=scenario.title(lang), changes=changes)
 
 
-def variant_title(scenario: Scenario, assume: Mapping[str, Any], lang: str) -> str:
-    """The scenario's title, with what the overrides changed in brackets. An override of what
-    defines the scenario against its base makes its title untrue (紧缩方案（按上限的50%支付）
-    at 60%): it is then said as its base with the change (基准情景（支付比例改为60%）)."""
+def variant_title(
+    scenario: Scenario, assume: Mapping[str, Any], lang: str, conditioned: Scenario | None = None
+) -> str:
+    """The scenario's title, with what the overrides changed and how the observed figures of
+    ``conditioned`` (the scenario as run) entered in brackets. An override of what defines the
+    scenario against its base makes its title untrue (紧缩方案（按上限的50%支付） at 60%): it is
+    then said as its base with the change (基准情景（支付比例改为60%）)."""
     changed = changed_assumptions(scenario, assume)
     base = assumptions_over(scenario) if changed else None
     if base is not None and any(
         getattr(base.assumptions, k) != getattr(scenario.assumptions, k) for k in changed
     ):
-        return variant_title(base, assume, lang)
-    label = variant_label(scenario, assume, lang)
-    if not label:
+        return variant_title(base, assume, lang, conditioned)
+    parts = [variant_label(scenario, assume, lang), conditioning_label(scenario, conditioned, lang)]
+    shown = t("comma", lang).join(p for p in parts if p)
+    if not shown:
         return scenario.title(lang)
-    return f"{scenario.title(lang)}{t('lparen', lang)}{label}{t('rparen', lang)}"
+    return f"{scenario.title(lang)}{t('lparen', lang)}{shown}{t('rparen', lang)}"
 
 
 def assumptions_over(scenario: Scenario) -> Scenario | None:
@@ -103,11 +111,72 @@ def assumptions_over(scenario: Scenario) -> Scenario | None:
         return None
 
 
-def variant_name(scenario: Scenario, assume: Mapping[str, Any]) -> str:
-    """A file name for the variant: the scenario's name, then each changed key and value."""
+def variant_name(
+    scenario: Scenario, assume: Mapping[str, Any], conditioned: Scenario | None = None
+) -> str:
+    """A file name for the variant: the scenario's name, then each changed key and value, then
+    how it was conditioned (``conditioning_suffix``)."""
     changed = changed_assumptions(scenario, assume)
     parts = [scenario.name] + [f"{k}-{plain_value(v)}" for k, v in changed.items()]
-    return safe_name("-".join(parts))
+    suffix = conditioning_suffix(scenario, conditioned)
+    return safe_name("-".join(parts + ([suffix] if suffix else [])))
+
+
+def conditioning_change(plain: Scenario, conditioned: Scenario | None) -> tuple[str, str]:
+    """How ``conditioned`` (``plain`` run with ``--observed``/``--conditioning``) rests on
+    observed figures unlike ``plain``: (observations file name or '', ``weight`` | ``pin`` |
+    ``level``), ('', '') if alike. ``level``: the file holds 2022 figures only, which fix the
+    starting level whatever the method; without a file, only a changed method is a change."""
+    from sbqw_model.conditioning import plan_year_observations
+
+    if conditioned is None:
+        return "", ""
+    plan_years = plan_year_observations(conditioned)
+    if conditioned.observations_file:
+        from_file = any(o.origin for o in plan_years)
+        return conditioned.observations_file, conditioned.conditioning if from_file else "level"
+    if plan_years and conditioned.conditioning != plain.conditioning:
+        return "", conditioned.conditioning
+    return "", ""
+
+
+def conditioning_label(plain: Scenario, conditioned: Scenario | None, lang: str) -> str:
+    """'按观测文件example.csv加权' / 'pinned to the observed figures in example.csv' /
+    '按情景自带观测值加权'; '' if the figures are the plain scenario's own, entered its way."""
+    file, mode = conditioning_change(plain, conditioned)
+    if not mode:
+        return ""
+    return label(f"conditioned.{'file' if file else 'own'}.{mode}", lang).format(file=file)
+
+
+def conditioning_suffix(plain: Scenario, conditioned: Scenario | None) -> str:
+    """``observed-<file stem>`` (``-pinned`` if pinned), ``pinned`` / ``weighted`` for a
+    changed method alone; '' if alike. Weighted and pinned runs of one file differ in every
+    number, so they differ in name too."""
+    file, mode = conditioning_change(plain, conditioned)
+    method = {"pin": "pinned", "weight": "weighted"}.get(mode, "")
+    if not file:
+        return method
+    return f"observed-{Path(file).stem}" + ("-pinned" if mode == "pin" else "")
+
+
+def compared_titles(
+    pairs: Sequence[tuple[Scenario, Scenario | None]], assume: Mapping[str, Any], lang: str
+) -> tuple[str, list[str]]:
+    """A comparison's heading and each scenario's title in it (as written, as conditioned):
+    how observed figures entered, said once in the heading when all share it (紧缩方案 does
+    not repeat 按观测文件example.csv加权 after 基准情景), else after each title (a scenario
+    that pins its figures beside one weighted by them); titles told apart
+    (``labels.distinct_titles``)."""
+    from sbqw_model.labels import distinct_titles
+
+    phrases = {conditioning_label(p, c, lang) for p, c in pairs}
+    shared = phrases.pop() if len(phrases) == 1 else ""
+    titles = [variant_title(p, assume, lang, None if shared else c) for p, c in pairs]
+    heading = t("compare_title", lang)
+    if shared:
+        heading += f"{t('lparen', lang)}{shared}{t('rparen', lang)}"
+    return heading, distinct_titles(titles, [p.name for p, _ in pairs], lang)
 
 
 def plain_value(value: Any) -> str:
