@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,6 +62,15 @@ def scenario_path(name_or_path: str | Path) -> Path:
             f" shipped: {', '.join(names)} (see `sbqw scenarios`)"
         ]
     )
+
+
+def spellings(names: Sequence[str | Path], paths: Sequence[Path]) -> dict[str, list[str]]:
+    """Each file (its real path, links followed) with the names it was given by, in order:
+    ``baseline``, ``baseline.yaml`` and a link to it are one file, under three spellings."""
+    out: dict[str, list[str]] = {}
+    for name, path in zip(names, paths, strict=True):
+        out.setdefault(os.path.realpath(path), []).append(str(name))
+    return out
 
 
 def known_scenarios() -> list[str]:

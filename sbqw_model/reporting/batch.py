@@ -238,9 +238,9 @@ def comparison_title(
 def check_compared(given: Sequence[str | Path], files: Sequence[Path]) -> None:
     """``--compare`` of one file named twice (``baseline baseline.yaml``) names both
     spellings, as the comparison notebook does (``comparison.one_file_once``), not "got one"."""
-    spelled: dict[str, list[str]] = {}
-    for name, path in zip(given, files, strict=True):
-        spelled.setdefault(os.path.realpath(path), []).append(str(name))
+    from sbqw_model.shipped import spellings
+
+    spelled = spellings(given, files)
     if len(spelled) == 1 and len(given) > 1:
         [(path, names)] = spelled.items()
         raise InputError(

@@ -49,9 +49,9 @@ def one_file_once(names: list[str], paths: list[Path]) -> list[Path]:
     ``baseline.yaml`` are one file, as ``sbqw report --compare`` reads them: compared with
     itself, a scenario read as a variant that "only changes what is paid"."""
     from sbqw_model.reporting.parameters import ReportParameterError
+    from sbqw_model.shipped import spellings
 
-    for path in dict.fromkeys(p.resolve() for p in paths):
-        same = [n for n, p in zip(names, paths, strict=True) if p.resolve() == path]
+    for path, same in spellings(names, paths).items():
         if len(same) > 1:
             raise ReportParameterError(
                 f"compare_scenarios: scenario_files: {', '.join(same)} are one file ({path});"
