@@ -74,8 +74,8 @@ def validate(
             scenario.assumptions.updated(assume, "--assume")
             conditioned = scenario
             if conditioning:  # what the notebook will do
-                given = conditioning.get("observed"), conditioning.get("method")
-                conditioned = condition_scenario(scenario, *given)
+                how = conditioning.get("observed"), conditioning.get("method")
+                conditioned = condition_scenario(scenario, *how)
             check_run(scenario, draws, "--draws", parallel, "--jobs")  # each job its worlds
             scenarios.append((path, scenario, conditioned))
         except InputError as exc:
