@@ -70,20 +70,24 @@ def reforms(draw: st.DrawFn) -> dict[str, float]:
     return out
 
 
+#: The properties' settings, and the world each draws: a scenario, readings, a reform, a seed.
+PROPERTY = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+A_WORLD = {
+    "name": st.sampled_from(list(SCENARIOS)),
+    "readings": READINGS,
+    "reform": reforms(),
+    "seed": st.integers(0, 2**16),
+}
+
+
 def reformed(name: str, readings: dict, reform: dict) -> Scenario:
     sc = SCENARIOS[name]
     sc = replace(sc, params=sc.params.with_overrides(reform, "test"))
     return sc.with_assumptions(Assumptions().updated(readings))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    name=st.sampled_from(list(SCENARIOS)),
-    readings=READINGS,
-    reform=reforms(),
-    seed=st.integers(0, 2**16),
-    index=st.integers(0, WORLDS - 1),
-)
+@PROPERTY
+@given(**A_WORLD, index=st.integers(0, WORLDS - 1))
 def test_a_world_costs_the_same_as_its_ledger_and_adds_up(
     name: str, readings: dict, reform: dict, seed: int, index: int
 ) -> None:
@@ -101,13 +105,8 @@ def test_a_world_costs_the_same_as_its_ledger_and_adds_up(
     assert abs(engine["total_yuan"] - o.total[index]) < 0.01
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    name=st.sampled_from(list(SCENARIOS)),
-    readings=READINGS,
-    reform=reforms(),
-    seed=st.integers(0, 2**16),
-)
+@PROPERTY
+@given(**A_WORLD)
 def test_money_levers_move_money_the_way_they_say(
     name: str, readings: dict, reform: dict, seed: int
 ) -> None:
