@@ -176,6 +176,11 @@ def digest(source: str, limit: int = MAX_YAML_BYTES) -> str:
     return ""
 
 
+def observed_digest(observed: str) -> str:
+    """The ``--observed`` file's hash ('' for none): an observations table, up to its limit."""
+    return digest(observed, MAX_TABLE_BYTES) if observed else ""
+
+
 def chains(sources: Sequence[str]) -> list[str]:
     """``scenario.chain_digest`` of each source."""
     from sbqw_model.scenario import chain_digest
@@ -192,11 +197,10 @@ def mark_outdated(entries: Sequence[Entry], current: Sequence[Entry], out_dir: P
     for entry in entries:
         if entry.name in fresh or not entry.ok or not entry.digests or entry.outdated:
             continue
-        observed = digest(entry.observed, MAX_TABLE_BYTES) if entry.observed else ""
         entry.outdated = (
             [digest(s) for s in entry.sources] != entry.digests
             or bool(entry.chains and chains(entry.sources) != entry.chains)
-            or observed != entry.observed_digest
+            or observed_digest(entry.observed) != entry.observed_digest
         )
         if entry.outdated:
             _mark_page(out_dir / f"{entry.name}.html", entry.lang)
@@ -275,7 +279,7 @@ def entry_of(
         digests=[digest(s) for s in sources],
         chains=chains(sources),
         observed=observed,
-        observed_digest=digest(observed, MAX_TABLE_BYTES) if observed else "",
+        observed_digest=observed_digest(observed),
     )
 
 
